@@ -1,0 +1,152 @@
+/**
+ * Field conventions of structured loggers (pino, bunyan, winston, generic JSON and logfmt) and
+ * the message-text vocabulary that tells an open from a close from a message. Shared by every
+ * parser whose records are key/value maps.
+ */
+import { WS_ERROR_WIRE_CODES } from '../src/codes.js';
+import type { Direction, FrameType, Initiator } from '../src/model.js';
+import type { FieldMap } from './parser.js';
+
+export const DEFAULT_FIELDS: FieldMap = {
+  message: ['msg', 'message', 'event', 'text'],
+  time: ['time', 'timestamp', '@timestamp', 'ts', 'date', 't'],
+  level: ['level', 'severity', 'lvl', 'log.level', 'levelname'],
+  error: ['err', 'error', 'exception', 'exc'],
+  conn: ['connId', 'connectionId', 'conn_id', 'connection_id', 'connection', 'socketId', 'socket_id', 'sid', 'wsId', 'ws.id', 'ws_id', 'clientId', 'client_id', 'sessionId', 'session_id'],
+  route: ['route', 'path', 'url', 'endpoint', 'req.url', 'request.path', 'uri'],
+  code: ['code', 'closeCode', 'close_code', 'statusCode', 'status_code', 'wsCode', 'ws.code'],
+  reason: ['reason', 'closeReason', 'close_reason'],
+  type: ['isBinary', 'binary', 'messageType', 'message_type', 'frameType', 'frame_type', 'opcode', 'dataType', 'data_type', 'type'],
+  direction: ['direction', 'dir'],
+  size: ['size', 'length', 'bytes', 'byteLength', 'len'],
+  remote: ['remoteAddress', 'remote_addr', 'remoteAddr', 'remote', 'ip', 'clientIp', 'client_ip', 'peer', 'client.address'],
+  port: ['remotePort', 'remote_port', 'port', 'client.port'],
+  initiator: ['initiator', 'initiatedBy', 'closedBy', 'closed_by', 'by'],
+  accepts: ['accepts', 'accept', 'expects', 'acceptedType', 'accepted_type'],
+};
+
+export function fieldMap(overrides: Partial<FieldMap> | undefined): FieldMap {
+  return overrides ? { ...DEFAULT_FIELDS, ...overrides } : DEFAULT_FIELDS;
+}
+
+type Rec = Record<string, unknown>;
+
+/** The first present value among `names` (dotted paths reach into nested objects). */
+export function pick(rec: Rec, names: string[]): unknown {
+  for (const name of names) {
+    let v: unknown = rec[name];
+    if (v === undefined && name.includes('.')) {
+      v = rec;
+      for (const part of name.split('.')) {
+        if (v === null || typeof v !== 'object') { v = undefined; break; }
+        v = (v as Rec)[part];
+      }
+    }
+    if (v !== undefined && v !== null && v !== '') return v;
+  }
+  return undefined;
+}
+
+/** Epoch ms from epoch seconds, ms, µs or ns, or an ISO / RFC 3339 / common log time string. */
+export function toTime(v: unknown): number | undefined {
+  if (typeof v === 'number') return scaleEpoch(v);
+  if (typeof v !== 'string') return undefined;
+  if (/^\d+(\.\d+)?$/.test(v)) return scaleEpoch(Number(v));
+  // "2026-11-24 17:45:13,213" (Python logging) → ISO.
+  const t = Date.parse(v.replace(/^(\d{4}-\d\d-\d\d) (\d)/, '$1T$2').replace(/,(\d{3})/, '.$1'));
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function scaleEpoch(n: number): number | undefined {
+  if (!Number.isFinite(n) || n <= 0) return undefined;
+  if (n < 1e11) return n * 1000;
+  if (n < 1e14) return n;
+  if (n < 1e17) return n / 1e3;
+  return n / 1e6;
+}
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/** A level name: pino/bunyan numbers, syslog-style names and their abbreviations folded. */
+export function toLevel(v: unknown): string | undefined {
+  if (typeof v === 'number') return LEVEL_NAMES[v] ?? (v >= 60 ? 'fatal' : v >= 50 ? 'error' : v >= 40 ? 'warn' : 'info');
+  if (typeof v !== 'string') return undefined;
+  const l = v.toLowerCase();
+  if (l.startsWith('warn')) return 'warn';
+  if (l === 'err' || l === 'error' || l === 'severe') return 'error';
+  if (l === 'fatal' || l === 'crit' || l === 'critical' || l === 'emerg' || l === 'alert' || l === 'panic') return 'fatal';
+  if (l === 'dbg') return 'debug';
+  if (l === 'information') return 'info';
+  return l;
+}
+
+/** A close status code, from a number or a numeric string, in the valid ranges. */
+export function toCode(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{4}$/.test(v.trim()) ? Number(v) : NaN;
+  return n >= 1000 && n <= 4999 ? n : undefined;
+}
+
+/** A frame type from a boolean isBinary, an opcode, or a type name. */
+export function toFrameType(name: string, v: unknown): FrameType | undefined {
+  if (typeof v === 'boolean') return name === 'isBinary' || name === 'binary' ? (v ? 'binary' : 'text') : undefined;
+  if (typeof v === 'number') return OPCODES[v];
+  if (typeof v !== 'string') return undefined;
+  return TYPE_NAMES[v.toLowerCase()];
+}
+
+const OPCODES: Record<number, FrameType> = { 0: 'continuation', 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
+const TYPE_NAMES: Record<string, FrameType> = {
+  text: 'text', string: 'text', str: 'text', utf8: 'text', 'utf-8': 'text',
+  binary: 'binary', bytes: 'binary', buffer: 'binary', arraybuffer: 'binary', blob: 'binary',
+  ping: 'ping', pong: 'pong', close: 'close', continuation: 'continuation', cont: 'continuation',
+};
+
+export function toDirection(v: unknown): Direction | undefined {
+  if (typeof v !== 'string') return undefined;
+  const d = v.toLowerCase();
+  if (/^(in|inbound|incoming|recv|received|receive|rx|<)$/.test(d)) return 'in';
+  if (/^(out|outbound|outgoing|send|sent|tx|>)$/.test(d)) return 'out';
+  return undefined;
+}
+
+export function toInitiator(v: unknown): Initiator | undefined {
+  if (typeof v !== 'string') return undefined;
+  const d = v.toLowerCase();
+  if (d === 'server' || d === 'self' || d === 'local') return 'server';
+  if (d === 'client' || d === 'peer' || d === 'remote') return 'client';
+  return undefined;
+}
+
+// Message-text vocabulary. Each pattern is anchored on words and bounded, so no input backtracks badly.
+export const CLOSE_TEXT = /\b(?:clos(?:e|ed|ing)|disconnect(?:ed|ing)?|terminated|hang ?up|hung up|connection (?:lost|dropped|reset))\b/i;
+export const CLOSING_BY_SERVER = /\b(?:closing|rejecting|kick(?:ed|ing)|sending close|server closed|terminating)\b/i;
+export const CLOSED_BY_CLIENT = /\b(?:client (?:closed|disconnected|went away|hung up)|peer closed|remote closed|received close)\b/i;
+export const OPEN_TEXT = /\b(?:open(?:ed)?|connected|new (?:connection|client|socket|websocket)|connection (?:open(?:ed)?|established|accepted)|upgraded?|handshake (?:complete|succeeded|ok|done)|accepted)\b/i;
+export const FRAME_TEXT = /\b(?:message|msg|frame|recv|received|receiving|incoming|inbound|sent|sending|send|outgoing|outbound|data)\b/i;
+export const OUT_TEXT = /\b(?:sent|sending|send|outgoing|outbound|broadcast|reply|replied|echo(?:ed)?)\b/i;
+export const HANDLED_TEXT = /\b(?:handled|ignored|recovered|caught|retrying|will retry|skipped)\b/i;
+export const FATAL_TEXT = /\b(?:uncaught|unhandled ?rejection|unhandledRejection|uncaughtException|crash(?:ed|ing)?|process (?:exit|died))\b/i;
+const CODE_IN_TEXT = /\b(?:code|status)\s*[=:]?\s*(\d{4})\b|\bclos\w*\s+(?:with\s+)?(?:code\s+)?(\d{4})\b|\b(\d{4})\s+\((?:normal|going away|protocol error|unsupported|no status|abnormal|invalid|policy|message too big|mandatory|internal|service restart|try again|bad gateway|tls)/i;
+
+/** A close code written in a message ("closed with 1003", "code=1011", "1003 (unsupported data)"). */
+export function codeInText(text: string): number | undefined {
+  const m = CODE_IN_TEXT.exec(text);
+  if (!m) return undefined;
+  return toCode(m[1] ?? m[2] ?? m[3]);
+}
+
+/** The close code a library sent because of an error it raised itself, from its code or text. */
+export function wireCodeOf(code: unknown, message: string): number | undefined {
+  if (typeof code === 'string' && code in WS_ERROR_WIRE_CODES) return WS_ERROR_WIRE_CODES[code];
+  if (/\b(?:Max payload size exceeded|Message size \d+ exceeds limit|read limit exceeded|frame exceeds limit|message too big)\b/i.test(message)) return 1009;
+  if (/\b(?:invalid UTF-8|Invalid UTF-8 text message|invalid utf8)\b/i.test(message)) return 1007;
+  return undefined;
+}
+
+/** `ws://host:80/chat?x=1` → `/chat?x=1`; a path stays a path. */
+export function toRoute(v: unknown): string | undefined {
+  if (typeof v !== 'string' || v === '') return undefined;
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(v);
+  if (m) return m[1] || '/';
+  return v.startsWith('/') ? v : undefined;
+}

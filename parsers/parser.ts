@@ -1,0 +1,51 @@
+/**
+ * The contract every input format implements: `detect` scores the first lines so
+ * `--format auto` can pick a parser per file, and `create` returns a line reader that turns
+ * lines into WsEvents. Lines it cannot read are counted by reason, never fatal.
+ */
+import type { WsEvent } from '../src/model.js';
+
+export interface ParserSink {
+  event(e: WsEvent): void;
+  /** A line that could not be read, counted under `reason` (e.g. `not-json`). */
+  skip(reason: string): void;
+}
+
+/** Field names a structured parser looks in; each list is tried in order, dotted paths allowed. */
+export interface FieldMap {
+  message: string[];
+  time: string[];
+  level: string[];
+  error: string[];
+  conn: string[];
+  route: string[];
+  code: string[];
+  reason: string[];
+  type: string[];
+  direction: string[];
+  size: string[];
+  remote: string[];
+  port: string[];
+  initiator: string[];
+  accepts: string[];
+}
+
+export interface ParserOptions {
+  /** Overrides: a list given here replaces the default list for that field. */
+  fields?: Partial<FieldMap>;
+}
+
+export interface LineParser {
+  /** One line, without its line terminator; `lineNo` counts from 1. */
+  line(text: string, lineNo: number): void;
+  /** End of input: flush a record still being assembled (a multi-line trace). */
+  end(): void;
+}
+
+export interface Parser {
+  name: string;
+  description: string;
+  /** How sure the parser is that these first lines are its format, from 0 to 1. */
+  detect(lines: string[]): number;
+  create(file: string, sink: ParserSink, opts?: ParserOptions): LineParser;
+}

@@ -1,0 +1,162 @@
+/**
+ * Turns one structured log record (a parsed JSON object or logfmt line) into WsEvents.
+ * Opens, messages, closes and exceptions are recognized by their fields and message text,
+ * not by one fixed message string.
+ */
+import type {
+  Accepts, ExceptionEvent, FrameType, WsEvent,
+} from '../src/model.js';
+import { parseAccepts } from '../src/profile.js';
+import {
+  CLOSE_TEXT, CLOSED_BY_CLIENT, CLOSING_BY_SERVER, codeInText, FATAL_TEXT, FRAME_TEXT, HANDLED_TEXT,
+  OPEN_TEXT, OUT_TEXT, pick, toCode, toDirection, toFrameType, toInitiator, toLevel, toRoute, toTime,
+  wireCodeOf,
+} from './fields.js';
+import type { FieldMap } from './parser.js';
+
+type Rec = Record<string, unknown>;
+
+/** Emits the events one record holds (an exception line that closes the connection holds two). */
+export function recordEvents(rec: Rec, at: string, f: FieldMap, emit: (e: WsEvent) => void): void {
+  const msgValue = pick(rec, f.message);
+  const msg = typeof msgValue === 'string' ? msgValue : '';
+  const level = toLevel(pick(rec, f.level));
+  const connValue = pick(rec, f.conn);
+  const remote = remoteOf(rec, f);
+  const conn = connValue !== undefined && typeof connValue !== 'object' ? String(connValue) : remote?.withPort;
+  const base = {
+    time: toTime(pick(rec, f.time)),
+    conn,
+    at,
+    process: processOf(rec),
+    route: toRoute(pick(rec, f.route)),
+  };
+
+  const accepts = acceptsOf(rec, f, base.route);
+  if (accepts) {
+    for (const [route, a] of accepts) emit({ ...base, kind: 'accepts', route, accepts: a });
+    return;
+  }
+
+  const exception = exceptionOf(rec, f, msg, level);
+  if (exception) emit({ ...base, ...exception });
+
+  const code = toCode(pick(rec, f.code)) ?? (msg ? codeInText(msg) : undefined);
+  const reasonValue = pick(rec, f.reason);
+  const reason = typeof reasonValue === 'string' ? reasonValue : '';
+  if (CLOSE_TEXT.test(msg) || (code !== undefined && !exception && !FRAME_TEXT.test(msg))) {
+    if (exception && code === undefined) return; // an error that mentions closing, without a code, is the exception only
+    const initiator = toInitiator(pick(rec, f.initiator))
+      ?? (CLOSED_BY_CLIENT.test(msg) ? 'client' : CLOSING_BY_SERVER.test(msg) ? 'server' : 'unknown');
+    emit({ ...base, kind: 'close', code: code ?? null, reason, initiator });
+    return;
+  }
+  if (exception) return;
+
+  const frame = frameOf(rec, f, msg, level);
+  if (frame) {
+    const size = pick(rec, f.size);
+    emit({
+      ...base, kind: 'frame', type: frame.type, direction: frame.direction,
+      size: typeof size === 'number' ? size : undefined,
+    });
+    return;
+  }
+  if (OPEN_TEXT.test(msg) && conn !== undefined) {
+    emit({ ...base, kind: 'open', remote: remote?.address });
+    return;
+  }
+  if (conn !== undefined && msg) emit({ ...base, kind: 'note', text: msg, level });
+}
+
+function exceptionOf(rec: Rec, f: FieldMap, msg: string, level: string | undefined): Omit<ExceptionEvent, 'time' | 'conn' | 'at'> | undefined {
+  const errValue = pick(rec, f.error);
+  let type: string | undefined;
+  let message: string | undefined;
+  let stack: string | undefined;
+  let code: unknown;
+  if (errValue && typeof errValue === 'object') {
+    const err = errValue as Rec;
+    stack = str(err.stack) ?? str(err.stacktrace) ?? str(err.trace);
+    message = str(err.message) ?? str(err.msg);
+    type = str(err.type) ?? str(err.name) ?? str(err.class) ?? str(err.kind);
+    code = err.code;
+    if (!message && !stack && !type) return undefined; // winston's json format loses everything but the code
+  } else if (typeof errValue === 'string' && (level === 'error' || level === 'fatal')) {
+    message = errValue;
+  } else if (typeof rec.stack === 'string') {
+    // winston's errors({stack: true}) format flattens the error into the record.
+    stack = rec.stack;
+    message = msg;
+    code = rec.code;
+  } else {
+    return undefined;
+  }
+  const first = stack ? /^([A-Za-z_$][\w$.]*(?:Error|Exception|Panic|Warning)?):\s?(.*)$/m.exec(stack) : null;
+  type ??= first?.[1] ?? 'Error';
+  message ??= first?.[2] ?? msg;
+  const text = `${msg} ${message}`;
+  const fatal = level === 'fatal' || FATAL_TEXT.test(msg);
+  return {
+    kind: 'exception', type, message, stack, fatal,
+    handled: !fatal && (level === 'warn' || level === 'info' || level === 'debug' || HANDLED_TEXT.test(msg)),
+    code: typeof code === 'string' ? code : undefined,
+    wireCode: wireCodeOf(code, text),
+    connectionClosed: /ConnectionClosed|ClosedChannelException|WebSocketException: The remote party closed/.test(`${type} ${stack ?? ''}`.slice(0, 4096)) || undefined,
+  };
+}
+
+function frameOf(rec: Rec, f: FieldMap, msg: string, level: string | undefined): { type: FrameType; direction: 'in' | 'out' } | undefined {
+  let type: FrameType | undefined;
+  for (const name of f.type) {
+    const v = pick(rec, [name]);
+    if (v === undefined) continue;
+    type = toFrameType(name, v);
+    if (type) break;
+  }
+  if (!type) {
+    // A type read from words only: not from warnings and errors that talk about a frame.
+    if (!FRAME_TEXT.test(msg) || level === 'warn' || level === 'error' || level === 'fatal') return undefined;
+    type = /\bbinary\b/i.test(msg) ? 'binary' : /\btext\b/i.test(msg) ? 'text' : undefined;
+    if (!type) return undefined;
+  }
+  const direction = toDirection(pick(rec, f.direction)) ?? (OUT_TEXT.test(msg) ? 'out' : 'in');
+  return { type, direction };
+}
+
+function remoteOf(rec: Rec, f: FieldMap): { address: string; withPort: string | undefined } | undefined {
+  const address = pick(rec, f.remote);
+  if (typeof address !== 'string') return undefined;
+  const port = pick(rec, f.port);
+  const withPort = typeof port === 'number' || typeof port === 'string' ? `${address}:${port}` : /:\d+$/.test(address) && !address.includes('::') ? address : undefined;
+  return { address, withPort };
+}
+
+function processOf(rec: Rec): string | undefined {
+  const pid = rec.pid;
+  if (typeof pid !== 'number' && typeof pid !== 'string') return undefined;
+  const host = rec.hostname ?? rec.host;
+  return typeof host === 'string' ? `${pid}@${host}` : String(pid);
+}
+
+/** A startup line that states what endpoints accept: `{route, accepts}` or `{accepts: {route: type}}`. */
+function acceptsOf(rec: Rec, f: FieldMap, route: string | undefined): [string, Accepts][] | undefined {
+  const v = pick(rec, f.accepts);
+  if (typeof v === 'string' && route) {
+    const a = parseAccepts(v);
+    return a ? [[route, a]] : undefined;
+  }
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const out: [string, Accepts][] = [];
+    for (const [r, t] of Object.entries(v as Rec)) {
+      const a = typeof t === 'string' ? parseAccepts(t) : undefined;
+      if (a && r.startsWith('/')) out.push([r, a]);
+    }
+    return out.length ? out : undefined;
+  }
+  return undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}

@@ -1,0 +1,102 @@
+/**
+ * Analyzes files (or stdin) end to end: picks a parser per file, feeds one Analyzer, and
+ * assembles the report. One bad file never stops the others: its error is in its stats.
+ */
+import { readFileSync } from 'node:fs';
+import { detectParser, parserByName, type ParserOptions } from '../parsers/index.js';
+import { Analyzer, type AnalyzerOptions } from './analyzer.js';
+import type { Verdict } from './model.js';
+import { SCHEMA_VERSION, type FileStats, type Report } from './report.js';
+import { readLines } from './source.js';
+
+export interface AnalyzeOptions extends AnalyzerOptions, ParserOptions {
+  /** A parser name, or `auto` (the default) to detect one per file. */
+  format?: string;
+  maxLineBytes?: number;
+}
+
+export async function analyzeFiles(files: string[], opts: AnalyzeOptions = {}): Promise<Report> {
+  const analyzer = new Analyzer(opts);
+  const stats: FileStats[] = [];
+  for (const name of files.length ? files : ['-']) stats.push(await analyzeFile(name, analyzer, opts));
+  analyzer.finish();
+  return buildReport(analyzer, stats);
+}
+
+async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOptions): Promise<FileStats> {
+  const display = name === '-' ? 'stdin' : name;
+  const st: FileStats = { name: display, parser: null, lines: 0, bytes: 0, events: 0, skipped: {} };
+  const skip = (reason: string) => {
+    st.skipped[reason] = (st.skipped[reason] ?? 0) + 1;
+  };
+  const event = (e: Parameters<Analyzer['push']>[0]) => {
+    st.events++;
+    analyzer.push(e);
+  };
+  let finishParser: (() => void) | undefined;
+  try {
+    const result = await readLines(name, {
+      maxLineBytes: opts.maxLineBytes,
+      skip,
+      choose(sample) {
+        const parser = !opts.format || opts.format === 'auto' ? detectParser(sample) : parserByName(opts.format);
+        if (!parser) return () => skip('unknown-format');
+        st.parser = parser.name;
+        const lp = parser.create(display, { event, skip }, opts);
+        finishParser = () => lp.end();
+        return (text, lineNo) => lp.line(text, lineNo);
+      },
+    });
+    st.lines = result.lines;
+    st.bytes = result.bytes;
+  } catch (err) {
+    st.error = describe(err, display);
+  }
+  finishParser?.();
+  return st;
+}
+
+export function buildReport(analyzer: Analyzer, files: FileStats[]): Report {
+  const skipped: Record<string, number> = {};
+  for (const f of files) for (const [k, n] of Object.entries(f.skipped)) skipped[k] = (skipped[k] ?? 0) + n;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'wsclose', version: VERSION },
+    input: {
+      files,
+      lines: files.reduce((n, f) => n + f.lines, 0),
+      events: files.reduce((n, f) => n + f.events, 0),
+      skipped,
+      connections: { ...analyzer.correlator.stats, ...analyzer.stats },
+    },
+    summary: analyzer.summary,
+    incidents: analyzer.incidents.sort(byTime),
+  };
+}
+
+function byTime(a: Verdict, b: Verdict): number {
+  return (a.time ?? '').localeCompare(b.time ?? '');
+}
+
+/** One line a user can act on, without a stack trace. */
+function describe(err: unknown, name: string): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return `${name}: no such file`;
+  if (e?.code === 'EACCES') return `${name}: permission denied`;
+  if (e?.code === 'EISDIR') return `${name}: is a directory`;
+  if (e?.code === 'Z_BUF_ERROR' || e?.code === 'Z_DATA_ERROR') return `${name}: corrupt or truncated gzip data (${e.message})`;
+  return `${name}: ${e?.message ?? String(err)}`;
+}
+
+/** The package version: package.json is one folder up from src/, two from dist/src/. */
+export const VERSION: string = ((): string => {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'wsclose' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return '0.0.0';
+})();

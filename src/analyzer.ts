@@ -1,0 +1,106 @@
+/**
+ * The pipeline after parsing, shared by the CLI and the span processor: events go to the
+ * correlator, ended connections to the classifier, verdicts to the summary. Verdicts that
+ * rest on a learned endpoint profile are held and re-checked at end of input, when the
+ * profile is complete.
+ */
+import { classify } from './classifier.js';
+import { Correlator, type CorrelatorOptions, type Incident } from './correlator.js';
+import type { Accepts, Verdict, WsEvent } from './model.js';
+import { Profiles } from './profile.js';
+import { addVerdict, emptySummary } from './summary.js';
+
+export interface AnalyzerOptions {
+  /** Accepted data type per route, from the user: `[['/chat', 'text']]`. */
+  expect?: Iterable<[string, Accepts]>;
+  showPayloads?: boolean;
+  correlator?: CorrelatorOptions;
+  /** Called once per ended connection with its final verdict. */
+  onVerdict?: (v: Verdict) => void;
+  /** Verdicts held for the end-of-input re-check at most; beyond it they are final at close. */
+  maxPending?: number;
+  /** Incident verdicts kept for the report at most; the rest are counted in the summary only. */
+  maxIncidents?: number;
+}
+
+export interface AnalyzerStats {
+  /** Verdicts re-checked at end of input against the complete learned profiles. */
+  rechecked: number;
+  /** Of those, verdicts whose root cause changed. */
+  changed: number;
+  /** Verdicts that were final at close because the pending list was full. */
+  pendingOverflow: number;
+  /** Incident verdicts counted but not kept in the report's list. */
+  incidentsOmitted: number;
+}
+
+export class Analyzer {
+  readonly summary = emptySummary();
+  readonly incidents: Verdict[] = [];
+  readonly profiles = new Profiles();
+  readonly stats: AnalyzerStats = { rechecked: 0, changed: 0, pendingOverflow: 0, incidentsOmitted: 0 };
+  readonly correlator: Correlator;
+  private pending: [Incident, Verdict][] = [];
+  private readonly maxPending: number;
+  private readonly maxIncidents: number;
+  private finished = false;
+
+  constructor(private readonly opts: AnalyzerOptions = {}) {
+    for (const [route, accepts] of opts.expect ?? []) this.profiles.expect(route, accepts, 'user');
+    this.correlator = new Correlator((inc) => this.ended(inc), opts.correlator);
+    this.maxPending = opts.maxPending ?? 50_000;
+    this.maxIncidents = opts.maxIncidents ?? 100_000;
+  }
+
+  push(e: WsEvent): void {
+    if (e.kind === 'accepts') this.profiles.expect(e.route, e.accepts, 'log', e.at);
+    else this.correlator.push(e);
+  }
+
+  /** End of input: connections still open are counted, held verdicts are re-checked and released. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.correlator.end();
+    const held = this.pending;
+    this.pending = [];
+    for (const [inc, first] of held) {
+      const v = this.classify(inc);
+      this.stats.rechecked++;
+      if (v.rootCause !== first.rootCause) this.stats.changed++;
+      this.release(v);
+    }
+  }
+
+  /** Verdict for one incident against the current profiles (the span processor's entry point too). */
+  classify(inc: Incident): Verdict {
+    return classify(inc, this.profiles.lookup(inc.route), { showPayloads: this.opts.showPayloads });
+  }
+
+  private ended(inc: Incident): void {
+    const v = this.classify(inc);
+    if (v.rootCause === 'normal') {
+      if (inc.route) this.profiles.learn(inc.route, inc.inbound, inc.close.at);
+      this.release(v);
+      return;
+    }
+    // A data frame on a route whose profile is still being learned: judge again at the end.
+    if (inc.lastInbound && this.profiles.provisional(inc.route)) {
+      if (this.pending.length < this.maxPending) {
+        this.pending.push([inc, v]);
+        return;
+      }
+      this.stats.pendingOverflow++;
+    }
+    this.release(v);
+  }
+
+  private release(v: Verdict): void {
+    addVerdict(this.summary, v);
+    if (v.incident) {
+      if (this.incidents.length < this.maxIncidents) this.incidents.push(v);
+      else this.stats.incidentsOmitted++;
+    }
+    this.opts.onVerdict?.(v);
+  }
+}

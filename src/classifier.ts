@@ -1,0 +1,338 @@
+/**
+ * Names the root cause of one ended connection from what happened on it: the last inbound
+ * frame's type against what the endpoint accepts, the exceptions after it, a crash, library
+ * errors that fixed the code on the wire. The close code is what the server said; it decides
+ * only where the connection holds no better evidence.
+ */
+import { closeCodeInfo, codeAgrees } from './codes.js';
+import type { Incident, RecentEvent } from './correlator.js';
+import {
+  exceptionInfo, isParseError, POLICY_TEXT, RESTART_TEXT, TYPE_MISMATCH_TEXT,
+} from './exception.js';
+import type {
+  CloseEvent, Evidence, ExceptionEvent, FrameEvent, Initiator, RootCause, Verdict, WsEvent,
+} from './model.js';
+import { accepts, type EndpointProfile } from './profile.js';
+import { redact } from './redact.js';
+
+export interface ClassifyOptions {
+  showPayloads?: boolean;
+}
+
+interface Finding {
+  cause: RootCause;
+  confidence: number;
+  explanation: string;
+  fix?: string;
+  /** The events that prove it, beyond the close itself. */
+  proof: (WsEvent | Evidence)[];
+  exception?: ExceptionEvent;
+  usedProfile?: boolean;
+}
+
+const FIX: Record<RootCause, string> = {
+  'data-type-mismatch': 'Send the frame type the endpoint expects (text vs binary); have the server check the opcode before it parses and answer 1003 when it is wrong.',
+  'unhandled-error': 'Read the stack trace, fix the bug, and wrap message processing in error handling that logs the error and closes with 1011.',
+  'invalid-payload': 'Validate messages before use and answer 1007 for malformed input; make the client send valid UTF-8 text and well-formed payloads.',
+  'message-too-big': 'Split large messages on the client, or raise the server\'s message size limit where that is safe.',
+  'policy-violation': 'Check the client\'s credentials, token expiry, origin and rate limits.',
+  'protocol-error': 'Update or replace the client library, and check proxies that may rewrite frames or strip extensions.',
+  'server-restart': 'Expected during deploys and overload: drain connections gracefully and have clients reconnect with backoff and jitter.',
+  'abnormal-closure': 'Look for network drops, proxy idle timeouts and killed processes; add ping/pong heartbeats shorter than every idle timeout.',
+  normal: 'Nothing to fix.',
+  application: 'Look the code up in the application\'s own protocol documentation.',
+  unknown: 'Log the close code, the reason and errors in the connection\'s handlers so the cause can be seen.',
+};
+
+export function classify(inc: Incident, profile: EndpointProfile | undefined, opts: ClassifyOptions = {}): Verdict {
+  const close = inc.close;
+  const initiator = initiatorOf(inc);
+  const reported = close.code ?? inc.closeSent?.code ?? inc.closeReceived?.code ?? null;
+  const exceptions = inc.recent.filter(isException);
+  // A library that sent 1007/1009/1002 itself and then reported 1006 locally: the wire code is the error's.
+  const libraryError = lastOf(exceptions, (e) => e.wireCode !== undefined);
+  const code = libraryError && (reported === null || reported === 1006 || reported === 1005)
+    ? libraryError.wireCode! : reported;
+
+  const finding = find(inc, profile, code, initiator, exceptions, libraryError, opts);
+  const info = closeCodeInfo(code);
+  const agrees = codeAgrees(finding.cause, code);
+  const verdict: Verdict = {
+    connection: inc.connection,
+    route: inc.route ?? null,
+    closeCode: code,
+    closeReason: redact(close.reason || inc.closeSent?.reason || inc.closeReceived?.reason || '', opts.showPayloads),
+    initiator,
+    rootCause: finding.cause,
+    incident: finding.cause !== 'normal',
+    codeAgreement: agrees ? 'agrees' : 'disagrees',
+    explanation: agrees ? finding.explanation : `${disagreement(finding.cause, code, info.name)}; ${finding.explanation}`,
+    confidence: round(finding.confidence),
+    evidence: evidence(inc, finding, opts),
+    fix: finding.fix ?? FIX[finding.cause],
+    at: close.at,
+    time: iso(close.time),
+  };
+  if (code !== reported) verdict.reportedCode = reported;
+  if (finding.exception) verdict.exception = exceptionInfo(finding.exception, opts.showPayloads);
+  if (finding.usedProfile && profile) verdict.profile = profile.source;
+  return verdict;
+}
+
+function find(
+  inc: Incident, profile: EndpointProfile | undefined, code: number | null, initiator: Initiator,
+  exceptions: ExceptionEvent[], libraryError: ExceptionEvent | undefined, opts: ClassifyOptions,
+): Finding {
+  const close = inc.close;
+  const last = inc.lastInbound;
+  const after = last ? exceptions.filter((e) => isAfter(inc.recent, e, last)) : exceptions;
+  // Exceptions that can explain the close: not handled, not a consequence of the connection closing.
+  const causal = after.filter((e) => !e.handled && !e.connectionClosed && e.wireCode === undefined);
+  const notes = inc.recent.filter((e): e is Extract<RecentEvent, { kind: 'note' }> => e.kind === 'note');
+  const texts = [close.reason, inc.closeSent?.reason ?? '', ...causal.map((e) => e.message), ...notes.map((n) => n.text)];
+
+  if (code === 1000 || (code === 1001 && initiator !== 'server')) {
+    const handled = exceptions.length > 0 ? ` after ${exceptions.length} exception(s) that were handled` : '';
+    return { cause: 'normal', confidence: 0.95, proof: [], explanation: `closed normally${handled}` };
+  }
+  if (inc.crash) {
+    return {
+      cause: 'unhandled-error', confidence: 0.95, proof: [inc.crash], exception: inc.crash,
+      explanation: `the process crashed on ${inc.crash.type}${last ? ` after the last ${last.type} frame` : ''}; no close frame was sent, so clients saw 1006`,
+    };
+  }
+
+  // The library rejected the frame before the application saw it.
+  if (libraryError && code === libraryError.wireCode) {
+    const cause = closeCodeInfo(code).cause;
+    const relabel = inc.close.code !== code ? `; the server then reported ${inc.close.code ?? 'no code'} locally` : '';
+    return {
+      cause, confidence: 0.9, proof: [libraryError], exception: libraryError,
+      explanation: `the WebSocket library rejected the message (${libraryError.code ?? libraryError.type}) and sent ${code}${relabel}`,
+    };
+  }
+
+  const mismatch = typeMismatch(inc, profile, causal, texts);
+  if (mismatch) return mismatch;
+
+  if (code === 1003) {
+    // 1003 although the frame was of an accepted type: the application used the code for its own reason.
+    const policy = texts.some((t) => POLICY_TEXT.test(t));
+    const typeNote = last && profile ? `the last frame was ${last.type}, which ${inc.route ?? 'the endpoint'} accepts` : 'no frame of a rejected type was seen';
+    return {
+      cause: policy ? 'policy-violation' : 'application', confidence: policy ? 0.75 : 0.6,
+      proof: last ? [last, ...causal.slice(-1)] : causal.slice(-1), usedProfile: !!(last && profile),
+      explanation: `1003 was sent but ${typeNote}${policy ? '; the close says the client was refused' : '; the application used 1003 for a content error'}`,
+      fix: policy ? 'Close auth, origin and rate-limit rejections with 1008, and check the client\'s credentials.' : 'Use 1003 only for frame types the endpoint cannot take; use 1007 or an application code (4000-4999) for content errors.',
+    };
+  }
+
+  const parse = lastOf(causal, isParseError);
+  if (parse && last?.type === 'text') {
+    return {
+      cause: 'invalid-payload', confidence: 0.7, proof: [last, parse], exception: parse,
+      explanation: `a text frame failed to parse (${parse.type}) and nothing caught it`,
+      fix: 'Validate and parse messages inside a try/catch, answer malformed input with 1007 (or an error message), and fix the client that sent it.',
+    };
+  }
+
+  const canBeError = code === null || code === 1011 || code === 1006 || code === 1005 || code === 1002;
+  const error = lastOf(causal, () => true);
+  if (error && canBeError) {
+    const fatal = error.fatal ? 'the process died of it; ' : '';
+    return {
+      cause: 'unhandled-error', confidence: code === 1011 ? 0.9 : 0.8, proof: last ? [last, error] : [error], exception: error,
+      explanation: `${fatal}${error.type} thrown${last ? ` while processing a ${last.type} message` : ''}${code === 1011 ? '' : ` and the close came as ${code ?? 'no code'}`}`,
+    };
+  }
+  const orphan = inc.orphans.at(-1);
+  if (orphan && canBeError) {
+    return {
+      cause: 'unhandled-error', confidence: 0.6, proof: [orphan], exception: orphan,
+      explanation: `${orphan.type} was logged by the same process just before the close, without a connection id`,
+    };
+  }
+
+  return fromCode(inc, code, initiator, texts, exceptions, opts);
+}
+
+function typeMismatch(
+  inc: Incident, profile: EndpointProfile | undefined,
+  causal: ExceptionEvent[], texts: string[],
+): Finding | undefined {
+  const last = inc.lastInbound;
+  const route = inc.route ?? 'the endpoint';
+  if (last && (last.type === 'text' || last.type === 'binary') && profile) {
+    if (!accepts(profile, last.type)) {
+      const how = profile.source === 'learned'
+        ? `learned from ${profile.basis} normal connection(s): ${route} received only ${profile.accepts}`
+        : profile.source === 'user' ? `${route} accepts ${profile.accepts} (--expect)` : `${route} accepts ${profile.accepts} (stated in the log)`;
+      const error = lastOf(causal, () => true);
+      return {
+        cause: 'data-type-mismatch',
+        confidence: profile.source === 'learned' ? Math.min(0.9, 0.7 + 0.04 * profile.basis) : 0.95,
+        proof: error ? [last, error, profileEvidence(profile, how)] : [last, profileEvidence(profile, how)],
+        exception: error, usedProfile: true,
+        explanation: `a ${last.type} frame reached ${route}, which accepts ${profile.accepts}${error ? ` (${error.type} followed)` : ''}`,
+        fix: fixFor(last.type, profile.accepts === 'binary' ? 'binary' : 'text', error),
+      };
+    }
+    return undefined; // the frame was of an accepted type
+  }
+  const saying = texts.find((t) => TYPE_MISMATCH_TEXT.test(t));
+  const parse = lastOf(causal, isParseError);
+  if (saying !== undefined || (parse && last?.type === 'binary')) {
+    const error = parse ?? lastOf(causal, () => true);
+    const proofs: WsEvent[] = [];
+    if (last) proofs.push(last);
+    if (error) proofs.push(error);
+    const expected = last ? (last.type === 'binary' ? 'text' : 'binary') : undefined;
+    return {
+      cause: 'data-type-mismatch', confidence: saying !== undefined ? (last ? 0.85 : 0.75) : 0.75, proof: proofs, exception: error,
+      explanation: saying !== undefined
+        ? `the server said it cannot take this data type${last ? ` (the last frame was ${last.type})` : ''}`
+        : `a binary frame reached a handler that parses text: ${error!.type} followed`,
+      fix: fixFor(last?.type ?? 'binary', expected ?? 'text', error),
+    };
+  }
+  return undefined;
+}
+
+function fromCode(
+  inc: Incident, code: number | null, initiator: Initiator, texts: string[], exceptions: ExceptionEvent[],
+  opts: ClassifyOptions,
+): Finding {
+  const info = closeCodeInfo(code);
+  const reason = inc.close.reason ? ` ("${redact(inc.close.reason, opts.showPayloads)}")` : '';
+  if (code === 1001 && initiator === 'server') {
+    return { cause: 'server-restart', confidence: 0.8, proof: [], explanation: `the server went away${reason}` };
+  }
+  if (code === null) {
+    if (inc.close.clean === false) {
+      return { cause: 'abnormal-closure', confidence: 0.5, proof: [], explanation: 'the connection ended without a close frame and nothing on it explains why' };
+    }
+    return { cause: 'unknown', confidence: 0.3, proof: [], explanation: 'the close carries no code and the connection no evidence' };
+  }
+  if (code === 1011) {
+    return { cause: 'unhandled-error', confidence: 0.4, proof: [],
+      explanation: `the server sent 1011${reason} but logged no exception on this connection`,
+      fix: 'Log the error before closing with 1011 so the cause can be traced; then fix it.' };
+  }
+  if (info.cause === 'abnormal-closure') {
+    const restart = texts.some((t) => RESTART_TEXT.test(t));
+    if (restart) return { cause: 'server-restart', confidence: 0.6, proof: [], explanation: 'the connection dropped while the server was shutting down' };
+    return { cause: 'abnormal-closure', confidence: 0.6, proof: [],
+      explanation: `${info.name}: the connection ended without a close frame and nothing on it explains why${exceptions.length ? ' (only handled exceptions were logged)' : ''}` };
+  }
+  if (info.cause === 'policy-violation' || info.cause === 'server-restart') {
+    const confirmed = texts.some((t) => (info.cause === 'policy-violation' ? POLICY_TEXT : RESTART_TEXT).test(t));
+    return { cause: info.cause, confidence: confirmed ? 0.85 : 0.65, proof: [], explanation: `${info.name}${reason}` };
+  }
+  if (info.cause === 'application') {
+    return { cause: 'application', confidence: 0.9, proof: [], explanation: `application-defined code ${code}${reason}` };
+  }
+  if (info.cause === 'unknown') {
+    return { cause: 'unknown', confidence: 0.3, proof: [], explanation: `${code} is ${info.name.toLowerCase()}` };
+  }
+  return { cause: info.cause, confidence: 0.65, proof: [], explanation: `${info.name}${reason}; only the close code supports this` };
+}
+
+function fixFor(sent: string, wanted: string, error: ExceptionEvent | undefined): string {
+  const guard = error && isParseError(error)
+    ? `check the frame type (ws: isBinary) before parsing and close with 1003 instead of letting ${error.type} become a 1011`
+    : 'have the server check the frame type before it parses and answer 1003';
+  return `Send ${wanted} frames to this endpoint, not ${sent}; ${guard}.`;
+}
+
+function disagreement(cause: RootCause, code: number | null, name: string): string {
+  const label = cause.replace(/-/g, ' ');
+  if (cause === 'data-type-mismatch' && code === 1011) return 'data-type mismatch reported as 1011: check the opcode before parsing';
+  if (cause === 'unhandled-error' && code === 1006) return 'unhandled error seen by clients as 1006: no close frame was sent';
+  return `${label} reported as ${code ?? 'no code'} (${name})`;
+}
+
+function initiatorOf(inc: Incident): Initiator {
+  if (inc.close.initiator !== 'unknown') return inc.close.initiator;
+  const sent = inc.closeSent;
+  const received = inc.closeReceived;
+  if (sent && received) return inc.recent.indexOf(sent) <= inc.recent.indexOf(received) ? 'server' : 'client';
+  if (sent) return 'server';
+  if (received) return 'client';
+  return 'unknown';
+}
+
+function evidence(inc: Incident, finding: Finding, opts: ClassifyOptions): Evidence[] {
+  const out: Evidence[] = [];
+  const seen = new Set<string>();
+  const add = (e: Evidence) => {
+    const key = `${e.kind}@${e.at}`;
+    if (!seen.has(key)) { seen.add(key); out.push(e); }
+  };
+  if (inc.open) add(toEvidence(inc.open, opts));
+  for (const p of finding.proof) add('summary' in p ? p : toEvidence(p, opts));
+  if (inc.closeSent) add(toEvidence(inc.closeSent, opts));
+  add(toEvidence(inc.close, opts));
+  return out;
+}
+
+function toEvidence(e: WsEvent, opts: ClassifyOptions): Evidence {
+  const time = iso(e.time);
+  switch (e.kind) {
+    case 'open':
+      return { kind: 'open', at: e.at, time, summary: `opened${e.route ? ` ${e.route}` : ''}${e.remote ? ` from ${e.remote}` : ''}` };
+    case 'frame':
+      return { kind: 'frame', at: e.at, time, summary: frameSummary(e, opts) };
+    case 'exception': {
+      const info = exceptionInfo(e, opts.showPayloads);
+      return { kind: e.fatal ? 'crash' : 'exception', at: e.at, time,
+        summary: `${e.fatal ? 'process crashed: ' : ''}${info.type}: ${info.message}${info.topFrame ? ` at ${info.topFrame}` : ''}` };
+    }
+    case 'close':
+      return { kind: 'close', at: e.at, time, summary: closeSummary(e, opts) };
+    case 'note':
+      return { kind: 'note', at: e.at, time, summary: redact(e.text, opts.showPayloads) };
+    case 'accepts':
+      return { kind: 'profile', at: e.at, time, summary: `${e.route} accepts ${e.accepts}` };
+  }
+}
+
+function frameSummary(f: FrameEvent, opts: ClassifyOptions): string {
+  const dir = f.direction === 'in' ? 'received' : 'sent';
+  if (f.type === 'close') {
+    return `${dir} close frame ${f.code ?? ''}${f.reason ? ` "${redact(f.reason, opts.showPayloads)}"` : ''}`.replace(/ +/g, ' ').trim();
+  }
+  return `${dir} ${f.type} frame${f.size !== undefined ? ` (${f.size} bytes)` : ''}`;
+}
+
+function closeSummary(c: CloseEvent, opts: ClassifyOptions): string {
+  const code = c.code === null ? 'no code' : `${c.code} ${closeCodeInfo(c.code).name}`;
+  const reason = c.reason ? ` "${redact(c.reason, opts.showPayloads)}"` : '';
+  const by = c.initiator === 'unknown' ? '' : ` by the ${c.initiator}`;
+  return `closed${by}: ${code}${reason}${c.clean === false ? ' (no close frame)' : ''}`;
+}
+
+function profileEvidence(profile: EndpointProfile, how: string): Evidence {
+  return { kind: 'profile', at: profile.at, time: null, summary: how };
+}
+
+function isException(e: RecentEvent): e is ExceptionEvent {
+  return e.kind === 'exception';
+}
+
+function isAfter(recent: RecentEvent[], e: RecentEvent, ref: RecentEvent): boolean {
+  const i = recent.indexOf(ref);
+  return i < 0 || recent.indexOf(e) > i;
+}
+
+function lastOf<T>(list: T[], pred: (x: T) => boolean): T | undefined {
+  for (let i = list.length - 1; i >= 0; i--) if (pred(list[i])) return list[i];
+  return undefined;
+}
+
+function iso(time: number | undefined): string | null {
+  return time === undefined || !Number.isFinite(time) ? null : new Date(time).toISOString();
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,296 @@
+/**
+ * Links events to connections. State is per open connection and bounded: a small ring of
+ * recent frames, exceptions and notes, dropped at close. Idle connections are evicted after
+ * a TTL and beyond a cap, and both are counted. The correlator knows connections, not formats.
+ */
+import type {
+  CloseEvent, ExceptionEvent, FrameEvent, NoteEvent, OpenEvent, WsEvent,
+} from './model.js';
+
+export type RecentEvent = FrameEvent | ExceptionEvent | NoteEvent;
+
+/** A connection that ended, with what came before its close: the classifier's input. */
+export interface Incident {
+  connection: string;
+  route?: string;
+  remote?: string;
+  process?: string;
+  open?: OpenEvent;
+  close: CloseEvent;
+  /** Recent frames, exceptions and notes, oldest first (at most `ringSize`). */
+  recent: RecentEvent[];
+  /** The last inbound text or binary frame, kept even when it fell out of the ring. */
+  lastInbound?: FrameEvent;
+  /** Inbound data frames by type over the whole connection. */
+  inbound: { text: number; binary: number };
+  closeSent?: FrameEvent;
+  closeReceived?: FrameEvent;
+  /** The process crashed while this connection was open: its close is synthetic. */
+  crash?: ExceptionEvent;
+  /** Exceptions with no connection key, from the same process, shortly before an abnormal close. */
+  orphans: ExceptionEvent[];
+}
+
+export interface CorrelatorOptions {
+  /** Evict a connection idle this long in input time (ms). */
+  ttlMs?: number;
+  /** Track at most this many open connections; the least recently active is evicted. */
+  maxConnections?: number;
+  /** Recent events kept per connection. */
+  ringSize?: number;
+  /** How long before an abnormal close a keyless exception may still explain it (ms). */
+  orphanWindowMs?: number;
+}
+
+export interface CorrelatorStats {
+  evictedIdle: number;
+  evictedCap: number;
+  /** Connections still open at end of input: no verdict, since they did not end. */
+  openAtEnd: number;
+  /** Close lines for a connection that had just closed (a server logging "closing" then "closed"). */
+  duplicateCloses: number;
+  /** Connections ended by a process crash, with no close line. */
+  crashed: number;
+  /** Exceptions and notes logged for a connection after its close: read, not judged. */
+  afterClose: number;
+}
+
+interface Conn {
+  key: string;
+  source: string;
+  route?: string;
+  remote?: string;
+  process?: string;
+  open?: OpenEvent;
+  recent: RecentEvent[];
+  lastInbound?: FrameEvent;
+  inbound: { text: number; binary: number };
+  closeSent?: FrameEvent;
+  closeReceived?: FrameEvent;
+  lastTime: number;
+}
+
+const SWEEP_EVERY = 1024;
+const RECENT_CLOSED = 4096;
+const ORPHANS_PER_PROCESS = 8;
+
+export class Correlator {
+  readonly stats: CorrelatorStats = { evictedIdle: 0, evictedCap: 0, openAtEnd: 0, duplicateCloses: 0, crashed: 0, afterClose: 0 };
+  private readonly conns = new Map<string, Conn>();
+  /** The current connection of a keyless log, per source: read in order, split at open and close. */
+  private readonly sequential = new Map<string, Conn>();
+  private readonly recentlyClosed = new Set<string>();
+  private readonly orphans = new Map<string, ExceptionEvent[]>();
+  private readonly ttlMs: number;
+  private readonly max: number;
+  private readonly ringSize: number;
+  private readonly orphanWindowMs: number;
+  private now = -Infinity;
+  private sinceSweep = 0;
+
+  constructor(private readonly onIncident: (incident: Incident) => void, opts: CorrelatorOptions = {}) {
+    this.ttlMs = opts.ttlMs ?? 60 * 60 * 1000;
+    this.max = opts.maxConnections ?? 100_000;
+    this.ringSize = opts.ringSize ?? 16;
+    this.orphanWindowMs = opts.orphanWindowMs ?? 5_000;
+  }
+
+  /** Open connections being tracked. */
+  get size(): number {
+    return this.conns.size + this.sequential.size;
+  }
+
+  push(e: WsEvent): void {
+    if (e.kind === 'accepts') return;
+    if (e.time !== undefined && e.time > this.now) this.now = e.time;
+    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
+
+    if (e.kind === 'exception' && e.fatal && e.conn === undefined) {
+      this.crash(e);
+      return;
+    }
+    const conn = e.conn === undefined ? this.keyless(e) : this.keyed(e);
+    if (!conn) return;
+    if (e.time !== undefined) conn.lastTime = e.time;
+    if (e.route && !conn.route) conn.route = e.route;
+    if (e.process && !conn.process) conn.process = e.process;
+
+    switch (e.kind) {
+      case 'open':
+        conn.open ??= e;
+        conn.remote ??= e.remote;
+        break;
+      case 'frame':
+        this.frame(conn, e);
+        break;
+      case 'exception':
+        this.remember(conn, e);
+        if (e.fatal) this.conclude(conn, syntheticClose(conn, e), e);
+        break;
+      case 'note':
+        this.remember(conn, e);
+        break;
+      case 'close':
+        this.conclude(conn, e);
+        break;
+    }
+  }
+
+  /** End of input: connections still open are counted, not judged. */
+  end(): void {
+    this.stats.openAtEnd += this.conns.size + this.sequential.size;
+    this.conns.clear();
+    this.sequential.clear();
+  }
+
+  private keyed(e: WsEvent): Conn | undefined {
+    const key = e.conn!;
+    let conn = this.conns.get(key);
+    if (conn) {
+      // Move to the back: Map order is the least-recently-active order for cap eviction.
+      this.conns.delete(key);
+      this.conns.set(key, conn);
+      return conn;
+    }
+    if (this.recentlyClosed.has(key)) {
+      if (e.kind === 'close') {
+        this.stats.duplicateCloses++;
+        return undefined;
+      }
+      if (e.kind === 'exception' || e.kind === 'note') {
+        this.stats.afterClose++;
+        return undefined;
+      }
+      this.recentlyClosed.delete(key); // the key was reused by a new connection
+    }
+    conn = this.create(key, e);
+    if (this.conns.size >= this.max) {
+      const oldest = this.conns.keys().next().value as string;
+      this.conns.delete(oldest);
+      this.stats.evictedCap++;
+    }
+    this.conns.set(key, conn);
+    return conn;
+  }
+
+  /** Lines that name no connection: in a keyless log, they belong to the current one of their source. */
+  private keyless(e: WsEvent): Conn | undefined {
+    const source = sourceOf(e);
+    let conn = this.sequential.get(source);
+    if (e.kind === 'open' && conn) {
+      // An open line while one is current: the previous connection ended unlogged.
+      this.sequential.delete(source);
+      this.stats.openAtEnd++;
+      conn = undefined;
+    }
+    if (!conn) {
+      if (e.kind === 'exception') {
+        this.orphan(e);
+        return undefined;
+      }
+      if (e.kind === 'note') return undefined;
+      conn = this.create(e.at, e);
+      this.sequential.set(source, conn);
+    }
+    return conn;
+  }
+
+  private create(key: string, e: WsEvent): Conn {
+    return {
+      key, source: sourceOf(e), route: e.route, process: e.process,
+      recent: [], inbound: { text: 0, binary: 0 }, lastTime: e.time ?? this.now,
+    };
+  }
+
+  private frame(conn: Conn, f: FrameEvent): void {
+    if (f.type === 'close') {
+      if (f.direction === 'out') conn.closeSent ??= f;
+      else conn.closeReceived ??= f;
+    } else if (f.direction === 'in' && (f.type === 'text' || f.type === 'binary')) {
+      conn.lastInbound = f;
+      conn.inbound[f.type]++;
+    }
+    this.remember(conn, f);
+  }
+
+  private remember(conn: Conn, e: RecentEvent): void {
+    if (conn.recent.length >= this.ringSize) conn.recent.shift();
+    conn.recent.push(e);
+  }
+
+  private orphan(e: ExceptionEvent): void {
+    const key = e.process ?? sourceOf(e);
+    let list = this.orphans.get(key);
+    if (!list) this.orphans.set(key, (list = []));
+    if (list.length >= ORPHANS_PER_PROCESS) list.shift();
+    list.push(e);
+  }
+
+  private conclude(conn: Conn, close: CloseEvent, crash?: ExceptionEvent): void {
+    if (this.sequential.get(conn.source) === conn) this.sequential.delete(conn.source);
+    else {
+      this.conns.delete(conn.key);
+      this.recentlyClosed.add(conn.key);
+      if (this.recentlyClosed.size > RECENT_CLOSED) {
+        this.recentlyClosed.delete(this.recentlyClosed.values().next().value as string);
+      }
+    }
+    this.onIncident({
+      connection: conn.key, route: conn.route, remote: conn.remote, process: conn.process,
+      open: conn.open, close, recent: conn.recent, lastInbound: conn.lastInbound, inbound: conn.inbound,
+      closeSent: conn.closeSent, closeReceived: conn.closeReceived, crash,
+      orphans: this.orphansFor(conn, close),
+    });
+  }
+
+  private orphansFor(conn: Conn, close: CloseEvent): ExceptionEvent[] {
+    if (close.code !== null && close.code !== 1006 && close.code !== 1011) return [];
+    const list = this.orphans.get(conn.process ?? conn.source);
+    if (!list || close.time === undefined) return [];
+    const after = conn.lastInbound?.time ?? -Infinity;
+    return list.filter((x) => x.time !== undefined && x.time <= close.time! && x.time >= after
+      && close.time! - x.time <= this.orphanWindowMs);
+  }
+
+  /** A process died: every connection open in it ended without a close frame. */
+  private crash(e: ExceptionEvent): void {
+    const source = sourceOf(e);
+    const victims: Conn[] = [];
+    for (const conn of this.conns.values()) if (sameProcess(conn, e, source)) victims.push(conn);
+    for (const conn of this.sequential.values()) if (sameProcess(conn, e, source)) victims.push(conn);
+    for (const conn of victims) {
+      this.stats.crashed++;
+      this.conclude(conn, syntheticClose(conn, e), e);
+    }
+    if (victims.length === 0) this.orphan(e);
+  }
+
+  private sweep(): void {
+    this.sinceSweep = 0;
+    if (this.now === -Infinity) return;
+    const limit = this.now - this.ttlMs;
+    for (const [key, conn] of this.conns) {
+      if (conn.lastTime >= limit) break;
+      this.conns.delete(key);
+      this.stats.evictedIdle++;
+    }
+  }
+}
+
+function sourceOf(e: WsEvent): string {
+  const i = e.at.lastIndexOf(':');
+  return i > 0 ? e.at.slice(0, i) : e.at;
+}
+
+function sameProcess(conn: Conn, e: ExceptionEvent, source: string): boolean {
+  if (e.process && conn.process) return e.process === conn.process;
+  return conn.source === source;
+}
+
+/** The close a crash implies: no close frame, so the peer saw 1006. */
+function syntheticClose(conn: Conn, e: ExceptionEvent): CloseEvent {
+  return {
+    kind: 'close', code: 1006, reason: '', initiator: 'server', clean: false,
+    time: e.time, conn: conn.key, at: e.at, process: e.process, route: conn.route,
+  };
+}

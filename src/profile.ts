@@ -1,0 +1,93 @@
+/**
+ * Which data type each endpoint accepts. In order of authority: the user (--expect), the log
+ * (a startup line), or learned from the input: the types an endpoint received on connections
+ * that closed normally. DESIGN.md "Which type does an endpoint accept?".
+ */
+import type { Accepts, DataType } from './model.js';
+
+export type ProfileSource = 'user' | 'log' | 'learned';
+
+export interface EndpointProfile {
+  accepts: Accepts;
+  source: ProfileSource;
+  /** Learned profiles: how many normal connections it rests on. */
+  basis: number;
+  /** Where it was stated, or one connection it was learned from. */
+  at: string;
+}
+
+interface Learned {
+  text: number;
+  binary: number;
+  basis: number;
+  at: string;
+}
+
+/** `/chat?room=1` and `/chat/` are the route `/chat`. */
+export function routeKey(route: string): string {
+  let r = route;
+  const q = r.search(/[?#]/);
+  if (q >= 0) r = r.slice(0, q);
+  if (r.length > 1 && r.endsWith('/')) r = r.slice(0, -1);
+  return r;
+}
+
+export class Profiles {
+  private readonly stated = new Map<string, EndpointProfile>();
+  private readonly prefixes: [string, EndpointProfile][] = [];
+  private readonly learned = new Map<string, Learned>();
+
+  /** `--expect /chat=text`; a route ending in `*` matches by prefix. */
+  expect(route: string, accepts: Accepts, source: ProfileSource = 'user', at = '--expect'): void {
+    const profile: EndpointProfile = { accepts, source, basis: 0, at };
+    if (route.endsWith('*')) {
+      this.prefixes.push([route.slice(0, -1), profile]);
+      return;
+    }
+    const key = routeKey(route);
+    const current = this.stated.get(key);
+    if (current?.source === 'user' && source !== 'user') return; // the user outranks the log
+    this.stated.set(key, profile);
+  }
+
+  /** A connection closed normally after receiving these data types. */
+  learn(route: string, received: { text: number; binary: number }, at: string): void {
+    if (received.text === 0 && received.binary === 0) return;
+    const key = routeKey(route);
+    let l = this.learned.get(key);
+    if (!l) this.learned.set(key, (l = { text: 0, binary: 0, basis: 0, at }));
+    l.basis++;
+    if (received.text) l.text++;
+    if (received.binary) l.binary++;
+  }
+
+  lookup(route: string | undefined): EndpointProfile | undefined {
+    if (route === undefined) return undefined;
+    const key = routeKey(route);
+    const stated = this.stated.get(key);
+    if (stated) return stated;
+    for (const [prefix, profile] of this.prefixes) if (key.startsWith(prefix)) return profile;
+    const l = this.learned.get(key);
+    if (!l) return undefined;
+    const accepts: Accepts = l.text && l.binary ? 'any' : l.text ? 'text' : 'binary';
+    return { accepts, source: 'learned', basis: l.basis, at: l.at };
+  }
+
+  /** True when a verdict on this route may still change as more of the input is read. */
+  provisional(route: string | undefined): boolean {
+    const p = this.lookup(route);
+    return p === undefined || p.source === 'learned';
+  }
+}
+
+export function accepts(profile: EndpointProfile, type: DataType): boolean {
+  return profile.accepts === 'any' || profile.accepts === type;
+}
+
+export function parseAccepts(value: string): Accepts | undefined {
+  const v = value.trim().toLowerCase();
+  if (v === 'text' || v === 'string' || v === 'str' || v === 'json') return 'text';
+  if (v === 'binary' || v === 'bytes' || v === 'arraybuffer' || v === 'blob') return 'binary';
+  if (v === 'any' || v === 'both' || v === '*') return 'any';
+  return undefined;
+}

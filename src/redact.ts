@@ -1,0 +1,25 @@
+/**
+ * Keeps payloads and secrets out of reports. Log text that reaches a report passes through
+ * `redact` unless the user asked for payloads (--show-payloads).
+ */
+
+const SECRET_PATTERNS: [RegExp, string][] = [
+  // Authorization headers and bearer tokens.
+  [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/gi, '$1 [redacted]'],
+  // key=value and "key": "value" for credential-like keys.
+  [/\b((?:access_?|refresh_?|id_?|api_?|auth_?|session_?)?(?:token|secret|password|passwd|pwd|api_?key|apikey|cookie|authorization|credentials?|sig|signature))(["']?\s*[:=]\s*["']?)[^\s"'&,;}]{1,512}/gi, '$1$2[redacted]'],
+  // JWTs.
+  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, '[redacted-jwt]'],
+  // Email addresses.
+  [/[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}/g, '[redacted-email]'],
+];
+
+/** Double-quoted runs inside error messages are payload echoes (`"hello" is not valid JSON`). */
+const QUOTED = /"(?:[^"\\\n]|\\.){0,4096}"/g;
+
+export function redact(text: string, showPayloads = false): string {
+  if (showPayloads) return text;
+  let out = text.replace(QUOTED, '"[payload]"');
+  for (const [re, to] of SECRET_PATTERNS) out = out.replace(re, to);
+  return out;
+}

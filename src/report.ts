@@ -1,0 +1,39 @@
+/**
+ * The JSON report document (DESIGN.md "Output contract"). Fields are only ever added:
+ * `schemaVersion` changes when one is.
+ */
+import type { AnalyzerStats } from './analyzer.js';
+import type { CorrelatorStats } from './correlator.js';
+import type { Verdict } from './model.js';
+import type { Summary } from './summary.js';
+
+export const SCHEMA_VERSION = 1;
+
+export interface FileStats {
+  name: string;
+  /** The parser that read it, or null when none recognized it. */
+  parser: string | null;
+  lines: number;
+  bytes: number;
+  events: number;
+  skipped: Record<string, number>;
+  /** Set when the file could not be read (missing, unreadable, truncated gzip). */
+  error?: string;
+}
+
+export interface InputStats {
+  files: FileStats[];
+  lines: number;
+  events: number;
+  /** Lines skipped by reason, over all files. */
+  skipped: Record<string, number>;
+  connections: CorrelatorStats & AnalyzerStats;
+}
+
+export interface Report {
+  schemaVersion: number;
+  tool: { name: 'wsclose'; version: string };
+  input: InputStats;
+  summary: Summary;
+  incidents: Verdict[];
+}

@@ -1,0 +1,121 @@
+/**
+ * End to end on a real ws server logging with a real pino logger, driven by real ws clients:
+ * the log goes through the built CLI, spawned as a user runs it, and the JSON report is
+ * asserted verdict by verdict against what each connection's scenario calls for.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: the sample's generator is plain JavaScript
+import { runAll, runClient, SCENARIOS, startServer } from '../samples/ws-pino/server.mjs';
+import type { Verdict } from '../src/model.js';
+import type { Report } from '../src/report.js';
+import { runCli } from './support/cli.js';
+import { expectVerdict, type ExpectedVerdict } from './support/expect-verdict.js';
+
+interface Run { name: string; connId: string }
+type Scenarios = Record<string, { route: string; expect: Omit<ExpectedVerdict, 'connection' | 'scenario' | 'route'> }>;
+const scenarios = SCENARIOS as Scenarios;
+
+function expectedFor(run: Run): ExpectedVerdict {
+  const sc = scenarios[run.name];
+  return { connection: run.connId, scenario: run.name, route: sc.route.split('?')[0], ...sc.expect };
+}
+
+describe('a real ws + pino server, analyzed by the CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wsclose-ws-pino-'));
+  const logFile = join(dir, 'chat.log');
+  let runs: Run[] = [];
+  let report: Report;
+
+  beforeAll(async () => {
+    writeFileSync(logFile, '');
+    const server = await startServer({ logFile });
+    // Every scenario three times over, all at once: lines of 39 connections interleave.
+    runs = await runAll(server.port, { copies: 3, delayMs: 3 });
+    await server.close();
+    const res = await runCli(['analyze', logFile, '--output', 'json']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    report = JSON.parse(res.stdout) as Report;
+  });
+
+  it('interleaves the connections in the log', () => {
+    const ids = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { connId: string }).connId);
+    let switches = 0;
+    for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[i - 1]) switches++;
+    expect(runs.length).toBe(Object.keys(SCENARIOS).length * 3);
+    expect(switches).toBeGreaterThan(runs.length);
+  });
+
+  it('judges every connection as its scenario calls for', () => {
+    const all = new Map<string, Verdict>();
+    for (const v of report.incidents) all.set(v.connection, v);
+    for (const run of runs) {
+      const e = expectedFor(run);
+      if (e.incident) expectVerdict(all.get(run.connId), e);
+      else expect(all.has(run.connId), `${run.name} is not an incident`).toBe(false);
+    }
+  });
+
+  it('counts every close, incident and root cause in the summary', () => {
+    const s = report.summary;
+    expect(s.closes).toBe(runs.length);
+    const want: Record<string, number> = {};
+    for (const run of runs) want[scenarios[run.name].expect.rootCause] = (want[scenarios[run.name].expect.rootCause] ?? 0) + 1;
+    expect(s.byRootCause).toEqual(want);
+    expect(s.incidents).toBe(runs.filter((r) => scenarios[r.name].expect.incident).length);
+    expect(s.disagreements['data-type-mismatch@1011']?.count).toBe(3);
+    expect(Object.keys(s.disagreements)).toEqual(['data-type-mismatch@1011']);
+    expect(report.input.files).toEqual([expect.objectContaining({ name: logFile, parser: 'json', skipped: {} })]);
+    expect(report.input.connections.openAtEnd).toBe(0);
+  });
+
+  it('names the exception type and top frame of the bug', () => {
+    const bug = report.incidents.filter((v) => v.rootCause === 'unhandled-error');
+    expect(bug).toHaveLength(3);
+    for (const v of bug) {
+      expect(v.exception).toMatchObject({ type: 'TypeError', message: "Cannot read properties of undefined (reading 'id')" });
+      expect(v.exception!.topFrame).toMatch(/server\.mjs:\d+\)$/);
+      expect(v.evidence.map((e) => e.kind)).toEqual(['open', 'frame', 'exception', 'close']);
+    }
+  });
+
+  it('keeps payloads out of the report', () => {
+    const mismatch = report.incidents.find((v) => v.rootCause === 'data-type-mismatch' && v.closeCode === 1011)!;
+    expect(mismatch.exception?.type).toBe('SyntaxError');
+    expect(JSON.stringify(report)).not.toContain('how are you');
+    expect(JSON.stringify(report)).not.toContain('not bytes');
+  });
+
+  it('gives the same verdicts with the routes stated by --expect, and says so', async () => {
+    const res = await runCli(['analyze', logFile, '-o', 'json', '-e', '/text=text', '-e', '/binary=binary', '-e', '/json=text', '-e', '/buggy=text']);
+    const r = JSON.parse(res.stdout) as Report;
+    expect(r.summary.byRootCause).toEqual(report.summary.byRootCause);
+    const m = r.incidents.filter((v) => v.rootCause === 'data-type-mismatch');
+    expect(m.length).toBe(9);
+    for (const v of m) {
+      expect(v.profile).toBe('user');
+      expect(v.confidence).toBe(0.95);
+    }
+    expect(r.input.connections.rechecked).toBe(0);
+  });
+
+  it('re-checks at end of input a verdict judged before its route was learned', async () => {
+    // The first connection of a fresh log is a mismatch: no normal connection on /text yet.
+    const small = join(dir, 'first.log');
+    writeFileSync(small, '');
+    const server = await startServer({ logFile: small });
+    const first = await runClient(server.port, 'binary-to-text');
+    await runClient(server.port, 'text-normal');
+    await server.close();
+    const res = await runCli(['analyze', small, '-o', 'json']);
+    const r = JSON.parse(res.stdout) as Report;
+    const v = r.incidents.find((x) => x.connection === first.connId)!;
+    expect(v.rootCause).toBe('data-type-mismatch');
+    expect(v.profile).toBe('learned');
+    expect(v.evidence.find((e) => e.kind === 'profile')?.summary).toMatch(/learned from 1 normal connection/);
+    expect(r.input.connections.rechecked).toBe(1);
+  });
+});

@@ -1,0 +1,41 @@
+/** Field-by-field comparison of a verdict with the verdict a scenario calls for. */
+import { expect } from 'vitest';
+import type { Verdict } from '../../src/model.js';
+
+export interface ExpectedVerdict {
+  connection: string;
+  scenario: string;
+  route: string;
+  rootCause: string;
+  closeCode: number | null;
+  codeAgreement: string;
+  incident: boolean;
+  reportedCode?: number;
+  exceptionType?: string;
+  topFrame?: string | RegExp;
+}
+
+export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict): void {
+  const where = `${e.scenario} (${e.connection})`;
+  expect(v, `no verdict for ${where}`).toBeDefined();
+  expect(v!.connection, where).toBe(e.connection);
+  expect(v!.route, where).toBe(e.route);
+  expect(v!.rootCause, where).toBe(e.rootCause);
+  expect(v!.closeCode, where).toBe(e.closeCode);
+  expect(v!.codeAgreement, where).toBe(e.codeAgreement);
+  expect(v!.incident, where).toBe(e.incident);
+  if (e.reportedCode !== undefined) expect(v!.reportedCode, where).toBe(e.reportedCode);
+  else expect(v!.reportedCode, where).toBeUndefined();
+  expect(v!.confidence, where).toBeGreaterThan(0);
+  expect(v!.confidence, where).toBeLessThanOrEqual(1);
+  expect(v!.explanation.length, where).toBeGreaterThan(10);
+  expect(v!.fix.length, where).toBeGreaterThan(10);
+  expect(v!.at, where).toMatch(/:\d+$/);
+  expect(v!.evidence.at(-1)?.kind, where).toBe('close');
+  for (const ev of v!.evidence) expect(ev.at, where).toMatch(/:\d+$|^--expect$/);
+  if (e.exceptionType) {
+    expect(v!.exception?.type, where).toBe(e.exceptionType);
+    expect(v!.evidence.some((ev) => ev.kind === 'exception' && ev.summary.startsWith(e.exceptionType!)), where).toBe(true);
+  }
+  if (e.topFrame) expect(v!.exception?.topFrame, where).toMatch(new RegExp(e.topFrame));
+}
