@@ -126,7 +126,7 @@ export const FRAME_TEXT = /\b(?:message|msg|frame|recv|received|receiving|incomi
 export const OUT_TEXT = /\b(?:sent|sending|send|outgoing|outbound|broadcast|reply|replied|echo(?:ed)?)\b/i;
 export const HANDLED_TEXT = /\b(?:handled|ignored|recovered|caught|retrying|will retry|skipped)\b/i;
 export const FATAL_TEXT = /\b(?:uncaught|unhandled ?rejection|unhandledRejection|uncaughtException|crash(?:ed|ing)?|process (?:exit|died))\b/i;
-const CODE_IN_TEXT = /\b(?:code|status)\s*[=:]?\s*(\d{4})\b|\bclos\w*\s+(?:with\s+)?(?:code\s+)?(\d{4})\b|\b(\d{4})\s+\((?:normal|going away|protocol error|unsupported|no status|abnormal|invalid|policy|message too big|mandatory|internal|service restart|try again|bad gateway|tls)/i;
+const CODE_IN_TEXT = /\b(?:code|status)\s*(?:[=:]\s*)?(\d{4})\b|\bclos\w*\s+(?:with\s+)?(?:code\s+)?(\d{4})\b|\b(\d{4})\s+\((?:normal|going away|protocol error|unsupported|no status|abnormal|invalid|policy|message too big|mandatory|internal|service restart|try again|bad gateway|tls)/i;
 
 /** A close code written in a message ("closed with 1003", "code=1011", "1003 (unsupported data)"). */
 export function codeInText(text: string): number | undefined {

@@ -8,7 +8,7 @@ import { redact } from './redact.js';
 /** Frames from runtimes and libraries: the first frame that is not one of these is the application's. */
 const LIBRARY_FRAME = /node:|node_modules|internal\/|\(native\)|\(<anonymous>\)|dist-packages|site-packages|\/usr\/lib\/python|\/usr\/lib\/go|\/usr\/local\/go|\bruntime\/|\bnet\/http\.|\bat (?:java|javax|jdk|sun|kotlin|org\.springframework|org\.apache|org\.eclipse\.jetty|io\.undertow|reactor)\.|\bat (?:System|Microsoft)\./;
 
-const JS_FRAME = /^\s*at\s+(.+?)\s*$/;
+const JS_FRAME = /^\s*at\s+(\S(?:.*\S)?)/; // to the last non-space, each run read once: `(.+?)\s*$` is quadratic on long blank runs
 const PY_FRAME = /^\s*File "([^"]+)", line (\d+), in (.+)$/;
 
 /** The first application frame of a stack (innermost first for JS, Java and .NET; last for Python). */

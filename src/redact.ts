@@ -8,8 +8,8 @@ const SECRET_PATTERNS: [RegExp, string][] = [
   [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/gi, '$1 [redacted]'],
   // key=value and "key": "value" for credential-like keys.
   [/\b((?:access_?|refresh_?|id_?|api_?|auth_?|session_?)?(?:token|secret|password|passwd|pwd|api_?key|apikey|cookie|authorization|credentials?|sig|signature))(["']?\s*[:=]\s*["']?)[^\s"'&,;}]{1,512}/gi, '$1$2[redacted]'],
-  // JWTs.
-  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, '[redacted-jwt]'],
+  // JWTs; the lookbehind starts a match only where a run starts, so a long run is scanned once.
+  [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, '[redacted-jwt]'],
   // Email addresses.
   [/[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}/g, '[redacted-email]'],
 ];
