@@ -62,7 +62,7 @@ function scaleEpoch(n: number): number | undefined {
   if (n < 1e11) return n * 1000;
   if (n < 1e14) return n;
   if (n < 1e17) return n / 1e3;
-  return n / 1e6;
+  return n < 1e20 ? n / 1e6 : undefined; // beyond that it is no time a Date can hold
 }
 
 const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
