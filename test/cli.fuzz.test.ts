@@ -1,0 +1,105 @@
+/**
+ * Fuzzes whole files end to end: hostile logs (mixed formats, raw invalid UTF-8, NULs, CRLF,
+ * deep JSON), plain, gzipped and truncated gzip, through `analyzeFiles` many times and through
+ * the built CLI in every output format. Nothing throws, every line is counted (read, or
+ * skipped by reason), and a line over --max-line-bytes is counted as too-long.
+ */
+import fc from 'fast-check';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeFiles } from '../src/analyze.js';
+import type { Report } from '../src/report.js';
+import { runCli } from './support/cli.js';
+import { hostileFile } from './support/hostile-lines.js';
+import { outputKinds } from './support/outputs.js';
+
+const SEED = 7007;
+const dir = mkdtempSync(join(tmpdir(), 'wsclose-cli-fuzz-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** What the reader must report for these bytes: lines split at LF, and those over `max` bytes (a CR before the LF included). */
+function expectedCounts(buf: Buffer, max: number): { lines: number; tooLong: number } {
+  const segs = buf.toString('latin1').split('\n');
+  if (segs.at(-1) === '') segs.pop();
+  return { lines: segs.length, tooLong: segs.filter((s) => s.length > max).length };
+}
+
+const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+const fileCase = fc.record({
+  bytes: hostileFile,
+  max: fc.constantFrom(1024 * 1024, 200, 40),
+  packing: fc.constantFrom('plain', 'plain', 'gzip', 'truncated-gzip'),
+});
+
+describe('whole hostile files', () => {
+  const tally = { runs: 0, lines: 0, bytes: 0, skipped: {} as Record<string, number>, gzipErrors: 0 };
+  afterAll(() => console.log(`fuzz analyzeFiles: ${tally.runs} files, ${tally.bytes} bytes, ${tally.lines} lines, skipped ${JSON.stringify(tally.skipped)}, ${tally.gzipErrors} truncated gzip reported`));
+
+  it('are analyzed without throwing, every line counted, gzip read like plain, truncated gzip reported', async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fileCase, async ({ bytes, max, packing }) => {
+        const file = join(dir, `f${n++}.log${packing === 'plain' ? '' : '.gz'}`);
+        let data = packing === 'plain' ? bytes : gzipSync(bytes);
+        if (packing === 'truncated-gzip') data = data.subarray(0, Math.max(2, data.length - 9));
+        writeFileSync(file, data);
+        const report = await analyzeFiles([file], { maxLineBytes: max });
+        const [f] = report.input.files;
+        const want = expectedCounts(bytes, max);
+        tally.runs++;
+        tally.bytes += bytes.length;
+        tally.lines += f.lines;
+        for (const [k, v] of Object.entries(f.skipped)) tally.skipped[k] = (tally.skipped[k] ?? 0) + v;
+        if (packing === 'truncated-gzip') {
+          expect(f.error).toMatch(/: corrupt or truncated gzip data \(.*\)$/);
+          expect(f.error).not.toContain('\n');
+          expect(f.lines).toBeLessThanOrEqual(want.lines);
+          tally.gzipErrors++;
+          return;
+        }
+        expect(f.error).toBeUndefined();
+        expect(f.lines).toBe(want.lines);
+        expect(f.skipped['too-long'] ?? 0).toBe(want.tooLong);
+        expect(sum(f.skipped)).toBeLessThanOrEqual(f.lines);
+        expect(report.input.skipped).toEqual(f.skipped);
+      }),
+      { numRuns: 150, seed: SEED },
+    );
+  });
+});
+
+describe('the CLI on hostile files, in every output format', () => {
+  let kinds: string[] = [];
+  const tally = { runs: 0, byKind: {} as Record<string, number> };
+  beforeAll(async () => {
+    kinds = await outputKinds();
+  });
+  afterAll(() => console.log(`fuzz CLI: ${tally.runs} runs ${JSON.stringify(tally.byKind)}`));
+
+  it('exits 0 with no stderr and well-formed output', async () => {
+    expect(kinds).toEqual(expect.arrayContaining(['text', 'json', 'md', 'ndjson']));
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(hostileFile, fc.constantFrom(...kinds), fc.boolean(), async (bytes, kind, stdin) => {
+        const file = join(dir, `cli${n++}.log`);
+        writeFileSync(file, bytes);
+        const res = stdin ? await runCli(['analyze', '-o', kind], { input: bytes }) : await runCli(['analyze', file, '-o', kind]);
+        expect(res.stderr).toBe('');
+        expect(res.code).toBe(0);
+        if (kind === 'json') {
+          const r = JSON.parse(res.stdout) as Report;
+          expect(r.input.lines).toBe(expectedCounts(bytes, 1024 * 1024).lines);
+        }
+        if (kind === 'ndjson') for (const l of res.stdout.split('\n').filter(Boolean)) JSON.parse(l);
+        if (kind === 'text' || kind === 'md') expect(res.stdout).toMatch(/wsclose: \d+ closes, \d+ incidents/);
+        tally.runs++;
+        tally.byKind[kind] = (tally.byKind[kind] ?? 0) + 1;
+      }),
+      { numRuns: 12, seed: SEED },
+    );
+  });
+});
