@@ -7,7 +7,7 @@ import { detectParser, parserByName, type ParserOptions } from '../parsers/index
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { Verdict } from './model.js';
 import { SCHEMA_VERSION, type FileStats, type Report } from './report.js';
-import { readLines } from './source.js';
+import { ReadError, readLines } from './source.js';
 
 export interface AnalyzeOptions extends AnalyzerOptions, ParserOptions {
   /** A parser name, or `auto` (the default) to detect one per file. */
@@ -50,7 +50,11 @@ async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOption
     st.lines = result.lines;
     st.bytes = result.bytes;
   } catch (err) {
-    st.error = describe(err, display);
+    if (err instanceof ReadError) {
+      st.lines = err.read.lines;
+      st.bytes = err.read.bytes;
+    }
+    st.error = describe(err instanceof ReadError ? err.cause : err, display);
   }
   finishParser?.();
   return st;

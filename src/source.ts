@@ -79,6 +79,7 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
   };
 
   const { stream, gzip } = await open(name);
+  try {
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     let start = 0;
@@ -103,8 +104,20 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
     }
   }
   if (carryLen > 0 || overlong) finishLine(Buffer.alloc(0), 0, 0);
+  } catch (err) {
+    // Lines read before a failure (a truncated .gz) are still analyzed and counted.
+    if (!handler) decide();
+    throw new ReadError(err, { lines: lineNo, bytes, gzip });
+  }
   if (!handler) decide();
   return { lines: lineNo, bytes, gzip };
+}
+
+/** The input failed midway; `read` is what was read before. */
+export class ReadError extends Error {
+  constructor(readonly cause: unknown, readonly read: ReadResult) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
 }
 
 /** A readable of the input's bytes, gunzipped when it starts with gzip's magic. */
