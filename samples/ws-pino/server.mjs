@@ -37,6 +37,7 @@ const ROUTES = {
   },
 };
 
+/** `logFile` is a path, or a file descriptor (1: stdout, as a container runs it). */
 export async function startServer({ logFile }) {
   const logger = pino({ level: 'info' }, pino.destination({ dest: logFile, sync: true }));
   const server = createServer((_req, res) => res.writeHead(426).end());
@@ -72,6 +73,7 @@ export async function startServer({ logFile }) {
   return {
     port,
     logger,
+    wss,
     async close() {
       for (const c of wss.clients) c.terminate();
       await new Promise((resolve) => wss.close(resolve));
