@@ -7,7 +7,7 @@ import { closeSync, openSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { runClient, SCENARIOS } from '../ws-pino/server.mjs';
+import { byConnection, expectedFor, runClient } from '../ws-pino/server.mjs';
 
 const SERVER = fileURLToPath(new URL('./server.mjs', import.meta.url));
 
@@ -68,13 +68,8 @@ export async function runCrash(logFile, { copies = 2 } = {}) {
 
 /** The verdict each connection of a run calls for, by connection id. */
 export function expectedVerdicts({ before, open }) {
-  const rows = [
-    ...before.map(({ name, connId }) => {
-      const { exceptionType, topFrame, ...fields } = SCENARIOS[name].expect;
-      return { connection: connId, scenario: name, route: SCENARIOS[name].route.split('?')[0], ...fields,
-        ...(exceptionType ? { exceptionType } : {}), ...(topFrame ? { topFrame: topFrame.source } : {}) };
-    }),
+  return [
+    ...before.map(expectedFor),
     ...open.map(({ name, connId }) => ({ connection: connId, scenario: name, route: OPEN[name].route, ...CRASHED })),
-  ];
-  return rows.sort((a, b) => Number(a.connection.slice(1)) - Number(b.connection.slice(1)));
+  ].sort(byConnection);
 }
