@@ -104,11 +104,15 @@ export function crashReader(file: string, sink: ParserSink, unread: string): Lin
     reset();
     sink.event(e);
   };
-  const begin = (text: string, lineNo: number, thrownValue: boolean) => {
+  /** The error line; `afterBlank`: Node printed a blank line before it, as for every Error with a stack. */
+  const begin = (text: string, lineNo: number, afterBlank: boolean) => {
     at = `${file}:${lineNo}`;
     state = MESSAGE;
-    const b = thrownValue ? null : BRACKETED.exec(text);
-    const m = b ?? (thrownValue ? null : ERROR_LINE.exec(text));
+    const b = BRACKETED.exec(text);
+    let m = b ?? ERROR_LINE.exec(text);
+    // Right under the underline: a thrown value, unless it reads as `Name: message` (a module
+    // link error prints its SyntaxError there).
+    if (m && !b && !afterBlank && (m[3] === undefined || !/^[A-Z]/.test(m[1]))) m = null;
     if (m) {
       type = m[1];
       code = m[2];
@@ -170,7 +174,7 @@ export function crashReader(file: string, sink: ParserSink, unread: string): Lin
           state = ERROR;
           return;
         }
-        begin(text, lineNo, true);
+        begin(text, lineNo, false);
         return;
       case ERROR:
         if (blank) {
@@ -178,7 +182,7 @@ export function crashReader(file: string, sink: ParserSink, unread: string): Lin
           return;
         }
         blanks = 0;
-        begin(text, lineNo, false);
+        begin(text, lineNo, true);
         return;
       case HEADLESS:
         if (isFrame(text)) {
