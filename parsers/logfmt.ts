@@ -7,8 +7,8 @@
  * (`err.type=TypeError`, pino-logfmt's flattened objects) nest again, so `err`, `ws.id` and
  * `req.url` are found where the JSON parser finds them.
  */
-import { DEFAULT_FIELDS, fieldMap, pick } from './fields.js';
-import { scanCrashText, withCrashText } from './node-crash.js';
+import { DEFAULT_FIELDS, fieldMap } from './fields.js';
+import { recordShare, withCrashText } from './node-crash.js';
 import type { FieldMap, Parser } from './parser.js';
 import { recordEvents } from './record.js';
 
@@ -26,15 +26,7 @@ export const logfmtParser: Parser = {
   description: 'logfmt key=value lines (go-logfmt, heroku logfmt, pino-logfmt, logrus text), with Node crash reports between them',
 
   detect(lines) {
-    let records = 0;
-    let total = 0;
-    for (const line of lines) {
-      if (!/\S/.test(line)) continue;
-      total++;
-      if (parseLogfmt(line, DEFAULT_FIELDS)) records++;
-    }
-    total -= scanCrashText(lines, (l) => parseLogfmt(l, DEFAULT_FIELDS) !== undefined).lines;
-    return total <= 0 ? 0 : (records / total) * 0.85;
+    return recordShare(lines, (line) => parseLogfmt(line, DEFAULT_FIELDS) !== undefined) * 0.85;
   },
 
   create(file, sink, opts) {
@@ -52,6 +44,8 @@ export const logfmtParser: Parser = {
 export function parseLogfmt(text: string, fields: FieldMap): Rec | undefined {
   // No prototype: a key named __proto__ is data like any other.
   const rec: Rec = Object.create(null) as Rec;
+  const keys = knownKeys(fields);
+  let known = false;
   let pairs = 0;
   let i = 0;
   const n = text.length;
@@ -84,11 +78,24 @@ export function parseLogfmt(text: string, fields: FieldMap): Rec | undefined {
       value = scalar(text.slice(start, i));
     }
     pairs++;
-    if (value !== undefined) put(rec, key, value);
+    if (value !== undefined) {
+      put(rec, key, value);
+      known ||= keys.has(key) || (key.includes('.') && keys.has(key.slice(0, key.indexOf('.'))));
+    }
   }
-  if (pairs < 2) return undefined;
-  return pick(rec, fields.message) !== undefined || pick(rec, fields.level) !== undefined || pick(rec, fields.time) !== undefined
-    ? rec : undefined;
+  return pairs >= 2 && known ? rec : undefined;
+}
+
+const KNOWN_KEYS = new WeakMap<FieldMap, Set<string>>();
+
+/** The keys that make a line a record: the message, level and time names (their first segment when dotted). */
+function knownKeys(fields: FieldMap): Set<string> {
+  let keys = KNOWN_KEYS.get(fields);
+  if (!keys) {
+    keys = new Set([...fields.message, ...fields.level, ...fields.time].map((k) => k.split('.')[0]));
+    KNOWN_KEYS.set(fields, keys);
+  }
+  return keys;
 }
 
 /** The index of the quote that closes a value opened before `from`, or -1. */
@@ -126,10 +133,14 @@ function unquote(text: string, start: number, end: number): string {
 
 /** An unquoted value: booleans and numbers as JSON would have them; go-logfmt's `nil` is no value. */
 function scalar(v: string): unknown {
-  if (v === '' || v === 'nil' || v === 'null') return undefined;
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  if (NUMBER.test(v)) {
+  if (v === '') return undefined; // `key=` with nothing after it
+  const c = v.charCodeAt(0);
+  if (c >= 97 /* a */) {
+    if (v === 'true') return true;
+    if (v === 'false') return false;
+    return v === 'nil' || v === 'null' ? undefined : v;
+  }
+  if ((c === 45 /* - */ || (c >= 48 && c <= 57)) && NUMBER.test(v)) {
     const num = Number(v);
     if (Number.isSafeInteger(num) || !Number.isInteger(num)) return num;
   }

@@ -281,7 +281,7 @@ function isFrame(text: string): boolean {
  * What the reader makes of a sample: lines it read as crash text and fatal reports among them.
  * Lines `other` claims (another format's) end the report being read, as in a mixed stream.
  */
-export function scanCrashText(lines: string[], other: (line: string) => boolean): { lines: number; fatal: number } {
+function scanCrashText(lines: string[], other: (line: string) => boolean): { lines: number; fatal: number } {
   let fed = 0;
   let skipped = 0;
   let fatal = 0;
@@ -300,6 +300,22 @@ export function scanCrashText(lines: string[], other: (line: string) => boolean)
   }
   reader.end();
   return { lines: fed - skipped, fatal };
+}
+
+/**
+ * The share of a sample's lines that are records of a structured format (`detect` of JSON and
+ * logfmt): crash reports between the records count neither for nor against it.
+ */
+export function recordShare(lines: string[], isRecord: (line: string) => boolean): number {
+  let records = 0;
+  let total = 0;
+  for (const line of lines) {
+    if (!NON_BLANK.test(line)) continue;
+    total++;
+    if (isRecord(line)) records++;
+  }
+  total -= scanCrashText(lines, isRecord).lines;
+  return total <= 0 ? 0 : records / total;
 }
 
 export const nodeCrashParser: Parser = {

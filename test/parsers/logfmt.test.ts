@@ -92,7 +92,7 @@ describe('parseLogfmt', () => {
   const parse = (line: string) => parseLogfmt(line, DEFAULT_FIELDS);
 
   it('decodes quotes and go-logfmt escapes, numbers, booleans, bare keys and nil', () => {
-    expect({ ...parse('level=info msg="a \\"quoted\\" value\\twith\\ttabs\\u00e9" n=42 f=1.5 neg=-3 id=007 ok=true no=false flag gone=nil')! }).toEqual({
+    expect({ ...parse('level=info msg="a \\"quoted\\" value\\twith\\ttabs\\u00e9" n=42 f=1.5 neg=-3 id=007 ok=true no=false flag gone=nil empty=')! }).toEqual({
       level: 'info', msg: 'a "quoted" value\twith\ttabs\u00e9', n: 42, f: 1.5, neg: -3, id: '007', ok: true, no: false, flag: true,
     });
   });
