@@ -34,11 +34,9 @@ export const jsonParser: Parser = {
 function parseObject(text: string): Record<string, unknown> | undefined {
   const start = text.search(NON_BLANK);
   if (start < 0 || text.charCodeAt(start) !== 123 /* { */) return undefined;
-  let rec: unknown;
   try {
-    rec = JSON.parse(text);
+    return JSON.parse(text) as Record<string, unknown>; // an object: the text starts with {
   } catch {
     return undefined; // a thrown object's util.inspect text, or a broken line
   }
-  return rec !== null && typeof rec === 'object' && !Array.isArray(rec) ? rec as Record<string, unknown> : undefined;
 }
