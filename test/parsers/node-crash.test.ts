@@ -138,6 +138,14 @@ describe('node-crash parser on real node crashes', () => {
     expect(e).toMatchObject({ type: 'Uncaught', message: 'room closed', fatal: true, at: `stderr.log:${lineOf(text, 'room closed')}` });
   });
 
+  it('reads the frames under "Thrown at:" (--trace-uncaught) as the thrown value\'s stack', () => {
+    const { file, text } = run(`setTimeout(function tick() { throw 'room closed'; }, 1);\n`, { args: ['--trace-uncaught'] });
+    expect(text).toContain('Thrown at:');
+    const e = only(text);
+    expect(e).toMatchObject({ type: 'Uncaught', message: 'room closed', fatal: true });
+    expect(exceptionInfo(e).topFrame).toBe(`tick (${pathToFileURL(file).href}:1)`);
+  });
+
   it('ends a report without the trailer at the next one, and keeps both fatal', () => {
     const first = run(`null.x;\n`, { args: ['--no-extra-info-on-fatal-exception'] }).text;
     expect(first).not.toContain('Node.js v');
@@ -168,6 +176,9 @@ describe('node-crash parser on real node crashes', () => {
     const crash = run(`null.x;\n`).text.split('\n');
     expect(nodeCrashParser.detect(crash)).toBeGreaterThan(0.9);
     expect(nodeCrashParser.detect(['server listening on 8080', 'GET / 200'])).toBe(0);
+    const plain = ['server listening on 8080', ...crash];
+    expect(nodeCrashParser.detect(plain)).toBeGreaterThan(0.8);
+    expect(jsonParser.detect(plain)).toBe(0);
     const mixed = ['{"level":30,"time":1,"pid":1,"hostname":"h","msg":"listening"}', ...crash];
     expect(nodeCrashParser.detect(mixed)).toBeLessThan(jsonParser.detect(mixed));
     expect(jsonParser.detect(mixed)).toBeGreaterThan(0.8);
