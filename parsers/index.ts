@@ -4,11 +4,12 @@
  */
 import { jsonParser } from './json.js';
 import type { Parser } from './parser.js';
+import { tsharkParser } from './tshark.js';
 
 export type { FieldMap, LineParser, Parser, ParserOptions, ParserSink } from './parser.js';
 
 /** Every parser, most specific first: on a tie in `detect`, the earlier one wins. */
-export const PARSERS: readonly Parser[] = [jsonParser];
+export const PARSERS: readonly Parser[] = [tsharkParser, jsonParser];
 
 export function parserByName(name: string): Parser | undefined {
   return PARSERS.find((p) => p.name === name);

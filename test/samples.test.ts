@@ -10,6 +10,8 @@ import { expectVerdict, type ExpectedVerdict } from './support/expect-verdict.js
 
 const SAMPLES = [
   { log: 'samples/ws-pino/chat.log', expected: 'samples/ws-pino/chat.expected.json', parser: 'json' },
+  { log: 'samples/tshark/cap.json.gz', expected: 'samples/tshark/cap.expected.json', parser: 'tshark' },
+  { log: 'samples/tshark/cap.ek.gz', expected: 'samples/tshark/cap.expected.json', parser: 'tshark' },
 ];
 
 describe.each(SAMPLES)('$log', ({ log, expected, parser }) => {
