@@ -47,6 +47,8 @@ interface Stream {
   close?: { direction: Direction; code: number | null; reason: string; at: string; time?: number };
 }
 
+/** Ended streams remembered so their last segments (FIN/ACK after the close) are not read as new. */
+const ENDED_KEPT = 4096;
 const TCP_FIN = 0x01;
 const TCP_RST = 0x04;
 
@@ -67,8 +69,12 @@ export const tsharkParser: Parser = {
 
   create(file, sink, opts) {
     const streams = new Map<string, Stream>();
-    /** Streams that ended: later segments of them (FIN/ACK after the close) are not a new connection. */
     const ended = new Set<string>();
+    const end = (key: string) => {
+      streams.delete(key);
+      ended.add(key);
+      if (ended.size > ENDED_KEPT) ended.delete(ended.values().next().value as string);
+    };
     const position = (lineNo: number, frameNo: string | undefined) =>
       `${file}:${opts?.capturePositions && frameNo ? frameNo : lineNo}`;
 
@@ -87,8 +93,7 @@ export const tsharkParser: Parser = {
     };
 
     const finish = (st: Stream, key: string, p: Packet, byFlags: boolean) => {
-      streams.delete(key);
-      ended.add(key);
+      end(key);
       const c = st.close;
       if (c) {
         sink.event({ kind: 'close', time: c.time, conn: st.conn, at: c.at, route: st.route, code: c.code,
@@ -143,8 +148,7 @@ export const tsharkParser: Parser = {
       }
       if (p.flags !== undefined && (p.flags & (TCP_FIN | TCP_RST)) !== 0) {
         if (st.opened) return finish(st, key, p, true);
-        streams.delete(key); // an upgrade that was refused: never a WebSocket connection
-        ended.add(key);
+        end(key); // an upgrade that was refused: never a WebSocket connection
       }
     };
 

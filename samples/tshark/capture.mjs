@@ -42,6 +42,36 @@ export const PY_SCENARIOS = {
     expect: { rootCause: 'abnormal-closure', closeCode: 1006, codeAgreement: 'agrees', incident: true } },
 };
 
+/**
+ * A client that writes a text and a binary frame in one TCP segment (as a busy client's
+ * writes coalesce): tshark then decodes several WebSocket frames in one packet. Frames are
+ * built by hand, since `ws` writes each frame on its own; /text answers the binary with 1003.
+ */
+const COALESCED = { route: '/text', expect: { rootCause: 'data-type-mismatch', closeCode: 1003, codeAgreement: 'agrees', incident: true } };
+
+function coalescedClient(port) {
+  const frame = (opcode, payload) => {
+    const key = [0x11, 0x22, 0x33, 0x44];
+    const masked = Buffer.from(payload.map((b, i) => b ^ key[i % 4]));
+    return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length, ...key]), masked]);
+  };
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    s.on('error', reject);
+    let localPort;
+    s.once('connect', () => (localPort = s.localPort) && s.write(`GET ${COALESCED.route} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n`
+      + 'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'));
+    let greeted = false;
+    s.on('data', (chunk) => {
+      // The server's close frame (0x88; the payloads here are ASCII): hang up without echoing it.
+      if (greeted) return void (chunk.includes(0x88) && s.end());
+      greeted = true; // the 101 and the server's greeting: now both frames in one write
+      s.write(Buffer.concat([frame(1, [...Buffer.from('hi')]), frame(2, [0x00, 0x9f, 0x92])]));
+    });
+    s.on('close', () => resolve({ name: 'coalesced', localPort }));
+  });
+}
+
 /** Starts the Python server; resolves with its port and a stop function. */
 function startPython() {
   const child = spawn('/usr/bin/python3', [join(here, 'py_server.py')], { stdio: ['pipe', 'pipe', 'ignore'] });
@@ -91,6 +121,7 @@ export async function capture(file) {
   try {
     const runs = await Promise.all([
       ...WS.map((name) => runClient(ws.port, name, { delayMs: 5 }).then((r) => ({ ...r, server: 'ws', sc: WS_SCENARIOS[name] }))),
+      coalescedClient(ws.port).then((r) => ({ ...r, server: 'ws', sc: COALESCED })),
       ...Object.keys(PY_SCENARIOS).map((name) => runClient(py.port, name, { delayMs: 5, scenarios: PY_SCENARIOS })
         .then((r) => ({ ...r, server: 'python-websockets', sc: PY_SCENARIOS[name] }))),
     ]);

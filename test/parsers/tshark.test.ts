@@ -95,6 +95,20 @@ describe('tshark parser', () => {
     expect(close.time).toBeGreaterThan(Date.parse('2026-01-01'));
   });
 
+  it('reads each frame of a segment that carries several (repeated "websocket" keys in -T json)', () => {
+    const conn = byScenario('coalesced').connection;
+    const { events } = parse(jsonLines);
+    const inbound = events.filter((e): e is FrameEvent => e.kind === 'frame' && e.conn === conn && e.direction === 'in');
+    const [text, binary] = inbound;
+    expect([text.type, binary.type]).toEqual(['text', 'binary']);
+    expect([text.size, binary.size]).toEqual([2, 3]);
+    expect(binary.at).toBe(text.at); // one packet, one line
+    const pkt = packetAt(Number(text.at.split(':')[1]));
+    expect(pkt.match(/"websocket": \{/g)).toHaveLength(2);
+    const ek = parse(ekLines, 'cap.ek').events.filter((e): e is FrameEvent => e.kind === 'frame' && e.conn === conn && e.direction === 'in');
+    expect(ek.map((f) => [f.type, f.size])).toEqual([['text', 2], ['binary', 3]]);
+  });
+
   it('gives -T ek the same events as -T json, at the line of each packet', () => {
     const json = parse(jsonLines).events;
     const { events: ek, skipped } = parse(ekLines, 'cap.ek');
