@@ -10,6 +10,7 @@
  */
 import type { WsEvent } from '../src/model.js';
 import { toCode, toTime } from './fields.js';
+import { jsonObject, shareOf } from './json-line.js';
 import type { Parser } from './parser.js';
 
 type Rec = Record<string, unknown>;
@@ -23,14 +24,7 @@ export const apigwParser: Parser = {
   description: 'AWS API Gateway WebSocket access logs and $connect/$disconnect event dumps',
 
   detect(lines) {
-    let hits = 0;
-    let total = 0;
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      total++;
-      if (EVENT_TYPE.test(line) && line.includes('"connectionId"')) hits++;
-    }
-    return total === 0 ? 0 : hits / total;
+    return shareOf(lines, (t) => EVENT_TYPE.test(t) && t.includes('"connectionId"'));
   },
 
   create(file, sink) {
@@ -41,18 +35,8 @@ export const apigwParser: Parser = {
           if (text.trim() !== '') sink.skip('not-json');
           return;
         }
-        let rec: unknown;
-        try {
-          rec = JSON.parse(start === 0 ? text : text.slice(start));
-        } catch {
-          sink.skip('not-json');
-          return;
-        }
-        if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
-          sink.skip('not-object');
-          return;
-        }
-        const r = rec as Rec;
+        const r = jsonObject(text, start);
+        if (typeof r === 'string') return sink.skip(r);
         const ctx = r.requestContext && typeof r.requestContext === 'object' ? r.requestContext as Rec : r;
         const conn = value(ctx, 'connectionId');
         const type = value(ctx, 'eventType');

@@ -2,6 +2,7 @@
  * JSON lines from pino, bunyan, winston and generic JSON loggers: one object per line.
  */
 import { fieldMap } from './fields.js';
+import { jsonObject, shareOf } from './json-line.js';
 import type { Parser } from './parser.js';
 import { recordEvents } from './record.js';
 
@@ -12,16 +13,8 @@ export const jsonParser: Parser = {
   description: 'JSON lines (pino, bunyan, winston, generic JSON loggers)',
 
   detect(lines) {
-    let objects = 0;
-    let total = 0;
-    for (const line of lines) {
-      const t = line.trim();
-      if (t === '') continue;
-      total++;
-      if (t.startsWith('{') && t.endsWith('}') && KNOWN_FIELDS.test(t)) objects++;
-    }
     // Below 1 so that JSON formats with a known shape (OTLP, API Gateway) outrank it.
-    return total === 0 ? 0 : (objects / total) * 0.9;
+    return shareOf(lines, (t) => t.startsWith('{') && t.endsWith('}') && KNOWN_FIELDS.test(t)) * 0.9;
   },
 
   create(file, sink, opts) {
@@ -34,18 +27,9 @@ export const jsonParser: Parser = {
           sink.skip('not-json');
           return;
         }
-        let rec: unknown;
-        try {
-          rec = JSON.parse(text);
-        } catch {
-          sink.skip('not-json');
-          return;
-        }
-        if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
-          sink.skip('not-object');
-          return;
-        }
-        recordEvents(rec as Record<string, unknown>, `${file}:${lineNo}`, fields, (e) => sink.event(e));
+        const rec = jsonObject(text);
+        if (typeof rec === 'string') return sink.skip(rec);
+        recordEvents(rec, `${file}:${lineNo}`, fields, (e) => sink.event(e));
       },
       end() {},
     };

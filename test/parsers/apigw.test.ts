@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apigwParser } from '../../parsers/apigw.js';
-import type { WsEvent } from '../../src/model.js';
 import type { Report } from '../../src/report.js';
 import { runCli } from '../support/cli.js';
+import { parseLines } from '../support/parse.js';
 
 const FORMAT = '{ "requestId":"$context.requestId", "ip": "$context.identity.sourceIp", "requestTime":"$context.requestTime", '
   + '"requestTimeEpoch":$context.requestTimeEpoch, "eventType":"$context.eventType", "routeKey":"$context.routeKey", '
@@ -58,14 +58,7 @@ const LINES = [
   access({ eventType: 'DISCONNECT', connectionId: 'Pp3OoNnMmLL=', requestTime: clf(T0 + 10_000), routeKey: '$disconnect', status: 200 }),
 ];
 
-function parse(lines: string[]) {
-  const events: WsEvent[] = [];
-  const skipped: Record<string, number> = {};
-  const p = apigwParser.create('gw.log', { event: (e) => events.push(e), skip: (r) => { skipped[r] = (skipped[r] ?? 0) + 1; } });
-  lines.forEach((l, i) => p.line(l, i + 1));
-  p.end();
-  return { events, skipped };
-}
+const parse = (lines: string[]) => parseLines(apigwParser, 'gw.log', lines);
 
 describe('API Gateway parser', () => {
   it('detects access-log lines and event dumps, and not other JSON logs', () => {

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { harParser } from '../../parsers/har.js';
-import type { CloseEvent, FrameEvent, WsEvent } from '../../src/model.js';
+import type { CloseEvent, FrameEvent } from '../../src/model.js';
 import type { Report } from '../../src/report.js';
 import { runCli } from '../support/cli.js';
+import { parseLines } from '../support/parse.js';
 import { expectVerdict, type ExpectedVerdict } from '../support/expect-verdict.js';
 // @ts-expect-error: the sample's generator is plain JavaScript
 import { CHROMIUM, connectionKeys, EXPECT_ARGS, recordHar } from '../../samples/har/record.mjs';
@@ -23,14 +24,7 @@ const har = JSON.parse(text) as Har;
 const expected = JSON.parse(readFileSync('samples/har/session.expected.json', 'utf8')) as ExpectedVerdict[];
 const haveChromium = existsSync(CHROMIUM as string);
 
-function parse(lines: string[], file = 'session.har') {
-  const events: WsEvent[] = [];
-  const skipped: Record<string, number> = {};
-  const p = harParser.create(file, { event: (e) => events.push(e), skip: (r) => { skipped[r] = (skipped[r] ?? 0) + 1; } });
-  lines.forEach((l, i) => p.line(l, i + 1));
-  p.end();
-  return { events, skipped };
-}
+const parse = (lines: string[], file = 'session.har') => parseLines(harParser, file, lines);
 
 const wsEntries = har.log.entries.filter((e) => e._resourceType === 'websocket');
 

@@ -13,6 +13,7 @@ import { tsharkParser } from '../../parsers/tshark.js';
 import type { CloseEvent, FrameEvent, WsEvent } from '../../src/model.js';
 import type { Report } from '../../src/report.js';
 import { runCli } from '../support/cli.js';
+import { parseLines } from '../support/parse.js';
 import { expectVerdict, type ExpectedVerdict } from '../support/expect-verdict.js';
 // @ts-expect-error: the sample's generator is plain JavaScript
 import { capture, expectedVerdicts } from '../../samples/tshark/capture.mjs';
@@ -26,14 +27,7 @@ const haveTshark = spawnSync('tshark', ['--version']).status === 0;
 const canCapture = haveTshark && process.getuid?.() === 0
   && spawnSync('/usr/bin/python3', ['-c', 'import websockets']).status === 0;
 
-function parse(lines: string[], file = 'cap.json') {
-  const events: WsEvent[] = [];
-  const skipped: Record<string, number> = {};
-  const p = tsharkParser.create(file, { event: (e) => events.push(e), skip: (r) => { skipped[r] = (skipped[r] ?? 0) + 1; } });
-  lines.forEach((l, i) => p.line(l, i + 1));
-  p.end();
-  return { events, skipped };
-}
+const parse = (lines: string[], file = 'cap.json') => parseLines(tsharkParser, file, lines);
 
 /** The packet object of `-T json` that starts at this 1-based line, as text. */
 function packetAt(line: number): string {
