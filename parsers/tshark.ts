@@ -96,8 +96,9 @@ export const tsharkParser: Parser = {
       end(key);
       const c = st.close;
       if (c) {
-        sink.event({ kind: 'close', time: c.time, conn: st.conn, at: c.at, route: st.route, code: c.code,
-          reason: c.reason, initiator: c.direction === 'out' ? 'server' : 'client' });
+        // Where the code was read: the first close frame.
+        emit(st, p, { kind: 'close', time: c.time, at: c.at, code: c.code, reason: c.reason,
+          initiator: c.direction === 'out' ? 'server' : 'client' });
         return;
       }
       // FIN or RST without a close frame: the peer sees 1006.
@@ -156,7 +157,7 @@ export const tsharkParser: Parser = {
     return {
       line(text, lineNo) {
         if (json.inArray() || text.charCodeAt(0) !== 123 /* { */) return json.line(text, lineNo);
-        const pk = ekPacket(text, lineNo, position, sink.skip);
+        const pk = ekPacket(text, lineNo, position, (reason) => sink.skip(reason));
         if (pk) packet(pk);
       },
       end() {
