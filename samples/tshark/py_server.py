@@ -1,4 +1,5 @@
-# A Python websockets server (Debian's python3-websockets) for the tshark capture sample.
+# A Python websockets server (Debian's python3-websockets 10.4, legacy asyncio API) for the
+# tshark capture sample.
 # Prints its port on stdout, serves until stdin closes. Each route is one behaviour the
 # capture must show on the wire:
 #   /py/text    text only: a binary frame is answered 1003
