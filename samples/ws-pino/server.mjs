@@ -134,12 +134,18 @@ export function byConnection(a, b) {
   return Number(a.connection.slice(1)) - Number(b.connection.slice(1));
 }
 
-/** Runs one scenario with a real ws client; resolves with the server's connection id. */
-export function runClient(port, name, { delayMs = 0 } = {}) {
-  const sc = SCENARIOS[name];
+/**
+ * Runs one scenario with a real ws client; resolves with the server's connection id and the
+ * client's local port (a capture names the connection by it). Other servers' scenario tables
+ * (samples/tshark) use the same client.
+ */
+export function runClient(port, name, { delayMs = 0, scenarios = SCENARIOS } = {}) {
+  const sc = scenarios[name];
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}${sc.route}`);
     let connId;
+    let localPort;
+    ws.once('open', () => { localPort = ws._socket.localPort; });
     const timer = setTimeout(() => reject(new Error(`scenario ${name} timed out`)), 10_000);
     ws.on('error', () => {}); // the server cutting us off is part of several scenarios
     ws.once('message', async (first) => {
@@ -157,7 +163,7 @@ export function runClient(port, name, { delayMs = 0 } = {}) {
     ws.on('close', () => {
       clearTimeout(timer);
       // The server logs its close after ours completes; give it a moment.
-      setTimeout(() => resolve({ name, connId }), 30);
+      setTimeout(() => resolve({ name, connId, localPort }), 30);
     });
   });
 }
