@@ -2,13 +2,18 @@
  * The registry of input formats. `--format auto` asks each parser's `detect` about a file's
  * first lines and takes the most confident one.
  */
+import { apigwParser } from './apigw.js';
+import { harParser } from './har.js';
 import { jsonParser } from './json.js';
+import { logfmtParser } from './logfmt.js';
+import { nodeCrashParser } from './node-crash.js';
 import type { Parser } from './parser.js';
+import { tsharkParser } from './tshark.js';
 
 export type { FieldMap, LineParser, Parser, ParserOptions, ParserSink } from './parser.js';
 
 /** Every parser, most specific first: on a tie in `detect`, the earlier one wins. */
-export const PARSERS: readonly Parser[] = [jsonParser];
+export const PARSERS: readonly Parser[] = [tsharkParser, harParser, apigwParser, nodeCrashParser, logfmtParser, jsonParser];
 
 export function parserByName(name: string): Parser | undefined {
   return PARSERS.find((p) => p.name === name);
