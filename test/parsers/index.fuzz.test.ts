@@ -11,7 +11,8 @@ import { PARSERS } from '../../parsers/index.js';
 import type { WsEvent } from '../../src/model.js';
 import { Analyzer } from '../../src/analyzer.js';
 import { buildReport } from '../../src/analyze.js';
-import { deepJson, hostileLines } from '../support/hostile-lines.js';
+import { corpusWindow, sampleCorpus } from '../support/corpus.js';
+import { deepJson, hostileLine, hostileLines } from '../support/hostile-lines.js';
 import { renderers, type Renderer } from '../support/outputs.js';
 
 const SEED = 7007;
@@ -23,7 +24,7 @@ const KINDS = new Set(['open', 'frame', 'exception', 'close', 'note', 'accepts']
 const FRAME_TYPES = new Set(['text', 'binary', 'ping', 'pong', 'close', 'continuation']);
 
 /** The inputs each fuzz target ran, printed at the end for the report. */
-const counts: Record<string, { runs: number; lines: number; events: number; skipped: Record<string, number>; slowestMs: number }> = {};
+const counts: Record<string, { seeds: number; runs: number; lines: number; events: number; skipped: Record<string, number>; slowestMs: number }> = {};
 
 function checkEvent(e: WsEvent, file: string, maxLine: number): void {
   expect(KINDS.has(e.kind), e.kind).toBe(true);
@@ -45,6 +46,24 @@ function checkEvent(e: WsEvent, file: string, maxLine: number): void {
   if (e.kind === 'exception') expect(typeof e.type === 'string' && typeof e.message === 'string').toBe(true);
 }
 
+const corpus = sampleCorpus();
+
+/** Hostile lines, and, where the parser has a sample, mutated windows of it with hostile lines spliced in. */
+function inputsFor(name: string): fc.Arbitrary<string[]> {
+  const seeds = corpus.get(name);
+  if (!seeds) return hostileLines;
+  const window = corpusWindow(seeds);
+  return fc.oneof(
+    hostileLines,
+    window,
+    fc.tuple(window, fc.array(fc.tuple(fc.nat(), hostileLine), { maxLength: 4 })).map(([w, extra]) => {
+      const out = [...w];
+      for (const [i, l] of extra) out.splice(i % (out.length + 1), 0, l);
+      return out;
+    }),
+  );
+}
+
 describe.each(PARSERS.map((p) => [p.name, p] as const))('the %s parser on hostile input', (name, parser) => {
   let outputs: Renderer[] = [];
   beforeAll(async () => {
@@ -53,10 +72,10 @@ describe.each(PARSERS.map((p) => [p.name, p] as const))('the %s parser on hostil
 
   it('never throws or hangs; emits well-formed events; the pipeline and every renderer take them', () => {
     expect(outputs.length).toBeGreaterThanOrEqual(3);
-    const c = (counts[name] = { runs: 0, lines: 0, events: 0, skipped: {}, slowestMs: 0 });
+    const c = (counts[name] = { seeds: corpus.get(name)?.length ?? 0, runs: 0, lines: 0, events: 0, skipped: {}, slowestMs: 0 });
     const file = `fuzz-${name}.log`;
     fc.assert(
-      fc.property(hostileLines, (lines) => {
+      fc.property(inputsFor(name), (lines) => {
         const started = performance.now();
         const score = parser.detect(lines);
         expect(score >= 0 && score <= 1, `detect gave ${score}`).toBe(true);
@@ -124,6 +143,6 @@ describe.each(PARSERS.map((p) => [p.name, p] as const))('the %s parser on hostil
 
 afterAll(() => {
   for (const [name, c] of Object.entries(counts)) {
-    console.log(`fuzz parser ${name}: ${c.runs} runs, ${c.lines} lines, ${c.events} events, skipped ${JSON.stringify(c.skipped)}, slowest run ${c.slowestMs.toFixed(0)} ms`);
+    console.log(`fuzz parser ${name}: ${c.runs} runs (${c.seeds} sample lines as seeds), ${c.lines} lines, ${c.events} events, skipped ${JSON.stringify(c.skipped)}, slowest run ${c.slowestMs.toFixed(0)} ms`);
   }
 });
