@@ -14,14 +14,21 @@ export interface AnalyzeOptions extends AnalyzerOptions, ParserOptions {
   /** A parser name, or `auto` (the default) to detect one per file. */
   format?: string;
   maxLineBytes?: number;
+  /** Stops reading when aborted (SIGINT): the report covers what was read, and says so. */
+  signal?: AbortSignal;
 }
 
 export async function analyzeFiles(files: string[], opts: AnalyzeOptions = {}): Promise<Report> {
   const analyzer = new Analyzer(opts);
   const stats: FileStats[] = [];
-  for (const name of files.length ? files : ['-']) stats.push(await analyzeFile(name, analyzer, opts));
+  for (const name of files.length ? files : ['-']) {
+    if (opts.signal?.aborted) break;
+    stats.push(await analyzeFile(name, analyzer, opts));
+  }
   analyzer.finish();
-  return buildReport(analyzer, stats);
+  const report = buildReport(analyzer, stats);
+  if (opts.signal?.aborted) report.input.interrupted = true;
+  return report;
 }
 
 async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOptions): Promise<FileStats> {
@@ -38,6 +45,7 @@ async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOption
   try {
     const result = await readLines(name, {
       maxLineBytes: opts.maxLineBytes,
+      signal: opts.signal,
       skip,
       choose(sample, capture) {
         const parser = capture ? tsharkParser
@@ -56,7 +64,7 @@ async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOption
       st.lines = err.read.lines;
       st.bytes = err.read.bytes;
     }
-    st.error = describe(err instanceof ReadError ? err.cause : err, display);
+    if (!opts.signal?.aborted) st.error = describe(err instanceof ReadError ? err.cause : err, display);
   }
   finishParser?.();
   return st;

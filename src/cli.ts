@@ -116,6 +116,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
     const v = flags[prop];
     if (Array.isArray(v) && v.length) fields[key] = v as string[];
   }
+  const interrupt = new AbortController();
   let writer: VerdictWriter | undefined;
   if (flags.output === 'ndjson') writer = ndjsonWriter(process.stdout);
   const opts: AnalyzeOptions = {
@@ -126,8 +127,13 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
     maxLineBytes: flags.maxLineBytes,
     correlator: { maxConnections: flags.maxConnections, ttlMs: flags.idleTtl * 1000 },
     onVerdict: writer ? (v) => writer.write(v) : undefined,
+    signal: interrupt.signal,
   };
+  // ^C (or `timeout -s INT`) mid-run: stop reading and report what was read; a second one stops at once.
+  const onInterrupt = () => (interrupt.signal.aborted ? process.exit(130) : interrupt.abort());
+  process.on('SIGINT', onInterrupt);
   const report = await analyzeFiles(files, opts);
+  process.off('SIGINT', onInterrupt);
   if (writer) await writer.end();
   else if (flags.output === 'json') process.stdout.write(renderJson(report));
   else if (flags.output === 'md') process.stdout.write(renderMarkdown(report, { top: flags.top }));
@@ -143,6 +149,11 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
       process.stderr.write(`wsclose: --fail-on matched: ${flags.failOn.map((c) => `${c}=${(c as string) === 'any' ? report.summary.incidents : report.summary.byRootCause[c] ?? 0}`).join(', ')}\n`);
       exit = 1;
     }
+  }
+  if (report.input.interrupted) {
+    process.stderr.write(`wsclose: interrupted; the report covers the ${report.input.lines} line(s) read before it\n`);
+    exit = 130;
+    process.stdin.destroy(); // a pipe still open on stdin would keep the process alive
   }
   process.exitCode = exit;
 }

@@ -3,7 +3,7 @@
  * CRLF is folded, and a line longer than the limit is skipped and counted, never buffered whole.
  */
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import { addAbortSignal, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { isCapture, tsharkStream } from './capture.js';
 
@@ -23,6 +23,8 @@ export interface ReadOptions {
   choose(sample: string[], capture: boolean): LineHandler;
   /** A line that was skipped before reaching the handler. */
   skip(reason: string): void;
+  /** Stops reading (SIGINT): `readLines` then fails with a ReadError holding what was read. */
+  signal?: AbortSignal;
 }
 
 export interface ReadResult {
@@ -83,7 +85,8 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
     emit(buf.toString('utf8', s, e));
   };
 
-  const { stream, gzip, capture } = await open(name);
+  const { stream, gzip, capture } = await open(name, opts.signal);
+  if (opts.signal) addAbortSignal(opts.signal, stream);
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       bytes += chunk.length;
@@ -129,8 +132,9 @@ export class ReadError extends Error {
  * A readable of the input's bytes, gunzipped when it starts with gzip's magic, decoded by
  * tshark when it is a packet capture.
  */
-async function open(name: string): Promise<{ stream: Readable; gzip: boolean; capture: boolean }> {
+async function open(name: string, signal?: AbortSignal): Promise<{ stream: Readable; gzip: boolean; capture: boolean }> {
   const raw: Readable = name === '-' ? process.stdin : createReadStream(name, { highWaterMark: 1024 * 1024 });
+  if (signal) addAbortSignal(signal, raw); // also while waiting for the first bytes
   const it = raw[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return { stream: Readable.from([]), gzip: false, capture: false };

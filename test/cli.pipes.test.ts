@@ -1,0 +1,111 @@
+/**
+ * The CLI in pipes, run for real: `wsclose analyze big.log | head -5` in a shell ends cleanly
+ * in every output format (EPIPE is a normal end: exit 0, nothing on stderr), and SIGINT in the
+ * middle of a slow stdin prints the report of what was read so far and exits 130.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Verdict } from '../src/model.js';
+import type { Report } from '../src/report.js';
+import { CLI } from './support/cli.js';
+import { outputKinds } from './support/outputs.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'wsclose-pipes-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Three lines per connection; every other one a binary frame to a text route (an incident). */
+function connections(from: number, to: number): string {
+  const out: string[] = [];
+  for (let i = from; i < to; i++) {
+    const base = { level: 30, time: 1764006313213 + i, connId: `c${i}`, route: '/chat' };
+    out.push(JSON.stringify({ ...base, msg: 'ws connection opened' }));
+    out.push(JSON.stringify({ ...base, isBinary: i % 2 === 0, size: 3, msg: 'ws message received' }));
+    out.push(JSON.stringify({ ...base, code: i % 2 === 0 ? 1003 : 1000, reason: '', msg: 'ws connection closed' }));
+  }
+  return out.join('\n') + '\n';
+}
+
+describe('wsclose analyze big.log | head -5', () => {
+  const big = join(dir, 'big.log');
+  let kinds: string[] = [];
+  beforeAll(async () => {
+    writeFileSync(big, connections(0, 4_000));
+    kinds = await outputKinds();
+  });
+
+  it('exits 0 with nothing on stderr in every output format, from a file and (ndjson) from stdin', () => {
+    const runs = [...kinds.map((k) => [k, 'file']), ['ndjson', 'stdin']];
+    expect(runs.length).toBeGreaterThanOrEqual(5);
+    for (const [kind, from] of runs) {
+      const errFile = join(dir, `stderr-${kind}-${from}`);
+      const cmd = from === 'file'
+        ? `"${process.execPath}" "${CLI}" analyze "${big}" -o ${kind} 2>"${errFile}" | head -5; echo "status=\${PIPESTATUS[0]}"`
+        : `cat "${big}" | "${process.execPath}" "${CLI}" analyze -o ${kind} 2>"${errFile}" | head -5; echo "status=\${PIPESTATUS[1]}"`;
+      const res = spawnSync('bash', ['-c', cmd], { encoding: 'utf8' });
+      const lines = res.stdout.trimEnd().split('\n');
+      expect(lines.at(-1), `${kind} from ${from}`).toBe('status=0');
+      expect(lines.length, `${kind} from ${from}`).toBe(6);
+      expect(readFileSync(errFile, 'utf8'), `${kind} from ${from}`).toBe('');
+    }
+  });
+
+  it('really writes past a closed pipe: the full output is far larger than a pipe buffer', () => {
+    // With 2,000 incidents, json and ndjson are megabytes: `head` has long gone when the CLI writes.
+    for (const kind of ['json', 'ndjson']) {
+      const res = spawnSync(process.execPath, [CLI, 'analyze', big, '-o', kind], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      expect(res.stdout.length, kind).toBeGreaterThan(1 << 20);
+    }
+  });
+});
+
+describe('SIGINT in the middle of a slow stdin', () => {
+  /** Writes `lines` to the CLI's stdin, keeps it open (more would come), interrupts once they are read. */
+  function interrupted(kind: string, text: string): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, 'analyze', '-o', kind]);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+      child.stdin.on('error', () => {}); // the CLI closes its stdin when interrupted
+      child.stdin.write(text);
+      setTimeout(() => child.kill('SIGINT'), 1_500);
+    });
+  }
+
+  it('prints the report of what was read so far and exits 130', async () => {
+    const n = 2_000;
+    const res = await interrupted('json', connections(0, n));
+    expect(res.signal).toBeNull();
+    expect(res.code).toBe(130);
+    expect(res.stderr).toBe(`wsclose: interrupted; the report covers the ${3 * n} line(s) read before it\n`);
+    const r = JSON.parse(res.stdout) as Report;
+    expect(r.input.interrupted).toBe(true);
+    expect(r.input.lines).toBe(3 * n);
+    expect(r.input.files).toEqual([expect.objectContaining({ name: 'stdin', parser: 'json', lines: 3 * n, events: 3 * n, skipped: {} })]);
+    expect(r.input.files[0].error).toBeUndefined();
+    expect(r.summary.closes).toBe(n);
+    expect(r.summary.byRootCause).toEqual({ normal: n / 2, 'data-type-mismatch': n / 2 });
+  });
+
+  it('in ndjson, the verdicts written so far stay whole lines', async () => {
+    const n = 500;
+    const res = await interrupted('ndjson', connections(0, n));
+    expect(res.code).toBe(130);
+    const verdicts = res.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Verdict);
+    expect(verdicts).toHaveLength(n);
+    expect(new Set(verdicts.map((v) => v.connection)).size).toBe(n);
+  });
+
+  it('in the text report, says it was interrupted', async () => {
+    const res = await interrupted('text', connections(0, 100));
+    expect(res.code).toBe(130);
+    expect(res.stdout).toMatch(/^wsclose: 100 closes, 50 incidents/);
+    expect(res.stdout).toContain('interrupted: this report covers the 300 line(s) read before it');
+  });
+});
