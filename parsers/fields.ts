@@ -143,10 +143,13 @@ export function wireCodeOf(code: unknown, message: string): number | undefined {
   return undefined;
 }
 
-/** `ws://host:80/chat?x=1` → `/chat?x=1`; a path stays a path. */
+/**
+ * `ws://host:80/chat?x=1` → `/chat`; a path stays a path. The query is dropped: it often holds
+ * a token (`?access_token=`), and a route groups connections by endpoint, not by credential.
+ */
 export function toRoute(v: unknown): string | undefined {
   if (typeof v !== 'string' || v === '') return undefined;
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(v);
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(v);
   if (m) return m[1] || '/';
-  return v.startsWith('/') ? v : undefined;
+  return v.startsWith('/') ? v.replace(/[?#].*$/s, '') : undefined;
 }

@@ -14,12 +14,15 @@ const SECRET_PATTERNS: [RegExp, string][] = [
   [/[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}/g, '[redacted-email]'],
 ];
 
+/** The text after a label that introduces a message's content (`received: ...`, `bad message: ...`) is its payload. */
+const LABELLED = /\b(received|payload|body|data|content|message|msg|frame|text)([ \t]*[:=][ \t]*)[^\s[][^\n]{0,4095}/gi;
+
 /** Double-quoted runs inside error messages are payload echoes (`"hello" is not valid JSON`). */
 const QUOTED = /"(?:[^"\\\n]|\\.){0,4096}"/g;
 
 export function redact(text: string, showPayloads = false): string {
   if (showPayloads) return text;
-  let out = text.replace(QUOTED, '"[payload]"');
+  let out = text.replace(QUOTED, '"[payload]"').replace(LABELLED, '$1$2[payload]');
   for (const [re, to] of SECRET_PATTERNS) out = out.replace(re, to);
   return out;
 }
