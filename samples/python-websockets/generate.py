@@ -1,0 +1,56 @@
+# Regenerates server.log (a real Python `websockets` server logging with the standard `logging`
+# module at DEBUG, driven by real `websockets` clients) and server.expected.json (the verdict
+# each connection's scenario calls for).
+# Usage: /usr/bin/python3 samples/python-websockets/generate.py [outDir] [--name LOGNAME] [--format FMT]
+# Clients run one after another: the default logging format names no connection, so the
+# log can only be read in order, one connection at a time.
+import argparse
+import asyncio
+import json
+import logging
+import os
+
+import websockets
+
+from server import FORMATS, SCENARIOS, client, handler
+
+
+async def main(out_dir, name, fmt):
+    log_file = os.path.join(out_dir, "server.log")
+    handler_ = logging.FileHandler(log_file, mode="w")
+    handler_.setFormatter(logging.Formatter(FORMATS[fmt]))
+    for logger in ("websockets.server", "chat"):
+        logging.getLogger(logger).setLevel(logging.DEBUG)
+        logging.getLogger(logger).addHandler(handler_)
+    async with websockets.serve(handler, "127.0.0.1", 0, max_size=1024) as server:
+        port = server.sockets[0].getsockname()[1]
+        order = list(SCENARIOS) + ["text-normal"]
+        for scenario in order:
+            await client(port, scenario)
+            await asyncio.sleep(0.05)  # let the server finish logging this connection
+    handler_.close()
+
+    # Each connection is named by the line of its request, where the scenario is in the query.
+    with open(log_file) as f:
+        lines = f.read().split("\n")
+    expected = []
+    for i, line in enumerate(lines):
+        if " GET /" in line and "?scenario=" in line:
+            scenario = line.split("?scenario=")[1].split(" ")[0]
+            route, verdict = SCENARIOS[scenario]
+            expected.append(dict(connection=f"{name}:{i + 1}", scenario=scenario, route=route, **verdict))
+    with open(os.path.join(out_dir, "server.expected.json"), "w") as f:
+        json.dump(expected, f, indent=2)
+        f.write("\n")
+    print(f"wrote {log_file} and server.expected.json: {len(expected)} connections")
+
+
+if __name__ == "__main__":
+    here = os.path.dirname(os.path.abspath(__file__))
+    p = argparse.ArgumentParser()
+    p.add_argument("out_dir", nargs="?", default=here)
+    p.add_argument("--name", default="samples/python-websockets/server.log")
+    p.add_argument("--format", choices=sorted(FORMATS), default="common")
+    a = p.parse_args()
+    os.makedirs(a.out_dir, exist_ok=True)
+    asyncio.run(main(a.out_dir, a.name, a.format))

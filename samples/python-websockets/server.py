@@ -1,0 +1,83 @@
+# A real Python `websockets` server (Debian's 10.4 under /usr/bin/python3) and the clients that
+# drive every scenario against it. Each scenario states the verdict a correct analyzer must reach.
+# generate.py runs them and writes the committed sample.
+import asyncio
+import json
+import logging
+
+import websockets
+
+FORMATS = {
+    # A common explicit format, and the bare basicConfig() default.
+    "common": "%(asctime)s %(name)s %(levelname)s %(message)s",
+    "default": logging.BASIC_FORMAT,
+}
+
+log = logging.getLogger("chat")
+
+
+async def handler(ws):
+    path = ws.path.split("?")[0]
+    async for message in ws:
+        if path == "/text":
+            # Text only: a binary frame is answered with 1003, as RFC 6455 asks.
+            if isinstance(message, bytes):
+                log.warning("binary frame on %s, closing", path)
+                await ws.close(1003, "text frames only")
+                return
+            await ws.send("echo:" + message)
+        elif path == "/json":
+            # Parses every message without checking its type: bytes make json.loads raise,
+            # and websockets answers the handler's exception with 1011 itself.
+            msg = json.loads(message)
+            # A bug: "crash" messages carry no user.
+            user = msg["user"] if msg["op"] == "crash" else "anonymous"
+            await ws.send(json.dumps({"ok": True, "op": msg["op"], "user": user}))
+
+
+SCENARIOS = {
+    "text-normal": ("/text", dict(rootCause="normal", closeCode=1000, codeAgreement="agrees", incident=False)),
+    "binary-to-text": ("/text", dict(rootCause="data-type-mismatch", closeCode=1003, codeAgreement="agrees", incident=True)),
+    "json-normal": ("/json", dict(rootCause="normal", closeCode=1000, codeAgreement="agrees", incident=False)),
+    "binary-to-json": ("/json", dict(rootCause="data-type-mismatch", closeCode=1011, codeAgreement="disagrees", incident=True,
+                                     exceptionType="UnicodeDecodeError", topFrame="server\\.py")),
+    "handler-bug": ("/json", dict(rootCause="unhandled-error", closeCode=1011, codeAgreement="agrees", incident=True,
+                                  exceptionType="KeyError", topFrame="server\\.py")),
+    "too-big": ("/text", dict(rootCause="message-too-big", closeCode=1009, codeAgreement="agrees", incident=True)),
+    "dropped": ("/text", dict(rootCause="abnormal-closure", closeCode=1006, codeAgreement="agrees", incident=True)),
+}
+
+
+async def client(port, name):
+    route = SCENARIOS[name][0]
+    async with websockets.connect(f"ws://127.0.0.1:{port}{route}?scenario={name}") as ws:
+        try:
+            if name == "text-normal":
+                await ws.send("hello")
+                await ws.recv()
+                await ws.close(1000, "bye")
+            elif name == "binary-to-text":
+                await ws.send(b"\x01\x02\x03")
+                await ws.recv()
+            elif name == "json-normal":
+                await ws.send('{"op": "ping"}')
+                await ws.recv()
+                await ws.close(1000, "done")
+            elif name == "binary-to-json":
+                await ws.send(b"\x89PNG\r\n\x1a\n")
+                await ws.recv()
+            elif name == "handler-bug":
+                await ws.send('{"op": "crash"}')
+                await ws.recv()
+            elif name == "too-big":
+                await ws.send("x" * 2000)
+                await ws.recv()
+            elif name == "dropped":
+                await ws.send("hi")
+                await ws.recv()
+                ws.transport.abort()
+                await asyncio.sleep(0.1)
+        except websockets.ConnectionClosed:
+            pass
+
+
