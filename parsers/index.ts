@@ -2,6 +2,7 @@
  * The registry of input formats. `--format auto` asks each parser's `detect` about a file's
  * first lines and takes the most confident one.
  */
+import { aiohttpParser } from './aiohttp.js';
 import { jsonParser } from './json.js';
 import { pythonWebsocketsParser } from './python-websockets.js';
 import type { Parser } from './parser.js';
@@ -9,7 +10,7 @@ import type { Parser } from './parser.js';
 export type { FieldMap, LineParser, Parser, ParserOptions, ParserSink } from './parser.js';
 
 /** Every parser, most specific first: on a tie in `detect`, the earlier one wins. */
-export const PARSERS: readonly Parser[] = [pythonWebsocketsParser, jsonParser];
+export const PARSERS: readonly Parser[] = [pythonWebsocketsParser, aiohttpParser, jsonParser];
 
 export function parserByName(name: string): Parser | undefined {
   return PARSERS.find((p) => p.name === name);
