@@ -1,4 +1,5 @@
-# A real Python `websockets` server (Debian's 10.4 under /usr/bin/python3) and the clients that
+# A real Python `websockets` server (Debian's 10.4 under /usr/bin/python3; also runs on 14.x-17.x,
+# e.g. with PYTHONPATH at a release's src/) and the clients that
 # drive every scenario against it. Each scenario states the verdict a correct analyzer must reach.
 # generate.py runs them and writes the committed sample.
 import asyncio
@@ -17,7 +18,8 @@ log = logging.getLogger("chat")
 
 
 async def handler(ws):
-    path = ws.path.split("?")[0]
+    # `ws.path` in the legacy server (10.x), `ws.request.path` in the new one (>= 13).
+    path = (ws.request.path if hasattr(ws, "request") else ws.path).split("?")[0]
     async for message in ws:
         if path == "/text":
             # Text only: a binary frame is answered with 1003, as RFC 6455 asks.
