@@ -271,8 +271,10 @@ class WebsocketsReader {
     if (line === 'state') conn.stateClosed ??= r;
     else conn.infoClosed ??= r;
     if (!conn.opened) return;
-    // Both closing lines seen, or INFO without DEBUG (no CLOSED state line will come): the close is complete.
-    if ((conn.stateClosed && conn.infoClosed) || (line === 'info' && !this.debug)) {
+    // A keyed connection's close is complete with both closing lines, or INFO without DEBUG (no CLOSED
+    // line will come). A keyless one waits for the next connection: 17.x logs the handler's
+    // ConnectionClosed failure after both lines.
+    if (conn.key !== undefined && ((conn.stateClosed && conn.infoClosed) || (line === 'info' && !this.debug))) {
       this.emitClose(conn);
       return;
     }

@@ -145,7 +145,8 @@ function find(
       explanation: `${fatal}${error.type} thrown${last ? ` while processing a ${last.type} message` : ''}${code === 1011 ? '' : ` and the close came as ${code ?? 'no code'}`}`,
     };
   }
-  const orphan = inc.orphans.at(-1);
+  // A keyless exception that says the connection had already closed explains nothing.
+  const orphan = lastOf(inc.orphans, (e) => !e.handled && !e.connectionClosed);
   if (orphan && canBeError) {
     return {
       cause: 'unhandled-error', confidence: 0.6, proof: [orphan], exception: orphan,
