@@ -17,6 +17,20 @@ FORMATS = {
 log = logging.getLogger("chat")
 
 
+class ConnectionIdAdapter(logging.LoggerAdapter):
+    """The LoggerAdapter recipe of websockets' logging guide: prefix each line with the connection id."""
+
+    def process(self, msg, kwargs):
+        try:
+            websocket = kwargs["extra"]["websocket"]
+        except KeyError:
+            return msg, kwargs
+        # Before the request is read there are no headers yet (legacy: request_headers, new: request).
+        request = getattr(websocket, "request", None)
+        headers = request.headers if request is not None else getattr(websocket, "request_headers", {})
+        return f"{websocket.id} {headers.get('X-Forwarded-For')} {msg}", kwargs
+
+
 async def handler(ws):
     # `ws.path` in the legacy server (10.x), `ws.request.path` in the new one (>= 13).
     path = (ws.request.path if hasattr(ws, "request") else ws.path).split("?")[0]
