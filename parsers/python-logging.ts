@@ -24,7 +24,8 @@ export interface PyRecord {
 }
 
 const SEP = '(?: - |: | \\| |:| )';
-const TOKEN = '\\[?([A-Za-z_][\\w.]{0,120})\\]?';
+// Logger names are dotted identifiers, sometimes with hyphens (`my-app.ws`).
+const TOKEN = '\\[?([A-Za-z_][\\w.-]{0,120})\\]?';
 const HEADER = new RegExp(`^(?:(\\d{4}-\\d\\d-\\d\\d[ T]\\d\\d:\\d\\d:\\d\\d(?:[,.]\\d{1,6})?)${SEP}?)?${TOKEN}${SEP}${TOKEN}${SEP}(.*)$`);
 const LEVEL = /^(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)$/;
 

@@ -69,7 +69,7 @@ export class Traceback {
           this.state = 'chain';
           return this.push(text);
         }
-        if (!indented && this.afterFinal && adjacent && this.messageLines < MAX_MESSAGE_LINES) {
+        if (!indented && this.afterFinal && adjacent && text !== TRACEBACK_START && this.messageLines < MAX_MESSAGE_LINES) {
           this.messageLines++;
           this.message += `\n${text}`;
           this.push(text);
