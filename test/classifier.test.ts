@@ -60,6 +60,9 @@ const CASES: [string, () => WsEvent[], Want, [string, 'text' | 'binary' | 'any']
   ['a reserved code', () => [ev.close('a', 2, 1004)], { rootCause: 'unknown', closeCode: 1004, codeAgreement: 'agrees', incident: true }],
   ['a keyless exception just before a 1006', () => [ev.frame('a', 100, 'text'), ev.error(undefined, 200, 'Error', 'ECONNRESET'), ev.close('a', 300, 1006)],
     { rootCause: 'unhandled-error', closeCode: 1006, codeAgreement: 'disagrees', incident: true, confidence: 0.6 }],
+  ['a keyless exception that only says the connection had closed, before a 1006', () => [ev.frame('a', 100, 'text'),
+    ev.error(undefined, 200, 'websockets.exceptions.ConnectionClosedError', 'no close frame received or sent', { connectionClosed: true }), ev.close('a', 300, 1006)],
+  { rootCause: 'abnormal-closure', closeCode: 1006, codeAgreement: 'agrees', incident: true }],
 ];
 
 describe('classify', () => {
