@@ -18,7 +18,7 @@ import {
   CLOSE_TEXT, CLOSED_BY_CLIENT, CLOSING_BY_SERVER, codeInText, OPEN_TEXT, OUT_TEXT,
 } from './fields.js';
 import type { Parser, ParserSink } from './parser.js';
-import { parseHeader, type PyRecord, pythonLogReader } from './python-logging.js';
+import { detectRecords, type PyRecord, pythonLogReader } from './python-logging.js';
 
 /** WebSocketError texts (3.8.4 http_websocket.py, HEAD _websocket/reader_py.py) and the close code aiohttp sends with each. */
 const WEBSOCKET_ERRORS: [RegExp, number][] = [
@@ -37,17 +37,9 @@ export const aiohttpParser: Parser = {
   description: 'aiohttp WebSocketResponse services under Python logging (3.8-3.13), and Python apps that log their WebSocket events',
 
   detect(lines) {
-    let records = 0;
-    let ours = 0;
-    for (const line of lines) {
-      const h = parseHeader(line);
-      if (!h) continue;
-      records++;
-      if (h.logger.startsWith('aiohttp.') || h.message.includes('WSMsgType')) ours++;
-    }
-    if (records === 0) return 0;
+    const { records, score } = detectRecords(lines, (h) => h.logger.startsWith('aiohttp.') || h.message.includes('WSMsgType'));
     // Python logging without aiohttp's own lines yet (its access line comes at a connection's end): a weak claim.
-    return ours > 0 ? Math.min(0.95, 0.6 + (0.35 * ours) / records) : 0.3 * (records / lines.length);
+    return score > 0 || lines.length === 0 ? score : 0.3 * (records / lines.length);
   },
 
   create(file, sink) {

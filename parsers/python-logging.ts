@@ -47,6 +47,22 @@ export function parseHeader(text: string): Omit<PyRecord, 'at' | 'exception'> | 
   };
 }
 
+/**
+ * How sure a parser of one Python library's logs is about these first lines: the share of
+ * logging records that `ours` recognizes, with `records` for a parser that also reads others.
+ */
+export function detectRecords(lines: string[], ours: (h: Omit<PyRecord, 'at' | 'exception'>) => boolean): { records: number; score: number } {
+  let records = 0;
+  let mine = 0;
+  for (const line of lines) {
+    const h = parseHeader(line);
+    if (!h) continue;
+    records++;
+    if (ours(h)) mine++;
+  }
+  return { records, score: mine === 0 ? 0 : Math.min(0.95, 0.6 + (0.35 * mine) / records) };
+}
+
 /** Records of error level wait this many following records for their traceback. */
 const TRACEBACK_WAIT = 8;
 /** A complete traceback waits this many records for a chained part ("The above exception ..."). */

@@ -20,7 +20,7 @@
  */
 import type { FrameType, WsEvent } from '../src/model.js';
 import type { Parser, ParserSink } from './parser.js';
-import { parseHeader, type PyRecord, pythonLogReader } from './python-logging.js';
+import { detectRecords, type PyRecord, pythonLogReader } from './python-logging.js';
 import type { PyException } from './python-traceback.js';
 
 const UUID_PREFIX = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) (?:(?:None|-|[0-9a-fA-F.:]{2,45}(?:, ?[0-9a-fA-F.:]{2,45}){0,4}) )?/;
@@ -79,15 +79,7 @@ export const pythonWebsocketsParser: Parser = {
   description: 'Python websockets server logs (standard logging; 10.x legacy and 14.x-17.x formats)',
 
   detect(lines) {
-    let records = 0;
-    let ours = 0;
-    for (const line of lines) {
-      const h = parseHeader(line);
-      if (!h) continue;
-      records++;
-      if (h.logger.startsWith('websockets.') || SHAPES.test(h.message)) ours++;
-    }
-    return ours === 0 ? 0 : Math.min(0.95, 0.6 + (0.35 * ours) / records);
+    return detectRecords(lines, (h) => h.logger.startsWith('websockets.') || SHAPES.test(h.message)).score;
   },
 
   create(file, sink) {

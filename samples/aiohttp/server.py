@@ -8,6 +8,7 @@ import logging
 
 import aiohttp
 from aiohttp import WSCloseCode, WSMsgType, web
+from python_sample import MESSAGES
 
 log = logging.getLogger("chat")
 
@@ -46,7 +47,7 @@ SCENARIOS = {
     "json-normal": ("/json", dict(rootCause="normal", closeCode=1000, codeAgreement="agrees", incident=False)),
     "binary-to-json": ("/json", dict(rootCause="data-type-mismatch", closeCode=1006, codeAgreement="disagrees", incident=True,
                                      exceptionType="UnicodeDecodeError", topFrame="server\\.py")),
-    "handler-raises": ("/json", dict(rootCause="unhandled-error", closeCode=1006, codeAgreement="disagrees", incident=True,
+    "handler-bug": ("/json", dict(rootCause="unhandled-error", closeCode=1006, codeAgreement="disagrees", incident=True,
                                      exceptionType="KeyError", topFrame="server\\.py")),
     "too-big": ("/text", dict(rootCause="message-too-big", closeCode=1009, reportedCode=1006, codeAgreement="agrees", incident=True)),
 }
@@ -55,22 +56,11 @@ SCENARIOS = {
 async def client(session, port, name):
     route = SCENARIOS[name][0]
     async with session.ws_connect(f"http://127.0.0.1:{port}{route}?scenario={name}") as ws:
-        if name in ("text-normal", "json-normal"):
-            await ws.send_str("hello" if name == "text-normal" else '{"op": "ping"}')
-            await ws.receive()
+        message = MESSAGES[name]
+        await (ws.send_bytes(message) if isinstance(message, bytes) else ws.send_str(message))
+        await ws.receive()
+        if name.endswith("-normal"):
             await ws.close(code=WSCloseCode.OK, message=b"bye")
-        elif name == "binary-to-text":
-            await ws.send_bytes(b"\x01\x02\x03")
-            await ws.receive()
-        elif name == "binary-to-json":
-            await ws.send_bytes(b"\x89PNG\r\n\x1a\n")
-            await ws.receive()
-        elif name == "handler-raises":
-            await ws.send_str('{"op": "crash"}')
-            await ws.receive()
-        elif name == "too-big":
-            await ws.send_str("x" * 2000)
-            await ws.receive()
 
 
 async def run(order):

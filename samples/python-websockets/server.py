@@ -7,12 +7,7 @@ import json
 import logging
 
 import websockets
-
-FORMATS = {
-    # A common explicit format, and the bare basicConfig() default.
-    "common": "%(asctime)s %(name)s %(levelname)s %(message)s",
-    "default": logging.BASIC_FORMAT,
-}
+from python_sample import MESSAGES
 
 log = logging.getLogger("chat")
 
@@ -68,29 +63,11 @@ async def client(port, name):
     route = SCENARIOS[name][0]
     async with websockets.connect(f"ws://127.0.0.1:{port}{route}?scenario={name}") as ws:
         try:
-            if name == "text-normal":
-                await ws.send("hello")
-                await ws.recv()
+            await ws.send(MESSAGES[name])
+            await ws.recv()
+            if name.endswith("-normal"):
                 await ws.close(1000, "bye")
-            elif name == "binary-to-text":
-                await ws.send(b"\x01\x02\x03")
-                await ws.recv()
-            elif name == "json-normal":
-                await ws.send('{"op": "ping"}')
-                await ws.recv()
-                await ws.close(1000, "done")
-            elif name == "binary-to-json":
-                await ws.send(b"\x89PNG\r\n\x1a\n")
-                await ws.recv()
-            elif name == "handler-bug":
-                await ws.send('{"op": "crash"}')
-                await ws.recv()
-            elif name == "too-big":
-                await ws.send("x" * 2000)
-                await ws.recv()
             elif name == "dropped":
-                await ws.send("hi")
-                await ws.recv()
                 ws.transport.abort()
                 await asyncio.sleep(0.1)
         except websockets.ConnectionClosed:

@@ -13,8 +13,8 @@ import { closedText, pythonWebsocketsParser } from '../../parsers/python-websock
 import type { CloseEvent, FrameEvent, WsEvent } from '../../src/model.js';
 import type { Report } from '../../src/report.js';
 import { runCli } from '../support/cli.js';
-import { expectVerdict, type ExpectedVerdict } from '../support/expect-verdict.js';
-import { parseLines } from '../support/parse.js';
+import { type ExpectedVerdict, expectVerdicts } from '../support/expect-verdict.js';
+import { ofKind, parseAll } from '../support/parse.js';
 import { pythonCanImport, runPython } from '../support/python.js';
 
 const v10 = readFileSync('samples/python-websockets/server.log', 'utf8').split('\n');
@@ -29,14 +29,9 @@ function connection(log: string[], scenario: string): string[] {
   return log.slice(start, next < 0 ? undefined : next);
 }
 
-function parse(lines: string[]): WsEvent[] {
-  const { events, skipped } = parseLines(pythonWebsocketsParser, 'ws.log', lines);
-  expect(skipped).toEqual({});
-  return events;
-}
+const parse = (lines: string[]): WsEvent[] => parseAll(pythonWebsocketsParser, 'ws.log', lines);
 
 const frames = (events: WsEvent[]) => events.filter((e): e is FrameEvent => e.kind === 'frame');
-const only = <K extends WsEvent['kind']>(events: WsEvent[], kind: K) => events.filter((e) => e.kind === kind) as Extract<WsEvent, { kind: K }>[];
 
 describe('python-websockets: frame lines', () => {
   it.each([
@@ -70,7 +65,7 @@ describe('python-websockets: connections, read in order without keys', () => {
     expect(events.map((e) => e.kind)).toEqual(['open', 'frame', 'frame', 'frame', 'frame', 'close']);
     expect(events.every((e) => e.conn === undefined)).toBe(true);
     expect(events[0]).toMatchObject({ route: '/text', at: 'ws.log:2' });
-    const close = only(events, 'close')[0];
+    const close = ofKind(events, 'close')[0];
     expect(close).toMatchObject({ code: 1000, reason: 'bye', initiator: 'client', clean: true });
     // The close is read at the connection's last closing line: INFO `connection closed`.
     expect(lines[Number(close.at.split(':')[1]) - 1]).toMatch(/INFO connection closed$/);
@@ -78,31 +73,31 @@ describe('python-websockets: connections, read in order without keys', () => {
 
   it('10.4: the handler raised and the library sent 1011 itself', () => {
     const events = parse(connection(v10, 'handler-bug'));
-    const ex = only(events, 'exception')[0];
+    const ex = ofKind(events, 'exception')[0];
     expect(ex).toMatchObject({ type: 'KeyError', message: "'user'", fatal: false, route: '/json' });
     expect(ex.connectionClosed).toBeUndefined();
     expect(ex.stack).toMatch(/^Traceback \(most recent call last\):\n {2}File .*legacy\/server\.py/);
-    expect(only(events, 'close')[0]).toMatchObject({ code: 1011, initiator: 'server' });
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1011, initiator: 'server' });
   });
 
   it('10.4: max_size: the ConnectionClosedError that follows is a consequence, with the code the library sent', () => {
     const events = parse(connection(v10, 'too-big'));
-    const ex = only(events, 'exception')[0];
+    const ex = ofKind(events, 'exception')[0];
     expect(ex).toMatchObject({
       type: 'websockets.exceptions.ConnectionClosedError', message: 'sent 1009 (message too big); no close frame received',
       connectionClosed: true, wireCode: 1009,
     });
     expect(ex.stack).toContain('websockets.exceptions.PayloadTooBig: over size limit (? > 1024 bytes)');
-    expect(only(events, 'close')[0]).toMatchObject({ code: 1009, initiator: 'server', clean: true });
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1009, initiator: 'server', clean: true });
     // The exception came after `= connection is CLOSED` and before `connection closed`: it is read before the close.
     expect(events.findIndex((e) => e.kind === 'exception')).toBeLessThan(events.findIndex((e) => e.kind === 'close'));
   });
 
   it('10.4: a dropped TCP connection (`! failing connection with code 1006`) closes with 1006, no close frame', () => {
     const events = parse(connection(v10, 'dropped'));
-    expect(only(events, 'close')[0]).toMatchObject({ code: 1006, clean: false, initiator: 'unknown' });
-    expect(only(events, 'exception')[0]).toMatchObject({ message: 'no close frame received or sent', connectionClosed: true });
-    expect(only(events, 'exception')[0].wireCode).toBeUndefined();
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1006, clean: false, initiator: 'unknown' });
+    expect(ofKind(events, 'exception')[0]).toMatchObject({ message: 'no close frame received or sent', connectionClosed: true });
+    expect(ofKind(events, 'exception')[0].wireCode).toBeUndefined();
   });
 
   it('14.2: no INFO `connection closed`: `= connection is CLOSED` ends the connection', () => {
@@ -110,9 +105,9 @@ describe('python-websockets: connections, read in order without keys', () => {
     const lines = connection(v14, 'binary-to-json');
     const events = parse(lines);
     expect(events.map((e) => e.kind)).toEqual(['open', 'frame', 'exception', 'frame', 'frame', 'close']);
-    expect(only(events, 'exception')[0]).toMatchObject({ type: 'UnicodeDecodeError' });
+    expect(ofKind(events, 'exception')[0]).toMatchObject({ type: 'UnicodeDecodeError' });
     expect(frames(events).map((f) => [f.direction, f.type, f.code])).toEqual([['in', 'binary', undefined], ['out', 'close', 1011], ['in', 'close', 1011]]);
-    const close = only(events, 'close')[0] as CloseEvent;
+    const close = ofKind(events, 'close')[0] as CloseEvent;
     expect(close).toMatchObject({ code: 1011, initiator: 'server' });
     expect(lines[Number(close.at.split(':')[1]) - 1]).toMatch(/= connection is CLOSED$/);
   });
@@ -120,7 +115,7 @@ describe('python-websockets: connections, read in order without keys', () => {
   it('14.2: a dropped connection logs only EOFs, and the handler failure after CLOSED still joins it', () => {
     const events = parse(connection(v14, 'dropped'));
     expect(events.map((e) => e.kind)).toEqual(['open', 'frame', 'frame', 'exception', 'close']);
-    expect(only(events, 'close')[0]).toMatchObject({ code: 1006, clean: false });
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1006, clean: false });
   });
 
   it('17.0.1: `connection closed` is back, and the ConnectionClosed failure logged after it joins the connection', () => {
@@ -131,18 +126,18 @@ describe('python-websockets: connections, read in order without keys', () => {
     expect(failedAt).toBeGreaterThan(closedAt);
     const events = parse(lines);
     expect(events.map((e) => e.kind)).toEqual(['open', 'frame', 'exception', 'close']);
-    expect(only(events, 'exception')[0]).toMatchObject({
+    expect(ofKind(events, 'exception')[0]).toMatchObject({
       message: 'sent 1009 (message too big) frame exceeds limit of 1024 bytes; no close frame received', wireCode: 1009, connectionClosed: true,
     });
-    expect(only(events, 'close')[0]).toMatchObject({ code: 1009, reason: 'frame exceeds limit of 1024 bytes', initiator: 'server' });
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1009, reason: 'frame exceeds limit of 1024 bytes', initiator: 'server' });
   });
 
   it('INFO level only (no DEBUG lines): the codes come from what the library does and says', () => {
     // What the same 10.4 run logs at INFO: the DEBUG lines are simply not written.
     const info = v10.filter((l) => !/ DEBUG /.test(l));
     const events = parse(info);
-    const closes = only(events, 'close');
-    expect(only(events, 'open')).toHaveLength(8);
+    const closes = ofKind(events, 'close');
+    expect(ofKind(events, 'open')).toHaveLength(8);
     expect(closes.map((c) => c.code)).toEqual([null, null, null, 1011, 1011, 1009, 1006, null]);
     expect(closes[3]).toMatchObject({ initiator: 'server' });
     expect(closes[6]).toMatchObject({ clean: false });
@@ -170,7 +165,7 @@ describe('python-websockets: keys', () => {
     expect(events.map((e) => [e.kind, e.conn, e.at])).toEqual([
       ['open', id, 'ws.log:2'], ['frame', id, 'ws.log:4'], ['frame', id, 'ws.log:5'], ['close', id, 'ws.log:8'],
     ]);
-    expect(only(events, 'close')[0]).toMatchObject({ code: 1003, reason: 'text frames only', initiator: 'server', route: '/text' });
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1003, reason: 'text frames only', initiator: 'server', route: '/text' });
   });
 
   it('takes a remote address with its port in front of the message', () => {
@@ -228,13 +223,7 @@ describe('python-websockets: a live run of the sample server on this machine', (
 
   function check(report: Report, expected: ExpectedVerdict[]): void {
     expect(expected.length).toBe(8);
-    const byConn = new Map(report.incidents.map((v) => [v.connection, v]));
-    for (const e of expected) {
-      if (e.incident) expectVerdict(byConn.get(e.connection), e);
-      else expect(byConn.has(e.connection), e.scenario).toBe(false);
-    }
-    expect(report.summary.closes).toBe(expected.length);
-    expect(report.summary.incidents).toBe(expected.filter((e) => e.incident).length);
+    expectVerdicts(report, expected);
   }
 
   it.skipIf(!HAVE)(`the bare basicConfig format, one connection at a time: read in order, and said so${WHY}`, async () => {
