@@ -126,10 +126,12 @@ export function pythonLogReader(file: string, onRecord: (r: PyRecord) => void, s
       if (text.startsWith(TRACEBACK_START)) {
         if (continues(text)) return;
         finishTraceback();
+        // The latest record still waiting for its traceback (an ERROR, other lines may have come
+        // since), else the record right before (a DEBUG or WARNING logged with exc_info).
         owner = undefined;
-        for (let i = held.length - 1; i >= 0 && !owner; i--) {
-          if (!held[i].rec.exception && (held[i].waits || i === held.length - 1)) owner = held[i];
-        }
+        for (let i = held.length - 1; i >= 0 && !owner; i--) if (held[i].waits && !held[i].rec.exception) owner = held[i];
+        const last = held.at(-1);
+        if (!owner && last && !last.rec.exception) owner = last;
         if (!owner) {
           // A traceback with no record before it (print_exc on stderr).
           owner = { rec: { at: `${file}:${lineNo}`, time: undefined, level: 'error', logger: '', message: '' }, age: 0, waits: true };

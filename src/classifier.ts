@@ -223,7 +223,8 @@ function fromCode(
     const restart = texts.some((t) => RESTART_TEXT.test(t));
     if (restart) return { cause: 'server-restart', confidence: 0.6, proof: [], explanation: 'the connection dropped while the server was shutting down' };
     return { cause: 'abnormal-closure', confidence: 0.6, proof: [],
-      explanation: `${info.name}: the connection ended without a close frame and nothing on it explains why${exceptions.length ? ' (only handled exceptions were logged)' : ''}` };
+      explanation: `${info.name}: the connection ended without a close frame and nothing on it explains why${exceptions.length === 0 ? ''
+        : exceptions.every((e) => e.connectionClosed) ? ' (the exceptions logged only say the connection had closed)' : ' (only handled exceptions were logged)'}` };
   }
   if (info.cause === 'policy-violation' || info.cause === 'server-restart') {
     const confirmed = texts.some((t) => (info.cause === 'policy-violation' ? POLICY_TEXT : RESTART_TEXT).test(t));

@@ -74,6 +74,12 @@ describe('classify', () => {
     if (v.codeAgreement === 'disagrees') expect(v.explanation).toMatch(/reported as|seen by clients as/);
   });
 
+  it('says so when the only exceptions before an abnormal close are the connection closing', () => {
+    const v = judge([ev.frame('a', 1, 'text'), ev.error('a', 2, 'ConnectionClosedError', 'no close frame received or sent', { connectionClosed: true }), ev.close('a', 3, 1006)]);
+    expect(v.rootCause).toBe('abnormal-closure');
+    expect(v.explanation).toMatch(/\(the exceptions logged only say the connection had closed\)$/);
+  });
+
   it('explains a mismatch reported as 1011 in one line and names the exception and its frame', () => {
     const v = judge([ev.frame('a', 2, 'binary'), ev.error('a', 3, 'SyntaxError', 'Unexpected token'), ev.close('a', 4, 1011)]);
     expect(v.explanation.startsWith('data-type mismatch reported as 1011: check the opcode before parsing')).toBe(true);

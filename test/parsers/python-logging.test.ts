@@ -78,6 +78,23 @@ describe('pythonLogReader', () => {
     expect(records.slice(1).every((r) => r.exception === undefined)).toBe(true);
   });
 
+  it('gives a traceback to the ERROR record waiting for it, not to another logger\'s record in between', () => {
+    const { records } = read([
+      '2026-11-26 17:28:57,316 aiohttp.server ERROR Error handling request',
+      '2026-11-26 17:28:57,316 worker-2 INFO heartbeat',
+      'Traceback (most recent call last):',
+      '  File "/srv/app/server.py", line 34, in handler',
+      "KeyError: 'user'",
+      '2026-11-26 17:28:57,317 chat DEBUG ! invalid origin',
+      'Traceback (most recent call last):',
+      '  File "/srv/app/server.py", line 9, in check',
+      'ValueError: bad origin',
+    ]);
+    expect(records.map((r) => [r.message, r.exception?.type])).toEqual([
+      ['Error handling request', 'KeyError'], ['heartbeat', undefined], ['! invalid origin', 'ValueError'],
+    ]);
+  });
+
   it('keeps records in input order around a traceback', () => {
     const lines = sample.slice(start - 3, end + 2);
     const { records } = read(lines);
