@@ -21,11 +21,9 @@ import type { Parser, ParserSink } from './parser.js';
 import { detectRecords, type PyRecord, pythonLogReader } from './python-logging.js';
 
 /** WebSocketError texts (3.8.4 http_websocket.py, HEAD _websocket/reader_py.py) and the close code aiohttp sends with each. */
-const WEBSOCKET_ERRORS: [RegExp, number][] = [
-  [/\b(?:Decompressed )?[Mm]essage size \d{1,20} exceeds limit \d{1,20}|Decompressed message exceeds size limit \d{1,20}|Compressed message has too many deflate members/, 1009],
-  [/Invalid UTF-8 text message/, 1007],
-  [/Invalid close code: \d{1,10}|Invalid close frame: |Unexpected opcode=\d{1,5}|The opcode in non-fin frame is expected to be zero|Received frame with non-zero reserved bits|Received fragmented control frame|Control frame payload cannot be larger than 125 bytes|Continuation frame for non started message/, 1002],
-];
+const WEBSOCKET_ERROR = /(\b(?:Decompressed )?[Mm]essage size \d{1,20} exceeds limit \d{1,20}|Decompressed message exceeds size limit \d{1,20}|Compressed message has too many deflate members)|(Invalid UTF-8 text message)|(Invalid close code: \d{1,10}|Invalid close frame: |Unexpected opcode=\d{1,5}|The opcode in non-fin frame is expected to be zero|Received frame with non-zero reserved bits|Received fragmented control frame|Control frame payload cannot be larger than 125 bytes|Continuation frame for non started message)/;
+/** The code of each of WEBSOCKET_ERROR's groups, in order. */
+const WEBSOCKET_ERROR_CODES = [1009, 1007, 1002];
 const ERROR_HANDLING = /^Error handling request(?: from (\S{1,64}))?$/;
 const ACCESS = /^(\S{1,64}) \[[^\]]{1,64}\] "[A-Z]{1,16} (\S{1,4096}) HTTP\/[\d.]{1,3}" (\d{3}) /;
 const MSG_TYPE = /\bWSMsgType\.(TEXT|BINARY|PING|PONG|CONTINUATION)\b/;
@@ -55,57 +53,59 @@ class AiohttpReader {
 
   constructor(private readonly sink: ParserSink) {}
 
+  // Events are built as literals, not spread from a shared base: spreading is slow on this hot path.
   record(r: PyRecord): void {
-    const base = { time: r.time, conn: undefined, at: r.at, route: this.route };
     const msg = r.message;
     if (r.logger === 'aiohttp.access') {
       const m = ACCESS.exec(msg);
+      if (!m || m[3] !== '101') return;
       // The 101 line is written when the handler returns: the end of a connection nobody logged closing.
-      if (m && m[3] === '101' && this.open) this.close({ ...base, route: this.route ?? pathOf(m[2]) }, null, 'unknown');
-      if (m && m[3] === '101') this.open = false;
+      if (this.open) this.close(r, this.route ?? pathOf(m[2]), null, 'unknown');
+      this.open = false;
       return;
     }
     if (r.exception) {
       const ex = r.exception;
       const dropped = r.logger === 'aiohttp.server' && ERROR_HANDLING.test(msg);
       this.emit({
-        ...base, kind: 'exception', type: ex.type, message: ex.message, stack: ex.stack, fatal: false,
+        kind: 'exception', time: r.time, conn: undefined, at: r.at, route: this.route,
+        type: ex.type, message: ex.message, stack: ex.stack, fatal: false,
         handled: !dropped && r.level !== 'error' && r.level !== 'fatal',
         connectionClosed: /ConnectionClosed|ClientConnectionResetError|ConnectionResetError/.test(ex.type) || undefined,
       });
       // The handler raised: aiohttp drops the connection without a close frame.
-      if (dropped && this.open) this.close(base, 1006, 'server', false);
+      if (dropped && this.open) this.close(r, this.route, 1006, 'server', false);
       return;
     }
-    if (r.logger.startsWith('aiohttp.')) {
-      if (this.open) this.emit({ ...base, kind: 'note', text: msg, level: r.level });
-      return;
-    }
-    this.application(r, base);
+    if (r.logger.startsWith('aiohttp.')) this.note(r);
+    else this.application(r);
   }
 
   /** What the application logs about its connections, read with the shared message vocabulary. */
-  private application(r: PyRecord, base: { time: number | undefined; conn: undefined; at: string; route: string | undefined }): void {
+  private application(r: PyRecord): void {
     const msg = r.message;
-    for (const [text, code] of WEBSOCKET_ERRORS) {
-      const m = text.exec(msg);
-      if (m) {
-        this.emit({ ...base, kind: 'exception', type: 'WebSocketError', message: msg.slice(m.index), fatal: false, wireCode: code });
-        return;
-      }
+    const wsError = WEBSOCKET_ERROR.exec(msg);
+    if (wsError) {
+      this.emit({
+        kind: 'exception', time: r.time, conn: undefined, at: r.at, route: this.route,
+        type: 'WebSocketError', message: msg.slice(wsError.index), fatal: false,
+        wireCode: WEBSOCKET_ERROR_CODES[wsError.findIndex((g, i) => i > 0 && g !== undefined) - 1],
+      });
+      return;
     }
     if (CLOSE_TEXT.test(msg)) {
       // The first close line wins: a later `ws.close_code` is the peer's answer to it.
       if (this.open) {
         const initiator = CLOSED_BY_CLIENT.test(msg) ? 'client' : CLOSING_BY_SERVER.test(msg) ? 'server' : 'unknown';
-        this.close(base, codeInText(msg) ?? null, initiator);
+        this.close(r, this.route, codeInText(msg) ?? null, initiator);
       }
       return;
     }
     const type = MSG_TYPE.exec(msg);
     if (type && this.open) {
       this.emit({
-        ...base, kind: 'frame', direction: OUT_TEXT.test(msg) ? 'out' : 'in',
+        kind: 'frame', time: r.time, conn: undefined, at: r.at, route: this.route,
+        direction: OUT_TEXT.test(msg) ? 'out' : 'in',
         type: type[1] === 'CONTINUATION' ? 'continuation' : (type[1].toLowerCase() as 'text' | 'binary' | 'ping' | 'pong'),
         size: sizeOf(msg),
       });
@@ -114,15 +114,19 @@ class AiohttpReader {
     if (OPEN_TEXT.test(msg) && /\b(?:web ?socket|ws)\b/i.test(msg)) {
       this.open = true;
       this.route = pathOf(PATH.exec(msg)?.[1]);
-      this.emit({ ...base, route: this.route, kind: 'open', remote: ADDRESS.exec(msg)?.[1] });
+      this.emit({ kind: 'open', time: r.time, conn: undefined, at: r.at, route: this.route, remote: ADDRESS.exec(msg)?.[1] });
       return;
     }
-    if (this.open) this.emit({ ...base, kind: 'note', text: msg, level: r.level });
+    this.note(r);
   }
 
-  private close(base: { time: number | undefined; at: string; route: string | undefined }, code: number | null, initiator: 'server' | 'client' | 'unknown', clean?: boolean): void {
+  private note(r: PyRecord): void {
+    if (this.open) this.emit({ kind: 'note', time: r.time, conn: undefined, at: r.at, route: this.route, text: r.message, level: r.level });
+  }
+
+  private close(r: PyRecord, route: string | undefined, code: number | null, initiator: 'server' | 'client' | 'unknown', clean?: boolean): void {
     this.open = false;
-    this.emit({ ...base, conn: undefined, kind: 'close', code, reason: '', initiator, clean });
+    this.emit({ kind: 'close', time: r.time, conn: undefined, at: r.at, route, code, reason: '', initiator, clean });
   }
 
   private emit(e: WsEvent): void {

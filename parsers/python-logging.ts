@@ -29,6 +29,21 @@ const TOKEN = '\\[?([A-Za-z_][\\w.-]{0,120})\\]?';
 const HEADER = new RegExp(`^(?:(\\d{4}-\\d\\d-\\d\\d[ T]\\d\\d:\\d\\d:\\d\\d(?:[,.]\\d{1,6})?)${SEP}?)?${TOKEN}${SEP}${TOKEN}${SEP}(.*)$`);
 const LEVEL = /^(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)$/;
 
+// Records of one second share their date and time: parse it once (asctime has no zone: local time).
+let lastSecond = '';
+let lastSecondMs: number | undefined;
+
+function asctime(text: string): number | undefined {
+  const second = text.slice(0, 19);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastSecondMs = toTime(second);
+  }
+  if (lastSecondMs === undefined || text.length <= 20) return lastSecondMs;
+  const fraction = text.slice(20);
+  return lastSecondMs + Number(fraction) / 10 ** (fraction.length - 3);
+}
+
 /** A record header, or undefined when the line does not start a logging record. */
 export function parseHeader(text: string): Omit<PyRecord, 'at' | 'exception'> | undefined {
   const c = text.charCodeAt(0);
@@ -40,7 +55,7 @@ export function parseHeader(text: string): Omit<PyRecord, 'at' | 'exception'> | 
   const levelFirst = LEVEL.test(a);
   if (!levelFirst && !LEVEL.test(b)) return undefined;
   return {
-    time: time ? toTime(time) : undefined,
+    time: time ? asctime(time) : undefined,
     level: toLevel(levelFirst ? a : b) ?? 'info',
     logger: levelFirst ? b : a,
     message,
@@ -153,7 +168,8 @@ export function pythonLogReader(file: string, onRecord: (r: PyRecord) => void, s
       for (const h of held) h.age++;
       if (tb && ++tbIdle > (tb.complete ? CHAIN_WAIT : TRACEBACK_WAIT * 4)) finishTraceback();
       const level = header.level;
-      held.push({ rec: { at: `${file}:${lineNo}`, ...header }, age: 0, waits: level === 'error' || level === 'fatal' });
+      const rec: PyRecord = { at: `${file}:${lineNo}`, time: header.time, level, logger: header.logger, message: header.message };
+      held.push({ rec, age: 0, waits: level === 'error' || level === 'fatal' });
       if (held.length > MAX_HELD) {
         finishTraceback();
         release(true);

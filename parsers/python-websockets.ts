@@ -247,15 +247,15 @@ class WebsocketsReader {
   /** A line of the application's own loggers: its tracebacks are exceptions, the rest notes. */
   private application(r: PyRecord): void {
     const conn = this.current;
-    const base = { time: r.time, conn: undefined, at: r.at, route: conn?.route };
     if (r.exception) {
       const ex = r.exception;
       this.emit({
-        ...base, kind: 'exception', type: ex.type, message: ex.message, stack: ex.stack, fatal: false,
+        kind: 'exception', time: r.time, conn: undefined, at: r.at, route: conn?.route,
+        type: ex.type, message: ex.message, stack: ex.stack, fatal: false,
         handled: r.level !== 'error' && r.level !== 'fatal', connectionClosed: /ConnectionClosed/.test(ex.type) || undefined,
       });
     } else if (conn?.opened && !this.isClosing(conn)) {
-      this.emit({ ...base, kind: 'note', text: r.message, level: r.level });
+      this.emit({ kind: 'note', time: r.time, conn: undefined, at: r.at, route: conn.route, text: r.message, level: r.level });
     }
   }
 
@@ -285,7 +285,10 @@ class WebsocketsReader {
       ?? conn.handler
       ?? (conn.handlerFailed ? { code: 1011, reason: '', initiator: 'server', clean: true } : undefined)
       ?? (this.debug ? { code: 1006, reason: '', initiator: 'unknown', clean: false } : { code: null, reason: '', initiator: 'unknown', clean: true });
-    this.emit({ kind: 'close', time: last.time, conn: conn.key, at: last.at, route: conn.route, ...close });
+    this.emit({
+      kind: 'close', time: last.time, conn: conn.key, at: last.at, route: conn.route,
+      code: close.code, reason: close.reason, initiator: close.initiator, clean: close.clean,
+    });
   }
 
   private emit(e: WsEvent): void {
