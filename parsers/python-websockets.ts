@@ -38,6 +38,8 @@ const SHAPES = /^(?:[<>] (?:TEXT|BINARY|CLOSE|PING|PONG|GET) |= connection is |c
 const LIBRARY_CODES = new Set([1002, 1007, 1009]);
 /** A connection's close waits this many records for its other closing line. */
 const CLOSE_WAIT = 64;
+/** Named connections tracked at most. */
+const MAX_KEYED = 100_000;
 
 const TYPES: Record<string, FrameType> = {
   TEXT: 'text', BINARY: 'binary', CONT: 'continuation', CLOSE: 'close', PING: 'ping', PONG: 'pong',
@@ -196,7 +198,12 @@ class WebsocketsReader {
     if (existing && this.closing.has(existing)) this.emitClose(existing);
     const conn: Conn = { key, opened: false, infoOpen: false, rejected: false, handlerFailed: false, closedAtRecord: 0 };
     if (key === undefined) this.current = conn;
-    else this.keyed.set(key, conn);
+    else {
+      this.keyed.delete(key);
+      this.keyed.set(key, conn);
+      // Bounded: the oldest named connection that never closed (a log cut short) is forgotten.
+      if (this.keyed.size > MAX_KEYED) this.keyed.delete(this.keyed.keys().next().value as string);
+    }
     return conn;
   }
 
@@ -262,7 +269,11 @@ class WebsocketsReader {
   private closed(r: PyRecord, conn: Conn, line: 'state' | 'info'): void {
     if (line === 'state') conn.stateClosed ??= r;
     else conn.infoClosed ??= r;
-    if (!conn.opened) return;
+    if (!conn.opened) {
+      // A rejected handshake, or a connection already judged: nothing more to say about it.
+      if (conn.key !== undefined && this.keyed.get(conn.key) === conn) this.keyed.delete(conn.key);
+      return;
+    }
     // A keyed connection's close is complete with both closing lines, or INFO without DEBUG (no CLOSED
     // line will come). A keyless one waits for the next connection: 17.x logs the handler's
     // ConnectionClosed failure after both lines.

@@ -168,6 +168,19 @@ describe('python-websockets: keys', () => {
     expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1003, reason: 'text frames only', initiator: 'server', route: '/text' });
   });
 
+  it('forgets a named connection whose handshake was rejected', () => {
+    const id = '3a457045-453f-4479-b0c2-8646e9836524';
+    const events = parse([
+      `DEBUG:websockets.server:${id} None < GET /admin HTTP/1.1`,
+      `DEBUG:websockets.server:${id} None > HTTP/1.1 403 Forbidden`,
+      `DEBUG:websockets.server:${id} None = connection is CLOSED`,
+      `INFO:websockets.server:${id} None connection closed`,
+      `DEBUG:websockets.server:${id} None < CLOSE 1000 (OK) [2 bytes]`,
+    ]);
+    // No open and no close for the rejected handshake; a later line of that id starts afresh (still open at the end).
+    expect(events.map((e) => [e.kind, e.at])).toEqual([['open', 'ws.log:5'], ['frame', 'ws.log:5']]);
+  });
+
   it('takes a remote address with its port in front of the message', () => {
     const events = parse([
       "INFO:websockets.server:('127.0.0.1', 54321) connection open",
