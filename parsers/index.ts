@@ -4,13 +4,15 @@
  */
 import { aiohttpParser } from './aiohttp.js';
 import { jsonParser } from './json.js';
+import { logfmtParser } from './logfmt.js';
+import { nodeCrashParser } from './node-crash.js';
 import { pythonWebsocketsParser } from './python-websockets.js';
 import type { Parser } from './parser.js';
 
 export type { FieldMap, LineParser, Parser, ParserOptions, ParserSink } from './parser.js';
 
 /** Every parser, most specific first: on a tie in `detect`, the earlier one wins. */
-export const PARSERS: readonly Parser[] = [pythonWebsocketsParser, aiohttpParser, jsonParser];
+export const PARSERS: readonly Parser[] = [nodeCrashParser, logfmtParser, pythonWebsocketsParser, aiohttpParser, jsonParser];
 
 export function parserByName(name: string): Parser | undefined {
   return PARSERS.find((p) => p.name === name);
