@@ -32,6 +32,7 @@ async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOption
   };
   const event = (e: Parameters<Analyzer['push']>[0]) => {
     st.events++;
+    if (e.conn === undefined && (e.kind === 'open' || e.kind === 'close')) st.keyless = true;
     analyzer.push(e);
   };
   let finishParser: (() => void) | undefined;

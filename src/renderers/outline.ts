@@ -96,6 +96,7 @@ export function outline(report: Report, opts: OutlineOptions = {}): Block[] {
     c.crashed ? `${c.crashed} ended by a process crash` : '',
     c.rechecked ? `${c.rechecked} verdict(s) re-checked against learned endpoint profiles (${c.changed} changed)` : '',
     c.incidentsOmitted ? `${c.incidentsOmitted} incident(s) counted but not listed` : '',
+    ...report.input.files.filter((f) => f.keyless).map((f) => `${f.name} names no connection: read in order, one connection at a time`),
   ].filter(Boolean);
   if (notes.length) blocks.push({ kind: 'para', text: `${notes.join('; ')}.` });
   return blocks;
