@@ -37,5 +37,5 @@ function cell(text: string): string {
 
 /** Log text must not become markup: no HTML, no emphasis, no links. */
 function escape(text: string): string {
-  return text.replace(/[\\`*_[\]<>#]/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, ' ');
+  return text.replace(/[\\`*_[\]<>#]/g, (c) => `\\${c}`);
 }

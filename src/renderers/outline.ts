@@ -111,7 +111,25 @@ export function outline(report: Report, opts: OutlineOptions = {}): Block[] {
     c.filteredOut ? `${c.filteredOut} close(s) left out by --since/--until/--route` : '',
   ].filter(Boolean);
   if (notes.length) blocks.push({ kind: 'para', text: `${notes.join('; ')}.`, tone: 'muted' });
-  return blocks;
+  return blocks.map(visibleBlock);
+}
+
+/** Control characters (ESC, NUL, ...) as `\xNN`: log text must not drive a terminal or break markup. */
+export function visible(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function visibleBlock(b: Block): Block {
+  switch (b.kind) {
+    case 'table':
+      return { ...b, head: b.head.map(visible), rows: b.rows.map((r) => r.map(visible)) };
+    case 'fields':
+      return { ...b, rows: b.rows.map(([l, v]): [string, string] => [l, visible(v)]) };
+    case 'example':
+      return b; // made visible where it is built
+    default:
+      return { ...b, text: visible(b.text) };
+  }
 }
 
 function headline(report: Report): string {
@@ -167,13 +185,13 @@ export function example(v: Verdict, at: (a: string) => string = (a) => a): Block
   return {
     kind: 'example',
     cause: v.rootCause,
-    title: `${v.connection}${v.route ? ` ${v.route}` : ''}: closed ${code}${when}, ${v.codeAgreement}, confidence ${v.confidence}`,
-    detail: v.explanation,
+    title: visible(`${v.connection}${v.route ? ` ${v.route}` : ''}: closed ${code}${when}, ${v.codeAgreement}, confidence ${v.confidence}`),
+    detail: visible(v.explanation),
     lines: v.evidence.map((e) => ({
       before: e.kind === 'close' && e.at === v.at ? '0' : e.time && !Number.isNaN(close) ? before(Date.parse(e.time) - close) : '',
-      at: at(e.at),
+      at: visible(at(e.at)),
       kind: e.kind,
-      summary: e.kind === 'exception' || e.kind === 'crash' ? e.summary.replace(/ at (.+)$/, (_, f: string) => ` at ${shortFrame(f)}`) : e.summary,
+      summary: visible(e.kind === 'exception' || e.kind === 'crash' ? e.summary.replace(/ at (.+)$/, (_, f: string) => ` at ${shortFrame(f)}`) : e.summary),
     })),
   };
 }

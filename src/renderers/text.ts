@@ -1,7 +1,6 @@
 /**
  * The terminal report: the outline laid out as plain text that fits the terminal (80 columns
  * when not a terminal), long cells wrapped inside their column, colour only when asked.
- * Log text is shown with control characters made visible, so a log cannot drive the terminal.
  */
 import { ROOT_CAUSES, type RootCause } from '../model.js';
 import type { Report } from '../report.js';
@@ -29,30 +28,30 @@ type Paint = (text: string, style: Style | undefined) => string;
 function block(b: Block, width: number, paint: Paint): string {
   switch (b.kind) {
     case 'title': {
-      const lines = wrap(visible(b.text), width);
+      const lines = wrap(b.text, width);
       return `${lines.map((l) => paint(l, b.tone === 'ok' ? 'ok' : 'bold')).join('\n')}\n${'='.repeat(Math.min(width, Math.max(...lines.map((l) => l.length))))}`;
     }
     case 'heading': {
-      const text = visible(b.text);
+      const text = b.text;
       const style = b.cause ? causeTone(b.cause) : 'head';
       if (b.level === 3) return `\n  ${paint(text, 'bold')}`;
       return `\n${wrap(text, width).map((l) => paint(l, style)).join('\n')}\n${'-'.repeat(Math.min(width, text.length))}`;
     }
     case 'para':
-      return wrap(visible(b.text), width).map((l) => paint(l, b.tone === 'muted' ? 'muted' : b.tone === 'alert' ? 'bold' : undefined)).join('\n');
+      return wrap(b.text, width).map((l) => paint(l, b.tone === 'muted' ? 'muted' : b.tone === 'alert' ? 'bold' : undefined)).join('\n');
     case 'table':
-      return table([b.head, ...b.rows].map((r) => r.map(visible)), b.align ?? [], width, 2, paint, cellStyle);
+      return table([b.head, ...b.rows], b.align ?? [], width, 2, paint, cellStyle);
     case 'fields': {
       const label = Math.max(...b.rows.map(([l]) => l.length)) + 1;
       return b.rows.map(([l, v]) => {
-        const lines = wrap(visible(v), width - 2 - label - 1);
+        const lines = wrap(v, width - 2 - label - 1);
         return lines.map((line, i) => `  ${paint((i || !l ? '' : `${l}:`).padEnd(label), 'bold')} ${line}`).join('\n');
       }).join('\n');
     }
     case 'example': {
-      const title = wrap(visible(b.title), width - 4).map((l, i) => `${i ? '    ' : '  - '}${paint(l, 'bold')}`);
-      const detail = wrap(visible(b.detail), width - 4).map((l) => `    ${l}`);
-      const rows = b.lines.map((l) => [l.before, l.at, l.kind, visible(l.summary)]);
+      const title = wrap(b.title, width - 4).map((l, i) => `${i ? '    ' : '  - '}${paint(l, 'bold')}`);
+      const detail = wrap(b.detail, width - 4).map((l) => `    ${l}`);
+      const rows = b.lines.map((l) => [l.before, l.at, l.kind, l.summary]);
       return [...title, ...detail, table(rows, ['r', 'l', 'l', 'l'], width, 6, paint, evidenceStyle)].join('\n');
     }
   }
@@ -123,11 +122,6 @@ export function wrap(text: string, width: number): string[] {
   }
   if (line) lines.push(line);
   return lines;
-}
-
-/** Control characters (ESC, NUL, ...) as `\xNN`: log text must not become terminal commands. */
-function visible(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function sum(xs: number[]): number {
