@@ -236,7 +236,7 @@ function emit(report: Report, flags: ReportFlags): void {
   const tty = !flags.out && process.stdout.isTTY;
   const color = flags.color ?? (tty && !process.env.NO_COLOR);
   const text = renderReport(report, flags.output as ReportFormat, {
-    top: flags.top, groupBy: flags.groupBy, color, width: tty ? process.stdout.columns : 80,
+    top: flags.top, groupBy: flags.groupBy, color, width: (tty && process.stdout.columns) || 80,
   });
   if (flags.out) writeAtomic(flags.out, text);
   else process.stdout.write(text);

@@ -37,8 +37,10 @@ const ROUTES = {
   },
 };
 
-export async function startServer({ logFile }) {
-  const logger = pino({ level: 'info' }, pino.destination({ dest: logFile, sync: true }));
+// `now` (optional) is pino's clock, for logs that must span minutes without taking minutes.
+export async function startServer({ logFile, now }) {
+  const timestamp = now ? { timestamp: () => `,"time":${now()}` } : {};
+  const logger = pino({ level: 'info', ...timestamp }, pino.destination({ dest: logFile, sync: true }));
   const server = createServer((_req, res) => res.writeHead(426).end());
   const wss = new WebSocketServer({ server, maxPayload: 64 * 1024 });
   let next = 0;

@@ -29,6 +29,8 @@ const COLOURS: Record<RootCause, string> = {
   unknown: '#aec7e8',
 };
 
+const MIN_BUCKETS = 12;
+
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1100px;padding:16px 24px;color:#1d2127;background:#fff}
 h1{font-size:22px;margin:8px 0}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #dde1e6;padding-bottom:4px}h3{font-size:14px;margin:16px 0 6px}
@@ -96,9 +98,9 @@ function html(b: Block): string {
 }
 
 function table(head: string[], rows: string[][], align: ('l' | 'r')[], cls?: string): string {
-  const c = (i: number) => (align[i] === 'r' ? ' class="r"' : cls && i === 1 ? ` class="${cls}"` : '');
-  return `<table><thead><tr>${head.map((h, i) => `<th${c(i)}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((cell, i) => `<td${c(i)}>${esc(cell)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const c = (i: number, body: boolean) => (align[i] === 'r' ? ' class="r"' : body && cls && i === 1 ? ` class="${cls}"` : '');
+  return `<table><thead><tr>${head.map((h, i) => `<th${c(i, false)}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((cell, i) => `<td${c(i, true)}>${esc(cell)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
 /** Stacked bars of incidents per bucket, placed on a linear time axis so gaps show as gaps. */
@@ -111,7 +113,8 @@ function timelineChart(report: Report): string {
   if (!entries.length) return '<p class="muted">No incident had a time to chart.</p>';
   const step = t.bucketMinutes * 60_000;
   const t0 = Date.parse(entries[0][0]);
-  const span = Date.parse(entries[entries.length - 1][0]) - t0 + step;
+  // At least MIN_BUCKETS wide, so one busy minute is a bar, not the whole chart.
+  const span = Math.max(Date.parse(entries[entries.length - 1][0]) - t0 + step, MIN_BUCKETS * step);
   const peak = Math.max(...entries.map(([, c]) => c.reduce((n, [, k]) => n + k, 0)));
   const W = 640, H = 220, L = 36, B = 28, T = 8, R = 8;
   const pw = W - L - R, ph = H - B - T;
@@ -129,7 +132,7 @@ function timelineChart(report: Report): string {
   }).join('\n');
   const causes = order.filter((c) => c !== 'normal');
   const legend = causes.map((c) => `<span data-cause="${c}"><span class="swatch" style="background:${COLOURS[c]}"></span>${c} ${report.summary.byRootCause[c] ?? 0}</span>`).join('');
-  const last = new Date(t0 + span - step).toISOString();
+  const last = new Date(t0 + span).toISOString();
   return `<svg id="timeline-chart" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="incidents per ${bucketName(t.bucketMinutes)} by root cause" data-bucket-minutes="${t.bucketMinutes}">
 <line x1="${L}" y1="${T + ph}" x2="${W - R}" y2="${T + ph}" stroke="#9aa4b0"/><line x1="${L}" y1="${T}" x2="${L}" y2="${T + ph}" stroke="#9aa4b0"/>
 <text x="${L - 4}" y="${T + 10}" text-anchor="end" class="y-max">${peak}</text><text x="${L - 4}" y="${T + ph}" text-anchor="end">0</text>
