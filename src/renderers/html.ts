@@ -8,7 +8,7 @@ import { closeCodeInfo } from '../codes.js';
 import type { RootCause } from '../model.js';
 import type { Report } from '../report.js';
 import { ranked } from '../summary.js';
-import { causeOrder, example, outline, type Block, type OutlineOptions } from './outline.js';
+import { causeOrder, example, outline, shortener, type Block, type OutlineOptions } from './outline.js';
 
 export interface HtmlOptions extends OutlineOptions {
   /** Incidents listed in the expandable list at most. */
@@ -53,6 +53,7 @@ export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
   const [head, rest] = splitAfterLead(blocks);
   const max = opts.maxIncidents ?? 500;
   const listed = report.incidents.slice(0, max);
+  const at = shortener(report);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -66,7 +67,7 @@ ${head.map(html).join('\n')}
 </div>
 ${rest.map(html).join('\n')}
 <section id="incidents"><h2>All incidents (${listed.length}${listed.length < report.summary.incidents ? ` of ${report.summary.incidents}` : ''})</h2>
-${listed.map((v) => html(example(v))).join('\n')}
+${listed.map((v) => html(example(v, at))).join('\n')}
 </section>
 </body></html>
 `;

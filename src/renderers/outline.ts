@@ -267,7 +267,7 @@ function topOf(byCause: Partial<Record<RootCause, number>>, fallback: string): s
 }
 
 /** Evidence positions read shorter as `chat.log:12` when no two inputs share a file name. */
-function shortener(report: Report): (at: string) => string {
+export function shortener(report: Report): (at: string) => string {
   const names = report.input.files.map((f) => f.name);
   if (new Set(names.map((n) => basename(n))).size !== names.length) return (a) => a;
   return (a) => {
