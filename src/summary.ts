@@ -84,9 +84,12 @@ export function addVerdict(s: Summary, v: Verdict): void {
     if (s.lastClose === null || v.time > s.lastClose) s.lastClose = v.time;
     const t = s.timeline;
     const key = bucketOf(v.time, t.bucketMinutes);
-    const fresh = !(key in t.buckets);
-    bump(t.buckets[key] ??= {}, v.rootCause, 1);
-    if (fresh) coarsen(t);
+    if (!(key in t.buckets)) {
+      t.buckets[key] = {};
+      bucketCount.set(t.buckets, bucketsIn(t) + 1);
+      coarsen(t);
+    }
+    bump(t.buckets[bucketOf(v.time, t.bucketMinutes)], v.rootCause, 1);
   }
   if (v.codeAgreement === 'disagrees') {
     const key = `${v.rootCause}@${codeKey(v.closeCode)}`;
@@ -157,9 +160,18 @@ function bucketOf(iso: string, minutes: number): string {
   return new Date(Math.floor(Date.parse(iso) / ms) * ms).toISOString();
 }
 
+/** Bucket counts of timelines being built: counting the keys of each new bucket would cost O(buckets). */
+const bucketCount = new WeakMap<Timeline['buckets'], number>();
+
+function bucketsIn(t: Timeline): number {
+  let n = bucketCount.get(t.buckets);
+  if (n === undefined) bucketCount.set(t.buckets, (n = Object.keys(t.buckets).length));
+  return n;
+}
+
 /** Widens the buckets until they are few enough; each width is a multiple of the one before. */
 function coarsen(t: Timeline): void {
-  while (Object.keys(t.buckets).length > MAX_BUCKETS) {
+  while (bucketsIn(t) > MAX_BUCKETS) {
     const wider = BUCKET_MINUTES.find((m) => m > t.bucketMinutes);
     if (wider === undefined) return;
     rebucket(t, wider);
