@@ -125,6 +125,15 @@ Examples:
   wsclose merge shard-*.json -o html --out report.html --fail-on any`)
     .action(runMerge);
 
+  cmd.addHelpText('after', `
+Examples:
+  kubectl logs deploy/chat --since=1h | wsclose analyze
+  wsclose analyze app.log --output html --out report.html
+  wsclose merge web1.json web2.json --fail-on unhandled-error
+  wsclose explain 1011
+
+Run "wsclose help <command>" for a command's options and more examples.`);
+
   cmd.command('explain')
     .description('what a close code means, when you see it and how to fix it')
     .argument('[code]', 'a close code (1000-1015, 3000-4999); none lists the registered codes')

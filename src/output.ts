@@ -2,7 +2,7 @@
  * A finished report in the format asked for, to stdout or to a file. A file is written whole
  * or not at all: to a temporary file beside it, then renamed over it.
  */
-import { createWriteStream, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Report } from './report.js';
 import { renderHtml } from './renderers/html.js';
@@ -33,14 +33,25 @@ export function writeAtomic(file: string, data: string): void {
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw err;
+    throw cannotWrite(file, err);
   }
+}
+
+function cannotWrite(file: string, err: unknown): Error {
+  const e = err as NodeJS.ErrnoException;
+  return new Error(`cannot write ${file}: ${e.code === 'ENOENT' ? 'no such directory' : e.code === 'EACCES' ? 'permission denied' : e.message}`);
 }
 
 /** A stream to write a file by parts; the file appears, whole, at `commit`. */
 export function openAtomic(file: string): { stream: WriteStream; commit(): Promise<void> } {
   const tmp = tempFor(file);
-  const stream = createWriteStream(tmp);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w'); // fails now, before the analysis, when the directory is missing
+  } catch (err) {
+    throw cannotWrite(file, err);
+  }
+  const stream = createWriteStream(tmp, { fd });
   return {
     stream,
     commit: () => new Promise((resolve, reject) => {
@@ -50,7 +61,7 @@ export function openAtomic(file: string): { stream: WriteStream; commit(): Promi
           resolve();
         } catch (err) {
           rmSync(tmp, { force: true });
-          reject(err);
+          reject(cannotWrite(file, err));
         }
       });
     }),

@@ -69,7 +69,7 @@ describe('progress from the CLI', () => {
   it.skipIf(!haveScript)('draws bytes, rate and ETA on a terminal, and erases it; nothing with --quiet', () => {
     const inTty = (extra: string) => spawnSync('script', ['-qec', `${process.execPath} ${CLI} analyze ${big} -o json ${extra} > ${join(dir, 'out.json')}`, '/dev/null'], { encoding: 'utf8' }).stdout;
     const drawn = inTty('');
-    expect(drawn).toMatch(/wsclose: \d+\.\d of 6\.\d MB \(\d+%\), [\d.]+ MB\/s, ETA \d+:\d\d/);
+    expect(drawn).toMatch(/wsclose: \d+\.\d of 4\.\d MB \(\d+%\), [\d.]+ MB\/s, ETA \d+:\d\d/);
     expect(drawn.endsWith('\r\x1b[K')).toBe(true);
     expect((JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as Report).summary.closes).toBeGreaterThan(0);
     expect(inTty('--quiet')).toBe('');
