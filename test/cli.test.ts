@@ -73,7 +73,7 @@ describe('wsclose analyze', () => {
     const text = (await runCli(['analyze', SAMPLE])).stdout;
     expect(text.split('\n')[0]).toBe(`wsclose: ${s.closes} closes, ${s.incidents} incidents (${Math.round((s.incidents / s.closes) * 100)}%)`);
     for (const [cause, n] of Object.entries(s.byRootCause)) expect(text).toMatch(new RegExp(`\\n  ${cause}\\s+${n}\\s`));
-    expect(text).toMatch(/data-type-mismatch\s+1011\s+data-type mismatch reported as 1011: check the opcode before parsing/);
+    expect(text.replace(/\s+/g, ' ')).toMatch(/data-type-mismatch\s+1011\s+data-type mismatch reported as 1011: check the opcode before parsing/);
     const md = (await runCli(['analyze', SAMPLE, '-o', 'md'])).stdout;
     expect(md.split('\n')[0]).toBe(`# wsclose: ${s.closes} closes, ${s.incidents} incidents (${Math.round((s.incidents / s.closes) * 100)}%)`);
     expect(md).toContain('## Root causes');
