@@ -45,10 +45,25 @@ export function causeTone(cause: RootCause): Tone {
   return ['policy-violation', 'server-restart', 'abnormal-closure', 'application', 'unknown'].includes(cause) ? 'warn' : 'alert';
 }
 
-/** Incident causes first, largest first; `normal` last. */
+/** Incident causes first, largest first, bugs before conditions at equal counts; `normal` last. */
 export function causeOrder(s: Summary): [RootCause, number][] {
+  const rank = (c: RootCause) => (c === 'normal' ? 2 : causeTone(c) === 'alert' ? 0 : 1);
   return (Object.entries(s.byRootCause) as [RootCause, number][])
-    .sort((a, b) => Number(a[0] === 'normal') - Number(b[0] === 'normal') || b[1] - a[1] || a[0].localeCompare(b[0]));
+    .sort((a, b) => Number(a[0] === 'normal') - Number(b[0] === 'normal') || b[1] - a[1] || rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]));
+}
+
+/** A few incidents that show the different faces of a cause: one per route, code and signature first, disagreements first. */
+function examplesOf(listed: Verdict[], n: number): Verdict[] {
+  const seen = new Set<string>();
+  const first: Verdict[] = [];
+  const rest: Verdict[] = [];
+  for (const v of listed) {
+    const key = `${v.route} ${v.closeCode} ${v.exception?.signature ?? ''}`;
+    (seen.has(key) ? rest : first).push(v);
+    seen.add(key);
+  }
+  const disagreeFirst = (a: Verdict, b: Verdict) => Number(a.codeAgreement === 'agrees') - Number(b.codeAgreement === 'agrees');
+  return [...first.sort(disagreeFirst), ...rest].slice(0, n);
 }
 
 export function share(n: number, of: number): string {
@@ -147,6 +162,7 @@ function scope(report: Report): string {
   if (!s.firstClose || !s.lastClose) return `From ${input}.`;
   const [d1, t1] = s.firstClose.replace('Z', '').split('T');
   const [d2, t2] = s.lastClose.replace('Z', '').split('T');
+  if (d1 === d2 && t1.slice(0, 8) === t2.slice(0, 8)) return `All closes at ${d1} ${t1.slice(0, 8)} UTC, from ${input}.`;
   return `Closes from ${d1} ${t1.slice(0, 8)} to ${d2 === d1 ? '' : `${d2} `}${t2.slice(0, 8)} UTC, from ${input}.`;
 }
 
@@ -169,7 +185,7 @@ function causeSection(report: Report, cause: RootCause, n: number, top: number, 
       rows: signatures.map((e) => [String(e.count), `${e.type}: ${e.message}`, e.topFrame ? shortFrame(e.topFrame) : '-']),
     });
   }
-  const examples = listed.slice(0, Math.min(top, 3));
+  const examples = examplesOf(listed, Math.min(top, 3));
   if (examples.length) {
     out.push({ kind: 'heading', text: examples.length < listed.length ? `Examples (${examples.length} of ${listed.length})` : 'Examples', level: 3 });
     for (const v of examples) out.push(example(v, at));
