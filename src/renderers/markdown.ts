@@ -17,7 +17,7 @@ function block(b: Block): string {
     case 'table':
       return table(b.head, b.rows, b.align);
     case 'fields':
-      return b.rows.map(([label, value]) => (label ? `- **${escape(label)}:** ${escape(value)}` : `  ${escape(value)}`)).join('\n');
+      return b.rows.map(([label, value]) => `- **${escape(label)}:** ${escape(value)}`).join('\n');
     case 'example':
       return `**${escape(b.title)}**  \n${escape(b.detail)}\n\n${table(['before close', 'at', 'event', 'what'],
         b.lines.map((l) => [l.before, l.at, l.kind, l.summary]), ['r', 'l', 'l', 'l'], [1])}`;

@@ -174,7 +174,7 @@ function causeSection(report: Report, cause: RootCause, n: number, top: number, 
   const routes = ranked(countsFor(s.routes, cause), top);
   if (routes.length) fields.push(['Routes', routes.map((r) => `${r.key} ×${r.count}`).join(', ')]);
   const fixes = ranked(tally(listed.map((v) => v.fix)), 2);
-  fields.push(...fixes.map((f, i): [string, string] => [i ? '' : 'Fix', fixes.length > 1 ? `${f.key} (×${f.count})` : f.key]));
+  fields.push(...fixes.map((f): [string, string] => ['Fix', fixes.length > 1 ? `${f.key} (×${f.count})` : f.key]));
   out.push({ kind: 'fields', rows: fields });
 
   const signatures = ranked(Object.fromEntries(Object.entries(s.exceptions).filter(([, e]) => e.rootCause === cause)), top);

@@ -43,9 +43,10 @@ function block(b: Block, width: number, paint: Paint): string {
       return table([b.head, ...b.rows], b.align ?? [], width, 2, paint, cellStyle);
     case 'fields': {
       const label = Math.max(...b.rows.map(([l]) => l.length)) + 1;
-      return b.rows.map(([l, v]) => {
-        const lines = wrap(v, width - 2 - label - 1);
-        return lines.map((line, i) => `  ${paint((i || !l ? '' : `${l}:`).padEnd(label), 'bold')} ${line}`).join('\n');
+      // A label repeated on the next row (a second fix) is written once.
+      return b.rows.map(([l, v], r) => {
+        const shown = r > 0 && b.rows[r - 1][0] === l ? '' : `${l}:`;
+        return wrap(v, width - 2 - label - 1).map((line, i) => `  ${paint((i ? '' : shown).padEnd(label), 'bold')} ${line}`).join('\n');
       }).join('\n');
     }
     case 'example': {
@@ -57,12 +58,15 @@ function block(b: Block, width: number, paint: Paint): string {
   }
 }
 
-function cellStyle(cell: string, _col: number, row: number): Style | undefined {
-  if (row === 0) return 'dim';
+type CellStyle = (cell: string, col: number, rowIndex: number, row: string[]) => Style | undefined;
+
+function cellStyle(cell: string, _col: number, rowIndex: number): Style | undefined {
+  if (rowIndex === 0) return 'dim';
   return (ROOT_CAUSES as readonly string[]).includes(cell) ? causeTone(cell as RootCause) : undefined;
 }
 
-function evidenceStyle(_cell: string, col: number, _row: number, kind: string): Style | undefined {
+/** Evidence rows are [before, at, kind, summary]. */
+function evidenceStyle(_cell: string, col: number, _rowIndex: number, [, , kind]: string[]): Style | undefined {
   if (col < 2) return 'dim';
   if (kind === 'exception' || kind === 'crash') return 'alert';
   return kind === 'close' && col === 2 ? 'bold' : undefined;
@@ -73,7 +77,7 @@ function evidenceStyle(_cell: string, col: number, _row: number, kind: string): 
  * way (never below 8) and their cells wrap. Number columns never wrap.
  */
 function table(rows: string[][], align: ('l' | 'r')[], width: number, indent: number,
-  paint: Paint, style: (cell: string, col: number, row: number, rowKey: string) => Style | undefined): string {
+  paint: Paint, style: CellStyle): string {
   const cols = Math.max(...rows.map((r) => r.length));
   const widths = Array.from({ length: cols }, (_, i) => Math.max(1, ...rows.map((r) => (r[i] ?? '').length)));
   const gap = 2;
@@ -93,7 +97,7 @@ function table(rows: string[][], align: ('l' | 'r')[], width: number, indent: nu
       const parts = cells.map((c, i) => {
         const text = c[k] ?? '';
         const padded = i === cols - 1 ? text : align[i] === 'r' ? text.padStart(widths[i]) : text.padEnd(widths[i]);
-        return paint(padded, style(r[i] ?? '', i, ri, r[2] ?? ''));
+        return paint(padded, style(r[i] ?? '', i, ri, r));
       });
       out.push((' '.repeat(indent) + parts.join(' '.repeat(gap))).trimEnd());
     }
