@@ -37,10 +37,14 @@ const ROUTES = {
   },
 };
 
-// `now` (optional) is pino's clock, for logs that must span minutes without taking minutes.
-export async function startServer({ logFile, now }) {
+/**
+ * `logFile` is a path, or a file descriptor (1: stdout, as a container runs it); `destination`
+ * replaces it with another pino destination (a transport that writes another format). `now`
+ * (optional) is pino's clock, for logs that must span minutes without taking minutes.
+ */
+export async function startServer({ logFile, destination, now }) {
   const timestamp = now ? { timestamp: () => `,"time":${now()}` } : {};
-  const logger = pino({ level: 'info', ...timestamp }, pino.destination({ dest: logFile, sync: true }));
+  const logger = pino({ level: 'info', ...timestamp }, destination ?? pino.destination({ dest: logFile, sync: true }));
   const server = createServer((_req, res) => res.writeHead(426).end());
   const wss = new WebSocketServer({ server, maxPayload: 64 * 1024 });
   let next = 0;
@@ -74,6 +78,7 @@ export async function startServer({ logFile, now }) {
   return {
     port,
     logger,
+    wss,
     async close() {
       for (const c of wss.clients) c.terminate();
       await new Promise((resolve) => wss.close(resolve));
@@ -118,6 +123,18 @@ export const SCENARIOS = {
   'expired-token': { route: '/text?token=expired', send: [], end: 'wait',
     expect: { rootCause: 'policy-violation', closeCode: 1008, codeAgreement: 'agrees', incident: true} },
 };
+
+/** The verdict a run of a scenario calls for, as the samples' *.expected.json files hold it. */
+export function expectedFor({ name, connId }) {
+  const { exceptionType, topFrame, ...fields } = SCENARIOS[name].expect;
+  return { connection: connId, scenario: name, route: SCENARIOS[name].route.split('?')[0], ...fields,
+    ...(exceptionType ? { exceptionType } : {}), ...(topFrame ? { topFrame: topFrame.source } : {}) };
+}
+
+/** Orders expected verdicts by the server's connection counter (c1, c2, ... c10). */
+export function byConnection(a, b) {
+  return Number(a.connection.slice(1)) - Number(b.connection.slice(1));
+}
 
 /** Runs one scenario with a real ws client; resolves with the server's connection id. */
 export function runClient(port, name, { delayMs = 0 } = {}) {
