@@ -73,6 +73,7 @@ export function classify(inc: Incident, profile: EndpointProfile | undefined, op
     at: close.at,
     time: iso(close.time),
   };
+  if (inc.remote) verdict.remote = inc.remote;
   if (code !== reported) verdict.reportedCode = reported;
   if (finding.exception) verdict.exception = exceptionInfo(finding.exception, opts.showPayloads);
   if (finding.usedProfile && profile) verdict.profile = profile.source;
