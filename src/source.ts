@@ -23,6 +23,8 @@ export interface ReadOptions {
   choose(sample: string[], capture: boolean): LineHandler;
   /** A line that was skipped before reaching the handler. */
   skip(reason: string): void;
+  /** Bytes read from the input (before gunzip), per chunk: for progress. */
+  onProgress?(bytes: number): void;
   /** Stops reading (SIGINT): `readLines` then fails with a ReadError holding what was read. */
   signal?: AbortSignal;
 }
@@ -85,7 +87,7 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
     emit(buf.toString('utf8', s, e));
   };
 
-  const { stream, gzip, capture } = await open(name, opts.signal);
+  const { stream, gzip, capture } = await open(name, opts.onProgress, opts.signal);
   if (opts.signal) addAbortSignal(opts.signal, stream);
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -132,7 +134,7 @@ export class ReadError extends Error {
  * A readable of the input's bytes, gunzipped when it starts with gzip's magic, decoded by
  * tshark when it is a packet capture.
  */
-async function open(name: string, signal?: AbortSignal): Promise<{ stream: Readable; gzip: boolean; capture: boolean }> {
+async function open(name: string, onProgress?: (bytes: number) => void, signal?: AbortSignal): Promise<{ stream: Readable; gzip: boolean; capture: boolean }> {
   const raw: Readable = name === '-' ? process.stdin : createReadStream(name, { highWaterMark: 1024 * 1024 });
   if (signal) addAbortSignal(signal, raw); // also while waiting for the first bytes
   const it = raw[Symbol.asyncIterator]();
@@ -140,10 +142,12 @@ async function open(name: string, signal?: AbortSignal): Promise<{ stream: Reada
   if (first.done) return { stream: Readable.from([]), gzip: false, capture: false };
   const head = first.value as Buffer;
   const all = Readable.from((async function* () {
+    onProgress?.(head.length);
     yield head;
     for (;;) {
       const n = await it.next();
       if (n.done) return;
+      onProgress?.((n.value as Buffer).length);
       yield n.value as Buffer;
     }
   })(), { objectMode: false });

@@ -1,6 +1,7 @@
 /** Field-by-field comparison of a verdict with the verdict a scenario calls for. */
 import { expect } from 'vitest';
 import type { Verdict } from '../../src/model.js';
+import type { Report } from '../../src/report.js';
 
 export interface ExpectedVerdict {
   connection: string;
@@ -43,4 +44,15 @@ export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict): void 
   }
   if (e.crash !== undefined) expect(v!.evidence.some((ev) => ev.kind === 'crash'), where).toBe(e.crash);
   if (e.topFrame) expect(v!.exception?.topFrame, where).toMatch(new RegExp(e.topFrame));
+}
+
+/** Every connection of a report judged as its scenario calls for: incidents field by field, the rest absent. */
+export function expectVerdicts(report: Report, want: ExpectedVerdict[]): void {
+  const byConn = new Map(report.incidents.map((v) => [v.connection, v]));
+  for (const e of want) {
+    if (e.incident) expectVerdict(byConn.get(e.connection), e);
+    else expect(byConn.has(e.connection), e.scenario).toBe(false);
+  }
+  expect(report.summary.closes).toBe(want.length);
+  expect(report.summary.incidents).toBe(want.filter((e) => e.incident).length);
 }
