@@ -3,8 +3,8 @@
  * the real libraries), grouped by the parsers whose `detect` takes them, and mutations of
  * windows of those lines. A parser added with a sample gets its own well-formed seeds.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { PARSERS } from '../../parsers/index.js';
@@ -16,16 +16,17 @@ const NOT_LOGS = /\.(?:mjs|js|ts|py|go|java|cs|json|pcapng|pcap|md|sh)$/;
 export function sampleCorpus(): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const dir = join(ROOT, 'samples');
-  for (const name of readdirSync(dir)) {
-    for (const file of readdirSync(join(dir, name))) {
-      if (file.endsWith('.expected.json') || (NOT_LOGS.test(file) && !file.endsWith('.har'))) continue;
-      let bytes = readFileSync(join(dir, name, file));
-      if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
-      const lines = bytes.toString('utf8').split('\n').map((l) => l.replace(/\r$/, ''));
-      // Every parser that would take the file (a crash log is also JSON lines), or is named by its folder, gets it as seeds.
-      for (const parser of PARSERS) {
-        if (parser.name === name || parser.detect(lines.slice(0, 50)) >= 0.2) out.set(parser.name, [...(out.get(parser.name) ?? []), ...lines]);
-      }
+  const files = (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[]).filter((f) => f.isFile());
+  for (const f of files) {
+    if (f.name.endsWith('.expected.json') || (NOT_LOGS.test(f.name) && !f.name.endsWith('.har'))) continue;
+    // The sample's folder under samples/ names its format (samples/node-crash/...).
+    const folder = relative(dir, f.parentPath).split(sep)[0];
+    let bytes = readFileSync(join(f.parentPath, f.name));
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+    const lines = bytes.toString('utf8').split('\n').map((l) => l.replace(/\r$/, ''));
+    // Every parser that would take the file (a crash log is also JSON lines), or is named by its folder, gets it as seeds.
+    for (const parser of PARSERS) {
+      if (parser.name === folder || parser.detect(lines.slice(0, 50)) >= 0.2) out.set(parser.name, [...(out.get(parser.name) ?? []), ...lines]);
     }
   }
   return out;

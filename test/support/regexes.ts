@@ -19,7 +19,7 @@ export interface FoundRegex {
 
 export interface Inventory {
   literals: FoundRegex[];
-  /** `new RegExp(expr)` whose pattern is not a string literal: built at run time. */
+  /** `new RegExp(expr)` whose pattern is not made of constants: built at run time. */
   dynamic: string[];
 }
 
@@ -37,11 +37,41 @@ export function sourceFiles(dirs: string[]): string[] {
   return out.sort();
 }
 
+/** The string an expression always has: literals, `+` and templates of them, and `const`s bound to those in the same file. */
+function fold(n: ts.Expression, consts: Map<string, ts.Expression>, seen = new Set<string>()): string | undefined {
+  if (ts.isStringLiteralLike(n)) return n.text;
+  if (ts.isParenthesizedExpression(n)) return fold(n.expression, consts, seen);
+  if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const a = fold(n.left, consts, seen);
+    const b = a === undefined ? undefined : fold(n.right, consts, seen);
+    return b === undefined ? undefined : a! + b;
+  }
+  if (ts.isTemplateExpression(n)) {
+    let out = n.head.text;
+    for (const span of n.templateSpans) {
+      const v = fold(span.expression, consts, seen);
+      if (v === undefined) return undefined;
+      out += v + span.literal.text;
+    }
+    return out;
+  }
+  if (ts.isIdentifier(n) && consts.has(n.text) && !seen.has(n.text)) return fold(consts.get(n.text)!, consts, new Set([...seen, n.text]));
+  return undefined;
+}
+
 export function collectRegexes(files: string[]): Inventory {
   const inv: Inventory = { literals: [], dynamic: [] };
   for (const file of files) {
     const src = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
     const where = (n: ts.Node) => `${relative(ROOT, file)}:${src.getLineAndCharacterOfPosition(n.getStart(src)).line + 1}`;
+    const consts = new Map<string, ts.Expression>();
+    const collectConsts = (n: ts.Node): void => {
+      if (ts.isVariableDeclarationList(n) && n.flags & ts.NodeFlags.Const) {
+        for (const d of n.declarations) if (ts.isIdentifier(d.name) && d.initializer) consts.set(d.name.text, d.initializer);
+      }
+      ts.forEachChild(n, collectConsts);
+    };
+    collectConsts(src);
     const visit = (n: ts.Node): void => {
       if (n.kind === ts.SyntaxKind.RegularExpressionLiteral) {
         const text = (n as ts.RegularExpressionLiteral).text;
@@ -49,8 +79,10 @@ export function collectRegexes(files: string[]): Inventory {
         inv.literals.push({ at: where(n), re: new RegExp(text.slice(1, end), text.slice(end + 1)) });
       } else if ((ts.isNewExpression(n) || ts.isCallExpression(n)) && ts.isIdentifier(n.expression) && n.expression.text === 'RegExp') {
         const [pattern, flags] = n.arguments ?? [];
-        if (pattern && ts.isStringLiteralLike(pattern) && (!flags || ts.isStringLiteralLike(flags))) {
-          inv.literals.push({ at: where(n), re: new RegExp(pattern.text, flags ? (flags as ts.StringLiteralLike).text : '') });
+        const source = pattern && fold(pattern, consts);
+        const flagText = flags ? fold(flags, consts) : '';
+        if (source !== undefined && flagText !== undefined) {
+          inv.literals.push({ at: where(n), re: new RegExp(source, flagText) });
         } else {
           inv.dynamic.push(where(n));
         }
