@@ -4,14 +4,13 @@
  * bad file gives one clear line on stderr and exit 2; the good file is still analyzed and
  * reported; the report lists every file with its error or its skipped lines by reason.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../src/report.js';
-import { CLI, type CliResult } from './support/cli.js';
+import { runCli, type CliResult } from './support/cli.js';
 import { outputKinds } from './support/outputs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-unreadable-'));
@@ -37,16 +36,7 @@ const files = {
 const asRoot = process.getuid?.() === 0;
 
 function run(args: string[], cwd?: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+  return runCli(args, { cwd, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
 }
 
 describe('bad files among good ones', () => {

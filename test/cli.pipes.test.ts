@@ -11,22 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Verdict } from '../src/model.js';
 import type { Report } from '../src/report.js';
 import { CLI } from './support/cli.js';
+import { connectionLog } from './support/connections.js';
 import { outputKinds } from './support/outputs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-pipes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Three lines per connection; every other one a binary frame to a text route (an incident). */
-function connections(from: number, to: number): string {
-  const out: string[] = [];
-  for (let i = from; i < to; i++) {
-    const base = { level: 30, time: 1764006313213 + i, connId: `c${i}`, route: '/chat' };
-    out.push(JSON.stringify({ ...base, msg: 'ws connection opened' }));
-    out.push(JSON.stringify({ ...base, isBinary: i % 2 === 0, size: 3, msg: 'ws message received' }));
-    out.push(JSON.stringify({ ...base, code: i % 2 === 0 ? 1003 : 1000, reason: '', msg: 'ws connection closed' }));
-  }
-  return out.join('\n') + '\n';
-}
+/** Every other connection a binary frame to a text route, closed 1003: an incident. */
+const connections = (from: number, to: number) => connectionLog(from, to, (i) => ({ code: i % 2 === 0 ? 1003 : 1000, isBinary: i % 2 === 0 }));
 
 describe('wsclose analyze big.log | head -5', () => {
   const big = join(dir, 'big.log');

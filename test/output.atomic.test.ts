@@ -10,22 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../src/report.js';
 import { CLI } from './support/cli.js';
+import { connectionLog } from './support/connections.js';
 import { outputKinds } from './support/outputs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-atomic-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function connections(from: number, to: number): string {
-  const out: string[] = [];
-  for (let i = from; i < to; i++) {
-    const base = { level: 30, time: 1764006313213 + i, connId: `c${i}`, route: '/chat' };
-    out.push(JSON.stringify({ ...base, msg: 'ws connection opened' }));
-    out.push(JSON.stringify({ ...base, isBinary: true, size: 3, msg: 'ws message received' }));
-    // Normal closes are final at once (streamed to ndjson as read); 1011s are held for the end-of-input re-check.
-    out.push(JSON.stringify({ ...base, code: i % 2 ? 1011 : 1000, reason: '', msg: 'ws connection closed' }));
-  }
-  return out.join('\n') + '\n';
-}
+// Normal closes are final at once (streamed to ndjson as read); the 1011s are held for the end-of-input re-check.
+const connections = (from: number, to: number) => connectionLog(from, to, (i) => ({ code: i % 2 ? 1011 : 1000, isBinary: true }));
 
 /** Runs the CLI on a stdin that stays open, feeds it, then sends `signal`. */
 function runThenSignal(args: string[], signal: NodeJS.Signals): Promise<{ code: number | null; signal: string | null; stderr: string }> {
