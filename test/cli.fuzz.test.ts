@@ -27,6 +27,9 @@ function expectedCounts(buf: Buffer, max: number): { lines: number; tooLong: num
   return { lines: segs.length, tooLong: segs.filter((s) => s.length > max).length };
 }
 
+/** C0 controls but tab and newline, DEL, and C1 controls (0x9b is a one-byte CSI). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 
 const fileCase = fc.record({
@@ -73,6 +76,28 @@ describe('whole hostile files', () => {
   });
 });
 
+describe('terminal control sequences in log text', () => {
+  it('reach no human-readable output as control characters', async () => {
+    const evil = '\u001b]0;pwned\u0007\u001b[2J\u001b[31mRED\u009b31m\r\u0000\u007f';
+    const l = (o: object) => JSON.stringify({ level: 50, time: 1764006313213, connId: `e1${evil}`, route: `/chat${evil}`, ...o });
+    const file = join(dir, 'escapes.log');
+    writeFileSync(file, [
+      l({ msg: 'ws connection opened' }),
+      l({ msg: 'message handler failed', err: { type: `Type${evil}Error`, message: evil, stack: `TypeError: x\n    at h (/app/${evil}.mjs:1:1)` } }),
+      l({ code: 1011, reason: evil, msg: 'ws connection closed' }),
+    ].join('\n'));
+    for (const kind of await outputKinds()) {
+      for (const show of [[], ['--show-payloads']]) {
+        const res = await runCli(['analyze', file, '-o', kind, ...show]);
+        expect(res.code, kind).toBe(0);
+        if (kind === 'json' || kind === 'ndjson') continue; // JSON escapes them; a JSON reader does not interpret them
+        expect(res.stdout, `${kind} ${show}`).not.toMatch(CONTROL);
+        if (show.length) expect(res.stdout, kind).toContain('RED');
+      }
+    }
+  });
+});
+
 describe('the CLI on hostile files, in every output format', () => {
   let kinds: string[] = [];
   const tally = { runs: 0, byKind: {} as Record<string, number> };
@@ -97,6 +122,8 @@ describe('the CLI on hostile files, in every output format', () => {
         }
         if (kind === 'ndjson') for (const l of res.stdout.split('\n').filter(Boolean)) JSON.parse(l);
         if (kind === 'text' || kind === 'md') expect(res.stdout).toMatch(/wsclose: \d+ closes, \d+ incidents/);
+        // Log text never reaches a terminal as control characters (an ESC could rewrite the screen or the title).
+        if (kind !== 'json' && kind !== 'ndjson') expect(res.stdout).not.toMatch(CONTROL);
         tally.runs++;
         tally.byKind[kind] = (tally.byKind[kind] ?? 0) + 1;
       }),
