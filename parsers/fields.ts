@@ -146,10 +146,13 @@ export function wireCodeOf(code: unknown, message: string): number | undefined {
 /**
  * `ws://host:80/chat?x=1` → `/chat`; a path stays a path. The query is dropped: it often holds
  * a token (`?access_token=`), and a route groups connections by endpoint, not by credential.
+ * A path is the client's to choose: it is cut at MAX_ROUTE, so routes kept per summary stay small.
  */
 export function toRoute(v: unknown): string | undefined {
   if (typeof v !== 'string' || v === '') return undefined;
   const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(v);
-  if (m) return m[1] || '/';
-  return v.startsWith('/') ? v.replace(/[?#].*$/s, '') : undefined;
+  const path = m ? m[1] || '/' : v.startsWith('/') ? v.replace(/[?#].*$/s, '') : undefined;
+  return path && path.length > MAX_ROUTE ? `${path.slice(0, MAX_ROUTE)}…` : path;
 }
+
+const MAX_ROUTE = 256;

@@ -42,15 +42,20 @@ export function normalizeMessage(message: string): string {
 }
 
 export function exceptionInfo(e: ExceptionEvent, showPayloads = false): ExceptionInfo {
-  const frame = topFrame(e.stack);
-  const message = redact(e.message, showPayloads);
+  // Cut to a size a report can show: the summary keeps up to a thousand of these, whatever the input held.
+  const frame = clip(topFrame(e.stack), 500);
+  const type = clip(e.type, 200);
   return {
-    type: e.type,
-    message,
+    type,
+    message: clip(redact(e.message, showPayloads), 2000),
     topFrame: frame,
     at: e.at,
-    signature: `${e.type}: ${normalizeMessage(redact(e.message))}${frame ? ` @ ${frame.replace(/:\d+(\)?)$/, '$1')}` : ''}`,
+    signature: `${type}: ${normalizeMessage(redact(e.message))}${frame ? ` @ ${frame.replace(/:\d+(\)?)$/, '$1')}` : ''}`,
   };
+}
+
+function clip<T extends string | null>(text: T, max: number): T {
+  return (text !== null && text.length > max ? `${text.slice(0, max)}…` : text) as T;
 }
 
 /** The exception is a parser rejecting its input: JSON, UTF-8 decoding, a schema. */

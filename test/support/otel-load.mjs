@@ -1,0 +1,131 @@
+// The span processor under load, in its own process (run with --expose-gc, so heap figures are
+// exact): CONNECTIONS connections opened at once through a real BasicTracerProvider, messages
+// round-robin until SPANS spans in all, then every connection closed. Every 997th span is
+// hostile: attributes of the wrong type, a 64 KB path and exception type that differ each time
+// (what a scanner or a bug puts in spans), a span whose getters throw; and the onIncident
+// callback throws now and then. The host counts what reaches it. Prints one JSON line.
+import { diag, DiagLogLevel, SpanKind } from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+
+const [dist, connections, spans, cap] = process.argv.slice(2);
+const CONNECTIONS = Number(connections);
+const SPANS = Number(spans);
+const { CloseCauseSpanProcessor } = await import(`${dist}/src/otel/processor.js`);
+
+let diagErrors = 0;
+diag.setLogger({ error: () => { diagErrors++; }, warn() {}, info() {}, debug() {}, verbose() {} }, DiagLogLevel.ERROR);
+
+let exported = 0;
+let incidents = 0;
+const processor = new CloseCauseSpanProcessor({
+  maxConnections: cap === 'default' ? undefined : Number(cap),
+  onIncident: () => {
+    if (++incidents % 100 === 0) throw new Error('the host callback failed');
+  },
+});
+const counter = { onStart() {}, onEnd() { exported++; }, forceFlush: async () => {}, shutdown: async () => {} };
+const provider = new BasicTracerProvider({ spanProcessors: [processor, counter] });
+const tracer = provider.getTracer('load');
+
+const heap = () => {
+  globalThis.gc();
+  globalThis.gc();
+  return process.memoryUsage().heapUsed;
+};
+
+let made = 0;
+let hostile = 0;
+let hostExceptions = 0;
+const BIG = 'x'.repeat(64 * 1024);
+const WRONG = [
+  { 'websocket.close.code': 'abc', 'websocket.message.type': ['text', 'binary'], 'websocket.message.length': -5 },
+  { 'websocket.close.code': -1, 'websocket.message.length': Number.NaN, 'websocket.message.type': 'ゴミ' },
+  { 'websocket.close.code': 1e308, 'websocket.message.type': true, 'websocket.close.reason': '\u0000\ud800' },
+  { 'operation.name': 'websocket.close', 'websocket.close.code': 99999, 'websocket.close.reason': BIG },
+];
+
+/** What the host does: start and end spans, and carry on whatever a processor does. */
+function emit(name, kind, attrs, error) {
+  made++;
+  try {
+    const s = tracer.startSpan(name, { kind, attributes: attrs });
+    if (error) s.recordException(error);
+    s.end();
+  } catch {
+    hostExceptions++;
+  }
+}
+
+/** A connection made of hostile spans: it ends at once, so its path and exception reach the summary. */
+function hostileConnection() {
+  hostile++;
+  const id = `hostile-${hostile}`;
+  const path = `/h${hostile}/${BIG}`;
+  emit('websocket.receive', SpanKind.CONSUMER, { 'websocket.connection.id': id, 'url.path': path, ...WRONG[hostile % WRONG.length] });
+  const error = new Error(`${BIG} #${hostile}`);
+  error.name = `Hostile${hostile}${BIG}`;
+  made++;
+  try {
+    const s = tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': id, 'url.path': path, 'websocket.close.code': 1011 } });
+    s.recordException(error);
+    if (hostile % 2) Object.defineProperty(s, 'links', { get() { throw new Error('hostile span'); } });
+    s.end();
+  } catch {
+    hostExceptions++;
+  }
+}
+
+const attrs = (i) => ({ 'websocket.connection.id': `conn-${i}`, 'url.path': i % 2 ? '/chat' : '/json' });
+const tick = () => { if (made % 997 === 0) hostileConnection(); };
+
+const heap0 = heap();
+const started = process.hrtime.bigint();
+// Every connection opens with one text message, and all stay open.
+for (let i = 0; i < CONNECTIONS; i++) {
+  emit('websocket.receive', SpanKind.CONSUMER, { ...attrs(i), 'websocket.message.type': 'text', 'websocket.message.length': 12 });
+  tick();
+}
+const open = processor.stats();
+const heapOpen = heap();
+// Messages round-robin over all of them: the span count grows, the state must not.
+const closes = CONNECTIONS + Math.ceil(CONNECTIONS / 10);
+for (let k = 0; made < SPANS - closes; k++) {
+  const i = k % CONNECTIONS;
+  const send = k % 3 === 0;
+  emit(send ? 'websocket.send' : 'websocket.receive', send ? SpanKind.PRODUCER : SpanKind.CONSUMER,
+    { ...attrs(i), 'websocket.message.type': i % 10 === 0 ? 'binary' : 'text', 'websocket.message.length': 40 });
+  tick();
+}
+const heapMessages = heap();
+// Every connection closes; one in ten throws on its last message first.
+for (let i = 0; i < CONNECTIONS; i++) {
+  if (i % 10 === 0) {
+    emit('websocket.receive', SpanKind.CONSUMER, { ...attrs(i), 'websocket.message.type': 'text' },
+      new TypeError(`Cannot read properties of undefined (reading 'id') #${i}`));
+  }
+  emit('websocket.close', SpanKind.PRODUCER, { ...attrs(i), 'websocket.close.code': i % 10 === 0 ? 1011 : 1000, 'websocket.close.reason': '' });
+}
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const closed = processor.stats();
+const summary = processor.summary();
+const heapClosed = heap();
+
+const timed = async (f) => {
+  const t = performance.now();
+  await f();
+  return performance.now() - t;
+};
+const forceFlushMs = await timed(() => processor.forceFlush());
+const shutdownMs = await timed(() => provider.shutdown());
+
+console.log(JSON.stringify({
+  spans: made, exported, hostile, seconds, hostExceptions, diagErrors, incidents,
+  heap: { start: heap0, open: heapOpen, messages: heapMessages, closed: heapClosed },
+  open, closed,
+  summary: {
+    closes: summary.closes, incidents: summary.incidents, byRootCause: summary.byRootCause,
+    routes: Object.keys(summary.routes).length, longestRoute: Math.max(...Object.keys(summary.routes).map((r) => r.length)),
+    signatures: Object.keys(summary.exceptions).length, longestSignature: Math.max(...Object.keys(summary.exceptions).map((r) => r.length)),
+  },
+  forceFlushMs, shutdownMs,
+}));
