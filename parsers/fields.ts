@@ -150,9 +150,17 @@ export function wireCodeOf(code: unknown, message: string): number | undefined {
  */
 export function toRoute(v: unknown): string | undefined {
   if (typeof v !== 'string' || v === '') return undefined;
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(v);
-  const path = m ? m[1] || '/' : v.startsWith('/') ? v.replace(/[?#].*$/s, '') : undefined;
-  return path && path.length > MAX_ROUTE ? `${path.slice(0, MAX_ROUTE)}…` : path;
+  let path = v;
+  if (v.charCodeAt(0) !== 47 /* / */) {
+    const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(v);
+    if (!m) return undefined;
+    path = m[1] || '/';
+  }
+  const q = path.indexOf('?');
+  if (q >= 0) path = path.slice(0, q);
+  const h = path.indexOf('#');
+  if (h >= 0) path = path.slice(0, h);
+  return path.length > MAX_ROUTE ? `${path.slice(0, MAX_ROUTE)}…` : path;
 }
 
 const MAX_ROUTE = 256;

@@ -1,8 +1,11 @@
 // The span processor under load, in its own process (run with --expose-gc, so heap figures are
-// exact): CONNECTIONS connections opened at once through a real BasicTracerProvider, messages
-// round-robin until SPANS spans in all, then every connection closed. Every 997th span is
-// hostile: attributes of the wrong type, a 64 KB path and exception type that differ each time
-// (what a scanner or a bug puts in spans), a span whose getters throw; and the onIncident
+// exact), through a real BasicTracerProvider:
+// 1. CONNECTIONS connections open at once, two messages each, then all close;
+// 2. then, until SPANS spans in all, connections churn: a tenth of CONNECTIONS open at a time,
+//    each with four messages and a close, one in ten throwing first.
+// Heap is measured at each step: it must follow open connections, not spans. Every 997th span
+// is hostile: attributes of the wrong type, a 64 KB path and exception type that differ each
+// time (what a scanner or a bug puts in spans), a span whose getter throws; and the onIncident
 // callback throws now and then. The host counts what reaches it. Prints one JSON line.
 import { diag, DiagLogLevel, SpanKind } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -80,35 +83,50 @@ const tick = () => { if (made % 997 === 0) hostileConnection(); };
 
 const heap0 = heap();
 const started = process.hrtime.bigint();
-// Every connection opens with one text message, and all stay open.
-for (let i = 0; i < CONNECTIONS; i++) {
-  emit('websocket.receive', SpanKind.CONSUMER, { ...attrs(i), 'websocket.message.type': 'text', 'websocket.message.length': 12 });
-  tick();
-}
-const open = processor.stats();
-const heapOpen = heap();
-// Messages round-robin over all of them: the span count grows, the state must not.
-const closes = CONNECTIONS + Math.ceil(CONNECTIONS / 10);
-for (let k = 0; made < SPANS - closes; k++) {
-  const i = k % CONNECTIONS;
+const close = (i, code) => emit('websocket.close', SpanKind.PRODUCER, { ...attrs(i), 'websocket.close.code': code, 'websocket.close.reason': '' });
+const message = (i, k) => {
   const send = k % 3 === 0;
   emit(send ? 'websocket.send' : 'websocket.receive', send ? SpanKind.PRODUCER : SpanKind.CONSUMER,
-    { ...attrs(i), 'websocket.message.type': i % 10 === 0 ? 'binary' : 'text', 'websocket.message.length': 40 });
+    { ...attrs(i), 'websocket.message.type': 'text', 'websocket.message.length': 40 });
   tick();
-}
-const heapMessages = heap();
-// Every connection closes; one in ten throws on its last message first.
-for (let i = 0; i < CONNECTIONS; i++) {
-  if (i % 10 === 0) {
-    emit('websocket.receive', SpanKind.CONSUMER, { ...attrs(i), 'websocket.message.type': 'text' },
-      new TypeError(`Cannot read properties of undefined (reading 'id') #${i}`));
-  }
-  emit('websocket.close', SpanKind.PRODUCER, { ...attrs(i), 'websocket.close.code': i % 10 === 0 ? 1011 : 1000, 'websocket.close.reason': '' });
-}
-const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-const closed = processor.stats();
-const summary = processor.summary();
+};
+
+// 1. All open at once.
+for (let i = 0; i < CONNECTIONS; i++) message(i, 1);
+const open = processor.stats();
+const heapOpen = heap();
+for (let i = 0; i < CONNECTIONS; i++) message(i, 2);
+const heapBusy = heap();
+for (let i = 0; i < CONNECTIONS; i++) close(i, 1000);
+const afterConcurrent = processor.stats();
 const heapClosed = heap();
+
+// 2. Churn: batches of BATCH connections, each message round-robin, then closed.
+const BATCH = Math.max(1, Math.floor(CONNECTIONS / 10));
+const heapChurn = [];
+let next = CONNECTIONS;
+let checkpoint = made + Math.floor((SPANS - made) / 2);
+while (made + BATCH * 6 <= SPANS) {
+  const first = next;
+  next += BATCH;
+  for (let k = 0; k < 4; k++) for (let i = first; i < next; i++) message(i, k);
+  for (let i = first; i < next; i++) {
+    if (i % 10 === 0) {
+      emit('websocket.receive', SpanKind.CONSUMER, { ...attrs(i), 'websocket.message.type': 'text' },
+        new TypeError(`Cannot read properties of undefined (reading 'id') #${i}`));
+    }
+    close(i, i % 10 === 0 ? 1011 : 1000);
+  }
+  if (made >= checkpoint) {
+    heapChurn.push(heap());
+    checkpoint = SPANS;
+  }
+}
+while (made < SPANS) message(next, 0); // to the exact count: one connection left open
+heapChurn.push(heap());
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const end = processor.stats();
+const summary = processor.summary();
 
 const timed = async (f) => {
   const t = performance.now();
@@ -120,8 +138,9 @@ const shutdownMs = await timed(() => provider.shutdown());
 
 console.log(JSON.stringify({
   spans: made, exported, hostile, seconds, hostExceptions, diagErrors, incidents,
-  heap: { start: heap0, open: heapOpen, messages: heapMessages, closed: heapClosed },
-  open, closed,
+  connections: next,
+  heap: { start: heap0, open: heapOpen, busy: heapBusy, closed: heapClosed, churn: heapChurn },
+  open, afterConcurrent, end,
   summary: {
     closes: summary.closes, incidents: summary.incidents, byRootCause: summary.byRootCause,
     routes: Object.keys(summary.routes).length, longestRoute: Math.max(...Object.keys(summary.routes).map((r) => r.length)),
