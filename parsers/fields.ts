@@ -4,6 +4,7 @@
  * parser whose records are key/value maps.
  */
 import { WS_ERROR_WIRE_CODES } from '../src/codes.js';
+import { clip } from '../src/redact.js';
 import type { Direction, FrameType, Initiator } from '../src/model.js';
 import type { FieldMap } from './parser.js';
 
@@ -160,7 +161,7 @@ export function toRoute(v: unknown): string | undefined {
   if (q >= 0) path = path.slice(0, q);
   const h = path.indexOf('#');
   if (h >= 0) path = path.slice(0, h);
-  return path.length > MAX_ROUTE ? `${path.slice(0, MAX_ROUTE)}…` : path;
+  return clip(path, MAX_ROUTE);
 }
 
 const MAX_ROUTE = 256;

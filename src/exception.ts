@@ -3,7 +3,7 @@
  * an error tracker would, and whether its text points at a data-type or parsing problem.
  */
 import type { ExceptionEvent, ExceptionInfo } from './model.js';
-import { redact } from './redact.js';
+import { clip, redact } from './redact.js';
 
 /** Frames from runtimes and libraries: the first frame that is not one of these is the application's. */
 const LIBRARY_FRAME = /node:|node_modules|internal\/|\(native\)|\(<anonymous>\)|dist-packages|site-packages|\/usr\/lib\/python|\/usr\/lib\/go|\/usr\/local\/go|\bruntime\/|\bnet\/http\.|\bat (?:java|javax|jdk|sun|kotlin|org\.springframework|org\.apache|org\.eclipse\.jetty|io\.undertow|reactor)\.|\bat (?:System|Microsoft)\./;
@@ -52,10 +52,6 @@ export function exceptionInfo(e: ExceptionEvent, showPayloads = false): Exceptio
     at: e.at,
     signature: `${type}: ${normalizeMessage(redact(e.message))}${frame ? ` @ ${frame.replace(/:\d+(\)?)$/, '$1')}` : ''}`,
   };
-}
-
-function clip<T extends string | null>(text: T, max: number): T {
-  return (text !== null && text.length > max ? `${text.slice(0, max)}…` : text) as T;
 }
 
 /** The exception is a parser rejecting its input: JSON, UTF-8 decoding, a schema. */

@@ -20,6 +20,15 @@ const LABELLED = /\b(received|payload|body|data|content|message|msg|frame|text)(
 /** Double-quoted runs inside error messages are payload echoes (`"hello" is not valid JSON`). */
 const QUOTED = /"(?:[^"\\\n]|\\.){0,4096}"/g;
 
+/**
+ * `text` cut to `max` characters (and an ellipsis) as a string of its own: V8's slice would
+ * keep the whole original alive, and a report keeps up to a thousand of these.
+ */
+export function clip<T extends string | null | undefined>(text: T, max: number): T {
+  if (!text || text.length <= max) return text;
+  return Buffer.from(`${text.slice(0, max)}…`, 'utf16le').toString('utf16le') as T;
+}
+
 export function redact(text: string, showPayloads = false): string {
   if (showPayloads) return text;
   let out = text.replace(QUOTED, '"[payload]"').replace(LABELLED, '$1$2[payload]');

@@ -105,7 +105,8 @@ const heapClosed = heap();
 const BATCH = Math.max(1, Math.floor(CONNECTIONS / 10));
 const heapChurn = [];
 let next = CONNECTIONS;
-let checkpoint = made + Math.floor((SPANS - made) / 2);
+const quarter = Math.floor((SPANS - made) / 4);
+let checkpoint = made + quarter;
 while (made + BATCH * 6 <= SPANS) {
   const first = next;
   next += BATCH;
@@ -119,7 +120,7 @@ while (made + BATCH * 6 <= SPANS) {
   }
   if (made >= checkpoint) {
     heapChurn.push(heap());
-    checkpoint = SPANS;
+    checkpoint += quarter;
   }
 }
 while (made < SPANS) message(next, 0); // to the exact count: one connection left open
