@@ -2,6 +2,7 @@
 // scenario of the core issue against it. Used by the tests and by generate.mjs, which writes
 // the committed sample. Each scenario states the verdict a correct analyzer must reach.
 import { createServer } from 'node:http';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 
@@ -37,14 +38,19 @@ const ROUTES = {
   },
 };
 
-export async function startServer({ logFile }) {
+/**
+ * `instrument(wss)`, when given, traces the server (wsclose's instrumentWebSocketServer) and
+ * returns `{ connectionId(ws) }`: the log then uses the spans' connection ids.
+ */
+export async function startServer({ logFile, instrument }) {
   const logger = pino({ level: 'info' }, pino.destination({ dest: logFile, sync: true }));
   const server = createServer((_req, res) => res.writeHead(426).end());
   const wss = new WebSocketServer({ server, maxPayload: 64 * 1024 });
+  const traced = instrument?.(wss);
   let next = 0;
   wss.on('connection', (ws, req) => {
     const url = new URL(req.url, 'http://localhost');
-    const connId = `c${++next}`;
+    const connId = traced?.connectionId(ws) ?? `c${++next}`;
     const log = logger.child({
       connId, route: url.pathname, remoteAddress: req.socket.remoteAddress, remotePort: req.socket.remotePort,
     });
@@ -61,6 +67,9 @@ export async function startServer({ logFile }) {
         handler?.(ws, data, isBinary, log);
       } catch (err) {
         log.error({ err }, 'message handler failed');
+        // What a traced service does: the error goes on the active span (the receive span).
+        trace.getActiveSpan()?.recordException(err);
+        trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
         ws.close(1011, 'internal error');
       }
     });

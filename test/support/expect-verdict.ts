@@ -15,7 +15,11 @@ export interface ExpectedVerdict {
   topFrame?: string | RegExp;
 }
 
-export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict): void {
+/** Where evidence points: `file:line` in logs, `traceId/spanId` in traces. */
+export const LOG_AT = /:\d+$/;
+export const SPAN_AT = /^[0-9a-f]{16,32}\/[0-9a-f]{16}$/;
+
+export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict, at: RegExp = LOG_AT): void {
   const where = `${e.scenario} (${e.connection})`;
   expect(v, `no verdict for ${where}`).toBeDefined();
   expect(v!.connection, where).toBe(e.connection);
@@ -30,9 +34,10 @@ export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict): void 
   expect(v!.confidence, where).toBeLessThanOrEqual(1);
   expect(v!.explanation.length, where).toBeGreaterThan(10);
   expect(v!.fix.length, where).toBeGreaterThan(10);
-  expect(v!.at, where).toMatch(/:\d+$/);
+  expect(v!.at, where).toMatch(at);
   expect(v!.evidence.at(-1)?.kind, where).toBe('close');
-  for (const ev of v!.evidence) expect(ev.at, where).toMatch(/:\d+$|^--expect$/);
+  const stated = new RegExp(`${at.source}|^--expect$`);
+  for (const ev of v!.evidence) expect(ev.at, where).toMatch(ev.kind === 'profile' ? stated : at);
   if (e.exceptionType) {
     expect(v!.exception?.type, where).toBe(e.exceptionType);
     expect(v!.evidence.some((ev) => ev.kind === 'exception' && ev.summary.startsWith(e.exceptionType!)), where).toBe(true);
