@@ -256,18 +256,19 @@ function messagingRole(attrs: Attributes): SpanRole | undefined {
 
 function exceptions(span: SpanData, base: { conn: string; at: string; route?: string }, emit: (e: WsEvent) => void): void {
   let found = false;
+  // Zipkin keeps only an event's name: the status message is then all that is left of it.
+  const statusMessage = span.status.code === 2 ? str(span.status.message) : undefined;
   for (const ev of span.events) {
     if (ev.name !== 'exception') continue;
     found = true;
     const a = ev.attributes;
-    emit(exception(base, ev.timeMs, str(a['exception.type']), str(a['exception.message']), str(a['exception.stacktrace'])));
+    emit(exception(base, ev.timeMs, str(a['exception.type']), str(a['exception.message']) ?? statusMessage, str(a['exception.stacktrace'])));
   }
   if (found) return;
   const a = span.attributes;
   const type = str(a['error.type']);
-  const message = str(a['error.message']) ?? str(a['error.msg']) ?? (span.status.code === 2 ? str(span.status.message) : undefined);
-  // A status ERROR alone says something failed; on a close span it is the close itself.
-  if (type !== undefined || message !== undefined || (a['error.stack'] !== undefined)) {
+  const message = str(a['error.message']) ?? str(a['error.msg']) ?? statusMessage;
+  if (type !== undefined || message !== undefined || a['error.stack'] !== undefined) {
     emit(exception(base, span.endMs, type, message, str(a['error.stack'])));
   }
 }
