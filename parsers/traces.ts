@@ -34,16 +34,20 @@ export function traceParser(format: TraceFormat): Parser {
       let pendingBytes = 0;
       return {
         line(text) {
-          if (pending) return append(text);
           const t = text.trim();
-          if (t === '') return;
           const c = t.charCodeAt(0);
-          if (c === 123 /* { */ || c === 91 /* [ */) {
-            const doc = parse(t);
-            if (doc !== undefined) return read(doc);
+          const whole = (c === 123 /* { */ || c === 91 /* [ */) && t.length > 2 ? parse(t) : undefined;
+          if (pending) {
+            // A JSON-lines file with one broken line: the next whole line ends the false start.
+            if (whole === undefined || pending.length > 1) return append(text);
+            sink.skip('not-json');
+            pending = undefined;
           }
+          if (whole !== undefined) return read(whole);
+          if (t === '') return;
           // Not a whole document on one line: the start of a pretty-printed one.
           pending = [];
+          pendingBytes = 0;
           append(text);
         },
         end() {

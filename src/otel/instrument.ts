@@ -136,7 +136,12 @@ function traceConnection(tracer: Tracer, ws: WsSocket, req: IncomingMessage, id:
       startTime: closeStarted,
       attributes: { ...common, 'websocket.close.code': code, ...(text ? { 'websocket.close.reason': text } : {}) },
     });
-    if (error) span.recordException(error.err, error.time);
+    if (error) {
+      // The library's error closed the connection: the status keeps its message where an
+      // exporter drops event attributes (Zipkin).
+      span.recordException(error.err, error.time);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error.err.message });
+    }
     span.end();
   }
 }

@@ -16,24 +16,15 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the sample's scripts are plain JavaScript
-import { SCENARIOS } from '../../samples/ws-pino/server.mjs';
-// @ts-expect-error: the sample's scripts are plain JavaScript
 import { collectorLines, otlpBody, runTraced } from '../../samples/otel/traced.mjs';
 import type { Verdict } from '../../src/model.js';
 import { CloseCauseSpanProcessor, VERDICT_SPAN } from '../../src/otel/processor.js';
 import { INCIDENTS_METRIC } from '../../src/otel/metrics.js';
 import type { Report } from '../../src/report.js';
 import { runCli } from '../support/cli.js';
-import { expectVerdict, SPAN_AT, type ExpectedVerdict } from '../support/expect-verdict.js';
+import { expectVerdict, SPAN_AT } from '../support/expect-verdict.js';
+import { expectedFor, scenarios, type Run } from '../support/traced-scenarios.js';
 
-interface Run { name: string; connId: string }
-type Scenarios = Record<string, { route: string; expect: Omit<ExpectedVerdict, 'connection' | 'scenario' | 'route'> }>;
-const scenarios = SCENARIOS as Scenarios;
-
-function expectedFor(run: Run): ExpectedVerdict {
-  const sc = scenarios[run.name];
-  return { connection: run.connId, scenario: run.name, route: sc.route.split('?')[0], ...sc.expect };
-}
 
 describe('CloseCauseSpanProcessor in a real NodeSDK, on a traced ws server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wsclose-otel-'));
@@ -56,7 +47,7 @@ describe('CloseCauseSpanProcessor in a real NodeSDK, on a traced ws server', () 
   };
 
   it('writes each verdict onto its close span before export, attribute by attribute', () => {
-    expect(traced.runs.length).toBe(Object.keys(SCENARIOS).length * 2);
+    expect(traced.runs.length).toBe(Object.keys(scenarios).length * 2);
     for (const run of traced.runs) {
       const e = expectedFor(run);
       const a = closeSpanOf(run.connId).attributes;
