@@ -13,9 +13,10 @@
  * - Quarkus WebSockets Next: `OPEN <route>` / `CLOSE <route>`, `connection.id` on CLOSE, a link
  *   from CLOSE to OPEN, `url.path`; no close code.
  * - opentelemetry-instrumentation-ws 0.5.0: `WS open` spans the life of a client socket and is
- *   meant to carry `ws.close.code|reason|wasClean` (never set with ws 8); the upgrade spans of a
- *   server carry no close at all, so they are not read.
- * - `messaging.*` with `messaging.system` websocket/ws, and a user-supplied mapping.
+ *   meant to carry `ws.close.code|reason|wasClean` (never set with ws 8), so only one with an
+ *   error event is read; the upgrade spans of a server carry no close at all and are not read.
+ * - `messaging.*` with `messaging.system` websocket/ws (receive/process → in, send/publish →
+ *   out), and a user-supplied mapping.
  * Exceptions are `exception` span events, dd-trace's `error.*` attributes, or an ERROR status.
  */
 import { toCode, toFrameType, toRoute, wireCodeOf } from '../../parsers/fields.js';
@@ -183,6 +184,9 @@ export class SpanMapper {
    * taken at start), its exceptions, and the close.
    */
   events(span: SpanData, role: SpanRole | undefined, conn: string, emit: (e: WsEvent) => void, withFrame = true): void {
+    // A lifetime span with no close code and no error holds nothing to judge (instrumentation-ws
+    // 0.5.0 never records the code): reading it would only count an `unknown` close.
+    if (role === 'lifetime' && pick(span.attributes, this.fields.closeCode) === undefined && !span.events.some(isException)) return;
     const route = role ? this.route(span) : undefined;
     const base = { conn, at: at(span), route };
     if (role === 'open' || role === 'lifetime') {
@@ -248,10 +252,12 @@ function messagingRole(attrs: Attributes): SpanRole | undefined {
   switch (op) {
     case 'receive': case 'process': case 'deliver': return 'receive';
     case 'send': case 'publish': case 'create': return 'send';
-    case 'connect': case 'open': return 'open';
-    case 'close': return 'close';
     default: return undefined;
   }
+}
+
+function isException(e: { name: string }): boolean {
+  return e.name === 'exception';
 }
 
 function exceptions(span: SpanData, base: { conn: string; at: string; route?: string }, emit: (e: WsEvent) => void): void {
@@ -259,7 +265,7 @@ function exceptions(span: SpanData, base: { conn: string; at: string; route?: st
   // Zipkin keeps only an event's name: the status message is then all that is left of it.
   const statusMessage = span.status.code === 2 ? str(span.status.message) : undefined;
   for (const ev of span.events) {
-    if (ev.name !== 'exception') continue;
+    if (!isException(ev)) continue;
     found = true;
     const a = ev.attributes;
     emit(exception(base, ev.timeMs, str(a['exception.type']), str(a['exception.message']) ?? statusMessage, str(a['exception.stacktrace'])));
