@@ -6,13 +6,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../src/report.js';
 import { runCli } from './support/cli.js';
-import { expectVerdict, type ExpectedVerdict } from './support/expect-verdict.js';
+import { expectVerdict, LOG_AT, SPAN_AT, type ExpectedVerdict } from './support/expect-verdict.js';
 
 const SAMPLES = [
   { log: 'samples/ws-pino/chat.log', expected: 'samples/ws-pino/chat.expected.json', parser: 'json' },
+  { log: 'samples/otel/chat.otlp.jsonl', expected: 'samples/otel/chat.expected.json', parser: 'otlp', at: SPAN_AT },
 ];
 
-describe.each(SAMPLES)('$log', ({ log, expected, parser }) => {
+describe.each(SAMPLES)('$log', ({ log, expected, parser, at = LOG_AT }) => {
   it('reaches the verdict of every connection', async () => {
     const res = await runCli(['analyze', log, '-o', 'json']);
     expect(res.code).toBe(0);
@@ -21,7 +22,7 @@ describe.each(SAMPLES)('$log', ({ log, expected, parser }) => {
     const want = JSON.parse(readFileSync(expected, 'utf8')) as ExpectedVerdict[];
     const byConn = new Map(report.incidents.map((v) => [v.connection, v]));
     for (const e of want) {
-      if (e.incident) expectVerdict(byConn.get(e.connection), e);
+      if (e.incident) expectVerdict(byConn.get(e.connection), e, at);
       else expect(byConn.has(e.connection), e.scenario).toBe(false);
     }
     expect(report.summary.closes).toBe(want.length);

@@ -25,7 +25,7 @@ export async function runTraced({ logFile, copies = 2, delayMs = 3 }) {
   const processor = new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) });
   // spanProcessors replaces traceExporter: the exporter goes beside wsclose's processor.
   const sdk = new NodeSDK({
-    serviceName: 'chat', spanProcessors: [processor, new SimpleSpanProcessor(exporter)], metricReaders: [reader], instrumentations: [],
+    serviceName: 'chat', resourceDetectors: [], spanProcessors: [processor, new SimpleSpanProcessor(exporter)], metricReaders: [reader], instrumentations: [],
   });
   sdk.start();
   const server = await startServer({ logFile, instrument: (wss) => instrumentWebSocketServer(wss) });
