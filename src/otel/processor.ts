@@ -45,13 +45,18 @@ export interface CloseCauseSpanProcessorOptions {
 export const VERDICT_SPAN = 'websocket.close.verdict';
 
 const EVIDENCE_MAX = 400;
+/** Message spans started and not yet ended, tracked at most. */
+const MAX_IN_FLIGHT = 100_000;
 
 export class CloseCauseSpanProcessor implements SpanProcessor {
   private readonly analyzer: Analyzer;
   private readonly mapper: SpanMapper;
   private readonly counter: IncidentCounter;
-  /** Message spans whose frame was pushed at their start, before any child span could end. */
-  private readonly framed = new WeakSet<object>();
+  /**
+   * Message spans (by id) whose frame was pushed at their start, before any child span could
+   * end. Ids, not spans: a WeakSet of many short-lived objects is costly for V8's collector.
+   */
+  private readonly framed = new Set<string>();
   private readonly push: (e: WsEvent) => void;
   private verdict: Verdict | undefined;
   private sawOnEnding = false;
@@ -82,7 +87,9 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
       const data = spanData(span, false);
       const frame = this.mapper.frame(data, role, this.mapper.connect(data, role));
       if (frame) {
-        this.framed.add(span);
+        // Spans that never end would keep their ids: past the cap, they are forgotten.
+        if (this.framed.size >= MAX_IN_FLIGHT) this.framed.clear();
+        this.framed.add(data.spanId);
         this.push(frame);
       }
     } catch (err) {
@@ -141,9 +148,10 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
       return undefined;
     }
     const data = spanData(span, true);
-    const conn = this.mapper.connect(data, role);
+    // Known since its start, unless it started before this processor was added.
+    const conn = this.mapper.known(data.spanId) ?? this.mapper.connect(data, role);
     this.verdict = undefined;
-    this.mapper.events(data, role, conn, this.push, !this.framed.has(span));
+    this.mapper.events(data, role, conn, this.push, !this.framed.delete(data.spanId));
     const v = this.verdict;
     this.verdict = undefined;
     return v;

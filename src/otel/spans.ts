@@ -87,14 +87,19 @@ const NAMES: Record<string, SpanRole> = {
   'WS open': 'lifetime',
 };
 
-/** Kept span → connection entries; beyond it the oldest go (a child then falls back to its trace). */
-const MAX_KEYS = 65_536;
+/** Span → connection entries kept at most; the oldest half goes first (a late child then falls back to its trace). */
+const MAX_KEYS = 16_384;
 
 export class SpanMapper {
   private readonly fields: Fields;
   private readonly names: Map<string, SpanRole>;
-  /** spanId → connection key, for children and linked spans. */
-  private readonly keys = new Map<string, string>();
+  /**
+   * spanId → connection key, for children and linked spans, in two generations: when the
+   * young one is full the old one is dropped. O(1) and bounded, with no Map iteration (evicting
+   * a Map's oldest key one by one makes V8 scan the holes left at its front).
+   */
+  private young = new Map<string, string>();
+  private old = new Map<string, string>();
   private readonly maxKeys: number;
 
   constructor(mapping: SpanMapping = {}, maxKeys = MAX_KEYS) {
@@ -128,14 +133,14 @@ export class SpanMapper {
   /** A span that is no WebSocket span but runs under one (a handler's own span) joins its connection. */
   inherit(spanId: string, parentSpanId: string | undefined): string | undefined {
     if (parentSpanId === undefined) return undefined;
-    const key = this.keys.get(parentSpanId);
+    const key = this.known(parentSpanId);
     if (key !== undefined) this.remember(spanId, key);
     return key;
   }
 
   /** The connection a span belongs to, so its events can be linked to the others'. */
   known(spanId: string): string | undefined {
-    return this.keys.get(spanId);
+    return this.young.get(spanId) ?? this.old.get(spanId);
   }
 
   /**
@@ -145,12 +150,12 @@ export class SpanMapper {
    */
   connect(span: Pick<SpanData, 'traceId' | 'spanId' | 'parentSpanId' | 'links' | 'attributes'>, role: SpanRole): string {
     let key: string | undefined;
-    for (const l of span.links) if ((key = this.keys.get(l.spanId)) !== undefined) break;
+    for (const l of span.links) if ((key = this.known(l.spanId)) !== undefined) break;
     if (key === undefined) {
       const id = pick(span.attributes, this.fields.connection);
       if (typeof id === 'string' || typeof id === 'number') key = String(id);
     }
-    if (key === undefined && span.parentSpanId !== undefined) key = this.keys.get(span.parentSpanId);
+    if (key === undefined && span.parentSpanId !== undefined) key = this.known(span.parentSpanId);
     if (key === undefined && span.links.length > 0) key = `${span.links[0].traceId}/${span.links[0].spanId}`;
     if (key === undefined) key = role === 'open' || role === 'lifetime' ? `${span.traceId}/${span.spanId}` : span.traceId;
     this.remember(span.spanId, key);
@@ -222,10 +227,11 @@ export class SpanMapper {
   }
 
   private remember(spanId: string, key: string): void {
-    if (this.keys.size >= this.maxKeys && !this.keys.has(spanId)) {
-      this.keys.delete(this.keys.keys().next().value as string);
+    if (this.young.size >= this.maxKeys / 2) {
+      this.old = this.young;
+      this.young = new Map();
     }
-    this.keys.set(spanId, key);
+    this.young.set(spanId, key);
   }
 }
 

@@ -1,0 +1,73 @@
+// Cost per span of the OpenTelemetry SDK pipeline with and without CloseCauseSpanProcessor,
+// in one run: a real BasicTracerProvider whose last processor stands for the exporter (it
+// counts spans, so the baseline is the SDK's own start/attributes/end cost, the strictest
+// comparison). Two loops: a service's ordinary spans (HTTP-like, none of them WebSocket
+// spans, some with a parent) and WebSocket message spans with a close every 20 messages.
+// Target (issue 8): < 1 µs added per span, < 5% on the span-heavy loop.
+// Usage: npm run build && node bench/otel-processor.js
+import { context, SpanKind, trace } from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { CloseCauseSpanProcessor } from '../dist/src/index.js';
+
+const ROUNDS = 7;
+const SPANS = 200_000;
+
+/** Stands for the exporter: touches every ended span once. */
+function sink() {
+  let n = 0;
+  return { onStart() {}, onEnd(s) { n += s.attributes ? 1 : 0; }, forceFlush: async () => {}, shutdown: async () => {}, get count() { return n; } };
+}
+
+function tracerWith(withProcessor) {
+  const processors = withProcessor ? [new CloseCauseSpanProcessor(), sink()] : [sink()];
+  return new BasicTracerProvider({ spanProcessors: processors }).getTracer('bench');
+}
+
+const loops = {
+  'service spans (no WebSocket)': (tracer, n) => {
+    for (let i = 0; i < n; i++) {
+      const parent = tracer.startSpan('GET /users/:id', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/users/:id', 'url.path': `/users/${i}`, 'http.response.status_code': 200 } });
+      const ctx = trace.setSpan(context.active(), parent);
+      tracer.startSpan('SELECT users', { attributes: { 'db.system': 'postgresql', 'db.operation.name': 'SELECT' } }, ctx).end();
+      parent.end();
+    }
+    return n * 2;
+  },
+  'WebSocket message spans': (tracer, n) => {
+    for (let i = 0; i < n; i++) {
+      const conn = `c${i % 500}`;
+      const attrs = { 'websocket.connection.id': conn, 'url.path': '/chat' };
+      const last = i % 20 === 19;
+      tracer.startSpan(last ? 'websocket.close' : 'websocket.receive', {
+        kind: SpanKind.CONSUMER,
+        attributes: last ? { ...attrs, 'websocket.close.code': 1000 } : { ...attrs, 'websocket.message.type': 'text', 'websocket.message.length': 42 },
+      }).end();
+    }
+    return n;
+  },
+};
+
+function nsPerSpan(loop, withProcessor, n) {
+  const tracer = tracerWith(withProcessor);
+  const t0 = process.hrtime.bigint();
+  const spans = loop(tracer, n);
+  return Number(process.hrtime.bigint() - t0) / spans;
+}
+
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+for (const [name, loop] of Object.entries(loops)) {
+  // Warm up both paths so the JIT has compiled them before timing.
+  nsPerSpan(loop, false, SPANS / 4);
+  nsPerSpan(loop, true, SPANS / 4);
+  const without = [];
+  const withP = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    // Interleaved, so drift in the machine's speed hits both sides alike.
+    without.push(nsPerSpan(loop, false, SPANS));
+    withP.push(nsPerSpan(loop, true, SPANS));
+  }
+  const a = median(without);
+  const b = median(withP);
+  console.log(`${name.padEnd(30)} without ${a.toFixed(0).padStart(5)} ns/span   with ${b.toFixed(0).padStart(5)} ns/span   added ${(b - a).toFixed(0).padStart(4)} ns (${(((b - a) / a) * 100).toFixed(1)}%)   ratio ${(b / a).toFixed(3)}`);
+}
