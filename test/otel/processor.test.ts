@@ -21,9 +21,10 @@ import type { Verdict } from '../../src/model.js';
 import { CloseCauseSpanProcessor, VERDICT_SPAN } from '../../src/otel/processor.js';
 import { INCIDENTS_METRIC } from '../../src/otel/metrics.js';
 import type { Report } from '../../src/report.js';
-import { runCli } from '../support/cli.js';
-import { expectVerdict, SPAN_AT } from '../support/expect-verdict.js';
-import { expectedFor, scenarios, type Run } from '../support/traced-scenarios.js';
+import { SPAN_AT } from '../support/expect-verdict.js';
+import {
+  analyzeFile, expectedFor, expectScenarioVerdicts, scenarios, type Run,
+} from '../support/traced-scenarios.js';
 
 
 describe('CloseCauseSpanProcessor in a real NodeSDK, on a traced ws server', () => {
@@ -83,12 +84,7 @@ describe('CloseCauseSpanProcessor in a real NodeSDK, on a traced ws server', () 
   });
 
   it('calls onIncident with the verdict of every incident, and of nothing else', () => {
-    const byConn = new Map(traced.incidents.map((v) => [v.connection, v]));
-    for (const run of traced.runs) {
-      const e = expectedFor(run);
-      if (e.incident) expectVerdict(byConn.get(run.connId), e, SPAN_AT);
-      else expect(byConn.has(run.connId), run.name).toBe(false);
-    }
+    expectScenarioVerdicts({ incidents: traced.incidents, summary: traced.processor.summary() } as Report, traced.runs, SPAN_AT);
     expect(traced.incidents.length).toBe(traced.runs.filter((r) => scenarios[r.name].expect.incident).length);
   });
 
@@ -121,21 +117,8 @@ describe('CloseCauseSpanProcessor in a real NodeSDK, on a traced ws server', () 
     expect(traced.processor.stats()).toMatchObject({ tracked: 0, evictedIdle: 0, evictedCap: 0 });
   });
 
-  async function analyze(file: string): Promise<Report> {
-    const res = await runCli(['analyze', file, '-o', 'json']);
-    expect(res.stderr).toBe('');
-    expect(res.code).toBe(0);
-    return JSON.parse(res.stdout) as Report;
-  }
-
   function expectSameVerdicts(report: Report, at: RegExp): void {
-    const byConn = new Map(report.incidents.map((v) => [v.connection, v]));
-    for (const run of traced.runs) {
-      const e = expectedFor(run);
-      if (e.incident) expectVerdict(byConn.get(run.connId), e, at);
-      else expect(byConn.has(run.connId), run.name).toBe(false);
-    }
-    expect(report.summary.closes).toBe(traced.runs.length);
+    expectScenarioVerdicts(report, traced.runs, at);
     expect(report.summary.byRootCause).toEqual(traced.processor.summary().byRootCause);
   }
 
@@ -145,7 +128,7 @@ describe('CloseCauseSpanProcessor in a real NodeSDK, on a traced ws server', () 
     expect(JSON.parse(otlpBody(traced.spans)).resourceSpans[0].scopeSpans[0].spans.some(
       (s: { attributes: { value: { intValue?: unknown } }[] }) => s.attributes.some((a) => typeof a.value.intValue === 'number'),
     )).toBe(true);
-    const report = await analyze(file);
+    const report = await analyzeFile(file);
     expect(report.input.files[0]).toMatchObject({ parser: 'otlp', skipped: {} });
     expectSameVerdicts(report, SPAN_AT);
   });
@@ -156,13 +139,13 @@ describe('CloseCauseSpanProcessor in a real NodeSDK, on a traced ws server', () 
     writeFileSync(file, text);
     expect(text.trim().split('\n').length).toBeGreaterThan(3);
     expect(text).toMatch(/"intValue":"1011"/);
-    const report = await analyze(file);
+    const report = await analyzeFile(file);
     expect(report.input.files[0]).toMatchObject({ parser: 'otlp', skipped: {} });
     expectSameVerdicts(report, SPAN_AT);
   });
 
   it('and the log of the same run gives them too', async () => {
-    const report = await analyze(logFile);
+    const report = await analyzeFile(logFile);
     expect(report.input.files[0].parser).toBe('json');
     expectSameVerdicts(report, /:\d+$/);
   });

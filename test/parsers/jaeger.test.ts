@@ -10,11 +10,9 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the sample's scripts are plain JavaScript
 import { runTraced } from '../../samples/otel/traced.mjs';
-import type { Report } from '../../src/report.js';
-import { runCli } from '../support/cli.js';
-import { expectVerdict, SPAN_AT } from '../support/expect-verdict.js';
+import { SPAN_AT } from '../support/expect-verdict.js';
 import { toJaeger } from '../support/jaeger.js';
-import { expectedFor, type Run } from '../support/traced-scenarios.js';
+import { analyzeFile, expectScenarioVerdicts, type Run } from '../support/traced-scenarios.js';
 
 describe('Jaeger UI JSON (shape from the Jaeger source)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wsclose-jaeger-'));
@@ -28,16 +26,8 @@ describe('Jaeger UI JSON (shape from the Jaeger source)', () => {
   it('gives every scenario its verdict, exception types and stacks included', async () => {
     const file = join(dir, 'jaeger.json');
     writeFileSync(file, JSON.stringify(toJaeger(traced.spans), null, 2));
-    const res = await runCli(['analyze', file, '-o', 'json']);
-    expect(res.code).toBe(0);
-    const report = JSON.parse(res.stdout) as Report;
+    const report = await analyzeFile(file);
     expect(report.input.files[0]).toMatchObject({ parser: 'jaeger', skipped: {} });
-    const byConn = new Map(report.incidents.map((v) => [v.connection, v]));
-    for (const run of traced.runs) {
-      const e = expectedFor(run);
-      if (e.incident) expectVerdict(byConn.get(run.connId), e, SPAN_AT);
-      else expect(byConn.has(run.connId), run.name).toBe(false);
-    }
-    expect(report.summary.closes).toBe(traced.runs.length);
+    expectScenarioVerdicts(report, traced.runs, SPAN_AT);
   });
 });
