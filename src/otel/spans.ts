@@ -179,6 +179,7 @@ export class SpanMapper {
   frameType(attrs: Attributes): FrameType | undefined {
     for (const name of this.fields.messageType) {
       const v = attrs[name];
+      if (v === 'text' || v === 'binary') return v; // the common case, without toFrameType's lowercasing
       if (v !== undefined) return toFrameType(name, v);
     }
     return undefined;
@@ -220,7 +221,7 @@ export class SpanMapper {
   route(span: SpanData): string | undefined {
     const a = span.attributes;
     const v = pick(a, this.fields.route);
-    if (typeof v === 'string') return toRoute(v);
+    if (typeof v === 'string') return v.charCodeAt(0) === 47 /* / */ ? v : toRoute(v);
     const named = routeInName(str(a['resource.name']) ?? span.name);
     if (named) return named;
     return toRoute(a['messaging.destination.name'] ?? a['messaging.destination'] ?? a['url.full'] ?? a['http.url']);
