@@ -85,6 +85,7 @@ describe('CloseCauseSpanProcessor in a real NodeSDK, on a traced ws server', () 
 
   it('calls onIncident with the verdict of every incident, and of nothing else', () => {
     expectScenarioVerdicts({ incidents: traced.incidents, summary: traced.processor.summary() } as Report, traced.runs, SPAN_AT);
+    expect(traced.incidents.every((v) => v.incident)).toBe(true);
     expect(traced.incidents.length).toBe(traced.runs.filter((r) => scenarios[r.name].expect.incident).length);
   });
 

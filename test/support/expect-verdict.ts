@@ -1,6 +1,7 @@
 /** Field-by-field comparison of a verdict with the verdict a scenario calls for. */
 import { expect } from 'vitest';
 import type { Verdict } from '../../src/model.js';
+import type { Report } from '../../src/report.js';
 
 export interface ExpectedVerdict {
   connection: string;
@@ -13,6 +14,8 @@ export interface ExpectedVerdict {
   reportedCode?: number;
   exceptionType?: string;
   topFrame?: string | RegExp;
+  /** The connection was open when its process crashed: the crash report is its evidence. */
+  crash?: boolean;
 }
 
 /** Where evidence points: `file:line` in logs, `traceId/spanId` in traces. */
@@ -40,7 +43,21 @@ export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict, at: Re
   for (const ev of v!.evidence) expect(ev.at, where).toMatch(ev.kind === 'profile' ? stated : at);
   if (e.exceptionType) {
     expect(v!.exception?.type, where).toBe(e.exceptionType);
-    expect(v!.evidence.some((ev) => ev.kind === 'exception' && ev.summary.startsWith(e.exceptionType!)), where).toBe(true);
+    const kind = e.crash ? 'crash' : 'exception';
+    const summary = e.crash ? `process crashed: ${e.exceptionType}:` : e.exceptionType;
+    expect(v!.evidence.some((ev) => ev.kind === kind && ev.summary.startsWith(summary)), where).toBe(true);
   }
+  if (e.crash !== undefined) expect(v!.evidence.some((ev) => ev.kind === 'crash'), where).toBe(e.crash);
   if (e.topFrame) expect(v!.exception?.topFrame, where).toMatch(new RegExp(e.topFrame));
+}
+
+/** Every connection of a report judged as its scenario calls for: incidents field by field, the rest absent. */
+export function expectVerdicts(report: Report, want: ExpectedVerdict[], at: RegExp = LOG_AT): void {
+  const byConn = new Map(report.incidents.map((v) => [v.connection, v]));
+  for (const e of want) {
+    if (e.incident) expectVerdict(byConn.get(e.connection), e, at);
+    else expect(byConn.has(e.connection), e.scenario).toBe(false);
+  }
+  expect(report.summary.closes).toBe(want.length);
+  expect(report.summary.incidents).toBe(want.filter((e) => e.incident).length);
 }
