@@ -1,16 +1,19 @@
 // Cost per span of the OpenTelemetry SDK pipeline with and without CloseCauseSpanProcessor,
-// in one run: a real BasicTracerProvider whose last processor stands for the exporter (it
-// counts spans, so the baseline is the SDK's own start/attributes/end cost, the strictest
-// comparison). Two loops: a service's ordinary spans (HTTP-like, none of them WebSocket
-// spans, some with a parent) and WebSocket message spans with a close every 20 messages.
+// in one run, on a real BasicTracerProvider. Two pipelines: `bare`, whose last processor only
+// touches each span (the baseline is the SDK's own start/attributes/end cost: the strictest
+// comparison), and `otlp`, a BatchSpanProcessor whose exporter serializes each batch with the
+// OTLP/HTTP JSON serializer (what an exporter does, without the network). Two loops: a
+// service's ordinary spans (HTTP-like, none of them WebSocket spans, half with a parent) and
+// WebSocket message spans with a close every 20 messages.
 // Target (issue 8): < 1 µs added per span, < 5% on the span-heavy loop.
 // Usage: npm run build && node bench/otel-processor.js
 import { context, SpanKind, trace } from '@opentelemetry/api';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { CloseCauseSpanProcessor } from '../dist/src/index.js';
 
 const ROUNDS = 7;
-const SPANS = 200_000;
+const SPANS = 100_000;
 
 /** Stands for the exporter: touches every ended span once. */
 function sink() {
@@ -18,9 +21,21 @@ function sink() {
   return { onStart() {}, onEnd(s) { n += s.attributes ? 1 : 0; }, forceFlush: async () => {}, shutdown: async () => {}, get count() { return n; } };
 }
 
-function tracerWith(withProcessor) {
-  const processors = withProcessor ? [new CloseCauseSpanProcessor(), sink()] : [sink()];
-  return new BasicTracerProvider({ spanProcessors: processors }).getTracer('bench');
+const PIPELINES = {
+  bare: () => sink(),
+  otlp: () => new BatchSpanProcessor({
+    export(spans, done) {
+      JsonTraceSerializer.serializeRequest(spans);
+      done({ code: 0 });
+    },
+    shutdown: async () => {},
+  }, { maxQueueSize: 8192, maxExportBatchSize: 512, scheduledDelayMillis: 1 }),
+};
+
+function tracerWith(pipeline, withProcessor) {
+  const last = PIPELINES[pipeline]();
+  const processors = withProcessor ? [new CloseCauseSpanProcessor(), last] : [last];
+  return { tracer: new BasicTracerProvider({ spanProcessors: processors }).getTracer('bench'), last };
 }
 
 const loops = {
@@ -47,29 +62,39 @@ const loops = {
   },
 };
 
-/** CPU time of this process (not wall time), so other load on the machine disturbs it less. */
-function nsPerSpan(loop, withProcessor, n) {
-  const tracer = tracerWith(withProcessor);
+/**
+ * CPU time of this process (not wall time), so other load on the machine disturbs it less. The
+ * loop yields every 256 iterations so a batch processor exports as it would in a service.
+ */
+async function nsPerSpan(loop, pipeline, withProcessor, n) {
+  const { tracer, last } = tracerWith(pipeline, withProcessor);
   const t0 = process.cpuUsage();
-  const spans = loop(tracer, n);
+  let spans = 0;
+  for (let done = 0; done < n; done += 256) {
+    spans += loop(tracer, 256);
+    await new Promise((r) => setImmediate(r));
+  }
+  await last.forceFlush();
   const t = process.cpuUsage(t0);
   return ((t.user + t.system) * 1000) / spans;
 }
 
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-for (const [name, loop] of Object.entries(loops)) {
-  // Warm up both paths so the JIT has compiled them before timing.
-  nsPerSpan(loop, false, SPANS / 4);
-  nsPerSpan(loop, true, SPANS / 4);
-  const without = [];
-  const withP = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    // Interleaved, so drift in the machine's speed hits both sides alike.
-    without.push(nsPerSpan(loop, false, SPANS));
-    withP.push(nsPerSpan(loop, true, SPANS));
+for (const pipeline of Object.keys(PIPELINES)) {
+  for (const [name, loop] of Object.entries(loops)) {
+    // Warm up both paths so the JIT has compiled them before timing.
+    await nsPerSpan(loop, pipeline, false, SPANS / 4);
+    await nsPerSpan(loop, pipeline, true, SPANS / 4);
+    const without = [];
+    const withP = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      // Interleaved, so drift in the machine's speed hits both sides alike.
+      without.push(await nsPerSpan(loop, pipeline, false, SPANS));
+      withP.push(await nsPerSpan(loop, pipeline, true, SPANS));
+    }
+    const a = median(without);
+    const b = median(withP);
+    console.log(`${pipeline.padEnd(5)} ${name.padEnd(30)} without ${a.toFixed(0).padStart(5)} ns/span   with ${b.toFixed(0).padStart(5)} ns/span   added ${(b - a).toFixed(0).padStart(4)} ns (${(((b - a) / a) * 100).toFixed(1)}%)   ratio ${(b / a).toFixed(3)}`);
   }
-  const a = median(without);
-  const b = median(withP);
-  console.log(`${name.padEnd(30)} without ${a.toFixed(0).padStart(5)} ns/span   with ${b.toFixed(0).padStart(5)} ns/span   added ${(b - a).toFixed(0).padStart(4)} ns (${(((b - a) / a) * 100).toFixed(1)}%)   ratio ${(b / a).toFixed(3)}`);
 }

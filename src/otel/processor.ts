@@ -139,19 +139,21 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
 
   /** Pushes a finished span's events; returns the verdict its close produced, if any. */
   private ending(span: ReadableSpan): Verdict | undefined {
+    const spanId = span.spanContext().spanId;
+    const known = this.mapper.known(spanId);
+    // The hot path: a span on no connection (WebSocket spans were registered at their start)
+    // that records no error. A span that only became a WebSocket one after its start and
+    // records nothing is not read: it would only add an open.
+    if (known === undefined && span.events.length === 0 && span.status.code !== 2) return undefined;
     const role = this.mapper.role(span.name, span.attributes);
     if (!role) {
-      // The hot path: most spans are not WebSocket spans and record no error.
-      if (span.events.length === 0 && span.status.code !== 2) return undefined;
-      const conn = this.mapper.known(span.spanContext().spanId);
-      if (conn !== undefined) this.mapper.events(spanData(span, true), undefined, conn, this.push);
+      if (known !== undefined) this.mapper.events(spanData(span, true), undefined, known, this.push);
       return undefined;
     }
     const data = spanData(span, true);
-    // Known since its start, unless it started before this processor was added.
-    const conn = this.mapper.known(data.spanId) ?? this.mapper.connect(data, role);
+    const conn = known ?? this.mapper.connect(data, role);
     this.verdict = undefined;
-    this.mapper.events(data, role, conn, this.push, !this.framed.delete(data.spanId));
+    this.mapper.events(data, role, conn, this.push, !this.framed.delete(spanId));
     const v = this.verdict;
     this.verdict = undefined;
     return v;
