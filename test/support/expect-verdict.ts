@@ -35,7 +35,7 @@ export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict): void 
   for (const ev of v!.evidence) expect(ev.at, where).toMatch(/:\d+$|^--expect$/);
   if (e.exceptionType) {
     expect(v!.exception?.type, where).toBe(e.exceptionType);
-    expect(v!.evidence.some((ev) => ev.kind === 'exception' && ev.summary.startsWith(e.exceptionType!)), where).toBe(true);
+    expect(v!.evidence.some((ev) => (ev.kind === 'exception' || ev.kind === 'crash') && ev.summary.replace(/^process crashed: /, '').startsWith(e.exceptionType!)), where).toBe(true);
   }
   if (e.topFrame) expect(v!.exception?.topFrame, where).toMatch(new RegExp(e.topFrame));
 }
