@@ -3,13 +3,14 @@
  * first lines and takes the most confident one.
  */
 import { goParser } from './go.js';
+import { javaParser } from './java.js';
 import { jsonParser } from './json.js';
 import type { Parser } from './parser.js';
 
 export type { FieldMap, LineParser, Parser, ParserOptions, ParserSink } from './parser.js';
 
 /** Every parser, most specific first: on a tie in `detect`, the earlier one wins. */
-export const PARSERS: readonly Parser[] = [goParser, jsonParser];
+export const PARSERS: readonly Parser[] = [goParser, javaParser, jsonParser];
 
 export function parserByName(name: string): Parser | undefined {
   return PARSERS.find((p) => p.name === name);

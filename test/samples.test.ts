@@ -11,6 +11,7 @@ import { expectVerdict, type ExpectedVerdict } from './support/expect-verdict.js
 const SAMPLES = [
   { log: 'samples/ws-pino/chat.log', expected: 'samples/ws-pino/chat.expected.json', parser: 'json' },
   { log: 'samples/go-gorilla/server.log', expected: 'samples/go-gorilla/server.expected.json', parser: 'go' },
+  { log: 'samples/java-tomcat/server.log', expected: 'samples/java-tomcat/server.expected.json', parser: 'java' },
 ];
 
 describe.each(SAMPLES)('$log', ({ log, expected, parser }) => {
