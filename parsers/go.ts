@@ -92,7 +92,7 @@ export const goParser: Parser = {
           if (text.startsWith('panic: ') || text.startsWith('fatal error: ')) {
             // The runtime's own output: the process is dying.
             const value = text.slice(text.indexOf(': ') + 2).replace(/ \[recovered\]$/, '');
-            joiner.start(panicEvent(value, undefined, undefined, at, true), GO_TRACE);
+            joiner.start(text, GO_TRACE, (lines) => [panicEvent(value, { time: undefined, conn: undefined, at }, lines, true)]);
           } else if (text.trim() !== '') {
             sink.skip('not-go-log');
           }
@@ -111,7 +111,7 @@ export const goParser: Parser = {
           // net/http recovered a handler panic: that handler is gone, and with it the connection
           // (its deferred Close drops TCP without a close frame, so the peer sees 1006).
           const value = msg.slice(msg.indexOf(': ', 20) + 2);
-          joiner.start(panicEvent(value, conn, route, at, false, base.time), GO_TRACE);
+          joiner.start(text, GO_TRACE, (lines) => [panicEvent(value, base, lines, false)]);
           if (conn) joiner.event({ ...base, kind: 'close', code: 1006, reason: '', initiator: 'server', clean: false });
           return;
         }
@@ -176,12 +176,13 @@ function libraryError(base: Base, type: string, message: string, wireCode: numbe
   return { ...base, kind: 'exception', type, message, fatal: false, wireCode };
 }
 
-/** A panic: its value is the message; a runtime error names its own type. */
-function panicEvent(value: string, conn: string | undefined, route: string | undefined, at: string, fatal: boolean, time?: number): ExceptionEvent {
+/** A panic: its value is the message, the goroutine dump after its first line the stack; a runtime error names its own type. */
+function panicEvent(value: string, base: Base, lines: string[], fatal: boolean): ExceptionEvent {
   const runtime = value.startsWith('runtime error: ');
   return {
-    kind: 'exception', time, conn, at, route, fatal,
+    ...base, kind: 'exception', fatal,
     type: runtime ? 'runtime.Error' : 'panic',
     message: runtime ? value.slice(15) : value,
+    stack: lines.length > 1 ? lines.slice(1).join('\n') : undefined,
   };
 }

@@ -48,7 +48,7 @@ const CLOSE_REASON = /CloseReason: code \[(\d{4})\], reason \[(.{0,1000})\]/;
 const JETTY_CLOSE = /\{(\d{4})=[A-Z_]{2,30},(.{0,1000}?)\}/;
 const SPRING_HANDLER_ERROR = 'Closing session due to exception for ';
 const TOMCAT_IOE_CLOSE = 'An unrecoverable IOException occurred so the connection was closed';
-const SPRING_MESSAGE = /^(Handling|Sending) (Text|Binary|Ping|Pong)Message payload=\[.{0,40}?, byteCount=(\d{1,12})/;
+const SPRING_MESSAGE = /^(Handling|Sending) (Text|Binary|Ping|Pong)Message payload=\[.{0,120}?, byteCount=(\d{1,12})/;
 
 /** A Java stack trace after its first line: frames, causes, suppressed, elisions. */
 const JAVA_TRACE: TraceShape = {
@@ -56,13 +56,6 @@ const JAVA_TRACE: TraceShape = {
     if (isAtFrame(line)) return true;
     const t = line.trimStart();
     return t.startsWith('Caused by: ') || t.startsWith('Suppressed: ') || /^\.\.\. \d{1,9} (?:more|common frames omitted)$/.test(t);
-  },
-  finish(e, lines) {
-    const first = throwableLine(lines[0]);
-    if (first) {
-      e.type = first.type;
-      e.message = first.message;
-    }
   },
 };
 
@@ -109,11 +102,10 @@ export const javaParser: Parser = {
       const base = { time: line.time, conn, at: line.at, route };
       if (trace !== undefined) {
         const first = throwableLine(trace)!;
-        const e: ExceptionEvent = {
-          ...base, kind: 'exception', type: first.type, message: first.message, stack: trace, fatal: false,
+        joiner.start(trace, JAVA_TRACE, (lines): ExceptionEvent[] => [{
+          ...base, kind: 'exception', type: first.type, message: first.message, stack: lines.join('\n'), fatal: false,
           handled: line.level === 'warn' || line.level === 'info' || line.level === 'debug' || undefined,
-        };
-        joiner.start(e, JAVA_TRACE);
+        }]);
         if (conn && line.msg.startsWith(SPRING_HANDLER_ERROR)) {
           // ExceptionWebSocketHandlerDecorator closes the session with SERVER_ERROR right after.
           joiner.event({ ...base, kind: 'close', code: 1011, reason: '', initiator: 'server' });

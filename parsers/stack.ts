@@ -1,31 +1,32 @@
 /**
- * Joins a multi-line exception trace (Java and .NET "at ..." frames, "Caused by:", Go goroutine
- * dumps) into one exception event. Other lines may interleave with a trace (another thread's log
- * line between two frames): they are read as usual, and their events wait behind the open trace so
- * that events still come out in the order of the lines they were read from. A trace ends when no
- * line has continued it for `maxGap` lines, when another trace starts, or at end of input.
- * Memory stays bounded: at most `maxLines` lines of a trace are kept, and at most `maxGap` lines'
- * events wait.
+ * Joins a multi-line record (a Java or .NET trace with its "at ..." frames and "Caused by:", a Go
+ * goroutine dump, a .NET console log entry) into the events it stands for. Other lines may
+ * interleave with a record (another thread's log line between two frames): they are read as usual,
+ * and their events wait behind the open record so that events still come out in the order of the
+ * lines they were read from. A record ends when no line has continued it for `maxGap` lines, when
+ * another starts, or at end of input. Memory stays bounded: at most `maxLines` lines of a record
+ * are kept, and at most `maxGap` lines' events wait.
  */
-import type { ExceptionEvent, WsEvent } from '../src/model.js';
+import type { WsEvent } from '../src/model.js';
 
 export interface TraceShape {
-  /** The line continues the open trace; `index` is the number of its lines taken so far. */
+  /** The line continues the open record; `index` is the number of its lines taken so far. */
   continues(line: string, index: number): boolean;
-  /** Fills in what the whole trace says (type and message from its first line, a root cause). */
-  finish?(e: ExceptionEvent, lines: string[]): void;
 }
 
 export interface TraceJoinerOptions {
-  /** Lines that do not continue the trace before it is considered complete. */
+  /** Lines that do not continue the record before it is considered complete. */
   maxGap?: number;
-  /** Lines of one trace kept in its stack; more are read and dropped. */
+  /** Lines of one record kept; more are read and dropped. */
   maxLines?: number;
 }
 
+/** Builds the events of a complete record from its lines (the first line given to `start`, then those taken). */
+export type RecordDone = (lines: string[]) => readonly WsEvent[];
+
 export class TraceJoiner {
-  private head: ExceptionEvent | undefined;
   private shape: TraceShape | undefined;
+  private done: RecordDone | undefined;
   private lines: string[] = [];
   private taken = 0;
   private gap = 0;
@@ -38,20 +39,20 @@ export class TraceJoiner {
     this.maxLines = opts.maxLines ?? 200;
   }
 
-  /** Starts a trace whose first lines were already read into `head` (`stack` holds them, if any). */
-  start(head: ExceptionEvent, shape: TraceShape): void {
+  /** Starts a record at `first`; `done` turns its lines into events when it ends. */
+  start(first: string, shape: TraceShape, done: RecordDone): void {
     this.flush();
-    this.head = head;
     this.shape = shape;
-    this.lines = head.stack ? [head.stack] : [];
+    this.done = done;
+    this.lines = [first];
     this.taken = 0;
     this.gap = 0;
   }
 
-  /** Offers a line to the open trace; true when it was taken as part of it. */
+  /** Offers a line to the open record; true when it was taken as part of it. */
   take(line: string): boolean {
-    if (!this.head) return false;
-    if (this.shape!.continues(line, this.taken)) {
+    if (!this.shape) return false;
+    if (this.shape.continues(line, this.taken)) {
       if (this.lines.length < this.maxLines) this.lines.push(line);
       this.taken++;
       this.gap = 0;
@@ -61,20 +62,20 @@ export class TraceJoiner {
     return false;
   }
 
-  /** An event read from a line outside the trace: it waits while a trace is open. */
+  /** An event read from a line outside the record: it waits while a record is open. */
   event(e: WsEvent): void {
-    if (this.head) this.waiting.push(e);
+    if (this.shape) this.waiting.push(e);
     else this.emit(e);
   }
 
-  /** Ends the open trace: its exception goes out, then the events that waited behind it. */
+  /** Ends the open record: its events go out, then the events that waited behind it. */
   flush(): void {
-    const head = this.head;
-    if (!head) return;
-    this.head = undefined;
-    if (this.lines.length) head.stack = this.lines.join('\n');
-    this.shape!.finish?.(head, this.lines);
-    this.emit(head);
+    if (!this.shape) return;
+    const events = this.done!(this.lines);
+    this.shape = undefined;
+    this.done = undefined;
+    this.lines = [];
+    for (const e of events) this.emit(e);
     for (const e of this.waiting) this.emit(e);
     this.waiting.length = 0;
   }
