@@ -8,6 +8,6 @@ here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here}"
 classes="$(mktemp -d)"
 cp=/usr/share/java/tomcat10-embed-core.jar:/usr/share/java/tomcat10-embed-websocket.jar:/usr/share/java/jakarta-annotation-api.jar
-javac -nowarn -d "$classes" -cp "$cp" "$here/Main.java"
-java -cp "$cp:$classes" Main "$out"
+javac -J-XX:TieredStopAtLevel=1 -nowarn -d "$classes" -cp "$cp" "$here/Main.java"
+java -XX:TieredStopAtLevel=1 -cp "$cp:$classes" Main "$out"
 rm -rf "$classes"
