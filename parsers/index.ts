@@ -2,6 +2,7 @@
  * The registry of input formats. `--format auto` asks each parser's `detect` about a file's
  * first lines and takes the most confident one.
  */
+import { dotnetParser } from './dotnet.js';
 import { goParser } from './go.js';
 import { javaParser } from './java.js';
 import { jsonParser } from './json.js';
@@ -10,7 +11,7 @@ import type { Parser } from './parser.js';
 export type { FieldMap, LineParser, Parser, ParserOptions, ParserSink } from './parser.js';
 
 /** Every parser, most specific first: on a tie in `detect`, the earlier one wins. */
-export const PARSERS: readonly Parser[] = [goParser, javaParser, jsonParser];
+export const PARSERS: readonly Parser[] = [goParser, javaParser, dotnetParser, jsonParser];
 
 export function parserByName(name: string): Parser | undefined {
   return PARSERS.find((p) => p.name === name);
