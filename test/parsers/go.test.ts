@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goParser } from '../../parsers/go.js';
 import { detectParser } from '../../parsers/index.js';
+import { topFrame } from '../../src/exception.js';
 import type { CloseEvent, ExceptionEvent } from '../../src/model.js';
 import type { Report } from '../../src/report.js';
 import { runCli } from '../support/cli.js';
@@ -184,6 +185,24 @@ describe('Go panics', () => {
     expect(events.map((e) => e.kind)).toEqual(['open', 'exception']);
     expect(events[1]).toMatchObject({ type: 'runtime.Error', message: 'index out of range [5] with length 3', fatal: true, conn: undefined, at: 'app.log:2' });
     expect((events[1] as ExceptionEvent).stack).toContain('created by main.main');
+  });
+
+  it('names the first application frame: past GOROOT, std packages, the module cache and GOPATH', () => {
+    const { events } = parseLines(goParser, PANIC);
+    expect(topFrame((events[0] as ExceptionEvent).stack)).toBe('main.(*room).join (/srv/chat/room.go:42)');
+    expect(topFrame([
+      'goroutine 9 [running]:',
+      'github.com/gorilla/websocket.(*Conn).NextReader(0xc0001)',
+      '\t/root/go/pkg/mod/github.com/gorilla/websocket@v1.5.3/conn.go:1009 +0x10',
+      'github.com/gorilla/websocket.(*Conn).ReadMessage(0xc0001)',
+      '\t/usr/share/gocode/src/github.com/gorilla/websocket/conn.go:1093 +0x2f',
+      'encoding/json.Unmarshal({0xc0002, 0x4, 0x4})',
+      '\t/usr/local/go/src/encoding/json/decode.go:107 +0x85',
+      'example.com/chat/internal/hub.(*Hub).handle(0xc0003, {0xc0002, 0x4, 0x4})',
+      '\t/src/chat/internal/hub/hub.go:61 +0x1b',
+      'created by example.com/chat/internal/hub.Run in goroutine 1',
+      '\t/src/chat/internal/hub/hub.go:30 +0x9c',
+    ].join('\n'))).toBe('example.com/chat/internal/hub.(*Hub).handle (/src/chat/internal/hub/hub.go:61)');
   });
 
   it('reads a runtime fatal error the same way', () => {
