@@ -22,6 +22,7 @@
  */
 import type { CloseEvent, ExceptionEvent, WsEvent } from '../src/model.js';
 import { CLOSE_TEXT, DEFAULT_FIELDS, toLevel, toTime } from './fields.js';
+import { lineScore } from './detect.js';
 import type { Parser } from './parser.js';
 import { recordEvents } from './record.js';
 import { isAtFrame, TraceJoiner, type TraceShape } from './stack.js';
@@ -63,16 +64,8 @@ export const dotnetParser: Parser = {
   description: 'ASP.NET Core console logs (Microsoft.Extensions.Logging) with WebSocketCloseStatus names and .NET exceptions',
 
   detect(lines) {
-    let entries = 0;
-    let dotnet = 0;
-    let total = 0;
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      total++;
-      if (HEADER.test(line)) { entries++; dotnet++; } else if (line.startsWith(PAD) || isAtFrame(line) || line.startsWith('Unhandled exception. ')) dotnet++;
-    }
-    if (total === 0 || entries === 0) return 0;
-    return (dotnet / total) * 0.95;
+    // Only entry headers prove the format; indented lines alone could be anything.
+    return lineScore(lines, (line) => line.startsWith(PAD) || isAtFrame(line) || line.startsWith('Unhandled exception. ') || HEADER.test(line), HEADER, 0);
   },
 
   create(file, sink, _opts) {

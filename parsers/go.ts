@@ -19,6 +19,7 @@
  */
 import type { CloseEvent, ExceptionEvent, WsEvent } from '../src/model.js';
 import { DEFAULT_FIELDS, toLevel } from './fields.js';
+import { lineScore } from './detect.js';
 import type { Parser } from './parser.js';
 import { recordEvents } from './record.js';
 import { TraceJoiner, type TraceShape } from './stack.js';
@@ -67,18 +68,10 @@ export const goParser: Parser = {
   description: 'Go std log lines, gorilla/websocket and coder/websocket errors, panic traces',
 
   detect(lines) {
-    let go = 0;
-    let total = 0;
-    let marker = false;
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      total++;
+    return lineScore(lines, (line) => {
       const m = LOG_PREFIX.exec(line);
-      if (m ? !NGINX.test(line.slice(m[0].length)) : GO_TRACE.continues(line, 1) || line.startsWith('panic: ')) go++;
-      if (!marker && /websocket: close \d|http: panic serving|^goroutine \d+ \[|^panic: |status = Status\w+ and reason = /.test(line)) marker = true;
-    }
-    if (total === 0) return 0;
-    return (go / total) * (marker ? 0.95 : 0.6);
+      return m ? !NGINX.test(line.slice(m[0].length)) : GO_TRACE.continues(line, 1) || line.startsWith('panic: ');
+    }, /websocket: close \d|http: panic serving|^goroutine \d+ \[|^panic: |status = Status\w+ and reason = /);
   },
 
   create(file, sink, _opts) {

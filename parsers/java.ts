@@ -25,6 +25,7 @@
  */
 import type { CloseEvent, ExceptionEvent, FrameType, WsEvent } from '../src/model.js';
 import { DEFAULT_FIELDS, toLevel, toRoute, toTime } from './fields.js';
+import { lineScore } from './detect.js';
 import type { Parser } from './parser.js';
 import { recordEvents } from './record.js';
 import { isAtFrame, throwableLine, TraceJoiner, type TraceShape } from './stack.js';
@@ -72,17 +73,11 @@ export const javaParser: Parser = {
   description: 'Java logs (logback, log4j, Spring Boot, Tomcat/JUL) with Spring, Tomcat and Jetty WebSocket texts and stack traces',
 
   detect(lines) {
-    let java = 0;
-    let total = 0;
-    let marker = false;
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      total++;
-      if (headerOf(line, 'x:1') || JUL_HEAD.test(line) || JUL_BODY.test(line) || isAtFrame(line) || line.trimStart().startsWith('Caused by: ')) java++;
-      if (!marker && /CloseStatus\[code=|CloseReason: code \[|\bat [\w$.]{1,200}\([\w$]{1,100}\.java:\d|WebSocketSession\[id=|\[(?:main|http-nio-[\w-]{1,40})\]/.test(line)) marker = true;
-    }
-    if (total === 0) return 0;
-    return (java / total) * (marker ? 0.95 : 0.6);
+    return lineScore(
+      lines,
+      (line) => !!headerOf(line, '') || JUL_HEAD.test(line) || JUL_BODY.test(line) || isAtFrame(line) || line.trimStart().startsWith('Caused by: '),
+      /CloseStatus\[code=|CloseReason: code \[|\bat [\w$.]{1,200}\([\w$]{1,100}\.java:\d|WebSocketSession\[id=|\[(?:main|http-nio-[\w-]{1,40})\]/,
+    );
   },
 
   create(file, sink, _opts) {

@@ -4,7 +4,7 @@
  * server built with Debian's Go when `go` is installed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,9 +12,7 @@ import { goParser } from '../../parsers/go.js';
 import { detectParser } from '../../parsers/index.js';
 import { topFrame } from '../../src/exception.js';
 import type { CloseEvent, ExceptionEvent } from '../../src/model.js';
-import type { Report } from '../../src/report.js';
-import { runCli } from '../support/cli.js';
-import { expectVerdict, type ExpectedVerdict } from '../support/expect-verdict.js';
+import { expectSampleVerdicts } from '../support/expect-verdict.js';
 import { parseLines } from '../support/parse.js';
 
 const T = '2026/11/24 17:48:34';
@@ -236,17 +234,7 @@ describe('live: a real gorilla/websocket server built with Debian\'s Go', () => 
       env: { ...process.env, GO111MODULE: 'off', GOPATH, GOFLAGS: '', GOCACHE: cache },
     });
     execFileSync(bin, ['-out', dir], { timeout: 30_000 });
-    const res = await runCli(['analyze', join(dir, 'server.log'), '-o', 'json']);
-    expect(res.code).toBe(0);
-    const report = JSON.parse(res.stdout) as Report;
-    expect(report.input.files[0]).toMatchObject({ parser: 'go', skipped: {} });
-    const want = JSON.parse(readFileSync(join(dir, 'server.expected.json'), 'utf8')) as ExpectedVerdict[];
-    const byConn = new Map(report.incidents.map((v) => [v.connection, v]));
-    for (const e of want) {
-      if (e.incident) expectVerdict(byConn.get(e.connection), e);
-      else expect(byConn.has(e.connection), e.scenario).toBe(false);
-    }
-    expect(report.summary.closes).toBe(want.length);
+    const report = await expectSampleVerdicts(join(dir, 'server.log'), join(dir, 'server.expected.json'), 'go');
     expect(report.input.connections).toMatchObject({ openAtEnd: 0, crashed: 3 });
   });
   if (!haveGo) it.skip('needs golang-go and golang-github-gorilla-websocket-dev (apt-get install them; .ci/run does)', () => {});

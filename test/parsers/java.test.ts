@@ -5,16 +5,14 @@
  * Debian jars and a JDK are installed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectParser } from '../../parsers/index.js';
 import { javaParser } from '../../parsers/java.js';
 import type { ExceptionEvent } from '../../src/model.js';
-import type { Report } from '../../src/report.js';
-import { runCli } from '../support/cli.js';
-import { expectVerdict, type ExpectedVerdict } from '../support/expect-verdict.js';
+import { expectSampleVerdicts } from '../support/expect-verdict.js';
 import { parseLines } from '../support/parse.js';
 
 const SESSION = 'StandardWebSocketSession[id=1f, uri=ws://localhost:8080/chat?room=1]';
@@ -127,17 +125,7 @@ describe('live: a real Tomcat 10.1 with Jakarta WebSocket endpoints', () => {
   it.skipIf(!haveTomcat)('regenerates the sample and reaches the verdict of every session', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wsclose-tomcat-'));
     execFileSync('sh', ['samples/java-tomcat/generate.sh', dir], { stdio: 'ignore', timeout: 60_000 });
-    const res = await runCli(['analyze', join(dir, 'server.log'), '-o', 'json']);
-    expect(res.code).toBe(0);
-    const report = JSON.parse(res.stdout) as Report;
-    expect(report.input.files[0]).toMatchObject({ parser: 'java', skipped: {} });
-    const want = JSON.parse(readFileSync(join(dir, 'server.expected.json'), 'utf8')) as ExpectedVerdict[];
-    const byConn = new Map(report.incidents.map((v) => [v.connection, v]));
-    for (const e of want) {
-      if (e.incident) expectVerdict(byConn.get(e.connection), e);
-      else expect(byConn.has(e.connection), e.scenario).toBe(false);
-    }
-    expect(report.summary.closes).toBe(want.length);
+    await expectSampleVerdicts(join(dir, 'server.log'), join(dir, 'server.expected.json'), 'java');
   });
   if (!haveTomcat) it.skip('needs a JDK, libtomcat10-embed-java and libjakarta-annotation-api-java (apt-get install them; .ci/run does)', () => {});
 });

@@ -1,6 +1,9 @@
 /** Field-by-field comparison of a verdict with the verdict a scenario calls for. */
+import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { Verdict } from '../../src/model.js';
+import type { Report } from '../../src/report.js';
+import { runCli } from './cli.js';
 
 export interface ExpectedVerdict {
   connection: string;
@@ -38,4 +41,29 @@ export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict): void 
     expect(v!.evidence.some((ev) => (ev.kind === 'exception' || ev.kind === 'crash') && ev.summary.replace(/^process crashed: /, '').startsWith(e.exceptionType!)), where).toBe(true);
   }
   if (e.topFrame) expect(v!.exception?.topFrame, where).toMatch(new RegExp(e.topFrame));
+}
+
+/**
+ * Runs the built CLI on a sample log and checks that every connection reaches the verdict in its
+ * `*.expected.json`, and that the file was read by `parser` without a skipped line.
+ */
+export async function expectSampleVerdicts(log: string, expected: string, parser: string): Promise<Report> {
+  const res = await runCli(['analyze', log, '-o', 'json']);
+  expect(res.code).toBe(0);
+  const report = JSON.parse(res.stdout) as Report;
+  expect(report.input.files[0]).toMatchObject({ parser, skipped: {} });
+  const want = JSON.parse(readFileSync(expected, 'utf8')) as ExpectedVerdict[];
+  expectVerdicts(report, want);
+  expect(report.summary.incidents).toBe(want.filter((e) => e.incident).length);
+  return report;
+}
+
+/** Every connection of a report reaches the verdict its scenario calls for; normal ones are no incident. */
+export function expectVerdicts(report: Report, want: ExpectedVerdict[]): void {
+  const byConn = new Map(report.incidents.map((v) => [v.connection, v]));
+  for (const e of want) {
+    if (e.incident) expectVerdict(byConn.get(e.connection), e);
+    else expect(byConn.has(e.connection), e.scenario).toBe(false);
+  }
+  expect(report.summary.closes).toBe(want.length);
 }
