@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { detectParser, parserByName, type ParserOptions } from '../parsers/index.js';
+import { tsharkParser } from '../parsers/tshark.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { Verdict } from './model.js';
 import { SCHEMA_VERSION, type FileStats, type Report } from './report.js';
@@ -38,11 +39,12 @@ async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOption
     const result = await readLines(name, {
       maxLineBytes: opts.maxLineBytes,
       skip,
-      choose(sample) {
-        const parser = !opts.format || opts.format === 'auto' ? detectParser(sample) : parserByName(opts.format);
+      choose(sample, capture) {
+        const parser = capture ? tsharkParser
+          : !opts.format || opts.format === 'auto' ? detectParser(sample) : parserByName(opts.format);
         if (!parser) return () => skip('unknown-format');
         st.parser = parser.name;
-        const lp = parser.create(display, { event, skip }, opts);
+        const lp = parser.create(display, { event, skip }, capture ? { ...opts, capturePositions: true } : opts);
         finishParser = () => lp.end();
         return (text, lineNo) => lp.line(text, lineNo);
       },

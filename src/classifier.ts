@@ -216,7 +216,7 @@ function fromCode(
     return { cause: 'unknown', confidence: 0.3, proof: [], explanation: 'the close carries no code and the connection no evidence' };
   }
   if (code === 1011) {
-    return { cause: 'unhandled-error', confidence: 0.4, proof: [],
+    return { cause: 'unhandled-error', confidence: 0.4, proof: inc.lastInbound ? [inc.lastInbound] : [],
       explanation: `the server sent 1011${reason} but logged no exception on this connection`,
       fix: 'Log the error before closing with 1011 so the cause can be traced; then fix it.' };
   }

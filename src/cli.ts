@@ -63,7 +63,7 @@ function program(): Command {
     .exitOverride();
 
   const analyze = cmd.command('analyze')
-    .description('analyze server logs (files, .gz, or stdin) and report why connections closed')
+    .description('analyze server logs (files, .gz, or stdin), packet captures, HAR files or API Gateway logs and report why connections closed')
     .argument('[files...]', 'log files; none or "-" reads stdin')
     .addOption(new Option('-f, --format <name>', 'input format').choices(['auto', ...PARSERS.map((p) => p.name)]).default('auto'))
     .addOption(new Option('-o, --output <kind>', 'report format').choices([...OUTPUTS]).default('text'))
@@ -81,7 +81,9 @@ Examples:
   wsclose analyze /var/log/chat/*.log.gz --expect /chat=text --expect /upload=binary
   wsclose analyze app.log --output json > report.json
   wsclose analyze app.log --fail-on data-type-mismatch,unhandled-error   # gate CI
-  wsclose analyze app.log --conn-field request_id --message-field event`);
+  wsclose analyze app.log --conn-field request_id --message-field event
+  wsclose analyze cap.pcapng                                            # needs tshark
+  wsclose analyze session.har --expect /chat=text                       # a browser's HAR export`);
   analyze.action(runAnalyze);
 
   cmd.command('explain')

@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { isCapture, tsharkStream } from './capture.js';
 
 export interface LineHandler {
   (text: string, lineNo: number): void;
@@ -15,8 +16,11 @@ export interface ReadOptions {
   maxLineBytes?: number;
   /** How many first lines `choose` sees. */
   sampleLines?: number;
-  /** Called with the first lines; returns the handler for every line (including those). */
-  choose(sample: string[]): LineHandler;
+  /**
+   * Called with the first lines; returns the handler for every line (including those).
+   * `capture`: the input was a packet capture and the lines are tshark's decoding of it.
+   */
+  choose(sample: string[], capture: boolean): LineHandler;
   /** A line that was skipped before reaching the handler. */
   skip(reason: string): void;
 }
@@ -25,6 +29,7 @@ export interface ReadResult {
   lines: number;
   bytes: number;
   gzip: boolean;
+  capture: boolean;
 }
 
 const NL = 10;
@@ -48,7 +53,7 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
     if (sample.length >= sampleSize) decide();
   };
   const decide = () => {
-    handler = opts.choose(sample.map(([t]) => t));
+    handler = opts.choose(sample.map(([t]) => t), capture);
     for (const [t, n] of sample) handler(t, n);
     sample.length = 0;
   };
@@ -78,7 +83,7 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
     emit(buf.toString('utf8', s, e));
   };
 
-  const { stream, gzip } = await open(name);
+  const { stream, gzip, capture } = await open(name);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     let start = 0;
@@ -104,15 +109,18 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
   }
   if (carryLen > 0 || overlong) finishLine(Buffer.alloc(0), 0, 0);
   if (!handler) decide();
-  return { lines: lineNo, bytes, gzip };
+  return { lines: lineNo, bytes, gzip, capture };
 }
 
-/** A readable of the input's bytes, gunzipped when it starts with gzip's magic. */
-async function open(name: string): Promise<{ stream: Readable; gzip: boolean }> {
+/**
+ * A readable of the input's bytes, gunzipped when it starts with gzip's magic, decoded by
+ * tshark when it is a packet capture.
+ */
+async function open(name: string): Promise<{ stream: Readable; gzip: boolean; capture: boolean }> {
   const raw: Readable = name === '-' ? process.stdin : createReadStream(name, { highWaterMark: 1024 * 1024 });
   const it = raw[Symbol.asyncIterator]();
   const first = await it.next();
-  if (first.done) return { stream: Readable.from([]), gzip: false };
+  if (first.done) return { stream: Readable.from([]), gzip: false, capture: false };
   const head = first.value as Buffer;
   const all = Readable.from((async function* () {
     yield head;
@@ -125,7 +133,12 @@ async function open(name: string): Promise<{ stream: Readable; gzip: boolean }> 
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     const gunzip = createGunzip();
     all.on('error', (err) => gunzip.destroy(err));
-    return { stream: all.pipe(gunzip), gzip: true };
+    return { stream: all.pipe(gunzip), gzip: true, capture: false };
   }
-  return { stream: all, gzip: false };
+  if (isCapture(head)) {
+    if (name === '-') return { stream: tsharkStream(all), gzip: false, capture: true };
+    raw.destroy(); // tshark reads the file itself
+    return { stream: tsharkStream(name), gzip: false, capture: true };
+  }
+  return { stream: all, gzip: false, capture: false };
 }

@@ -9,10 +9,17 @@ const SAMPLES = [
   { log: 'samples/ws-pino/chat.log', expected: 'samples/ws-pino/chat.expected.json', parser: 'json' },
   { log: 'samples/go-gorilla/server.log', expected: 'samples/go-gorilla/server.expected.json', parser: 'go' },
   { log: 'samples/java-tomcat/server.log', expected: 'samples/java-tomcat/server.expected.json', parser: 'java' },
+  { log: 'samples/node-crash/crash.log', expected: 'samples/node-crash/crash.expected.json', parser: 'json' },
+  { log: 'samples/logfmt/chat.log', expected: 'samples/logfmt/chat.expected.json', parser: 'logfmt' },
+  { log: 'samples/tshark/cap.json.gz', expected: 'samples/tshark/cap.expected.json', parser: 'tshark' },
+  { log: 'samples/tshark/cap.ek.gz', expected: 'samples/tshark/cap.expected.json', parser: 'tshark' },
+  // A HAR has no close codes to learn accepted types from: the routes' types are stated.
+  { log: 'samples/har/session.har', expected: 'samples/har/session.expected.json', parser: 'har',
+    args: ['--expect', '/text=text', '--expect', '/json=text', '--expect', '/buggy=text'] },
 ];
 
-describe.each(SAMPLES)('$log', ({ log, expected, parser }) => {
+describe.each(SAMPLES)('$log', ({ log, expected, parser, args = [] }: { log: string; expected: string; parser: string; args?: string[] }) => {
   it('reaches the verdict of every connection', async () => {
-    await expectSampleVerdicts(log, expected, parser);
+    await expectSampleVerdicts(log, expected, parser, args);
   });
 });

@@ -51,7 +51,7 @@ describe('readLines', () => {
     expect(lines[1]).toEqual(['end', 2]);
   });
 
-  it('fails with zlib's error on truncated gzip', async () => {
+  it("fails with zlib's error on truncated gzip", async () => {
     const gz = gzipSync('first\nsecond\n'.repeat(1000));
     await expect(read(gz.subarray(0, gz.length - 10))).rejects.toThrow(/unexpected end of file/);
   });

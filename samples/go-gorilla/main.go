@@ -156,6 +156,8 @@ type expect struct {
 	Incident      bool   `json:"incident"`
 	ExceptionType string `json:"exceptionType,omitempty"`
 	TopFrame      string `json:"topFrame,omitempty"`
+	// The connection was open when the process died: the crash report is its evidence.
+	Crash bool `json:"crash,omitempty"`
 }
 
 type scenario struct {
@@ -192,7 +194,7 @@ var scenarios = []scenario{
 		expect{RootCause: "abnormal-closure", CloseCode: code(1006), CodeAgreement: "agrees", Incident: true}},
 }
 
-var crashed = expect{RootCause: "unhandled-error", CloseCode: code(1006), CodeAgreement: "disagrees", Incident: true, ExceptionType: "panic", TopFrame: `main\.onCrash\.func1 \(.*main\.go:\d+\)`}
+var crashed = expect{RootCause: "unhandled-error", CloseCode: code(1006), CodeAgreement: "disagrees", Incident: true, ExceptionType: "panic", TopFrame: `main\.onCrash\.func1 \(.*main\.go:\d+\)`, Crash: true}
 
 type result struct {
 	Connection string `json:"connection"`

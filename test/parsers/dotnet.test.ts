@@ -27,12 +27,12 @@ describe('WebSocketCloseStatus names', () => {
     ['WebSocketCloseStatus.Empty', 1005], ['InvalidPayloadData', 1007], ['PolicyViolation', 1008], ['MessageTooBig', 1009],
     ['MandatoryExtension', 1010], ['InternalServerError', 1011],
   ])('reads %s as %i', (name, code) => {
-    const { events } = parseLines(dotnetParser, ['info: Chat.Sockets[3]', `      WebSocket ${ID} closed with ${name}`]);
+    const { events } = parseLines(dotnetParser, 'app.log', ['info: Chat.Sockets[3]', `      WebSocket ${ID} closed with ${name}`]);
     expect(events).toEqual([expect.objectContaining({ kind: 'close', code, conn: ID, at: 'app.log:1' })]);
   });
 
   it('takes the quoted description as the reason, and reads a plain "Empty" as a word', () => {
-    const { events } = parseLines(dotnetParser, [
+    const { events } = parseLines(dotnetParser, 'app.log', [
       'info: Chat.Sockets[3]', `      WebSocket ${ID} closing with InvalidMessageType "text frames only"`,
       'info: Chat.Sockets[4]', '      Empty queue closed for socket 12',
     ]);
@@ -55,7 +55,7 @@ describe('entries and exceptions', () => {
   ];
 
   it('joins Kestrel\'s unhandled-exception entry into one exception with its inner one, and drops the connection', () => {
-    const { events } = parseLines(dotnetParser, kestrel);
+    const { events } = parseLines(dotnetParser, 'app.log', kestrel);
     expect(events.map((e) => e.kind)).toEqual(['exception', 'close']);
     const e = events[0] as ExceptionEvent;
     expect(e).toMatchObject({ type: 'System.InvalidOperationException', message: 'Chat message has no user', conn: ID, at: 'app.log:1', fatal: false, time: Date.parse('2026-11-24T17:48:34') });
@@ -65,7 +65,7 @@ describe('entries and exceptions', () => {
   });
 
   it('reads scopes for the connection id and the route', () => {
-    const { events } = parseLines(dotnetParser, [
+    const { events } = parseLines(dotnetParser, 'app.log', [
       'info: Chat.Sockets[1]',
       `      => SpanId:1a2b, TraceId:3c4d, ParentId:0000 => ConnectionId:${ID} => RequestPath:/ws RequestId:${ID}:00000001`,
       '      websocket connection opened',
@@ -74,7 +74,7 @@ describe('entries and exceptions', () => {
   });
 
   it('reads a peer that vanished as a consequence, not a cause', () => {
-    const { events } = parseLines(dotnetParser, [
+    const { events } = parseLines(dotnetParser, 'app.log', [
       'warn: Chat.Sockets[9]',
       `      WebSocket ${ID} receive failed`,
       '      System.Net.WebSockets.WebSocketException (0x80004005): The remote party closed the WebSocket connection without completing the close handshake.',
@@ -85,7 +85,7 @@ describe('entries and exceptions', () => {
   });
 
   it('reads a frame error as the 1002 ManagedWebSocket sent', () => {
-    const { events } = parseLines(dotnetParser, [
+    const { events } = parseLines(dotnetParser, 'app.log', [
       'fail: Chat.Sockets[9]',
       `      WebSocket ${ID} receive failed`,
       '      System.Net.WebSockets.WebSocketException (0x80004005): The WebSocket received a frame with an unknown opcode: \'0x3\'.',
@@ -95,12 +95,12 @@ describe('entries and exceptions', () => {
   });
 
   it('reads SingleLine entries', () => {
-    const { events } = parseLines(dotnetParser, [`fail: Chat.Sockets[5] WebSocket ${ID} handler failed System.Text.Json.JsonException: '0x00' is an invalid start of a value. Path: $ | LineNumber: 0 | BytePositionInLine: 0.`]);
+    const { events } = parseLines(dotnetParser, 'app.log', [`fail: Chat.Sockets[5] WebSocket ${ID} handler failed System.Text.Json.JsonException: '0x00' is an invalid start of a value. Path: $ | LineNumber: 0 | BytePositionInLine: 0.`]);
     expect(events[0]).toMatchObject({ kind: 'exception', type: 'System.Text.Json.JsonException', conn: ID });
   });
 
   it('reads the runtime\'s crash output as the fatal end of the process', () => {
-    const { events } = parseLines(dotnetParser, [
+    const { events } = parseLines(dotnetParser, 'app.log', [
       'info: Chat.Sockets[1]', `      WebSocket ${ID} opened`,
       'Unhandled exception. System.NullReferenceException: Object reference not set to an instance of an object.',
       '   at Chat.Worker.Run() in /src/Chat/Worker.cs:line 12',
@@ -111,7 +111,7 @@ describe('entries and exceptions', () => {
   });
 
   it('counts lines that are not entries, and goes on', () => {
-    const { events, skipped } = parseLines(dotnetParser, ['garbage', 'info: Chat.Sockets[3]', `      WebSocket ${ID} closed with NormalClosure`]);
+    const { events, skipped } = parseLines(dotnetParser, 'app.log', ['garbage', 'info: Chat.Sockets[3]', `      WebSocket ${ID} closed with NormalClosure`]);
     expect(skipped).toEqual({ 'not-dotnet-log': 1 });
     expect(events).toHaveLength(1);
   });
