@@ -70,33 +70,26 @@ export const dotnetParser: Parser = {
 
   create(file, sink, _opts) {
     const joiner = new TraceJoiner((e) => sink.event(e));
-    return {
-      line(text, lineNo) {
-        if (joiner.take(text)) return;
-        const at = `${file}:${lineNo}`;
-        const m = HEADER.exec(text);
-        if (m) {
-          const time = toTime(m[1].trim().replace(/^\[|\]$/g, ''));
-          const level = toLevel(m[2] === 'fail' ? 'error' : m[2] === 'crit' ? 'fatal' : m[2] === 'trce' ? 'trace' : m[2] === 'dbug' ? 'debug' : m[2]);
-          const category = m[3];
-          const eventId = Number(m[4]);
-          joiner.start(text, ENTRY, (lines) => entryEvents(lines, m[5], { time, at }, level, category, eventId));
-          return;
-        }
-        if (text.startsWith('Unhandled exception. ')) {
-          const first = EXCEPTION_START.exec(text.slice(21));
-          joiner.start(text, CRASH, (lines): ExceptionEvent[] => [{
-            time: undefined, conn: undefined, at, kind: 'exception', fatal: true,
-            type: first?.[1] ?? 'Exception', message: first?.[2] ?? text.slice(21), stack: lines.join('\n').slice(21),
-          }]);
-          return;
-        }
-        if (text.trim() !== '') sink.skip('not-dotnet-log');
-      },
-      end() {
-        joiner.flush();
-      },
-    };
+    return joiner.reader(file, (text, at) => {
+      const m = HEADER.exec(text);
+      if (m) {
+        const time = toTime(m[1].trim().replace(/^\[|\]$/g, ''));
+        const level = toLevel(m[2] === 'fail' ? 'error' : m[2] === 'crit' ? 'fatal' : m[2] === 'trce' ? 'trace' : m[2] === 'dbug' ? 'debug' : m[2]);
+        const category = m[3];
+        const eventId = Number(m[4]);
+        joiner.start(text, ENTRY, (lines) => entryEvents(lines, m[5], { time, at }, level, category, eventId));
+        return;
+      }
+      if (text.startsWith('Unhandled exception. ')) {
+        const first = EXCEPTION_START.exec(text.slice(21));
+        joiner.start(text, CRASH, (lines): ExceptionEvent[] => [{
+          time: undefined, conn: undefined, at, kind: 'exception', fatal: true,
+          type: first?.[1] ?? 'Exception', message: first?.[2] ?? text.slice(21), stack: lines.join('\n').slice(21),
+        }]);
+        return;
+      }
+      if (text.trim() !== '') sink.skip('not-dotnet-log');
+    });
   },
 };
 

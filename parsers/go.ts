@@ -76,44 +76,37 @@ export const goParser: Parser = {
 
   create(file, sink, _opts) {
     const joiner = new TraceJoiner((e) => sink.event(e));
-    return {
-      line(text, lineNo) {
-        if (joiner.take(text)) return;
-        const at = `${file}:${lineNo}`;
-        const m = LOG_PREFIX.exec(text);
-        if (!m) {
-          if (text.startsWith('panic: ') || text.startsWith('fatal error: ')) {
-            // The runtime's own output: the process is dying.
-            const value = text.slice(text.indexOf(': ') + 2).replace(/ \[recovered\]$/, '');
-            joiner.start(text, GO_TRACE, (lines) => [panicEvent(value, { time: undefined, conn: undefined, at }, lines, true)]);
-          } else if (text.trim() !== '') {
-            sink.skip('not-go-log');
-          }
-          return;
+    return joiner.reader(file, (text, at) => {
+      const m = LOG_PREFIX.exec(text);
+      if (!m) {
+        if (text.startsWith('panic: ') || text.startsWith('fatal error: ')) {
+          // The runtime's own output: the process is dying.
+          const value = text.slice(text.indexOf(': ') + 2).replace(/ \[recovered\]$/, '');
+          joiner.start(text, GO_TRACE, (lines) => [panicEvent(value, { time: undefined, conn: undefined, at }, lines, true)]);
+        } else if (text.trim() !== '') {
+          sink.skip('not-go-log');
         }
-        let msg = text.slice(m[0].length);
-        const time = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}`);
-        const lvl = SLOG_LEVEL.exec(msg);
-        if (lvl) msg = msg.slice(lvl[0].length);
-        const level = lvl ? toLevel(lvl[1]) : undefined;
-        const conn = msg.includes(':') ? ADDRESS.exec(msg)?.[0] : undefined;
-        const route = ROUTE.exec(msg.slice(0, 300))?.[1];
-        const base = { time: Number.isNaN(time) ? undefined : time, conn, at, route };
+        return;
+      }
+      let msg = text.slice(m[0].length);
+      const time = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}`);
+      const lvl = SLOG_LEVEL.exec(msg);
+      if (lvl) msg = msg.slice(lvl[0].length);
+      const level = lvl ? toLevel(lvl[1]) : undefined;
+      const conn = msg.includes(':') ? ADDRESS.exec(msg)?.[0] : undefined;
+      const route = ROUTE.exec(msg.slice(0, 300))?.[1];
+      const base = { time: Number.isNaN(time) ? undefined : time, conn, at, route };
 
-        if (msg.startsWith('http: panic serving ')) {
-          // net/http recovered a handler panic: that handler is gone, and with it the connection
-          // (its deferred Close drops TCP without a close frame, so the peer sees 1006).
-          const value = msg.slice(msg.indexOf(': ', 20) + 2);
-          joiner.start(text, GO_TRACE, (lines) => [panicEvent(value, base, lines, false)]);
-          if (conn) joiner.event({ ...base, kind: 'close', code: 1006, reason: '', initiator: 'server', clean: false });
-          return;
-        }
-        for (const e of lineEvents(msg, base, level)) joiner.event(e);
-      },
-      end() {
-        joiner.flush();
-      },
-    };
+      if (msg.startsWith('http: panic serving ')) {
+        // net/http recovered a handler panic: that handler is gone, and with it the connection
+        // (its deferred Close drops TCP without a close frame, so the peer sees 1006).
+        const value = msg.slice(msg.indexOf(': ', 20) + 2);
+        joiner.start(text, GO_TRACE, (lines) => [panicEvent(value, base, lines, false)]);
+        if (conn) joiner.event({ ...base, kind: 'close', code: 1006, reason: '', initiator: 'server', clean: false });
+        return;
+      }
+      for (const e of lineEvents(msg, base, level)) joiner.event(e);
+    });
   },
 };
 

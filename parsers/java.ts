@@ -84,7 +84,7 @@ export const javaParser: Parser = {
     const joiner = new TraceJoiner((e) => sink.event(e));
     const threads = new Map<string, string>();
     let pending: LogLine | undefined;
-    let julHead: { time: number | undefined; at: string } | undefined;
+    let julHead: { time: number | undefined } | undefined;
 
     const resolve = (line: LogLine, trace: string | undefined) => {
       const spring = SPRING_SESSION.exec(line.msg);
@@ -110,43 +110,37 @@ export const javaParser: Parser = {
       for (const e of lineEvents(line.msg, base, line.level)) joiner.event(e);
     };
 
-    return {
-      line(text, lineNo) {
-        if (joiner.take(text)) return;
-        const at = `${file}:${lineNo}`;
-        if (pending && throwableLine(text)) {
-          resolve(pending, text);
-          pending = undefined;
-          return;
-        }
-        if (pending) resolve(pending, undefined);
+    return joiner.reader(file, (text, at) => {
+      if (pending && throwableLine(text)) {
+        resolve(pending, text);
         pending = undefined;
-        const head = headerOf(text, at);
-        if (head) {
-          pending = head;
-          return;
-        }
-        const jul = JUL_HEAD.exec(text);
-        if (jul) {
-          const h = jul[4] === '12' ? 0 : Number(jul[4]);
-          const hour = String(jul[7] === 'PM' ? h + 12 : h).padStart(2, '0');
-          julHead = { time: toTime(`${jul[3]}-${MONTHS[jul[1]] ?? '01'}-${jul[2].padStart(2, '0')}T${hour}:${jul[5]}:${jul[6]}`), at };
-          return;
-        }
-        const body = julHead ? JUL_BODY.exec(text) : null;
-        if (body) {
-          pending = { time: julHead!.time, level: toLevel(body[1]), thread: undefined, msg: body[2], at };
-          julHead = undefined;
-          return;
-        }
-        if (text.trim() !== '') sink.skip('not-java-log');
-      },
-      end() {
-        if (pending) resolve(pending, undefined);
-        pending = undefined;
-        joiner.flush();
-      },
-    };
+        return;
+      }
+      if (pending) resolve(pending, undefined);
+      pending = undefined;
+      const head = headerOf(text, at);
+      if (head) {
+        pending = head;
+        return;
+      }
+      const jul = JUL_HEAD.exec(text);
+      if (jul) {
+        const h = jul[4] === '12' ? 0 : Number(jul[4]);
+        const hour = String(jul[7] === 'PM' ? h + 12 : h).padStart(2, '0');
+        julHead = { time: toTime(`${jul[3]}-${MONTHS[jul[1]] ?? '01'}-${jul[2].padStart(2, '0')}T${hour}:${jul[5]}:${jul[6]}`) };
+        return;
+      }
+      const body = julHead ? JUL_BODY.exec(text) : null;
+      if (body) {
+        pending = { time: julHead!.time, level: toLevel(body[1]), thread: undefined, msg: body[2], at };
+        julHead = undefined;
+        return;
+      }
+      if (text.trim() !== '') sink.skip('not-java-log');
+    }, () => {
+      if (pending) resolve(pending, undefined);
+      pending = undefined;
+    });
   },
 };
 

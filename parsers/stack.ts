@@ -8,6 +8,7 @@
  * are kept, and at most `maxGap` lines' events wait.
  */
 import type { WsEvent } from '../src/model.js';
+import type { LineParser } from './parser.js';
 
 export interface TraceShape {
   /** The line continues the open record; `index` is the number of its lines taken so far. */
@@ -66,6 +67,19 @@ export class TraceJoiner {
   event(e: WsEvent): void {
     if (this.shape) this.waiting.push(e);
     else this.emit(e);
+  }
+
+  /** A line reader that offers each line to the open record first, and the others to `read` with their `file:line`. */
+  reader(file: string, read: (text: string, at: string) => void, end?: () => void): LineParser {
+    return {
+      line: (text, lineNo) => {
+        if (!this.take(text)) read(text, `${file}:${lineNo}`);
+      },
+      end: () => {
+        end?.();
+        this.flush();
+      },
+    };
   }
 
   /** Ends the open record: its events go out, then the events that waited behind it. */
