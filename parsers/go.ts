@@ -114,29 +114,28 @@ type Base = Pick<WsEvent, 'time' | 'conn' | 'at' | 'route'>;
 
 /** What one log message says, library texts first, then the shared message vocabulary. */
 function lineEvents(msg: string, base: Base, level: string | undefined): WsEvent[] {
-  const sentByUs = /\b(?:send(?:ing)?|sent|clos(?:e|ing) with)\b/i.test(msg) ? 'server' : 'unknown';
-  let m = GORILLA_CLOSE.exec(msg);
-  if (m) return [close(base, Number(m[1]), m[2] ?? '', sentByUs)];
-  m = CODER_CLOSE.exec(msg);
+  // Cheap substring tests first: most lines are the application's own and name no library text.
+  const gorilla = msg.includes('websocket: ');
+  let m = gorilla ? GORILLA_CLOSE.exec(msg) : null;
+  if (m) return [close(base, Number(m[1]), m[2] ?? '', initiatorOf(msg))];
+  m = msg.includes('status = ') ? CODER_CLOSE.exec(msg) : null;
   if (m) {
     const name = /status = (\w+)/.exec(msg)![1];
     const code = m[1] ? Number(m[1]) : CODER_STATUS[name];
-    if (code !== undefined) {
-      return [close(base, code, m[2].replace(/\\(.)/g, '$1'), /sent close frame/.test(msg) ? 'server' : sentByUs)];
-    }
+    if (code !== undefined) return [close(base, code, m[2].replace(/\\(.)/g, '$1'), initiatorOf(msg))];
   }
-  m = READ_LIMIT.exec(msg);
+  m = gorilla || msg.includes('read limited') ? READ_LIMIT.exec(msg) : null;
   if (m) {
     // The library sent 1009 itself; the application only sees this error.
     const type = m[0].startsWith('websocket: read') ? 'websocket.ErrReadLimit' : 'websocket.ErrMessageTooBig';
     return [libraryError(base, type, msg.slice(m.index), 1009), close(base, 1009, '', 'server')];
   }
-  m = GORILLA_PROTOCOL.exec(msg) ?? CODER_PROTOCOL.exec(msg);
+  m = (gorilla ? GORILLA_PROTOCOL.exec(msg) : null) ?? (msg.includes('received ') ? CODER_PROTOCOL.exec(msg) : null);
   if (m) return [libraryError(base, 'error', msg.slice(m.index), 1002), close(base, 1002, '', 'server')];
   if (NET_DROP.test(msg)) {
     return [{ ...base, kind: 'close', code: 1006, reason: '', initiator: 'unknown', clean: false }];
   }
-  m = JSON_ERROR.exec(msg);
+  m = msg.includes('JSON') || msg.includes('json: ') || msg.includes('invalid character') ? JSON_ERROR.exec(msg) : null;
   if (m) {
     const type = m[0].startsWith('json: cannot') ? 'json.UnmarshalTypeError' : 'json.SyntaxError';
     return [exception(base, type, msg.slice(m.index), level)];
@@ -148,6 +147,11 @@ function lineEvents(msg: string, base: Base, level: string | undefined): WsEvent
   const rec: Record<string, unknown> = { msg, time: base.time, level, connId: base.conn, route: base.route };
   recordEvents(rec, base.at, DEFAULT_FIELDS, (e) => out.push(e));
   return out;
+}
+
+/** A close the line says the server sent ("sending close: ...", coder's "sent close frame"); else the code read. */
+function initiatorOf(msg: string): CloseEvent['initiator'] {
+  return /\b(?:send(?:ing)?|sent|clos(?:e|ing) with)\b/i.test(msg) ? 'server' : 'unknown';
 }
 
 function close(base: Base, code: number, reason: string, initiator: CloseEvent['initiator']): CloseEvent {
