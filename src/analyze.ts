@@ -14,6 +14,8 @@ export interface AnalyzeOptions extends AnalyzerOptions, ParserOptions {
   /** A parser name, or `auto` (the default) to detect one per file. */
   format?: string;
   maxLineBytes?: number;
+  /** Bytes read, per chunk, over all inputs. */
+  onProgress?: (bytes: number) => void;
 }
 
 export async function analyzeFiles(files: string[], opts: AnalyzeOptions = {}): Promise<Report> {
@@ -32,6 +34,7 @@ async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOption
   };
   const event = (e: Parameters<Analyzer['push']>[0]) => {
     st.events++;
+    if (e.conn === undefined && (e.kind === 'open' || e.kind === 'close')) st.keyless = true;
     analyzer.push(e);
   };
   let finishParser: (() => void) | undefined;
@@ -39,6 +42,7 @@ async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOption
     const result = await readLines(name, {
       maxLineBytes: opts.maxLineBytes,
       skip,
+      onProgress: opts.onProgress,
       choose(sample, capture) {
         const parser = capture ? tsharkParser
           : !opts.format || opts.format === 'auto' ? detectParser(sample) : parserByName(opts.format);
@@ -76,7 +80,7 @@ export function buildReport(analyzer: Analyzer, files: FileStats[]): Report {
   };
 }
 
-function byTime(a: Verdict, b: Verdict): number {
+export function byTime(a: Verdict, b: Verdict): number {
   return (a.time ?? '').localeCompare(b.time ?? '');
 }
 

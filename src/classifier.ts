@@ -75,6 +75,7 @@ export function classify(inc: Incident, profile: EndpointProfile | undefined, op
     at: close.at,
     time: iso(close.time),
   };
+  if (inc.remote) verdict.remote = inc.remote;
   if (code !== reported) verdict.reportedCode = reported;
   if (finding.exception) verdict.exception = exceptionInfo(finding.exception, opts.showPayloads);
   if (finding.usedProfile && profile) verdict.profile = profile.source;
@@ -147,7 +148,8 @@ function find(
       explanation: `${fatal}${error.type} thrown${last ? ` while processing a ${last.type} message` : ''}${code === 1011 ? '' : ` and the close came as ${code ?? 'no code'}`}`,
     };
   }
-  const orphan = inc.orphans.at(-1);
+  // A keyless exception that says the connection had already closed explains nothing.
+  const orphan = lastOf(inc.orphans, (e) => !e.handled && !e.connectionClosed);
   if (orphan && canBeError) {
     return {
       cause: 'unhandled-error', confidence: 0.6, proof: [orphan], exception: orphan,
@@ -224,7 +226,8 @@ function fromCode(
     const restart = texts.some((t) => RESTART_TEXT.test(t));
     if (restart) return { cause: 'server-restart', confidence: 0.6, proof: [], explanation: 'the connection dropped while the server was shutting down' };
     return { cause: 'abnormal-closure', confidence: 0.6, proof: [],
-      explanation: `${info.name}: the connection ended without a close frame and nothing on it explains why${exceptions.length ? ' (only handled exceptions were logged)' : ''}` };
+      explanation: `${info.name}: the connection ended without a close frame and nothing on it explains why${exceptions.length === 0 ? ''
+        : exceptions.every((e) => e.connectionClosed) ? ' (the exceptions logged only say the connection had closed)' : ' (only handled exceptions were logged)'}` };
   }
   if (info.cause === 'policy-violation' || info.cause === 'server-restart') {
     const confirmed = texts.some((t) => (info.cause === 'policy-violation' ? POLICY_TEXT : RESTART_TEXT).test(t));

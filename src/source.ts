@@ -23,6 +23,8 @@ export interface ReadOptions {
   choose(sample: string[], capture: boolean): LineHandler;
   /** A line that was skipped before reaching the handler. */
   skip(reason: string): void;
+  /** Bytes read from the input (before gunzip), per chunk: for progress. */
+  onProgress?(bytes: number): void;
 }
 
 export interface ReadResult {
@@ -83,7 +85,7 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
     emit(buf.toString('utf8', s, e));
   };
 
-  const { stream, gzip, capture } = await open(name);
+  const { stream, gzip, capture } = await open(name, opts.onProgress);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     let start = 0;
@@ -116,17 +118,19 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
  * A readable of the input's bytes, gunzipped when it starts with gzip's magic, decoded by
  * tshark when it is a packet capture.
  */
-async function open(name: string): Promise<{ stream: Readable; gzip: boolean; capture: boolean }> {
+async function open(name: string, onProgress?: (bytes: number) => void): Promise<{ stream: Readable; gzip: boolean; capture: boolean }> {
   const raw: Readable = name === '-' ? process.stdin : createReadStream(name, { highWaterMark: 1024 * 1024 });
   const it = raw[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return { stream: Readable.from([]), gzip: false, capture: false };
   const head = first.value as Buffer;
   const all = Readable.from((async function* () {
+    onProgress?.(head.length);
     yield head;
     for (;;) {
       const n = await it.next();
       if (n.done) return;
+      onProgress?.((n.value as Buffer).length);
       yield n.value as Buffer;
     }
   })(), { objectMode: false });

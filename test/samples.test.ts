@@ -7,6 +7,10 @@ import { expectSampleVerdicts } from './support/expect-verdict.js';
 
 const SAMPLES = [
   { log: 'samples/ws-pino/chat.log', expected: 'samples/ws-pino/chat.expected.json', parser: 'json' },
+  { log: 'samples/python-websockets/server.log', expected: 'samples/python-websockets/server.expected.json', parser: 'python-websockets' },
+  { log: 'samples/python-websockets/v14.2/server.log', expected: 'samples/python-websockets/v14.2/server.expected.json', parser: 'python-websockets' },
+  { log: 'samples/python-websockets/v17.0.1/server.log', expected: 'samples/python-websockets/v17.0.1/server.expected.json', parser: 'python-websockets' },
+  { log: 'samples/aiohttp/server.log', expected: 'samples/aiohttp/server.expected.json', parser: 'aiohttp' },
   { log: 'samples/go-gorilla/server.log', expected: 'samples/go-gorilla/server.expected.json', parser: 'go' },
   { log: 'samples/java-tomcat/server.log', expected: 'samples/java-tomcat/server.expected.json', parser: 'java' },
   { log: 'samples/node-crash/crash.log', expected: 'samples/node-crash/crash.expected.json', parser: 'json' },

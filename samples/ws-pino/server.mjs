@@ -39,10 +39,12 @@ const ROUTES = {
 
 /**
  * `logFile` is a path, or a file descriptor (1: stdout, as a container runs it); `destination`
- * replaces it with another pino destination (a transport that writes another format).
+ * replaces it with another pino destination (a transport that writes another format). `now`
+ * (optional) is pino's clock, for logs that must span minutes without taking minutes.
  */
-export async function startServer({ logFile, destination }) {
-  const logger = pino({ level: 'info' }, destination ?? pino.destination({ dest: logFile, sync: true }));
+export async function startServer({ logFile, destination, now }) {
+  const timestamp = now ? { timestamp: () => `,"time":${now()}` } : {};
+  const logger = pino({ level: 'info', ...timestamp }, destination ?? pino.destination({ dest: logFile, sync: true }));
   const server = createServer((_req, res) => res.writeHead(426).end());
   const wss = new WebSocketServer({ server, maxPayload: 64 * 1024 });
   let next = 0;

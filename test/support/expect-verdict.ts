@@ -48,16 +48,8 @@ export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict): void 
   if (e.topFrame) expect(v!.exception?.topFrame, where).toMatch(new RegExp(e.topFrame));
 }
 
-/**
- * Runs the built CLI on a sample log (with `args`) and checks that the file was read by `parser`
- * and that every connection reaches the verdict in its `*.expected.json`.
- */
-export async function expectSampleVerdicts(log: string, expected: string, parser: string, args: string[] = []): Promise<Report> {
-  const res = await runCli(['analyze', log, '-o', 'json', ...args]);
-  expect(res.code).toBe(0);
-  const report = JSON.parse(res.stdout) as Report;
-  expect(report.input.files[0].parser).toBe(parser);
-  const want = JSON.parse(readFileSync(expected, 'utf8')) as ExpectedVerdict[];
+/** Every connection of a report judged as its scenario calls for: incidents field by field, the rest absent. */
+export function expectVerdicts(report: Report, want: ExpectedVerdict[]): void {
   const byConn = new Map(report.incidents.map((v) => [v.connection, v]));
   for (const e of want) {
     if (e.incident) expectVerdict(byConn.get(e.connection), e);
@@ -65,5 +57,14 @@ export async function expectSampleVerdicts(log: string, expected: string, parser
   }
   expect(report.summary.closes).toBe(want.length);
   expect(report.summary.incidents).toBe(want.filter((e) => e.incident).length);
+}
+
+/** Runs the built CLI on a sample log (with `args`): read by `parser`, every connection judged as its `*.expected.json` says. */
+export async function expectSampleVerdicts(log: string, expected: string, parser: string, args: string[] = []): Promise<Report> {
+  const res = await runCli(['analyze', log, '-o', 'json', ...args]);
+  expect(res.code).toBe(0);
+  const report = JSON.parse(res.stdout) as Report;
+  expect(report.input.files[0].parser).toBe(parser);
+  expectVerdicts(report, JSON.parse(readFileSync(expected, 'utf8')) as ExpectedVerdict[]);
   return report;
 }
