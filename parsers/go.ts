@@ -70,7 +70,8 @@ export const goParser: Parser = {
   detect(lines) {
     return lineScore(lines, (line) => {
       const m = LOG_PREFIX.exec(line);
-      return m ? !NGINX.test(line.slice(m[0].length)) : GO_TRACE.continues(line, 1) || line.startsWith('panic: ');
+      // Untimed lines count when they are a goroutine dump's own: a tab-indented line must name a .go file.
+      return m ? !NGINX.test(line.slice(m[0].length)) : line.startsWith('panic: ') || (GO_TRACE.continues(line, 1) && (line.charCodeAt(0) !== 9 || line.includes('.go:')));
     }, /websocket: close \d|http: panic serving|^goroutine \d+ \[|^panic: |status = Status\w+ and reason = /);
   },
 
