@@ -7,7 +7,7 @@
  *   2025-03) conn.go: `(*CloseError).Error()` = "websocket: close N (label): text", no label for
  *   1012-1014 and 3000-4999; ErrReadLimit "websocket: read limit exceeded" (it sends 1009);
  *   handleProtocolError "websocket: <details>" (it sends 1002).
- * - coder/websocket v1.8.15 (and nhooyr.io/websocket 1.8.7): `CloseError.Error()` =
+ * - coder/websocket v1.8.15 (source) and nhooyr.io/websocket 1.8.7 (Debian, run): `CloseError.Error()` =
  *   `status = StatusX and reason = "..."`, `StatusCode(N)` for unnamed codes; "received close
  *   frame: ", "sent close frame: "; read limit "read limited at N bytes" (sends 1009), wrapped in
  *   ErrMessageTooBig "websocket: message too big" since 1.8.13; protocol errors "received ..." (1002).

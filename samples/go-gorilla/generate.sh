@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates server.log (a real gorilla/websocket server's stderr: std log lines and Go panic
 # traces) and server.expected.json (the verdict each connection's scenario calls for), with
-# Debian's golang-go and golang-github-gorilla-websocket-dev, no network.
+# Debian's golang-go, golang-github-gorilla-websocket-dev and golang-nhooyr-websocket-dev, no network.
 # Usage: samples/go-gorilla/generate.sh [outDir]
 set -eu
 here="$(cd "$(dirname "$0")" && pwd)"

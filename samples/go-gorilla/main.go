@@ -1,5 +1,6 @@
-// A real gorilla/websocket server (Debian's golang-github-gorilla-websocket-dev 1.5.0) logging
-// with Go's std `log`, and the gorilla clients that drive every scenario against it.
+// A real gorilla/websocket server (Debian's golang-github-gorilla-websocket-dev 1.5.0; its /n/
+// routes use nhooyr.io/websocket 1.8.7, see nhooyr.go) logging with Go's std `log`, and the
+// gorilla clients that drive every scenario against it.
 //
 // `gows -out DIR` starts itself as the server (`gows -serve`) with its stderr written to
 // DIR/server.log, runs the scenarios (twice over, at once, so lines interleave), then opens
@@ -57,6 +58,8 @@ func server() {
 	http.HandleFunc("/binary", handler(onBinary))
 	http.HandleFunc("/json", handler(onJSON))
 	http.HandleFunc("/crash", handler(onCrash))
+	http.HandleFunc("/n/text", nhooyrHandler(nOnText))
+	http.HandleFunc("/n/json", nhooyrHandler(nOnJSON))
 	fmt.Println(ln.Addr().String())
 	log.Fatal(http.Serve(ln, nil))
 }
@@ -189,6 +192,17 @@ var scenarios = []scenario{
 	{"handler-panic", "/json", []frame{{false, []byte(`{"op":"join"}`)}, {false, []byte(`{"op":"rename"}`)}}, "wait",
 		expect{RootCause: "unhandled-error", CloseCode: code(1006), CodeAgreement: "disagrees", Incident: true, ExceptionType: "panic", TopFrame: `main\.onJSON \(.*main\.go:\d+\)`}},
 	{"too-big", "/binary", []frame{{true, make([]byte, 4096)}}, "wait",
+		expect{RootCause: "message-too-big", CloseCode: code(1009), CodeAgreement: "agrees", Incident: true}},
+	// The same scenarios on the routes served with nhooyr.io/websocket.
+	{"n-text-normal", "/n/text", []frame{{false, []byte("hello")}}, "close",
+		expect{RootCause: "normal", CloseCode: code(1000), CodeAgreement: "agrees"}},
+	{"n-binary-to-text", "/n/text", []frame{{false, []byte("hi")}, {true, []byte{0, 0x9f, 0x92, 0x96}}}, "wait",
+		expect{RootCause: "data-type-mismatch", CloseCode: code(1003), CodeAgreement: "agrees", Incident: true}},
+	{"n-json-normal", "/n/json", []frame{{false, []byte(`{"op":"join"}`)}}, "close",
+		expect{RootCause: "normal", CloseCode: code(1000), CodeAgreement: "agrees"}},
+	{"n-binary-to-json", "/n/json", []frame{{false, []byte(`{"op":"join"}`)}, {true, []byte{0, 0x9f, 0x92, 0x96}}}, "wait",
+		expect{RootCause: "data-type-mismatch", CloseCode: code(1011), CodeAgreement: "disagrees", Incident: true, ExceptionType: "json.SyntaxError"}},
+	{"n-too-big", "/n/json", []frame{{true, make([]byte, 4096)}}, "wait",
 		expect{RootCause: "message-too-big", CloseCode: code(1009), CodeAgreement: "agrees", Incident: true}},
 	{"dropped", "/text", []frame{{false, []byte("bye?")}}, "drop",
 		expect{RootCause: "abnormal-closure", CloseCode: code(1006), CodeAgreement: "agrees", Incident: true}},

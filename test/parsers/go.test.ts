@@ -220,9 +220,10 @@ describe('detect', () => {
 
 /** Debian's Go and gorilla/websocket, without network: GOPATH mode. */
 const GOPATH = '/usr/share/gocode';
-const haveGo = spawnSync('go', ['version']).status === 0 && existsSync(join(GOPATH, 'src/github.com/gorilla/websocket/conn.go'));
+const haveGo = spawnSync('go', ['version']).status === 0 && existsSync(join(GOPATH, 'src/github.com/gorilla/websocket/conn.go'))
+  && existsSync(join(GOPATH, 'src/nhooyr.io/websocket/conn.go'));
 
-describe('live: a real gorilla/websocket server built with Debian\'s Go', () => {
+describe('live: a real gorilla/websocket and nhooyr.io/websocket server built with Debian\'s Go', () => {
   it.skipIf(!haveGo)('regenerates the sample and reaches the verdict of every connection', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wsclose-go-'));
     // A build cache kept between runs makes the rebuild take about a second.
@@ -238,5 +239,5 @@ describe('live: a real gorilla/websocket server built with Debian\'s Go', () => 
     expect(report.input.files[0].skipped).toEqual({});
     expect(report.input.connections).toMatchObject({ openAtEnd: 0, crashed: 3 });
   });
-  if (!haveGo) it.skip('needs golang-go and golang-github-gorilla-websocket-dev (apt-get install them; .ci/run does)', () => {});
+  if (!haveGo) it.skip('needs golang-go, golang-github-gorilla-websocket-dev and golang-nhooyr-websocket-dev (apt-get install them; .ci/run does)', () => {});
 });
