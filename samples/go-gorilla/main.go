@@ -86,21 +86,29 @@ func handler(on onMessage) http.HandlerFunc {
 		}
 		for {
 			mt, data, err := c.ReadMessage()
-			if err != nil {
-				log.Printf("%s: read error: %v", prefix, err)
+			if !logRead(prefix, mt == websocket.BinaryMessage, data, err) {
 				return
 			}
-			kind := "text"
-			if mt == websocket.BinaryMessage {
-				kind = "binary"
-			}
-			log.Printf("%s: received %s message (%d bytes)", prefix, kind, len(data))
 			if err := on(c, mt, data); err != nil {
 				log.Printf("%s: message handler failed: %v", prefix, err)
 				closeWith(c, prefix, websocket.CloseInternalServerErr, "internal error")
 			}
 		}
 	}
+}
+
+// logRead logs what a read returned, in the same words for both libraries; false when the read failed.
+func logRead(prefix string, binary bool, data []byte, err error) bool {
+	if err != nil {
+		log.Printf("%s: read error: %v", prefix, err)
+		return false
+	}
+	kind := "text"
+	if binary {
+		kind = "binary"
+	}
+	log.Printf("%s: received %s message (%d bytes)", prefix, kind, len(data))
+	return true
 }
 
 func prefixOf(c *websocket.Conn, path string) string { return c.RemoteAddr().String() + " " + path }

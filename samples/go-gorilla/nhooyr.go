@@ -24,15 +24,9 @@ func nhooyrHandler(on func(typ nws.MessageType, data []byte) (nws.StatusCode, st
 		c.SetReadLimit(1024)
 		for {
 			typ, data, err := c.Read(r.Context())
-			if err != nil {
-				log.Printf("%s: read error: %v", prefix, err)
+			if !logRead(prefix, typ == nws.MessageBinary, data, err) {
 				return
 			}
-			kind := "text"
-			if typ == nws.MessageBinary {
-				kind = "binary"
-			}
-			log.Printf("%s: received %s message (%d bytes)", prefix, kind, len(data))
 			code, reason, err := on(typ, data)
 			if err != nil {
 				log.Printf("%s: message handler failed: %v", prefix, err)
