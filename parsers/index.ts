@@ -4,8 +4,11 @@
  */
 import { aiohttpParser } from './aiohttp.js';
 import { apigwParser } from './apigw.js';
+import { dotnetParser } from './dotnet.js';
+import { goParser } from './go.js';
 import { harParser } from './har.js';
 import { jaegerParser } from './jaeger.js';
+import { javaParser } from './java.js';
 import { jsonParser } from './json.js';
 import { logfmtParser } from './logfmt.js';
 import { nodeCrashParser } from './node-crash.js';
@@ -20,7 +23,7 @@ export type { FieldMap, LineParser, Parser, ParserOptions, ParserSink } from './
 /** Every parser, most specific first: on a tie in `detect`, the earlier one wins. */
 export const PARSERS: readonly Parser[] = [
   tsharkParser, harParser, apigwParser, otlpParser, jaegerParser, zipkinParser,
-  nodeCrashParser, logfmtParser, pythonWebsocketsParser, aiohttpParser, jsonParser,
+  nodeCrashParser, goParser, javaParser, dotnetParser, logfmtParser, pythonWebsocketsParser, aiohttpParser, jsonParser,
 ];
 
 export function parserByName(name: string): Parser | undefined {

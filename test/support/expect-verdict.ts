@@ -1,7 +1,9 @@
 /** Field-by-field comparison of a verdict with the verdict a scenario calls for. */
+import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { Verdict } from '../../src/model.js';
 import type { Report } from '../../src/report.js';
+import { runCli } from './cli.js';
 
 export interface ExpectedVerdict {
   connection: string;
@@ -60,4 +62,14 @@ export function expectVerdicts(report: Report, want: ExpectedVerdict[], at: RegE
   }
   expect(report.summary.closes).toBe(want.length);
   expect(report.summary.incidents).toBe(want.filter((e) => e.incident).length);
+}
+
+/** Runs the built CLI on a sample log (with `args`): read by `parser`, every connection judged as its `*.expected.json` says. */
+export async function expectSampleVerdicts(log: string, expected: string, parser: string, args: string[] = [], at: RegExp = LOG_AT): Promise<Report> {
+  const res = await runCli(['analyze', log, '-o', 'json', ...args]);
+  expect(res.code).toBe(0);
+  const report = JSON.parse(res.stdout) as Report;
+  expect(report.input.files[0].parser).toBe(parser);
+  expectVerdicts(report, JSON.parse(readFileSync(expected, 'utf8')) as ExpectedVerdict[], at);
+  return report;
 }
