@@ -10,7 +10,8 @@
  */
 import type { WsEvent } from '../src/model.js';
 import { toCode, toTime } from './fields.js';
-import { jsonObject, shareOf } from './json-line.js';
+import { shareOf } from './detect.js';
+import { jsonObject } from './json-line.js';
 import type { Parser } from './parser.js';
 
 type Rec = Record<string, unknown>;

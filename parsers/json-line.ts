@@ -1,17 +1,4 @@
-/** Pieces every one-object-per-line JSON format shares: how many lines look like it, and reading one. */
-
-/** The share of non-blank lines (trimmed) that pass `test`, from 0 to 1. */
-export function shareOf(lines: string[], test: (trimmed: string) => boolean): number {
-  let hits = 0;
-  let total = 0;
-  for (const line of lines) {
-    const t = line.trim();
-    if (t === '') continue;
-    total++;
-    if (test(t)) hits++;
-  }
-  return total === 0 ? 0 : hits / total;
-}
+/** Reading one object of a one-object-per-line JSON format. */
 
 /** The JSON object that `text` holds from `start`, or the reason (a skip reason) it holds none. */
 export function jsonObject(text: string, start = 0): Record<string, unknown> | 'not-json' | 'not-object' {

@@ -51,8 +51,10 @@ export function classify(inc: Incident, profile: EndpointProfile | undefined, op
   const exceptions = inc.recent.filter(isException);
   // A library that sent 1007/1009/1002 itself and then reported 1006 locally: the wire code is the error's.
   const libraryError = lastOf(exceptions, (e) => e.wireCode !== undefined);
-  const code = libraryError && (reported === null || reported === 1006 || reported === 1005)
-    ? libraryError.wireCode! : reported;
+  // Likewise a close frame the server sent (Tomcat sends 1002 and reports 1006 to the endpoint).
+  const local = reported === null || reported === 1006 || reported === 1005;
+  const code = libraryError && local ? libraryError.wireCode!
+    : local && inc.closeSent?.code !== undefined ? inc.closeSent.code : reported;
 
   const finding = find(inc, profile, code, initiator, exceptions, libraryError, opts);
   const info = closeCodeInfo(code);

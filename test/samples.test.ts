@@ -2,11 +2,8 @@
  * The committed samples: each was produced by a real library (its script beside it) and comes
  * with the verdicts its scenarios call for. The CLI must reach every one of them.
  */
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import type { Report } from '../src/report.js';
-import { runCli } from './support/cli.js';
-import { type ExpectedVerdict, expectVerdicts } from './support/expect-verdict.js';
+import { describe, it } from 'vitest';
+import { expectSampleVerdicts, LOG_AT, SPAN_AT } from './support/expect-verdict.js';
 
 const SAMPLES = [
   { log: 'samples/ws-pino/chat.log', expected: 'samples/ws-pino/chat.expected.json', parser: 'json' },
@@ -14,6 +11,8 @@ const SAMPLES = [
   { log: 'samples/python-websockets/v14.2/server.log', expected: 'samples/python-websockets/v14.2/server.expected.json', parser: 'python-websockets' },
   { log: 'samples/python-websockets/v17.0.1/server.log', expected: 'samples/python-websockets/v17.0.1/server.expected.json', parser: 'python-websockets' },
   { log: 'samples/aiohttp/server.log', expected: 'samples/aiohttp/server.expected.json', parser: 'aiohttp' },
+  { log: 'samples/go-gorilla/server.log', expected: 'samples/go-gorilla/server.expected.json', parser: 'go' },
+  { log: 'samples/java-tomcat/server.log', expected: 'samples/java-tomcat/server.expected.json', parser: 'java' },
   { log: 'samples/node-crash/crash.log', expected: 'samples/node-crash/crash.expected.json', parser: 'json' },
   { log: 'samples/logfmt/chat.log', expected: 'samples/logfmt/chat.expected.json', parser: 'logfmt' },
   { log: 'samples/tshark/cap.json.gz', expected: 'samples/tshark/cap.expected.json', parser: 'tshark' },
@@ -21,14 +20,12 @@ const SAMPLES = [
   // A HAR has no close codes to learn accepted types from: the routes' types are stated.
   { log: 'samples/har/session.har', expected: 'samples/har/session.expected.json', parser: 'har',
     args: ['--expect', '/text=text', '--expect', '/json=text', '--expect', '/buggy=text'] },
+  // Spans: evidence points at traceId/spanId.
+  { log: 'samples/otel/chat.otlp.jsonl', expected: 'samples/otel/chat.expected.json', parser: 'otlp', at: SPAN_AT },
 ];
 
-describe.each(SAMPLES)('$log', ({ log, expected, parser, args = [] }: { log: string; expected: string; parser: string; args?: string[] }) => {
+describe.each(SAMPLES)('$log', ({ log, expected, parser, args = [], at = LOG_AT }: { log: string; expected: string; parser: string; args?: string[]; at?: RegExp }) => {
   it('reaches the verdict of every connection', async () => {
-    const res = await runCli(['analyze', log, '-o', 'json', ...args]);
-    expect(res.code).toBe(0);
-    const report = JSON.parse(res.stdout) as Report;
-    expect(report.input.files[0].parser).toBe(parser);
-    expectVerdicts(report, JSON.parse(readFileSync(expected, 'utf8')) as ExpectedVerdict[]);
+    await expectSampleVerdicts(log, expected, parser, args, at);
   });
 });
