@@ -1,24 +1,34 @@
 /**
- * Secrets and payloads planted in a real log never reach any output format (found from the
- * CLI's help, so formats added later are covered) unless --show-payloads: a real ws server
- * logging with a real pino logger, driven by real ws clients that send credentials in the
- * URL, in headers and in messages, and a handler that echoes them into errors, notes and close
- * reasons as careless servers do. With --show-payloads each secret does reach the output, so
- * the planting is real and the test can fail.
+ * Secrets and payloads planted in a real log and in real spans never reach any output (every
+ * CLI format, found from its help, so formats added later are covered; and what the span
+ * processor writes: close-span attributes, its summary, the onIncident verdicts) unless
+ * --show-payloads: a real ws server logging with a real pino logger and traced through a real
+ * OpenTelemetry SDK (instrumentWebSocketServer, CloseCauseSpanProcessor), driven by real ws
+ * clients that send credentials in the URL, in headers and in messages, and a handler that
+ * echoes them into errors, notes, recorded exceptions and close reasons as careless servers
+ * do. With --show-payloads each secret does reach the output, so the planting is real and the
+ * test can fail.
  */
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: the sample's scripts are plain JavaScript
+import { otlpBody } from '../samples/otel/traced.mjs';
+import type { Verdict } from '../src/model.js';
+import { instrumentWebSocketServer } from '../src/otel/instrument.js';
+import { CloseCauseSpanProcessor } from '../src/otel/processor.js';
 import type { Report } from '../src/report.js';
 import { runCli } from './support/cli.js';
 import { outputKinds } from './support/outputs.js';
 
 /** Distinctive values, so a match in the output can only be a leak. */
-export const SECRETS = {
+const SECRETS = {
   jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSIsInJvbGUiOiJhZG1pbiJ9.c2lnLXNlY3JldC03NzE5',
   bearer: 'tok7f3a9c1e2b4d8e6f',
   cookie: 'sess0c00k1e9931abc',
@@ -31,13 +41,15 @@ export const SECRETS = {
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-redact-'));
 const logFile = join(dir, 'leaky.log');
+const traceFile = join(dir, 'leaky.otlp.json');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A server that logs what it should not: full URLs, credentials in messages, payload echoes. */
-async function leakyServer(): Promise<{ port: number; close(): Promise<void> }> {
+async function leakyServer(tracer: ReturnType<BasicTracerProvider['getTracer']>): Promise<{ port: number; close(): Promise<void> }> {
   const logger = pino({ level: 'info' }, pino.destination({ dest: logFile, sync: true }));
   const server = createServer((_req, res) => res.writeHead(426).end());
   const wss = new WebSocketServer({ server });
+  instrumentWebSocketServer(wss, { tracer });
   let next = 0;
   wss.on('connection', (ws, req) => {
     const url = new URL(req.url!, 'http://localhost');
@@ -59,6 +71,7 @@ async function leakyServer(): Promise<{ port: number; close(): Promise<void> }> 
         if (url.pathname === '/admin') throw new Error(`forbidden for Authorization: Bearer ${req.headers.authorization?.slice(7)}; Cookie: ${req.headers.cookie}`);
       } catch (err) {
         log.error({ err }, 'message handler failed');
+        trace.getActiveSpan()?.recordException(err as Error); // listeners run inside the receive span
         ws.close(1011, `bad message: ${data.toString().slice(0, 80)}`);
       }
     });
@@ -93,7 +106,11 @@ describe('secrets planted in a real ws + pino log', () => {
   const shown: Record<string, string> = {};
 
   beforeAll(async () => {
-    const server = await leakyServer();
+    const exporter = new InMemorySpanExporter();
+    const verdicts: Verdict[] = [];
+    const processor = new CloseCauseSpanProcessor({ onIncident: (v) => verdicts.push(v) });
+    const provider = new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(exporter)] });
+    const server = await leakyServer(provider.getTracer('leaky'));
     await client(server.port, `/login?access_token=${SECRETS.jwt}&api_key=${SECRETS.apiKey}`, undefined, {
       Authorization: `Bearer ${SECRETS.bearer}`,
       Cookie: `session=${SECRETS.cookie}; theme=dark`,
@@ -104,28 +121,47 @@ describe('secrets planted in a real ws + pino log', () => {
     await client(server.port, '/basic', 'hello');
     await client(server.port, '/admin', 'hello', { Authorization: `Bearer ${SECRETS.bearer}`, Cookie: `session=${SECRETS.cookie}; theme=dark` });
     await server.close();
+    const spans = exporter.getFinishedSpans();
+    writeFileSync(traceFile, otlpBody(spans));
+    // What the processor writes: the verdict attributes on close spans, its summary, the verdicts it hands over.
+    const written = spans.map((s: ReadableSpan) => Object.fromEntries(Object.entries(s.attributes).filter(([k]) => k.startsWith('websocket.close.') && !['websocket.close.code', 'websocket.close.reason'].includes(k))));
+    outputs['processor: close-span attributes'] = JSON.stringify(written);
+    outputs['processor: summary'] = JSON.stringify(processor.summary());
+    outputs['processor: onIncident verdicts'] = JSON.stringify(verdicts);
+    await provider.shutdown();
     kinds = await outputKinds();
     for (const kind of kinds) {
-      outputs[kind] = (await runCli(['analyze', logFile, '-o', kind])).stdout;
-      shown[kind] = (await runCli(['analyze', logFile, '-o', kind, '--show-payloads'])).stdout;
+      for (const [input, file] of [['log', logFile], ['spans', traceFile]]) {
+        outputs[`${kind} of the ${input}`] = (await runCli(['analyze', file, '-o', kind])).stdout;
+        shown[`${kind} of the ${input}`] = (await runCli(['analyze', file, '-o', kind, '--show-payloads'])).stdout;
+      }
     }
   });
 
-  it('judges every planted connection as an incident, so their evidence is in every report', () => {
-    const r = JSON.parse(outputs.json) as Report;
-    expect(r.summary.closes).toBe(6);
-    expect(r.summary.incidents).toBe(6);
-    expect(r.summary.byRootCause['policy-violation']).toBe(1);
+  it('judges every planted connection as an incident, from the log and from the spans, so their evidence is in every report', () => {
+    for (const input of ['log', 'spans']) {
+      const r = JSON.parse(outputs[`json of the ${input}`]) as Report;
+      expect(r.summary.closes, input).toBe(6);
+      expect(r.summary.incidents, input).toBe(6);
+      expect(r.summary.byRootCause['policy-violation'], input).toBe(1);
+    }
+    expect(JSON.parse(outputs['processor: onIncident verdicts'])).toHaveLength(6);
   });
 
-  it.each(Object.entries(SECRETS))('%s never appears in any output format without --show-payloads', (name, secret) => {
-    for (const kind of kinds) {
-      expect(outputs[kind].length, kind).toBeGreaterThan(100);
-      expect(outputs[kind], `${name} leaks in --output ${kind}`).not.toContain(secret);
+  it.each(Object.entries(SECRETS))('%s never appears in any output without --show-payloads', (name, secret) => {
+    expect(Object.keys(outputs).length).toBe(2 * kinds.length + 3);
+    for (const [where, text] of Object.entries(outputs)) {
+      expect(text.length, where).toBeGreaterThan(100);
+      expect(text, `${name} leaks in ${where}`).not.toContain(secret);
     }
   });
 
   it.each(Object.entries(SECRETS))('%s is in the output with --show-payloads (the planting reached the report)', (_, secret) => {
-    expect(kinds.some((kind) => shown[kind].includes(secret))).toBe(true);
+    expect(Object.values(shown).some((text) => text.includes(secret))).toBe(true);
+  });
+
+  it('the spans carried the secrets wsclose kept out (the exported span attributes are the application\'s own)', () => {
+    const leakedBySpans = Object.entries(SECRETS).filter(([, s]) => Object.entries(shown).some(([where, t]) => where.endsWith('spans') && t.includes(s)));
+    expect(leakedBySpans.map(([n]) => n)).toEqual(expect.arrayContaining(['email', 'password', 'apiKey', 'payload']));
   });
 });

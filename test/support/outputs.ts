@@ -14,7 +14,7 @@ export async function outputKinds(): Promise<string[]> {
   const line = stdout.split('\n').findIndex((l) => /--output\b/.test(l));
   // commander wraps long help: the choices may continue on the next lines.
   const text = stdout.split('\n').slice(line, line + 4).join(' ');
-  const m = /choices:\s*([^)]*)\)/.exec(text);
+  const m = /choices:\s*((?:"[^"]+",?\s*)+)/.exec(text);
   if (!m) throw new Error(`no --output choices in the help:\n${stdout}`);
   return [...m[1].matchAll(/"([^"]+)"/g)].map((x) => x[1]);
 }
