@@ -54,7 +54,11 @@ describe('wsclose analyze big.log | head -5', () => {
 });
 
 describe('SIGINT in the middle of a slow stdin', () => {
-  /** Writes `lines` to the CLI's stdin, keeps it open (more would come), interrupts once they are read. */
+  /**
+   * Writes `text` to the CLI's stdin and keeps it open (more would come); once the pipe has
+   * taken it all and a moment more has passed, interrupts. How much the CLI had read by then
+   * depends on the machine's load, so the tests check the report against itself.
+   */
   function interrupted(kind: string, text: string): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [CLI, 'analyze', '-o', kind]);
@@ -65,8 +69,7 @@ describe('SIGINT in the middle of a slow stdin', () => {
       child.on('error', reject);
       child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
       child.stdin.on('error', () => {}); // the CLI closes its stdin when interrupted
-      child.stdin.write(text);
-      setTimeout(() => child.kill('SIGINT'), 1_500);
+      child.stdin.write(text, () => setTimeout(() => child.kill('SIGINT'), 500));
     });
   }
 
@@ -75,14 +78,19 @@ describe('SIGINT in the middle of a slow stdin', () => {
     const res = await interrupted('json', connections(0, n));
     expect(res.signal).toBeNull();
     expect(res.code).toBe(130);
-    expect(res.stderr).toBe(`wsclose: interrupted; the report covers the ${3 * n} line(s) read before it\n`);
     const r = JSON.parse(res.stdout) as Report;
+    const lines = r.input.lines;
+    console.log(`SIGINT: ${lines} of ${3 * n} lines read before it`);
+    expect(lines).toBeGreaterThan(0);
+    expect(lines).toBeLessThanOrEqual(3 * n);
+    expect(res.stderr).toBe(`wsclose: interrupted; the report covers the ${lines} line(s) read before it\n`);
     expect(r.input.interrupted).toBe(true);
-    expect(r.input.lines).toBe(3 * n);
-    expect(r.input.files).toEqual([expect.objectContaining({ name: 'stdin', parser: 'json', lines: 3 * n, events: 3 * n, skipped: {} })]);
+    expect(r.input.files).toEqual([expect.objectContaining({ name: 'stdin', parser: 'json', lines, events: lines, skipped: {} })]);
     expect(r.input.files[0].error).toBeUndefined();
-    expect(r.summary.closes).toBe(n);
-    expect(r.summary.byRootCause).toEqual({ normal: n / 2, 'data-type-mismatch': n / 2 });
+    // Lines come three per connection, in order: every connection whose close was read is judged.
+    const closes = Math.floor(lines / 3);
+    expect(r.summary.closes).toBe(closes);
+    expect(r.summary.byRootCause).toEqual({ normal: Math.floor(closes / 2), 'data-type-mismatch': Math.ceil(closes / 2) });
   });
 
   it('in ndjson, the verdicts written so far stay whole lines', async () => {
@@ -90,14 +98,15 @@ describe('SIGINT in the middle of a slow stdin', () => {
     const res = await interrupted('ndjson', connections(0, n));
     expect(res.code).toBe(130);
     const verdicts = res.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Verdict);
-    expect(verdicts).toHaveLength(n);
-    expect(new Set(verdicts.map((v) => v.connection)).size).toBe(n);
+    expect(verdicts.length).toBeGreaterThan(0);
+    expect(verdicts.length).toBeLessThanOrEqual(n);
+    expect(new Set(verdicts.map((v) => v.connection)).size).toBe(verdicts.length);
   });
 
   it('in the text report, says it was interrupted', async () => {
-    const res = await interrupted('text', connections(0, 100));
+    const res = await interrupted('text', connections(0, 2_000)); // more than a pipe holds: the CLI is reading when the signal comes
     expect(res.code).toBe(130);
-    expect(res.stdout).toMatch(/^wsclose: 100 closes, 50 incidents/);
-    expect(res.stdout).toContain('interrupted: this report covers the 300 line(s) read before it');
+    expect(res.stdout).toMatch(/^wsclose: \d+ closes, \d+ incidents/);
+    expect(res.stdout.replace(/\s+/g, ' ')).toMatch(/interrupted: this report covers the \d+ line\(s\) read before it/);
   });
 });

@@ -5,7 +5,7 @@
  * among them. Heap follows open connections and their caps, not spans; nothing the processor
  * meets reaches the host; forceFlush and shutdown return at once.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -23,18 +23,22 @@ interface Load {
   forceFlushMs: number; shutdownMs: number;
 }
 
-function load(connections: number, spans: number, cap: number | 'default'): Load {
-  const res = spawnSync(process.execPath, ['--expose-gc', SCRIPT, DIST, String(connections), String(spans), String(cap)], {
-    encoding: 'utf8', maxBuffer: 16 * MB, timeout: 600_000,
+/** Runs the load in a child, asynchronously: a minute of blocking would starve the test runner's own messages. */
+function load(connections: number, spans: number, cap: number | 'default'): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--expose-gc', SCRIPT, DIST, String(connections), String(spans), String(cap)], {
+      encoding: 'utf8', maxBuffer: 16 * MB, timeout: 600_000,
+    }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`${err.message}\n${stderr}`));
+      expect(stderr).toBe('');
+      resolve(JSON.parse(stdout) as Load);
+    });
   });
-  expect(res.stderr).toBe('');
-  expect(res.status).toBe(0);
-  return JSON.parse(res.stdout) as Load;
 }
 
 describe('CloseCauseSpanProcessor under load', () => {
-  it('100,000 connections at once and 1,000,000 spans: heap follows open connections, nothing reaches the host', () => {
-    const r = load(100_000, 1_000_000, 100_000);
+  it('100,000 connections at once and 1,000,000 spans: heap follows open connections, nothing reaches the host', async () => {
+    const r = await load(100_000, 1_000_000, 100_000);
     const mb = (n: number) => (n / MB).toFixed(0);
     console.log(`span processor: ${r.spans} spans (${r.hostile} hostile connections) in ${r.seconds.toFixed(1)} s, `
       + `${((r.seconds / r.spans) * 1e6).toFixed(1)} µs per span; heap MiB start ${mb(r.heap.start)}, 100k open ${mb(r.heap.open)}, `
@@ -61,8 +65,8 @@ describe('CloseCauseSpanProcessor under load', () => {
     expect(r.shutdownMs).toBeLessThan(100);
   }, 600_000);
 
-  it('with its default cap, 100,000 connections at once keep 10,000 tracked and count the rest as evicted', () => {
-    const r = load(100_000, 220_000, 'default');
+  it('with its default cap, 100,000 connections at once keep 10,000 tracked and count the rest as evicted', async () => {
+    const r = await load(100_000, 220_000, 'default');
     console.log(`span processor, default cap: ${r.open.tracked} tracked, ${r.open.evictedCap} evicted, heap MiB start ${(r.heap.start / MB).toFixed(0)}, open ${(r.heap.open / MB).toFixed(0)}`);
     expect(r.open.tracked).toBe(10_000);
     expect(r.open.evictedCap).toBeGreaterThanOrEqual(90_000);
