@@ -2,6 +2,7 @@
  * JSON lines from pino, bunyan, winston and generic JSON loggers: one object per line.
  */
 import { fieldMap } from './fields.js';
+import { jsonPrefilter } from './json-prefilter.js';
 import type { Parser } from './parser.js';
 import { recordEvents } from './record.js';
 
@@ -49,5 +50,9 @@ export const jsonParser: Parser = {
       },
       end() {},
     };
+  },
+
+  prefilter(opts) {
+    return jsonPrefilter(fieldMap(opts?.fields));
   },
 };

@@ -48,4 +48,11 @@ export interface Parser {
   /** How sure the parser is that these first lines are its format, from 0 to 1. */
   detect(lines: string[]): number;
   create(file: string, sink: ParserSink, opts?: ParserOptions): LineParser;
+  /**
+   * Optional fast path: a global, multiline pattern that every line able to yield an event or
+   * a skip matches, run over raw bytes read as latin1 (never across a line break). Lines it
+   * does not match are counted but not decoded nor given to `line()`. A parser without it
+   * gets every line.
+   */
+  prefilter?(opts?: ParserOptions): RegExp;
 }

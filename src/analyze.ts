@@ -7,12 +7,14 @@ import { detectParser, parserByName, type ParserOptions } from '../parsers/index
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { Verdict } from './model.js';
 import { SCHEMA_VERSION, type FileStats, type Report } from './report.js';
-import { readLines } from './source.js';
+import { readLines, type LineHandler } from './source.js';
 
 export interface AnalyzeOptions extends AnalyzerOptions, ParserOptions {
   /** A parser name, or `auto` (the default) to detect one per file. */
   format?: string;
   maxLineBytes?: number;
+  /** False: every line reaches its parser, even where the parser's prefilter rules it out. */
+  prefilter?: boolean;
 }
 
 export async function analyzeFiles(files: string[], opts: AnalyzeOptions = {}): Promise<Report> {
@@ -44,11 +46,14 @@ async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOption
         st.parser = parser.name;
         const lp = parser.create(display, { event, skip }, opts);
         finishParser = () => lp.end();
-        return (text, lineNo) => lp.line(text, lineNo);
+        const handler: LineHandler = (text, lineNo) => lp.line(text, lineNo);
+        if (opts.prefilter !== false) handler.prefilter = parser.prefilter?.(opts);
+        return handler;
       },
     });
     st.lines = result.lines;
     st.bytes = result.bytes;
+    if (result.prefiltered) st.prefiltered = result.prefiltered;
   } catch (err) {
     st.error = describe(err, display);
   }

@@ -1,13 +1,26 @@
 /**
  * Reads an input (a file, or `-` for stdin) as lines: gzip is recognized by its magic bytes,
  * CRLF is folded, and a line longer than the limit is skipped and counted, never buffered whole.
+ *
+ * Bytes are read in blocks of whole lines. When the handler brings a prefilter (its parser
+ * knows which bytes a line that matters must contain), one native regex scan per block finds
+ * the lines worth decoding; the lines between are only counted (for exact line numbers),
+ * never decoded: no string per skipped line.
  */
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import { open as openFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
 export interface LineHandler {
   (text: string, lineNo: number): void;
+  /**
+   * A global, multiline pattern run over each block's raw bytes read as latin1: the lines it
+   * does not match are counted (`prefiltered`) but never decoded nor given to the handler.
+   * It must never match across a line break.
+   */
+  prefilter?: RegExp;
 }
 
 export interface ReadOptions {
@@ -25,107 +38,204 @@ export interface ReadResult {
   lines: number;
   bytes: number;
   gzip: boolean;
+  /** Lines the handler's prefilter ruled out: counted, not read. */
+  prefiltered: number;
 }
 
 const NL = 10;
 const CR = 13;
+const BLOCK = 4 * 1024 * 1024;
 
 export async function readLines(name: string, opts: ReadOptions): Promise<ReadResult> {
   const max = opts.maxLineBytes ?? 1024 * 1024;
-  const sampleSize = opts.sampleLines ?? 50;
-  const sample: [string, number][] = [];
-  let handler: LineHandler | undefined;
-  let lineNo = 0;
+  const lines = new Lines(opts, max);
+  const input = await open(name);
   let bytes = 0;
-  let carry: Buffer[] = [];
-  let carryLen = 0;
-  let overlong = false;
-
-  const emit = (text: string) => {
-    lineNo++;
-    if (handler) return handler(text, lineNo);
-    sample.push([text, lineNo]);
-    if (sample.length >= sampleSize) decide();
-  };
-  const decide = () => {
-    handler = opts.choose(sample.map(([t]) => t));
-    for (const [t, n] of sample) handler(t, n);
-    sample.length = 0;
-  };
-  const finishLine = (chunk: Buffer, start: number, end: number) => {
-    if (overlong) {
-      overlong = false;
-      lineNo++;
-      opts.skip('too-long');
-      return;
-    }
-    let buf = chunk;
-    let s = start;
-    let e = end;
-    if (carryLen > 0) {
-      buf = Buffer.concat([...carry, chunk.subarray(start, end)]);
-      s = 0;
-      e = buf.length;
-      carry = [];
-      carryLen = 0;
-    }
-    if (e - s > max) {
-      lineNo++;
-      opts.skip('too-long');
-      return;
-    }
-    if (e > s && buf[e - 1] === CR) e--;
-    emit(buf.toString('utf8', s, e));
-  };
-
-  const { stream, gzip } = await open(name);
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    let start = 0;
-    let nl = chunk.indexOf(NL, start);
-    while (nl >= 0) {
-      finishLine(chunk, start, nl);
-      start = nl + 1;
-      nl = chunk.indexOf(NL, start);
-    }
-    if (start < chunk.length) {
-      if (overlong) continue;
-      const rest = chunk.subarray(start);
-      if (carryLen + rest.length > max) {
-        // Drop what is buffered of this line and the rest of it as it comes.
-        carry = [];
-        carryLen = 0;
-        overlong = true;
-      } else {
-        carry.push(Buffer.from(rest)); // copy: the stream may reuse its chunk
-        carryLen += rest.length;
+  try {
+    // Room for a whole line of the maximum length plus a read: a shorter line always fits.
+    const buf = Buffer.allocUnsafe(Math.max(BLOCK, max + BLOCK / 4));
+    let len = 0;
+    let overlong = false;
+    for (;;) {
+      const n = await input.read(buf, len);
+      if (n === 0) break;
+      bytes += n;
+      const end = len + n;
+      let start = 0;
+      if (overlong) {
+        const nl = buf.indexOf(NL, len);
+        if (nl < 0 || nl >= end) { len = 0; continue; }
+        lines.tooLong();
+        overlong = false;
+        start = nl + 1;
       }
+      const last = buf.lastIndexOf(NL, end - 1);
+      if (last >= start) {
+        lines.block(buf, start, last + 1);
+        start = last + 1;
+      }
+      len = end - start;
+      if (len > max) {
+        // Drop what is buffered of this line and the rest of it as it comes.
+        overlong = true;
+        len = 0;
+      } else if (start > 0) buf.copy(buf, 0, start, end);
     }
+    if (overlong) lines.tooLong();
+    else if (len > 0) {
+      buf[len] = NL; // the last line has no line break: give it one
+      lines.block(buf, 0, len + 1);
+    }
+  } finally {
+    await input.close();
   }
-  if (carryLen > 0 || overlong) finishLine(Buffer.alloc(0), 0, 0);
-  if (!handler) decide();
-  return { lines: lineNo, bytes, gzip };
+  lines.finish();
+  return { lines: lines.lineNo, bytes, gzip: input.gzip, prefiltered: lines.prefiltered };
 }
 
-/** A readable of the input's bytes, gunzipped when it starts with gzip's magic. */
-async function open(name: string): Promise<{ stream: Readable; gzip: boolean }> {
-  const raw: Readable = name === '-' ? process.stdin : createReadStream(name, { highWaterMark: 1024 * 1024 });
-  const it = raw[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return { stream: Readable.from([]), gzip: false };
-  const head = first.value as Buffer;
-  const all = Readable.from((async function* () {
-    yield head;
-    for (;;) {
-      const n = await it.next();
-      if (n.done) return;
-      yield n.value as Buffer;
-    }
-  })(), { objectMode: false });
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    const gunzip = createGunzip();
-    all.on('error', (err) => gunzip.destroy(err));
-    return { stream: all.pipe(gunzip), gzip: true };
+/** Numbers lines, hands the first ones to `choose`, and the rest to the chosen handler. */
+class Lines {
+  lineNo = 0;
+  prefiltered = 0;
+  private handler: LineHandler | undefined;
+  private readonly sample: [string, number][] = [];
+  private readonly sampleSize: number;
+
+  constructor(private readonly opts: ReadOptions, private readonly max: number) {
+    this.sampleSize = opts.sampleLines ?? 50;
   }
-  return { stream: all, gzip: false };
+
+  tooLong(): void {
+    this.lineNo++;
+    this.opts.skip('too-long');
+  }
+
+  /** Whole lines: `end - 1` is a line break. */
+  block(buf: Buffer, start: number, end: number): void {
+    let pos = start;
+    while (pos < end && (!this.handler || !this.handler.prefilter)) {
+      const nl = buf.indexOf(NL, pos);
+      this.line(buf, pos, nl);
+      pos = nl + 1;
+    }
+    if (pos < end) this.filtered(buf, pos, end, this.handler!.prefilter!);
+  }
+
+  /** One regex scan over the block; only the lines it hits are decoded. */
+  private filtered(buf: Buffer, start: number, end: number, re: RegExp): void {
+    const text = buf.toString('latin1', start, end);
+    let cursor = start; // the first line not yet counted
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      const hit = start + m.index;
+      const lineStart = buf.lastIndexOf(NL, hit) + 1;
+      this.count(buf, cursor, lineStart);
+      const nl = buf.indexOf(NL, hit);
+      this.line(buf, lineStart, nl);
+      cursor = nl + 1;
+      if (cursor >= end) return;
+      re.lastIndex = cursor - start;
+    }
+    this.count(buf, cursor, end);
+  }
+
+  /** Lines in [from, to) that no one reads: numbered, not decoded. */
+  private count(buf: Buffer, from: number, to: number): void {
+    let n = 0;
+    for (let p = from; p < to; p = buf.indexOf(NL, p) + 1) n++;
+    this.lineNo += n;
+    this.prefiltered += n;
+  }
+
+  private line(buf: Buffer, start: number, nl: number): void {
+    if (nl - start > this.max) {
+      this.tooLong();
+      return;
+    }
+    const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
+    const text = buf.toString('utf8', start, end);
+    const lineNo = ++this.lineNo;
+    if (this.handler) return this.handler(text, lineNo);
+    this.sample.push([text, lineNo]);
+    if (this.sample.length >= this.sampleSize) this.decide();
+  }
+
+  private decide(): void {
+    const handler = this.opts.choose(this.sample.map(([t]) => t));
+    this.handler = handler;
+    for (const [t, n] of this.sample) handler(t, n);
+    this.sample.length = 0;
+  }
+
+  finish(): void {
+    if (!this.handler) this.decide();
+  }
+}
+
+interface Input {
+  gzip: boolean;
+  /** Reads into `buf` from `at`: the number of bytes, 0 at the end. */
+  read(buf: Buffer, at: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The input's bytes, gunzipped when it starts with gzip's magic. */
+async function open(name: string): Promise<Input> {
+  let stream: Readable;
+  if (name === '-') {
+    stream = process.stdin;
+    await once(stream, 'readable');
+    const head = stream.read() as Buffer | null;
+    if (head === null) return streamInput(stream, false);
+    stream.unshift(head);
+    if (!isGzip(head)) return streamInput(stream, false);
+  } else {
+    const fh = await openFile(name, 'r');
+    const magic = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(magic, 0, 2, 0);
+    if (bytesRead < 2 || !isGzip(magic)) {
+      return {
+        gzip: false,
+        read: async (buf, at) => (await fh.read(buf, at, buf.length - at, null)).bytesRead,
+        close: () => fh.close(),
+      };
+    }
+    await fh.close();
+    stream = createReadStream(name, { highWaterMark: 1024 * 1024 });
+  }
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  stream.on('error', (err) => gunzip.destroy(err));
+  return streamInput(stream.pipe(gunzip), true);
+}
+
+function isGzip(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** A stream as an Input: each read takes what has arrived, so a live pipe is analyzed as it flows. */
+function streamInput(stream: Readable, gzip: boolean): Input {
+  const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let rest: Buffer | undefined;
+  return {
+    gzip,
+    async read(buf, at) {
+      let filled = 0;
+      while (at + filled < buf.length) {
+        if (!rest || rest.length === 0) {
+          if (filled > 0 && stream.readableLength === 0) break;
+          const n = await it.next();
+          if (n.done) break;
+          rest = n.value;
+        }
+        const k = rest.copy(buf, at + filled);
+        filled += k;
+        rest = rest.subarray(k);
+      }
+      return filled;
+    },
+    async close() {
+      if (stream !== process.stdin) stream.destroy();
+    },
+  };
 }
