@@ -3,24 +3,25 @@
  * CRLF is folded, and a line longer than the limit is skipped and counted, never buffered whole.
  *
  * Bytes are read in blocks of whole lines. When the handler brings a prefilter (its parser
- * knows which bytes a line that matters must contain), one native regex scan per block finds
- * the lines worth decoding; the lines between are only counted (for exact line numbers),
- * never decoded: no string per skipped line.
+ * knows which bytes a line that matters must contain), native scans of the block find the
+ * lines worth decoding (prefilter.ts); the lines between are only counted, for exact line
+ * numbers, never decoded: no string per skipped line.
  */
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import type { Prefilter } from '../parsers/parser.js';
+import { BlockFilter } from './prefilter.js';
 
 export interface LineHandler {
   (text: string, lineNo: number): void;
   /**
-   * A global, multiline pattern run over each block's raw bytes read as latin1: the lines it
-   * does not match are counted (`prefiltered`) but never decoded nor given to the handler.
-   * It must never match across a line break.
+   * What a line worth reading contains (its parser's `prefilter`): the lines without it are
+   * counted (`prefiltered`) but never decoded nor given to the handler.
    */
-  prefilter?: RegExp;
+  prefilter?: Prefilter;
 }
 
 export interface ReadOptions {
@@ -98,6 +99,7 @@ class Lines {
   lineNo = 0;
   prefiltered = 0;
   private handler: LineHandler | undefined;
+  private filter: BlockFilter | undefined;
   private readonly sample: [string, number][] = [];
   private readonly sampleSize: number;
 
@@ -118,34 +120,36 @@ class Lines {
       this.line(buf, pos, nl);
       pos = nl + 1;
     }
-    if (pos < end) this.filtered(buf, pos, end, this.handler!.prefilter!);
+    if (pos < end) this.filtered(buf, pos, end, this.filter ??= new BlockFilter(this.handler!.prefilter!));
   }
 
-  /** One regex scan over the block; only the lines it hits are decoded. */
-  private filtered(buf: Buffer, start: number, end: number, re: RegExp): void {
-    const text = buf.toString('latin1', start, end);
-    let cursor = start; // the first line not yet counted
-    re.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) !== null) {
-      const hit = start + m.index;
+  /** Native scans for the needles; only the lines they hit (or of an odd shape) are decoded. */
+  private filtered(buf: Buffer, start: number, end: number, filter: BlockFilter): void {
+    let cursor = start; // the first line not yet numbered
+    for (const hit of filter.scan(buf, start, end)) {
+      if (hit < cursor) continue; // a line already read
       const lineStart = buf.lastIndexOf(NL, hit) + 1;
-      this.count(buf, cursor, lineStart);
+      this.count(buf, cursor, lineStart, filter);
       const nl = buf.indexOf(NL, hit);
       this.line(buf, lineStart, nl);
       cursor = nl + 1;
-      if (cursor >= end) return;
-      re.lastIndex = cursor - start;
     }
-    this.count(buf, cursor, end);
+    this.count(buf, cursor, end, filter);
   }
 
-  /** Lines in [from, to) that no one reads: numbered, not decoded. */
-  private count(buf: Buffer, from: number, to: number): void {
-    let n = 0;
-    for (let p = from; p < to; p = buf.indexOf(NL, p) + 1) n++;
-    this.lineNo += n;
-    this.prefiltered += n;
+  /** Lines in [from, to) without a needle: numbered, not decoded, unless of an odd shape. */
+  private count(buf: Buffer, from: number, to: number, filter: BlockFilter): void {
+    let skipped = 0;
+    for (let p = from; p < to;) {
+      const nl = buf.indexOf(NL, p);
+      if (filter.odd(buf, p)) this.line(buf, p, nl);
+      else {
+        this.lineNo++;
+        skipped++;
+      }
+      p = nl + 1;
+    }
+    this.prefiltered += skipped;
   }
 
   private line(buf: Buffer, start: number, nl: number): void {
