@@ -3,12 +3,14 @@
  * first lines and takes the most confident one.
  */
 import { jsonParser } from './json.js';
+import { logfmtParser } from './logfmt.js';
+import { nodeCrashParser } from './node-crash.js';
 import type { Parser } from './parser.js';
 
 export type { FieldMap, LineParser, Parser, ParserOptions, ParserSink } from './parser.js';
 
 /** Every parser, most specific first: on a tie in `detect`, the earlier one wins. */
-export const PARSERS: readonly Parser[] = [jsonParser];
+export const PARSERS: readonly Parser[] = [nodeCrashParser, logfmtParser, jsonParser];
 
 export function parserByName(name: string): Parser | undefined {
   return PARSERS.find((p) => p.name === name);

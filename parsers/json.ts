@@ -1,58 +1,47 @@
 /**
- * JSON lines from pino, bunyan, winston and generic JSON loggers: one object per line.
+ * JSON lines from pino, bunyan, winston and generic JSON loggers: one object per line. Lines
+ * between them go to the Node crash reader: `kubectl logs` shows stdout and stderr as one stream.
  */
 import { fieldMap } from './fields.js';
 import { jsonPrefilter } from './json-prefilter.js';
+import { recordShare, withCrashText } from './node-crash.js';
 import type { Parser } from './parser.js';
 import { recordEvents } from './record.js';
 
 const KNOWN_FIELDS = /"(?:msg|message|level|time|timestamp|@timestamp|severity|err|error)"\s*:/;
+const NON_BLANK = /\S/;
 
 export const jsonParser: Parser = {
   name: 'json',
-  description: 'JSON lines (pino, bunyan, winston, generic JSON loggers)',
+  description: 'JSON lines (pino, bunyan, winston, generic JSON loggers), with Node crash reports between them',
 
   detect(lines) {
-    let objects = 0;
-    let total = 0;
-    for (const line of lines) {
-      const t = line.trim();
-      if (t === '') continue;
-      total++;
-      if (t.startsWith('{') && t.endsWith('}') && KNOWN_FIELDS.test(t)) objects++;
-    }
     // Below 1 so that JSON formats with a known shape (OTLP, API Gateway) outrank it.
-    return total === 0 ? 0 : (objects / total) * 0.9;
+    return recordShare(lines, (line) => {
+      const t = line.trim();
+      // `{"` opens a logger's object; util.inspect's `{ a: 1 }` (a thrown object in a crash report) has a space.
+      return t.startsWith('{"') && t.endsWith('}') && KNOWN_FIELDS.test(t);
+    }) * 0.9;
   },
 
   create(file, sink, opts) {
     const fields = fieldMap(opts?.fields);
-    return {
-      line(text, lineNo) {
-        const start = text.search(/\S/);
-        if (start < 0) return;
-        if (text.charCodeAt(start) !== 123 /* { */) {
-          sink.skip('not-json');
-          return;
-        }
-        let rec: unknown;
-        try {
-          rec = JSON.parse(text);
-        } catch {
-          sink.skip('not-json');
-          return;
-        }
-        if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
-          sink.skip('not-object');
-          return;
-        }
-        recordEvents(rec as Record<string, unknown>, `${file}:${lineNo}`, fields, (e) => sink.event(e));
-      },
-      end() {},
-    };
+    return withCrashText(file, sink, 'not-json', parseObject,
+      (rec, lineNo) => recordEvents(rec, `${file}:${lineNo}`, fields, (e) => sink.event(e)));
   },
 
   prefilter(opts) {
     return jsonPrefilter(fieldMap(opts?.fields));
   },
 };
+
+/** The line's JSON object, or undefined when the line is not one. */
+function parseObject(text: string): Record<string, unknown> | undefined {
+  const start = text.search(NON_BLANK);
+  if (start < 0 || text.charCodeAt(start) !== 123 /* { */) return undefined;
+  try {
+    return JSON.parse(text) as Record<string, unknown>; // an object: the text starts with {
+  } catch {
+    return undefined; // a thrown object's util.inspect text, or a broken line
+  }
+}

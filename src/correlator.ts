@@ -81,6 +81,8 @@ export class Correlator {
   private readonly sequential = new Map<string, Conn>();
   private readonly recentlyClosed = new Set<string>();
   private readonly orphans = new Map<string, ExceptionEvent[]>();
+  /** The last event that named its process: a crash report names none, and the process that wrote just before it is the one that died. */
+  private lastWithProcess: WsEvent | undefined;
   private readonly ttlMs: number;
   private readonly max: number;
   private readonly ringSize: number;
@@ -104,6 +106,7 @@ export class Correlator {
     if (e.kind === 'accepts') return;
     if (e.time !== undefined && e.time > this.now) this.now = e.time;
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
+    if (e.process !== undefined) this.lastWithProcess = e;
 
     if (e.kind === 'exception' && e.fatal && e.conn === undefined) {
       this.crash(e);
@@ -252,12 +255,18 @@ export class Correlator {
       && close.time! - x.time <= this.orphanWindowMs);
   }
 
-  /** A process died: every connection open in it ended without a close frame. */
+  /**
+   * A process died: every connection open in it ended without a close frame. A report that
+   * names no process (Node's stderr) belongs to the source it was read from, and within it to
+   * the process of the source's last line: several processes may share one stream.
+   */
   private crash(e: ExceptionEvent): void {
     const source = sourceOf(e);
+    const last = this.lastWithProcess;
+    const process = e.process ?? (last && sourceOf(last) === source ? last.process : undefined);
     const victims: Conn[] = [];
-    for (const conn of this.conns.values()) if (sameProcess(conn, e, source)) victims.push(conn);
-    for (const conn of this.sequential.values()) if (sameProcess(conn, e, source)) victims.push(conn);
+    for (const conn of this.conns.values()) if (sameProcess(conn, process, source)) victims.push(conn);
+    for (const conn of this.sequential.values()) if (sameProcess(conn, process, source)) victims.push(conn);
     for (const conn of victims) {
       this.stats.crashed++;
       this.conclude(conn, syntheticClose(conn, e), e);
@@ -282,8 +291,8 @@ function sourceOf(e: WsEvent): string {
   return i > 0 ? e.at.slice(0, i) : e.at;
 }
 
-function sameProcess(conn: Conn, e: ExceptionEvent, source: string): boolean {
-  if (e.process && conn.process) return e.process === conn.process;
+function sameProcess(conn: Conn, process: string | undefined, source: string): boolean {
+  if (process && conn.process) return process === conn.process;
   return conn.source === source;
 }
 

@@ -37,7 +37,7 @@ export function normalizeMessage(message: string): string {
     .replace(/"(?:[^"\\\n]|\\.){0,4096}"|'(?:[^'\\\n]|\\.){0,4096}'(?=\s+is not|\s*$)/g, '"…"')
     .replace(/\b0x[0-9a-f]+\b/gi, '0x…')
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
-    .replace(/\d+/g, 'N')
+    .replace(/(?<![\w-])\d+/g, 'N')
     .slice(0, 200);
 }
 
@@ -48,6 +48,7 @@ export function exceptionInfo(e: ExceptionEvent, showPayloads = false): Exceptio
     type: e.type,
     message,
     topFrame: frame,
+    at: e.at,
     signature: `${e.type}: ${normalizeMessage(redact(e.message))}${frame ? ` @ ${frame.replace(/:\d+(\)?)$/, '$1')}` : ''}`,
   };
 }

@@ -118,6 +118,8 @@ export interface ExceptionInfo {
   topFrame: string | null;
   /** Grouping key: type, normalized message and first application frame. */
   signature: string;
+  /** Where the exception was read. */
+  at: string;
 }
 
 /** One verdict per connection that ended; DESIGN.md "Output contract". */

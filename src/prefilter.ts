@@ -84,13 +84,15 @@ export class BlockFilter {
     return hits;
   }
 
-  /** True when a line starting at `p` is not of the format's shape (and so must be read). */
+  /**
+   * True when a line starting at `p` is not of the format's shape, or blank: such lines are
+   * always read (another format may be interleaved, as a crash report on stderr is).
+   */
   odd(buf: Buffer, p: number): boolean {
     if (this.lineStart < 0 || buf[p] === this.lineStart) return false;
-    // Blanks before the first byte are allowed; an empty or blank line holds nothing.
     let q = p;
-    while (buf[q] === 32 || buf[q] === 9 || buf[q] === 13) q++;
-    return buf[q] !== NL && buf[q] !== this.lineStart;
+    while (buf[q] === 32 || buf[q] === 9) q++;
+    return buf[q] !== this.lineStart;
   }
 
   /** The pair at `p` is an anchor, and its fingerprint too where it has one. */

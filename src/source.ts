@@ -100,6 +100,8 @@ class Lines {
   prefiltered = 0;
   private handler: LineHandler | undefined;
   private filter: BlockFilter | undefined;
+  /** The last line read was of an odd shape: the next one is read too. */
+  private afterOdd = false;
   private readonly sample: [string, number][] = [];
   private readonly sampleSize: number;
 
@@ -123,7 +125,10 @@ class Lines {
     if (pos < end) this.filtered(buf, pos, end, this.filter ??= new BlockFilter(this.handler!.prefilter!));
   }
 
-  /** Native scans for the needles; only the lines they hit (or of an odd shape) are decoded. */
+  /**
+   * Native scans for the needles; only the lines they hit are decoded, with the lines of an
+   * odd shape and the first line after them (which ends what they were part of).
+   */
   private filtered(buf: Buffer, start: number, end: number, filter: BlockFilter): void {
     let cursor = start; // the first line not yet numbered
     for (const hit of filter.scan(buf, start, end)) {
@@ -131,22 +136,25 @@ class Lines {
       const lineStart = buf.lastIndexOf(NL, hit) + 1;
       this.count(buf, cursor, lineStart, filter);
       const nl = buf.indexOf(NL, hit);
+      this.afterOdd = filter.odd(buf, lineStart);
       this.line(buf, lineStart, nl);
       cursor = nl + 1;
     }
     this.count(buf, cursor, end, filter);
   }
 
-  /** Lines in [from, to) without a needle: numbered, not decoded, unless of an odd shape. */
+  /** Lines in [from, to) without a needle: numbered, not decoded, unless odd or right after one. */
   private count(buf: Buffer, from: number, to: number, filter: BlockFilter): void {
     let skipped = 0;
     for (let p = from; p < to;) {
       const nl = buf.indexOf(NL, p);
-      if (filter.odd(buf, p)) this.line(buf, p, nl);
+      const odd = filter.odd(buf, p);
+      if (odd || this.afterOdd) this.line(buf, p, nl);
       else {
         this.lineNo++;
         skipped++;
       }
+      this.afterOdd = odd;
       p = nl + 1;
     }
     this.prefiltered += skipped;

@@ -63,7 +63,7 @@ export function addVerdict(s: Summary, v: Verdict): void {
     const key = capped(s.exceptions, v.exception.signature);
     const e = s.exceptions[key] ??= {
       signature: key, type: v.exception.type, message: v.exception.message, topFrame: v.exception.topFrame,
-      rootCause: v.rootCause, count: 0, example: v.at,
+      rootCause: v.rootCause, count: 0, example: v.exception.at,
     };
     e.count++;
   }

@@ -10,6 +10,8 @@ import { expectVerdict, type ExpectedVerdict } from './support/expect-verdict.js
 
 const SAMPLES = [
   { log: 'samples/ws-pino/chat.log', expected: 'samples/ws-pino/chat.expected.json', parser: 'json' },
+  { log: 'samples/node-crash/crash.log', expected: 'samples/node-crash/crash.expected.json', parser: 'json' },
+  { log: 'samples/logfmt/chat.log', expected: 'samples/logfmt/chat.expected.json', parser: 'logfmt' },
 ];
 
 describe.each(SAMPLES)('$log', ({ log, expected, parser }) => {

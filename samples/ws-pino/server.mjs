@@ -37,8 +37,12 @@ const ROUTES = {
   },
 };
 
-export async function startServer({ logFile }) {
-  const logger = pino({ level: 'info' }, pino.destination({ dest: logFile, sync: true }));
+/**
+ * `logFile` is a path, or a file descriptor (1: stdout, as a container runs it); `destination`
+ * replaces it with another pino destination (a transport that writes another format).
+ */
+export async function startServer({ logFile, destination }) {
+  const logger = pino({ level: 'info' }, destination ?? pino.destination({ dest: logFile, sync: true }));
   const server = createServer((_req, res) => res.writeHead(426).end());
   const wss = new WebSocketServer({ server, maxPayload: 64 * 1024 });
   let next = 0;
@@ -72,6 +76,7 @@ export async function startServer({ logFile }) {
   return {
     port,
     logger,
+    wss,
     async close() {
       for (const c of wss.clients) c.terminate();
       await new Promise((resolve) => wss.close(resolve));
@@ -116,6 +121,18 @@ export const SCENARIOS = {
   'expired-token': { route: '/text?token=expired', send: [], end: 'wait',
     expect: { rootCause: 'policy-violation', closeCode: 1008, codeAgreement: 'agrees', incident: true} },
 };
+
+/** The verdict a run of a scenario calls for, as the samples' *.expected.json files hold it. */
+export function expectedFor({ name, connId }) {
+  const { exceptionType, topFrame, ...fields } = SCENARIOS[name].expect;
+  return { connection: connId, scenario: name, route: SCENARIOS[name].route.split('?')[0], ...fields,
+    ...(exceptionType ? { exceptionType } : {}), ...(topFrame ? { topFrame: topFrame.source } : {}) };
+}
+
+/** Orders expected verdicts by the server's connection counter (c1, c2, ... c10). */
+export function byConnection(a, b) {
+  return Number(a.connection.slice(1)) - Number(b.connection.slice(1));
+}
 
 /** Runs one scenario with a real ws client; resolves with the server's connection id. */
 export function runClient(port, name, { delayMs = 0 } = {}) {

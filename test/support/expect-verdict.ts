@@ -13,6 +13,8 @@ export interface ExpectedVerdict {
   reportedCode?: number;
   exceptionType?: string;
   topFrame?: string | RegExp;
+  /** The connection was open when its process crashed: the crash report is its evidence. */
+  crash?: boolean;
 }
 
 export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict): void {
@@ -35,7 +37,10 @@ export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict): void 
   for (const ev of v!.evidence) expect(ev.at, where).toMatch(/:\d+$|^--expect$/);
   if (e.exceptionType) {
     expect(v!.exception?.type, where).toBe(e.exceptionType);
-    expect(v!.evidence.some((ev) => ev.kind === 'exception' && ev.summary.startsWith(e.exceptionType!)), where).toBe(true);
+    const kind = e.crash ? 'crash' : 'exception';
+    const summary = e.crash ? `process crashed: ${e.exceptionType}:` : e.exceptionType;
+    expect(v!.evidence.some((ev) => ev.kind === kind && ev.summary.startsWith(summary)), where).toBe(true);
   }
+  if (e.crash !== undefined) expect(v!.evidence.some((ev) => ev.kind === 'crash'), where).toBe(e.crash);
   if (e.topFrame) expect(v!.exception?.topFrame, where).toMatch(new RegExp(e.topFrame));
 }

@@ -1,0 +1,168 @@
+/**
+ * logfmt lines: `key=value` pairs separated by spaces, values quoted when they hold a space, `=`
+ * or `"`, with backslash escapes inside quotes (`\"`, `\\`, `\n`, `\t`, `\uXXXX`). Checked
+ * against go-logfmt (decode.go, jsonstring.go at HEAD), heroku's `logfmt` 1.4.0 stringify and
+ * pino-logfmt 1.1.4 (run). Records go through the same mapping as JSON lines (record.ts):
+ * unquoted `true`/`false` and numbers become booleans and numbers, and dotted keys
+ * (`err.type=TypeError`, pino-logfmt's flattened objects) nest again, so `err`, `ws.id` and
+ * `req.url` are found where the JSON parser finds them.
+ */
+import { DEFAULT_FIELDS, fieldMap } from './fields.js';
+import { recordShare, withCrashText } from './node-crash.js';
+import type { FieldMap, Parser } from './parser.js';
+import { recordEvents } from './record.js';
+
+type Rec = Record<string, unknown>;
+
+const NUMBER = /^-?(?:0|[1-9]\d{0,19})(?:\.\d{1,20})?$/;
+/**
+ * A stack whose newlines were escaped twice: pino-logfmt's escapeMultilineStrings writes `\n`,
+ * then logfmt.stringify escapes its backslash, so one decoding leaves `\n` in the text.
+ */
+const ESCAPED_TRACE = /\\n\s{1,8}at /;
+
+export const logfmtParser: Parser = {
+  name: 'logfmt',
+  description: 'logfmt key=value lines (go-logfmt, heroku logfmt, pino-logfmt, logrus text), with Node crash reports between them',
+
+  detect(lines) {
+    return recordShare(lines, (line) => parseLogfmt(line, DEFAULT_FIELDS) !== undefined) * 0.85;
+  },
+
+  create(file, sink, opts) {
+    const fields = fieldMap(opts?.fields);
+    return withCrashText(file, sink, 'not-logfmt', (text) => parseLogfmt(text, fields),
+      (rec, lineNo) => recordEvents(rec, `${file}:${lineNo}`, fields, (e) => sink.event(e)));
+  },
+};
+
+/**
+ * The record a logfmt line holds, or undefined when the line is not one: at least two
+ * `key=value` pairs, one of them a message, level or time, so that prose and source lines with
+ * an `=` in them stay text.
+ */
+export function parseLogfmt(text: string, fields: FieldMap): Rec | undefined {
+  // No prototype: a key named __proto__ is data like any other.
+  const rec: Rec = Object.create(null) as Rec;
+  const keys = knownKeys(fields);
+  let known = false;
+  let pairs = 0;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    while (i < n && text.charCodeAt(i) <= 32) i++;
+    if (i >= n) break;
+    const keyStart = i;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c <= 32 || c === 61 /* = */) break;
+      if (c === 34 /* " */ || c === 39 /* ' */) return undefined;
+      i++;
+    }
+    if (i === keyStart) return undefined; // `=` with no key
+    const key = text.slice(keyStart, i);
+    if (i >= n || text.charCodeAt(i) !== 61) {
+      put(rec, key, true); // a bare key is a flag
+      continue;
+    }
+    i++;
+    let value: unknown;
+    if (i < n && text.charCodeAt(i) === 34) {
+      const end = closingQuote(text, i + 1);
+      if (end < 0) return undefined;
+      value = unquote(text, i + 1, end);
+      i = end + 1;
+    } else {
+      const start = i;
+      while (i < n && text.charCodeAt(i) > 32) i++;
+      value = scalar(text.slice(start, i));
+    }
+    pairs++;
+    if (value !== undefined) {
+      put(rec, key, value);
+      known ||= keys.has(key) || (key.includes('.') && keys.has(key.slice(0, key.indexOf('.'))));
+    }
+  }
+  return pairs >= 2 && known ? rec : undefined;
+}
+
+const KNOWN_KEYS = new WeakMap<FieldMap, Set<string>>();
+
+/** The keys that make a line a record: the message, level and time names (their first segment when dotted). */
+function knownKeys(fields: FieldMap): Set<string> {
+  let keys = KNOWN_KEYS.get(fields);
+  if (!keys) {
+    keys = new Set([...fields.message, ...fields.level, ...fields.time].map((k) => k.split('.')[0]));
+    KNOWN_KEYS.set(fields, keys);
+  }
+  return keys;
+}
+
+/** The index of the quote that closes a value opened before `from`, or -1. */
+function closingQuote(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92 /* \ */) i++;
+    else if (c === 34) return i;
+  }
+  return -1;
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '"': '"', '\\': '\\', '/': '/' };
+
+function unquote(text: string, start: number, end: number): string {
+  const raw = text.slice(start, end);
+  if (!raw.includes('\\')) return raw;
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c !== '\\' || i + 1 >= raw.length) {
+      out += c;
+      continue;
+    }
+    const e = raw[++i];
+    if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(raw.slice(i + 1, i + 5))) {
+      out += String.fromCharCode(parseInt(raw.slice(i + 1, i + 5), 16));
+      i += 4;
+    } else {
+      out += ESCAPES[e] ?? e;
+    }
+  }
+  return !out.includes('\n') && ESCAPED_TRACE.test(out) ? out.replace(/\\n/g, '\n') : out;
+}
+
+/** An unquoted value: booleans and numbers as JSON would have them; go-logfmt's `nil` is no value. */
+function scalar(v: string): unknown {
+  if (v === '') return undefined; // `key=` with nothing after it
+  const c = v.charCodeAt(0);
+  if (c >= 97 /* a */) {
+    if (v === 'true') return true;
+    if (v === 'false') return false;
+    return v === 'nil' || v === 'null' ? undefined : v;
+  }
+  if ((c === 45 /* - */ || (c >= 48 && c <= 57)) && NUMBER.test(v)) {
+    const num = Number(v);
+    if (Number.isSafeInteger(num) || !Number.isInteger(num)) return num;
+  }
+  return v;
+}
+
+/** Sets `a.b.c` as nested objects, so a dotted key is found where a JSON logger nests it. */
+function put(rec: Rec, key: string, value: unknown): void {
+  if (!key.includes('.') || key.startsWith('.') || key.endsWith('.')) {
+    rec[key] = value;
+    return;
+  }
+  const parts = key.split('.');
+  let obj = rec;
+  for (let p = 0; p < parts.length - 1; p++) {
+    const next = obj[parts[p]];
+    if (next === undefined) obj = obj[parts[p]] = Object.create(null) as Rec;
+    else if (next !== null && typeof next === 'object') obj = next as Rec;
+    else {
+      rec[key] = value; // `err=boom err.code=E_X`: keep the dotted key flat
+      return;
+    }
+  }
+  obj[parts[parts.length - 1]] = value;
+}

@@ -1,0 +1,118 @@
+/** The CLI as a user runs it: inputs, output formats, exit codes and messages. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { REGISTERED_CODES } from '../src/codes.js';
+import type { Verdict } from '../src/model.js';
+import type { Report } from '../src/report.js';
+import { runCli } from './support/cli.js';
+
+const SAMPLE = 'samples/ws-pino/chat.log';
+const dir = mkdtempSync(join(tmpdir(), 'wsclose-cli-'));
+const sampleText = readFileSync(SAMPLE, 'utf8');
+
+async function jsonReport(args: string[], input?: string | Buffer): Promise<Report> {
+  const res = await runCli(['analyze', ...args, '-o', 'json'], { input });
+  expect(res.code, res.stderr).toBe(0);
+  return JSON.parse(res.stdout) as Report;
+}
+
+describe('wsclose analyze', () => {
+  it('reads stdin, a file and a gzipped file to the same summary', async () => {
+    const gz = join(dir, 'chat.log.gz');
+    writeFileSync(gz, gzipSync(sampleText));
+    const fromFile = await jsonReport([SAMPLE]);
+    const fromStdin = await jsonReport([], sampleText);
+    const fromDash = await jsonReport(['-'], sampleText);
+    const fromGz = await jsonReport([gz]);
+    // Equal but for where each exception signature was seen.
+    const counts = (r: Report) => ({ ...r.summary, exceptions: Object.values(r.summary.exceptions).map(({ example, ...e }) => e) });
+    expect(counts(fromStdin)).toEqual(counts(fromFile));
+    expect(counts(fromDash)).toEqual(counts(fromFile));
+    expect(counts(fromGz)).toEqual(counts(fromFile));
+    expect(Object.values(fromGz.summary.exceptions)[0].example).toMatch(/^.*chat\.log\.gz:\d+$/);
+    expect(fromStdin.input.files[0].name).toBe('stdin');
+    expect(fromStdin.incidents[0].at).toMatch(/^stdin:\d+$/);
+    expect(fromGz.incidents[0].at).toMatch(/chat\.log\.gz:\d+$/);
+    expect(fromFile.schemaVersion).toBe(1);
+    expect(fromFile.tool.name).toBe('wsclose');
+  });
+
+  it('counts unreadable lines by reason and never stops on them', async () => {
+    const mixed = `garbage line\n${sampleText.split('\n').slice(0, 40).join('\n')}\n{"truncated":\n\r\n`;
+    const r = await jsonReport([], mixed);
+    expect(r.input.skipped).toEqual({ 'not-json': 2 });
+    expect(r.input.files[0].skipped).toEqual({ 'not-json': 2 });
+    expect(r.summary.closes).toBeGreaterThan(0);
+  });
+
+  it('reports a missing file in one line, exits 2, and still analyzes the others', async () => {
+    const res = await runCli(['analyze', join(dir, 'nope.log'), SAMPLE, '-o', 'json']);
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim().split('\n')).toEqual([`wsclose: ${join(dir, 'nope.log')}: no such file`]);
+    const r = JSON.parse(res.stdout) as Report;
+    expect(r.input.files.map((f) => [f.name, f.error ?? null])).toEqual([[join(dir, 'nope.log'), `${join(dir, 'nope.log')}: no such file`], [SAMPLE, null]]);
+    expect(r.summary.closes).toBe(JSON.parse(readFileSync('samples/ws-pino/chat.expected.json', 'utf8')).length);
+  });
+
+  it('writes one verdict per line with --output ndjson, incidents and normal closes alike', async () => {
+    const res = await runCli(['analyze', SAMPLE, '-o', 'ndjson']);
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as Verdict);
+    const report = await jsonReport([SAMPLE]);
+    expect(lines).toHaveLength(report.summary.closes);
+    expect(lines.filter((v) => v.incident)).toHaveLength(report.summary.incidents);
+    for (const v of lines) expect(Object.keys(v)).toEqual(expect.arrayContaining(['connection', 'route', 'closeCode', 'closeReason', 'initiator', 'rootCause', 'incident', 'codeAgreement', 'explanation', 'confidence', 'evidence', 'fix', 'at']));
+  });
+
+  it('leads the text and Markdown reports with the answer and its numbers', async () => {
+    const report = await jsonReport([SAMPLE]);
+    const s = report.summary;
+    const text = (await runCli(['analyze', SAMPLE])).stdout;
+    expect(text.split('\n')[0]).toBe(`wsclose: ${s.closes} closes, ${s.incidents} incidents (${Math.round((s.incidents / s.closes) * 100)}%)`);
+    for (const [cause, n] of Object.entries(s.byRootCause)) expect(text).toMatch(new RegExp(`\\n  ${cause}\\s+${n}\\s`));
+    expect(text).toMatch(/data-type-mismatch\s+1011\s+data-type mismatch reported as 1011: check the opcode before parsing/);
+    const md = (await runCli(['analyze', SAMPLE, '-o', 'md'])).stdout;
+    expect(md.split('\n')[0]).toBe(`# wsclose: ${s.closes} closes, ${s.incidents} incidents (${Math.round((s.incidents / s.closes) * 100)}%)`);
+    expect(md).toContain('## Root causes');
+    expect(md).toMatch(new RegExp(`\\| data-type-mismatch \\| ${s.byRootCause['data-type-mismatch']} \\|`));
+  });
+
+  it('exits 1 when --fail-on matches, 0 when it does not, 2 on an unknown cause', async () => {
+    expect((await runCli(['analyze', SAMPLE, '--fail-on', 'data-type-mismatch,protocol-error'])).code).toBe(1);
+    const miss = await runCli(['analyze', SAMPLE, '--fail-on', 'protocol-error', '-o', 'json']);
+    expect(miss.code).toBe(0);
+    const bad = await runCli(['analyze', SAMPLE, '--fail-on', 'oops']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown root cause "oops"/);
+    const badExpect = await runCli(['analyze', SAMPLE, '--expect', '/chat=video']);
+    expect(badExpect.code).toBe(2);
+    expect(badExpect.stderr).toMatch(/ROUTE=text\|binary\|any/);
+  });
+
+  it('finds nothing in an empty input and says so', async () => {
+    const res = await runCli(['analyze'], { input: '' });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/0 closes, 0 incidents/);
+    expect(res.stdout).toMatch(/No WebSocket close was found/);
+  });
+});
+
+describe('wsclose explain', () => {
+  it.each([...REGISTERED_CODES, 3001, 4000, 4999])('explains %i', async (code) => {
+    const res = await runCli(['explain', String(code)]);
+    expect(res.code).toBe(0);
+    const [title, , ...rest] = res.stdout.split('\n');
+    expect(title).toMatch(new RegExp(`^${code} \\S`));
+    expect(rest.join('\n')).toMatch(/What it means: .+\nWhen you see it: .+\nHow to fix it: .+/);
+  });
+
+  it('lists the codes, and refuses what is not one', async () => {
+    expect((await runCli(['explain'])).stdout).toMatch(/1003 {2}Unsupported Data/);
+    const bad = await runCli(['explain', 'abc']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('wsclose: "abc" is not a close code (a whole number, 1000-4999)\n');
+  });
+});

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { Correlator, type Incident } from '../src/correlator.js';
+import { ev } from './support/events.js';
+
+function collect(opts = {}) {
+  const out: Incident[] = [];
+  const c = new Correlator((i) => out.push(i), opts);
+  return { c, out };
+}
+
+describe('Correlator', () => {
+  it('links interleaved connections by key and hands over what came before each close', () => {
+    const { c, out } = collect();
+    c.push(ev.open('a', 1));
+    c.push(ev.open('b', 2, '/feed'));
+    c.push(ev.frame('a', 3, 'text'));
+    c.push(ev.frame('b', 4, 'binary'));
+    c.push(ev.error('b', 5, 'SyntaxError', 'bad'));
+    c.push(ev.frame('a', 6, 'text', 'out'));
+    c.push(ev.close('b', 7, 1011));
+    c.push(ev.close('a', 8, 1000));
+    expect(out.map((i) => i.connection)).toEqual(['b', 'a']);
+    const [b, a] = out;
+    expect(b.route).toBe('/feed');
+    expect(b.lastInbound?.type).toBe('binary');
+    expect(b.recent.map((e) => e.kind)).toEqual(['frame', 'exception']);
+    expect(b.inbound).toEqual({ text: 0, binary: 1 });
+    expect(a.lastInbound?.type).toBe('text');
+    expect(a.inbound).toEqual({ text: 1, binary: 0 });
+    expect(c.size).toBe(0);
+  });
+
+  it('keeps a bounded ring but never loses the last inbound frame', () => {
+    const { c, out } = collect({ ringSize: 4 });
+    c.push(ev.frame('a', 1, 'binary'));
+    for (let i = 0; i < 10; i++) c.push(ev.frame('a', 2 + i, 'text', 'out'));
+    c.push(ev.close('a', 20, 1003));
+    expect(out[0].recent).toHaveLength(4);
+    expect(out[0].lastInbound?.type).toBe('binary');
+  });
+
+  it('evicts idle connections after the TTL and beyond the cap, and counts both', () => {
+    const { c, out } = collect({ ttlMs: 1000, maxConnections: 3 });
+    for (let i = 0; i < 5; i++) c.push(ev.open(`k${i}`, i));
+    expect(c.stats.evictedCap).toBe(2);
+    for (let i = 0; i < 1100; i++) c.push(ev.frame('hot', 10_000 + i, 'text'));
+    expect(c.stats.evictedCap).toBe(3); // k2 made room for hot
+    expect(c.stats.evictedIdle).toBe(2); // k3 and k4 idled out
+    c.push(ev.close('k0', 20_000, 1000)); // evicted long ago: judged from its close alone
+    expect(out).toHaveLength(1);
+    c.end();
+    expect(c.stats.openAtEnd).toBe(1);
+  });
+
+  it('ignores a second close line for the same connection and counts it', () => {
+    const { c, out } = collect();
+    c.push(ev.close('a', 1, 1003, 'text only', { initiator: 'server' }));
+    c.push(ev.close('a', 2, 1003));
+    expect(out).toHaveLength(1);
+    expect(c.stats.duplicateCloses).toBe(1);
+    c.push(ev.open('a', 3)); // a reused key is a new connection
+    c.push(ev.close('a', 4, 1000));
+    expect(out).toHaveLength(2);
+  });
+
+  it('reads a keyless log in order, one connection at a time', () => {
+    const { c, out } = collect();
+    c.push(ev.open(undefined, 1));
+    c.push(ev.frame(undefined, 2, 'binary'));
+    c.push(ev.close(undefined, 3, 1003));
+    c.push(ev.open(undefined, 4));
+    c.push(ev.frame(undefined, 5, 'text'));
+    c.push(ev.error(undefined, 6, 'ValueError', 'x'));
+    c.push(ev.close(undefined, 7, 1011));
+    expect(out).toHaveLength(2);
+    expect(out[0].lastInbound?.type).toBe('binary');
+    expect(out[1].recent.map((e) => e.kind)).toEqual(['frame', 'exception']);
+    expect(out[0].connection).not.toBe(out[1].connection);
+  });
+
+  it('ends every open connection of a process that crashed, and only those', () => {
+    const { c, out } = collect();
+    c.push(ev.open('a', 1));
+    c.push(ev.open('b', 2));
+    c.push(ev.close('b', 3, 1000));
+    c.push(ev.open('other', 3, '/x'));
+    (out as Incident[]).length = 0;
+    const other = { ...ev.open('z', 3), process: '2@h' };
+    c.push(other);
+    c.push(ev.error(undefined, 4, 'TypeError', 'boom', { fatal: true }));
+    expect(out.map((i) => i.connection).sort()).toEqual(['a', 'other']);
+    for (const i of out) {
+      expect(i.crash?.type).toBe('TypeError');
+      expect(i.close).toMatchObject({ code: 1006, clean: false, initiator: 'server' });
+    }
+    expect(c.stats.crashed).toBe(2);
+  });
+
+  it('offers a keyless exception to an abnormal close of the same process shortly after', () => {
+    const { c, out } = collect({ orphanWindowMs: 1000 });
+    c.push(ev.frame('a', 100, 'text'));
+    c.push(ev.error(undefined, 500, 'Error', 'pool exhausted'));
+    c.push(ev.close('a', 900, 1006));
+    c.push(ev.close('late', 5000, 1006));
+    c.push(ev.close('fine', 900, 1000));
+    expect(out[0].orphans.map((e) => e.message)).toEqual(['pool exhausted']);
+    expect(out[1].orphans).toEqual([]);
+    expect(out[2].orphans).toEqual([]);
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * The JSON-lines parser on lines written by REAL loggers (pino, bunyan, winston) with the
+ * shapes services use around a ws server: each line kind becomes the right event.
+ */
+import bunyan from 'bunyan';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import winston from 'winston';
+import { jsonParser } from '../../parsers/json.js';
+import type { WsEvent } from '../../src/model.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'wsclose-json-'));
+
+function parse(file: string, opts = {}): { events: WsEvent[]; skipped: Record<string, number> } {
+  const events: WsEvent[] = [];
+  const skipped: Record<string, number> = {};
+  const p = jsonParser.create(file, { event: (e) => events.push(e), skip: (r) => { skipped[r] = (skipped[r] ?? 0) + 1; } }, opts);
+  readFileSync(file, 'utf8').split('\n').forEach((line, i) => p.line(line, i + 1));
+  p.end();
+  return { events, skipped };
+}
+
+function typeError(): TypeError {
+  try {
+    (undefined as unknown as { id: number }).id;
+  } catch (err) {
+    return err as TypeError;
+  }
+  throw new Error('unreachable');
+}
+
+describe('pino', () => {
+  it('reads open, typed messages, exceptions and closes with their fields', () => {
+    const file = join(dir, 'pino.log');
+    const log = pino(pino.destination({ dest: file, sync: true }));
+    const conn = log.child({ connId: 'a1', route: '/chat?room=1', remoteAddress: '127.0.0.1', remotePort: 5000 });
+    conn.info('ws connection opened');
+    conn.info({ isBinary: true, size: 12 }, 'ws message received');
+    conn.info({ isBinary: false, size: 3 }, 'sent reply');
+    conn.error({ err: typeError() }, 'message handler failed');
+    conn.info({ code: 1011, reason: 'internal error' }, 'ws connection closed');
+    const { events, skipped } = parse(file);
+    expect(skipped).toEqual({});
+    expect(events.map((e) => e.kind)).toEqual(['open', 'frame', 'frame', 'exception', 'close']);
+    for (const e of events) {
+      expect(e.conn).toBe('a1');
+      expect(e.route).toBe('/chat?room=1');
+      expect(e.process).toMatch(/^\d+@/);
+      expect(e.time).toBeGreaterThan(1.7e12);
+    }
+    expect(events.map((e) => e.at)).toEqual([1, 2, 3, 4, 5].map((n) => `${file}:${n}`));
+    expect(events[0]).toMatchObject({ kind: 'open', remote: '127.0.0.1' });
+    expect(events[1]).toMatchObject({ kind: 'frame', direction: 'in', type: 'binary', size: 12 });
+    expect(events[2]).toMatchObject({ kind: 'frame', direction: 'out', type: 'text', size: 3 });
+    expect(events[3]).toMatchObject({ kind: 'exception', type: 'TypeError', fatal: false, handled: false });
+    expect((events[3] as { stack: string }).stack).toMatch(/at .*json\.test\.ts/);
+    expect(events[4]).toMatchObject({ kind: 'close', code: 1011, reason: 'internal error', initiator: 'unknown' });
+  });
+
+  it('maps ws receiver errors to the code ws sent, and fatal lines with no connection to a crash', () => {
+    const file = join(dir, 'pino-errors.log');
+    const log = pino(pino.destination({ dest: file, sync: true }));
+    const err = Object.assign(new RangeError('Max payload size exceeded'), { code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' });
+    log.child({ connId: 7 }).error({ err }, 'ws error');
+    log.fatal({ err: typeError() }, 'uncaughtException');
+    log.child({ connId: 7 }).warn({ err: new Error('cache miss') }, 'lookup failed, handled');
+    const { events } = parse(file);
+    expect(events[0]).toMatchObject({ kind: 'exception', conn: '7', code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', wireCode: 1009, type: 'RangeError' });
+    expect(events[1]).toMatchObject({ kind: 'exception', conn: undefined, fatal: true, type: 'TypeError' });
+    expect(events[2]).toMatchObject({ kind: 'exception', handled: true });
+  });
+
+  it('reads a startup line that states what routes accept', () => {
+    const file = join(dir, 'pino-accepts.log');
+    const log = pino(pino.destination({ dest: file, sync: true }));
+    log.info({ accepts: { '/chat': 'text', '/upload': 'binary' } }, 'listening');
+    log.info({ route: '/feed', accepts: 'json' }, 'route registered');
+    const { events } = parse(file);
+    expect(events).toEqual([
+      expect.objectContaining({ kind: 'accepts', route: '/chat', accepts: 'text' }),
+      expect.objectContaining({ kind: 'accepts', route: '/upload', accepts: 'binary' }),
+      expect.objectContaining({ kind: 'accepts', route: '/feed', accepts: 'text' }),
+    ]);
+  });
+});
+
+describe('bunyan', () => {
+  it('reads ISO times, err.name and numeric levels', () => {
+    const file = join(dir, 'bunyan.log');
+    const log = bunyan.createLogger({ name: 'chat', streams: [{ path: file }], serializers: bunyan.stdSerializers });
+    const c = log.child({ connectionId: 'b-9', path: '/feed' });
+    c.info({ messageType: 'text', length: 5 }, 'message received');
+    c.error({ err: typeError() }, 'handler failed');
+    c.info({ closeCode: 1003, closeReason: 'binary not supported' }, 'closing connection');
+    return new Promise<void>((resolve) => setTimeout(() => {
+      const { events } = parse(file);
+      expect(events.map((e) => e.kind)).toEqual(['frame', 'exception', 'close']);
+      expect(events[0]).toMatchObject({ conn: 'b-9', route: '/feed', type: 'text', direction: 'in', size: 5 });
+      expect(events[1]).toMatchObject({ type: 'TypeError' });
+      expect(events[2]).toMatchObject({ code: 1003, reason: 'binary not supported', initiator: 'server' });
+      expect(typeof events[0].time).toBe('number');
+      resolve();
+    }, 100));
+  });
+});
+
+describe('winston', () => {
+  it('reads string levels, message, and errors flattened by format.errors', async () => {
+    const file = join(dir, 'winston.log');
+    const log = winston.createLogger({
+      format: winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
+      transports: [new winston.transports.File({ filename: file })],
+    });
+    log.info('client connected', { socketId: 's1', url: 'ws://localhost:8080/ws' });
+    log.info('received binary message', { socketId: 's1' });
+    log.error(typeError(), { socketId: 's1' });
+    log.info('client disconnected with code 1011', { socketId: 's1' });
+    await new Promise<void>((resolve) => { log.on('finish', resolve); log.end(); });
+    await new Promise((r) => setTimeout(r, 50));
+    const { events } = parse(file);
+    expect(events.map((e) => e.kind)).toEqual(['open', 'frame', 'exception', 'close']);
+    expect(events[0]).toMatchObject({ conn: 's1', route: '/ws' });
+    expect(events[1]).toMatchObject({ type: 'binary', direction: 'in' });
+    expect(events[2]).toMatchObject({ type: 'TypeError', message: "Cannot read properties of undefined (reading 'id')" });
+    expect(events[3]).toMatchObject({ code: 1011, initiator: 'client' });
+  });
+});
+
+describe('bad lines and overrides', () => {
+  it('counts non-JSON lines by reason and keeps going', () => {
+    const events: WsEvent[] = [];
+    const skipped: Record<string, number> = {};
+    const p = jsonParser.create('x.log', { event: (e) => events.push(e), skip: (r) => { skipped[r] = (skipped[r] ?? 0) + 1; } });
+    ['garbage', '{"broken":', '[1,2]', '"str"', '', '{"connId":"z","msg":"ws close","code":1000}'].forEach((l, i) => p.line(l, i + 1));
+    expect(skipped).toEqual({ 'not-json': 4 });
+    expect(events).toEqual([expect.objectContaining({ kind: 'close', conn: 'z', code: 1000, at: 'x.log:6' })]);
+  });
+
+  it('takes field names from the options', () => {
+    const events: WsEvent[] = [];
+    const p = jsonParser.create('y.log', { event: (e) => events.push(e), skip: () => {} },
+      { fields: { conn: ['request.ws'], message: ['event'], code: ['status'] } });
+    p.line('{"request":{"ws":"q1"},"event":"socket closed","status":4001}', 1);
+    expect(events).toEqual([expect.objectContaining({ kind: 'close', conn: 'q1', code: 4001 })]);
+  });
+
+  it('detects its format from the first lines', () => {
+    expect(jsonParser.detect(['{"level":30,"msg":"x"}', '{"level":30,"msg":"y"}'])).toBeGreaterThan(0.8);
+    expect(jsonParser.detect(['2026-01-01 INFO hello', 'plain text'])).toBe(0);
+  });
+});

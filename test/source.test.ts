@@ -1,0 +1,58 @@
+/** Reading inputs: line numbers, CRLF, gzip by content, over-long lines skipped and counted. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { readLines } from '../src/source.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'wsclose-source-'));
+
+async function read(content: string | Buffer, maxLineBytes?: number) {
+  const file = join(dir, `f${Math.random()}`);
+  writeFileSync(file, content);
+  const lines: [string, number][] = [];
+  const skipped: string[] = [];
+  let sample: string[] = [];
+  const res = await readLines(file, {
+    maxLineBytes,
+    sampleLines: 2,
+    choose: (s) => { sample = s; return (t, n) => lines.push([t, n]); },
+    skip: (r) => skipped.push(r),
+  });
+  return { lines, skipped, sample, res };
+}
+
+describe('readLines', () => {
+  it('numbers lines from 1, folds CRLF and keeps a last line without newline', async () => {
+    const { lines, sample, res } = await read('a\r\nb\n\nc');
+    expect(lines).toEqual([['a', 1], ['b', 2], ['', 3], ['c', 4]]);
+    expect(sample).toEqual(['a', 'b']);
+    expect(res).toMatchObject({ lines: 4, gzip: false });
+  });
+
+  it('reads gzip by its magic bytes, whatever the name', async () => {
+    const { lines, res } = await read(gzipSync('x\ny\n'));
+    expect(lines).toEqual([['x', 1], ['y', 2]]);
+    expect(res.gzip).toBe(true);
+  });
+
+  it('skips a line over the limit without losing the line count', async () => {
+    const long = 'z'.repeat(5000);
+    const { lines, skipped } = await read(`a\n${long}\nb\n${long}`, 1000);
+    expect(lines).toEqual([['a', 1], ['b', 3]]);
+    expect(skipped).toEqual(['too-long', 'too-long']);
+  });
+
+  it('keeps multi-byte characters split across chunks intact', async () => {
+    const line = '€'.repeat(700_000); // 2.1 MB: spans chunks of 1 MiB
+    const { lines } = await read(`${line}\nend`, 4 * 1024 * 1024);
+    expect(lines[0][0]).toBe(line);
+    expect(lines[1]).toEqual(['end', 2]);
+  });
+
+  it("fails with zlib's error on truncated gzip", async () => {
+    const gz = gzipSync('first\nsecond\n'.repeat(1000));
+    await expect(read(gz.subarray(0, gz.length - 10))).rejects.toThrow(/unexpected end of file/);
+  });
+});
