@@ -12,7 +12,6 @@
 import { endianness } from 'node:os';
 import type { Needle, Prefilter } from '../parsers/parser.js';
 
-const NL = 10;
 const LITTLE_ENDIAN = endianness() === 'LE';
 /** Bytes of the first block whose byte, pair and quad counts choose the anchors. */
 const SAMPLE = 256 * 1024;
