@@ -9,7 +9,7 @@ import type {
 import { parseAccepts } from '../src/profile.js';
 import {
   CLOSE_TEXT, CLOSED_BY_CLIENT, CLOSING_BY_SERVER, codeInText, FATAL_TEXT, FRAME_TEXT, HANDLED_TEXT,
-  OPEN_TEXT, OUT_TEXT, pick, toCode, toDirection, toFrameType, toInitiator, toLevel, toRoute, toTime,
+  OPEN_TEXT, OUT_TEXT, pick, pickOne, toCode, toDirection, toFrameType, toInitiator, toLevel, toRoute, toTime,
   wireCodeOf,
 } from './fields.js';
 import type { FieldMap } from './parser.js';
@@ -109,7 +109,7 @@ function exceptionOf(rec: Rec, f: FieldMap, msg: string, level: string | undefin
 function frameOf(rec: Rec, f: FieldMap, msg: string, level: string | undefined): { type: FrameType; direction: 'in' | 'out' } | undefined {
   let type: FrameType | undefined;
   for (const name of f.type) {
-    const v = pick(rec, [name]);
+    const v = pickOne(rec, name);
     if (v === undefined) continue;
     type = toFrameType(name, v);
     if (type) break;

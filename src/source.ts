@@ -46,6 +46,7 @@ export interface ReadResult {
 const NL = 10;
 const CR = 13;
 const BLOCK = 4 * 1024 * 1024;
+const PLAIN_BLOCKS = 15;
 
 export async function readLines(name: string, opts: ReadOptions): Promise<ReadResult> {
   const max = opts.maxLineBytes ?? 1024 * 1024;
@@ -102,6 +103,8 @@ class Lines {
   private filter: BlockFilter | undefined;
   /** The last line read was of an odd shape: the next one is read too. */
   private afterOdd = false;
+  /** Blocks to read whole before the prefilter is tried again. */
+  private plainBlocks = 0;
   private readonly sample: [string, number][] = [];
   private readonly sampleSize: number;
 
@@ -117,12 +120,23 @@ class Lines {
   /** Whole lines: `end - 1` is a line break. */
   block(buf: Buffer, start: number, end: number): void {
     let pos = start;
-    while (pos < end && (!this.handler || !this.handler.prefilter)) {
+    const filtering = () => this.handler?.prefilter !== undefined && this.plainBlocks === 0;
+    while (pos < end && !filtering()) {
       const nl = buf.indexOf(NL, pos);
       this.line(buf, pos, nl);
       pos = nl + 1;
     }
-    if (pos < end) this.filtered(buf, pos, end, this.filter ??= new BlockFilter(this.handler!.prefilter!));
+    if (pos < end) {
+      const lines = this.lineNo;
+      const skipped = this.prefiltered;
+      this.filtered(buf, pos, end, this.filter ??= new BlockFilter(this.handler!.prefilter!));
+      // Most lines matter here (a log of WebSocket events only): scanning does not pay, so
+      // read the next blocks whole, and try again later.
+      if ((this.lineNo - lines) > 2 * (this.prefiltered - skipped)) this.plainBlocks = PLAIN_BLOCKS;
+    } else if (this.plainBlocks > 0) {
+      this.plainBlocks--;
+      this.afterOdd = true; // the next block's first line follows lines all read
+    }
   }
 
   /**

@@ -72,10 +72,14 @@ describe('the prefilter drops nothing', () => {
     expect(fast.input.skipped['not-json']).toBe(1);
   });
 
-  it('a log larger than one read block: evidence points at the exact lines', async () => {
-    const file = generated('big.log', { seed: 5, wsShare: 0.04, concurrency: 30 }, 9_000_000);
+  it.each([
+    ['4% WebSocket lines', 0.04],
+    ['WebSocket lines only (read whole after the first block)', 1],
+  ])('a log larger than one read block, %s: evidence points at the exact lines', async (_, wsShare) => {
+    const file = generated(`big-${wsShare}.log`, { seed: 5, wsShare, concurrency: 30 }, 9_000_000);
     const lines = readFileSync(file, 'utf8').split('\n');
-    const fast = await analyzeFiles([file]);
+    const { fast, full } = await bothWays([file]);
+    expect(comparable(fast)).toEqual(full);
     expect(fast.input.lines).toBe(lines.length - 1);
     expect(fast.incidents.length).toBeGreaterThan(5);
     for (const v of fast.incidents) {
