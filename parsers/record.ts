@@ -136,8 +136,14 @@ function processOf(rec: Rec): string | undefined {
   const pid = rec.pid;
   if (typeof pid !== 'number' && typeof pid !== 'string') return undefined;
   const host = rec.hostname ?? rec.host;
-  return typeof host === 'string' ? `${pid}@${host}` : String(pid);
+  // One string per process, shared by its events: they are kept per open connection.
+  if (pid === lastProcess.pid && host === lastProcess.host) return lastProcess.name;
+  const name = typeof host === 'string' ? `${pid}@${host}` : String(pid);
+  lastProcess = { pid, host, name };
+  return name;
 }
+
+let lastProcess: { pid: unknown; host: unknown; name: string } = { pid: undefined, host: undefined, name: '' };
 
 /** A startup line that states what endpoints accept: `{route, accepts}` or `{accepts: {route: type}}`. */
 function acceptsOf(rec: Rec, f: FieldMap, route: string | undefined): [string, Accepts][] | undefined {
