@@ -2,15 +2,26 @@
  * The registry of input formats. `--format auto` asks each parser's `detect` about a file's
  * first lines and takes the most confident one.
  */
+import { aiohttpParser } from './aiohttp.js';
+import { apigwParser } from './apigw.js';
+import { dotnetParser } from './dotnet.js';
+import { goParser } from './go.js';
+import { harParser } from './har.js';
+import { javaParser } from './java.js';
 import { jsonParser } from './json.js';
 import { logfmtParser } from './logfmt.js';
 import { nodeCrashParser } from './node-crash.js';
+import { pythonWebsocketsParser } from './python-websockets.js';
 import type { Parser } from './parser.js';
+import { tsharkParser } from './tshark.js';
 
 export type { FieldMap, LineParser, Parser, ParserOptions, ParserSink } from './parser.js';
 
 /** Every parser, most specific first: on a tie in `detect`, the earlier one wins. */
-export const PARSERS: readonly Parser[] = [nodeCrashParser, logfmtParser, jsonParser];
+export const PARSERS: readonly Parser[] = [
+  tsharkParser, harParser, apigwParser, nodeCrashParser, goParser, javaParser, dotnetParser, logfmtParser,
+  pythonWebsocketsParser, aiohttpParser, jsonParser,
+];
 
 export function parserByName(name: string): Parser | undefined {
   return PARSERS.find((p) => p.name === name);

@@ -4,6 +4,7 @@
  */
 import { fieldMap } from './fields.js';
 import { jsonPrefilter } from './json-prefilter.js';
+import { jsonObject } from './json-line.js';
 import { recordShare, withCrashText } from './node-crash.js';
 import type { Parser } from './parser.js';
 import { recordEvents } from './record.js';
@@ -39,9 +40,6 @@ export const jsonParser: Parser = {
 function parseObject(text: string): Record<string, unknown> | undefined {
   const start = text.search(NON_BLANK);
   if (start < 0 || text.charCodeAt(start) !== 123 /* { */) return undefined;
-  try {
-    return JSON.parse(text) as Record<string, unknown>; // an object: the text starts with {
-  } catch {
-    return undefined; // a thrown object's util.inspect text, or a broken line
-  }
+  const rec = jsonObject(text);
+  return typeof rec === 'string' ? undefined : rec; // not JSON: a thrown object's util.inspect text, or a broken line
 }

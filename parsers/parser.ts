@@ -33,6 +33,11 @@ export interface FieldMap {
 export interface ParserOptions {
   /** Overrides: a list given here replaces the default list for that field. */
   fields?: Partial<FieldMap>;
+  /**
+   * The lines are tshark's decoding of a capture file that wsclose ran itself: evidence names
+   * the packet number (`cap.pcapng:123` is frame 123, Wireshark's Go to Packet), not a line.
+   */
+  capturePositions?: boolean;
 }
 
 export interface LineParser {

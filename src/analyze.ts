@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { detectParser, parserByName, type ParserOptions } from '../parsers/index.js';
+import { tsharkParser } from '../parsers/tshark.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { Verdict } from './model.js';
 import { SCHEMA_VERSION, type FileStats, type Report } from './report.js';
@@ -15,6 +16,8 @@ export interface AnalyzeOptions extends AnalyzerOptions, ParserOptions {
   maxLineBytes?: number;
   /** False: every line reaches its parser, even where the parser's prefilter rules it out. */
   prefilter?: boolean;
+  /** Bytes read, per chunk, over all inputs. */
+  onProgress?: (bytes: number) => void;
 }
 
 export async function analyzeFiles(files: string[], opts: AnalyzeOptions = {}): Promise<Report> {
@@ -33,6 +36,7 @@ async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOption
   };
   const event = (e: Parameters<Analyzer['push']>[0]) => {
     st.events++;
+    if (e.conn === undefined && (e.kind === 'open' || e.kind === 'close')) st.keyless = true;
     analyzer.push(e);
   };
   let finishParser: (() => void) | undefined;
@@ -40,11 +44,13 @@ async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOption
     const result = await readLines(name, {
       maxLineBytes: opts.maxLineBytes,
       skip,
-      choose(sample) {
-        const parser = !opts.format || opts.format === 'auto' ? detectParser(sample) : parserByName(opts.format);
+      onProgress: opts.onProgress,
+      choose(sample, capture) {
+        const parser = capture ? tsharkParser
+          : !opts.format || opts.format === 'auto' ? detectParser(sample) : parserByName(opts.format);
         if (!parser) return () => skip('unknown-format');
         st.parser = parser.name;
-        const lp = parser.create(display, { event, skip }, opts);
+        const lp = parser.create(display, { event, skip }, capture ? { ...opts, capturePositions: true } : opts);
         finishParser = () => lp.end();
         const handler: LineHandler = (text, lineNo) => lp.line(text, lineNo);
         if (opts.prefilter !== false) handler.prefilter = parser.prefilter?.(opts);
@@ -79,7 +85,7 @@ export function buildReport(analyzer: Analyzer, files: FileStats[]): Report {
   };
 }
 
-function byTime(a: Verdict, b: Verdict): number {
+export function byTime(a: Verdict, b: Verdict): number {
   return (a.time ?? '').localeCompare(b.time ?? '');
 }
 

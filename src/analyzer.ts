@@ -6,6 +6,7 @@
  */
 import { classify } from './classifier.js';
 import { Correlator, type CorrelatorOptions, type Incident } from './correlator.js';
+import { isEmptyFilter, matches, type VerdictFilter } from './filter.js';
 import type { Accepts, Verdict, WsEvent } from './model.js';
 import { Profiles } from './profile.js';
 import { addVerdict, emptySummary } from './summary.js';
@@ -21,6 +22,8 @@ export interface AnalyzerOptions {
   maxPending?: number;
   /** Incident verdicts kept for the report at most; the rest are counted in the summary only. */
   maxIncidents?: number;
+  /** Verdicts outside it are counted in `filteredOut` and go nowhere else. */
+  filter?: VerdictFilter;
 }
 
 export interface AnalyzerStats {
@@ -32,13 +35,15 @@ export interface AnalyzerStats {
   pendingOverflow: number;
   /** Incident verdicts counted but not kept in the report's list. */
   incidentsOmitted: number;
+  /** Verdicts left out by the filter (--since, --until, --route). */
+  filteredOut: number;
 }
 
 export class Analyzer {
   readonly summary = emptySummary();
   readonly incidents: Verdict[] = [];
   readonly profiles = new Profiles();
-  readonly stats: AnalyzerStats = { rechecked: 0, changed: 0, pendingOverflow: 0, incidentsOmitted: 0 };
+  readonly stats: AnalyzerStats = { rechecked: 0, changed: 0, pendingOverflow: 0, incidentsOmitted: 0, filteredOut: 0 };
   readonly correlator: Correlator;
   private pending: [Incident, Verdict][] = [];
   private readonly maxPending: number;
@@ -97,6 +102,10 @@ export class Analyzer {
   }
 
   private release(v: Verdict): void {
+    if (!isEmptyFilter(this.opts.filter) && !matches(this.opts.filter!, v)) {
+      this.stats.filteredOut++;
+      return;
+    }
     addVerdict(this.summary, v);
     if (v.incident) {
       if (this.incidents.length < this.maxIncidents) this.incidents.push(v);

@@ -51,8 +51,10 @@ export function classify(inc: Incident, profile: EndpointProfile | undefined, op
   const exceptions = inc.recent.filter(isException);
   // A library that sent 1007/1009/1002 itself and then reported 1006 locally: the wire code is the error's.
   const libraryError = lastOf(exceptions, (e) => e.wireCode !== undefined);
-  const code = libraryError && (reported === null || reported === 1006 || reported === 1005)
-    ? libraryError.wireCode! : reported;
+  // Likewise a close frame the server sent (Tomcat sends 1002 and reports 1006 to the endpoint).
+  const local = reported === null || reported === 1006 || reported === 1005;
+  const code = libraryError && local ? libraryError.wireCode!
+    : local && inc.closeSent?.code !== undefined ? inc.closeSent.code : reported;
 
   const finding = find(inc, profile, code, initiator, exceptions, libraryError, opts);
   const info = closeCodeInfo(code);
@@ -73,6 +75,7 @@ export function classify(inc: Incident, profile: EndpointProfile | undefined, op
     at: close.at,
     time: iso(close.time),
   };
+  if (inc.remote) verdict.remote = inc.remote;
   if (code !== reported) verdict.reportedCode = reported;
   if (finding.exception) verdict.exception = exceptionInfo(finding.exception, opts.showPayloads);
   if (finding.usedProfile && profile) verdict.profile = profile.source;
@@ -145,7 +148,8 @@ function find(
       explanation: `${fatal}${error.type} thrown${last ? ` while processing a ${last.type} message` : ''}${code === 1011 ? '' : ` and the close came as ${code ?? 'no code'}`}`,
     };
   }
-  const orphan = inc.orphans.at(-1);
+  // A keyless exception that says the connection had already closed explains nothing.
+  const orphan = lastOf(inc.orphans, (e) => !e.handled && !e.connectionClosed);
   if (orphan && canBeError) {
     return {
       cause: 'unhandled-error', confidence: 0.6, proof: [orphan], exception: orphan,
@@ -214,7 +218,7 @@ function fromCode(
     return { cause: 'unknown', confidence: 0.3, proof: [], explanation: 'the close carries no code and the connection no evidence' };
   }
   if (code === 1011) {
-    return { cause: 'unhandled-error', confidence: 0.4, proof: [],
+    return { cause: 'unhandled-error', confidence: 0.4, proof: inc.lastInbound ? [inc.lastInbound] : [],
       explanation: `the server sent 1011${reason} but logged no exception on this connection`,
       fix: 'Log the error before closing with 1011 so the cause can be traced; then fix it.' };
   }
@@ -222,7 +226,8 @@ function fromCode(
     const restart = texts.some((t) => RESTART_TEXT.test(t));
     if (restart) return { cause: 'server-restart', confidence: 0.6, proof: [], explanation: 'the connection dropped while the server was shutting down' };
     return { cause: 'abnormal-closure', confidence: 0.6, proof: [],
-      explanation: `${info.name}: the connection ended without a close frame and nothing on it explains why${exceptions.length ? ' (only handled exceptions were logged)' : ''}` };
+      explanation: `${info.name}: the connection ended without a close frame and nothing on it explains why${exceptions.length === 0 ? ''
+        : exceptions.every((e) => e.connectionClosed) ? ' (the exceptions logged only say the connection had closed)' : ' (only handled exceptions were logged)'}` };
   }
   if (info.cause === 'policy-violation' || info.cause === 'server-restart') {
     const confirmed = texts.some((t) => (info.cause === 'policy-violation' ? POLICY_TEXT : RESTART_TEXT).test(t));

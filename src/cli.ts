@@ -1,21 +1,25 @@
 #!/usr/bin/env node
 /**
- * The command line: `wsclose analyze [files...]` and `wsclose explain CODE`.
+ * The command line: `wsclose analyze [files...]`, `wsclose merge REPORT.json...` and `wsclose explain CODE`.
  * Exit codes: 0 ok, 1 --fail-on matched, 2 usage or input error.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync, statSync } from 'node:fs';
 import { analyzeFiles, VERSION, type AnalyzeOptions } from './analyze.js';
 import { explain, listCodes } from './explain.js';
+import { parseTime } from './filter.js';
+import { asReport, mergeReports } from './merge.js';
 import { ROOT_CAUSES, type Accepts, type RootCause } from './model.js';
+import { openAtomic, REPORT_FORMATS, renderReport, writeAtomic, type ReportFormat } from './output.js';
 import { parseAccepts } from './profile.js';
-import { renderJson } from './renderers/json.js';
-import { renderMarkdown } from './renderers/markdown.js';
+import { Progress } from './progress.js';
+import type { Report } from './report.js';
 import { ndjsonWriter, type VerdictWriter } from './renderers/ndjson.js';
-import { renderText } from './renderers/text.js';
+import { GROUPS, type GroupBy } from './renderers/outline.js';
 import { PARSERS } from '../parsers/index.js';
 import type { FieldMap } from '../parsers/parser.js';
 
-const OUTPUTS = ['text', 'json', 'md', 'ndjson'] as const;
+const OUTPUTS = [...REPORT_FORMATS, 'ndjson'] as const;
 
 function expectPair(value: string, prev: [string, Accepts][]): [string, Accepts][] {
   const i = value.lastIndexOf('=');
@@ -40,6 +44,12 @@ function positive(value: string): number {
   return n;
 }
 
+function time(value: string): number {
+  const t = parseTime(value);
+  if (t === undefined) throw new InvalidArgumentError('expected an ISO time (2026-05-01T10:00Z) or a span back from now (90s, 30m, 2h, 1d, 1w)');
+  return t;
+}
+
 function collect(value: string, prev: string[] = []): string[] {
   return [...prev, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 }
@@ -55,6 +65,17 @@ const FIELD_FLAGS: [keyof FieldMap, string, string][] = [
   ['type', '--type-field <name>', 'field holding the message type (default isBinary, messageType, opcode)'],
 ];
 
+/** Options every command that writes a report takes. */
+function reportOptions(cmd: Command): Command {
+  return cmd
+    .option('--out <file>', 'write the report to this file (whole or not at all) instead of stdout')
+    .option('--fail-on <causes>', 'exit 1 when an incident with one of these root causes (comma-separated, or "any") is found', causes)
+    .option('--top <n>', 'rows in ranked tables and examples per cause', positive, 5)
+    .addOption(new Option('--group-by <key>', 'the breakdown table of text, md and html reports').choices([...GROUPS]).default('route'))
+    .option('--color', 'colour the text report even when stdout is not a terminal')
+    .option('--no-color', 'no colour (also: the NO_COLOR environment variable)');
+}
+
 function program(): Command {
   const cmd = new Command('wsclose')
     .description('Find out why WebSocket connections closed: links each close to the frames and exceptions before it and names the root cause.')
@@ -63,13 +84,16 @@ function program(): Command {
     .exitOverride();
 
   const analyze = cmd.command('analyze')
-    .description('analyze server logs (files, .gz, or stdin) and report why connections closed')
+    .description('analyze server logs (files, .gz, or stdin), packet captures, HAR files or API Gateway logs and report why connections closed')
     .argument('[files...]', 'log files; none or "-" reads stdin')
     .addOption(new Option('-f, --format <name>', 'input format').choices(['auto', ...PARSERS.map((p) => p.name)]).default('auto'))
     .addOption(new Option('-o, --output <kind>', 'report format').choices([...OUTPUTS]).default('text'))
     .option('-e, --expect <route=type>', 'data type a route accepts: text, binary or any (repeatable; a trailing * matches a prefix)', expectPair, [])
-    .option('--fail-on <causes>', 'exit 1 when an incident with one of these root causes (comma-separated, or "any") is found', causes)
-    .option('--top <n>', 'rows in ranked tables and examples per cause', positive, 5)
+    .option('--since <time>', 'only closes at or after this time: ISO, or a span back from now (30m, 2h, 1d)', time)
+    .option('--until <time>', 'only closes at or before this time (same forms as --since)', time)
+    .option('--route <route>', 'only closes on this route (repeatable or comma-separated; a trailing * matches a prefix)', collect)
+    .option('-q, --quiet', 'no progress on stderr', false);
+  reportOptions(analyze)
     .option('--show-payloads', 'print payload text and secret-looking values found in logs (redacted by default)', false)
     .option('--max-connections <n>', 'open connections tracked at most; the least recently active is evicted beyond it', positive, 100_000)
     .option('--idle-ttl <seconds>', 'evict a connection idle this long (input time)', positive, 3600)
@@ -79,11 +103,39 @@ function program(): Command {
   analyze.addHelpText('after', `
 Examples:
   kubectl logs deploy/chat --since=1h | wsclose analyze
+  docker logs chat 2>&1 | wsclose analyze --since 30m
+  journalctl -u chat -o cat --since "1 hour ago" | wsclose analyze
   wsclose analyze /var/log/chat/*.log.gz --expect /chat=text --expect /upload=binary
+  wsclose analyze app.log --route '/api/*' --group-by client
+  wsclose analyze app.log --output html --out report.html
   wsclose analyze app.log --output json > report.json
   wsclose analyze app.log --fail-on data-type-mismatch,unhandled-error   # gate CI
-  wsclose analyze app.log --conn-field request_id --message-field event`);
+  wsclose analyze app.log --conn-field request_id --message-field event
+  wsclose analyze cap.pcapng                                            # needs tshark
+  wsclose analyze session.har --expect /chat=text                       # a browser's HAR export`);
   analyze.action(runAnalyze);
+
+  const merge = cmd.command('merge')
+    .description('combine JSON reports of several hosts or shards into one report, as if all inputs had been analyzed together')
+    .argument('<reports...>', 'JSON reports written by wsclose analyze --output json')
+    .addOption(new Option('-o, --output <kind>', 'report format').choices([...REPORT_FORMATS]).default('text'));
+  reportOptions(merge)
+    .addHelpText('after', `
+Examples:
+  for h in web1 web2 web3; do ssh $h wsclose analyze /var/log/chat.log -o json > $h.json; done
+  wsclose merge web1.json web2.json web3.json
+  wsclose merge shard-*.json -o json > all.json
+  wsclose merge shard-*.json -o html --out report.html --fail-on any`)
+    .action(runMerge);
+
+  cmd.addHelpText('after', `
+Examples:
+  kubectl logs deploy/chat --since=1h | wsclose analyze
+  wsclose analyze app.log --output html --out report.html
+  wsclose merge web1.json web2.json --fail-on unhandled-error
+  wsclose explain 1011
+
+Run "wsclose help <command>" for a command's options and more examples.`);
 
   cmd.command('explain')
     .description('what a close code means, when you see it and how to fix it')
@@ -95,12 +147,22 @@ Examples:
   return cmd;
 }
 
-interface AnalyzeFlags {
-  format: string;
+interface ReportFlags {
   output: (typeof OUTPUTS)[number];
-  expect: [string, Accepts][];
+  out?: string;
   failOn?: RootCause[];
   top: number;
+  groupBy: GroupBy;
+  color?: boolean;
+}
+
+interface AnalyzeFlags extends ReportFlags {
+  format: string;
+  expect: [string, Accepts][];
+  since?: number;
+  until?: number;
+  route?: string[];
+  quiet: boolean;
   showPayloads: boolean;
   maxConnections: number;
   idleTtl: number;
@@ -117,7 +179,15 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
     if (Array.isArray(v) && v.length) fields[key] = v as string[];
   }
   let writer: VerdictWriter | undefined;
-  if (flags.output === 'ndjson') writer = ndjsonWriter(process.stdout);
+  let finishOut: (() => Promise<void>) | undefined;
+  if (flags.output === 'ndjson') {
+    if (flags.out) {
+      const file = openAtomic(flags.out);
+      writer = ndjsonWriter(file.stream);
+      finishOut = file.commit;
+    } else writer = ndjsonWriter(process.stdout);
+  }
+  const progress = new Progress({ total: inputBytes(files), stream: process.stderr });
   const opts: AnalyzeOptions = {
     format: flags.format,
     expect: flags.expect,
@@ -126,26 +196,73 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
     maxLineBytes: flags.maxLineBytes,
     prefilter: flags.prefilter,
     correlator: { maxConnections: flags.maxConnections, ttlMs: flags.idleTtl * 1000 },
+    filter: { since: flags.since, until: flags.until, routes: flags.route },
     onVerdict: writer ? (v) => writer.write(v) : undefined,
+    onProgress: !flags.quiet && progress.active ? (n) => progress.add(n) : undefined,
   };
   const report = await analyzeFiles(files, opts);
-  if (writer) await writer.end();
-  else if (flags.output === 'json') process.stdout.write(renderJson(report));
-  else if (flags.output === 'md') process.stdout.write(renderMarkdown(report, { top: flags.top }));
-  else process.stdout.write(renderText(report, { top: flags.top }));
+  progress.end();
+  if (writer) {
+    await writer.end();
+    await finishOut?.();
+  } else emit(report, flags);
 
-  let exit = 0;
   const failed = report.input.files.filter((f) => f.error);
   for (const f of failed) process.stderr.write(`wsclose: ${f.error}\n`);
-  if (failed.length) exit = 2;
-  if (exit === 0 && flags.failOn?.length) {
-    const hit = flags.failOn.some((c) => (c as string) === 'any' ? report.summary.incidents > 0 : (report.summary.byRootCause[c] ?? 0) > 0 && c !== 'normal');
-    if (hit) {
-      process.stderr.write(`wsclose: --fail-on matched: ${flags.failOn.map((c) => `${c}=${(c as string) === 'any' ? report.summary.incidents : report.summary.byRootCause[c] ?? 0}`).join(', ')}\n`);
-      exit = 1;
+  process.exitCode = failed.length ? 2 : failOn(report, flags.failOn);
+}
+
+async function runMerge(files: string[], flags: ReportFlags): Promise<void> {
+  const reports: Report[] = [];
+  let bad = 0;
+  for (const file of files) {
+    let doc: Report | string;
+    try {
+      doc = asReport(JSON.parse(readFileSync(file, 'utf8')));
+    } catch (err) {
+      doc = (err as Error).message;
+    }
+    if (typeof doc === 'string') {
+      process.stderr.write(`wsclose: ${file}: ${doc}\n`);
+      bad++;
+    } else reports.push(doc);
+  }
+  const report = mergeReports(reports);
+  emit(report, flags);
+  process.exitCode = bad ? 2 : failOn(report, flags.failOn);
+}
+
+/** Total bytes of the named files, or undefined when one is stdin or cannot be stat'ed. */
+function inputBytes(files: string[]): number | undefined {
+  let total = 0;
+  for (const f of files.length ? files : ['-']) {
+    if (f === '-') return undefined;
+    try {
+      total += statSync(f).size;
+    } catch {
+      // reported when it is read
     }
   }
-  process.exitCode = exit;
+  return total;
+}
+
+function emit(report: Report, flags: ReportFlags): void {
+  const tty = !flags.out && process.stdout.isTTY;
+  const color = flags.color ?? (tty && !process.env.NO_COLOR);
+  const text = renderReport(report, flags.output as ReportFormat, {
+    top: flags.top, groupBy: flags.groupBy, color, width: (tty && process.stdout.columns) || 80,
+  });
+  if (flags.out) writeAtomic(flags.out, text);
+  else process.stdout.write(text);
+}
+
+/** Exit code for --fail-on: 1 when an incident of one of the causes was found. */
+function failOn(report: Report, list: RootCause[] | undefined): number {
+  if (!list?.length) return 0;
+  const count = (c: RootCause) => ((c as string) === 'any' ? report.summary.incidents : c === 'normal' ? 0 : report.summary.byRootCause[c] ?? 0);
+  if (!list.some((c) => count(c) > 0)) return 0;
+  process.stderr.write(`wsclose: --fail-on matched: ${list.map((c) => `${c}=${count(c)}`).join(', ')}\n`);
+  return 1;
 }
 
 async function main(): Promise<void> {

@@ -10,19 +10,30 @@ const LIBRARY_FRAME = /node:|node_modules|internal\/|\(native\)|\(<anonymous>\)|
 
 const JS_FRAME = /^\s*at\s+(.+?)\s*$/;
 const PY_FRAME = /^\s*File "([^"]+)", line (\d+), in (.+)$/;
+/** A Go frame's second line: tab, file:line, offset; the line before it names the function. */
+const GO_FILE = /^\t(\S{1,500}\.go:\d{1,7})(?: \+0x[0-9a-f]{1,16})?$/;
 
-/** The first application frame of a stack (innermost first for JS, Java and .NET; last for Python). */
+/** The first application frame of a stack (innermost first for JS, Java, .NET and Go; last for Python). */
 export function topFrame(stack: string | undefined): string | null {
   if (!stack) return null;
   const lines = stack.split('\n');
   let python: string | null = null;
   let firstAny: string | null = null;
-  for (const line of lines) {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
     const js = JS_FRAME.exec(line);
     if (js) {
-      const frame = js[1].replace(/:\d+\)?$/, (m) => (m.endsWith(')') ? ')' : '')); // drop the column
+      const frame = js[1].replace(/(:\d+):\d+(\)?)$/, '$1$2'); // drop the column, keep the line
       firstAny ??= frame;
       if (!LIBRARY_FRAME.test(line)) return frame;
+      continue;
+    }
+    const go = i > 0 ? GO_FILE.exec(line) : null;
+    if (go) {
+      const fn = lines[i - 1].replace(/^created by /, '').replace(/(?: in goroutine \d+|\([^()]*\))$/, '');
+      const frame = `${fn} (${go[1]})`;
+      firstAny ??= frame;
+      if (!isGoLibrary(fn, go[1])) return frame;
       continue;
     }
     const py = PY_FRAME.exec(line);
@@ -30,6 +41,15 @@ export function topFrame(stack: string | undefined): string | null {
   }
   return python ?? firstAny;
 }
+
+/** A Go frame outside the application: GOROOT, the module cache, GOPATH, vendor, or a std package. */
+function isGoLibrary(fn: string, file: string): boolean {
+  if (GO_LIBRARY_FILE.test(file)) return true;
+  return GO_STD_ROOT.test(fn); // the first element of the import path: "net" of "net/http.(*conn).serve"
+}
+
+const GO_LIBRARY_FILE = /\/usr\/(?:local\/)?(?:lib\/)?go(?:-[\d.]+)?\/src\/|\/pkg\/mod\/|\/gocode\/|\/vendor\//;
+const GO_STD_ROOT = /^(?:runtime|net|syscall|internal|reflect|sync|encoding|io|os|fmt|bufio|crypto|context|errors|strings|bytes|log|time|testing)[./]/;
 
 /** Numbers, ids and quoted values vary between occurrences of one bug. */
 export function normalizeMessage(message: string): string {

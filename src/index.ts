@@ -11,5 +11,8 @@ export { addVerdict, emptySummary, mergeSummaries, type Summary } from './summar
 export { renderJson } from './renderers/json.js';
 export { renderMarkdown } from './renderers/markdown.js';
 export { renderText } from './renderers/text.js';
+export { renderHtml } from './renderers/html.js';
+export { mergeReports } from './merge.js';
+export type { VerdictFilter } from './filter.js';
 export { PARSERS, detectParser, parserByName } from '../parsers/index.js';
 export type { Parser, ParserOptions, ParserSink, LineParser, FieldMap } from '../parsers/index.js';

@@ -126,6 +126,8 @@ export interface ExceptionInfo {
 export interface Verdict {
   connection: string;
   route: string | null;
+  /** The peer's address as logged (no port), when the log names it. */
+  remote?: string;
   closeCode: number | null;
   /** What the local API reported when it differs from the code on the wire (ws reports 1006 after sending 1009). */
   reportedCode?: number | null;

@@ -24,6 +24,8 @@ export interface FileStats {
   prefiltered?: number;
   /** Set when the file could not be read (missing, unreadable, truncated gzip). */
   error?: string;
+  /** Its lines name no connection: it was read in order, one connection at a time. */
+  keyless?: boolean;
 }
 
 export interface InputStats {

@@ -13,6 +13,7 @@ import { open as openFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Prefilter } from '../parsers/parser.js';
+import { isCapture, tsharkStream } from './capture.js';
 import { BlockFilter } from './prefilter.js';
 
 export interface LineHandler {
@@ -29,16 +30,22 @@ export interface ReadOptions {
   maxLineBytes?: number;
   /** How many first lines `choose` sees. */
   sampleLines?: number;
-  /** Called with the first lines; returns the handler for every line (including those). */
-  choose(sample: string[]): LineHandler;
+  /**
+   * Called with the first lines; returns the handler for every line (including those).
+   * `capture`: the input was a packet capture and the lines are tshark's decoding of it.
+   */
+  choose(sample: string[], capture: boolean): LineHandler;
   /** A line that was skipped before reaching the handler. */
   skip(reason: string): void;
+  /** Bytes read from the input (before gunzip), per chunk: for progress. */
+  onProgress?(bytes: number): void;
 }
 
 export interface ReadResult {
   lines: number;
   bytes: number;
   gzip: boolean;
+  capture: boolean;
   /** Lines the handler's prefilter ruled out: counted, not read. */
   prefiltered: number;
 }
@@ -51,7 +58,8 @@ const PLAIN_BLOCKS = 15;
 export async function readLines(name: string, opts: ReadOptions): Promise<ReadResult> {
   const max = opts.maxLineBytes ?? 1024 * 1024;
   const lines = new Lines(opts, max);
-  const input = await open(name);
+  const input = await open(name, opts.onProgress);
+  lines.capture = input.capture;
   let bytes = 0;
   try {
     // Room for a whole line of the maximum length plus a read: a shorter line always fits.
@@ -91,8 +99,8 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
   } finally {
     await input.close();
   }
-  lines.finish();
-  return { lines: lines.lineNo, bytes, gzip: input.gzip, prefiltered: lines.prefiltered };
+  lines.finish(input.capture);
+  return { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, prefiltered: lines.prefiltered };
 }
 
 /** Numbers lines, hands the first ones to `choose`, and the rest to the chosen handler. */
@@ -107,6 +115,9 @@ class Lines {
   private plainBlocks = 0;
   private readonly sample: [string, number][] = [];
   private readonly sampleSize: number;
+
+  /** The lines are tshark's decoding of a packet capture. */
+  capture = false;
 
   constructor(private readonly opts: ReadOptions, private readonly max: number) {
     this.sampleSize = opts.sampleLines ?? 50;
@@ -188,63 +199,85 @@ class Lines {
   }
 
   private decide(): void {
-    const handler = this.opts.choose(this.sample.map(([t]) => t));
+    const handler = this.opts.choose(this.sample.map(([t]) => t), this.capture);
     this.handler = handler;
     for (const [t, n] of this.sample) handler(t, n);
     this.sample.length = 0;
   }
 
-  finish(): void {
+  finish(capture: boolean): void {
+    this.capture = capture;
     if (!this.handler) this.decide();
   }
 }
 
 interface Input {
   gzip: boolean;
+  capture: boolean;
   /** Reads into `buf` from `at`: the number of bytes, 0 at the end. */
   read(buf: Buffer, at: number): Promise<number>;
   close(): Promise<void>;
 }
 
-/** The input's bytes, gunzipped when it starts with gzip's magic. */
-async function open(name: string): Promise<Input> {
+/**
+ * The input's bytes, gunzipped when it starts with gzip's magic, decoded by tshark when it is
+ * a packet capture.
+ */
+async function open(name: string, onProgress?: (bytes: number) => void): Promise<Input> {
   let stream: Readable;
+  let head: Buffer;
   if (name === '-') {
     stream = process.stdin;
     await once(stream, 'readable');
-    const head = stream.read() as Buffer | null;
-    if (head === null) return streamInput(stream, false);
-    stream.unshift(head);
-    if (!isGzip(head)) return streamInput(stream, false);
+    const first = stream.read() as Buffer | null;
+    if (first === null) return streamInput(stream, false, false, onProgress);
+    stream.unshift(first);
+    head = first;
+    if (!isGzip(head) && !isCapture(head)) return streamInput(stream, false, false, onProgress);
   } else {
     const fh = await openFile(name, 'r');
-    const magic = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(magic, 0, 2, 0);
-    if (bytesRead < 2 || !isGzip(magic)) {
+    head = Buffer.alloc(4);
+    head = head.subarray(0, (await fh.read(head, 0, 4, 0)).bytesRead);
+    if (!isGzip(head) && !isCapture(head)) {
       return {
         gzip: false,
-        read: async (buf, at) => (await fh.read(buf, at, buf.length - at, null)).bytesRead,
+        capture: false,
+        read: async (buf, at) => {
+          const n = (await fh.read(buf, at, buf.length - at, null)).bytesRead;
+          if (n > 0) onProgress?.(n);
+          return n;
+        },
         close: () => fh.close(),
       };
     }
     await fh.close();
+    if (isCapture(head)) {
+      onProgress?.(head.length);
+      return streamInput(tsharkStream(name), false, true); // tshark reads the file itself
+    }
     stream = createReadStream(name, { highWaterMark: 1024 * 1024 });
   }
+  if (onProgress) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
+  if (isCapture(head)) return streamInput(tsharkStream(stream), false, true);
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   stream.on('error', (err) => gunzip.destroy(err));
-  return streamInput(stream.pipe(gunzip), true);
+  return streamInput(stream.pipe(gunzip), true, false);
 }
 
 function isGzip(head: Buffer): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
-/** A stream as an Input: each read takes what has arrived, so a live pipe is analyzed as it flows. */
-function streamInput(stream: Readable, gzip: boolean): Input {
+/**
+ * A stream as an Input: each read takes what has arrived, so a live pipe is analyzed as it
+ * flows. `onProgress` counts what is read, for a stream of the input's own bytes.
+ */
+function streamInput(stream: Readable, gzip: boolean, capture: boolean, onProgress?: (bytes: number) => void): Input {
   const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let rest: Buffer | undefined;
   return {
     gzip,
+    capture,
     async read(buf, at) {
       let filled = 0;
       while (at + filled < buf.length) {
@@ -258,6 +291,7 @@ function streamInput(stream: Readable, gzip: boolean): Input {
         filled += k;
         rest = rest.subarray(k);
       }
+      if (filled > 0) onProgress?.(filled);
       return filled;
     },
     async close() {

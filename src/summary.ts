@@ -28,25 +28,49 @@ export interface RouteCount {
   byRootCause: Partial<Record<RootCause, number>>;
 }
 
+/**
+ * Closes per time bucket by root cause. Buckets are one minute wide until there would be more
+ * than MAX_BUCKETS of them, then the next width of BUCKET_MINUTES: the width is a function of
+ * the set of close times alone, so merging summaries gives the same timeline as one pass.
+ */
+export interface Timeline {
+  bucketMinutes: number;
+  /** Keyed by the bucket's start, ISO. Closes without a time are not in it. */
+  buckets: Record<string, Partial<Record<RootCause, number>>>;
+}
+
 export interface Summary {
   closes: number;
   incidents: number;
   byRootCause: Partial<Record<RootCause, number>>;
   /** Keyed by the code as a string; "none" for closes without a code. */
   byCloseCode: Record<string, number>;
+  /** The close codes seen for each root cause (code keys as in byCloseCode). */
+  codesByRootCause: Partial<Record<RootCause, Record<string, number>>>;
+  /** Time of the first and the last close, ISO; null when no close had a time. */
+  firstClose: string | null;
+  lastClose: string | null;
+  timeline: Timeline;
   /** Keyed by `rootCause@code`. */
   disagreements: Record<string, Disagreement>;
   /** Exception signatures of incidents, keyed by signature. */
   exceptions: Record<string, SignatureCount>;
   routes: Record<string, RouteCount>;
+  /** Per peer address, as routes. */
+  clients: Record<string, RouteCount>;
 }
 
 /** Beyond this many distinct signatures or routes, the rest are counted under one "other" entry. */
 const MAX_KEYS = 1000;
 const OTHER = '(other)';
+const MAX_BUCKETS = 1440;
+const BUCKET_MINUTES = [1, 5, 15, 60, 360, 1440, 10080];
 
 export function emptySummary(): Summary {
-  return { closes: 0, incidents: 0, byRootCause: {}, byCloseCode: {}, disagreements: {}, exceptions: {}, routes: {} };
+  return {
+    closes: 0, incidents: 0, byRootCause: {}, byCloseCode: {}, codesByRootCause: {}, firstClose: null, lastClose: null,
+    timeline: { bucketMinutes: 1, buckets: {} }, disagreements: {}, exceptions: {}, routes: {}, clients: {},
+  };
 }
 
 export function addVerdict(s: Summary, v: Verdict): void {
@@ -54,6 +78,19 @@ export function addVerdict(s: Summary, v: Verdict): void {
   if (v.incident) s.incidents++;
   bump(s.byRootCause, v.rootCause, 1);
   bump(s.byCloseCode, codeKey(v.closeCode), 1);
+  bump(s.codesByRootCause[v.rootCause] ??= {}, codeKey(v.closeCode), 1);
+  if (v.time !== null) {
+    if (s.firstClose === null || v.time < s.firstClose) s.firstClose = v.time;
+    if (s.lastClose === null || v.time > s.lastClose) s.lastClose = v.time;
+    const t = s.timeline;
+    const key = bucketOf(v.time, t.bucketMinutes);
+    if (!(key in t.buckets)) {
+      t.buckets[key] = {};
+      bucketCount.set(t.buckets, bucketsIn(t) + 1);
+      coarsen(t);
+    }
+    bump(t.buckets[bucketOf(v.time, t.bucketMinutes)], v.rootCause, 1);
+  }
   if (v.codeAgreement === 'disagrees') {
     const key = `${v.rootCause}@${codeKey(v.closeCode)}`;
     const d = s.disagreements[key] ??= { rootCause: v.rootCause, closeCode: v.closeCode, count: 0, explanation: v.explanation.split(';')[0] };
@@ -67,19 +104,28 @@ export function addVerdict(s: Summary, v: Verdict): void {
     };
     e.count++;
   }
-  const route = capped(s.routes, v.route ?? '(none)');
-  const r = s.routes[route] ??= { closes: 0, incidents: 0, byRootCause: {} };
-  r.closes++;
-  if (v.incident) r.incidents++;
-  bump(r.byRootCause, v.rootCause, 1);
+  for (const [map, key] of [[s.routes, v.route ?? '(none)'], [s.clients, clientOf(v.remote)]] as const) {
+    const r = map[capped(map, key)] ??= { closes: 0, incidents: 0, byRootCause: {} };
+    r.closes++;
+    if (v.incident) r.incidents++;
+    bump(r.byRootCause, v.rootCause, 1);
+  }
 }
 
-export function mergeSummaries(a: Summary, b: Summary): Summary {
-  const out = structuredClone(a);
+/** Summaries written by an older wsclose lack the newer fields: those read as empty. */
+export function mergeSummaries(a: Summary, other: Summary): Summary {
+  const out: Summary = { ...emptySummary(), ...structuredClone(a) };
+  const b: Summary = { ...emptySummary(), ...other };
   out.closes += b.closes;
   out.incidents += b.incidents;
   addCounts(out.byRootCause, b.byRootCause);
   addCounts(out.byCloseCode, b.byCloseCode);
+  for (const [cause, codes] of Object.entries(b.codesByRootCause) as [RootCause, Record<string, number>][]) {
+    addCounts(out.codesByRootCause[cause] ??= {}, codes);
+  }
+  out.firstClose = extreme(out.firstClose, b.firstClose, (x, y) => x < y);
+  out.lastClose = extreme(out.lastClose, b.lastClose, (x, y) => x > y);
+  out.timeline = mergeTimelines(out.timeline, b.timeline);
   for (const [k, d] of Object.entries(b.disagreements)) {
     const cur = out.disagreements[k];
     if (cur) cur.count += d.count;
@@ -91,14 +137,69 @@ export function mergeSummaries(a: Summary, b: Summary): Summary {
     if (cur) cur.count += e.count;
     else out.exceptions[key] = { ...e, signature: key };
   }
-  for (const [k, r] of Object.entries(b.routes)) {
-    const key = capped(out.routes, k);
-    const cur = out.routes[key] ??= { closes: 0, incidents: 0, byRootCause: {} };
-    cur.closes += r.closes;
-    cur.incidents += r.incidents;
-    addCounts(cur.byRootCause, r.byRootCause);
+  for (const [into, from] of [[out.routes, b.routes], [out.clients, b.clients]]) {
+    for (const [k, r] of Object.entries(from)) {
+      const cur = into[capped(into, k)] ??= { closes: 0, incidents: 0, byRootCause: {} };
+      cur.closes += r.closes;
+      cur.incidents += r.incidents;
+      addCounts(cur.byRootCause, r.byRootCause);
+    }
   }
   return out;
+}
+
+/** The peer's host: an IPv4 or bracketed IPv6 address without its port, as logged otherwise. */
+export function clientOf(remote: string | undefined): string {
+  if (!remote) return '(none)';
+  const m = /^(\[[^\]]{1,64}\]|[^:]{1,255}):\d{1,5}$/.exec(remote);
+  return m ? m[1] : remote;
+}
+
+function bucketOf(iso: string, minutes: number): string {
+  const ms = minutes * 60_000;
+  return new Date(Math.floor(Date.parse(iso) / ms) * ms).toISOString();
+}
+
+/** Bucket counts of timelines being built: counting the keys of each new bucket would cost O(buckets). */
+const bucketCount = new WeakMap<Timeline['buckets'], number>();
+
+function bucketsIn(t: Timeline): number {
+  let n = bucketCount.get(t.buckets);
+  if (n === undefined) bucketCount.set(t.buckets, (n = Object.keys(t.buckets).length));
+  return n;
+}
+
+/** Widens the buckets until they are few enough; each width is a multiple of the one before. */
+function coarsen(t: Timeline): void {
+  while (bucketsIn(t) > MAX_BUCKETS) {
+    const wider = BUCKET_MINUTES.find((m) => m > t.bucketMinutes);
+    if (wider === undefined) return;
+    rebucket(t, wider);
+  }
+}
+
+function rebucket(t: Timeline, minutes: number): void {
+  const buckets: Timeline['buckets'] = {};
+  for (const [k, counts] of Object.entries(t.buckets)) addCounts(buckets[bucketOf(k, minutes)] ??= {}, counts);
+  t.bucketMinutes = minutes;
+  t.buckets = buckets;
+}
+
+function mergeTimelines(a: Timeline, b: Timeline): Timeline {
+  const out: Timeline = structuredClone(a);
+  const other: Timeline = structuredClone(b);
+  const width = Math.max(out.bucketMinutes, other.bucketMinutes);
+  if (out.bucketMinutes < width) rebucket(out, width);
+  if (other.bucketMinutes < width) rebucket(other, width);
+  for (const [k, counts] of Object.entries(other.buckets)) addCounts(out.buckets[k] ??= {}, counts);
+  coarsen(out);
+  return out;
+}
+
+function extreme(a: string | null, b: string | null, better: (x: string, y: string) => boolean): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return better(b, a) ? b : a;
 }
 
 /** The entries of a count map, largest first, ties by key. */

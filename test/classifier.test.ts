@@ -39,6 +39,9 @@ const CASES: [string, () => WsEvent[], Want, [string, 'text' | 'binary' | 'any']
     { rootCause: 'policy-violation', closeCode: 1003, codeAgreement: 'disagrees', incident: true }, ['/chat', 'text']],
   ['ws sent 1007 and reported 1006', () => [ev.error('a', 2, 'Error', 'Invalid WebSocket frame: invalid UTF-8 sequence', { code: 'WS_ERR_INVALID_UTF8', wireCode: 1007 }), ev.close('a', 3, 1006)],
     { rootCause: 'invalid-payload', closeCode: 1007, reportedCode: 1006, codeAgreement: 'agrees', incident: true }],
+  ['Tomcat sent 1002 after an unhandled exception and reported 1006', () => [ev.frame('a', 2, 'text'), ev.error('a', 3, 'java.lang.IllegalStateException', 'bad payload'),
+    ev.frame('a', 4, 'close', 'out', { code: 1002 }), ev.close('a', 4, 1006, 'An unrecoverable IOException occurred so the connection was closed')],
+    { rootCause: 'unhandled-error', closeCode: 1002, reportedCode: 1006, codeAgreement: 'disagrees', incident: true, initiator: 'server' }],
   ['a handler failure that is only the connection closing', () => [ev.frame('a', 2, 'text'), ev.error('a', 3, 'ConnectionClosedError', 'sent 1009 (message too big); no close frame received', { connectionClosed: true }), ev.close('a', 4, 1009)],
     { rootCause: 'message-too-big', closeCode: 1009, codeAgreement: 'agrees', incident: true }],
   ['client going away', () => [ev.close('a', 2, 1001, '', { initiator: 'client' })], { rootCause: 'normal', closeCode: 1001, codeAgreement: 'agrees', incident: false }],
@@ -60,6 +63,9 @@ const CASES: [string, () => WsEvent[], Want, [string, 'text' | 'binary' | 'any']
   ['a reserved code', () => [ev.close('a', 2, 1004)], { rootCause: 'unknown', closeCode: 1004, codeAgreement: 'agrees', incident: true }],
   ['a keyless exception just before a 1006', () => [ev.frame('a', 100, 'text'), ev.error(undefined, 200, 'Error', 'ECONNRESET'), ev.close('a', 300, 1006)],
     { rootCause: 'unhandled-error', closeCode: 1006, codeAgreement: 'disagrees', incident: true, confidence: 0.6 }],
+  ['a keyless exception that only says the connection had closed, before a 1006', () => [ev.frame('a', 100, 'text'),
+    ev.error(undefined, 200, 'websockets.exceptions.ConnectionClosedError', 'no close frame received or sent', { connectionClosed: true }), ev.close('a', 300, 1006)],
+  { rootCause: 'abnormal-closure', closeCode: 1006, codeAgreement: 'agrees', incident: true }],
 ];
 
 describe('classify', () => {
@@ -69,6 +75,12 @@ describe('classify', () => {
     expect(v.evidence.at(-1)?.kind === 'close' || v.evidence.some((e) => e.kind === 'crash')).toBe(true);
     expect(v.fix.length).toBeGreaterThan(10);
     if (v.codeAgreement === 'disagrees') expect(v.explanation).toMatch(/reported as|seen by clients as/);
+  });
+
+  it('says so when the only exceptions before an abnormal close are the connection closing', () => {
+    const v = judge([ev.frame('a', 1, 'text'), ev.error('a', 2, 'ConnectionClosedError', 'no close frame received or sent', { connectionClosed: true }), ev.close('a', 3, 1006)]);
+    expect(v.rootCause).toBe('abnormal-closure');
+    expect(v.explanation).toMatch(/\(the exceptions logged only say the connection had closed\)$/);
   });
 
   it('explains a mismatch reported as 1011 in one line and names the exception and its frame', () => {

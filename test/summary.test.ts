@@ -1,9 +1,14 @@
-/** Summaries merge: the summary of two inputs is the merge of their summaries. */
+/**
+ * Summaries merge: the summary of two inputs is the merge of their summaries, whatever the
+ * split, including the timeline when it has to widen its buckets.
+ */
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Analyzer } from '../src/analyzer.js';
 import { jsonParser } from '../parsers/json.js';
-import { mergeSummaries, ranked } from '../src/summary.js';
+import { ROOT_CAUSES, type RootCause, type Verdict } from '../src/model.js';
+import { addVerdict, clientOf, emptySummary, mergeSummaries, ranked, type Summary } from '../src/summary.js';
 
 function analyze(lines: string[]) {
   const a = new Analyzer();
@@ -33,5 +38,78 @@ describe('Summary', () => {
   it('ranks by count, then by key', () => {
     expect(ranked({ b: { count: 2 }, a: { count: 2 }, c: { count: 5 } }).map((x) => x.count)).toEqual([5, 2, 2]);
     expect(ranked({ b: { count: 2, k: 'b' }, a: { count: 2, k: 'a' } }).map((x) => x.k)).toEqual(['a', 'b']);
+  });
+});
+
+const T0 = Date.parse('2026-03-01T00:00:00Z');
+
+function verdict(i: number, minute: number, cause: RootCause, code: number | null, timed: boolean): Verdict {
+  return {
+    connection: `c${i}`, route: `/r${i % 3}`, remote: `10.0.0.${i % 5}:${40000 + i}`, closeCode: code, closeReason: '', initiator: 'server',
+    rootCause: cause, incident: cause !== 'normal', codeAgreement: code === 1011 && cause === 'data-type-mismatch' ? 'disagrees' : 'agrees',
+    explanation: 'x', confidence: 0.9, evidence: [], fix: 'f', at: `f.log:${i}`,
+    time: timed ? new Date(T0 + minute * 60_000 + (i % 60) * 1000).toISOString() : null,
+  };
+}
+
+const verdicts = (maxMinute: number, minLength: number, maxLength: number) => fc.array(fc.record({
+  minute: fc.integer({ min: 0, max: maxMinute }),
+  cause: fc.constantFrom(...ROOT_CAUSES),
+  code: fc.constantFrom(1000, 1003, 1006, 1011, null),
+  timed: fc.boolean(),
+}), { minLength, maxLength }).map((xs) => xs.map((x, i) => verdict(i, x.minute, x.cause, x.code, x.timed || x.minute % 7 !== 0)));
+
+function summarize(vs: Verdict[]): Summary {
+  const s = emptySummary();
+  for (const v of vs) addVerdict(s, v);
+  return s;
+}
+
+describe('Summary of any verdicts', () => {
+  it('merges to the summary of the whole input, for any split', () => {
+    // Up to ten days of minutes: more than 1440 buckets, so the timeline widens.
+    const widths = new Set<number>();
+    const split = (vs: Verdict[], cut: number) => {
+      const k = vs.length ? cut % (vs.length + 1) : 0;
+      const whole = summarize(vs);
+      widths.add(whole.timeline.bucketMinutes);
+      expect(mergeSummaries(summarize(vs.slice(0, k)), summarize(vs.slice(k)))).toEqual(whole);
+      expect(mergeSummaries(summarize(vs.slice(k)), summarize(vs.slice(0, k))).timeline).toEqual(whole.timeline);
+    };
+    fc.assert(fc.property(verdicts(600, 0, 200), fc.nat(), split), { numRuns: 40 });
+    // Ten days of minutes, 2000 closes: well over 1440 distinct minutes, so the timeline widens.
+    fc.assert(fc.property(verdicts(14_400, 2000, 2200), fc.nat(), split), { numRuns: 6 });
+    expect([...widths].some((w) => w > 1), 'some runs widened the buckets').toBe(true);
+  });
+
+  it('counts closes per minute by root cause, and widens the buckets past 1440 of them', () => {
+    const few = summarize([verdict(1, 0, 'unhandled-error', 1011, true), verdict(2, 0, 'normal', 1000, true), verdict(3, 5, 'unhandled-error', 1011, true)]);
+    expect(few.timeline).toEqual({ bucketMinutes: 1, buckets: {
+      '2026-03-01T00:00:00.000Z': { 'unhandled-error': 1, normal: 1 },
+      '2026-03-01T00:05:00.000Z': { 'unhandled-error': 1 },
+    } });
+    const day = summarize(Array.from({ length: 1441 }, (_, m) => verdict(m, m, 'abnormal-closure', 1006, true)));
+    expect(day.timeline.bucketMinutes).toBe(5);
+    expect(Object.keys(day.timeline.buckets).length).toBe(289);
+    expect(Object.values(day.timeline.buckets).reduce((n, c) => n + c['abnormal-closure']!, 0)).toBe(1441);
+    expect(day.firstClose).toBe('2026-03-01T00:00:00.000Z');
+    expect(day.lastClose).toBe(new Date(T0 + 1440 * 60_000 + 1000 * (1440 % 60)).toISOString());
+  });
+
+  it('keeps the codes of each root cause and the closes per client host', () => {
+    const s = summarize([verdict(1, 0, 'data-type-mismatch', 1003, true), verdict(6, 0, 'data-type-mismatch', 1011, true), verdict(2, 0, 'normal', 1000, false)]);
+    expect(s.codesByRootCause).toEqual({ 'data-type-mismatch': { 1003: 1, 1011: 1 }, normal: { 1000: 1 } });
+    expect(s.clients['10.0.0.1']).toEqual({ closes: 2, incidents: 2, byRootCause: { 'data-type-mismatch': 2 } });
+    expect([clientOf('[::1]:8080'), clientOf('10.1.2.3:443'), clientOf('::1'), clientOf(undefined)]).toEqual(['[::1]', '10.1.2.3', '::1', '(none)']);
+  });
+
+  it('reads a summary written before the timeline existed as one without it', () => {
+    const old = summarize([verdict(1, 0, 'normal', 1000, true)]) as Partial<Summary>;
+    delete old.timeline;
+    delete old.codesByRootCause;
+    delete old.clients;
+    const merged = mergeSummaries(emptySummary(), old as Summary);
+    expect(merged.closes).toBe(1);
+    expect(merged.timeline.buckets).toEqual({});
   });
 });

@@ -39,10 +39,12 @@ const ROUTES = {
 
 /**
  * `logFile` is a path, or a file descriptor (1: stdout, as a container runs it); `destination`
- * replaces it with another pino destination (a transport that writes another format).
+ * replaces it with another pino destination (a transport that writes another format). `now`
+ * (optional) is pino's clock, for logs that must span minutes without taking minutes.
  */
-export async function startServer({ logFile, destination }) {
-  const logger = pino({ level: 'info' }, destination ?? pino.destination({ dest: logFile, sync: true }));
+export async function startServer({ logFile, destination, now }) {
+  const timestamp = now ? { timestamp: () => `,"time":${now()}` } : {};
+  const logger = pino({ level: 'info', ...timestamp }, destination ?? pino.destination({ dest: logFile, sync: true }));
   const server = createServer((_req, res) => res.writeHead(426).end());
   const wss = new WebSocketServer({ server, maxPayload: 64 * 1024 });
   let next = 0;
@@ -134,12 +136,18 @@ export function byConnection(a, b) {
   return Number(a.connection.slice(1)) - Number(b.connection.slice(1));
 }
 
-/** Runs one scenario with a real ws client; resolves with the server's connection id. */
-export function runClient(port, name, { delayMs = 0 } = {}) {
-  const sc = SCENARIOS[name];
+/**
+ * Runs one scenario with a real ws client; resolves with the server's connection id and the
+ * client's local port (a capture names the connection by it). Other servers' scenario tables
+ * (samples/tshark) use the same client.
+ */
+export function runClient(port, name, { delayMs = 0, scenarios = SCENARIOS } = {}) {
+  const sc = scenarios[name];
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}${sc.route}`);
     let connId;
+    let localPort;
+    ws.once('open', () => { localPort = ws._socket.localPort; });
     const timer = setTimeout(() => reject(new Error(`scenario ${name} timed out`)), 10_000);
     ws.on('error', () => {}); // the server cutting us off is part of several scenarios
     ws.once('message', async (first) => {
@@ -157,7 +165,7 @@ export function runClient(port, name, { delayMs = 0 } = {}) {
     ws.on('close', () => {
       clearTimeout(timer);
       // The server logs its close after ours completes; give it a moment.
-      setTimeout(() => resolve({ name, connId }), 30);
+      setTimeout(() => resolve({ name, connId, localPort }), 30);
     });
   });
 }

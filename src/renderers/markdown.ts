@@ -11,16 +11,24 @@ function block(b: Block): string {
     case 'title':
       return `# ${escape(b.text)}`;
     case 'heading':
-      return `## ${escape(b.text)}`;
+      return `${'#'.repeat(b.level)} ${escape(b.text)}`;
     case 'para':
-      return escape(b.text);
-    case 'table': {
-      const sep = b.head.map((_, i) => (b.align?.[i] === 'r' ? '---:' : '---'));
-      return [b.head, sep, ...b.rows.map((r) => r.map(cell))].map((r) => `| ${r.join(' | ')} |`).join('\n');
-    }
+      return b.tone === 'alert' ? `**${escape(b.text)}**` : b.tone === 'muted' ? `_${escape(b.text)}_` : escape(b.text);
+    case 'table':
+      return table(b.head, b.rows, b.align);
+    case 'fields':
+      return b.rows.map(([label, value]) => `- **${escape(label)}:** ${escape(value)}`).join('\n');
     case 'example':
-      return `- ${escape(b.title)}\n${b.lines.map(([at, kind, summary]) => `  - \`${at}\` ${kind}: ${escape(summary)}`).join('\n')}`;
+      return `**${escape(b.title)}**  \n${escape(b.detail)}\n\n${table(['before close', 'at', 'event', 'what'],
+        b.lines.map((l) => [l.before, l.at, l.kind, l.summary]), ['r', 'l', 'l', 'l'], [1])}`;
   }
+}
+
+function table(head: string[], rows: string[][], align: ('l' | 'r')[] = [], code: number[] = []): string {
+  const sep = head.map((_, i) => (align[i] === 'r' ? '---:' : '---'));
+  // Columns in `code` are positions (file:line): shown as code, only backticks and pipes need care.
+  const cells = rows.map((r) => r.map((c, i) => (code.includes(i) ? `\`${c.replace(/`/g, '').replace(/\|/g, '\\|')}\`` : cell(c))));
+  return [head, sep, ...cells].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
 function cell(text: string): string {
@@ -29,5 +37,5 @@ function cell(text: string): string {
 
 /** Log text must not become markup: no HTML, no emphasis, no links. */
 function escape(text: string): string {
-  return text.replace(/[\\`*_[\]<>#]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+  return text.replace(/[\\`*_[\]<>#]/g, (c) => `\\${c}`);
 }

@@ -1,6 +1,9 @@
 /** Field-by-field comparison of a verdict with the verdict a scenario calls for. */
+import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { Verdict } from '../../src/model.js';
+import type { Report } from '../../src/report.js';
+import { runCli } from './cli.js';
 
 export interface ExpectedVerdict {
   connection: string;
@@ -43,4 +46,25 @@ export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict): void 
   }
   if (e.crash !== undefined) expect(v!.evidence.some((ev) => ev.kind === 'crash'), where).toBe(e.crash);
   if (e.topFrame) expect(v!.exception?.topFrame, where).toMatch(new RegExp(e.topFrame));
+}
+
+/** Every connection of a report judged as its scenario calls for: incidents field by field, the rest absent. */
+export function expectVerdicts(report: Report, want: ExpectedVerdict[]): void {
+  const byConn = new Map(report.incidents.map((v) => [v.connection, v]));
+  for (const e of want) {
+    if (e.incident) expectVerdict(byConn.get(e.connection), e);
+    else expect(byConn.has(e.connection), e.scenario).toBe(false);
+  }
+  expect(report.summary.closes).toBe(want.length);
+  expect(report.summary.incidents).toBe(want.filter((e) => e.incident).length);
+}
+
+/** Runs the built CLI on a sample log (with `args`): read by `parser`, every connection judged as its `*.expected.json` says. */
+export async function expectSampleVerdicts(log: string, expected: string, parser: string, args: string[] = []): Promise<Report> {
+  const res = await runCli(['analyze', log, '-o', 'json', ...args]);
+  expect(res.code).toBe(0);
+  const report = JSON.parse(res.stdout) as Report;
+  expect(report.input.files[0].parser).toBe(parser);
+  expectVerdicts(report, JSON.parse(readFileSync(expected, 'utf8')) as ExpectedVerdict[]);
+  return report;
 }

@@ -1,0 +1,218 @@
+/**
+ * Java services: Spring WebSocket, Apache Tomcat and Eclipse Jetty, in the usual line shapes:
+ * logback/log4j (`2026-11-24 17:54:16.123 [thread] ERROR logger - message`, level and thread in
+ * either order), Spring Boot (`... ERROR 4242 --- [thread] s.w.s.h.Logger : message`), Tomcat's
+ * OneLineFormatter (`24-Nov-2026 17:54:16.123 SEVERE [thread] class.method message`) and
+ * java.util.logging's two-line SimpleFormatter. Stack traces ("at ...", "Caused by:",
+ * "... N more") are joined into the exception of the line before them.
+ *
+ * Connection keys: Spring's `StandardWebSocketSession[id=.., uri=..]`, `session <id>` in the
+ * message, Tomcat's `session [<id>]`; a keyless line (Tomcat's own error report) inherits the
+ * session its thread logged last.
+ *
+ * Texts checked in the source:
+ * - Spring Framework spring-websocket (main, 2026-08; stable since 5.0): CloseStatus.toString
+ *   "CloseStatus[code=1011, reason=null]"; ExceptionWebSocketHandlerDecorator logs "Closing
+ *   session due to exception for <session>" and closes with SERVER_ERROR (1011);
+ *   TextWebSocketHandler closes a binary message with 1003 "Binary messages not supported",
+ *   BinaryWebSocketHandler text with "Text messages not supported".
+ * - Apache Tomcat 10.1.60 (Debian libtomcat10-embed-java, run): CloseReason.toString
+ *   "CloseReason: code [1006], reason [..]"; PojoEndpointBase "No error handling configured for
+ *   [<class>] and the following error occurred"; after it the session closes with
+ *   "An unrecoverable IOException occurred so the connection was closed" (wsFrame.ioeTriggeredClose):
+ *   1006 locally, while the peer receives 1002.
+ * - Eclipse Jetty 12 websocket-core CloseStatus.toString "{1011=SERVER_ERROR,reason}".
+ */
+import type { CloseEvent, ExceptionEvent, FrameType, WsEvent } from '../src/model.js';
+import { DEFAULT_FIELDS, toLevel, toRoute, toTime } from './fields.js';
+import { lineScore } from './detect.js';
+import type { Parser } from './parser.js';
+import { recordEvents } from './record.js';
+import { isAtFrame, throwableLine, TraceJoiner, type TraceShape } from './stack.js';
+
+const MONTHS: Record<string, string> = {
+  Jan: '01', Feb: '02', Mar: '03', Apr: '04', May: '05', Jun: '06', Jul: '07', Aug: '08', Sep: '09', Oct: '10', Nov: '11', Dec: '12',
+};
+/** ISO-like (logback, log4j, Spring Boot) or Tomcat's dd-MMM-yyyy; a time of day alone (log4j2's default). */
+const STAMP = /^(?:(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d(?:[.,]\d{1,9})?)(Z|[+-]\d\d:?\d\d)?|(\d\d)-([A-Z][a-z]{2})-(\d{4}) (\d\d:\d\d:\d\d(?:\.\d{1,9})?)|(\d\d:\d\d:\d\d[.,]\d{1,9}))\s+/;
+/** java.util.logging's SimpleFormatter first line: "Nov 24, 2026 5:54:16 PM class method". */
+const JUL_HEAD = /^([A-Z][a-z]{2}) (\d{1,2}), (\d{4}) (\d{1,2}):(\d\d):(\d\d) ([AP]M) (\S{1,300})(?: \S{1,200})?$/;
+const JUL_BODY = /^(SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST): (.*)$/;
+const LEVEL = /^(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|SEVERE|FINE|FINER|FINEST|CONFIG)$/;
+
+const SPRING_SESSION = /(\w{0,40}Session)\[id=([^,\]\s]{1,64})(?:, uri=([^\]\s]{1,500}))?\]/;
+const SESSION_ID = /\bsession(?:[ _]?id)?(?:[=:]\s?| \[| )([0-9a-f]{1,32}|[\w-]{0,64}\d[\w-]{0,64})\b/i;
+const ROUTE = /(?:^|\s)(\/[^\s:]{0,200})(?=[:\s]|$)/;
+
+const CLOSE_STATUS = /CloseStatus\[code=(\d{4}), reason=(.{0,1000}?)\]/;
+const CLOSE_REASON = /CloseReason: code \[(\d{4})\], reason \[(.{0,1000})\]/;
+const JETTY_CLOSE = /\{(\d{4})=[A-Z_]{2,30},(.{0,1000}?)\}/;
+const SPRING_HANDLER_ERROR = 'Closing session due to exception for ';
+const TOMCAT_IOE_CLOSE = 'An unrecoverable IOException occurred so the connection was closed';
+const SPRING_MESSAGE = /^(Handling|Sending) (Text|Binary|Ping|Pong)Message payload=\[.{0,120}?, byteCount=(\d{1,12})/;
+
+/** A Java stack trace after its first line: frames, causes, suppressed, elisions. */
+const JAVA_TRACE: TraceShape = {
+  continues(line) {
+    if (isAtFrame(line)) return true;
+    const t = line.trimStart();
+    return t.startsWith('Caused by: ') || t.startsWith('Suppressed: ') || /^\.\.\. \d{1,9} (?:more|common frames omitted)$/.test(t);
+  },
+};
+
+interface LogLine {
+  time: number | undefined;
+  level: string | undefined;
+  thread: string | undefined;
+  msg: string;
+  at: string;
+}
+
+export const javaParser: Parser = {
+  name: 'java',
+  description: 'Java logs (logback, log4j, Spring Boot, Tomcat/JUL) with Spring, Tomcat and Jetty WebSocket texts and stack traces',
+
+  detect(lines) {
+    return lineScore(
+      lines,
+      (line) => !!headerOf(line, '') || JUL_HEAD.test(line) || JUL_BODY.test(line) || isAtFrame(line) || line.trimStart().startsWith('Caused by: '),
+      /CloseStatus\[code=|CloseReason: code \[|\bat [\w$.]{1,200}\([\w$]{1,100}\.java:\d|WebSocketSession\[id=|\[(?:main|http-nio-[\w-]{1,40})\]/,
+    );
+  },
+
+  create(file, sink, _opts) {
+    const joiner = new TraceJoiner((e) => sink.event(e));
+    const threads = new Map<string, string>();
+    let pending: LogLine | undefined;
+    let julHead: { time: number | undefined } | undefined;
+
+    const resolve = (line: LogLine, trace: string | undefined) => {
+      const spring = SPRING_SESSION.exec(line.msg);
+      let conn = spring?.[2] ?? SESSION_ID.exec(line.msg)?.[1];
+      const route = (spring?.[3] ? toRoute(spring[3]) : undefined) ?? ROUTE.exec(line.msg.slice(0, 300))?.[1];
+      if (line.thread) {
+        if (conn) remember(threads, line.thread, conn);
+        else conn = threads.get(line.thread);
+      }
+      const base = { time: line.time, conn, at: line.at, route };
+      if (trace !== undefined) {
+        const first = throwableLine(trace)!;
+        joiner.start(trace, JAVA_TRACE, (lines): ExceptionEvent[] => [{
+          ...base, kind: 'exception', type: first.type, message: first.message, stack: lines.join('\n'), fatal: false,
+          handled: line.level === 'warn' || line.level === 'info' || line.level === 'debug' || undefined,
+        }]);
+        if (conn && line.msg.startsWith(SPRING_HANDLER_ERROR)) {
+          // ExceptionWebSocketHandlerDecorator closes the session with SERVER_ERROR right after.
+          joiner.event({ ...base, kind: 'close', code: 1011, reason: '', initiator: 'server' });
+        }
+        return;
+      }
+      for (const e of lineEvents(line.msg, base, line.level)) joiner.event(e);
+    };
+
+    return joiner.reader(file, (text, at) => {
+      if (pending && throwableLine(text)) {
+        resolve(pending, text);
+        pending = undefined;
+        return;
+      }
+      if (pending) resolve(pending, undefined);
+      pending = undefined;
+      const head = headerOf(text, at);
+      if (head) {
+        pending = head;
+        return;
+      }
+      const jul = JUL_HEAD.exec(text);
+      if (jul) {
+        const h = jul[4] === '12' ? 0 : Number(jul[4]);
+        const hour = String(jul[7] === 'PM' ? h + 12 : h).padStart(2, '0');
+        julHead = { time: toTime(`${jul[3]}-${MONTHS[jul[1]] ?? '01'}-${jul[2].padStart(2, '0')}T${hour}:${jul[5]}:${jul[6]}`) };
+        return;
+      }
+      const body = julHead ? JUL_BODY.exec(text) : null;
+      if (body) {
+        pending = { time: julHead!.time, level: toLevel(body[1]), thread: undefined, msg: body[2], at };
+        julHead = undefined;
+        return;
+      }
+      if (text.trim() !== '') sink.skip('not-java-log');
+    }, () => {
+      if (pending) resolve(pending, undefined);
+      pending = undefined;
+    });
+  },
+};
+
+/** Time, level, thread and message of a one-line log record, or undefined when the line is not one. */
+function headerOf(text: string, at: string): LogLine | undefined {
+  const m = STAMP.exec(text);
+  if (!m) return undefined;
+  let time: number | undefined;
+  if (m[1]) time = toTime(`${m[1]}T${m[2].replace(',', '.')}${m[3] ?? ''}`);
+  else if (m[4]) time = toTime(`${m[6]}-${MONTHS[m[5]] ?? '01'}-${m[4]}T${m[7]}`);
+  let level: string | undefined;
+  let thread: string | undefined;
+  let i = m[0].length;
+  // Level, pid, "---", [thread] and [app] come in varying order before the logger name.
+  for (let tokens = 0; tokens < 8 && i < text.length; tokens++) {
+    if (text.charCodeAt(i) === 91 /* [ */) {
+      const end = text.indexOf(']', i);
+      if (end < 0 || end - i > 120) return undefined;
+      thread = text.slice(i + 1, end).trim();
+      i = skipSpaces(text, end + 1);
+      continue;
+    }
+    let end = text.indexOf(' ', i);
+    if (end < 0) end = text.length;
+    const token = text.slice(i, end);
+    if (!level && LEVEL.test(token)) level = toLevel(token === 'SEVERE' ? 'error' : token === 'WARNING' ? 'warn' : token);
+    else if (!(token === '---' || /^\d{1,10}$/.test(token))) break;
+    i = skipSpaces(text, end);
+  }
+  if (!level) return undefined;
+  // The logger (or class.method), then " - " or " : " in the logback and Spring Boot shapes.
+  let end = text.indexOf(' ', i);
+  if (end < 0) end = text.length;
+  let msgStart = skipSpaces(text, end);
+  if (text.startsWith('- ', msgStart) || text.startsWith(': ', msgStart)) msgStart += 2;
+  return { time, level, thread, msg: text.slice(msgStart), at };
+}
+
+function skipSpaces(text: string, i: number): number {
+  while (text.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+function remember(threads: Map<string, string>, thread: string, conn: string): void {
+  threads.delete(thread);
+  threads.set(thread, conn);
+  if (threads.size > 4096) threads.delete(threads.keys().next().value as string);
+}
+
+type Base = Pick<WsEvent, 'time' | 'conn' | 'at' | 'route'>;
+
+/** What one message says: close texts of the libraries, Spring's message lines, then the shared vocabulary. */
+function lineEvents(msg: string, base: Base, level: string | undefined): WsEvent[] {
+  let m = CLOSE_REASON.exec(msg);
+  if (m) {
+    const close: CloseEvent = { ...base, kind: 'close', code: Number(m[1]), reason: m[2], initiator: 'unknown' };
+    if (close.code === 1006 && m[2] === TOMCAT_IOE_CLOSE) {
+      // Tomcat reports 1006 to the endpoint but cannot send it: the peer received 1002.
+      return [{ ...base, kind: 'frame', direction: 'out', type: 'close', code: 1002, reason: TOMCAT_IOE_CLOSE }, { ...close, initiator: 'server', clean: false }];
+    }
+    return [close];
+  }
+  m = CLOSE_STATUS.exec(msg) ?? JETTY_CLOSE.exec(msg);
+  if (m) {
+    return [{ ...base, kind: 'close', code: Number(m[1]), reason: m[2] === 'null' ? '' : m[2], initiator: 'unknown' }];
+  }
+  m = SPRING_MESSAGE.exec(msg);
+  if (m) {
+    return [{ ...base, kind: 'frame', direction: m[1] === 'Handling' ? 'in' : 'out', type: m[2].toLowerCase() as FrameType, size: Number(m[3]) }];
+  }
+  if (msg.startsWith('New ') && SPRING_SESSION.test(msg)) return [{ ...base, kind: 'open' }];
+  const out: WsEvent[] = [];
+  recordEvents({ msg, time: base.time, level, connId: base.conn, route: base.route }, base.at, DEFAULT_FIELDS, (e) => out.push(e));
+  return out;
+}

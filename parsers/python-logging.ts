@@ -1,0 +1,185 @@
+/**
+ * Lines written by Python's standard `logging` module (CPython 3.x, checked on 3.11): the
+ * bare `basicConfig()` default `LEVEL:logger:message` and the usual explicit formats built
+ * from `%(asctime)s`, `%(name)s`, `%(levelname)s` and `%(message)s` in either order, with
+ * ` `, ` - `, `:` or ` | ` between them and the level optionally in brackets. Records come out
+ * in order, each with the traceback that followed it joined into one exception, even when
+ * lines of other loggers or processes came between the traceback's lines. Shared by every
+ * parser of a Python library's logs.
+ */
+import { toLevel, toTime } from './fields.js';
+import type { LineParser } from './parser.js';
+import { type PyException, Traceback, TRACEBACK_START } from './python-traceback.js';
+
+export interface PyRecord {
+  /** `file:line` of the record's first line. */
+  at: string;
+  time: number | undefined;
+  /** Folded: debug, info, warn, error, fatal. */
+  level: string;
+  logger: string;
+  message: string;
+  /** The traceback logged with it (`exc_info`), joined. */
+  exception?: PyException;
+}
+
+const SEP = '(?: - |: | \\| |:| )';
+// Logger names are dotted identifiers, sometimes with hyphens (`my-app.ws`).
+const TOKEN = '\\[?([A-Za-z_][\\w.-]{0,120})\\]?';
+const HEADER = new RegExp(`^(?:(\\d{4}-\\d\\d-\\d\\d[ T]\\d\\d:\\d\\d:\\d\\d(?:[,.]\\d{1,6})?)${SEP}?)?${TOKEN}${SEP}${TOKEN}${SEP}(.*)$`);
+const LEVEL = /^(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)$/;
+
+// Records of one second share their date and time: parse it once (asctime has no zone: local time).
+let lastSecond = '';
+let lastSecondMs: number | undefined;
+
+function asctime(text: string): number | undefined {
+  const second = text.slice(0, 19);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastSecondMs = toTime(second);
+  }
+  if (lastSecondMs === undefined || text.length <= 20) return lastSecondMs;
+  const fraction = text.slice(20);
+  return lastSecondMs + Number(fraction) / 10 ** (fraction.length - 3);
+}
+
+/** A record header, or undefined when the line does not start a logging record. */
+export function parseHeader(text: string): Omit<PyRecord, 'at' | 'exception'> | undefined {
+  const c = text.charCodeAt(0);
+  // A record starts with a digit (asctime) or a capital (the level, or a logger name).
+  if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 91 || c === 95)) return undefined;
+  const m = HEADER.exec(text);
+  if (!m) return undefined;
+  const [, time, a, b, message] = m;
+  const levelFirst = LEVEL.test(a);
+  if (!levelFirst && !LEVEL.test(b)) return undefined;
+  return {
+    time: time ? asctime(time) : undefined,
+    level: toLevel(levelFirst ? a : b) ?? 'info',
+    logger: levelFirst ? b : a,
+    message,
+  };
+}
+
+/**
+ * How sure a parser of one Python library's logs is about these first lines: the share of
+ * logging records that `ours` recognizes, with `records` for a parser that also reads others.
+ */
+export function detectRecords(lines: string[], ours: (h: Omit<PyRecord, 'at' | 'exception'>) => boolean): { records: number; score: number } {
+  let records = 0;
+  let mine = 0;
+  for (const line of lines) {
+    const h = parseHeader(line);
+    if (!h) continue;
+    records++;
+    if (ours(h)) mine++;
+  }
+  return { records, score: mine === 0 ? 0 : Math.min(0.95, 0.6 + (0.35 * mine) / records) };
+}
+
+/** Records of error level wait this many following records for their traceback. */
+const TRACEBACK_WAIT = 8;
+/** A complete traceback waits this many records for a chained part ("The above exception ..."). */
+const CHAIN_WAIT = 8;
+/** Records held back at most; beyond it everything held is released as it is. */
+const MAX_HELD = 256;
+
+interface Held {
+  rec: PyRecord;
+  /** Records read after this one. */
+  age: number;
+  waits: boolean;
+}
+
+/**
+ * A line reader that turns Python logging output into records, in input order. A record is
+ * released once no traceback can still join it, so events come out in the order they happened.
+ */
+export function pythonLogReader(file: string, onRecord: (r: PyRecord) => void, skip: (reason: string) => void): LineParser {
+  const held: Held[] = [];
+  let tb: Traceback | undefined;
+  let owner: Held | undefined;
+  /** Records read since the traceback's last line. */
+  let tbIdle = 0;
+  let lastWasTb = false;
+
+  const finishTraceback = () => {
+    if (tb && owner) {
+      owner.rec.exception = tb.result();
+      owner.waits = false;
+    }
+    tb = undefined;
+    owner = undefined;
+  };
+  const release = (all: boolean) => {
+    while (held.length > 0) {
+      const h = held[0];
+      if (!all && (h === owner || h.age < (h.waits ? TRACEBACK_WAIT : 1))) break;
+      held.shift();
+      onRecord(h.rec);
+    }
+  };
+  const continues = (text: string): boolean => {
+    if (tb && tb.add(text, lastWasTb)) {
+      lastWasTb = true;
+      tbIdle = 0;
+      return true;
+    }
+    return false;
+  };
+
+  return {
+    line(text, lineNo) {
+      const c = text.charCodeAt(0);
+      if (text.length === 0 || c === 32 || c === 9) {
+        if (continues(text)) return;
+        lastWasTb = false;
+        if (text.trim() !== '') skip('not-python-log');
+        return;
+      }
+      if (text.startsWith(TRACEBACK_START)) {
+        if (continues(text)) return;
+        finishTraceback();
+        // The latest record still waiting for its traceback (an ERROR, other lines may have come
+        // since), else the record right before (a DEBUG or WARNING logged with exc_info).
+        owner = undefined;
+        for (let i = held.length - 1; i >= 0 && !owner; i--) if (held[i].waits && !held[i].rec.exception) owner = held[i];
+        const last = held.at(-1);
+        if (!owner && last && !last.rec.exception) owner = last;
+        if (!owner) {
+          // A traceback with no record before it (print_exc on stderr).
+          owner = { rec: { at: `${file}:${lineNo}`, time: undefined, level: 'error', logger: '', message: '' }, age: 0, waits: true };
+          held.push(owner);
+        }
+        tb = new Traceback();
+        tbIdle = 0;
+        lastWasTb = true;
+        return;
+      }
+      const header = parseHeader(text);
+      if (!header) {
+        if (continues(text)) return;
+        lastWasTb = false;
+        skip('not-python-log');
+        return;
+      }
+      lastWasTb = false;
+      for (const h of held) h.age++;
+      if (tb && ++tbIdle > (tb.complete ? CHAIN_WAIT : TRACEBACK_WAIT * 4)) finishTraceback();
+      const level = header.level;
+      const rec: PyRecord = { at: `${file}:${lineNo}`, time: header.time, level, logger: header.logger, message: header.message };
+      held.push({ rec, age: 0, waits: level === 'error' || level === 'fatal' });
+      if (held.length > MAX_HELD) {
+        finishTraceback();
+        release(true);
+      } else {
+        release(false);
+      }
+    },
+    end() {
+      finishTraceback();
+      release(true);
+    },
+  };
+}

@@ -1,0 +1,317 @@
+/**
+ * Python `websockets` servers logging through the standard `logging` module (any format
+ * python-logging.ts reads). Checked against 10.4 (Debian's python3-websockets, legacy server,
+ * run: samples/python-websockets) and the source of 14.2 and 17.0.1 (new asyncio server):
+ * - DEBUG frames `< TEXT 'hi' [2 bytes]`, `> BINARY 01 02 [2 bytes]`, `< CLOSE 1000 (OK) bye [5 bytes]`
+ *   (frames.py `Frame.__str__`: `OPCODE data [metadata]`; metadata `text`/`binary` hint, `N bytes`,
+ *   `continued`); close explanations changed in 12.0 (`unsupported type` → `unsupported data`,
+ *   `unexpected error` → `internal error`), which is why only the code is read from them.
+ * - DEBUG state `= connection is CONNECTING|OPEN|CLOSING|CLOSED`, handshake `< GET /path HTTP/1.1`,
+ *   `> HTTP/1.1 101 Switching Protocols`, 10.x `! failing connection with code N`.
+ * - INFO `connection open`; INFO `connection closed` in the legacy server (≤ 13) and again from 17.0
+ *   (protocol.py), absent in 13.0–16.x's new server, where `= connection is CLOSED` ends a connection.
+ * - ERROR `connection handler failed` (+ traceback): the library then closes with 1011 itself,
+ *   unless the traceback ends in ConnectionClosedError/OK: the connection had failed first.
+ * - ConnectionClosed texts (exceptions.py, ≥ 10): `sent 1009 (message too big); no close frame received`,
+ *   `received 1011 (internal error); then sent 1011 (internal error)`, `no close frame received or sent`.
+ * Lines name no connection unless the application follows the documented LoggerAdapter recipe
+ * (`{websocket.id} {X-Forwarded-For} message`) or puts the remote address first; without a key
+ * the log is read in order, one connection at a time (events carry no `conn`).
+ */
+import type { FrameType, WsEvent } from '../src/model.js';
+import type { Parser, ParserSink } from './parser.js';
+import { detectRecords, type PyRecord, pythonLogReader } from './python-logging.js';
+import type { PyException } from './python-traceback.js';
+
+const UUID_PREFIX = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) (?:(?:None|-|[0-9a-fA-F.:]{2,45}(?:, ?[0-9a-fA-F.:]{2,45}){0,4}) )?/;
+const ADDRESS_PREFIX = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})|\[([0-9a-fA-F:.]{2,45})\]:(\d{1,5})|\('([^']{1,64})', (\d{1,5})(?:, \d+, \d+)?\)) /;
+const FRAME = /^([<>]) (TEXT|BINARY|CONT|CLOSE|PING|PONG) (.*)$/;
+const CLOSE_DATA = /^(\d{4}) \([^)]{0,60}\)(?: (.*))?$/;
+const REQUEST = /^< GET (\S{1,4096}) HTTP\/1\.1$/;
+const RESPONSE = /^> HTTP\/1\.1 (\d{3})\b/;
+const STATE = /^= connection is (CONNECTING|OPEN|CLOSING|CLOSED)$/;
+const FAILING = /^! failing connection with code (\d{4})$/;
+const CLOSED_TEXT = /^(sent|received) (\d{4}) \([^)]{0,60}\)(?: (.{0,256}?))?; (?:no close frame (?:received|sent)|then (?:sent|received) (\d{4}) \([^)]{0,60}\)(?: (.{0,256}))?)$/;
+const ERRORS_WITH_TRACEBACK = /^(?:connection handler failed|Error in connection handler|opening handshake failed|closing handshake failed|data transfer failed|Error in data transfer|keepalive ping failed|unexpected internal error|parser failed|process_request failed|process_response failed)$/;
+const SHAPES = /^(?:[<>] (?:TEXT|BINARY|CLOSE|PING|PONG|GET) |= connection is |connection (?:open|closed|handler failed)$|! failing connection)/;
+/** Codes websockets sends itself when it rejects a frame (max_size, invalid UTF-8, protocol). */
+const LIBRARY_CODES = new Set([1002, 1007, 1009]);
+/** A connection's close waits this many records for its other closing line. */
+const CLOSE_WAIT = 64;
+/** Named connections tracked at most. */
+const MAX_KEYED = 100_000;
+
+const TYPES: Record<string, FrameType> = {
+  TEXT: 'text', BINARY: 'binary', CONT: 'continuation', CLOSE: 'close', PING: 'ping', PONG: 'pong',
+};
+
+interface Close { code: number | null; reason: string; initiator: 'server' | 'client' | 'unknown'; clean: boolean }
+
+interface Conn {
+  key: string | undefined;
+  route?: string;
+  request?: PyRecord;
+  opened: boolean;
+  /** INFO `connection open` was read for it. */
+  infoOpen: boolean;
+  rejected: boolean;
+  /** The first close frame: its sender initiated the close. */
+  first?: Close;
+  failCode?: number;
+  /** What `connection handler failed` said about the close, when its traceback was a ConnectionClosed. */
+  handler?: Close;
+  handlerFailed: boolean;
+  /** The closing lines seen: `= connection is CLOSED` and INFO `connection closed`. */
+  stateClosed?: PyRecord;
+  infoClosed?: PyRecord;
+  closedAtRecord: number;
+}
+
+/** What a ConnectionClosed text says about the close: who closed first, with which code. */
+export function closedText(text: string): Close | undefined {
+  if (text === 'no close frame received or sent') return { code: 1006, reason: '', initiator: 'unknown', clean: false };
+  const m = CLOSED_TEXT.exec(text);
+  if (!m) return undefined;
+  const clean = m[4] !== undefined;
+  return { code: Number(m[2]), reason: m[3] ?? '', initiator: m[1] === 'sent' ? 'server' : 'client', clean };
+}
+
+export const pythonWebsocketsParser: Parser = {
+  name: 'python-websockets',
+  description: 'Python websockets server logs (standard logging; 10.x legacy and 14.x-17.x formats)',
+
+  detect(lines) {
+    return detectRecords(lines, (h) => h.logger.startsWith('websockets.') || SHAPES.test(h.message)).score;
+  },
+
+  create(file, sink) {
+    return new WebsocketsReader(file, sink).reader;
+  },
+};
+
+class WebsocketsReader {
+  readonly reader;
+  /** The current connection of a log without keys. */
+  private current: Conn | undefined;
+  private readonly keyed = new Map<string, Conn>();
+  /** Connections whose close waits for their other closing line, oldest first. */
+  private readonly closing = new Set<Conn>();
+  private records = 0;
+  /** DEBUG lines were seen: a connection without a close frame logged had none. */
+  private debug = false;
+
+  constructor(file: string, private readonly sink: ParserSink) {
+    const lines = pythonLogReader(file, (r) => this.record(r), (reason) => sink.skip(reason));
+    this.reader = {
+      line: lines.line,
+      end: () => {
+        lines.end();
+        for (const c of this.closing) this.emitClose(c);
+      },
+    };
+  }
+
+  private record(r: PyRecord): void {
+    this.records++;
+    for (const c of this.closing) {
+      if (this.records - c.closedAtRecord <= CLOSE_WAIT) break;
+      this.emitClose(c);
+    }
+    if (!r.logger.startsWith('websockets')) {
+      this.application(r);
+      return;
+    }
+    if (r.level === 'debug') this.debug = true;
+    let msg = r.message;
+    let key: string | undefined;
+    const id = UUID_PREFIX.exec(msg);
+    if (id) {
+      key = id[1];
+      msg = msg.slice(id[0].length);
+    } else {
+      const a = ADDRESS_PREFIX.exec(msg);
+      if (a) {
+        const host = a[1] ?? a[3] ?? a[5];
+        key = `${host.includes(':') ? `[${host}]` : host}:${a[2] ?? a[4] ?? a[6]}`;
+        msg = msg.slice(a[0].length);
+      }
+    }
+    const c0 = msg.charCodeAt(0);
+    if (c0 === 60 /* < */ || c0 === 62 /* > */) this.arrow(r, key, msg);
+    else if (c0 === 61 /* = */) this.state(r, key, msg);
+    else if (msg === 'connection open') {
+      // Without DEBUG lines, a second `connection open` is the next connection.
+      const conn = this.conn(key, (c) => c.infoOpen || this.isClosing(c));
+      conn.infoOpen = true;
+      this.open(r, conn);
+    } else if (msg === 'connection closed') this.closed(r, this.conn(key), 'info');
+    else if (c0 === 33 /* ! */) {
+      const m = FAILING.exec(msg);
+      if (m) this.conn(key).failCode = Number(m[1]);
+    } else if (r.exception && ERRORS_WITH_TRACEBACK.test(msg)) this.failure(r, key, r.exception);
+  }
+
+  /** Frames, the request line and the response status line. */
+  private arrow(r: PyRecord, key: string | undefined, msg: string): void {
+    const f = FRAME.exec(msg);
+    if (f) {
+      this.frame(r, this.conn(key), f[1] === '<' ? 'in' : 'out', TYPES[f[2]], f[3]);
+      return;
+    }
+    const req = REQUEST.exec(msg);
+    if (req) {
+      const conn = this.conn(key, (c) => c.opened || c.request !== undefined || this.isClosing(c));
+      conn.request = r;
+      const q = req[1].indexOf('?');
+      conn.route = q < 0 ? req[1] : req[1].slice(0, q);
+      return;
+    }
+    const res = RESPONSE.exec(msg);
+    if (res) {
+      const conn = this.conn(key, (c) => this.isClosing(c));
+      if (res[1] === '101') this.open(r, conn);
+      else conn.rejected = true;
+    }
+    // Header lines (`< Host: …`) say nothing about the close.
+  }
+
+  private state(r: PyRecord, key: string | undefined, msg: string): void {
+    const m = STATE.exec(msg);
+    if (!m) return;
+    switch (m[1]) {
+      case 'CONNECTING':
+        this.conn(key, () => true);
+        break;
+      case 'OPEN':
+        this.open(r, this.conn(key, (c) => this.isClosing(c)));
+        break;
+      case 'CLOSED':
+        this.closed(r, this.conn(key), 'state');
+        break;
+    }
+  }
+
+  /** The connection a line belongs to: the current one of its key, or a new one when `starts` says this line begins the next. */
+  private conn(key: string | undefined, starts?: (current: Conn) => boolean): Conn {
+    const existing = key === undefined ? this.current : this.keyed.get(key);
+    if (existing && !starts?.(existing)) return existing;
+    if (existing && this.closing.has(existing)) this.emitClose(existing);
+    const conn: Conn = { key, opened: false, infoOpen: false, rejected: false, handlerFailed: false, closedAtRecord: 0 };
+    if (key === undefined) this.current = conn;
+    else {
+      this.keyed.delete(key);
+      this.keyed.set(key, conn);
+      // Bounded: the oldest named connection that never closed (a log cut short) is forgotten.
+      if (this.keyed.size > MAX_KEYED) this.keyed.delete(this.keyed.keys().next().value as string);
+    }
+    return conn;
+  }
+
+  private isClosing(conn: Conn | undefined): boolean {
+    return conn !== undefined && (conn.stateClosed !== undefined || conn.infoClosed !== undefined);
+  }
+
+  private open(r: PyRecord, conn: Conn): void {
+    if (conn.opened) return;
+    conn.opened = true;
+    const at = conn.request ?? r;
+    this.emit({ kind: 'open', time: at.time, conn: conn.key, at: at.at, route: conn.route });
+  }
+
+  private frame(r: PyRecord, conn: Conn, direction: 'in' | 'out', type: FrameType, data: string): void {
+    if (!conn.opened && !conn.rejected) this.open(r, conn); // the log starts mid-connection
+    const meta = data.lastIndexOf(' [');
+    const size = meta < 0 ? undefined : /^ \[(?:text, |binary, )?(\d{1,12}) bytes?\b/.exec(data.slice(meta));
+    const e: WsEvent = {
+      kind: 'frame', time: r.time, conn: conn.key, at: r.at, route: conn.route, direction, type,
+      size: size ? Number(size[1]) : undefined,
+    };
+    if (type === 'close') {
+      const close = CLOSE_DATA.exec(meta < 0 ? data : data.slice(0, meta));
+      e.code = close ? Number(close[1]) : undefined;
+      e.reason = close?.[2] ?? '';
+      conn.first ??= { code: e.code ?? 1005, reason: e.reason, initiator: direction === 'out' ? 'server' : 'client', clean: true };
+    }
+    this.emit(e);
+  }
+
+  private failure(r: PyRecord, key: string | undefined, ex: PyException): void {
+    const conn = key === undefined ? this.current : this.keyed.get(key);
+    const closedFirst = /ConnectionClosed/.test(ex.type);
+    const close = closedFirst ? closedText(ex.message) : undefined;
+    const sentItself = close?.initiator === 'server' && close.code !== null && LIBRARY_CODES.has(close.code);
+    this.emit({
+      kind: 'exception', time: r.time, conn: key, at: r.at, route: conn?.route,
+      type: ex.type, message: ex.message, stack: ex.stack, fatal: false,
+      connectionClosed: closedFirst || undefined,
+      wireCode: sentItself ? close!.code! : undefined,
+    });
+    if (!conn) return;
+    if (close) conn.handler = close;
+    else if (!closedFirst) conn.handlerFailed = true;
+  }
+
+  /** A line of the application's own loggers: its tracebacks are exceptions, the rest notes. */
+  private application(r: PyRecord): void {
+    const conn = this.current;
+    if (r.exception) {
+      const ex = r.exception;
+      this.emit({
+        kind: 'exception', time: r.time, conn: undefined, at: r.at, route: conn?.route,
+        type: ex.type, message: ex.message, stack: ex.stack, fatal: false,
+        handled: r.level !== 'error' && r.level !== 'fatal', connectionClosed: /ConnectionClosed/.test(ex.type) || undefined,
+      });
+    } else if (conn?.opened && !this.isClosing(conn)) {
+      this.emit({ kind: 'note', time: r.time, conn: undefined, at: r.at, route: conn.route, text: r.message, level: r.level });
+    }
+  }
+
+  private closed(r: PyRecord, conn: Conn, line: 'state' | 'info'): void {
+    if (line === 'state') conn.stateClosed ??= r;
+    else conn.infoClosed ??= r;
+    if (!conn.opened) {
+      // A rejected handshake, or a connection already judged: nothing more to say about it.
+      if (conn.key !== undefined && this.keyed.get(conn.key) === conn) this.keyed.delete(conn.key);
+      return;
+    }
+    // A keyed connection's close is complete with both closing lines, or INFO without DEBUG (no CLOSED
+    // line will come). A keyless one waits for the next connection: 17.x logs the handler's
+    // ConnectionClosed failure after both lines.
+    if (conn.key !== undefined && ((conn.stateClosed && conn.infoClosed) || (line === 'info' && !this.debug))) {
+      this.emitClose(conn);
+      return;
+    }
+    conn.closedAtRecord = this.records;
+    this.closing.add(conn);
+  }
+
+  private emitClose(conn: Conn): void {
+    this.closing.delete(conn);
+    if (conn.key !== undefined && this.keyed.get(conn.key) === conn) this.keyed.delete(conn.key);
+    const last = [conn.stateClosed, conn.infoClosed].filter((x) => x !== undefined).sort((a, b) => atLine(b) - atLine(a))[0];
+    if (!conn.opened || !last) return;
+    conn.opened = false; // a connection closes once
+    const close: Close = conn.first
+      ?? (conn.failCode !== undefined ? failed(conn.failCode) : undefined)
+      ?? conn.handler
+      ?? (conn.handlerFailed ? { code: 1011, reason: '', initiator: 'server', clean: true } : undefined)
+      ?? (this.debug ? { code: 1006, reason: '', initiator: 'unknown', clean: false } : { code: null, reason: '', initiator: 'unknown', clean: true });
+    this.emit({
+      kind: 'close', time: last.time, conn: conn.key, at: last.at, route: conn.route,
+      code: close.code, reason: close.reason, initiator: close.initiator, clean: close.clean,
+    });
+  }
+
+  private emit(e: WsEvent): void {
+    this.sink.event(e);
+  }
+}
+
+/** `! failing connection with code N`: the server fails it, except 1006, which says the TCP connection was lost. */
+function failed(code: number): Close {
+  return code === 1006 ? { code, reason: '', initiator: 'unknown', clean: false } : { code, reason: '', initiator: 'server', clean: true };
+}
+
+function atLine(r: PyRecord): number {
+  return Number(r.at.slice(r.at.lastIndexOf(':') + 1));
+}

@@ -1,0 +1,112 @@
+/**
+ * Joins a multi-line record (a Java or .NET trace with its "at ..." frames and "Caused by:", a Go
+ * goroutine dump, a .NET console log entry) into the events it stands for. Other lines may
+ * interleave with a record (another thread's log line between two frames): they are read as usual,
+ * and their events wait behind the open record so that events still come out in the order of the
+ * lines they were read from. A record ends when no line has continued it for `maxGap` lines, when
+ * another starts, or at end of input. Memory stays bounded: at most `maxLines` lines of a record
+ * are kept, and at most `maxGap` lines' events wait.
+ */
+import type { WsEvent } from '../src/model.js';
+import type { LineParser } from './parser.js';
+
+export interface TraceShape {
+  /** The line continues the open record; `index` is the number of its lines taken so far. */
+  continues(line: string, index: number): boolean;
+}
+
+export interface TraceJoinerOptions {
+  /** Lines that do not continue the record before it is considered complete. */
+  maxGap?: number;
+  /** Lines of one record kept; more are read and dropped. */
+  maxLines?: number;
+}
+
+/** Builds the events of a complete record from its lines (the first line given to `start`, then those taken). */
+export type RecordDone = (lines: string[]) => readonly WsEvent[];
+
+export class TraceJoiner {
+  private shape: TraceShape | undefined;
+  private done: RecordDone | undefined;
+  private lines: string[] = [];
+  private taken = 0;
+  private gap = 0;
+  private readonly waiting: WsEvent[] = [];
+  private readonly maxGap: number;
+  private readonly maxLines: number;
+
+  constructor(private readonly emit: (e: WsEvent) => void, opts: TraceJoinerOptions = {}) {
+    this.maxGap = opts.maxGap ?? 8;
+    this.maxLines = opts.maxLines ?? 200;
+  }
+
+  /** Starts a record at `first`; `done` turns its lines into events when it ends. */
+  start(first: string, shape: TraceShape, done: RecordDone): void {
+    this.flush();
+    this.shape = shape;
+    this.done = done;
+    this.lines = [first];
+    this.taken = 0;
+    this.gap = 0;
+  }
+
+  /** Offers a line to the open record; true when it was taken as part of it. */
+  take(line: string): boolean {
+    if (!this.shape) return false;
+    if (this.shape.continues(line, this.taken)) {
+      if (this.lines.length < this.maxLines) this.lines.push(line);
+      this.taken++;
+      this.gap = 0;
+      return true;
+    }
+    if (++this.gap > this.maxGap) this.flush();
+    return false;
+  }
+
+  /** An event read from a line outside the record: it waits while a record is open. */
+  event(e: WsEvent): void {
+    if (this.shape) this.waiting.push(e);
+    else this.emit(e);
+  }
+
+  /** A line reader that offers each line to the open record first, and the others to `read` with their `file:line`. */
+  reader(file: string, read: (text: string, at: string) => void, end?: () => void): LineParser {
+    return {
+      line: (text, lineNo) => {
+        if (!this.take(text)) read(text, `${file}:${lineNo}`);
+      },
+      end: () => {
+        end?.();
+        this.flush();
+      },
+    };
+  }
+
+  /** Ends the open record: its events go out, then the events that waited behind it. */
+  flush(): void {
+    if (!this.shape) return;
+    const events = this.done!(this.lines);
+    this.shape = undefined;
+    this.done = undefined;
+    this.lines = [];
+    for (const e of events) this.emit(e);
+    for (const e of this.waiting) this.emit(e);
+    this.waiting.length = 0;
+  }
+}
+
+/** `Type: message` or a bare `Type` as Java and .NET print a throwable's first line. */
+const THROWABLE_LINE = /^\s{0,8}((?:[A-Za-z_$][\w$]{0,100}[.+])+[A-Za-z_$][\w$]{0,100}|[A-Z][\w$]{0,100}(?:Exception|Error))(?::\s?(.{0,2000}))?$/;
+
+/** The type and message of a throwable's first line, or undefined when the line is not one. */
+export function throwableLine(line: string): { type: string; message: string } | undefined {
+  const m = THROWABLE_LINE.exec(line);
+  return m ? { type: m[1], message: m[2] ?? '' } : undefined;
+}
+
+/** A frame line of Java, .NET and JavaScript traces: `at ...` after indentation. */
+export function isAtFrame(line: string): boolean {
+  let i = 0;
+  while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+  return i > 0 && line.startsWith('at ', i);
+}

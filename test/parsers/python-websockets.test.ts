@@ -1,0 +1,261 @@
+/**
+ * The Python websockets parser on real lines: Debian's 10.4 (legacy server) and releases 14.2
+ * and 17.0.1 (new asyncio server), each from the committed samples that the real library
+ * wrote; and, where /usr/bin/python3 imports websockets, a live run of the sample's server.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { aiohttpParser } from '../../parsers/aiohttp.js';
+import { jsonParser } from '../../parsers/json.js';
+import { closedText, pythonWebsocketsParser } from '../../parsers/python-websockets.js';
+import type { CloseEvent, FrameEvent, WsEvent } from '../../src/model.js';
+import type { Report } from '../../src/report.js';
+import { runCli } from '../support/cli.js';
+import { type ExpectedVerdict, expectVerdicts } from '../support/expect-verdict.js';
+import { ofKind, parseAll } from '../support/parse.js';
+import { pythonCanImport, runPython } from '../support/python.js';
+
+const v10 = readFileSync('samples/python-websockets/server.log', 'utf8').split('\n');
+const v14 = readFileSync('samples/python-websockets/v14.2/server.log', 'utf8').split('\n');
+const v17 = readFileSync('samples/python-websockets/v17.0.1/server.log', 'utf8').split('\n');
+
+/** The lines of the connection whose request names this scenario, up to the next connection. */
+function connection(log: string[], scenario: string): string[] {
+  const get = log.findIndex((l) => l.includes(`?scenario=${scenario} `));
+  const start = get - 1; // `= connection is CONNECTING`
+  const next = log.findIndex((l, i) => i > get && l.endsWith('= connection is CONNECTING'));
+  return log.slice(start, next < 0 ? undefined : next);
+}
+
+const parse = (lines: string[]): WsEvent[] => parseAll(pythonWebsocketsParser, 'ws.log', lines);
+
+const frames = (events: WsEvent[]) => events.filter((e): e is FrameEvent => e.kind === 'frame');
+
+describe('python-websockets: frame lines', () => {
+  it.each([
+    ['10.4', "2026-11-26 17:26:35,205 websockets.server DEBUG < TEXT 'hello' [5 bytes]", { direction: 'in', type: 'text', size: 5 }],
+    ['10.4', '2026-11-26 17:26:35,373 websockets.server DEBUG < BINARY 89 50 4e 47 0d 0a 1a 0a [8 bytes]', { direction: 'in', type: 'binary', size: 8 }],
+    ['10.4', "DEBUG:websockets.server:> TEXT 'echo:hi' [7 bytes]", { direction: 'out', type: 'text', size: 7 }],
+    ['10.4', '2026-11-26 17:26:35,259 websockets.server DEBUG > CLOSE 1003 (unsupported type) text frames only [18 bytes]', { direction: 'out', type: 'close', code: 1003, reason: 'text frames only', size: 18 }],
+    ['14.2', '2026-11-26 17:30:02,905 websockets.server DEBUG > CLOSE 1009 (message too big) frame exceeds limit of 1024 bytes [35 bytes]', { direction: 'out', type: 'close', code: 1009, reason: 'frame exceeds limit of 1024 bytes', size: 35 }],
+    ['14.2', '2026-11-26 17:30:02,786 websockets.server DEBUG < CLOSE 1011 (internal error) [2 bytes]', { direction: 'in', type: 'close', code: 1011, reason: '', size: 2 }],
+    // frames.py (14.2, 17.0.1) marks a payload that does not match the opcode's usual type.
+    ['14.2 (frames.py)', "2026-11-26 17:30:02,905 websockets.server DEBUG < BINARY 'abc' [text, 3 bytes]", { direction: 'in', type: 'binary', size: 3 }],
+    ['14.2 (frames.py)', "2026-11-26 17:30:02,905 websockets.server DEBUG < CONT 'def' [3 bytes, continued]", { direction: 'in', type: 'continuation', size: 3 }],
+    ['17.0.1 (frames.py)', '2026-11-26 17:30:02,905 websockets.server DEBUG < PING 7a 1f 3c 09 [binary, 4 bytes]', { direction: 'in', type: 'ping', size: 4 }],
+  ])('%s: %s', (_version, line, want) => {
+    // A frame line needs a connection: the request and response lines before it.
+    const events = parse([
+      '2026-11-26 17:26:35,199 websockets.server DEBUG < GET /chat HTTP/1.1',
+      '2026-11-26 17:26:35,204 websockets.server DEBUG > HTTP/1.1 101 Switching Protocols',
+      line,
+    ]);
+    expect(events[0]).toMatchObject({ kind: 'open', route: '/chat', at: 'ws.log:1', conn: undefined });
+    expect(frames(events)).toHaveLength(1);
+    expect(frames(events)[0]).toMatchObject({ ...want, at: 'ws.log:3', route: '/chat' });
+  });
+});
+
+describe('python-websockets: connections, read in order without keys', () => {
+  it('10.4: a normal close, begun by the client', () => {
+    const lines = connection(v10, 'text-normal');
+    const events = parse(lines);
+    expect(events.map((e) => e.kind)).toEqual(['open', 'frame', 'frame', 'frame', 'frame', 'close']);
+    expect(events.every((e) => e.conn === undefined)).toBe(true);
+    expect(events[0]).toMatchObject({ route: '/text', at: 'ws.log:2' });
+    const close = ofKind(events, 'close')[0];
+    expect(close).toMatchObject({ code: 1000, reason: 'bye', initiator: 'client', clean: true });
+    // The close is read at the connection's last closing line: INFO `connection closed`.
+    expect(lines[Number(close.at.split(':')[1]) - 1]).toMatch(/INFO connection closed$/);
+  });
+
+  it('10.4: the handler raised and the library sent 1011 itself', () => {
+    const events = parse(connection(v10, 'handler-bug'));
+    const ex = ofKind(events, 'exception')[0];
+    expect(ex).toMatchObject({ type: 'KeyError', message: "'user'", fatal: false, route: '/json' });
+    expect(ex.connectionClosed).toBeUndefined();
+    expect(ex.stack).toMatch(/^Traceback \(most recent call last\):\n {2}File .*legacy\/server\.py/);
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1011, initiator: 'server' });
+  });
+
+  it('10.4: max_size: the ConnectionClosedError that follows is a consequence, with the code the library sent', () => {
+    const events = parse(connection(v10, 'too-big'));
+    const ex = ofKind(events, 'exception')[0];
+    expect(ex).toMatchObject({
+      type: 'websockets.exceptions.ConnectionClosedError', message: 'sent 1009 (message too big); no close frame received',
+      connectionClosed: true, wireCode: 1009,
+    });
+    expect(ex.stack).toContain('websockets.exceptions.PayloadTooBig: over size limit (? > 1024 bytes)');
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1009, initiator: 'server', clean: true });
+    // The exception came after `= connection is CLOSED` and before `connection closed`: it is read before the close.
+    expect(events.findIndex((e) => e.kind === 'exception')).toBeLessThan(events.findIndex((e) => e.kind === 'close'));
+  });
+
+  it('10.4: a dropped TCP connection (`! failing connection with code 1006`) closes with 1006, no close frame', () => {
+    const events = parse(connection(v10, 'dropped'));
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1006, clean: false, initiator: 'unknown' });
+    expect(ofKind(events, 'exception')[0]).toMatchObject({ message: 'no close frame received or sent', connectionClosed: true });
+    expect(ofKind(events, 'exception')[0].wireCode).toBeUndefined();
+  });
+
+  it('14.2: no INFO `connection closed`: `= connection is CLOSED` ends the connection', () => {
+    expect(v14.some((l) => l.endsWith('INFO connection closed'))).toBe(false);
+    const lines = connection(v14, 'binary-to-json');
+    const events = parse(lines);
+    expect(events.map((e) => e.kind)).toEqual(['open', 'frame', 'exception', 'frame', 'frame', 'close']);
+    expect(ofKind(events, 'exception')[0]).toMatchObject({ type: 'UnicodeDecodeError' });
+    expect(frames(events).map((f) => [f.direction, f.type, f.code])).toEqual([['in', 'binary', undefined], ['out', 'close', 1011], ['in', 'close', 1011]]);
+    const close = ofKind(events, 'close')[0] as CloseEvent;
+    expect(close).toMatchObject({ code: 1011, initiator: 'server' });
+    expect(lines[Number(close.at.split(':')[1]) - 1]).toMatch(/= connection is CLOSED$/);
+  });
+
+  it('14.2: a dropped connection logs only EOFs, and the handler failure after CLOSED still joins it', () => {
+    const events = parse(connection(v14, 'dropped'));
+    expect(events.map((e) => e.kind)).toEqual(['open', 'frame', 'frame', 'exception', 'close']);
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1006, clean: false });
+  });
+
+  it('17.0.1: `connection closed` is back, and the ConnectionClosed failure logged after it joins the connection', () => {
+    const lines = connection(v17, 'too-big');
+    const closedAt = lines.findIndex((l) => l.endsWith('INFO connection closed'));
+    const failedAt = lines.findIndex((l) => l.endsWith('ERROR connection handler failed'));
+    expect(closedAt).toBeGreaterThan(0);
+    expect(failedAt).toBeGreaterThan(closedAt);
+    const events = parse(lines);
+    expect(events.map((e) => e.kind)).toEqual(['open', 'frame', 'exception', 'close']);
+    expect(ofKind(events, 'exception')[0]).toMatchObject({
+      message: 'sent 1009 (message too big) frame exceeds limit of 1024 bytes; no close frame received', wireCode: 1009, connectionClosed: true,
+    });
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1009, reason: 'frame exceeds limit of 1024 bytes', initiator: 'server' });
+  });
+
+  it('INFO level only (no DEBUG lines): the codes come from what the library does and says', () => {
+    // What the same 10.4 run logs at INFO: the DEBUG lines are simply not written.
+    const info = v10.filter((l) => !/ DEBUG /.test(l));
+    const events = parse(info);
+    const closes = ofKind(events, 'close');
+    expect(ofKind(events, 'open')).toHaveLength(8);
+    expect(closes.map((c) => c.code)).toEqual([null, null, null, 1011, 1011, 1009, 1006, null]);
+    expect(closes[3]).toMatchObject({ initiator: 'server' });
+    expect(closes[6]).toMatchObject({ clean: false });
+  });
+
+  it('splits two connections at the second `connection open` when nothing else tells them apart', () => {
+    const events = parse(['INFO:websockets.server:connection open', 'INFO:websockets.server:connection open', 'INFO:websockets.server:connection closed']);
+    expect(events.map((e) => [e.kind, e.at])).toEqual([['open', 'ws.log:1'], ['open', 'ws.log:2'], ['close', 'ws.log:3']]);
+  });
+});
+
+describe('python-websockets: keys', () => {
+  it('takes the connection id of the documented LoggerAdapter recipe', () => {
+    const id = '3a457045-453f-4479-b0c2-8646e9836524';
+    const events = parse([
+      `DEBUG:websockets.server:${id} None = connection is CONNECTING`,
+      `DEBUG:websockets.server:${id} None < GET /text?scenario=x HTTP/1.1`,
+      `DEBUG:websockets.server:${id} 10.0.0.7 > HTTP/1.1 101 Switching Protocols`,
+      `DEBUG:websockets.server:${id} None < BINARY 01 02 03 [3 bytes]`,
+      `DEBUG:websockets.server:${id} None > CLOSE 1003 (unsupported type) text frames only [18 bytes]`,
+      `INFO:websockets.server:${id} None connection closed`,
+      'INFO:chat:unrelated',
+      `DEBUG:websockets.server:${id} None = connection is CLOSED`,
+    ]);
+    expect(events.map((e) => [e.kind, e.conn, e.at])).toEqual([
+      ['open', id, 'ws.log:2'], ['frame', id, 'ws.log:4'], ['frame', id, 'ws.log:5'], ['close', id, 'ws.log:8'],
+    ]);
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1003, reason: 'text frames only', initiator: 'server', route: '/text' });
+  });
+
+  it('forgets a named connection whose handshake was rejected', () => {
+    const id = '3a457045-453f-4479-b0c2-8646e9836524';
+    const events = parse([
+      `DEBUG:websockets.server:${id} None < GET /admin HTTP/1.1`,
+      `DEBUG:websockets.server:${id} None > HTTP/1.1 403 Forbidden`,
+      `DEBUG:websockets.server:${id} None = connection is CLOSED`,
+      `INFO:websockets.server:${id} None connection closed`,
+      `DEBUG:websockets.server:${id} None < CLOSE 1000 (OK) [2 bytes]`,
+    ]);
+    // No open and no close for the rejected handshake; a later line of that id starts afresh (still open at the end).
+    expect(events.map((e) => [e.kind, e.at])).toEqual([['open', 'ws.log:5'], ['frame', 'ws.log:5']]);
+  });
+
+  it('takes a remote address with its port in front of the message', () => {
+    const events = parse([
+      "INFO:websockets.server:('127.0.0.1', 54321) connection open",
+      '2026-11-26 17:26:35,205 websockets.server DEBUG [::1]:40000 < TEXT \'x\' [1 byte]',
+    ]);
+    expect(events.map((e) => e.conn)).toEqual(['127.0.0.1:54321', '[::1]:40000', '[::1]:40000']);
+  });
+});
+
+describe('closedText (exceptions.py ConnectionClosed.__str__, 10.4 to 17.0.1)', () => {
+  it.each([
+    ['no close frame received or sent', { code: 1006, initiator: 'unknown', clean: false }],
+    ['sent 1009 (message too big); no close frame received', { code: 1009, initiator: 'server', clean: false }],
+    ['received 1001 (going away); no close frame sent', { code: 1001, initiator: 'client', clean: false }],
+    ['received 1011 (internal error); then sent 1011 (internal error)', { code: 1011, initiator: 'client', clean: true }],
+    ['received 1011 (unexpected error); then sent 1011 (unexpected error)', { code: 1011, initiator: 'client', clean: true }],
+    ['sent 1003 (unsupported data) binary only; then received 1003 (unsupported data) binary only', { code: 1003, reason: 'binary only', initiator: 'server', clean: true }],
+  ])('%s', (text, want) => {
+    expect(closedText(text)).toMatchObject(want);
+  });
+
+  it('reads nothing from other texts', () => {
+    expect(closedText("'user'")).toBeUndefined();
+  });
+});
+
+describe('python-websockets: detect', () => {
+  it('claims logs of websockets in either format, and nothing else', () => {
+    expect(pythonWebsocketsParser.detect(v10.slice(0, 50))).toBeGreaterThan(0.9);
+    expect(pythonWebsocketsParser.detect(['DEBUG:websockets.server:= connection is OPEN', 'INFO:chat:hello'])).toBeGreaterThan(0.6);
+    expect(pythonWebsocketsParser.detect(readFileSync('samples/aiohttp/server.log', 'utf8').split('\n').slice(0, 50))).toBe(0);
+    expect(pythonWebsocketsParser.detect(readFileSync('samples/ws-pino/chat.log', 'utf8').split('\n').slice(0, 50))).toBe(0);
+    expect(pythonWebsocketsParser.detect(v10.slice(0, 50))).toBeGreaterThan(aiohttpParser.detect(v10.slice(0, 50)));
+    expect(jsonParser.detect(v10.slice(0, 50))).toBe(0);
+  });
+});
+
+const HAVE = pythonCanImport('websockets');
+const WHY = HAVE ? '' : ' (skipped: /usr/bin/python3 cannot import websockets; apt-get install python3-websockets)';
+if (!HAVE) console.warn(`python-websockets live tests${WHY}`);
+
+describe('python-websockets: a live run of the sample server on this machine', () => {
+  async function generate(args: string[]): Promise<{ report: Report; text: string; expected: ExpectedVerdict[]; log: string }> {
+    const dir = mkdtempSync(join(tmpdir(), 'wsclose-pyws-'));
+    const log = join(dir, 'server.log');
+    await runPython(['samples/python-websockets/generate.py', dir, '--name', log, ...args]);
+    const res = await runCli(['analyze', log, '-o', 'json']);
+    expect(res.code).toBe(0);
+    const text = await runCli(['analyze', log]);
+    const expected = JSON.parse(readFileSync(join(dir, 'server.expected.json'), 'utf8')) as ExpectedVerdict[];
+    return { report: JSON.parse(res.stdout) as Report, text: text.stdout, expected, log };
+  }
+
+  function check(report: Report, expected: ExpectedVerdict[]): void {
+    expect(expected.length).toBe(8);
+    expectVerdicts(report, expected);
+  }
+
+  it.skipIf(!HAVE)(`the bare basicConfig format, one connection at a time: read in order, and said so${WHY}`, async () => {
+    const { report, text, expected, log } = await generate(['--format', 'default']);
+    expect(readFileSync(log, 'utf8')).toMatch(/^INFO:websockets\.server:server listening on /);
+    expect(report.input.files[0]).toMatchObject({ parser: 'python-websockets', keyless: true });
+    // The text report wraps at 80 columns: compare its words.
+    expect(text.replace(/\s+/g, ' ')).toContain(`${log} names no connection: read in order, one connection at a time`);
+    check(report, expected);
+  });
+
+  it.skipIf(!HAVE)(`the LoggerAdapter recipe's ids, all clients at once: lines interleave, keys tell them apart${WHY}`, async () => {
+    const { report, expected, log } = await generate(['--ids']);
+    const ids = readFileSync(log, 'utf8').split('\n').map((l) => /[0-9a-f]{8}-[0-9a-f-]{27}/.exec(l)?.[0]).filter(Boolean);
+    let switches = 0;
+    for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[i - 1]) switches++;
+    expect(switches).toBeGreaterThan(8);
+    expect(report.input.files[0].keyless).toBeUndefined();
+    check(report, expected);
+  });
+});
+
