@@ -16,7 +16,8 @@ import type { Report } from '../src/report.js';
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-prefilter-'));
 
 /** Inputs in samples/: everything but the scripts that made them and the expected verdicts. */
-const SAMPLE_INPUTS = readdirSync('samples').flatMap((d) => readdirSync(join('samples', d))
+const SAMPLE_INPUTS = readdirSync('samples').filter((d) => statSync(join('samples', d)).isDirectory())
+  .flatMap((d) => readdirSync(join('samples', d))
   .filter((f) => !/\.(?:expected\.json|m?[jt]s|py|go|sh|md)$|^\./.test(f))
   .map((f) => join('samples', d, f)))
   .filter((f) => statSync(f).isFile());
