@@ -20,9 +20,9 @@ const DIRECT = 1;
 const QUAD = 2;
 /** Relative costs that choose an anchor: a table lookup, and a needle compared in full. */
 const LOOKUP = 3;
+const COMPARE = 150;
 /** Size of the fingerprint table (a bitmap in bytes): 1 MB keeps false fingerprints rare. */
 const QUAD_BITS = 20;
-const COMPARE = 150;
 
 interface Compiled {
   bytes: Uint8Array;
