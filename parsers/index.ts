@@ -7,11 +7,14 @@ import { apigwParser } from './apigw.js';
 import { dotnetParser } from './dotnet.js';
 import { goParser } from './go.js';
 import { harParser } from './har.js';
+import { jaegerParser } from './jaeger.js';
 import { javaParser } from './java.js';
 import { jsonParser } from './json.js';
 import { logfmtParser } from './logfmt.js';
 import { nodeCrashParser } from './node-crash.js';
+import { otlpParser } from './otlp.js';
 import { pythonWebsocketsParser } from './python-websockets.js';
+import { zipkinParser } from './zipkin.js';
 import type { Parser } from './parser.js';
 import { tsharkParser } from './tshark.js';
 
@@ -19,8 +22,8 @@ export type { FieldMap, LineParser, Parser, ParserOptions, ParserSink } from './
 
 /** Every parser, most specific first: on a tie in `detect`, the earlier one wins. */
 export const PARSERS: readonly Parser[] = [
-  tsharkParser, harParser, apigwParser, nodeCrashParser, goParser, javaParser, dotnetParser, logfmtParser,
-  pythonWebsocketsParser, aiohttpParser, jsonParser,
+  tsharkParser, harParser, apigwParser, otlpParser, jaegerParser, zipkinParser,
+  nodeCrashParser, goParser, javaParser, dotnetParser, logfmtParser, pythonWebsocketsParser, aiohttpParser, jsonParser,
 ];
 
 export function parserByName(name: string): Parser | undefined {

@@ -22,6 +22,11 @@ export interface AnalyzerOptions {
   maxPending?: number;
   /** Incident verdicts kept for the report at most; the rest are counted in the summary only. */
   maxIncidents?: number;
+  /**
+   * Hold verdicts that rest on a still-learned profile until `finish()` (default true). A
+   * long-running service (the span processor) needs every verdict at close: false.
+   */
+  recheck?: boolean;
   /** Verdicts outside it are counted in `filteredOut` and go nowhere else. */
   filter?: VerdictFilter;
 }
@@ -91,7 +96,7 @@ export class Analyzer {
       return;
     }
     // A data frame on a route whose profile is still being learned: judge again at the end.
-    if (inc.lastInbound && this.profiles.provisional(inc.route)) {
+    if (this.opts.recheck !== false && inc.lastInbound && this.profiles.provisional(inc.route)) {
       if (this.pending.length < this.maxPending) {
         this.pending.push([inc, v]);
         return;

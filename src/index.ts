@@ -16,3 +16,11 @@ export { mergeReports } from './merge.js';
 export type { VerdictFilter } from './filter.js';
 export { PARSERS, detectParser, parserByName } from '../parsers/index.js';
 export type { Parser, ParserOptions, ParserSink, LineParser, FieldMap } from '../parsers/index.js';
+export {
+  CloseCauseSpanProcessor, verdictAttributes, VERDICT_SPAN, type CloseCauseSpanProcessorOptions,
+} from './otel/processor.js';
+export {
+  instrumentWebSocketServer, CONNECTION_ID, type InstrumentOptions, type InstrumentedServer,
+} from './otel/instrument.js';
+export { INCIDENTS_METRIC } from './otel/metrics.js';
+export { SpanMapper, mapSpans, type SpanData, type SpanMapping, type SpanRole } from './otel/spans.js';

@@ -3,7 +3,7 @@
  * with the verdicts its scenarios call for. The CLI must reach every one of them.
  */
 import { describe, it } from 'vitest';
-import { expectSampleVerdicts } from './support/expect-verdict.js';
+import { expectSampleVerdicts, LOG_AT, SPAN_AT } from './support/expect-verdict.js';
 
 const SAMPLES = [
   { log: 'samples/ws-pino/chat.log', expected: 'samples/ws-pino/chat.expected.json', parser: 'json' },
@@ -20,10 +20,12 @@ const SAMPLES = [
   // A HAR has no close codes to learn accepted types from: the routes' types are stated.
   { log: 'samples/har/session.har', expected: 'samples/har/session.expected.json', parser: 'har',
     args: ['--expect', '/text=text', '--expect', '/json=text', '--expect', '/buggy=text'] },
+  // Spans: evidence points at traceId/spanId.
+  { log: 'samples/otel/chat.otlp.jsonl', expected: 'samples/otel/chat.expected.json', parser: 'otlp', at: SPAN_AT },
 ];
 
-describe.each(SAMPLES)('$log', ({ log, expected, parser, args = [] }: { log: string; expected: string; parser: string; args?: string[] }) => {
+describe.each(SAMPLES)('$log', ({ log, expected, parser, args = [], at = LOG_AT }: { log: string; expected: string; parser: string; args?: string[]; at?: RegExp }) => {
   it('reaches the verdict of every connection', async () => {
-    await expectSampleVerdicts(log, expected, parser, args);
+    await expectSampleVerdicts(log, expected, parser, args, at);
   });
 });

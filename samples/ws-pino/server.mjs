@@ -2,6 +2,7 @@
 // scenario of the core issue against it. Used by the tests and by generate.mjs, which writes
 // the committed sample. Each scenario states the verdict a correct analyzer must reach.
 import { createServer } from 'node:http';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 
@@ -41,16 +42,19 @@ const ROUTES = {
  * `logFile` is a path, or a file descriptor (1: stdout, as a container runs it); `destination`
  * replaces it with another pino destination (a transport that writes another format). `now`
  * (optional) is pino's clock, for logs that must span minutes without taking minutes.
+ * `instrument(wss)`, when given, traces the server (wsclose's instrumentWebSocketServer) and
+ * returns `{ connectionId(ws) }`: the log then uses the spans' connection ids.
  */
-export async function startServer({ logFile, destination, now }) {
+export async function startServer({ logFile, destination, now, instrument }) {
   const timestamp = now ? { timestamp: () => `,"time":${now()}` } : {};
   const logger = pino({ level: 'info', ...timestamp }, destination ?? pino.destination({ dest: logFile, sync: true }));
   const server = createServer((_req, res) => res.writeHead(426).end());
   const wss = new WebSocketServer({ server, maxPayload: 64 * 1024 });
+  const traced = instrument?.(wss);
   let next = 0;
   wss.on('connection', (ws, req) => {
     const url = new URL(req.url, 'http://localhost');
-    const connId = `c${++next}`;
+    const connId = traced?.connectionId(ws) ?? `c${++next}`;
     const log = logger.child({
       connId, route: url.pathname, remoteAddress: req.socket.remoteAddress, remotePort: req.socket.remotePort,
     });
@@ -67,6 +71,9 @@ export async function startServer({ logFile, destination, now }) {
         handler?.(ws, data, isBinary, log);
       } catch (err) {
         log.error({ err }, 'message handler failed');
+        // What a traced service does: the error goes on the active span (the receive span).
+        trace.getActiveSpan()?.recordException(err);
+        trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
         ws.close(1011, 'internal error');
       }
     });

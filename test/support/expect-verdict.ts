@@ -20,7 +20,11 @@ export interface ExpectedVerdict {
   crash?: boolean;
 }
 
-export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict): void {
+/** Where evidence points: `file:line` in logs, `traceId/spanId` in traces. */
+export const LOG_AT = /:\d+$/;
+export const SPAN_AT = /^[0-9a-f]{16,32}\/[0-9a-f]{16}$/;
+
+export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict, at: RegExp = LOG_AT): void {
   const where = `${e.scenario} (${e.connection})`;
   expect(v, `no verdict for ${where}`).toBeDefined();
   expect(v!.connection, where).toBe(e.connection);
@@ -35,9 +39,10 @@ export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict): void 
   expect(v!.confidence, where).toBeLessThanOrEqual(1);
   expect(v!.explanation.length, where).toBeGreaterThan(10);
   expect(v!.fix.length, where).toBeGreaterThan(10);
-  expect(v!.at, where).toMatch(/:\d+$/);
+  expect(v!.at, where).toMatch(at);
   expect(v!.evidence.at(-1)?.kind, where).toBe('close');
-  for (const ev of v!.evidence) expect(ev.at, where).toMatch(/:\d+$|^--expect$/);
+  const stated = new RegExp(`${at.source}|^--expect$`);
+  for (const ev of v!.evidence) expect(ev.at, where).toMatch(ev.kind === 'profile' ? stated : at);
   if (e.exceptionType) {
     expect(v!.exception?.type, where).toBe(e.exceptionType);
     const kind = e.crash ? 'crash' : 'exception';
@@ -49,10 +54,10 @@ export function expectVerdict(v: Verdict | undefined, e: ExpectedVerdict): void 
 }
 
 /** Every connection of a report judged as its scenario calls for: incidents field by field, the rest absent. */
-export function expectVerdicts(report: Report, want: ExpectedVerdict[]): void {
+export function expectVerdicts(report: Report, want: ExpectedVerdict[], at: RegExp = LOG_AT): void {
   const byConn = new Map(report.incidents.map((v) => [v.connection, v]));
   for (const e of want) {
-    if (e.incident) expectVerdict(byConn.get(e.connection), e);
+    if (e.incident) expectVerdict(byConn.get(e.connection), e, at);
     else expect(byConn.has(e.connection), e.scenario).toBe(false);
   }
   expect(report.summary.closes).toBe(want.length);
@@ -60,11 +65,11 @@ export function expectVerdicts(report: Report, want: ExpectedVerdict[]): void {
 }
 
 /** Runs the built CLI on a sample log (with `args`): read by `parser`, every connection judged as its `*.expected.json` says. */
-export async function expectSampleVerdicts(log: string, expected: string, parser: string, args: string[] = []): Promise<Report> {
+export async function expectSampleVerdicts(log: string, expected: string, parser: string, args: string[] = [], at: RegExp = LOG_AT): Promise<Report> {
   const res = await runCli(['analyze', log, '-o', 'json', ...args]);
   expect(res.code).toBe(0);
   const report = JSON.parse(res.stdout) as Report;
   expect(report.input.files[0].parser).toBe(parser);
-  expectVerdicts(report, JSON.parse(readFileSync(expected, 'utf8')) as ExpectedVerdict[]);
+  expectVerdicts(report, JSON.parse(readFileSync(expected, 'utf8')) as ExpectedVerdict[], at);
   return report;
 }

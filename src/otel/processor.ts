@@ -1,0 +1,218 @@
+/**
+ * CloseCauseSpanProcessor: wsclose inside a service. It maps WebSocket spans to WsEvents
+ * (spans.ts), feeds the Analyzer the CLI uses, and writes each close's verdict onto the close
+ * span before it is exported.
+ *
+ * The verdict is written in `onEnding` (sdk-trace-base >= 2.3.0), the last moment a span is
+ * writable: the correlator judges a connection synchronously when its close event is pushed.
+ * On SDKs without `onEnding`, spans in `onEnd` are read-only, so the verdict goes out as a
+ * separate `websocket.close.verdict` span linked to the close span.
+ *
+ * Safe to host: the SDK does not catch a processor's exceptions (they would reach the
+ * service's code and starve the processors after this one), so every hook is guarded and
+ * reports through OTel's diag logger; state is bounded by the correlator's cap and idle TTL;
+ * nothing is buffered, so forceFlush and shutdown resolve at once.
+ */
+import {
+  diag, trace, type Context, type HrTime, type MeterProvider, type TracerProvider,
+} from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Analyzer } from '../analyzer.js';
+import type { CorrelatorStats } from '../correlator.js';
+import type { Accepts, Verdict, WsEvent } from '../model.js';
+import type { Summary } from '../summary.js';
+import { IncidentCounter } from './metrics.js';
+import { SpanMapper, type SpanData, type SpanMapping } from './spans.js';
+
+export interface CloseCauseSpanProcessorOptions {
+  /** What each route accepts, as `--expect` says it: `{ '/chat': 'text' }`. */
+  expect?: Record<string, Accepts>;
+  /** Where your own spans keep connection ids, close codes, message types. */
+  mapping?: SpanMapping;
+  /** Open connections tracked at most; the least recently active is evicted (counted). */
+  maxConnections?: number;
+  /** A connection with no span for this long is evicted (counted). */
+  idleTtlMs?: number;
+  /** For `websocket.close.incidents`; the global one by default. */
+  meterProvider?: MeterProvider;
+  /** For the verdict span on SDKs without onEnding; the global one by default. */
+  tracerProvider?: TracerProvider;
+  /** Called with the verdict of every connection that closed as an incident. */
+  onIncident?: (verdict: Verdict) => void;
+  showPayloads?: boolean;
+}
+
+export const VERDICT_SPAN = 'websocket.close.verdict';
+
+const EVIDENCE_MAX = 400;
+/** Message spans started and not yet ended, tracked at most. */
+const MAX_IN_FLIGHT = 100_000;
+
+export class CloseCauseSpanProcessor implements SpanProcessor {
+  private readonly analyzer: Analyzer;
+  private readonly mapper: SpanMapper;
+  private readonly counter: IncidentCounter;
+  /**
+   * Message spans (by id) whose frame was pushed at their start, before any child span could
+   * end. Ids, not spans: a WeakSet of many short-lived objects is costly for V8's collector.
+   */
+  private readonly framed = new Set<string>();
+  private readonly push: (e: WsEvent) => void;
+  private verdict: Verdict | undefined;
+  private sawOnEnding = false;
+  private stopped = false;
+
+  constructor(private readonly opts: CloseCauseSpanProcessorOptions = {}) {
+    this.mapper = new SpanMapper(opts.mapping);
+    this.counter = new IncidentCounter(opts.meterProvider);
+    this.analyzer = new Analyzer({
+      expect: Object.entries(opts.expect ?? {}),
+      showPayloads: opts.showPayloads,
+      recheck: false,
+      maxIncidents: 0,
+      correlator: { maxConnections: opts.maxConnections ?? 10_000, ttlMs: opts.idleTtlMs ?? 60 * 60 * 1000 },
+      onVerdict: (v) => this.judged(v),
+    });
+    this.push = (e) => this.analyzer.push(e);
+  }
+
+  onStart(span: Span, _parentContext: Context): void {
+    if (this.stopped) return;
+    try {
+      const role = this.mapper.role(span.name, span.attributes);
+      if (!role) {
+        this.mapper.inherit(span.spanContext().spanId, span.parentSpanContext?.spanId);
+        return;
+      }
+      const data = spanData(span, false);
+      const frame = this.mapper.frame(data, role, this.mapper.connect(data, role));
+      if (frame) {
+        // Spans that never end would keep their ids: past the cap, they are forgotten.
+        if (this.framed.size >= MAX_IN_FLIGHT) this.framed.clear();
+        this.framed.add(data.spanId);
+        this.push(frame);
+      }
+    } catch (err) {
+      diag.error('wsclose: CloseCauseSpanProcessor.onStart failed', err);
+    }
+  }
+
+  onEnding(span: Span): void {
+    this.sawOnEnding = true;
+    if (this.stopped) return;
+    try {
+      const v = this.ending(span);
+      if (v) span.setAttributes(verdictAttributes(v));
+    } catch (err) {
+      diag.error('wsclose: CloseCauseSpanProcessor.onEnding failed', err);
+    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if (this.sawOnEnding || this.stopped) return;
+    try {
+      const v = this.ending(span);
+      if (v) this.verdictSpan(span, v);
+    } catch (err) {
+      diag.error('wsclose: CloseCauseSpanProcessor.onEnd failed', err);
+    }
+  }
+
+  /** The same summary object the CLI builds, as of now. */
+  summary(): Summary {
+    return structuredClone(this.analyzer.summary);
+  }
+
+  /** Connections tracked now, and those evicted by the cap or the idle TTL. */
+  stats(): CorrelatorStats & { tracked: number } {
+    return { ...this.analyzer.correlator.stats, tracked: this.analyzer.correlator.size };
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve(); // nothing is buffered
+  }
+
+  shutdown(): Promise<void> {
+    this.stopped = true;
+    return Promise.resolve();
+  }
+
+  /** Pushes a finished span's events; returns the verdict its close produced, if any. */
+  private ending(span: ReadableSpan): Verdict | undefined {
+    const spanId = span.spanContext().spanId;
+    const known = this.mapper.known(spanId);
+    // The hot path: a span on no connection (WebSocket spans were registered at their start)
+    // that records no error. A span that only became a WebSocket one after its start and
+    // records nothing is not read: it would only add an open.
+    if (known === undefined && span.events.length === 0 && span.status.code !== 2) return undefined;
+    const role = this.mapper.role(span.name, span.attributes);
+    if (!role) {
+      if (known !== undefined) this.mapper.events(spanData(span, true), undefined, known, this.push);
+      return undefined;
+    }
+    const data = spanData(span, true);
+    const conn = known ?? this.mapper.connect(data, role);
+    this.verdict = undefined;
+    this.mapper.events(data, role, conn, this.push, !this.framed.delete(spanId));
+    const v = this.verdict;
+    this.verdict = undefined;
+    return v;
+  }
+
+  /** Every ended connection: counted, called back, and kept for the close span being ended. */
+  private judged(v: Verdict): void {
+    this.verdict = v;
+    this.counter.add(v);
+    if (v.incident && this.opts.onIncident) {
+      try {
+        this.opts.onIncident(v);
+      } catch (err) {
+        diag.error('wsclose: onIncident callback failed', err);
+      }
+    }
+  }
+
+  private verdictSpan(close: ReadableSpan, v: Verdict): void {
+    const tracer = (this.opts.tracerProvider ?? trace.getTracerProvider()).getTracer('wsclose');
+    tracer.startSpan(VERDICT_SPAN, {
+      startTime: close.endTime,
+      links: [{ context: close.spanContext() }],
+      attributes: { ...verdictAttributes(v), 'websocket.connection.id': v.connection },
+    }).end(close.endTime);
+  }
+}
+
+/** The attributes a close span carries its verdict in. */
+export function verdictAttributes(v: Verdict): Record<string, string | number> {
+  const proof = v.evidence.filter((e) => e.kind !== 'open' && e.kind !== 'close').map((e) => e.summary);
+  let evidence = proof.length ? proof.join(' → ') : v.explanation;
+  if (evidence.length > EVIDENCE_MAX) evidence = `${evidence.slice(0, EVIDENCE_MAX - 1)}…`;
+  return {
+    'websocket.close.root_cause': v.rootCause,
+    'websocket.close.root_cause.confidence': v.confidence,
+    'websocket.close.code_agreement': v.codeAgreement,
+    'websocket.close.evidence': evidence,
+  };
+}
+
+function spanData(span: ReadableSpan, ended: boolean): SpanData {
+  const ctx = span.spanContext();
+  const startMs = ms(span.startTime);
+  return {
+    traceId: ctx.traceId,
+    spanId: ctx.spanId,
+    parentSpanId: span.parentSpanContext?.spanId,
+    name: span.name,
+    kind: span.kind,
+    startMs,
+    endMs: ended ? ms(span.endTime) : startMs,
+    attributes: span.attributes,
+    events: span.events.map((e) => ({ name: e.name, timeMs: ms(e.time), attributes: e.attributes ?? {} })),
+    links: span.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId })),
+    status: span.status,
+  };
+}
+
+function ms(t: HrTime): number {
+  return t[0] * 1e3 + t[1] / 1e6;
+}

@@ -1,0 +1,329 @@
+/**
+ * WebSocket spans → WsEvents. One mapping, used by the span processor inside a service and by
+ * the trace-file parsers on the command line, so a trace gives the verdict its log would.
+ *
+ * No semantic convention for WebSocket exists yet (open-telemetry/semantic-conventions#2841).
+ * The conventions read here were checked by running or reading the producers
+ * (shared/research/otel.md §5):
+ * - Datadog dd-trace 5.132 (JS; Python and PHP alike): `websocket.receive|send|close`, in its
+ *   OTLP export the operation is the attribute `operation.name` and the span name is the
+ *   resource (`websocket /chat`); `websocket.message.type|length`, `websocket.close.code|reason`
+ *   (number, or string in PHP); every message span links to the handshake span, which is the
+ *   connection. A close span of kind CONSUMER was started by the peer.
+ * - Quarkus WebSockets Next: `OPEN <route>` / `CLOSE <route>`, `connection.id` on CLOSE, a link
+ *   from CLOSE to OPEN, `url.path`; no close code.
+ * - opentelemetry-instrumentation-ws 0.5.0: `WS open` spans the life of a client socket and is
+ *   meant to carry `ws.close.code|reason|wasClean` (never set with ws 8), so only one with an
+ *   error event is read; the upgrade spans of a server carry no close at all and are not read.
+ * - `messaging.*` with `messaging.system` websocket/ws (receive/process → in, send/publish →
+ *   out), and a user-supplied mapping.
+ * Exceptions are `exception` span events, dd-trace's `error.*` attributes, or an ERROR status.
+ */
+import { toCode, toFrameType, toRoute, wireCodeOf } from '../../parsers/fields.js';
+import { WS_ERROR_WIRE_CODES } from '../codes.js';
+import type { ExceptionEvent, FrameType, Initiator, WsEvent } from '../model.js';
+
+/** What a span is on its connection. `lifetime` spans open at their start and close at their end. */
+export type SpanRole = 'open' | 'receive' | 'send' | 'close' | 'lifetime';
+
+export type Attributes = Record<string, unknown>;
+
+/** @opentelemetry/api SpanKind numbering (OTLP files are one higher; parsers convert). */
+export const KIND = { internal: 0, server: 1, client: 2, producer: 3, consumer: 4 } as const;
+
+/** A finished span, as the SDK hands it to a processor or a trace file stores it. */
+export interface SpanData {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  /** Epoch milliseconds (fractions kept). */
+  startMs: number;
+  endMs: number;
+  attributes: Attributes;
+  events: { name: string; timeMs: number; attributes: Attributes }[];
+  links: { traceId: string; spanId: string }[];
+  /** 0 unset, 1 ok, 2 error. */
+  status: { code: number; message?: string };
+}
+
+/** Where a service's own spans keep what the built-in conventions do not cover. */
+export interface SpanMapping {
+  /** Span (or `operation.name`) names and the role each plays: `{ 'chat.message': 'receive' }`. */
+  names?: Record<string, SpanRole>;
+  /** Attributes that hold a connection id, tried in order. */
+  connection?: string[];
+  route?: string[];
+  closeCode?: string[];
+  closeReason?: string[];
+  /** text|binary (or an opcode, or isBinary). */
+  messageType?: string[];
+  messageSize?: string[];
+}
+
+interface Fields {
+  connection: string[];
+  route: string[];
+  closeCode: string[];
+  closeReason: string[];
+  messageType: string[];
+  messageSize: string[];
+}
+
+const DEFAULTS: Fields = {
+  connection: ['websocket.connection.id', 'connection.id', 'websocket.session.id'],
+  route: ['url.path', 'http.route', 'http.target'],
+  closeCode: ['websocket.close.code', 'ws.close.code'],
+  closeReason: ['websocket.close.reason', 'ws.close.reason'],
+  messageType: ['websocket.message.type'],
+  messageSize: ['websocket.message.length', 'messaging.message.body.size'],
+};
+
+const NAMES: Record<string, SpanRole> = {
+  'websocket.receive': 'receive',
+  'websocket.send': 'send',
+  'websocket.close': 'close',
+  'WS open': 'lifetime',
+};
+
+/** Span → connection entries kept at most; the oldest half goes first (a late child then falls back to its trace). */
+const MAX_KEYS = 16_384;
+
+export class SpanMapper {
+  private readonly fields: Fields;
+  private readonly names: Map<string, SpanRole>;
+  /**
+   * spanId → connection key, for children and linked spans, in two generations: when the
+   * young one is full the old one is dropped. O(1) and bounded, with no Map iteration (evicting
+   * a Map's oldest key one by one makes V8 scan the holes left at its front).
+   */
+  private young = new Map<string, string>();
+  private old = new Map<string, string>();
+  private readonly maxKeys: number;
+
+  constructor(mapping: SpanMapping = {}, maxKeys = MAX_KEYS) {
+    this.fields = {
+      connection: [...(mapping.connection ?? []), ...DEFAULTS.connection],
+      route: [...(mapping.route ?? []), ...DEFAULTS.route],
+      closeCode: [...(mapping.closeCode ?? []), ...DEFAULTS.closeCode],
+      closeReason: [...(mapping.closeReason ?? []), ...DEFAULTS.closeReason],
+      messageType: [...(mapping.messageType ?? []), ...DEFAULTS.messageType],
+      messageSize: [...(mapping.messageSize ?? []), ...DEFAULTS.messageSize],
+    };
+    this.names = new Map(Object.entries({ ...NAMES, ...mapping.names }));
+    this.maxKeys = maxKeys;
+  }
+
+  /** The role of a span, or undefined for the (many) spans that are not WebSocket ones. Cheap. */
+  role(name: string, attrs: Attributes): SpanRole | undefined {
+    const op = attrs['operation.name'];
+    const byName = this.names.get(typeof op === 'string' ? op : name);
+    if (byName) return byName;
+    const c = name.charCodeAt(0);
+    if (c === 79 /* O */ && name.startsWith('OPEN /')) return 'open';
+    if (c === 67 /* C */ && name.startsWith('CLOSE /')) return 'close';
+    const upgraded = attrs['http.upgraded'];
+    if (upgraded === 'websocket' || upgraded === '1' || upgraded === true) return 'open';
+    const system = attrs['messaging.system'];
+    if (system === 'websocket' || system === 'ws') return messagingRole(attrs);
+    return undefined;
+  }
+
+  /** A span that is no WebSocket span but runs under one (a handler's own span) joins its connection. */
+  inherit(spanId: string, parentSpanId: string | undefined): string | undefined {
+    if (parentSpanId === undefined) return undefined;
+    const key = this.known(parentSpanId);
+    if (key !== undefined) this.remember(spanId, key);
+    return key;
+  }
+
+  /** The connection a span belongs to, so its events can be linked to the others'. */
+  known(spanId: string): string | undefined {
+    return this.young.get(spanId) ?? this.old.get(spanId);
+  }
+
+  /**
+   * The connection of a WebSocket span: a linked span already known (dd-trace's handshake,
+   * Quarkus' OPEN), a connection-id attribute, a known parent, the first link, the span itself
+   * when it opens the connection, else its trace.
+   */
+  connect(span: Pick<SpanData, 'traceId' | 'spanId' | 'parentSpanId' | 'links' | 'attributes'>, role: SpanRole): string {
+    let key: string | undefined;
+    for (const l of span.links) if ((key = this.known(l.spanId)) !== undefined) break;
+    if (key === undefined) {
+      const id = pick(span.attributes, this.fields.connection);
+      if (typeof id === 'string' || typeof id === 'number') key = String(id);
+    }
+    if (key === undefined && span.parentSpanId !== undefined) key = this.known(span.parentSpanId);
+    if (key === undefined && span.links.length > 0) key = `${span.links[0].traceId}/${span.links[0].spanId}`;
+    if (key === undefined) key = role === 'open' || role === 'lifetime' ? `${span.traceId}/${span.spanId}` : span.traceId;
+    this.remember(span.spanId, key);
+    return key;
+  }
+
+  /** The inbound or outbound frame a message span stands for, if its type is known. */
+  frame(span: SpanData, role: SpanRole, conn: string): WsEvent | undefined {
+    if (role !== 'receive' && role !== 'send') return undefined;
+    const type = this.frameType(span.attributes);
+    if (!type) return undefined;
+    const size = Number(pick(span.attributes, this.fields.messageSize));
+    return {
+      kind: 'frame', direction: role === 'receive' ? 'in' : 'out', type,
+      size: Number.isFinite(size) ? size : undefined,
+      time: span.startMs, conn, at: at(span), route: this.route(span),
+    };
+  }
+
+  /** The message type a span states, if any (at start, so its frame is pushed before any child ends). */
+  frameType(attrs: Attributes): FrameType | undefined {
+    for (const name of this.fields.messageType) {
+      const v = attrs[name];
+      if (v === 'text' || v === 'binary') return v; // the common case, without toFrameType's lowercasing
+      if (v !== undefined) return toFrameType(name, v);
+    }
+    return undefined;
+  }
+
+  /**
+   * The events a finished span holds, in time order: the open, the frame (unless already
+   * taken at start), its exceptions, and the close.
+   */
+  events(span: SpanData, role: SpanRole | undefined, conn: string, emit: (e: WsEvent) => void, withFrame = true): void {
+    // A lifetime span with no close code and no error holds nothing to judge (instrumentation-ws
+    // 0.5.0 never records the code): reading it would only count an `unknown` close.
+    if (role === 'lifetime' && pick(span.attributes, this.fields.closeCode) === undefined && !span.events.some(isException)) return;
+    const route = role ? this.route(span) : undefined;
+    const base = { conn, at: at(span), route };
+    if (role === 'open' || role === 'lifetime') {
+      const remote = str(span.attributes['network.peer.address']) ?? str(span.attributes['net.peer.ip']) ?? str(span.attributes['client.address']);
+      emit({ ...base, kind: 'open', time: span.startMs, remote });
+    }
+    if (withFrame && role) {
+      const f = this.frame(span, role, conn);
+      if (f) emit(f);
+    }
+    exceptions(span, base, emit);
+    if (role === 'close' || role === 'lifetime') {
+      const a = span.attributes;
+      const code = toCode(pick(a, this.fields.closeCode)) ?? null;
+      const reason = pick(a, this.fields.closeReason);
+      const clean = a['ws.close.wasClean'];
+      emit({
+        ...base, kind: 'close', time: span.endMs, code, reason: typeof reason === 'string' ? reason : '',
+        initiator: initiatorOf(span, role),
+        clean: typeof clean === 'boolean' ? clean : code === 1006 ? false : undefined,
+      });
+    }
+  }
+
+  /** The route: a route attribute, dd-trace's resource (`websocket /chat`), Quarkus' `OPEN /chat`. */
+  route(span: SpanData): string | undefined {
+    const a = span.attributes;
+    const v = pick(a, this.fields.route);
+    if (typeof v === 'string') return v.charCodeAt(0) === 47 /* / */ ? v : toRoute(v);
+    const named = routeInName(str(a['resource.name']) ?? span.name);
+    if (named) return named;
+    return toRoute(a['messaging.destination.name'] ?? a['messaging.destination'] ?? a['url.full'] ?? a['http.url']);
+  }
+
+  private remember(spanId: string, key: string): void {
+    if (this.young.size >= this.maxKeys / 2) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(spanId, key);
+  }
+}
+
+/**
+ * Maps the spans of one batch (an OTLP request, a Jaeger trace, a Zipkin list) in the order the
+ * events happened: a batch holds spans in end order, children before their parents.
+ */
+export function mapSpans(mapper: SpanMapper, spans: SpanData[], emit: (e: WsEvent) => void): void {
+  const byStart = spans.slice().sort((a, b) => a.startMs - b.startMs);
+  const out: WsEvent[] = [];
+  const push = (e: WsEvent) => out.push(e);
+  for (const span of byStart) {
+    const role = mapper.role(span.name, span.attributes);
+    const conn = role ? mapper.connect(span, role) : mapper.inherit(span.spanId, span.parentSpanId);
+    if (conn !== undefined) mapper.events(span, role, conn, push);
+  }
+  // A stable sort: events at one instant keep the open → frame → exception → close order of one span.
+  out.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
+  for (const e of out) emit(e);
+}
+
+function messagingRole(attrs: Attributes): SpanRole | undefined {
+  const op = attrs['messaging.operation.type'] ?? attrs['messaging.operation'] ?? attrs['messaging.operation.name'];
+  switch (op) {
+    case 'receive': case 'process': case 'deliver': return 'receive';
+    case 'send': case 'publish': case 'create': return 'send';
+    default: return undefined;
+  }
+}
+
+function isException(e: { name: string }): boolean {
+  return e.name === 'exception';
+}
+
+function exceptions(span: SpanData, base: { conn: string; at: string; route?: string }, emit: (e: WsEvent) => void): void {
+  let found = false;
+  // Zipkin keeps only an event's name: the status message is then all that is left of it.
+  const statusMessage = span.status.code === 2 ? str(span.status.message) : undefined;
+  for (const ev of span.events) {
+    if (!isException(ev)) continue;
+    found = true;
+    const a = ev.attributes;
+    emit(exception(base, ev.timeMs, str(a['exception.type']), str(a['exception.message']) ?? statusMessage, str(a['exception.stacktrace'])));
+  }
+  if (found) return;
+  const a = span.attributes;
+  const type = str(a['error.type']);
+  const message = str(a['error.message']) ?? str(a['error.msg']) ?? statusMessage;
+  if (type !== undefined || message !== undefined || a['error.stack'] !== undefined) {
+    emit(exception(base, span.endMs, type, message, str(a['error.stack'])));
+  }
+}
+
+function exception(base: { conn: string; at: string; route?: string }, time: number, type: string | undefined, message: string | undefined, stack: string | undefined): ExceptionEvent {
+  const first = stack ? /^([A-Za-z_$][\w$.]{0,200}):\s?(.*)$/m.exec(stack) : null;
+  const t = type ?? first?.[1] ?? 'Error';
+  const msg = message ?? first?.[2] ?? '';
+  // The SDK's recordException writes an error's `code` as its type: ws's WS_ERR_* codes land there.
+  const code = t in WS_ERROR_WIRE_CODES ? t : undefined;
+  return {
+    ...base, kind: 'exception', time, type: code && first ? first[1] : t, message: msg, stack, fatal: false,
+    code, wireCode: wireCodeOf(code, msg),
+  };
+}
+
+function initiatorOf(span: SpanData, role: SpanRole): Initiator {
+  if (role === 'lifetime') return 'unknown';
+  if (span.kind === KIND.consumer) return 'client';
+  if (span.kind === KIND.producer) return 'server';
+  return 'unknown';
+}
+
+function routeInName(name: string): string | undefined {
+  const i = name.indexOf(' /');
+  if (i < 0 || i > 16) return undefined;
+  const head = name.slice(0, i);
+  return head === 'websocket' || head === 'OPEN' || head === 'CLOSE' || head === 'GET' ? name.slice(i + 1) : undefined;
+}
+
+function pick(a: Attributes, names: string[]): unknown {
+  for (const n of names) {
+    const v = a[n];
+    if (v !== undefined && v !== null && v !== '') return v;
+  }
+  return undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function at(span: SpanData): string {
+  return `${span.traceId}/${span.spanId}`;
+}

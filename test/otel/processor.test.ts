@@ -1,0 +1,225 @@
+/**
+ * The span processor inside a real service: a real NodeSDK with CloseCauseSpanProcessor and an
+ * in-memory exporter, a real ws server traced by instrumentWebSocketServer, real ws clients
+ * playing every scenario at once. The exported close spans, the onIncident verdicts and the
+ * websocket.close.incidents metric are asserted; then the same spans, serialized by the real
+ * OTLP JSON serializer and in the Collector's file form, go through the built CLI, and the log
+ * of the same run too: all give the verdicts the scenarios call for.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SpanKind, diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import type { DataPoint, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: the sample's scripts are plain JavaScript
+import { collectorLines, otlpBody, runTraced } from '../../samples/otel/traced.mjs';
+import type { Verdict } from '../../src/model.js';
+import { CloseCauseSpanProcessor, VERDICT_SPAN } from '../../src/otel/processor.js';
+import { INCIDENTS_METRIC } from '../../src/otel/metrics.js';
+import type { Report } from '../../src/report.js';
+import { SPAN_AT } from '../support/expect-verdict.js';
+import {
+  analyzeFile, expectedFor, expectScenarioVerdicts, scenarios, type Run,
+} from '../support/traced-scenarios.js';
+
+
+describe('CloseCauseSpanProcessor in a real NodeSDK, on a traced ws server', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wsclose-otel-'));
+  const logFile = join(dir, 'chat.log');
+  let traced: {
+    runs: Run[]; spans: ReadableSpan[]; metrics: ResourceMetrics[]; incidents: Verdict[];
+    processor: CloseCauseSpanProcessor; shutdown(): Promise<void>;
+  };
+
+  beforeAll(async () => {
+    writeFileSync(logFile, '');
+    traced = await runTraced({ logFile, copies: 2, delayMs: 3 });
+  });
+  afterAll(() => traced.shutdown());
+
+  const closeSpanOf = (connId: string) => {
+    const closes = traced.spans.filter((s) => s.name === 'websocket.close' && s.attributes['websocket.connection.id'] === connId);
+    expect(closes, connId).toHaveLength(1);
+    return closes[0];
+  };
+
+  it('writes each verdict onto its close span before export, attribute by attribute', () => {
+    expect(traced.runs.length).toBe(Object.keys(scenarios).length * 2);
+    for (const run of traced.runs) {
+      const e = expectedFor(run);
+      const a = closeSpanOf(run.connId).attributes;
+      const where = `${run.name} (${run.connId})`;
+      expect(a['websocket.close.code'], where).toBe(e.reportedCode ?? e.closeCode);
+      expect(a['websocket.close.root_cause'], where).toBe(e.rootCause);
+      expect(a['websocket.close.code_agreement'], where).toBe(e.codeAgreement);
+      expect(a['websocket.close.root_cause.confidence'], where).toBeGreaterThan(0);
+      expect(a['websocket.close.root_cause.confidence'], where).toBeLessThanOrEqual(1);
+      expect(typeof a['websocket.close.evidence'], where).toBe('string');
+      if (e.exceptionType) expect(a['websocket.close.evidence'], where).toContain(`${e.exceptionType}: `);
+    }
+    const bug = traced.runs.find((r) => r.name === 'buggy-bug')!;
+    expect(closeSpanOf(bug.connId).attributes['websocket.close.evidence']).toMatch(/^received text frame \(\d+ bytes\) → TypeError: Cannot read properties of undefined \(reading 'id'\) at .*server\.mjs:\d+\)$/);
+    const mismatch = traced.runs.find((r) => r.name === 'binary-to-json')!;
+    expect(closeSpanOf(mismatch.connId).attributes['websocket.close.evidence']).toMatch(/^received binary frame \(8 bytes\) → SyntaxError: /);
+  });
+
+  it('spans carry what dd-trace records, plus the connection id', () => {
+    const run = traced.runs.find((r) => r.name === 'binary-to-text')!;
+    const mine = traced.spans.filter((s) => s.attributes['websocket.connection.id'] === run.connId);
+    const handshake = mine.find((s) => s.kind === SpanKind.SERVER)!;
+    expect(handshake.name).toBe('GET /text');
+    expect(handshake.attributes).toMatchObject({ 'http.upgraded': 'websocket', 'http.response.status_code': 101, 'url.path': '/text' });
+    const receives = mine.filter((s) => s.name === 'websocket.receive');
+    expect(receives.map((s) => s.attributes['websocket.message.type'])).toEqual(['text', 'binary']);
+    expect(receives[1].attributes['websocket.message.length']).toBe(8);
+    expect(receives.every((s) => s.kind === SpanKind.CONSUMER)).toBe(true);
+    const close = closeSpanOf(run.connId);
+    expect(close.kind).toBe(SpanKind.PRODUCER); // the server started the close
+    expect(close.attributes['websocket.close.reason']).toBe('text frames only');
+    for (const s of [...receives, close]) expect(s.links[0].context.spanId).toBe(handshake.spanContext().spanId);
+  });
+
+  it('calls onIncident with the verdict of every incident, and of nothing else', () => {
+    expectScenarioVerdicts({ incidents: traced.incidents, summary: traced.processor.summary() } as Report, traced.runs, SPAN_AT);
+    expect(traced.incidents.every((v) => v.incident)).toBe(true);
+    expect(traced.incidents.length).toBe(traced.runs.filter((r) => scenarios[r.name].expect.incident).length);
+  });
+
+  it('counts websocket.close.incidents by code, root cause and route', () => {
+    const metric = traced.metrics.flatMap((rm) => rm.scopeMetrics).flatMap((sm) => sm.metrics)
+      .filter((m) => m.descriptor.name === INCIDENTS_METRIC).at(-1)!;
+    expect(metric).toBeDefined();
+    const got: Record<string, number> = {};
+    for (const dp of metric.dataPoints as DataPoint<number>[]) {
+      const a = dp.attributes;
+      got[`${a['websocket.close.root_cause']}|${a['websocket.close.code']}|${a['http.route']}`] = dp.value;
+    }
+    const want: Record<string, number> = {};
+    for (const run of traced.runs) {
+      const e = expectedFor(run);
+      if (!e.incident) continue;
+      const key = `${e.rootCause}|${e.closeCode}|${e.route}`;
+      want[key] = (want[key] ?? 0) + 1;
+    }
+    expect(got).toEqual(want);
+  });
+
+  it('sums the same summary the CLI builds', () => {
+    const s = traced.processor.summary();
+    const want: Record<string, number> = {};
+    for (const run of traced.runs) want[scenarios[run.name].expect.rootCause] = (want[scenarios[run.name].expect.rootCause] ?? 0) + 1;
+    expect(s.closes).toBe(traced.runs.length);
+    expect(s.byRootCause).toEqual(want);
+    expect(s.disagreements['data-type-mismatch@1011']?.count).toBe(2);
+    expect(traced.processor.stats()).toMatchObject({ tracked: 0, evictedIdle: 0, evictedCap: 0 });
+  });
+
+  function expectSameVerdicts(report: Report, at: RegExp): void {
+    expectScenarioVerdicts(report, traced.runs, at);
+    expect(report.summary.byRootCause).toEqual(traced.processor.summary().byRootCause);
+  }
+
+  it('gives the same verdicts from the spans serialized by JsonTraceSerializer (one OTLP/HTTP body)', async () => {
+    const file = join(dir, 'body.json');
+    writeFileSync(file, otlpBody(traced.spans));
+    expect(JSON.parse(otlpBody(traced.spans)).resourceSpans[0].scopeSpans[0].spans.some(
+      (s: { attributes: { value: { intValue?: unknown } }[] }) => s.attributes.some((a) => typeof a.value.intValue === 'number'),
+    )).toBe(true);
+    const report = await analyzeFile(file);
+    expect(report.input.files[0]).toMatchObject({ parser: 'otlp', skipped: {} });
+    expectSameVerdicts(report, SPAN_AT);
+  });
+
+  it('and as the Collector file exporter writes them (batches per line, intValue as strings)', async () => {
+    const file = join(dir, 'collector.jsonl');
+    const text = collectorLines(traced.spans);
+    writeFileSync(file, text);
+    expect(text.trim().split('\n').length).toBeGreaterThan(3);
+    expect(text).toMatch(/"intValue":"1011"/);
+    const report = await analyzeFile(file);
+    expect(report.input.files[0]).toMatchObject({ parser: 'otlp', skipped: {} });
+    expectSameVerdicts(report, SPAN_AT);
+  });
+
+  it('and the log of the same run gives them too', async () => {
+    const report = await analyzeFile(logFile);
+    expect(report.input.files[0].parser).toBe('json');
+    expectSameVerdicts(report, /:\d+$/);
+  });
+});
+
+describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
+  function provider(processors: SpanProcessor[]) {
+    return new BasicTracerProvider({ spanProcessors: processors }).getTracer('test');
+  }
+
+  it('on an SDK without onEnding, sends the verdict as a span linked to the close span', () => {
+    const exporter = new InMemorySpanExporter();
+    let p: BasicTracerProvider | undefined;
+    const inner = new CloseCauseSpanProcessor({ tracerProvider: { getTracer: (name) => p!.getTracer(name) } });
+    // A processor seen through an SDK older than 2.3.0: onStart and onEnd only.
+    const old: SpanProcessor = {
+      onStart: (s, c) => inner.onStart(s, c), onEnd: (s) => inner.onEnd(s),
+      forceFlush: () => inner.forceFlush(), shutdown: () => inner.shutdown(),
+    };
+    p = new BasicTracerProvider({ spanProcessors: [old, new SimpleSpanProcessor(exporter)] });
+    const tracer = p.getTracer('test');
+    const attrs = { 'websocket.connection.id': 'k1', 'url.path': '/json' };
+    tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes: { ...attrs, 'websocket.message.type': 'binary' } }).end();
+    const close = tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { ...attrs, 'websocket.close.code': 1003, 'websocket.close.reason': 'binary not supported' } });
+    close.end();
+    const spans = exporter.getFinishedSpans();
+    const closed = spans.find((s) => s.name === 'websocket.close')!;
+    expect(closed.attributes['websocket.close.root_cause']).toBeUndefined();
+    const verdict = spans.find((s) => s.name === VERDICT_SPAN)!;
+    expect(verdict.links[0].context.spanId).toBe(closed.spanContext().spanId);
+    expect(verdict.attributes).toMatchObject({
+      'websocket.close.root_cause': 'data-type-mismatch', 'websocket.close.code_agreement': 'agrees', 'websocket.connection.id': 'k1',
+    });
+  });
+
+  it('never throws into the host: its own errors go to diag, spans still reach the exporter', () => {
+    const errors: unknown[][] = [];
+    const logger = { error: (...a: unknown[]) => errors.push(a), warn() {}, info() {}, debug() {}, verbose() {} } as DiagLogger;
+    diag.setLogger(logger, DiagLogLevel.ERROR);
+    try {
+      const exporter = new InMemorySpanExporter();
+      const processor = new CloseCauseSpanProcessor({ onIncident: () => { throw new Error('callback bug'); } });
+      const tracer = provider([processor, new SimpleSpanProcessor(exporter)]);
+      const attrs = { 'websocket.connection.id': 'k2' };
+      // A span whose attributes make the mapping itself throw (a getter that fails).
+      const hostile = tracer.startSpan('websocket.close', { attributes: attrs });
+      Object.defineProperty(hostile, 'links', { get() { throw new Error('hostile span'); } });
+      expect(() => hostile.end()).not.toThrow();
+      expect(() => tracer.startSpan('websocket.close', { attributes: { ...attrs, 'websocket.close.code': 1011 } }).end()).not.toThrow();
+      expect(exporter.getFinishedSpans()).toHaveLength(2);
+      expect(errors.map((e) => String(e[0]))).toEqual([
+        'wsclose: CloseCauseSpanProcessor.onEnding failed', 'wsclose: onIncident callback failed',
+      ]);
+    } finally {
+      diag.disable();
+    }
+  });
+
+  it('bounds memory: connections beyond the cap and idle ones are evicted and counted', async () => {
+    const processor = new CloseCauseSpanProcessor({ maxConnections: 10, idleTtlMs: 1000 });
+    const tracer = provider([processor]);
+    const t0 = Date.now();
+    for (let i = 0; i < 25; i++) {
+      tracer.startSpan('websocket.receive', { startTime: t0, attributes: { 'websocket.connection.id': `c${i}`, 'websocket.message.type': 'text' } }).end(t0);
+    }
+    expect(processor.stats()).toMatchObject({ tracked: 10, evictedCap: 15 });
+    // Idle connections go once input time passes the TTL (the correlator sweeps every 1024 events).
+    for (let i = 0; i < 1100; i++) {
+      tracer.startSpan('websocket.receive', { startTime: t0 + 5000, attributes: { 'websocket.connection.id': 'busy', 'websocket.message.type': 'text' } }).end(t0 + 5000);
+    }
+    expect(processor.stats().evictedIdle).toBe(9);
+    expect(processor.stats().tracked).toBe(1);
+    await expect(Promise.race([processor.forceFlush().then(() => 'ok'), new Promise((r) => setTimeout(r, 50, 'hung'))])).resolves.toBe('ok');
+    await expect(Promise.race([processor.shutdown().then(() => 'ok'), new Promise((r) => setTimeout(r, 50, 'hung'))])).resolves.toBe('ok');
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * The span mapping on spans made by a real SDK tracer, through the processor: the messaging.*
+ * convention, a user mapping, a handler's own span under a message span, dd-trace's second
+ * close span. (The ws helper's spans, dd-trace's OTLP form and Quarkus are covered in
+ * processor.test.ts and parsers/otlp.test.ts.)
+ */
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it } from 'vitest';
+import type { Verdict } from '../../src/model.js';
+import { CloseCauseSpanProcessor, type CloseCauseSpanProcessorOptions } from '../../src/otel/processor.js';
+import { SpanMapper } from '../../src/otel/spans.js';
+
+function setup(opts: CloseCauseSpanProcessorOptions = {}) {
+  const verdicts: Verdict[] = [];
+  const exporter = new InMemorySpanExporter();
+  const processor = new CloseCauseSpanProcessor({ ...opts, onIncident: (v) => verdicts.push(v) });
+  const tracer = new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(exporter)] }).getTracer('t');
+  return { tracer, verdicts, exporter, processor };
+}
+
+describe('span mapping', () => {
+  it('recognizes WebSocket spans by name, operation.name, Quarkus names, the upgrade, messaging.system', () => {
+    const m = new SpanMapper();
+    expect(m.role('websocket.receive', {})).toBe('receive');
+    expect(m.role('websocket /chat', { 'operation.name': 'websocket.close' })).toBe('close');
+    expect(m.role('OPEN /chat', {})).toBe('open');
+    expect(m.role('CLOSE /chat', {})).toBe('close');
+    expect(m.role('GET /chat', { 'http.upgraded': 'websocket' })).toBe('open');
+    expect(m.role('chat receive', { 'messaging.system': 'websocket', 'messaging.operation.type': 'process' })).toBe('receive');
+    expect(m.role('WS connect', { 'messaging.system': 'ws', 'messaging.operation': 'connect' })).toBeUndefined();
+    expect(m.role('GET /users', { 'http.route': '/users' })).toBeUndefined();
+    expect(m.role('OPENING /x', {})).toBeUndefined();
+  });
+
+  it('reads messaging.* spans: message size, type, and a close from the user mapping', () => {
+    const { tracer, verdicts } = setup({
+      mapping: { names: { 'chat.disconnect': 'close' }, connection: ['chat.session'], closeCode: ['chat.close_code'], messageType: ['chat.frame'] },
+    });
+    const conn = { 'chat.session': 's-9', 'url.path': '/rpc' };
+    tracer.startSpan('rpc process', { kind: SpanKind.CONSUMER, attributes: { ...conn, 'messaging.system': 'websocket', 'messaging.operation.type': 'process', 'chat.frame': 'text', 'messaging.message.body.size': 40 } }).end();
+    const handler = tracer.startSpan('rpc process', { kind: SpanKind.CONSUMER, attributes: { ...conn, 'messaging.system': 'websocket', 'messaging.operation.type': 'process', 'chat.frame': 'text' } });
+    handler.recordException(new TypeError("Cannot read properties of undefined (reading 'id')"));
+    handler.setStatus({ code: SpanStatusCode.ERROR });
+    handler.end();
+    tracer.startSpan('chat.disconnect', { kind: SpanKind.PRODUCER, attributes: { ...conn, 'chat.close_code': 1011 } }).end();
+    expect(verdicts).toHaveLength(1);
+    expect(verdicts[0]).toMatchObject({ connection: 's-9', route: '/rpc', rootCause: 'unhandled-error', closeCode: 1011, initiator: 'server', exception: { type: 'TypeError' } });
+  });
+
+  it("puts an exception on a handler's own span on the connection of the message span around it", () => {
+    const { tracer, verdicts, exporter } = setup();
+    const conn = { 'websocket.connection.id': 'h1', 'url.path': '/json' };
+    tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes: { ...conn, 'websocket.message.type': 'text' } }).end();
+    const receive = tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes: { ...conn, 'websocket.message.type': 'binary' } });
+    // No connection attribute: only its parent, the receive span, ties it to the connection.
+    const parse = tracer.startSpan('parse message', {}, trace.setSpan(context.active(), receive));
+    parse.recordException(new SyntaxError('Unexpected token \u0000 in JSON at position 0'));
+    parse.end();
+    receive.end(); // the parent ends after its child
+    const close = tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { ...conn, 'websocket.close.code': 1011 } });
+    close.end();
+    expect(verdicts[0]).toMatchObject({ connection: 'h1', rootCause: 'data-type-mismatch', closeCode: 1011, codeAgreement: 'disagrees', exception: { type: 'SyntaxError' } });
+    expect(verdicts[0].evidence.map((e) => e.kind)).toEqual(['frame', 'exception', 'close']);
+    const exported = exporter.getFinishedSpans().find((s) => s.name === 'websocket.close')!;
+    expect(exported.attributes['websocket.close.root_cause']).toBe('data-type-mismatch');
+  });
+
+  it("judges dd-trace's second close span of a connection once, and leaves it unannotated", () => {
+    const { tracer, verdicts, exporter, processor } = setup();
+    const conn = { 'websocket.connection.id': 'd1' };
+    tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes: { ...conn, 'websocket.message.type': 'binary' } }).end();
+    for (let i = 0; i < 2; i++) tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { ...conn, 'websocket.close.code': 1003, 'websocket.close.reason': 'binary not supported' } }).end();
+    expect(verdicts).toHaveLength(1);
+    const closes = exporter.getFinishedSpans().filter((s) => s.name === 'websocket.close');
+    expect(closes.map((s) => s.attributes['websocket.close.root_cause'])).toEqual(['data-type-mismatch', undefined]);
+    expect(processor.stats().duplicateCloses).toBe(1);
+  });
+});
