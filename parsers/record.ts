@@ -38,6 +38,8 @@ export function recordEvents(rec: Rec, at: string, f: FieldMap, emit: (e: WsEven
   }
 
   const exception = exceptionOf(rec, f, msg, level);
+  // An error of an HTTP request (pino-http's req/res) is no WebSocket's, unless it killed the process.
+  if (conn === undefined && exception && !exception.fatal && isHttpRequest(rec)) return;
   if (exception) {
     emit({
       time: base.time, conn, at, process: base.process, route: base.route,
@@ -127,6 +129,10 @@ function frameOf(rec: Rec, f: FieldMap, msg: string, level: string | undefined):
   }
   const direction = toDirection(pick(rec, f.direction)) ?? (OUT_TEXT.test(msg) ? 'out' : 'in');
   return { type, direction };
+}
+
+function isHttpRequest(rec: Rec): boolean {
+  return typeof rec.req === 'object' || typeof rec.res === 'object' || rec.reqId !== undefined || rec.requestId !== undefined;
 }
 
 function remoteOf(rec: Rec, f: FieldMap): { address: string; withPort: string | undefined } | undefined {
