@@ -35,17 +35,23 @@ type Rec = Record<string, unknown>;
 /** The first present value among `names` (dotted paths reach into nested objects). */
 export function pick(rec: Rec, names: string[]): unknown {
   for (const name of names) {
-    let v: unknown = rec[name];
-    if (v === undefined && name.includes('.')) {
-      v = rec;
-      for (const part of name.split('.')) {
-        if (v === null || typeof v !== 'object') { v = undefined; break; }
-        v = (v as Rec)[part];
-      }
-    }
-    if (v !== undefined && v !== null && v !== '') return v;
+    const v = pickOne(rec, name);
+    if (v !== undefined) return v;
   }
   return undefined;
+}
+
+/** The value of one field, or undefined when it is absent, null or empty. */
+export function pickOne(rec: Rec, name: string): unknown {
+  let v: unknown = rec[name];
+  if (v === undefined && name.includes('.')) {
+    v = rec;
+    for (const part of name.split('.')) {
+      if (v === null || typeof v !== 'object') { v = undefined; break; }
+      v = (v as Rec)[part];
+    }
+  }
+  return v !== undefined && v !== null && v !== '' ? v : undefined;
 }
 
 /** Epoch ms from epoch seconds, ms, µs or ns, or an ISO / RFC 3339 / common log time string. */

@@ -3,6 +3,7 @@
  * between them go to the Node crash reader: `kubectl logs` shows stdout and stderr as one stream.
  */
 import { fieldMap } from './fields.js';
+import { jsonPrefilter } from './json-prefilter.js';
 import { jsonObject } from './json-line.js';
 import { recordShare, withCrashText } from './node-crash.js';
 import type { Parser } from './parser.js';
@@ -28,6 +29,10 @@ export const jsonParser: Parser = {
     const fields = fieldMap(opts?.fields);
     return withCrashText(file, sink, 'not-json', parseObject,
       (rec, lineNo) => recordEvents(rec, `${file}:${lineNo}`, fields, (e) => sink.event(e)));
+  },
+
+  prefilter(opts) {
+    return jsonPrefilter(fieldMap(opts?.fields));
   },
 };
 

@@ -53,4 +53,29 @@ export interface Parser {
   /** How sure the parser is that these first lines are its format, from 0 to 1. */
   detect(lines: string[]): number;
   create(file: string, sink: ParserSink, opts?: ParserOptions): LineParser;
+  /**
+   * Optional fast path: what a line that can yield an event or a skip must contain. Lines
+   * without any needle (and of the usual shape) are counted but never decoded nor given to
+   * `line()`. A parser without it gets every line.
+   */
+  prefilter?(opts?: ParserOptions): Prefilter;
+}
+
+/** Bytes a line that matters contains. */
+export interface Needle {
+  /** ASCII text. */
+  text: string;
+  /** Letters match in any case. */
+  anyCase?: boolean;
+  /**
+   * A further test on the bytes around the match [start, end), such as the key's value: the
+   * line is read only when it holds. Reads stop at a line break (byte 10).
+   */
+  check?(buf: Uint8Array, start: number, end: number): boolean;
+}
+
+export interface Prefilter {
+  needles: Needle[];
+  /** Lines whose first byte (after blanks) is not this one are always read: they are not of the format. */
+  lineStart?: string;
 }

@@ -9,7 +9,7 @@ import type {
 import { parseAccepts } from '../src/profile.js';
 import {
   CLOSE_TEXT, CLOSED_BY_CLIENT, CLOSING_BY_SERVER, codeInText, FATAL_TEXT, FRAME_TEXT, HANDLED_TEXT,
-  OPEN_TEXT, OUT_TEXT, pick, toCode, toDirection, toFrameType, toInitiator, toLevel, toRoute, toTime,
+  OPEN_TEXT, OUT_TEXT, pick, pickOne, toCode, toDirection, toFrameType, toInitiator, toLevel, toRoute, toTime,
   wireCodeOf,
 } from './fields.js';
 import type { FieldMap } from './parser.js';
@@ -24,22 +24,29 @@ export function recordEvents(rec: Rec, at: string, f: FieldMap, emit: (e: WsEven
   const connValue = pick(rec, f.conn);
   const remote = remoteOf(rec, f);
   const conn = connValue !== undefined && typeof connValue !== 'object' ? String(connValue) : remote?.withPort;
+  // Events are spelled out below, not spread from this: spread copies make larger, slower objects.
   const base = {
     time: toTime(pick(rec, f.time)),
-    conn,
-    at,
     process: processOf(rec),
     route: toRoute(pick(rec, f.route)),
   };
 
   const accepts = acceptsOf(rec, f, base.route);
   if (accepts) {
-    for (const [route, a] of accepts) emit({ ...base, kind: 'accepts', route, accepts: a });
+    for (const [route, a] of accepts) emit({ time: base.time, conn, at, process: base.process, route, kind: 'accepts', accepts: a });
     return;
   }
 
   const exception = exceptionOf(rec, f, msg, level);
-  if (exception) emit({ ...base, ...exception });
+  // An error of an HTTP request (pino-http's req/res) is no WebSocket's, unless it killed the process.
+  if (conn === undefined && exception && !exception.fatal && isHttpRequest(rec)) return;
+  if (exception) {
+    emit({
+      time: base.time, conn, at, process: base.process, route: base.route,
+      kind: 'exception', type: exception.type, message: exception.message, stack: exception.stack, fatal: exception.fatal,
+      handled: exception.handled, code: exception.code, wireCode: exception.wireCode, connectionClosed: exception.connectionClosed,
+    });
+  }
 
   const code = toCode(pick(rec, f.code)) ?? (msg ? codeInText(msg) : undefined);
   const reasonValue = pick(rec, f.reason);
@@ -48,7 +55,7 @@ export function recordEvents(rec: Rec, at: string, f: FieldMap, emit: (e: WsEven
     if (exception && code === undefined) return; // an error that mentions closing, without a code, is the exception only
     const initiator = toInitiator(pick(rec, f.initiator))
       ?? (CLOSED_BY_CLIENT.test(msg) ? 'client' : CLOSING_BY_SERVER.test(msg) ? 'server' : 'unknown');
-    emit({ ...base, kind: 'close', code: code ?? null, reason, initiator });
+    emit({ time: base.time, conn, at, process: base.process, route: base.route, kind: 'close', code: code ?? null, reason, initiator });
     return;
   }
   if (exception) return;
@@ -57,16 +64,16 @@ export function recordEvents(rec: Rec, at: string, f: FieldMap, emit: (e: WsEven
   if (frame) {
     const size = pick(rec, f.size);
     emit({
-      ...base, kind: 'frame', type: frame.type, direction: frame.direction,
-      size: typeof size === 'number' ? size : undefined,
+      time: base.time, conn, at, process: base.process, route: base.route,
+      kind: 'frame', type: frame.type, direction: frame.direction, size: typeof size === 'number' ? size : undefined,
     });
     return;
   }
   if (OPEN_TEXT.test(msg) && conn !== undefined) {
-    emit({ ...base, kind: 'open', remote: remote?.address });
+    emit({ time: base.time, conn, at, process: base.process, route: base.route, kind: 'open', remote: remote?.address });
     return;
   }
-  if (conn !== undefined && msg) emit({ ...base, kind: 'note', text: msg, level });
+  if (conn !== undefined && msg) emit({ time: base.time, conn, at, process: base.process, route: base.route, kind: 'note', text: msg, level });
 }
 
 function exceptionOf(rec: Rec, f: FieldMap, msg: string, level: string | undefined): Omit<ExceptionEvent, 'time' | 'conn' | 'at'> | undefined {
@@ -109,7 +116,7 @@ function exceptionOf(rec: Rec, f: FieldMap, msg: string, level: string | undefin
 function frameOf(rec: Rec, f: FieldMap, msg: string, level: string | undefined): { type: FrameType; direction: 'in' | 'out' } | undefined {
   let type: FrameType | undefined;
   for (const name of f.type) {
-    const v = pick(rec, [name]);
+    const v = pickOne(rec, name);
     if (v === undefined) continue;
     type = toFrameType(name, v);
     if (type) break;
@@ -124,6 +131,10 @@ function frameOf(rec: Rec, f: FieldMap, msg: string, level: string | undefined):
   return { type, direction };
 }
 
+function isHttpRequest(rec: Rec): boolean {
+  return typeof rec.req === 'object' || typeof rec.res === 'object' || rec.reqId !== undefined || rec.requestId !== undefined;
+}
+
 function remoteOf(rec: Rec, f: FieldMap): { address: string; withPort: string | undefined } | undefined {
   const address = pick(rec, f.remote);
   if (typeof address !== 'string') return undefined;
@@ -136,8 +147,14 @@ function processOf(rec: Rec): string | undefined {
   const pid = rec.pid;
   if (typeof pid !== 'number' && typeof pid !== 'string') return undefined;
   const host = rec.hostname ?? rec.host;
-  return typeof host === 'string' ? `${pid}@${host}` : String(pid);
+  // One string per process, shared by its events: they are kept per open connection.
+  if (pid === lastProcess.pid && host === lastProcess.host) return lastProcess.name;
+  const name = typeof host === 'string' ? `${pid}@${host}` : String(pid);
+  lastProcess = { pid, host, name };
+  return name;
 }
+
+let lastProcess: { pid: unknown; host: unknown; name: string } = { pid: undefined, host: undefined, name: '' };
 
 /** A startup line that states what endpoints accept: `{route, accepts}` or `{accepts: {route: type}}`. */
 function acceptsOf(rec: Rec, f: FieldMap, route: string | undefined): [string, Accepts][] | undefined {

@@ -8,12 +8,14 @@ import { tsharkParser } from '../parsers/tshark.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { Verdict } from './model.js';
 import { SCHEMA_VERSION, type FileStats, type Report } from './report.js';
-import { ReadError, readLines } from './source.js';
+import { ReadError, readLines, type LineHandler } from './source.js';
 
 export interface AnalyzeOptions extends AnalyzerOptions, ParserOptions {
   /** A parser name, or `auto` (the default) to detect one per file. */
   format?: string;
   maxLineBytes?: number;
+  /** False: every line reaches its parser, even where the parser's prefilter rules it out. */
+  prefilter?: boolean;
   /** Bytes read, per chunk, over all inputs. */
   onProgress?: (bytes: number) => void;
   /** Stops reading when aborted (SIGINT): the report covers what was read, and says so. */
@@ -58,15 +60,19 @@ async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOption
         st.parser = parser.name;
         const lp = parser.create(display, { event, skip }, capture ? { ...opts, capturePositions: true } : opts);
         finishParser = () => lp.end();
-        return (text, lineNo) => lp.line(text, lineNo);
+        const handler: LineHandler = (text, lineNo) => lp.line(text, lineNo);
+        if (opts.prefilter !== false) handler.prefilter = parser.prefilter?.(opts);
+        return handler;
       },
     });
     st.lines = result.lines;
     st.bytes = result.bytes;
+    if (result.prefiltered) st.prefiltered = result.prefiltered;
   } catch (err) {
     if (err instanceof ReadError) {
       st.lines = err.read.lines;
       st.bytes = err.read.bytes;
+      if (err.read.prefiltered) st.prefiltered = err.read.prefiltered;
     }
     if (!opts.signal?.aborted) st.error = describe(err instanceof ReadError ? err.cause : err, display);
   }
@@ -93,7 +99,10 @@ export function buildReport(analyzer: Analyzer, files: FileStats[]): Report {
 }
 
 export function byTime(a: Verdict, b: Verdict): number {
-  return (a.time ?? '').localeCompare(b.time ?? '');
+  // ISO times of one format order as plain strings; localeCompare would cost a collation each.
+  const x = a.time ?? '';
+  const y = b.time ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** One line a user can act on, without a stack trace. */

@@ -58,8 +58,9 @@ export class Analyzer {
   constructor(private readonly opts: AnalyzerOptions = {}) {
     for (const [route, accepts] of opts.expect ?? []) this.profiles.expect(route, accepts, 'user');
     this.correlator = new Correlator((inc) => this.ended(inc), opts.correlator);
-    this.maxPending = opts.maxPending ?? 50_000;
-    this.maxIncidents = opts.maxIncidents ?? 100_000;
+    // Each held or kept verdict carries its evidence: these bound memory on inputs of any size.
+    this.maxPending = opts.maxPending ?? 2_000;
+    this.maxIncidents = opts.maxIncidents ?? 10_000;
   }
 
   push(e: WsEvent): void {

@@ -97,7 +97,8 @@ function program(): Command {
     .option('--show-payloads', 'print payload text and secret-looking values found in logs (redacted by default)', false)
     .option('--max-connections <n>', 'open connections tracked at most; the least recently active is evicted beyond it', positive, 100_000)
     .option('--idle-ttl <seconds>', 'evict a connection idle this long (input time)', positive, 3600)
-    .option('--max-line-bytes <n>', 'skip (and count) lines longer than this', positive, 1024 * 1024);
+    .option('--max-line-bytes <n>', 'skip (and count) lines longer than this', positive, 1024 * 1024)
+    .option('--no-prefilter', 'parse every line, even those the parser can tell hold no event without parsing them (slower; for checking)');
   for (const [, flag, help] of FIELD_FLAGS) analyze.option(flag, help, collect);
   analyze.addHelpText('after', `
 Examples:
@@ -166,6 +167,7 @@ interface AnalyzeFlags extends ReportFlags {
   maxConnections: number;
   idleTtl: number;
   maxLineBytes: number;
+  prefilter: boolean;
   [field: string]: unknown;
 }
 
@@ -193,6 +195,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
     showPayloads: flags.showPayloads,
     fields,
     maxLineBytes: flags.maxLineBytes,
+    prefilter: flags.prefilter,
     correlator: { maxConnections: flags.maxConnections, ttlMs: flags.idleTtl * 1000 },
     filter: { since: flags.since, until: flags.until, routes: flags.route },
     onVerdict: writer ? (v) => writer.write(v) : undefined,

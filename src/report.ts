@@ -17,6 +17,11 @@ export interface FileStats {
   bytes: number;
   events: number;
   skipped: Record<string, number>;
+  /**
+   * Lines not parsed because the parser's prefilter showed they hold no event (counted in
+   * `lines`; a malformed line among them is not counted in `skipped`).
+   */
+  prefiltered?: number;
   /** Set when the file could not be read (missing, unreadable, truncated gzip). */
   error?: string;
   /** Its lines name no connection: it was read in order, one connection at a time. */

@@ -1,14 +1,28 @@
 /**
  * Reads an input (a file, or `-` for stdin) as lines: gzip is recognized by its magic bytes,
  * CRLF is folded, and a line longer than the limit is skipped and counted, never buffered whole.
+ *
+ * Bytes are read in blocks of whole lines. When the handler brings a prefilter (its parser
+ * knows which bytes a line that matters must contain), native scans of the block find the
+ * lines worth decoding (prefilter.ts); the lines between are only counted, for exact line
+ * numbers, never decoded: no string per skipped line.
  */
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { addAbortSignal, Readable } from 'node:stream';
+import { open as openFile } from 'node:fs/promises';
+import { addAbortSignal, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import type { Prefilter } from '../parsers/parser.js';
 import { isCapture, tsharkStream } from './capture.js';
+import { BlockFilter } from './prefilter.js';
 
 export interface LineHandler {
   (text: string, lineNo: number): void;
+  /**
+   * What a line worth reading contains (its parser's `prefilter`): the lines without it are
+   * counted (`prefiltered`) but never decoded nor given to the handler.
+   */
+  prefilter?: Prefilter;
 }
 
 export interface ReadOptions {
@@ -34,93 +48,66 @@ export interface ReadResult {
   bytes: number;
   gzip: boolean;
   capture: boolean;
+  /** Lines the handler's prefilter ruled out: counted, not read. */
+  prefiltered: number;
 }
 
 const NL = 10;
 const CR = 13;
+const BLOCK = 4 * 1024 * 1024;
+const PLAIN_BLOCKS = 15;
 
 export async function readLines(name: string, opts: ReadOptions): Promise<ReadResult> {
   const max = opts.maxLineBytes ?? 1024 * 1024;
-  const sampleSize = opts.sampleLines ?? 50;
-  const sample: [string, number][] = [];
-  let handler: LineHandler | undefined;
-  let lineNo = 0;
+  const lines = new Lines(opts, max);
+  const input = await open(name, opts.onProgress, opts.signal);
+  lines.capture = input.capture;
   let bytes = 0;
-  let carry: Buffer[] = [];
-  let carryLen = 0;
-  let overlong = false;
-
-  const emit = (text: string) => {
-    lineNo++;
-    if (handler) return handler(text, lineNo);
-    sample.push([text, lineNo]);
-    if (sample.length >= sampleSize) decide();
-  };
-  const decide = () => {
-    handler = opts.choose(sample.map(([t]) => t), capture);
-    for (const [t, n] of sample) handler(t, n);
-    sample.length = 0;
-  };
-  const finishLine = (chunk: Buffer, start: number, end: number) => {
-    if (overlong) {
-      overlong = false;
-      lineNo++;
-      opts.skip('too-long');
-      return;
-    }
-    let buf = chunk;
-    let s = start;
-    let e = end;
-    if (carryLen > 0) {
-      buf = Buffer.concat([...carry, chunk.subarray(start, end)]);
-      s = 0;
-      e = buf.length;
-      carry = [];
-      carryLen = 0;
-    }
-    if (e - s > max) {
-      lineNo++;
-      opts.skip('too-long');
-      return;
-    }
-    if (e > s && buf[e - 1] === CR) e--;
-    emit(buf.toString('utf8', s, e));
-  };
-
-  const { stream, gzip, capture } = await open(name, opts.onProgress, opts.signal);
-  if (opts.signal) addAbortSignal(opts.signal, stream);
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      bytes += chunk.length;
+    // Room for a whole line of the maximum length plus a read: a shorter line always fits.
+    const buf = Buffer.allocUnsafe(Math.max(BLOCK, max + BLOCK / 4));
+    let len = 0;
+    let overlong = false;
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      const n = await input.read(buf, len);
+      if (n === 0) break;
+      bytes += n;
+      const end = len + n;
       let start = 0;
-      let nl = chunk.indexOf(NL, start);
-      while (nl >= 0) {
-        finishLine(chunk, start, nl);
+      if (overlong) {
+        const nl = buf.indexOf(NL, len);
+        if (nl < 0 || nl >= end) { len = 0; continue; }
+        lines.tooLong();
+        overlong = false;
         start = nl + 1;
-        nl = chunk.indexOf(NL, start);
       }
-      if (start < chunk.length) {
-        if (overlong) continue;
-        const rest = chunk.subarray(start);
-        if (carryLen + rest.length > max) {
-          // Drop what is buffered of this line and the rest of it as it comes.
-          carry = [];
-          carryLen = 0;
-          overlong = true;
-        } else {
-          carry.push(Buffer.from(rest)); // copy: the stream may reuse its chunk
-          carryLen += rest.length;
-        }
+      const last = buf.lastIndexOf(NL, end - 1);
+      if (last >= start) {
+        lines.block(buf, start, last + 1);
+        start = last + 1;
       }
+      len = end - start;
+      if (len > max) {
+        // Drop what is buffered of this line and the rest of it as it comes.
+        overlong = true;
+        len = 0;
+      } else if (start > 0) buf.copy(buf, 0, start, end);
     }
-    if (carryLen > 0 || overlong) finishLine(Buffer.alloc(0), 0, 0);
+    if (overlong) lines.tooLong();
+    else if (len > 0) {
+      buf[len] = NL; // the last line has no line break: give it one
+      lines.block(buf, 0, len + 1);
+    }
   } catch (err) {
-    // Lines read before a failure (a truncated .gz) are still analyzed and counted.
-    if (!handler) decide();
-    throw new ReadError(err, { lines: lineNo, bytes, gzip, capture });
+    // Lines read before a failure (a truncated .gz, SIGINT) are still analyzed and counted.
+    lines.finish(input.capture);
+    throw new ReadError(err, { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, prefiltered: lines.prefiltered });
+  } finally {
+    await input.close();
   }
-  if (!handler) decide();
-  return { lines: lineNo, bytes, gzip, capture };
+  lines.finish(input.capture);
+  return { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, prefiltered: lines.prefiltered };
 }
 
 /** The input failed midway; `read` is what was read before. */
@@ -130,36 +117,202 @@ export class ReadError extends Error {
   }
 }
 
-/**
- * A readable of the input's bytes, gunzipped when it starts with gzip's magic, decoded by
- * tshark when it is a packet capture.
- */
-async function open(name: string, onProgress?: (bytes: number) => void, signal?: AbortSignal): Promise<{ stream: Readable; gzip: boolean; capture: boolean }> {
-  const raw: Readable = name === '-' ? process.stdin : createReadStream(name, { highWaterMark: 1024 * 1024 });
-  if (signal) addAbortSignal(signal, raw); // also while waiting for the first bytes
-  const it = raw[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return { stream: Readable.from([]), gzip: false, capture: false };
-  const head = first.value as Buffer;
-  const all = Readable.from((async function* () {
-    onProgress?.(head.length);
-    yield head;
-    for (;;) {
-      const n = await it.next();
-      if (n.done) return;
-      onProgress?.((n.value as Buffer).length);
-      yield n.value as Buffer;
+/** Numbers lines, hands the first ones to `choose`, and the rest to the chosen handler. */
+class Lines {
+  lineNo = 0;
+  prefiltered = 0;
+  private handler: LineHandler | undefined;
+  private filter: BlockFilter | undefined;
+  /** The last line read was of an odd shape: the next one is read too. */
+  private afterOdd = false;
+  /** Blocks to read whole before the prefilter is tried again. */
+  private plainBlocks = 0;
+  private readonly sample: [string, number][] = [];
+  private readonly sampleSize: number;
+
+  /** The lines are tshark's decoding of a packet capture. */
+  capture = false;
+
+  constructor(private readonly opts: ReadOptions, private readonly max: number) {
+    this.sampleSize = opts.sampleLines ?? 50;
+  }
+
+  tooLong(): void {
+    this.lineNo++;
+    this.opts.skip('too-long');
+  }
+
+  /** Whole lines: `end - 1` is a line break. */
+  block(buf: Buffer, start: number, end: number): void {
+    let pos = start;
+    const filtering = () => this.handler?.prefilter !== undefined && this.plainBlocks === 0;
+    while (pos < end && !filtering()) {
+      const nl = buf.indexOf(NL, pos);
+      this.line(buf, pos, nl);
+      pos = nl + 1;
     }
-  })(), { objectMode: false });
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    const gunzip = createGunzip();
-    all.on('error', (err) => gunzip.destroy(err));
-    return { stream: all.pipe(gunzip), gzip: true, capture: false };
+    if (pos < end) {
+      const lines = this.lineNo;
+      const skipped = this.prefiltered;
+      this.filtered(buf, pos, end, this.filter ??= new BlockFilter(this.handler!.prefilter!));
+      // Most lines matter here (a log of WebSocket events only): scanning does not pay, so
+      // read the next blocks whole, and try again later.
+      if ((this.lineNo - lines) > 2 * (this.prefiltered - skipped)) this.plainBlocks = PLAIN_BLOCKS;
+    } else if (this.plainBlocks > 0) {
+      this.plainBlocks--;
+      this.afterOdd = true; // the next block's first line follows lines all read
+    }
   }
-  if (isCapture(head)) {
-    if (name === '-') return { stream: tsharkStream(all), gzip: false, capture: true };
-    raw.destroy(); // tshark reads the file itself
-    return { stream: tsharkStream(name), gzip: false, capture: true };
+
+  /**
+   * Native scans for the needles; only the lines they hit are decoded, with the lines of an
+   * odd shape and the first line after them (which ends what they were part of).
+   */
+  private filtered(buf: Buffer, start: number, end: number, filter: BlockFilter): void {
+    let cursor = start; // the first line not yet numbered
+    for (const hit of filter.scan(buf, start, end)) {
+      if (hit < cursor) continue; // a line already read
+      const lineStart = buf.lastIndexOf(NL, hit) + 1;
+      this.count(buf, cursor, lineStart, filter);
+      const nl = buf.indexOf(NL, hit);
+      this.afterOdd = filter.odd(buf, lineStart);
+      this.line(buf, lineStart, nl);
+      cursor = nl + 1;
+    }
+    this.count(buf, cursor, end, filter);
   }
-  return { stream: all, gzip: false, capture: false };
+
+  /** Lines in [from, to) without a needle: numbered, not decoded, unless odd or right after one. */
+  private count(buf: Buffer, from: number, to: number, filter: BlockFilter): void {
+    let skipped = 0;
+    for (let p = from; p < to;) {
+      const nl = buf.indexOf(NL, p);
+      const odd = filter.odd(buf, p);
+      if (odd || this.afterOdd) this.line(buf, p, nl);
+      else {
+        this.lineNo++;
+        skipped++;
+      }
+      this.afterOdd = odd;
+      p = nl + 1;
+    }
+    this.prefiltered += skipped;
+  }
+
+  private line(buf: Buffer, start: number, nl: number): void {
+    if (nl - start > this.max) {
+      this.tooLong();
+      return;
+    }
+    const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
+    const text = buf.toString('utf8', start, end);
+    const lineNo = ++this.lineNo;
+    if (this.handler) return this.handler(text, lineNo);
+    this.sample.push([text, lineNo]);
+    if (this.sample.length >= this.sampleSize) this.decide();
+  }
+
+  private decide(): void {
+    const handler = this.opts.choose(this.sample.map(([t]) => t), this.capture);
+    this.handler = handler;
+    for (const [t, n] of this.sample) handler(t, n);
+    this.sample.length = 0;
+  }
+
+  finish(capture: boolean): void {
+    this.capture = capture;
+    if (!this.handler) this.decide();
+  }
+}
+
+interface Input {
+  gzip: boolean;
+  capture: boolean;
+  /** Reads into `buf` from `at`: the number of bytes, 0 at the end. */
+  read(buf: Buffer, at: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The input's bytes, gunzipped when it starts with gzip's magic, decoded by tshark when it is
+ * a packet capture.
+ */
+async function open(name: string, onProgress?: (bytes: number) => void, signal?: AbortSignal): Promise<Input> {
+  let stream: Readable;
+  let head: Buffer;
+  if (name === '-') {
+    stream = process.stdin;
+    // A pipe that is still open blocks a read: aborting ends the stream, and the read with it.
+    if (signal) addAbortSignal(signal, stream);
+    await once(stream, 'readable', { signal });
+    const first = stream.read() as Buffer | null;
+    if (first === null) return streamInput(stream, false, false, onProgress);
+    stream.unshift(first);
+    head = first;
+    if (!isGzip(head) && !isCapture(head)) return streamInput(stream, false, false, onProgress);
+  } else {
+    const fh = await openFile(name, 'r');
+    head = Buffer.alloc(4);
+    head = head.subarray(0, (await fh.read(head, 0, 4, 0)).bytesRead);
+    if (!isGzip(head) && !isCapture(head)) {
+      return {
+        gzip: false,
+        capture: false,
+        read: async (buf, at) => {
+          const n = (await fh.read(buf, at, buf.length - at, null)).bytesRead;
+          if (n > 0) onProgress?.(n);
+          return n;
+        },
+        close: () => fh.close(),
+      };
+    }
+    await fh.close();
+    if (isCapture(head)) {
+      onProgress?.(head.length);
+      return streamInput(tsharkStream(name), false, true); // tshark reads the file itself
+    }
+    stream = createReadStream(name, { highWaterMark: 1024 * 1024 });
+    if (signal) addAbortSignal(signal, stream);
+  }
+  if (onProgress) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
+  if (isCapture(head)) return streamInput(tsharkStream(stream), false, true);
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  stream.on('error', (err) => gunzip.destroy(err));
+  return streamInput(stream.pipe(gunzip), true, false);
+}
+
+function isGzip(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/**
+ * A stream as an Input: each read takes what has arrived, so a live pipe is analyzed as it
+ * flows. `onProgress` counts what is read, for a stream of the input's own bytes.
+ */
+function streamInput(stream: Readable, gzip: boolean, capture: boolean, onProgress?: (bytes: number) => void): Input {
+  const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let rest: Buffer | undefined;
+  return {
+    gzip,
+    capture,
+    async read(buf, at) {
+      let filled = 0;
+      while (at + filled < buf.length) {
+        if (!rest || rest.length === 0) {
+          if (filled > 0 && stream.readableLength === 0) break;
+          const n = await it.next();
+          if (n.done) break;
+          rest = n.value;
+        }
+        const k = rest.copy(buf, at + filled);
+        filled += k;
+        rest = rest.subarray(k);
+      }
+      if (filled > 0) onProgress?.(filled);
+      return filled;
+    },
+    async close() {
+      if (stream !== process.stdin) stream.destroy();
+    },
+  };
 }

@@ -214,9 +214,16 @@ export function codeKey(code: number | null): string {
   return code === null ? 'none' : String(code);
 }
 
+/** Key counts of capped maps: counting the keys of a map for each new key would cost O(keys) per verdict. */
+const keyCount = new WeakMap<Record<string, unknown>, number>();
+
+/** `key`, or OTHER once the map holds MAX_KEYS keys; the caller adds the key it gets. */
 function capped(map: Record<string, unknown>, key: string): string {
   if (key in map) return key;
-  return Object.keys(map).length >= MAX_KEYS ? OTHER : key;
+  const n = keyCount.get(map) ?? Object.keys(map).length;
+  if (n >= MAX_KEYS) return OTHER;
+  keyCount.set(map, n + 1);
+  return key;
 }
 
 function bump<K extends string>(map: Partial<Record<K, number>>, key: K, n: number): void {

@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import winston from 'winston';
 import { jsonParser } from '../../parsers/json.js';
 import type { WsEvent } from '../../src/model.js';
+import type { Report } from '../../src/report.js';
+import { runCli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-json-'));
 
@@ -84,6 +86,24 @@ describe('pino', () => {
       expect.objectContaining({ kind: 'accepts', route: '/upload', accepts: 'binary' }),
       expect.objectContaining({ kind: 'accepts', route: '/feed', accepts: 'text' }),
     ]);
+  });
+});
+
+describe('HTTP request errors beside WebSocket connections', () => {
+  it('are not offered to a WebSocket that drops just after them', async () => {
+    const file = join(dir, 'pino-http.log');
+    const log = pino(pino.destination({ dest: file, sync: true }));
+    const ws = log.child({ connId: 'w1', route: '/chat' });
+    ws.info('ws connection opened');
+    ws.info({ isBinary: false, size: 4 }, 'ws message received');
+    // What pino-http writes for a failed request: req/res context, an err, no WebSocket key.
+    log.error({ reqId: 'req-1', req: { method: 'GET', url: '/api/x' }, res: { statusCode: 500 }, err: new Error('upstream refused') }, 'request errored');
+    ws.info({ code: 1006, reason: '' }, 'ws connection closed');
+    const res = await runCli(['analyze', file, '-o', 'json']);
+    const r = JSON.parse(res.stdout) as Report;
+    expect(r.incidents).toHaveLength(1);
+    expect(r.incidents[0]).toMatchObject({ connection: 'w1', rootCause: 'abnormal-closure', closeCode: 1006 });
+    expect(r.incidents[0].exception).toBeUndefined();
   });
 });
 

@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: wsclose against the usual ways to read a log, in one run, on a generated
+ * pino-style service log (seeded, cached under the temp folder): 5% WebSocket lines, the rest
+ * HTTP request logs. Each tool runs as its own process, REPEAT times round-robin; the table
+ * shows medians of wall time (MB/s, lines/s), CPU time (MB/s per CPU second: fairer on a busy
+ * machine) and peak RSS, with wsclose's ratios and the targets beside them.
+ *
+ * Also: a log where every line is a WebSocket event, the log gzipped (against Node's own
+ * streaming gunzip), peak RSS on 5 GB piped through stdin, and with 100,000 connections open.
+ * Then every other bench/*.js file (other than baselines) runs in turn.
+ *
+ * Environment: BENCH_MB (default 500), BENCH_REPEAT (3), BENCH_BIG_COPIES (10: the 5 GB
+ * stdin run repeats the log this many times; 0 skips it), BENCH_OTHERS=0 skips other files.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeLog } from './pino-log.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CLI = join(here, '..', 'dist', 'src', 'cli.js');
+const MB = 1e6;
+const SIZE = Number(process.env.BENCH_MB ?? 500) * MB;
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const BIG_COPIES = Number(process.env.BENCH_BIG_COPIES ?? 10);
+const CACHE = join(tmpdir(), 'wsclose-bench');
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const node = process.execPath;
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+mkdirSync(CACHE, { recursive: true });
+
+/** A generated log, cached by the generator's source, its options and its size. */
+function log(name, opts, bytes) {
+  const key = createHash('sha1').update(readFileSync(join(here, 'pino-log.js'))).update(JSON.stringify([opts, bytes])).digest('hex').slice(0, 10);
+  const file = join(CACHE, `${name}-${key}.log`);
+  if (existsSync(file)) return file;
+  process.stderr.write(`generating ${file} (${(bytes / MB).toFixed(0)} MB)...\n`);
+  const fd = openSync(`${file}.tmp`, 'w');
+  writeLog(opts, bytes, (chunk) => writeSync(fd, chunk));
+  closeSync(fd);
+  renameSync(`${file}.tmp`, file);
+  return file;
+}
+
+function gzipped(file) {
+  const gz = `${file}.gz`;
+  if (!existsSync(gz)) {
+    process.stderr.write(`gzipping ${file}...\n`);
+    const r = spawnSync('sh', ['-c', `gzip -6 -c '${file}' > '${gz}.tmp' && mv '${gz}.tmp' '${gz}'`], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('gzip failed');
+  }
+  return gz;
+}
+
+/** One run of a shell command: wall and CPU seconds, peak RSS (MB) of its largest process. */
+function once(cmd) {
+  const timeFile = join(CACHE, 'time.txt');
+  const t0 = process.hrtime.bigint();
+  const r = TIME
+    ? spawnSync(TIME, ['-f', '%U %S %M', '-o', timeFile, 'sh', '-c', cmd], { stdio: ['ignore', 'ignore', 'inherit'] })
+    : spawnSync('sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`failed (${r.status}): ${cmd}`);
+  if (!TIME) return { wall, cpu: NaN, rss: NaN };
+  const [user, sys, rss] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-3).map(Number);
+  return { wall, cpu: user + sys, rss: rss / 1024 };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Runs the commands round-robin REPEAT times; medians per command. */
+function compare(cmds, repeat = REPEAT) {
+  const runs = cmds.map(() => []);
+  for (let i = 0; i < repeat; i++) cmds.forEach(([, cmd], k) => runs[k].push(once(cmd)));
+  return cmds.map(([name], k) => ({
+    name,
+    wall: median(runs[k].map((r) => r.wall)),
+    cpu: median(runs[k].map((r) => r.cpu)),
+    rss: Math.max(...runs[k].map((r) => r.rss)),
+  }));
+}
+
+const q = (s) => `'${s}'`;
+const wsclose = (input, extra = '') => `${q(node)} ${q(CLI)} analyze ${input} -o json ${extra} > /dev/null`;
+const countLines = (file) => Number(spawnSync('wc', ['-l', file], { encoding: 'utf8' }).stdout.trim().split(/\s+/)[0]);
+const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
+
+function table(title, rows, bytes, lines, ref = 'wsclose') {
+  const me = rows.find((r) => r.name.startsWith(ref));
+  const out = [`\n### ${title}\n`, '| tool | wall s | MB/s | lines/s | MB/s per CPU s | peak RSS MB | wsclose is (wall) | wsclose is (CPU) |', '|---|--:|--:|--:|--:|--:|--:|--:|'];
+  for (const r of rows) {
+    const ratio = (a, b) => (r === me ? '' : `${fmt(a / b, 2)}x`);
+    out.push(`| ${r.name} | ${fmt(r.wall, 2)} | ${fmt(bytes / MB / r.wall)} | ${fmt(lines / r.wall)} | ${fmt(bytes / MB / r.cpu)} | ${fmt(r.rss)} | ${ratio(r.wall, me.wall)} | ${ratio(r.cpu, me.cpu)} |`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+  return me;
+}
+
+const results = { machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}`, date: new Date().toISOString() };
+process.stdout.write(`wsclose bench: ${results.machine}; medians of ${REPEAT} runs\n`);
+
+// 1. The 5% log.
+const main = log('pino-5pct', { seed: 1, wsShare: 0.05, concurrency: 300 }, SIZE);
+const bytes = statSync(main).size;
+const lines = countLines(main);
+const tools = [
+  ['wsclose analyze -o json', wsclose(q(main))],
+  ['wsclose --no-prefilter', wsclose(q(main), '--no-prefilter')],
+  ['wc -l', `wc -l ${q(main)}`],
+  ['split + JSON.parse (Node)', `${q(node)} ${q(join(here, 'baseline-parse.js'))} ${q(main)}`],
+  ['ndjson package', `${q(node)} ${q(join(here, 'baseline-ndjson.js'))} ${q(main)}`],
+];
+if (has('jq')) tools.push(['jq select', `jq -c 'select(.connId != null)' ${q(main)}`]);
+const rows5 = compare(tools);
+table(`${(bytes / MB).toFixed(0)} MB pino-style log, 5% WebSocket lines (${fmt(lines)} lines)`, rows5, bytes, lines);
+results.five = { bytes, lines, rows: rows5 };
+
+// 2. Every line a WebSocket event.
+const allWs = log('pino-all-ws', { seed: 2, wsShare: 1, concurrency: 300 }, Math.min(SIZE, 200 * MB));
+const wsBytes = statSync(allWs).size;
+const wsLines = countLines(allWs);
+const rowsWs = compare([
+  ['wsclose analyze -o json', wsclose(q(allWs))],
+  ['split + JSON.parse (Node)', `${q(node)} ${q(join(here, 'baseline-parse.js'))} ${q(allWs)}`],
+]);
+table(`${(wsBytes / MB).toFixed(0)} MB log, every line a WebSocket event (${fmt(wsLines)} lines)`, rowsWs, wsBytes, wsLines);
+results.allWs = { bytes: wsBytes, lines: wsLines, rows: rowsWs };
+
+// 3. The 5% log gzipped: throughput counted in uncompressed bytes.
+const gz = gzipped(main);
+const rowsGz = compare([
+  ['wsclose analyze -o json (.gz)', wsclose(q(gz))],
+  ['Node streaming gunzip alone', `${q(node)} ${q(join(here, 'baseline-gunzip.js'))} ${q(gz)}`],
+]);
+table(`the same log gzipped (${(statSync(gz).size / MB).toFixed(0)} MB; MB/s of uncompressed bytes)`, rowsGz, bytes, lines);
+results.gzip = { rows: rowsGz };
+
+// 4. Memory: 5 GB through stdin, and 100,000 connections open at once.
+const mem = [];
+if (BIG_COPIES > 0) {
+  const cat = `cat ${Array(BIG_COPIES).fill(q(main)).join(' ')}`;
+  const r = compare([['wsclose, stdin', `${cat} | ${wsclose('-')}`]], 1)[0];
+  mem.push([`${fmt((bytes * BIG_COPIES) / MB / 1000, 1)} GB through stdin`, r, bytes * BIG_COPIES]);
+}
+mem.push([`${(bytes / MB).toFixed(0)} MB file`, rows5[0], bytes]);
+const manyFile = log('pino-100k-open', { seed: 3, wsShare: 1, concurrency: 100_000 }, Math.min(SIZE, 150 * MB));
+const many = compare([['wsclose, 100k open', wsclose(q(manyFile))]], 1)[0];
+const open = JSON.parse(spawnSync(node, [CLI, 'analyze', manyFile, '-o', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout).input.connections.openAtEnd;
+mem.push([`100,000 connections open at once (${fmt(open)} still open at the end)`, many, statSync(manyFile).size]);
+process.stdout.write('\n### Peak memory of wsclose\n\n| input | wall s | MB/s | peak RSS MB | target |\n|---|--:|--:|--:|--:|\n');
+for (const [what, r, b] of mem) process.stdout.write(`| ${what} | ${fmt(r.wall, 1)} | ${fmt(b / MB / r.wall)} | ${fmt(r.rss)} | < ${what.startsWith('100,000') ? 300 : 150} |\n`);
+results.memory = mem.map(([what, r, b]) => ({ what, bytes: b, ...r }));
+
+// 5. Targets.
+const get = (rows, prefix) => rows.find((r) => r.name.startsWith(prefix));
+const w = rows5[0];
+const ratioTo = (name, key) => { const o = get(rows5, name); return o ? o[key] / w[key] : NaN; };
+const targets = [
+  ['5% log: wsclose MB/s (wall)', bytes / MB / w.wall, 1000],
+  ['5% log: x jq (wall)', ratioTo('jq', 'wall'), 20],
+  ['5% log: x ndjson (wall)', ratioTo('ndjson', 'wall'), 9],
+  ['5% log: x split + JSON.parse (wall)', ratioTo('split', 'wall'), 5],
+  ['5% log: x split + JSON.parse (CPU)', ratioTo('split', 'cpu'), 5],
+  ['all-WebSocket log: x split + JSON.parse (wall)', rowsWs[1].wall / rowsWs[0].wall, 1],
+  ['gzip: share of gunzip-alone speed (wall)', rowsGz[1].wall / rowsGz[0].wall, 0.8],
+];
+process.stdout.write('\n### Targets\n\n| target | measured | wanted | met |\n|---|--:|--:|:-:|\n');
+for (const [what, got, want] of targets) process.stdout.write(`| ${what} | ${fmt(got, 2)} | >= ${want} | ${got >= want ? 'yes' : 'no'} |\n`);
+for (const [what, r] of mem) {
+  const limit = what.startsWith('100,000') ? 300 : 150;
+  process.stdout.write(`| peak RSS, ${what} | ${fmt(r.rss)} MB | < ${limit} MB | ${r.rss < limit ? 'yes' : 'no'} |\n`);
+}
+process.stdout.write('| several files on worker threads | not built | speed-up | no |\n');
+results.targets = targets;
+writeFileSync(join(CACHE, 'results.json'), JSON.stringify(results, null, 2));
+process.stdout.write(`\n(results also in ${join(CACHE, 'results.json')})\n`);
+rmSync(join(CACHE, 'time.txt'), { force: true });
+
+// 6. Other benchmarks in this folder.
+if (process.env.BENCH_OTHERS !== '0') {
+  const others = readdirSync(here).filter((f) => f.endsWith('.js') && !/^(run|pino-log|baseline-.*)\.js$/.test(f)).sort();
+  for (const f of others) {
+    process.stdout.write(`\n## bench/${f}\n\n`);
+    spawnSync(node, [join(here, f)], { stdio: 'inherit' });
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The fast path's needles for JSON lines: what a line must contain to yield an event, so
+ * that the lines without any are never decoded nor parsed (src/prefilter.ts finds them).
+ *
+ * They are necessary conditions read off `recordEvents` (record.ts) and the vocabulary in
+ * fields.ts: a top-level key of the connection, error, accepts or port fields (and `stack`);
+ * a close-code field whose value can be a code (4 digits, a fraction or an exponent: not an
+ * HTTP status); a frame-type field with a frame-type value; a remote address that carries a
+ * port; in the text, the words of the close, frame and close-code vocabulary, in any case and
+ * without word boundaries; and any `\u` escape, which may hide any of these. A line that does
+ * not start with `{` is always read (it is counted as not JSON). Matching more lines than
+ * needed costs time only; test/parsers/json-prefilter.test.ts and test/analyze.prefilter.test.ts
+ * check that none is missed.
+ */
+import type { FieldMap, Needle, Prefilter } from './parser.js';
+
+type Bytes = Uint8Array;
+
+/** Keep in step with CLOSE_TEXT, FRAME_TEXT's `binary`/`text` (record.ts) and CODE_IN_TEXT in fields.ts. */
+const WORDS = [
+  'clos', 'disconnect', 'terminated', 'hang up', 'hangup', 'hung up',
+  'connection lost', 'connection dropped', 'connection reset', 'binary', 'text',
+];
+/** CODE_IN_TEXT's `1003 (unsupported data)`: the words after the parenthesis. */
+const CODE_NAMES = [
+  'normal', 'going away', 'protocol error', 'unsupported', 'no status', 'abnormal', 'invalid', 'policy',
+  'message too big', 'mandatory', 'internal', 'service restart', 'try again', 'bad gateway', 'tls',
+];
+
+export function jsonPrefilter(f: FieldMap): Prefilter {
+  const needles: Needle[] = [{ text: '\\u' }];
+  keys(needles, [...f.conn, ...f.error, ...f.accepts, ...f.port, 'stack'], isKey);
+  keys(needles, f.code, codeValue);
+  keys(needles, f.type, typeValue);
+  keys(needles, f.remote, remoteWithPort);
+  for (const w of WORDS) needles.push({ text: w, anyCase: true });
+  for (const w of ['code', 'status']) needles.push({ text: w, anyCase: true, check: (b, _s, e) => codeAfter(b, e) });
+  for (const w of CODE_NAMES) needles.push({ text: `(${w}`, anyCase: true, check: (b, s) => codeBefore(b, s - 1) });
+  return { needles, lineStart: '{' };
+}
+
+/**
+ * `"name"` as a key, its value tested by `check`. A dotted name (`ws.id`) is read from a
+ * nested object too, so its first segment is a key to look for, with any value.
+ */
+function keys(out: Needle[], names: string[], check: (b: Bytes, p: number) => boolean): void {
+  const add = (name: string, test: (b: Bytes, p: number) => boolean) => {
+    for (const key of name.includes('/') ? [name, name.replace(/\//g, '\\/')] : [name]) {
+      // The byte after the key is part of the needle: it makes the needle rarer.
+      for (const next of KEY_NEXT) out.push({ text: `"${key}"${next}`, check: (b, _s, e) => test(b, e - 1) });
+    }
+  };
+  for (const name of names) {
+    if (name.includes('.')) {
+      add(name, isKey);
+      add(name.slice(0, name.indexOf('.')), isKey);
+    } else add(name, check);
+  }
+}
+
+/** What may follow a key: its colon, or JSON whitespace before it. */
+const KEY_NEXT = [':', ' ', '\t', '\r'];
+
+/** Whitespace as it may appear raw: JSON's, a UTF-8 multi-byte char, or an escape. */
+function skipSpace(b: Bytes, p: number): number {
+  for (;;) {
+    const c = b[p];
+    if (c === 32 || c === 9 || c === 13 || c === 11 || c === 12 || c >= 0x80) p++;
+    else if (c === 92 && isEscapedSpace(b[p + 1])) p += 2;
+    else return p;
+  }
+}
+
+function isEscapedSpace(c: number): boolean {
+  return c === 110 || c === 114 || c === 116 || c === 102 || c === 98; // n r t f b
+}
+
+/** Where the value after `:` starts, or -1 when no `:` follows (a string that is not a key). */
+function valueAt(b: Bytes, p: number): number {
+  const q = skipSpace(b, p);
+  return b[q] === 58 ? skipSpace(b, q + 1) : -1;
+}
+
+function isKey(b: Bytes, p: number): boolean {
+  return valueAt(b, p) >= 0;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** A value `toCode` may accept: 4 digits (maybe quoted), or a number with a fraction or exponent. */
+function codeValue(b: Bytes, p: number): boolean {
+  let q = valueAt(b, p);
+  if (q < 0) return false;
+  if (b[q] === 34) q = skipSpace(b, q + 1);
+  if (!isDigit(b[q])) return false;
+  let digits = 0;
+  while (isDigit(b[q])) { q++; digits++; }
+  return digits >= 4 || b[q] === 46 || b[q] === 101 || b[q] === 69; // . e E
+}
+
+/** A value `toFrameType` may accept: a boolean, a number, or a type name (by its first letters). */
+function typeValue(b: Bytes, p: number): boolean {
+  const q = valueAt(b, p);
+  if (q < 0) return false;
+  const c = b[q];
+  if (c === 116 || c === 102 || c === 45 || isDigit(c)) return true; // true false - digit
+  if (c !== 34) return false;
+  const two = String.fromCharCode(b[q + 1] | 0x20, b[q + 2] | 0x20);
+  return TYPE_STARTS.has(two);
+}
+
+const TYPE_STARTS = new Set(['te', 'st', 'ut', 'bi', 'by', 'bu', 'ar', 'bl', 'pi', 'po', 'cl', 'co']);
+
+/** A string value with `:digit` in it (an address with its port), or an escape that may hide one. */
+function remoteWithPort(b: Bytes, p: number): boolean {
+  let q = valueAt(b, p);
+  if (q < 0 || b[q] !== 34) return false;
+  for (q++; ; q++) {
+    const c = b[q];
+    if (c === 34 || c === 10 || c === undefined) return false;
+    if (c === 92 || (c === 58 && isDigit(b[q + 1]))) return true;
+  }
+}
+
+/** `code=1011`, `status: 1006`: CODE_IN_TEXT's first form, after the word. */
+function codeAfter(b: Bytes, p: number): boolean {
+  let q = skipSpace(b, p);
+  if (b[q] === 61 || b[q] === 58) q = skipSpace(b, q + 1);
+  return isDigit(b[q]) && isDigit(b[q + 1]) && isDigit(b[q + 2]) && isDigit(b[q + 3]);
+}
+
+/** `1003 (`: four digits, then blanks, before the parenthesis at p + 1. */
+function codeBefore(b: Bytes, p: number): boolean {
+  let q = p;
+  for (;;) {
+    const c = b[q];
+    if (c === 32 || c === 9 || c === 13 || c === 11 || c === 12 || c >= 0x80) q--;
+    else if (isEscapedSpace(c) && b[q - 1] === 92) q -= 2;
+    else break;
+  }
+  return isDigit(b[q]) && isDigit(b[q - 1]) && isDigit(b[q - 2]) && isDigit(b[q - 3]);
+}

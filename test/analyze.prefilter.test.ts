@@ -1,0 +1,97 @@
+/**
+ * The fast path drops nothing: a report read with the parsers' prefilters equals the report
+ * read with every line parsed, for every committed sample (new samples are picked up from
+ * samples/ as they come) and for generated service logs; and its evidence points at the
+ * exact lines.
+ */
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { writeLog } from '../bench/pino-log.js';
+import { analyzeFiles } from '../src/analyze.js';
+import type { Report } from '../src/report.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'wsclose-prefilter-'));
+
+/** Inputs in samples/: everything but the scripts that made them and the expected verdicts. */
+const SAMPLE_INPUTS = readdirSync('samples').filter((d) => statSync(join('samples', d)).isDirectory())
+  .flatMap((d) => readdirSync(join('samples', d))
+  .filter((f) => !/\.(?:expected\.json|m?[jt]s|py|go|sh|md)$|^\./.test(f))
+  .map((f) => join('samples', d, f)))
+  .filter((f) => statSync(f).isFile());
+
+/** The report without the one field that differs by design: how many lines the prefilter ruled out. */
+function comparable(r: Report): Report {
+  return { ...r, input: { ...r.input, files: r.input.files.map(({ prefiltered: _, ...f }) => f) } };
+}
+
+async function bothWays(files: string[], opts: Parameters<typeof analyzeFiles>[1] = {}) {
+  const fast = await analyzeFiles(files, opts);
+  const full = await analyzeFiles(files, { ...opts, prefilter: false });
+  return { fast, full };
+}
+
+function generated(name: string, opts: Parameters<typeof writeLog>[0], bytes: number, transform = (s: string) => s): string {
+  let text = '';
+  writeLog(opts, bytes, (chunk: string) => { text += chunk; });
+  const file = join(dir, name);
+  writeFileSync(file, transform(text));
+  return file;
+}
+
+describe('the prefilter drops nothing', () => {
+  it('finds the committed samples', () => {
+    expect(SAMPLE_INPUTS).toContain(join('samples', 'ws-pino', 'chat.log'));
+  });
+
+  it.each(SAMPLE_INPUTS)('%s: same report with and without it', async (file) => {
+    const { fast, full } = await bothWays([file]);
+    expect(comparable(fast)).toEqual(full);
+  });
+
+  it.each([
+    ['5% WebSocket lines, 8 connections at once', { seed: 7, wsShare: 0.05, concurrency: 8 }],
+    ['all WebSocket lines, process crashes', { seed: 2, wsShare: 1, concurrency: 60, crashEvery: 700 }],
+    ['30% WebSocket lines, 200 connections at once', { seed: 3, wsShare: 0.3, concurrency: 200, crashEvery: 2000 }],
+  ])('a generated log, %s: same report, and incidents to judge', async (_, opts) => {
+    const file = generated(`gen-${opts.seed}.log`, opts, 3_000_000);
+    const { fast, full } = await bothWays([file]);
+    expect(comparable(fast)).toEqual(full);
+    expect(fast.summary.closes).toBeGreaterThanOrEqual(15);
+    expect(Object.keys(fast.summary.byRootCause).length).toBeGreaterThan(3);
+    if (opts.wsShare < 1) expect(fast.input.files[0].prefiltered).toBeGreaterThan(fast.input.lines / 2);
+  });
+
+  it('a CRLF log, gzipped, with other text between the lines and a field renamed', async () => {
+    const crlf = (s: string) => s.replace(/\n/g, '\r\n').replace(/("msg":"request completed"\}\r\n)/, '$1plain text from stderr\r\n\r\n');
+    const file = generated('crlf.log', { seed: 4, wsShare: 0.1, concurrency: 30 }, 600_000, crlf);
+    writeFileSync(`${file}.gz`, gzipSync(readFileSync(file)));
+    const { fast, full } = await bothWays([`${file}.gz`], { fields: { conn: ['connId', 'reqId'] } });
+    expect(comparable(fast)).toEqual(full);
+    expect(fast.input.skipped['not-json']).toBe(1);
+  });
+
+  it.each([
+    ['4% WebSocket lines', 0.04],
+    ['WebSocket lines only (read whole after the first block)', 1],
+  ])('a log larger than one read block, %s: evidence points at the exact lines', async (_, wsShare) => {
+    const file = generated(`big-${wsShare}.log`, { seed: 5, wsShare, concurrency: 30 }, 9_000_000);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const { fast, full } = await bothWays([file]);
+    expect(comparable(fast)).toEqual(full);
+    expect(fast.input.lines).toBe(lines.length - 1);
+    expect(fast.incidents.length).toBeGreaterThan(5);
+    for (const v of fast.incidents) {
+      for (const e of v.evidence.filter((x) => x.kind !== 'profile')) {
+        const line = lines[Number(e.at.slice(e.at.lastIndexOf(':') + 1)) - 1];
+        // The connection's own line, or an error logged without a connection just before it closed.
+        const orphan = e.kind === 'exception' && !line.includes('"connId"') && line.includes('"err":');
+        if (!orphan) expect(line, `${v.connection} ${e.kind} at ${e.at}`).toContain(`"connId":"${v.connection}"`);
+      }
+      const close = lines[Number(v.at.slice(v.at.lastIndexOf(':') + 1)) - 1];
+      expect(close).toContain('"msg":"ws connection closed"');
+    }
+  });
+});

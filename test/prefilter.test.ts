@@ -1,0 +1,48 @@
+/** The block scan finds every needle occurrence, at any offset and case, as a naive search does. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Needle } from '../parsers/parser.js';
+import { BlockFilter } from '../src/prefilter.js';
+
+function naive(buf: Buffer, start: number, end: number, needles: Needle[]): number[] {
+  const out = new Set<number>();
+  const text = buf.toString('latin1');
+  for (const n of needles) {
+    const hay = n.anyCase ? text.toLowerCase() : text;
+    const want = n.anyCase ? n.text.toLowerCase() : n.text;
+    for (let i = hay.indexOf(want, start); i >= 0 && i + want.length <= end; i = hay.indexOf(want, i + 1)) {
+      if (!n.check || n.check(buf, i, i + want.length)) out.add(i);
+    }
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+const needles: Needle[] = [
+  { text: '"connId":' }, { text: 'clos', anyCase: true }, { text: '\\u' }, { text: 'ab' },
+  { text: '"code":', check: (b, _s, e) => b[e] >= 48 && b[e] <= 57 },
+];
+const alphabet = ['a', 'b', 'c', 'l', 'o', 's', 'C', 'L', 'O', 'S', '"', ':', '\\', 'u', '{', '\n', '1', ' ', 'connId', 'code', 'é'];
+
+describe('BlockFilter', () => {
+  it('finds what a naive search finds, in any block of any alignment', () => {
+    fc.assert(fc.property(
+      fc.array(fc.constantFrom(...alphabet), { maxLength: 300 }), fc.nat(7), fc.nat(7),
+      (parts, lead, trail) => {
+        const body = Buffer.from(parts.join(''), 'latin1');
+        // Sub-ranges of a larger buffer: the scan must not depend on where the block starts.
+        const buf = Buffer.concat([Buffer.alloc(lead, 0x78), body, Buffer.alloc(trail, 0x78)]);
+        const filter = new BlockFilter({ needles });
+        const got = [...new Set(filter.scan(buf, lead, lead + body.length))];
+        const want = naive(buf, lead, lead + body.length, needles);
+        // A position may match several needles: the scan reports it once.
+        expect(got).toEqual(want);
+      },
+    ), { numRuns: 2000 });
+  });
+
+  it('reads lines not of the format, and blank ones', () => {
+    const filter = new BlockFilter({ needles, lineStart: '{' });
+    const buf = Buffer.from('{"a":1}\n  {"b":2}\nplain\n\n \r\n');
+    expect([0, 8, 18, 24, 25].map((p) => filter.odd(buf, p))).toEqual([false, false, true, true, true]);
+  });
+});
