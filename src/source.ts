@@ -253,7 +253,12 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
   } else {
     const fh = await openFile(name, 'r');
     head = Buffer.alloc(4);
-    head = head.subarray(0, (await fh.read(head, 0, 4, 0)).bytesRead);
+    try {
+      head = head.subarray(0, (await fh.read(head, 0, 4, 0)).bytesRead);
+    } catch (err) {
+      await fh.close(); // a directory opens, then fails to read: left open, Node warns on stderr when it is collected
+      throw err;
+    }
     if (!isGzip(head) && !isCapture(head)) {
       return {
         gzip: false,
