@@ -32,10 +32,20 @@ export function fieldMap(overrides: Partial<FieldMap> | undefined): FieldMap {
 
 type Rec = Record<string, unknown>;
 
+/** A field list made ready for lookups once: dotted names split into their path. */
+type Compiled = { name: string; path: string[] | undefined }[];
+const compiled = new WeakMap<string[], Compiled>();
+
+function compile(names: string[]): Compiled {
+  let c = compiled.get(names);
+  if (!c) compiled.set(names, (c = names.map((name) => ({ name, path: name.includes('.') ? name.split('.') : undefined }))));
+  return c;
+}
+
 /** The first present value among `names` (dotted paths reach into nested objects). */
 export function pick(rec: Rec, names: string[]): unknown {
-  for (const name of names) {
-    const v = pickOne(rec, name);
+  for (const { name, path } of compile(names)) {
+    const v = lookup(rec, name, path);
     if (v !== undefined) return v;
   }
   return undefined;
@@ -43,10 +53,14 @@ export function pick(rec: Rec, names: string[]): unknown {
 
 /** The value of one field, or undefined when it is absent, null or empty. */
 export function pickOne(rec: Rec, name: string): unknown {
+  return lookup(rec, name, name.includes('.') ? name.split('.') : undefined);
+}
+
+function lookup(rec: Rec, name: string, path: string[] | undefined): unknown {
   let v: unknown = rec[name];
-  if (v === undefined && name.includes('.')) {
+  if (v === undefined && path) {
     v = rec;
-    for (const part of name.split('.')) {
+    for (const part of path) {
       if (v === null || typeof v !== 'object') { v = undefined; break; }
       v = (v as Rec)[part];
     }

@@ -47,6 +47,8 @@ export interface CorrelatorStats {
   evictedCap: number;
   /** Connections still open at end of input: no verdict, since they did not end. */
   openAtEnd: number;
+  /** Connections whose key was opened again before their close was logged: they ended unlogged, no verdict. */
+  unended: number;
   /** Close lines for a connection that had just closed (a server logging "closing" then "closed"). */
   duplicateCloses: number;
   /** Connections ended by a process crash, with no close line. */
@@ -75,7 +77,7 @@ const RECENT_CLOSED = 4096;
 const ORPHANS_PER_PROCESS = 8;
 
 export class Correlator {
-  readonly stats: CorrelatorStats = { evictedIdle: 0, evictedCap: 0, openAtEnd: 0, duplicateCloses: 0, crashed: 0, afterClose: 0 };
+  readonly stats: CorrelatorStats = { evictedIdle: 0, evictedCap: 0, openAtEnd: 0, unended: 0, duplicateCloses: 0, crashed: 0, afterClose: 0 };
   private readonly conns = new Map<string, Conn>();
   /** The current connection of a keyless log, per source: read in order, split at open and close. */
   private readonly sequential = new Map<string, Conn>();
@@ -149,6 +151,12 @@ export class Correlator {
   private keyed(e: WsEvent): Conn | undefined {
     const key = e.conn!;
     let conn = this.conns.get(key);
+    if (conn && e.kind === 'open' && conn.open) {
+      // A second open under a key in use: the first connection ended unlogged (a restart, another host's file).
+      this.conns.delete(key);
+      this.stats.unended++;
+      conn = undefined;
+    }
     if (conn) {
       // Move to the back: Map order is the least-recently-active order for cap eviction.
       this.conns.delete(key);
@@ -183,7 +191,7 @@ export class Correlator {
     if (e.kind === 'open' && conn) {
       // An open line while one is current: the previous connection ended unlogged.
       this.sequential.delete(source);
-      this.stats.openAtEnd++;
+      this.stats.unended++;
       conn = undefined;
     }
     if (!conn) {

@@ -12,7 +12,7 @@ export function mergeReports(reports: Report[]): Report {
   const input: InputStats = {
     files: [], lines: 0, events: 0, skipped: {},
     connections: {
-      evictedIdle: 0, evictedCap: 0, openAtEnd: 0, duplicateCloses: 0, crashed: 0, afterClose: 0,
+      evictedIdle: 0, evictedCap: 0, openAtEnd: 0, unended: 0, duplicateCloses: 0, crashed: 0, afterClose: 0,
       rechecked: 0, changed: 0, pendingOverflow: 0, incidentsOmitted: 0, filteredOut: 0,
     },
   };

@@ -85,8 +85,9 @@ export function addVerdict(s: Summary, v: Verdict): void {
     const t = s.timeline;
     const key = bucketOf(v.time, t.bucketMinutes);
     if (!(key in t.buckets)) {
+      const n = bucketsIn(t); // counted before the new key: an uncached count would include it
       t.buckets[key] = {};
-      bucketCount.set(t.buckets, bucketsIn(t) + 1);
+      bucketCount.set(t.buckets, n + 1);
       coarsen(t);
     }
     bump(t.buckets[bucketOf(v.time, t.bucketMinutes)], v.rootCause, 1);

@@ -63,6 +63,19 @@ describe('Correlator', () => {
     expect(out).toHaveLength(2);
   });
 
+  it('starts a new connection when a key in use is opened again, and counts the one that ended unlogged', () => {
+    const { c, out } = collect();
+    c.push(ev.open('c1', 1));
+    c.push(ev.frame('c1', 2, 'binary'));
+    c.push(ev.open('c1', 3)); // the server restarted and counts from c1 again
+    c.push(ev.frame('c1', 4, 'text'));
+    c.push(ev.close('c1', 5, 1000));
+    expect(out).toHaveLength(1);
+    expect(out[0].lastInbound?.type).toBe('text');
+    expect(out[0].inbound).toEqual({ text: 1, binary: 0 });
+    expect(c.stats.unended).toBe(1);
+  });
+
   it('reads a keyless log in order, one connection at a time', () => {
     const { c, out } = collect();
     c.push(ev.open(undefined, 1));

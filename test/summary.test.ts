@@ -82,6 +82,20 @@ describe('Summary of any verdicts', () => {
     expect([...widths].some((w) => w > 1), 'some runs widened the buckets').toBe(true);
   });
 
+  it('widens at exactly 1441 buckets, whatever the order the summaries were built and merged in', () => {
+    // 1440 minutes in one summary, the 1441st in another: a merged timeline (not cached) gains one bucket.
+    const first = summarize(Array.from({ length: 1440 }, (_, m) => verdict(m, m, 'normal', 1000, true)));
+    expect(first.timeline.bucketMinutes).toBe(1);
+    const merged = mergeSummaries(first, summarize([]));
+    addVerdict(merged, verdict(9999, 1439, 'normal', 1000, true)); // an existing bucket: no widening
+    expect(merged.timeline.bucketMinutes).toBe(1);
+    const fresh = mergeSummaries(summarize([]), summarize(Array.from({ length: 1439 }, (_, m) => verdict(m, m, 'normal', 1000, true))));
+    addVerdict(fresh, verdict(1, 1439, 'normal', 1000, true)); // the 1440th bucket, added to an uncached count
+    expect(fresh.timeline.bucketMinutes).toBe(1);
+    addVerdict(fresh, verdict(2, 1440, 'normal', 1000, true)); // the 1441st
+    expect(fresh.timeline.bucketMinutes).toBe(5);
+  });
+
   it('counts closes per minute by root cause, and widens the buckets past 1440 of them', () => {
     const few = summarize([verdict(1, 0, 'unhandled-error', 1011, true), verdict(2, 0, 'normal', 1000, true), verdict(3, 5, 'unhandled-error', 1011, true)]);
     expect(few.timeline).toEqual({ bucketMinutes: 1, buckets: {
