@@ -4,6 +4,7 @@
  * parser whose records are key/value maps.
  */
 import { WS_ERROR_WIRE_CODES } from '../src/codes.js';
+import { clip } from '../src/redact.js';
 import type { Direction, FrameType, Initiator } from '../src/model.js';
 import type { FieldMap } from './parser.js';
 
@@ -82,7 +83,7 @@ function scaleEpoch(n: number): number | undefined {
   if (n < 1e11) return n * 1000;
   if (n < 1e14) return n;
   if (n < 1e17) return n / 1e3;
-  return n / 1e6;
+  return n < 1e20 ? n / 1e6 : undefined; // beyond that it is no time a Date can hold
 }
 
 const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
@@ -146,7 +147,7 @@ export const FRAME_TEXT = /\b(?:message|msg|frame|recv|received|receiving|incomi
 export const OUT_TEXT = /\b(?:sent|sending|send|outgoing|outbound|broadcast|reply|replied|echo(?:ed)?)\b/i;
 export const HANDLED_TEXT = /\b(?:handled|ignored|recovered|caught|retrying|will retry|skipped)\b/i;
 export const FATAL_TEXT = /\b(?:uncaught|unhandled ?rejection|unhandledRejection|uncaughtException|crash(?:ed|ing)?|process (?:exit|died))\b/i;
-const CODE_IN_TEXT = /\b(?:code|status)\s*[=:]?\s*(\d{4})\b|\bclos\w*\s+(?:with\s+)?(?:code\s+)?(\d{4})\b|\b(\d{4})\s+\((?:normal|going away|protocol error|unsupported|no status|abnormal|invalid|policy|message too big|mandatory|internal|service restart|try again|bad gateway|tls)/i;
+const CODE_IN_TEXT = /\b(?:code|status)\s*(?:[=:]\s*)?(\d{4})\b|\bclos\w*\s+(?:with\s+)?(?:code\s+)?(\d{4})\b|\b(\d{4})\s+\((?:normal|going away|protocol error|unsupported|no status|abnormal|invalid|policy|message too big|mandatory|internal|service restart|try again|bad gateway|tls)/i;
 
 /** A close code written in a message ("closed with 1003", "code=1011", "1003 (unsupported data)"). */
 export function codeInText(text: string): number | undefined {
@@ -163,10 +164,24 @@ export function wireCodeOf(code: unknown, message: string): number | undefined {
   return undefined;
 }
 
-/** `ws://host:80/chat?x=1` → `/chat?x=1`; a path stays a path. */
+/**
+ * `ws://host:80/chat?x=1` → `/chat`; a path stays a path. The query is dropped: it often holds
+ * a token (`?access_token=`), and a route groups connections by endpoint, not by credential.
+ * A path is the client's to choose: it is cut at MAX_ROUTE, so routes kept per summary stay small.
+ */
 export function toRoute(v: unknown): string | undefined {
   if (typeof v !== 'string' || v === '') return undefined;
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(v);
-  if (m) return m[1] || '/';
-  return v.startsWith('/') ? v : undefined;
+  let path = v;
+  if (v.charCodeAt(0) !== 47 /* / */) {
+    const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(v);
+    if (!m) return undefined;
+    path = m[1] || '/';
+  }
+  const q = path.indexOf('?');
+  if (q >= 0) path = path.slice(0, q);
+  const h = path.indexOf('#');
+  if (h >= 0) path = path.slice(0, h);
+  return clip(path, MAX_ROUTE);
 }
+
+const MAX_ROUTE = 256;

@@ -83,7 +83,8 @@ export function sampleHas(lines: string[], ...needles: string[]): boolean {
 /** Epoch ms from a nanosecond count given as a decimal string or a number. */
 export function nanosToMs(v: unknown): number {
   const n = typeof v === 'string' ? Number(v) : typeof v === 'number' ? v : NaN;
-  return n / 1e6;
+  // Beyond what a Date holds it is no time (NaN, as when absent), not a far-future one that makes every connection look idle.
+  return Math.abs(n) <= 8.64e21 ? n / 1e6 : NaN;
 }
 
 /** Hex ids stay; base64 ids (old gateways) become hex; anything else is kept as given. */

@@ -8,7 +8,7 @@ import { tsharkParser } from '../parsers/tshark.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { Verdict } from './model.js';
 import { SCHEMA_VERSION, type FileStats, type Report } from './report.js';
-import { readLines, type LineHandler } from './source.js';
+import { ReadError, readLines, type LineHandler } from './source.js';
 
 export interface AnalyzeOptions extends AnalyzerOptions, ParserOptions {
   /** A parser name, or `auto` (the default) to detect one per file. */
@@ -18,14 +18,21 @@ export interface AnalyzeOptions extends AnalyzerOptions, ParserOptions {
   prefilter?: boolean;
   /** Bytes read, per chunk, over all inputs. */
   onProgress?: (bytes: number) => void;
+  /** Stops reading when aborted (SIGINT): the report covers what was read, and says so. */
+  signal?: AbortSignal;
 }
 
 export async function analyzeFiles(files: string[], opts: AnalyzeOptions = {}): Promise<Report> {
   const analyzer = new Analyzer(opts);
   const stats: FileStats[] = [];
-  for (const name of files.length ? files : ['-']) stats.push(await analyzeFile(name, analyzer, opts));
+  for (const name of files.length ? files : ['-']) {
+    if (opts.signal?.aborted) break;
+    stats.push(await analyzeFile(name, analyzer, opts));
+  }
   analyzer.finish();
-  return buildReport(analyzer, stats);
+  const report = buildReport(analyzer, stats);
+  if (opts.signal?.aborted) report.input.interrupted = true;
+  return report;
 }
 
 async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOptions): Promise<FileStats> {
@@ -43,6 +50,7 @@ async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOption
   try {
     const result = await readLines(name, {
       maxLineBytes: opts.maxLineBytes,
+      signal: opts.signal,
       skip,
       onProgress: opts.onProgress,
       choose(sample, capture) {
@@ -61,7 +69,12 @@ async function analyzeFile(name: string, analyzer: Analyzer, opts: AnalyzeOption
     st.bytes = result.bytes;
     if (result.prefiltered) st.prefiltered = result.prefiltered;
   } catch (err) {
-    st.error = describe(err, display);
+    if (err instanceof ReadError) {
+      st.lines = err.read.lines;
+      st.bytes = err.read.bytes;
+      if (err.read.prefiltered) st.prefiltered = err.read.prefiltered;
+    }
+    if (!opts.signal?.aborted) st.error = describe(err instanceof ReadError ? err.cause : err, display);
   }
   finishParser?.();
   return st;

@@ -335,7 +335,8 @@ function lastOf<T>(list: T[], pred: (x: T) => boolean): T | undefined {
 }
 
 function iso(time: number | undefined): string | null {
-  return time === undefined || !Number.isFinite(time) ? null : new Date(time).toISOString();
+  const d = time === undefined ? undefined : new Date(time);
+  return d && !Number.isNaN(d.getTime()) ? d.toISOString() : null; // beyond ±8.64e15 ms a Date is invalid and toISOString throws
 }
 
 function round(x: number): number {

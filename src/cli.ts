@@ -178,6 +178,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
     const v = flags[prop];
     if (Array.isArray(v) && v.length) fields[key] = v as string[];
   }
+  const interrupt = new AbortController();
   let writer: VerdictWriter | undefined;
   let finishOut: (() => Promise<void>) | undefined;
   if (flags.output === 'ndjson') {
@@ -199,8 +200,13 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
     filter: { since: flags.since, until: flags.until, routes: flags.route },
     onVerdict: writer ? (v) => writer.write(v) : undefined,
     onProgress: !flags.quiet && progress.active ? (n) => progress.add(n) : undefined,
+    signal: interrupt.signal,
   };
+  // ^C (or `timeout -s INT`) mid-run: stop reading and report what was read; a second one stops at once.
+  const onInterrupt = () => (interrupt.signal.aborted ? process.exit(130) : interrupt.abort());
+  process.on('SIGINT', onInterrupt);
   const report = await analyzeFiles(files, opts);
+  process.off('SIGINT', onInterrupt);
   progress.end();
   if (writer) {
     await writer.end();
@@ -210,6 +216,11 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
   const failed = report.input.files.filter((f) => f.error);
   for (const f of failed) process.stderr.write(`wsclose: ${f.error}\n`);
   process.exitCode = failed.length ? 2 : failOn(report, flags.failOn);
+  if (report.input.interrupted) {
+    process.stderr.write(`wsclose: interrupted; the report covers the ${report.input.lines} line(s) read before it\n`);
+    process.exitCode = 130;
+    process.stdin.destroy(); // a pipe still open on stdin would keep the process alive
+  }
 }
 
 async function runMerge(files: string[], flags: ReportFlags): Promise<void> {

@@ -3,12 +3,12 @@
  * an error tracker would, and whether its text points at a data-type or parsing problem.
  */
 import type { ExceptionEvent, ExceptionInfo } from './model.js';
-import { redact } from './redact.js';
+import { clip, redact } from './redact.js';
 
 /** Frames from runtimes and libraries: the first frame that is not one of these is the application's. */
 const LIBRARY_FRAME = /node:|node_modules|internal\/|\(native\)|\(<anonymous>\)|dist-packages|site-packages|\/usr\/lib\/python|\/usr\/lib\/go|\/usr\/local\/go|\bruntime\/|\bnet\/http\.|\bat (?:java|javax|jdk|sun|kotlin|org\.springframework|org\.apache|org\.eclipse\.jetty|io\.undertow|reactor)\.|\bat (?:System|Microsoft)\./;
 
-const JS_FRAME = /^\s*at\s+(.+?)\s*$/;
+const JS_FRAME = /^\s*at\s+(\S(?:.*\S)?)/; // to the last non-space, each run read once: `(.+?)\s*$` is quadratic on long blank runs
 const PY_FRAME = /^\s*File "([^"]+)", line (\d+), in (.+)$/;
 /** A Go frame's second line: tab, file:line, offset; the line before it names the function. */
 const GO_FILE = /^\t(\S{1,500}\.go:\d{1,7})(?: \+0x[0-9a-f]{1,16})?$/;
@@ -62,14 +62,15 @@ export function normalizeMessage(message: string): string {
 }
 
 export function exceptionInfo(e: ExceptionEvent, showPayloads = false): ExceptionInfo {
-  const frame = topFrame(e.stack);
-  const message = redact(e.message, showPayloads);
+  // Cut to a size a report can show: the summary keeps up to a thousand of these, whatever the input held.
+  const frame = clip(topFrame(e.stack), 500);
+  const type = clip(e.type, 200);
   return {
-    type: e.type,
-    message,
+    type,
+    message: clip(redact(e.message, showPayloads), 2000),
     topFrame: frame,
     at: e.at,
-    signature: `${e.type}: ${normalizeMessage(redact(e.message))}${frame ? ` @ ${frame.replace(/:\d+(\)?)$/, '$1')}` : ''}`,
+    signature: `${type}: ${normalizeMessage(redact(e.message))}${frame ? ` @ ${frame.replace(/:\d+(\)?)$/, '$1')}` : ''}`,
   };
 }
 

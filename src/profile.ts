@@ -32,6 +32,8 @@ export function routeKey(route: string): string {
   return r;
 }
 
+const MAX_LEARNED = 10_000;
+
 export class Profiles {
   private readonly stated = new Map<string, EndpointProfile>();
   private readonly prefixes: [string, EndpointProfile][] = [];
@@ -55,7 +57,11 @@ export class Profiles {
     if (received.text === 0 && received.binary === 0) return;
     const key = routeKey(route);
     let l = this.learned.get(key);
-    if (!l) this.learned.set(key, (l = { text: 0, binary: 0, basis: 0, at }));
+    if (!l) {
+      // Paths are the client's to choose: beyond this many routes, new ones are not learned.
+      if (this.learned.size >= MAX_LEARNED) return;
+      this.learned.set(key, (l = { text: 0, binary: 0, basis: 0, at }));
+    }
     l.basis++;
     if (received.text) l.text++;
     if (received.binary) l.binary++;

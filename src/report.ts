@@ -35,6 +35,8 @@ export interface InputStats {
   /** Lines skipped by reason, over all files. */
   skipped: Record<string, number>;
   connections: CorrelatorStats & AnalyzerStats;
+  /** Reading stopped early (SIGINT): the report covers the lines read before. */
+  interrupted?: boolean;
 }
 
 export interface Report {

@@ -10,7 +10,7 @@
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { addAbortSignal, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Prefilter } from '../parsers/parser.js';
 import { isCapture, tsharkStream } from './capture.js';
@@ -39,6 +39,8 @@ export interface ReadOptions {
   skip(reason: string): void;
   /** Bytes read from the input (before gunzip), per chunk: for progress. */
   onProgress?(bytes: number): void;
+  /** Stops reading (SIGINT): `readLines` then fails with a ReadError holding what was read. */
+  signal?: AbortSignal;
 }
 
 export interface ReadResult {
@@ -58,7 +60,7 @@ const PLAIN_BLOCKS = 15;
 export async function readLines(name: string, opts: ReadOptions): Promise<ReadResult> {
   const max = opts.maxLineBytes ?? 1024 * 1024;
   const lines = new Lines(opts, max);
-  const input = await open(name, opts.onProgress);
+  const input = await open(name, opts.onProgress, opts.signal);
   lines.capture = input.capture;
   let bytes = 0;
   try {
@@ -67,6 +69,7 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
     let len = 0;
     let overlong = false;
     for (;;) {
+      opts.signal?.throwIfAborted();
       const n = await input.read(buf, len);
       if (n === 0) break;
       bytes += n;
@@ -96,11 +99,22 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
       buf[len] = NL; // the last line has no line break: give it one
       lines.block(buf, 0, len + 1);
     }
+  } catch (err) {
+    // Lines read before a failure (a truncated .gz, SIGINT) are still analyzed and counted.
+    lines.finish(input.capture);
+    throw new ReadError(err, { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, prefiltered: lines.prefiltered });
   } finally {
     await input.close();
   }
   lines.finish(input.capture);
   return { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, prefiltered: lines.prefiltered };
+}
+
+/** The input failed midway; `read` is what was read before. */
+export class ReadError extends Error {
+  constructor(readonly cause: unknown, readonly read: ReadResult) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
 }
 
 /** Numbers lines, hands the first ones to `choose`, and the rest to the chosen handler. */
@@ -223,12 +237,14 @@ interface Input {
  * The input's bytes, gunzipped when it starts with gzip's magic, decoded by tshark when it is
  * a packet capture.
  */
-async function open(name: string, onProgress?: (bytes: number) => void): Promise<Input> {
+async function open(name: string, onProgress?: (bytes: number) => void, signal?: AbortSignal): Promise<Input> {
   let stream: Readable;
   let head: Buffer;
   if (name === '-') {
     stream = process.stdin;
-    await once(stream, 'readable');
+    // A pipe that is still open blocks a read: aborting ends the stream, and the read with it.
+    if (signal) addAbortSignal(signal, stream);
+    await once(stream, 'readable', { signal });
     const first = stream.read() as Buffer | null;
     if (first === null) return streamInput(stream, false, false, onProgress);
     stream.unshift(first);
@@ -237,7 +253,12 @@ async function open(name: string, onProgress?: (bytes: number) => void): Promise
   } else {
     const fh = await openFile(name, 'r');
     head = Buffer.alloc(4);
-    head = head.subarray(0, (await fh.read(head, 0, 4, 0)).bytesRead);
+    try {
+      head = head.subarray(0, (await fh.read(head, 0, 4, 0)).bytesRead);
+    } catch (err) {
+      await fh.close(); // a directory opens, then fails to read: left open, Node warns on stderr when it is collected
+      throw err;
+    }
     if (!isGzip(head) && !isCapture(head)) {
       return {
         gzip: false,
@@ -256,6 +277,7 @@ async function open(name: string, onProgress?: (bytes: number) => void): Promise
       return streamInput(tsharkStream(name), false, true); // tshark reads the file itself
     }
     stream = createReadStream(name, { highWaterMark: 1024 * 1024 });
+    if (signal) addAbortSignal(signal, stream);
   }
   if (onProgress) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
   if (isCapture(head)) return streamInput(tsharkStream(stream), false, true);

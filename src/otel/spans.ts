@@ -221,7 +221,7 @@ export class SpanMapper {
   route(span: SpanData): string | undefined {
     const a = span.attributes;
     const v = pick(a, this.fields.route);
-    if (typeof v === 'string') return v.charCodeAt(0) === 47 /* / */ ? v : toRoute(v);
+    if (typeof v === 'string') return toRoute(v); // cuts the query (it may hold a token) and overlong client-chosen paths
     const named = routeInName(str(a['resource.name']) ?? span.name);
     if (named) return named;
     return toRoute(a['messaging.destination.name'] ?? a['messaging.destination'] ?? a['url.full'] ?? a['http.url']);

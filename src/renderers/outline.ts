@@ -117,6 +117,7 @@ export function outline(report: Report, opts: OutlineOptions = {}): Block[] {
     ]) });
   const c = report.input.connections;
   const notes = [
+    report.input.interrupted ? `interrupted: this report covers the ${report.input.lines} line(s) read before it` : '',
     c.openAtEnd ? `${c.openAtEnd} connection(s) still open at end of input (no verdict)` : '',
     c.unended ? `${c.unended} connection(s) opened again under the same key before a close was logged (no verdict)` : '',
     c.evictedIdle ? `${c.evictedIdle} evicted after the idle TTL` : '',
