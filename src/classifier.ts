@@ -334,9 +334,18 @@ function lastOf<T>(list: T[], pred: (x: T) => boolean): T | undefined {
   return undefined;
 }
 
+/** The last time formatted, by the whole ms a Date keeps of it: a verdict and its close's evidence share one. */
+let lastMs = NaN;
+let lastIso: string | null = null;
+
 function iso(time: number | undefined): string | null {
-  const d = time === undefined ? undefined : new Date(time);
-  return d && !Number.isNaN(d.getTime()) ? d.toISOString() : null; // beyond ±8.64e15 ms a Date is invalid and toISOString throws
+  if (time === undefined) return null;
+  const ms = Math.trunc(time); // what new Date() keeps of a fraction
+  if (ms === lastMs) return lastIso;
+  const d = new Date(time);
+  lastIso = Number.isNaN(d.getTime()) ? null : d.toISOString(); // beyond ±8.64e15 ms a Date is invalid and toISOString throws
+  lastMs = ms;
+  return lastIso;
 }
 
 function round(x: number): number {
