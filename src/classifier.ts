@@ -99,9 +99,16 @@ function find(
     return { cause: 'normal', confidence: 0.95, proof: [], explanation: `closed normally${handled}` };
   }
   if (inc.crash) {
+    const crash = inc.crash;
+    if (inc.crashTrigger && last) {
+      return {
+        cause: 'unhandled-error', confidence: 0.95, proof: [last, crash], exception: crash,
+        explanation: `the process crashed on ${crash.type} while handling this connection's ${last.type} message, the last one it received`,
+      };
+    }
     return {
-      cause: 'unhandled-error', confidence: 0.95, proof: [inc.crash], exception: inc.crash,
-      explanation: `the process crashed on ${inc.crash.type}${last ? ` after the last ${last.type} frame` : ''}; no close frame was sent, so clients saw 1006`,
+      cause: 'unhandled-error', confidence: 0.9, proof: [crash], exception: crash,
+      explanation: `the process crashed on ${crash.type}${inc.crashTrigger === false && last ? ' while handling another connection\'s message' : ''}; this connection was open and ended with it`,
     };
   }
 
