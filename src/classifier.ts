@@ -251,7 +251,7 @@ function fromCode(
 
 function fixFor(sent: string, wanted: string, error: ExceptionEvent | undefined): string {
   const guard = error && isParseError(error)
-    ? `check the frame type (ws: isBinary) before parsing and close with 1003 instead of letting ${error.type} become a 1011`
+    ? `check the frame type before parsing (ws: isBinary; Python: isinstance(message, bytes); Go: the messageType) and close with 1003 instead of letting ${error.type} become a 1011`
     : 'have the server check the frame type before it parses and answer 1003';
   return `Send ${wanted} frames to this endpoint, not ${sent}; ${guard}.`;
 }
