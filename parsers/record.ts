@@ -22,8 +22,7 @@ export function recordEvents(rec: Rec, at: string, f: FieldMap, emit: (e: WsEven
   const msg = typeof msgValue === 'string' ? msgValue : '';
   const level = toLevel(pick(rec, f.level));
   const connValue = pick(rec, f.conn);
-  const remote = remoteOf(rec, f);
-  const conn = connValue !== undefined && typeof connValue !== 'object' ? String(connValue) : remote?.withPort;
+  const conn = connValue !== undefined && typeof connValue !== 'object' ? String(connValue) : remoteWithPort(rec, f);
   // Events are spelled out below, not spread from this: spread copies make larger, slower objects.
   const base = {
     time: toTime(pick(rec, f.time)),
@@ -70,7 +69,7 @@ export function recordEvents(rec: Rec, at: string, f: FieldMap, emit: (e: WsEven
     return;
   }
   if (OPEN_TEXT.test(msg) && conn !== undefined) {
-    emit({ time: base.time, conn, at, process: base.process, route: base.route, kind: 'open', remote: remote?.address });
+    emit({ time: base.time, conn, at, process: base.process, route: base.route, kind: 'open', remote: remoteOf(rec, f) });
     return;
   }
   if (conn !== undefined && msg) emit({ time: base.time, conn, at, process: base.process, route: base.route, kind: 'note', text: msg, level });
@@ -135,12 +134,17 @@ function isHttpRequest(rec: Rec): boolean {
   return typeof rec.req === 'object' || typeof rec.res === 'object' || rec.reqId !== undefined || rec.requestId !== undefined;
 }
 
-function remoteOf(rec: Rec, f: FieldMap): { address: string; withPort: string | undefined } | undefined {
+function remoteOf(rec: Rec, f: FieldMap): string | undefined {
   const address = pick(rec, f.remote);
-  if (typeof address !== 'string') return undefined;
+  return typeof address === 'string' ? address : undefined;
+}
+
+/** The remote address with its port: the connection's key where the log names none (built only then). */
+function remoteWithPort(rec: Rec, f: FieldMap): string | undefined {
+  const address = remoteOf(rec, f);
+  if (address === undefined) return undefined;
   const port = pick(rec, f.port);
-  const withPort = typeof port === 'number' || typeof port === 'string' ? `${address}:${port}` : /:\d+$/.test(address) && !address.includes('::') ? address : undefined;
-  return { address, withPort };
+  return typeof port === 'number' || typeof port === 'string' ? `${address}:${port}` : /:\d+$/.test(address) && !address.includes('::') ? address : undefined;
 }
 
 function processOf(rec: Rec): string | undefined {
