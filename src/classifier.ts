@@ -99,9 +99,16 @@ function find(
     return { cause: 'normal', confidence: 0.95, proof: [], explanation: `closed normally${handled}` };
   }
   if (inc.crash) {
+    const crash = inc.crash;
+    if (inc.crashTrigger && last) {
+      return {
+        cause: 'unhandled-error', confidence: 0.95, proof: [last, crash], exception: crash,
+        explanation: `the process crashed on ${crash.type} while handling this connection's ${last.type} message, the last one it received`,
+      };
+    }
     return {
-      cause: 'unhandled-error', confidence: 0.95, proof: [inc.crash], exception: inc.crash,
-      explanation: `the process crashed on ${inc.crash.type}${last ? ` after the last ${last.type} frame` : ''}; no close frame was sent, so clients saw 1006`,
+      cause: 'unhandled-error', confidence: 0.9, proof: [crash], exception: crash,
+      explanation: `the process crashed on ${crash.type}${inc.crashTrigger === false && last ? ' while handling another connection\'s message' : ''}; this connection was open and ended with it`,
     };
   }
 
@@ -244,7 +251,7 @@ function fromCode(
 
 function fixFor(sent: string, wanted: string, error: ExceptionEvent | undefined): string {
   const guard = error && isParseError(error)
-    ? `check the frame type (ws: isBinary) before parsing and close with 1003 instead of letting ${error.type} become a 1011`
+    ? `check the frame type before parsing (ws: isBinary; Python: isinstance(message, bytes); Go: the messageType) and close with 1003 instead of letting ${error.type} become a 1011`
     : 'have the server check the frame type before it parses and answer 1003';
   return `Send ${wanted} frames to this endpoint, not ${sent}; ${guard}.`;
 }

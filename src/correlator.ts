@@ -27,6 +27,8 @@ export interface Incident {
   closeReceived?: FrameEvent;
   /** The process crashed while this connection was open: its close is synthetic. */
   crash?: ExceptionEvent;
+  /** With `crash`: this connection's message was the last any connection of the process received before it. */
+  crashTrigger?: boolean;
   /** Exceptions with no connection key, from the same process, shortly before an abnormal close. */
   orphans: ExceptionEvent[];
 }
@@ -66,6 +68,8 @@ interface Conn {
   open?: OpenEvent;
   recent: RecentEvent[];
   lastInbound?: FrameEvent;
+  /** The event count at `lastInbound`: orders the connections' last messages, whatever their times. */
+  inboundSeq: number;
   inbound: { text: number; binary: number };
   closeSent?: FrameEvent;
   closeReceived?: FrameEvent;
@@ -90,6 +94,7 @@ export class Correlator {
   private readonly ringSize: number;
   private readonly orphanWindowMs: number;
   private now = -Infinity;
+  private seq = 0;
   private sinceSweep = 0;
 
   constructor(private readonly onIncident: (incident: Incident) => void, opts: CorrelatorOptions = {}) {
@@ -107,6 +112,7 @@ export class Correlator {
   push(e: WsEvent): void {
     if (e.kind === 'accepts') return;
     if (e.time !== undefined && e.time > this.now) this.now = e.time;
+    this.seq++;
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
     if (e.process !== undefined) this.lastWithProcess = e;
 
@@ -209,7 +215,7 @@ export class Correlator {
   private create(key: string, e: WsEvent): Conn {
     return {
       key, source: sourceOf(e), route: e.route, process: e.process,
-      recent: [], inbound: { text: 0, binary: 0 }, lastTime: e.time ?? this.now,
+      recent: [], inbound: { text: 0, binary: 0 }, inboundSeq: 0, lastTime: e.time ?? this.now,
     };
   }
 
@@ -219,6 +225,7 @@ export class Correlator {
       else conn.closeReceived ??= f;
     } else if (f.direction === 'in' && (f.type === 'text' || f.type === 'binary')) {
       conn.lastInbound = f;
+      conn.inboundSeq = this.seq;
       conn.inbound[f.type]++;
     }
     this.remember(conn, f);
@@ -237,7 +244,7 @@ export class Correlator {
     list.push(e);
   }
 
-  private conclude(conn: Conn, close: CloseEvent, crash?: ExceptionEvent): void {
+  private conclude(conn: Conn, close: CloseEvent, crash?: ExceptionEvent, crashTrigger?: boolean): void {
     if (this.sequential.get(conn.source) === conn) this.sequential.delete(conn.source);
     else {
       this.conns.delete(conn.key);
@@ -249,7 +256,7 @@ export class Correlator {
     this.onIncident({
       connection: conn.key, route: conn.route, remote: conn.remote, process: conn.process,
       open: conn.open, close, recent: conn.recent, lastInbound: conn.lastInbound, inbound: conn.inbound,
-      closeSent: conn.closeSent, closeReceived: conn.closeReceived, crash,
+      closeSent: conn.closeSent, closeReceived: conn.closeReceived, crash, crashTrigger,
       orphans: this.orphansFor(conn, close),
     });
   }
@@ -275,9 +282,12 @@ export class Correlator {
     const victims: Conn[] = [];
     for (const conn of this.conns.values()) if (sameProcess(conn, process, source)) victims.push(conn);
     for (const conn of this.sequential.values()) if (sameProcess(conn, process, source)) victims.push(conn);
+    // The connection whose message came last is the one the process was handling when it died.
+    let trigger: Conn | undefined;
+    for (const conn of victims) if (conn.inboundSeq > (trigger?.inboundSeq ?? 0)) trigger = conn;
     for (const conn of victims) {
       this.stats.crashed++;
-      this.conclude(conn, syntheticClose(conn, e), e);
+      this.conclude(conn, syntheticClose(conn, e), e, conn === trigger);
     }
     if (victims.length === 0) this.orphan(e);
   }

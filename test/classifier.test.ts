@@ -91,6 +91,19 @@ describe('classify', () => {
     expect(v.fix).toMatch(/isBinary/);
   });
 
+  it('tells the connection that crashed the process from those that went down with it', () => {
+    const events = [ev.open('a', 1), ev.open('b', 2), ev.frame('b', 3, 'text'), ev.frame('a', 4, 'binary'),
+      ev.error(undefined, 5, 'TypeError', 'x is not a function', { fatal: true })];
+    const verdicts = new Map<string, Verdict>();
+    const c = new Correlator((i) => verdicts.set(i.connection, classify(i, undefined)));
+    for (const e of events) c.push(e);
+    expect(verdicts.get('a')).toMatchObject({ rootCause: 'unhandled-error', confidence: 0.95, closeCode: 1006 });
+    expect(verdicts.get('a')!.explanation).toMatch(/while handling this connection's binary message/);
+    expect(verdicts.get('a')!.evidence.map((e) => e.kind)).toEqual(['open', 'frame', 'crash', 'close']);
+    expect(verdicts.get('b')).toMatchObject({ rootCause: 'unhandled-error', confidence: 0.9, closeCode: 1006 });
+    expect(verdicts.get('b')!.explanation).toMatch(/while handling another connection's message; this connection was open and ended with it/);
+  });
+
   it('a crash points at the crash line as evidence', () => {
     const crash = ev.error(undefined, 3, 'TypeError', 'x is not a function', { fatal: true });
     const v = judge([ev.open('a', 1), ev.frame('a', 2, 'text'), crash]);

@@ -109,6 +109,18 @@ describe('Correlator', () => {
     expect(c.stats.crashed).toBe(2);
   });
 
+  it('names the connection whose message the crashed process was handling', () => {
+    const { c, out } = collect();
+    c.push(ev.open('a', 1));
+    c.push(ev.open('b', 2));
+    c.push(ev.frame('b', 3, 'text'));
+    c.push(ev.frame('a', 4, 'binary'));
+    c.push(ev.frame('b', 5, 'text', 'out'));
+    c.push(ev.open('idle', 6));
+    c.push(ev.error(undefined, 7, 'TypeError', 'boom', { fatal: true }));
+    expect(Object.fromEntries(out.map((i) => [i.connection, i.crashTrigger]))).toEqual({ a: true, b: false, idle: false });
+  });
+
   it('offers a keyless exception to an abnormal close of the same process shortly after', () => {
     const { c, out } = collect({ orphanWindowMs: 1000 });
     c.push(ev.frame('a', 100, 'text'));

@@ -52,12 +52,15 @@ export function causeOrder(s: Summary): [RootCause, number][] {
     .sort((a, b) => Number(a[0] === 'normal') - Number(b[0] === 'normal') || b[1] - a[1] || rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]));
 }
 
-/** A few incidents that show the different faces of a cause: one per route, code and signature first, disagreements first. */
+/**
+ * A few incidents that show the different faces of a cause: one per route, code and signature
+ * first, disagreements first, the best-proven first (a crash's trigger before its bystanders).
+ */
 function examplesOf(listed: Verdict[], n: number): Verdict[] {
   const seen = new Set<string>();
   const first: Verdict[] = [];
   const rest: Verdict[] = [];
-  for (const v of listed) {
+  for (const v of [...listed].sort((a, b) => b.confidence - a.confidence)) {
     const key = `${v.route} ${v.closeCode} ${v.exception?.signature ?? ''}`;
     (seen.has(key) ? rest : first).push(v);
     seen.add(key);
