@@ -46,8 +46,9 @@ export function jsonPrefilter(f: FieldMap): Prefilter {
 function keys(out: Needle[], names: string[], check: (b: Bytes, p: number) => boolean): void {
   const add = (name: string, test: (b: Bytes, p: number) => boolean) => {
     for (const key of name.includes('/') ? [name, name.replace(/\//g, '\\/')] : [name]) {
-      // The byte after the key is part of the needle: it makes the needle rarer.
-      for (const next of KEY_NEXT) out.push({ text: `"${key}"${next}`, check: (b, _s, e) => test(b, e - 1) });
+      // One needle per key, its colon found by the check: variants for each byte that may
+      // follow (`:`, blanks) would each be compared in full where the key occurs.
+      out.push({ text: `"${key}"`, check: (b, _s, e) => test(b, e) });
     }
   };
   for (const name of names) {
@@ -57,9 +58,6 @@ function keys(out: Needle[], names: string[], check: (b: Bytes, p: number) => bo
     } else add(name, check);
   }
 }
-
-/** What may follow a key: its colon, or JSON whitespace before it. */
-const KEY_NEXT = [':', ' ', '\t', '\r'];
 
 /** Whitespace as it may appear raw: JSON's, a UTF-8 multi-byte char, or an escape. */
 function skipSpace(b: Bytes, p: number): number {

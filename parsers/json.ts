@@ -38,7 +38,8 @@ export const jsonParser: Parser = {
 
 /** The line's JSON object, or undefined when the line is not one. */
 function parseObject(text: string): Record<string, unknown> | undefined {
-  const start = text.search(NON_BLANK);
+  // Nearly every line starts with its `{`: the search for the first non-blank is for the others.
+  const start = text.charCodeAt(0) === 123 ? 0 : text.search(NON_BLANK);
   if (start < 0 || text.charCodeAt(start) !== 123 /* { */) return undefined;
   const rec = jsonObject(text);
   return typeof rec === 'string' ? undefined : rec; // not JSON: a thrown object's util.inspect text, or a broken line

@@ -9,7 +9,7 @@ import type {
 import { parseAccepts } from '../src/profile.js';
 import {
   CLOSE_TEXT, CLOSED_BY_CLIENT, CLOSING_BY_SERVER, codeInText, FATAL_TEXT, FRAME_TEXT, HANDLED_TEXT,
-  OPEN_TEXT, OUT_TEXT, pick, pickOne, toCode, toDirection, toFrameType, toInitiator, toLevel, toRoute, toTime,
+  FIELD, OPEN_TEXT, OUT_TEXT, pickAll, pickOne, toCode, toDirection, toFrameType, toInitiator, toLevel, toRoute, toTime,
   wireCodeOf,
 } from './fields.js';
 import type { FieldMap } from './parser.js';
@@ -18,66 +18,64 @@ type Rec = Record<string, unknown>;
 
 /** Emits the events one record holds (an exception line that closes the connection holds two). */
 export function recordEvents(rec: Rec, at: string, f: FieldMap, emit: (e: WsEvent) => void): void {
-  const msgValue = pick(rec, f.message);
+  const picked = pickAll(rec, f);
+  const msgValue = picked[FIELD.message];
   const msg = typeof msgValue === 'string' ? msgValue : '';
-  const level = toLevel(pick(rec, f.level));
-  const connValue = pick(rec, f.conn);
-  const remote = remoteOf(rec, f);
-  const conn = connValue !== undefined && typeof connValue !== 'object' ? String(connValue) : remote?.withPort;
-  // Events are spelled out below, not spread from this: spread copies make larger, slower objects.
-  const base = {
-    time: toTime(pick(rec, f.time)),
-    process: processOf(rec),
-    route: toRoute(pick(rec, f.route)),
-  };
+  const level = toLevel(picked[FIELD.level]);
+  const connValue = picked[FIELD.conn];
+  const conn = connValue !== undefined && typeof connValue !== 'object' ? String(connValue) : remoteWithPort(picked);
+  // Events are spelled out below, not spread from a shared object: spread copies make larger, slower objects.
+  const time = toTime(picked[FIELD.time]);
+  const proc = processOf(rec);
+  const route = toRoute(picked[FIELD.route]);
 
-  const accepts = acceptsOf(rec, f, base.route);
+  const accepts = acceptsOf(picked, route);
   if (accepts) {
-    for (const [route, a] of accepts) emit({ time: base.time, conn, at, process: base.process, route, kind: 'accepts', accepts: a });
+    for (const [r, a] of accepts) emit({ time, conn, at, process: proc, route: r, kind: 'accepts', accepts: a });
     return;
   }
 
-  const exception = exceptionOf(rec, f, msg, level);
+  const exception = exceptionOf(rec, picked, msg, level);
   // An error of an HTTP request (pino-http's req/res) is no WebSocket's, unless it killed the process.
   if (conn === undefined && exception && !exception.fatal && isHttpRequest(rec)) return;
   if (exception) {
     emit({
-      time: base.time, conn, at, process: base.process, route: base.route,
+      time, conn, at, process: proc, route,
       kind: 'exception', type: exception.type, message: exception.message, stack: exception.stack, fatal: exception.fatal,
       handled: exception.handled, code: exception.code, wireCode: exception.wireCode, connectionClosed: exception.connectionClosed,
     });
   }
 
-  const code = toCode(pick(rec, f.code)) ?? (msg ? codeInText(msg) : undefined);
-  const reasonValue = pick(rec, f.reason);
+  const code = toCode(picked[FIELD.code]) ?? (msg ? codeInText(msg) : undefined);
+  const reasonValue = picked[FIELD.reason];
   const reason = typeof reasonValue === 'string' ? reasonValue : '';
   if (CLOSE_TEXT.test(msg) || (code !== undefined && !exception && !FRAME_TEXT.test(msg))) {
     if (exception && code === undefined) return; // an error that mentions closing, without a code, is the exception only
-    const initiator = toInitiator(pick(rec, f.initiator))
+    const initiator = toInitiator(picked[FIELD.initiator])
       ?? (CLOSED_BY_CLIENT.test(msg) ? 'client' : CLOSING_BY_SERVER.test(msg) ? 'server' : 'unknown');
-    emit({ time: base.time, conn, at, process: base.process, route: base.route, kind: 'close', code: code ?? null, reason, initiator });
+    emit({ time, conn, at, process: proc, route, kind: 'close', code: code ?? null, reason, initiator });
     return;
   }
   if (exception) return;
 
-  const frame = frameOf(rec, f, msg, level);
+  const frame = frameOf(rec, picked, f, msg, level);
   if (frame) {
-    const size = pick(rec, f.size);
+    const size = picked[FIELD.size];
     emit({
-      time: base.time, conn, at, process: base.process, route: base.route,
+      time, conn, at, process: proc, route,
       kind: 'frame', type: frame.type, direction: frame.direction, size: typeof size === 'number' ? size : undefined,
     });
     return;
   }
   if (OPEN_TEXT.test(msg) && conn !== undefined) {
-    emit({ time: base.time, conn, at, process: base.process, route: base.route, kind: 'open', remote: remote?.address });
+    emit({ time, conn, at, process: proc, route, kind: 'open', remote: remoteOf(picked) });
     return;
   }
-  if (conn !== undefined && msg) emit({ time: base.time, conn, at, process: base.process, route: base.route, kind: 'note', text: msg, level });
+  if (conn !== undefined && msg) emit({ time, conn, at, process: proc, route, kind: 'note', text: msg, level });
 }
 
-function exceptionOf(rec: Rec, f: FieldMap, msg: string, level: string | undefined): Omit<ExceptionEvent, 'time' | 'conn' | 'at'> | undefined {
-  const errValue = pick(rec, f.error);
+function exceptionOf(rec: Rec, picked: unknown[], msg: string, level: string | undefined): Omit<ExceptionEvent, 'time' | 'conn' | 'at'> | undefined {
+  const errValue = picked[FIELD.error];
   let type: string | undefined;
   let message: string | undefined;
   let stack: string | undefined;
@@ -113,7 +111,7 @@ function exceptionOf(rec: Rec, f: FieldMap, msg: string, level: string | undefin
   };
 }
 
-function frameOf(rec: Rec, f: FieldMap, msg: string, level: string | undefined): { type: FrameType; direction: 'in' | 'out' } | undefined {
+function frameOf(rec: Rec, picked: unknown[], f: FieldMap, msg: string, level: string | undefined): { type: FrameType; direction: 'in' | 'out' } | undefined {
   let type: FrameType | undefined;
   for (const name of f.type) {
     const v = pickOne(rec, name);
@@ -127,7 +125,7 @@ function frameOf(rec: Rec, f: FieldMap, msg: string, level: string | undefined):
     type = /\bbinary\b/i.test(msg) ? 'binary' : /\btext\b/i.test(msg) ? 'text' : undefined;
     if (!type) return undefined;
   }
-  const direction = toDirection(pick(rec, f.direction)) ?? (OUT_TEXT.test(msg) ? 'out' : 'in');
+  const direction = toDirection(picked[FIELD.direction]) ?? (OUT_TEXT.test(msg) ? 'out' : 'in');
   return { type, direction };
 }
 
@@ -135,12 +133,17 @@ function isHttpRequest(rec: Rec): boolean {
   return typeof rec.req === 'object' || typeof rec.res === 'object' || rec.reqId !== undefined || rec.requestId !== undefined;
 }
 
-function remoteOf(rec: Rec, f: FieldMap): { address: string; withPort: string | undefined } | undefined {
-  const address = pick(rec, f.remote);
-  if (typeof address !== 'string') return undefined;
-  const port = pick(rec, f.port);
-  const withPort = typeof port === 'number' || typeof port === 'string' ? `${address}:${port}` : /:\d+$/.test(address) && !address.includes('::') ? address : undefined;
-  return { address, withPort };
+function remoteOf(picked: unknown[]): string | undefined {
+  const address = picked[FIELD.remote];
+  return typeof address === 'string' ? address : undefined;
+}
+
+/** The remote address with its port: the connection's key where the log names none (built only then). */
+function remoteWithPort(picked: unknown[]): string | undefined {
+  const address = remoteOf(picked);
+  if (address === undefined) return undefined;
+  const port = picked[FIELD.port];
+  return typeof port === 'number' || typeof port === 'string' ? `${address}:${port}` : /:\d+$/.test(address) && !address.includes('::') ? address : undefined;
 }
 
 function processOf(rec: Rec): string | undefined {
@@ -157,8 +160,8 @@ function processOf(rec: Rec): string | undefined {
 let lastProcess: { pid: unknown; host: unknown; name: string } = { pid: undefined, host: undefined, name: '' };
 
 /** A startup line that states what endpoints accept: `{route, accepts}` or `{accepts: {route: type}}`. */
-function acceptsOf(rec: Rec, f: FieldMap, route: string | undefined): [string, Accepts][] | undefined {
-  const v = pick(rec, f.accepts);
+function acceptsOf(picked: unknown[], route: string | undefined): [string, Accepts][] | undefined {
+  const v = picked[FIELD.accepts];
   if (typeof v === 'string' && route) {
     const a = parseAccepts(v);
     return a ? [[route, a]] : undefined;

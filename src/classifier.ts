@@ -341,19 +341,24 @@ function lastOf<T>(list: T[], pred: (x: T) => boolean): T | undefined {
   return undefined;
 }
 
-/** The last time formatted, by the whole ms a Date keeps of it: a verdict and its close's evidence share one. */
-let lastMs = NaN;
-let lastIso: string | null = null;
-
 function iso(time: number | undefined): string | null {
   if (time === undefined) return null;
-  const ms = Math.trunc(time); // what new Date() keeps of a fraction
-  if (ms === lastMs) return lastIso;
+  // Events come in time order: most fall in the minute of the one before, whose text is kept.
+  const ms = time - isoMinute.start;
+  if (ms >= 0 && ms < 60_000 && Number.isInteger(time)) {
+    const s = (ms / 1000) | 0;
+    const m = ms % 1000;
+    return `${isoMinute.prefix}${s < 10 ? '0' : ''}${s}.${m < 10 ? '00' : m < 100 ? '0' : ''}${m}Z`;
+  }
   const d = new Date(time);
-  lastIso = Number.isNaN(d.getTime()) ? null : d.toISOString(); // beyond ±8.64e15 ms a Date is invalid and toISOString throws
-  lastMs = ms;
-  return lastIso;
+  if (Number.isNaN(d.getTime())) return null; // beyond ±8.64e15 ms a Date is invalid and toISOString throws
+  const text = d.toISOString();
+  // `YYYY-MM-DDTHH:MM:` of a four-digit year: the seconds and milliseconds follow.
+  if (text.length === 24 && Number.isInteger(time)) isoMinute = { start: time - (time % 60_000 + 60_000) % 60_000, prefix: text.slice(0, 17) };
+  return text;
 }
+
+let isoMinute = { start: NaN, prefix: '' };
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;

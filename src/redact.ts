@@ -30,7 +30,7 @@ export function clip<T extends string | null | undefined>(text: T, max: number):
 }
 
 export function redact(text: string, showPayloads = false): string {
-  if (showPayloads) return text;
+  if (showPayloads || text === '') return text;
   let out = text.replace(QUOTED, '"[payload]"').replace(LABELLED, '$1$2[payload]');
   for (const [re, to] of SECRET_PATTERNS) out = out.replace(re, to);
   return out;

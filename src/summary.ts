@@ -83,15 +83,14 @@ export function addVerdict(s: Summary, v: Verdict): void {
     if (s.firstClose === null || v.time < s.firstClose) s.firstClose = v.time;
     if (s.lastClose === null || v.time > s.lastClose) s.lastClose = v.time;
     const t = s.timeline;
-    const minutes = t.bucketMinutes;
-    const key = bucketOf(v.time, minutes);
+    const key = bucketOf(v.time, t.bucketMinutes);
     if (!(key in t.buckets)) {
       const n = bucketsIn(t); // counted before the new key: an uncached count would include it
       t.buckets[key] = {};
       bucketCount.set(t.buckets, n + 1);
       coarsen(t);
     }
-    bump(t.buckets[t.bucketMinutes === minutes ? key : bucketOf(v.time, t.bucketMinutes)], v.rootCause, 1);
+    bump(t.buckets[bucketOf(v.time, t.bucketMinutes)], v.rootCause, 1);
   }
   if (v.codeAgreement === 'disagrees') {
     const key = `${v.rootCause}@${codeKey(v.closeCode)}`;
@@ -157,29 +156,17 @@ export function clientOf(remote: string | undefined): string {
   return m ? m[1] : remote;
 }
 
-/**
- * The last bucket computed and the minute (`YYYY-MM-DDTHH:MM`) it was computed for: closes come
- * many to a minute, and a time of the same minute in toISOString's form falls in the same bucket
- * of every width (each a whole number of minutes), without parsing it again.
- */
-let memo = { minute: '', minutes: 0, bucket: '' };
-
 function bucketOf(iso: string, minutes: number): string {
-  if (minutes === memo.minutes && iso.startsWith(memo.minute) && isoSeconds(iso)) return memo.bucket;
+  // Verdicts come in time order: most fall in the minute of the one before (widths are whole minutes).
+  const last = lastBucket;
+  if (minutes === last.minutes && iso.length === 24 && iso.startsWith(last.minute)) return last.key;
   const ms = minutes * 60_000;
-  const bucket = new Date(Math.floor(Date.parse(iso) / ms) * ms).toISOString();
-  if (isoSeconds(iso)) memo = { minute: iso.slice(0, 16), minutes, bucket };
-  return bucket;
+  const key = new Date(Math.floor(Date.parse(iso) / ms) * ms).toISOString();
+  if (iso.length === 24 && iso.charCodeAt(16) === 58 /* : */) lastBucket = { minute: iso.slice(0, 17), minutes, key };
+  return key;
 }
 
-const SECONDS = /[0-5]\d\.\d{3}Z$/y;
-
-/** Whether an ISO time ends as toISOString writes it, `:ss.sssZ`, after a 16-character minute. */
-function isoSeconds(iso: string): boolean {
-  if (iso.length !== 24 || iso.charCodeAt(16) !== 58 /* : */) return false;
-  SECONDS.lastIndex = 17;
-  return SECONDS.test(iso);
-}
+let lastBucket = { minute: '', minutes: 0, key: '' };
 
 /** Bucket counts of timelines being built: counting the keys of each new bucket would cost O(buckets). */
 const bucketCount = new WeakMap<Timeline['buckets'], number>();

@@ -122,3 +122,20 @@ describe('classify', () => {
     expect(v.evidence.find((e) => e.kind === 'profile')).toMatchObject({ at: 'x.log:9', summary: expect.stringMatching(/learned from 1 normal connection/) });
   });
 });
+
+describe('evidence times', () => {
+  it('are the ISO text of each event time, whatever the order, across minutes, days and years, and for fractional ms', () => {
+    // The classifier reuses the text of the minute before: times that leave it, go back or are not whole ms must not.
+    const times = [
+      Date.UTC(2026, 10, 26, 23, 59, 59, 999), Date.UTC(2026, 10, 27, 0, 0, 0, 0), Date.UTC(2026, 10, 26, 23, 59, 0, 5),
+      Date.UTC(2026, 10, 26, 23, 58, 59, 999), 1.5e12 + 0.75, Date.UTC(1969, 11, 31, 23, 59, 59, 1), -1, 0, 59_999, 60_000,
+      Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(9999, 11, 31, 23, 59, 59, 999) + 1,
+    ];
+    for (let i = 0; i < times.length; i++) {
+      const [open, close] = [times[i], times[(i + 1) % times.length]];
+      const v = judge([ev.open(`c${i}`, open), ev.close(`c${i}`, close, 1011, 'boom')]);
+      expect(v.time).toBe(new Date(close).toISOString());
+      expect(v.evidence.map((e) => e.time)).toEqual([new Date(open).toISOString(), new Date(close).toISOString()]);
+    }
+  });
+});
