@@ -74,6 +74,9 @@ interface Conn {
   closeSent?: FrameEvent;
   closeReceived?: FrameEvent;
   lastTime: number;
+  /** Neighbours in the keyed connections' activity list. */
+  prev?: Conn;
+  next?: Conn;
 }
 
 const SWEEP_EVERY = 1024;
@@ -83,6 +86,12 @@ const ORPHANS_PER_PROCESS = 8;
 export class Correlator {
   readonly stats: CorrelatorStats = { evictedIdle: 0, evictedCap: 0, openAtEnd: 0, unended: 0, duplicateCloses: 0, crashed: 0, afterClose: 0 };
   private readonly conns = new Map<string, Conn>();
+  /**
+   * The keyed connections, least recently active first (for cap and idle eviction): a linked
+   * list, since moving an entry to the back of the Map on every event cost a delete and a set.
+   */
+  private head: Conn | undefined;
+  private tail: Conn | undefined;
   /** The current connection of a keyless log, per source: read in order, split at open and close. */
   private readonly sequential = new Map<string, Conn>();
   private readonly recentlyClosed = new Set<string>();
@@ -151,6 +160,7 @@ export class Correlator {
   end(): void {
     this.stats.openAtEnd += this.conns.size + this.sequential.size;
     this.conns.clear();
+    this.head = this.tail = undefined;
     this.sequential.clear();
   }
 
@@ -159,14 +169,15 @@ export class Correlator {
     let conn = this.conns.get(key);
     if (conn && e.kind === 'open' && conn.open) {
       // A second open under a key in use: the first connection ended unlogged (a restart, another host's file).
-      this.conns.delete(key);
+      this.drop(conn);
       this.stats.unended++;
       conn = undefined;
     }
     if (conn) {
-      // Move to the back: Map order is the least-recently-active order for cap eviction.
-      this.conns.delete(key);
-      this.conns.set(key, conn);
+      if (conn !== this.tail) {
+        this.unlink(conn);
+        this.append(conn);
+      }
       return conn;
     }
     if (this.recentlyClosed.has(key)) {
@@ -182,12 +193,33 @@ export class Correlator {
     }
     conn = this.create(key, e);
     if (this.conns.size >= this.max) {
-      const oldest = this.conns.keys().next().value as string;
-      this.conns.delete(oldest);
+      this.drop(this.head!);
       this.stats.evictedCap++;
     }
     this.conns.set(key, conn);
+    this.append(conn);
     return conn;
+  }
+
+  private append(conn: Conn): void {
+    conn.prev = this.tail;
+    if (this.tail) this.tail.next = conn;
+    else this.head = conn;
+    this.tail = conn;
+  }
+
+  private unlink(conn: Conn): void {
+    if (conn.prev) conn.prev.next = conn.next;
+    else this.head = conn.next;
+    if (conn.next) conn.next.prev = conn.prev;
+    else this.tail = conn.prev;
+    conn.prev = conn.next = undefined;
+  }
+
+  /** Stops tracking a keyed connection. */
+  private drop(conn: Conn): void {
+    this.conns.delete(conn.key);
+    this.unlink(conn);
   }
 
   /** Lines that name no connection: in a keyless log, they belong to the current one of their source. */
@@ -247,7 +279,7 @@ export class Correlator {
   private conclude(conn: Conn, close: CloseEvent, crash?: ExceptionEvent, crashTrigger?: boolean): void {
     if (this.sequential.get(conn.source) === conn) this.sequential.delete(conn.source);
     else {
-      this.conns.delete(conn.key);
+      this.drop(conn);
       this.recentlyClosed.add(conn.key);
       if (this.recentlyClosed.size > RECENT_CLOSED) {
         this.recentlyClosed.delete(this.recentlyClosed.values().next().value as string);
@@ -280,7 +312,7 @@ export class Correlator {
     const last = this.lastWithProcess;
     const process = e.process ?? (last && sourceOf(last) === source ? last.process : undefined);
     const victims: Conn[] = [];
-    for (const conn of this.conns.values()) if (sameProcess(conn, process, source)) victims.push(conn);
+    for (let conn = this.head; conn; conn = conn.next) if (sameProcess(conn, process, source)) victims.push(conn);
     for (const conn of this.sequential.values()) if (sameProcess(conn, process, source)) victims.push(conn);
     // The connection whose message came last is the one the process was handling when it died.
     let trigger: Conn | undefined;
@@ -296,9 +328,8 @@ export class Correlator {
     this.sinceSweep = 0;
     if (this.now === -Infinity) return;
     const limit = this.now - this.ttlMs;
-    for (const [key, conn] of this.conns) {
-      if (conn.lastTime >= limit) break;
-      this.conns.delete(key);
+    while (this.head && this.head.lastTime < limit) {
+      this.drop(this.head);
       this.stats.evictedIdle++;
     }
   }

@@ -195,6 +195,8 @@ export function verdictAttributes(v: Verdict): Record<string, string | number> {
   };
 }
 
+const NONE: never[] = [];
+
 function spanData(span: ReadableSpan, ended: boolean): SpanData {
   const ctx = span.spanContext();
   const startMs = ms(span.startTime);
@@ -207,8 +209,9 @@ function spanData(span: ReadableSpan, ended: boolean): SpanData {
     startMs,
     endMs: ended ? ms(span.endTime) : startMs,
     attributes: span.attributes,
-    events: span.events.map((e) => ({ name: e.name, timeMs: ms(e.time), attributes: e.attributes ?? {} })),
-    links: span.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId })),
+    // Most spans have neither: one shared empty list spares two allocations per span (never written).
+    events: span.events.length === 0 ? NONE : span.events.map((e) => ({ name: e.name, timeMs: ms(e.time), attributes: e.attributes ?? {} })),
+    links: span.links.length === 0 ? NONE : span.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId })),
     status: span.status,
   };
 }

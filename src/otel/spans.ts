@@ -193,24 +193,28 @@ export class SpanMapper {
     // A lifetime span with no close code and no error holds nothing to judge (instrumentation-ws
     // 0.5.0 never records the code): reading it would only count an `unknown` close.
     if (role === 'lifetime' && pick(span.attributes, this.fields.closeCode) === undefined && !span.events.some(isException)) return;
-    const route = role ? this.route(span) : undefined;
-    const base = { conn, at: at(span), route };
+    // Worked out at the first event emitted: a message span whose frame went at its start
+    // usually emits none at its end. Fields are written out, not spread: spreading costs.
+    let place: Place | undefined;
+    const where = (): Place => (place ??= { conn, at: at(span), route: role ? this.route(span) : undefined });
     if (role === 'open' || role === 'lifetime') {
+      const p = where();
       const remote = str(span.attributes['network.peer.address']) ?? str(span.attributes['net.peer.ip']) ?? str(span.attributes['client.address']);
-      emit({ ...base, kind: 'open', time: span.startMs, remote });
+      emit({ conn, at: p.at, route: p.route, kind: 'open', time: span.startMs, remote });
     }
     if (withFrame && role) {
       const f = this.frame(span, role, conn);
       if (f) emit(f);
     }
-    exceptions(span, base, emit);
+    exceptions(span, where, emit);
     if (role === 'close' || role === 'lifetime') {
+      const p = where();
       const a = span.attributes;
       const code = toCode(pick(a, this.fields.closeCode)) ?? null;
       const reason = pick(a, this.fields.closeReason);
       const clean = a['ws.close.wasClean'];
       emit({
-        ...base, kind: 'close', time: span.endMs, code, reason: typeof reason === 'string' ? reason : '',
+        conn, at: p.at, route: p.route, kind: 'close', time: span.endMs, code, reason: typeof reason === 'string' ? reason : '',
         initiator: initiatorOf(span, role),
         clean: typeof clean === 'boolean' ? clean : code === 1006 ? false : undefined,
       });
@@ -267,7 +271,14 @@ function isException(e: { name: string }): boolean {
   return e.name === 'exception';
 }
 
-function exceptions(span: SpanData, base: { conn: string; at: string; route?: string }, emit: (e: WsEvent) => void): void {
+/** Where a span's events happened: the fields every event of one span shares. */
+interface Place {
+  conn: string;
+  at: string;
+  route?: string;
+}
+
+function exceptions(span: SpanData, where: () => Place, emit: (e: WsEvent) => void): void {
   let found = false;
   // Zipkin keeps only an event's name: the status message is then all that is left of it.
   const statusMessage = span.status.code === 2 ? str(span.status.message) : undefined;
@@ -275,25 +286,25 @@ function exceptions(span: SpanData, base: { conn: string; at: string; route?: st
     if (!isException(ev)) continue;
     found = true;
     const a = ev.attributes;
-    emit(exception(base, ev.timeMs, str(a['exception.type']), str(a['exception.message']) ?? statusMessage, str(a['exception.stacktrace'])));
+    emit(exception(where(), ev.timeMs, str(a['exception.type']), str(a['exception.message']) ?? statusMessage, str(a['exception.stacktrace'])));
   }
   if (found) return;
   const a = span.attributes;
   const type = str(a['error.type']);
   const message = str(a['error.message']) ?? str(a['error.msg']) ?? statusMessage;
   if (type !== undefined || message !== undefined || a['error.stack'] !== undefined) {
-    emit(exception(base, span.endMs, type, message, str(a['error.stack'])));
+    emit(exception(where(), span.endMs, type, message, str(a['error.stack'])));
   }
 }
 
-function exception(base: { conn: string; at: string; route?: string }, time: number, type: string | undefined, message: string | undefined, stack: string | undefined): ExceptionEvent {
+function exception(base: Place, time: number, type: string | undefined, message: string | undefined, stack: string | undefined): ExceptionEvent {
   const first = stack ? /^([A-Za-z_$][\w$.]{0,200}):\s?(.*)$/m.exec(stack) : null;
   const t = type ?? first?.[1] ?? 'Error';
   const msg = message ?? first?.[2] ?? '';
   // The SDK's recordException writes an error's `code` as its type: ws's WS_ERR_* codes land there.
   const code = t in WS_ERROR_WIRE_CODES ? t : undefined;
   return {
-    ...base, kind: 'exception', time, type: code && first ? first[1] : t, message: msg, stack, fatal: false,
+    conn: base.conn, at: base.at, route: base.route, kind: 'exception', time, type: code && first ? first[1] : t, message: msg, stack, fatal: false,
     code, wireCode: wireCodeOf(code, msg),
   };
 }
