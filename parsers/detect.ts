@@ -1,7 +1,7 @@
 /** How `detect` scores line formats: the share of first lines in the format, and its markers. */
 
-/** The share of non-blank lines that pass `test` (given the trimmed line and the line as read), from 0 to 1. */
-export function shareOf(lines: string[], test: (trimmed: string, line: string) => boolean): number {
+/** How many lines are not blank, and how many of those pass `test` (given the trimmed line and the line as read). */
+export function countOf(lines: string[], test: (trimmed: string, line: string) => boolean): { hits: number; total: number } {
   let hits = 0;
   let total = 0;
   for (const line of lines) {
@@ -10,6 +10,12 @@ export function shareOf(lines: string[], test: (trimmed: string, line: string) =
     total++;
     if (test(t, line)) hits++;
   }
+  return { hits, total };
+}
+
+/** The share of non-blank lines that pass `test`, from 0 to 1. */
+export function shareOf(lines: string[], test: (trimmed: string, line: string) => boolean): number {
+  const { hits, total } = countOf(lines, test);
   return total === 0 ? 0 : hits / total;
 }
 

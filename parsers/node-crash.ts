@@ -25,6 +25,7 @@
  * The reader is also the fallback of the structured parsers (JSON, logfmt), because `kubectl
  * logs` and `docker logs` show a service's stdout and stderr as one stream.
  */
+import { countOf } from './detect.js';
 import type { ExceptionEvent } from '../src/model.js';
 import type { LineParser, Parser, ParserSink } from './parser.js';
 
@@ -307,15 +308,9 @@ function scanCrashText(lines: string[], other: (line: string) => boolean): { lin
  * logfmt): crash reports between the records count neither for nor against it.
  */
 export function recordShare(lines: string[], isRecord: (line: string) => boolean): number {
-  let records = 0;
-  let total = 0;
-  for (const line of lines) {
-    if (!NON_BLANK.test(line)) continue;
-    total++;
-    if (isRecord(line)) records++;
-  }
-  total -= scanCrashText(lines, isRecord).lines;
-  return total <= 0 ? 0 : records / total;
+  const { hits, total } = countOf(lines, (_t, line) => isRecord(line));
+  const outside = total - scanCrashText(lines, isRecord).lines;
+  return outside <= 0 ? 0 : hits / outside;
 }
 
 export const nodeCrashParser: Parser = {
@@ -323,13 +318,7 @@ export const nodeCrashParser: Parser = {
   description: "Node.js's own uncaught exception / unhandled rejection report on stderr",
 
   detect(lines) {
-    let json = 0;
-    let total = 0;
-    for (const l of lines) {
-      const t = l.trim();
-      if (t) total++;
-      if (t.startsWith('{"') && t.endsWith('}')) json++;
-    }
+    const { hits: json, total } = countOf(lines, (t) => t.startsWith('{"') && t.endsWith('}'));
     const scan = scanCrashText(lines, () => false);
     if (scan.fatal === 0 || total === 0) return 0;
     // JSON lines around it: the JSON parser reads the report too, and the JSON besides.
