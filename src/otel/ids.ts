@@ -47,12 +47,7 @@ export class SpanIds {
   /** The entry holding `id`, or -1. */
   find(id: string): number {
     if (this.empty) return -1; // a service with no WebSocket span yet pays nothing more
-    const lo = this.low(id);
-    const base = (lo & this.mask) * WAYS;
-    for (let i = base; i < base + WAYS; i++) {
-      if (this.lo[i] === lo && this.state[i] !== 0 && this.same(i, id)) return i;
-    }
-    return -1;
+    return this.lookup(id, this.low(id));
   }
 
   get(id: string): string | undefined {
@@ -72,9 +67,9 @@ export class SpanIds {
   }
 
   set(id: string, key: string, inFlight = false): void {
-    let i = this.find(id);
+    const lo = this.low(id);
+    let i = this.empty ? -1 : this.lookup(id, lo);
     if (i < 0) {
-      const lo = this.low(id);
       const hi = this.hexHigh(id);
       i = this.victim(lo & this.mask);
       this.lo[i] = lo;
@@ -84,6 +79,14 @@ export class SpanIds {
     this.keys[i] = key;
     this.state[i] = inFlight ? 1 : 2;
     this.empty = false;
+  }
+
+  private lookup(id: string, lo: number): number {
+    const base = (lo & this.mask) * WAYS;
+    for (let i = base; i < base + WAYS; i++) {
+      if (this.lo[i] === lo && this.state[i] !== 0 && this.same(i, id)) return i;
+    }
+    return -1;
   }
 
   /** The low half of a hex id (its last 8 digits), else a hash of the whole id (then `plain` is set). */
