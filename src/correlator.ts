@@ -66,7 +66,6 @@ export interface CorrelatorStats {
  */
 class Conn {
   route: string | undefined;
-  remote: string | undefined = undefined;
   process: string | undefined;
   open: OpenEvent | undefined = undefined;
   /** Recent events: `recent[(start + i) % recent.length]` for i < count, oldest first. */
@@ -160,7 +159,6 @@ export class Correlator {
     switch (e.kind) {
       case 'open':
         conn.open ??= e;
-        conn.remote ??= e.remote;
         break;
       case 'frame':
         this.frame(conn, e);
@@ -322,7 +320,7 @@ export class Correlator {
       }
     }
     this.onIncident({
-      connection: conn.key, route: conn.route, remote: conn.remote, process: conn.process,
+      connection: conn.key, route: conn.route, remote: conn.open?.remote, process: conn.process,
       open: conn.open, close, recent: conn.ordered(), lastInbound: conn.lastInbound,
       inbound: { text: conn.inboundText, binary: conn.inboundBinary },
       closeSent: conn.closeSent, closeReceived: conn.closeReceived, crash, crashTrigger,
