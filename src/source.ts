@@ -182,21 +182,29 @@ class Lines {
     this.count(buf, cursor, end, filter);
   }
 
-  /** Lines in [from, to) without a needle: numbered, not decoded, unless odd or right after one. */
+  /**
+   * Lines in [from, to) without a needle: numbered, not decoded (the filter counts them at
+   * once), unless odd or right after one.
+   */
   private count(buf: Buffer, from: number, to: number, filter: BlockFilter): void {
-    let skipped = 0;
     for (let p = from; p < to;) {
-      const nl = buf.indexOf(NL, p);
-      const odd = filter.odd(buf, p);
-      if (odd || this.afterOdd) this.line(buf, p, nl);
-      else {
-        this.lineNo++;
-        skipped++;
+      if (this.afterOdd) {
+        const nl = buf.indexOf(NL, p);
+        this.afterOdd = filter.odd(buf, p);
+        this.line(buf, p, nl);
+        p = nl + 1;
+        continue;
       }
-      this.afterOdd = odd;
-      p = nl + 1;
+      const { count, odd } = filter.lines(p, to);
+      this.lineNo += count;
+      this.prefiltered += count;
+      if (odd < to) {
+        const nl = buf.indexOf(NL, odd);
+        this.afterOdd = true;
+        this.line(buf, odd, nl);
+        p = nl + 1;
+      } else p = to;
     }
-    this.prefiltered += skipped;
   }
 
   private line(buf: Buffer, start: number, nl: number): void {
