@@ -40,6 +40,26 @@ describe('BlockFilter', () => {
     ), { numRuns: 2000 });
   });
 
+  it('counts lines up to the first odd one as a line-by-line reading does, in any block of any alignment', () => {
+    const pieces = ['{"a":1}', '{', '  {"b":2}', '\t{', 'plain', '', ' ', 'x'.repeat(20), '{'.repeat(17), '\r'];
+    fc.assert(fc.property(
+      fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 80 }), fc.nat(20), fc.boolean(),
+      (lines, lead, typed) => {
+        const body = Buffer.from(`${lines.join('\n')}\n`, 'latin1');
+        const buf = Buffer.concat([Buffer.alloc(lead, 0x7b), body, Buffer.from('x{{{')]);
+        const filter = new BlockFilter(typed ? { needles, lineStart: '{' } : { needles });
+        filter.scan(buf, lead, lead + body.length);
+        // Each line start in turn, as source.ts reads them: counted while not odd.
+        for (let from = lead; from < lead + body.length; from = buf.indexOf(10, from) + 1) {
+          let count = 0;
+          let p = from;
+          while (p < lead + body.length && !filter.odd(buf, p)) { count++; p = buf.indexOf(10, p) + 1; }
+          expect(filter.lines(from, lead + body.length)).toEqual({ count, odd: p });
+        }
+      },
+    ), { numRuns: 300 });
+  });
+
   it('reads lines not of the format, and blank ones', () => {
     const filter = new BlockFilter({ needles, lineStart: '{' });
     const buf = Buffer.from('{"a":1}\n  {"b":2}\nplain\n\n \r\n');
