@@ -215,12 +215,15 @@ export class BlockFilter {
     const index = new Map<Compiled, number>();
     let at = 0;
     for (const n of new Set([...this.anchors.values()].flat().map((a) => a.needle))) {
-      if (index.size === MAX_NEEDLES || at + 2 * n.bytes.length > MAX_BYTES) throw new Error('prefilter: too many needles');
+      // Padded to whole words, with bytes that always match: the kernel compares four at a time.
+      const width = (n.bytes.length + 3) & ~3;
+      if (index.size === MAX_NEEDLES || at + 2 * width > MAX_BYTES) throw new Error('prefilter: too many needles');
       needles[2 * index.size] = BYTES + at;
       needles[2 * index.size + 1] = n.bytes.length;
+      bytes.fill(0xff, at, at + 2 * width);
       bytes.set(n.bytes, at);
-      bytes.set(n.mask, at + n.bytes.length);
-      at += 2 * n.bytes.length;
+      bytes.set(n.mask, at + width);
+      at += 2 * width;
       index.set(n, index.size);
       this.needles.push(n);
     }

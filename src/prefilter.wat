@@ -7,7 +7,8 @@
 ;;   65536      slots:   u32[65536]  per pair: first anchor (low 24 bits), anchor count (high 8)
 ;;   327680     quads:   bit[2^20]   fingerprints: hash of four bytes
 ;;   458752     anchors: i32[16384]  needle index (low 16 bits), offset of the pair in it (high 16, signed)
-;;   524288     needles: u32[2][4096] address of its bytes (then as many mask bytes), length
+;;   524288     needles: u32[2][4096] address of its bytes, length (the bytes are padded to a multiple
+;;                                    of four, then as many mask bytes: `(byte | mask) == needle byte`)
 ;;   557056     bytes:   u8[65536]   needle bytes and masks
 ;;   622592     hits:    u32[2][HITS] start of a match, needle index
 ;;   INPUT      the block, followed by 32 bytes of padding (loads may read past its end)
@@ -28,7 +29,7 @@
   ;; within [from, end); returns the new hit count.
   (func $candidates (param $p i32) (param $from i32) (param $end i32) (param $n i32) (result i32)
     (local $slot i32) (local $a i32) (local $stop i32) (local $anchor i32) (local $s i32)
-    (local $needle i32) (local $bytes i32) (local $len i32) (local $k i32)
+    (local $needle i32) (local $bytes i32) (local $len i32) (local $width i32) (local $k i32)
     (local.set $slot (i32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
     (local.set $a (i32.and (local.get $slot) (i32.const 0xffffff)))
     (local.set $stop (i32.add (local.get $a) (i32.shr_u (local.get $slot) (i32.const 24))))
@@ -43,17 +44,19 @@
           (local.set $len (i32.load offset=524292 (i32.shl (local.get $needle) (i32.const 3))))
           (br_if $anchors (i32.lt_u (local.get $s) (local.get $from)))
           (br_if $anchors (i32.gt_u (i32.add (local.get $s) (local.get $len)) (local.get $end)))
+          ;; Four bytes at a time: the needle is padded to `width` with bytes that always match.
+          (local.set $width (i32.and (i32.add (local.get $len) (i32.const 3)) (i32.const -4)))
           (local.set $k (i32.const 0))
           (block $matched
             (loop $compare
-              (br_if $matched (i32.eq (local.get $k) (local.get $len)))
+              (br_if $matched (i32.ge_u (local.get $k) (local.get $width)))
               (br_if $anchors
                 (i32.ne
                   (i32.or
-                    (i32.load8_u (i32.add (local.get $s) (local.get $k)))
-                    (i32.load8_u (i32.add (i32.add (local.get $bytes) (local.get $len)) (local.get $k))))
-                  (i32.load8_u (i32.add (local.get $bytes) (local.get $k)))))
-              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                    (i32.load (i32.add (local.get $s) (local.get $k)))
+                    (i32.load (i32.add (i32.add (local.get $bytes) (local.get $width)) (local.get $k))))
+                  (i32.load (i32.add (local.get $bytes) (local.get $k)))))
+              (local.set $k (i32.add (local.get $k) (i32.const 4)))
               (br $compare)))
           (i32.store offset=622592 (i32.shl (local.get $n) (i32.const 3)) (local.get $s))
           (i32.store offset=622596 (i32.shl (local.get $n) (i32.const 3)) (local.get $needle))

@@ -289,7 +289,8 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
   }
   if (onProgress) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
   if (isCapture(head)) return streamInput(tsharkStream(stream), false, true);
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  // Room to inflate ahead (on the thread pool) while the blocks before are analyzed.
+  const gunzip = createGunzip({ chunkSize: 256 * 1024, highWaterMark: 16 * 1024 * 1024 });
   stream.on('error', (err) => gunzip.destroy(err));
   return streamInput(stream.pipe(gunzip), true, false);
 }
