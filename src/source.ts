@@ -10,8 +10,8 @@
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
-import { addAbortSignal, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { addAbortSignal, type Readable, type TransformOptions } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Prefilter } from '../parsers/parser.js';
 import { isCapture, tsharkStream } from './capture.js';
 import { BlockFilter } from './prefilter.js';
@@ -290,7 +290,8 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
   if (onProgress) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
   if (isCapture(head)) return streamInput(tsharkStream(stream), false, true);
   // Room to inflate ahead (on the thread pool) while the blocks before are analyzed.
-  const gunzip = createGunzip({ chunkSize: 256 * 1024, highWaterMark: 16 * 1024 * 1024 });
+  const inflate: ZlibOptions & TransformOptions = { chunkSize: 256 * 1024, highWaterMark: 16 * 1024 * 1024 };
+  const gunzip = createGunzip(inflate);
   stream.on('error', (err) => gunzip.destroy(err));
   return streamInput(stream.pipe(gunzip), true, false);
 }
