@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Needle, Prefilter } from '../parsers/parser.js';
+import { parsePattern, type PatternItem } from './pattern.js';
 
 /** Bytes of the first block whose byte, pair and quad counts choose the anchors. */
 const SAMPLE = 256 * 1024;
@@ -30,15 +31,22 @@ const QUAD_BITS = 20;
 const PAIRS = 0;
 const SLOTS = 65536;
 const QUADS = 327680;
-const ANCHORS = 458752;
-const MAX_ANCHORS = 16384;
-const NEEDLES = 524288;
+const NEEDLES = 458752;
 const MAX_NEEDLES = 4096;
-const BYTES = 557056;
+const BYTES = 491520;
 const MAX_BYTES = 65536;
-const HITS = 622592;
+const FOLLOW = 557056;
+const PATTERNS = 573440;
+const MAX_PATTERNS = 4096;
+const ITEMS = 589824;
+const MAX_ITEMS = 16384;
+const SETS = 655360;
+const MAX_SETS = 256;
+const HITS = 720896;
 const ROOM = 65536;
-const INPUT = HITS + 8 * ROOM;
+const ANCHORS = 1245184;
+const MAX_ANCHORS = 131072;
+const INPUT = 1769472;
 const PADDING = 32;
 const PAGE = 65536;
 
@@ -55,6 +63,7 @@ interface Compiled {
   bytes: Uint8Array;
   /** 0x20 where a letter matches in any case, else 0: `(b | mask) === byte`. */
   mask: Uint8Array;
+  followedBy: PatternItem[][];
   check: Needle['check'];
 }
 
@@ -229,10 +238,41 @@ export class BlockFilter {
     }
     let count = 0;
     for (const [pair, list] of this.anchors) {
-      if (list.length > 255 || count + list.length > MAX_ANCHORS) throw new Error('prefilter: too many anchors');
-      slots[pair] = count | (list.length << 24);
+      if (list.length > 4095 || count + list.length > MAX_ANCHORS) throw new Error('prefilter: too many anchors');
+      slots[pair] = count | (list.length << 20);
       for (const a of list) anchors[count++] = index.get(a.needle)! | (a.offset << 16);
     }
+    this.installPatterns(memory);
+  }
+
+  /** Writes each needle's `followedBy` patterns: their items, and the sets they use (each once). */
+  private installPatterns(memory: ArrayBuffer): void {
+    const follow = new Uint32Array(memory, FOLLOW, MAX_NEEDLES);
+    const patterns = new Uint32Array(memory, PATTERNS, MAX_PATTERNS);
+    const items = new Uint32Array(memory, ITEMS, MAX_ITEMS);
+    const sets = new Uint8Array(memory, SETS, 256 * MAX_SETS);
+    const setIndex = new Map<string, number>();
+    let pattern = 0;
+    let item = 0;
+    this.needles.forEach((n, i) => {
+      if (n.followedBy.length === 0) return;
+      if (pattern + n.followedBy.length > MAX_PATTERNS) throw new Error('prefilter: too many patterns');
+      follow[i] = pattern | (n.followedBy.length << 16);
+      for (const p of n.followedBy) {
+        if (item + p.length > MAX_ITEMS) throw new Error('prefilter: too many pattern items');
+        patterns[pattern++] = item | (p.length << 16);
+        for (const { set, min, max } of p) {
+          const key = set.join('');
+          let s = setIndex.get(key);
+          if (s === undefined) {
+            if (setIndex.size === MAX_SETS) throw new Error('prefilter: too many byte sets');
+            setIndex.set(key, (s = setIndex.size));
+            sets.set(set, 256 * s);
+          }
+          items[item++] = (s | (min << 16) | (max << 24)) >>> 0;
+        }
+      }
+    });
   }
 }
 
@@ -282,5 +322,5 @@ function compileNeedle(needle: Needle): Compiled {
       }
     }
   }
-  return { bytes, mask, check: needle.check };
+  return { bytes, mask, followedBy: (needle.followedBy ?? []).map(parsePattern), check: needle.check };
 }

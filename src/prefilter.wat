@@ -3,17 +3,22 @@
 ;; several times faster than the same loops in JavaScript.
 ;;
 ;; Memory layout, written by prefilter.ts (keep the two in step):
-;;   0          pairs:   u8[65536]   flags per two-byte pair: 1 compare at once, 2 fingerprint first
-;;   65536      slots:   u32[65536]  per pair: first anchor (low 24 bits), anchor count (high 8)
-;;   327680     quads:   bit[2^20]   fingerprints: hash of four bytes
-;;   458752     anchors: i32[16384]  needle index (low 16 bits), offset of the pair in it (high 16, signed)
-;;   524288     needles: u32[2][4096] address of its bytes, length (the bytes are padded to a multiple
-;;                                    of four, then as many mask bytes: `(byte | mask) == needle byte`)
-;;   557056     bytes:   u8[65536]   needle bytes and masks
-;;   622592     hits:    u32[2][HITS] start of a match, needle index
-;;   INPUT      the block, followed by 32 bytes of padding (loads may read past its end)
+;;   0          pairs:    u8[65536]     flags per two-byte pair: 1 compare at once, 2 fingerprint first
+;;   65536      slots:    u32[65536]    per pair: first anchor (low 20 bits), anchor count (high 12)
+;;   327680     quads:    bit[2^20]     fingerprints: hash of four bytes
+;;   458752     needles:  u32[2][4096]  address of its bytes, length (the bytes are padded to a
+;;                                      multiple of four, then as many mask bytes: a byte matches
+;;                                      when `(byte | mask) == needle byte`)
+;;   491520     bytes:    u8[65536]     needle bytes and masks
+;;   557056     follow:   u32[4096]     per needle: first pattern (low 16 bits), pattern count (high 16)
+;;   573440     patterns: u32[4096]     first item (low 16 bits), item count (high 16)
+;;   589824     items:    u32[16384]    set (low 16 bits), min (next 8), max (high 8; 255: no bound)
+;;   655360     sets:     u8[256][256]  1 for each byte in the set
+;;   720896     hits:     u32[2][65536] start of a match, needle index
+;;   1245184    anchors:  i32[131072]   needle index (low 16 bits), offset of the pair in it (high 16, signed)
+;;   1769472    the block, followed by 32 bytes of padding (loads may read past its end)
 (module
-  (memory (export "memory") 18)
+  (memory (export "memory") 28)
   ;; Where the last call stopped: it returns early when `hits` is full.
   (global $next (export "next") (mut i32) (i32.const 0))
 
@@ -25,23 +30,62 @@
       (i32.load8_u offset=327680 (i32.shr_u (local.get $h) (i32.const 3)))
       (i32.shl (i32.const 1) (i32.and (local.get $h) (i32.const 7)))))
 
-  ;; Appends to `hits` every needle anchored at the pair at `p` that is there in full and
-  ;; within [from, end); returns the new hit count.
+;; 1 when one of the needle's `followedBy` patterns (src/pattern.ts) matches at `p`, or it
+  ;; has none. Repeats are possessive, and no set holds a line break: one pass, within the line.
+  (func $follows (param $needle i32) (param $p i32) (result i32)
+    (local $f i32) (local $pattern i32) (local $patterns i32) (local $item i32) (local $items i32)
+    (local $it i32) (local $q i32) (local $set i32) (local $count i32) (local $max i32)
+    (local.set $f (i32.load offset=557056 (i32.shl (local.get $needle) (i32.const 2))))
+    (if (i32.eqz (local.get $f)) (then (return (i32.const 1))))
+    (local.set $pattern (i32.and (local.get $f) (i32.const 0xffff)))
+    (local.set $patterns (i32.add (local.get $pattern) (i32.shr_u (local.get $f) (i32.const 16))))
+    (loop $next_pattern
+      (if (i32.lt_u (local.get $pattern) (local.get $patterns))
+        (then
+          (local.set $it (i32.load offset=573440 (i32.shl (local.get $pattern) (i32.const 2))))
+          (local.set $pattern (i32.add (local.get $pattern) (i32.const 1)))
+          (local.set $item (i32.and (local.get $it) (i32.const 0xffff)))
+          (local.set $items (i32.add (local.get $item) (i32.shr_u (local.get $it) (i32.const 16))))
+          (local.set $q (local.get $p))
+          (loop $next_item
+            (if (i32.lt_u (local.get $item) (local.get $items))
+              (then
+                (local.set $it (i32.load offset=589824 (i32.shl (local.get $item) (i32.const 2))))
+                (local.set $item (i32.add (local.get $item) (i32.const 1)))
+                (local.set $set (i32.shl (i32.and (local.get $it) (i32.const 0xffff)) (i32.const 8)))
+                (local.set $max (i32.shr_u (local.get $it) (i32.const 24)))
+                (if (i32.eq (local.get $max) (i32.const 255)) (then (local.set $max (i32.const -1))))
+                (local.set $count (i32.const 0))
+                (block $taken
+                  (loop $take
+                    (br_if $taken (i32.ge_u (local.get $count) (local.get $max)))
+                    (br_if $taken (i32.eqz (i32.load8_u offset=655360 (i32.add (local.get $set) (i32.load8_u (local.get $q))))))
+                    (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))
+                    (br $take)))
+                (br_if $next_pattern
+                  (i32.lt_u (local.get $count) (i32.and (i32.shr_u (local.get $it) (i32.const 16)) (i32.const 0xff))))
+                (br $next_item))))
+          (return (i32.const 1)))))
+    (i32.const 0))
+
+  ;; Appends to `hits` every needle anchored at the pair at `p` that is there in full, within
+  ;; [from, end), and followed as it must be; returns the new hit count.
   (func $candidates (param $p i32) (param $from i32) (param $end i32) (param $n i32) (result i32)
     (local $slot i32) (local $a i32) (local $stop i32) (local $anchor i32) (local $s i32)
     (local $needle i32) (local $bytes i32) (local $len i32) (local $width i32) (local $k i32)
     (local.set $slot (i32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
-    (local.set $a (i32.and (local.get $slot) (i32.const 0xffffff)))
-    (local.set $stop (i32.add (local.get $a) (i32.shr_u (local.get $slot) (i32.const 24))))
+    (local.set $a (i32.and (local.get $slot) (i32.const 0xfffff)))
+    (local.set $stop (i32.add (local.get $a) (i32.shr_u (local.get $slot) (i32.const 20))))
     (loop $anchors
       (if (i32.lt_u (local.get $a) (local.get $stop))
         (then
-          (local.set $anchor (i32.load offset=458752 (i32.shl (local.get $a) (i32.const 2))))
+          (local.set $anchor (i32.load offset=1245184 (i32.shl (local.get $a) (i32.const 2))))
           (local.set $a (i32.add (local.get $a) (i32.const 1)))
           (local.set $needle (i32.and (local.get $anchor) (i32.const 0xffff)))
           (local.set $s (i32.sub (local.get $p) (i32.shr_s (local.get $anchor) (i32.const 16))))
-          (local.set $bytes (i32.load offset=524288 (i32.shl (local.get $needle) (i32.const 3))))
-          (local.set $len (i32.load offset=524292 (i32.shl (local.get $needle) (i32.const 3))))
+          (local.set $bytes (i32.load offset=458752 (i32.shl (local.get $needle) (i32.const 3))))
+          (local.set $len (i32.load offset=458756 (i32.shl (local.get $needle) (i32.const 3))))
           (br_if $anchors (i32.lt_u (local.get $s) (local.get $from)))
           (br_if $anchors (i32.gt_u (i32.add (local.get $s) (local.get $len)) (local.get $end)))
           ;; Four bytes at a time: the needle is padded to `width` with bytes that always match.
@@ -58,8 +102,9 @@
                   (i32.load (i32.add (local.get $bytes) (local.get $k)))))
               (local.set $k (i32.add (local.get $k) (i32.const 4)))
               (br $compare)))
-          (i32.store offset=622592 (i32.shl (local.get $n) (i32.const 3)) (local.get $s))
-          (i32.store offset=622596 (i32.shl (local.get $n) (i32.const 3)) (local.get $needle))
+          (br_if $anchors (i32.eqz (call $follows (local.get $needle) (i32.add (local.get $s) (local.get $len)))))
+          (i32.store offset=720896 (i32.shl (local.get $n) (i32.const 3)) (local.get $s))
+          (i32.store offset=720900 (i32.shl (local.get $n) (i32.const 3)) (local.get $needle))
           (local.set $n (i32.add (local.get $n) (i32.const 1)))
           (br $anchors))))
     (local.get $n))
