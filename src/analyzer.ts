@@ -59,9 +59,12 @@ export class Analyzer {
   constructor(private readonly opts: AnalyzerOptions = {}) {
     for (const [route, accepts] of opts.expect ?? []) this.profiles.expect(route, accepts, 'user');
     this.correlator = new Correlator((inc) => this.ended(inc), opts.correlator);
-    // Each held or kept verdict carries its evidence: these bound memory on inputs of any size.
-    this.maxPending = opts.maxPending ?? 2_000;
-    this.maxIncidents = opts.maxIncidents ?? 10_000;
+    // What a big input holds beyond its open connections: a held incident (its recent events)
+    // is about 2.7 KB, a listed verdict (its evidence) about 1.7 KB, and V8 keeps old space at
+    // about twice what lives. Full, these caps hold about 11 MB: a 5 GB input fills them, a
+    // 500 MB one does not, and peak memory must be the same for both.
+    this.maxPending = opts.maxPending ?? 1_000;
+    this.maxIncidents = opts.maxIncidents ?? 5_000;
   }
 
   push(e: WsEvent): void {
