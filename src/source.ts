@@ -342,7 +342,12 @@ async function* chunks(reader: Reader, head: Buffer): AsyncGenerator<Buffer> {
  * that V8 frees only when it collects them, tens of MB behind a fast pipe.
  */
 function stdinReader(signal?: AbortSignal): Reader | undefined {
-  const st = fstatSync(0);
+  let st;
+  try {
+    st = fstatSync(0);
+  } catch {
+    return undefined; // no stdin at all: process.stdin reads as empty
+  }
   if (st.isFile()) {
     return {
       read: (buf, at) => new Promise((resolve, reject) => readFd(0, buf, at, buf.length - at, null, (err, n) => (err ? reject(err) : resolve(n)))),
