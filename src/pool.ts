@@ -7,6 +7,7 @@
  * main thread reaches its file, so memory stays bounded.
  */
 import { Worker } from 'node:worker_threads';
+import { unpack, type Batch } from './batch.js';
 import type { WsEvent } from './model.js';
 import { describe, type ReaderOptions } from './reader.js';
 import type { FileStats } from './report.js';
@@ -22,7 +23,7 @@ export interface WorkerSetup {
 
 export type ToWorker = { file: number; name: string } | 'abort';
 export type FromWorker =
-  | { file: number; events: WsEvent[] }
+  | { file: number; batch: Batch }
   | { file: number; bytes: number }
   | { file: number; stats: FileStats };
 
@@ -43,7 +44,7 @@ interface Lane {
 interface Slot {
   name: string;
   lane?: Lane;
-  batches: WsEvent[][];
+  batches: Batch[];
   stats?: FileStats;
 }
 
@@ -77,7 +78,7 @@ export function readInWorkers(names: string[], jobs: number, opts: ReaderOptions
       lanes.add(lane);
       lane.worker.on('message', (msg: FromWorker) => {
         const slot = slots[msg.file];
-        if ('events' in msg) slot.batches.push(msg.events);
+        if ('batch' in msg) slot.batches.push(msg.batch);
         else if ('bytes' in msg) onProgress?.(msg.bytes);
         else {
           slot.stats = msg.stats;
@@ -106,7 +107,7 @@ export function readInWorkers(names: string[], jobs: number, opts: ReaderOptions
         const slot = slots[head];
         if (!slot.lane) break; // not started: aborted
         for (let batch = slot.batches.shift(); batch; batch = slot.batches.shift()) {
-          for (const e of batch) push(e);
+          unpack(batch, push);
           if (lanes.has(slot.lane)) {
             Atomics.add(slot.lane.acks, 0, 1);
             Atomics.notify(slot.lane.acks, 0);

@@ -4,6 +4,7 @@
  * runs ahead of the main thread by more than WINDOW batches: it waits on the shared ack count.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { pack } from './batch.js';
 import type { WsEvent } from './model.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './pool.js';
 import { readFile } from './reader.js';
@@ -23,7 +24,7 @@ function post(msg: FromWorker): void {
 async function read(file: number, name: string): Promise<void> {
   let batch: WsEvent[] = [];
   const flush = () => {
-    post({ file, events: batch });
+    post({ file, batch: pack(batch) });
     batch = [];
     posted++;
     // Bounded memory: a file ahead of the one the main thread is on waits here for its turn.
