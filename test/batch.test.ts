@@ -3,7 +3,7 @@
  * back as the same events: every key in its order, undefined values kept, numbers and strings
  * exact; for every event the committed samples and a generated log yield.
  */
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,13 +11,7 @@ import { writeLog } from '../bench/pino-log.js';
 import { pack, unpack } from '../src/batch.js';
 import type { WsEvent } from '../src/model.js';
 import { readFile } from '../src/reader.js';
-
-/** Inputs in samples/: everything but the scripts that made them and the expected verdicts. */
-const SAMPLE_INPUTS = readdirSync('samples').filter((d) => statSync(join('samples', d)).isDirectory())
-  .flatMap((d) => readdirSync(join('samples', d))
-    .filter((f) => !/\.(?:expected\.json|m?[jt]s|py|go|java|sh|md)$|^\./.test(f))
-    .map((f) => join('samples', d, f)))
-  .filter((f) => statSync(f).isFile());
+import { SAMPLE_INPUTS } from './support/samples.js';
 
 function roundTrip(events: WsEvent[]): WsEvent[] {
   const out: WsEvent[] = [];
