@@ -16,6 +16,7 @@ import type { Verdict } from '../src/model.js';
 import type { Report } from '../src/report.js';
 import { CLI, runCli } from './support/cli.js';
 import { expectVerdicts, type ExpectedVerdict } from './support/expect-verdict.js';
+import { SAMPLE_INPUTS } from './support/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-pool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -92,7 +93,7 @@ describe('several files on worker threads', () => {
   });
 
   it('a generated log rotated in four, one gzipped, with a missing file and a truncated .gz among them: the same report with 1, 2 and 4 jobs', async () => {
-    const { files, texts } = rotate('svc.log', generated({ seed: 11, wsShare: 0.3, concurrency: 60, crashEvery: 3000 }, 4 * MB), 4, [1]);
+    const { files, texts } = rotate('svc.log', generated({ seed: 11, wsShare: 0.3, concurrency: 60, crashEvery: 3000 }, 2.5 * MB), 4, [1]);
     const truncated = join(dir, 'old.log.gz');
     const gz = gzipSync(generated({ seed: 12, wsShare: 0.5, concurrency: 20 }, 400_000));
     writeFileSync(truncated, gz.subarray(0, gz.length >> 1));
@@ -128,6 +129,16 @@ describe('several files on worker threads', () => {
     const spanning = rotated.filter((v) => new Set(v.evidence.filter((e) => e.kind !== 'profile').map((e) => e.at.slice(0, e.at.lastIndexOf(':')))).size > 1);
     expect(spanning.length).toBeGreaterThan(3);
     for (const v of rotated) expectExactEvidence(v, files, texts);
+  });
+
+  it('every committed sample at once, each in its own format (a capture decoded by tshark among them): the same report with --jobs 1 and 3', async () => {
+    const one = await analyze(SAMPLE_INPUTS, 1);
+    const three = await analyze(SAMPLE_INPUTS, 3);
+    expect(three.code).toBe(one.code);
+    expect(three.stderr).toBe(one.stderr);
+    expect(three.report).toEqual(one.report);
+    expect(new Set(three.report.input.files.map((f) => f.parser)).size).toBeGreaterThanOrEqual(9);
+    expect(three.report.summary.incidents).toBeGreaterThan(50);
   });
 
   it('ndjson: the verdicts stream in the same order with --jobs 1 and --jobs 2', async () => {
