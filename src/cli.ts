@@ -4,13 +4,15 @@
  * Exit codes: 0 ok, 1 --fail-on matched, 2 usage or input error.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { once } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { analyzeFiles, VERSION, type AnalyzeOptions } from './analyze.js';
 import { explain, listCodes } from './explain.js';
 import { parseTime } from './filter.js';
 import { asReport, mergeReports } from './merge.js';
 import { ROOT_CAUSES, type Accepts, type RootCause } from './model.js';
-import { openAtomic, REPORT_FORMATS, renderReport, writeAtomic, type ReportFormat } from './output.js';
+import { openAtomic, REPORT_FORMATS, reportParts, writeAtomic, type ReportFormat } from './output.js';
 import { parseAccepts } from './profile.js';
 import { Progress } from './progress.js';
 import type { Report } from './report.js';
@@ -98,7 +100,8 @@ function program(): Command {
     .option('--max-connections <n>', 'open connections tracked at most; the least recently active is evicted beyond it', positive, 100_000)
     .option('--idle-ttl <seconds>', 'evict a connection idle this long (input time)', positive, 3600)
     .option('--max-line-bytes <n>', 'skip (and count) lines longer than this', positive, 1024 * 1024)
-    .option('--no-prefilter', 'parse every line, even those the parser can tell hold no event without parsing them (slower; for checking)');
+    .option('--no-prefilter', 'parse every line, even those the parser can tell hold no event without parsing them (slower; for checking)')
+    .option('-j, --jobs <n>', 'read up to this many files at once on worker threads (default: one per core on 3 cores or more, at most one per file; 1 reads all in this thread)', positive);
   for (const [, flag, help] of FIELD_FLAGS) analyze.option(flag, help, collect);
   analyze.addHelpText('after', `
 Examples:
@@ -168,6 +171,7 @@ interface AnalyzeFlags extends ReportFlags {
   idleTtl: number;
   maxLineBytes: number;
   prefilter: boolean;
+  jobs?: number;
   [field: string]: unknown;
 }
 
@@ -196,6 +200,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
     fields,
     maxLineBytes: flags.maxLineBytes,
     prefilter: flags.prefilter,
+    jobs: flags.jobs ?? defaultJobs(),
     correlator: { maxConnections: flags.maxConnections, ttlMs: flags.idleTtl * 1000 },
     filter: { since: flags.since, until: flags.until, routes: flags.route },
     onVerdict: writer ? (v) => writer.write(v) : undefined,
@@ -211,7 +216,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
   if (writer) {
     await writer.end();
     await finishOut?.();
-  } else emit(report, flags);
+  } else await emit(report, flags);
 
   const failed = report.input.files.filter((f) => f.error);
   for (const f of failed) process.stderr.write(`wsclose: ${f.error}\n`);
@@ -239,8 +244,18 @@ async function runMerge(files: string[], flags: ReportFlags): Promise<void> {
     } else reports.push(doc);
   }
   const report = mergeReports(reports);
-  emit(report, flags);
+  await emit(report, flags);
   process.exitCode = bad ? 2 : failOn(report, flags.failOn);
+}
+
+/**
+ * One worker per core, where there are more than two: beside the main thread, which correlates
+ * every event, and V8's own compile and GC threads, two cores leave nothing for a second
+ * reader (measured: README, "Several files at once").
+ */
+function defaultJobs(): number {
+  const cores = availableParallelism();
+  return cores > 2 ? cores : 1;
 }
 
 /** Total bytes of the named files, or undefined when one is stdin or cannot be stat'ed. */
@@ -257,14 +272,15 @@ function inputBytes(files: string[]): number | undefined {
   return total;
 }
 
-function emit(report: Report, flags: ReportFlags): void {
+/** Writes the report in parts: a big report's text is never whole in memory. */
+async function emit(report: Report, flags: ReportFlags): Promise<void> {
   const tty = !flags.out && process.stdout.isTTY;
   const color = flags.color ?? (tty && !process.env.NO_COLOR);
-  const text = renderReport(report, flags.output as ReportFormat, {
+  const parts = reportParts(report, flags.output as ReportFormat, {
     top: flags.top, groupBy: flags.groupBy, color, width: (tty && process.stdout.columns) || 80,
   });
-  if (flags.out) writeAtomic(flags.out, text);
-  else process.stdout.write(text);
+  if (flags.out) writeAtomic(flags.out, parts);
+  else for (const part of parts) if (!process.stdout.write(part)) await once(process.stdout, 'drain');
 }
 
 /** Exit code for --fail-on: 1 when an incident of one of the causes was found. */
