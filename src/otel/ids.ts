@@ -6,7 +6,7 @@
  * A set-associative table of numbers, not a Map of strings: the span processor looks up every
  * span a service makes. A span id (16 hex digits) is kept as its two 32-bit halves, so a lookup
  * reads 8 to 16 characters and compares integers, and an entry holds no string: nothing is
- * allocated, and the garbage collector has no span id to keep alive or move. Ids that are not
+ * allocated, and the garbage collector has no span id string to keep alive or move. Ids that are not
  * 16 hex digits (some trace files) are hashed and also kept as text, compared on a match. Each
  * set replaces its entries in turn, sparing a span in flight (its frame pushed at its start) over
  * one that ended, so an entry lives about as long as `capacity` later spans (at least `WAYS`
