@@ -27,6 +27,9 @@ const MAX_KEYS = 512;
 /** An escape, or a control character (in a string JSON.parse refuses it; between tokens only tab, CR and LF are blanks). */
 const UNUSUAL = /[\x00-\x1f\\]/;
 
+/** Roles whose string values events keep as they are. */
+const KEPT = [FIELD.conn, FIELD.route, FIELD.reason, FIELD.level, FIELD.message];
+
 /** What a key is to the reader. */
 class Key {
   /** The key that followed this one on the last line that had it. */
@@ -39,6 +42,10 @@ class Key {
   readonly message: boolean;
   /** Its last string value: a service's hostname, a route, a connection's id recur. */
   private last = '';
+  /** `"name":`, as a compact line writes it. */
+  readonly quoted: string;
+  /** Events keep its string value (the others are read, or copied where kept: record.ts `own`). */
+  private readonly kept: boolean;
 
   constructor(
     readonly name: string,
@@ -46,15 +53,17 @@ class Key {
     readonly slots: Slot[],
     readonly special: number,
   ) {
+    this.quoted = `"${name}":`;
     this.wanted = slots.length > 0 || special !== OTHER;
     this.message = slots.some((s) => s.role === FIELD.message);
+    this.kept = slots.some((s) => KEPT.includes(s.role));
   }
 
-  /** Its string value at `text[start, end)`. */
+  /** Its string value at `text[start, end)`: a copy where events keep it, else a view of the line. */
   value(text: string, start: number, end: number): string {
     const last = this.last;
     if (last.length === end - start && text.startsWith(last, start)) return last;
-    return (this.last = ownString(text, start, end));
+    return (this.last = this.kept ? ownString(text, start, end) : text.slice(start, end));
   }
 }
 
@@ -90,15 +99,19 @@ export class FlatJsonReader {
     if (i === n - 1) return this.done(p, pid, hostname, host); // {}
     for (;;) {
       // The key: a line of the same shape as the one before has the key that followed the last one.
-      if (text.charCodeAt(i) !== 34 /* " */) return undefined;
-      const ke = text.indexOf('"', i + 1);
-      const guess = prev.next;
-      const key = guess !== undefined && guess.name.length === ke - i - 1 && text.startsWith(guess.name, i + 1)
-        ? guess : this.key(prev, text, i + 1, ke);
+      let key = prev.next;
+      if (key !== undefined && text.startsWith(key.quoted, i)) {
+        i += key.quoted.length;
+      } else {
+        if (text.charCodeAt(i) !== 34 /* " */) return undefined;
+        const ke = text.indexOf('"', i + 1);
+        key = this.key(prev, text, i + 1, ke);
+        i = spaces(text, ke + 1);
+        if (text.charCodeAt(i) !== 58 /* : */) return undefined;
+        i++;
+      }
       prev = key;
-      i = spaces(text, ke + 1);
-      if (text.charCodeAt(i) !== 58 /* : */) return undefined;
-      i = spaces(text, i + 1);
+      i = spaces(text, i);
       const wanted = key.wanted;
       if (wanted) {
         if (key.special === WHOLE || key.seen === stamp) return undefined;

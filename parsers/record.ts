@@ -75,7 +75,7 @@ export function pickedEvents(picked: Picked, at: string, emit: (e: WsEvent) => v
     return;
   }
   if (conn !== undefined && msg.says(SAYS.open)) {
-    emit({ time, conn, at, process: proc, route, kind: 'open', remote: remoteOf(values) });
+    emit({ time, conn, at, process: proc, route, kind: 'open', remote: own(remoteOf(values)) });
     return;
   }
   if (conn !== undefined && msg.text) emit({ time, conn, at, process: proc, route, kind: 'note', text: msg.text, level });
@@ -139,7 +139,12 @@ function remoteWithPort(picked: unknown[]): string | undefined {
   const address = remoteOf(picked);
   if (address === undefined) return undefined;
   const port = picked[FIELD.port];
-  return typeof port === 'number' || typeof port === 'string' ? `${address}:${port}` : /:\d+$/.test(address) && !address.includes('::') ? address : undefined;
+  return own(typeof port === 'number' || typeof port === 'string' ? `${address}:${port}` : /:\d+$/.test(address) && !address.includes('::') ? address : undefined);
+}
+
+/** A string of its own for an event to keep: a value read in place (json-fields.ts) may be a view of its whole line. */
+function own(s: string | undefined): string | undefined {
+  return s === undefined || s.length < 13 ? s : JSON.parse(JSON.stringify(s)) as string;
 }
 
 function processOf(pid: unknown, host: unknown): string | undefined {

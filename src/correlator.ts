@@ -264,8 +264,14 @@ export class Correlator {
   }
 
   private remember(conn: Conn, e: RecentEvent): void {
-    if (conn.recent.length >= this.ringSize) conn.recent.shift();
-    conn.recent.push(e);
+    const recent = conn.recent;
+    if (recent.length < this.ringSize) {
+      recent.push(e);
+      return;
+    }
+    // Moved down in place: shift() and push() made the array allocate a new store on most events.
+    for (let i = 1; i < recent.length; i++) recent[i - 1] = recent[i];
+    recent[recent.length - 1] = e;
   }
 
   private orphan(e: ExceptionEvent): void {
