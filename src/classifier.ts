@@ -60,7 +60,6 @@ export function classify(inc: Incident, profile: EndpointProfile | undefined, op
   const info = closeCodeInfo(code);
   const agrees = codeAgrees(finding.cause, code);
   const normal = finding.cause === 'normal';
-  let evidenceList = normal ? undefined : evidence(inc, finding, opts);
   const verdict: Verdict = {
     connection: inc.connection,
     route: inc.route ?? null,
@@ -72,13 +71,7 @@ export function classify(inc: Incident, profile: EndpointProfile | undefined, op
     codeAgreement: agrees ? 'agrees' : 'disagrees',
     explanation: agrees ? finding.explanation : `${disagreement(finding.cause, code, info.name)}; ${finding.explanation}`,
     confidence: round(finding.confidence),
-    // Most verdicts are normal, counted and let go: their evidence is written when something reads it.
-    get evidence() {
-      return (evidenceList ??= evidence(inc, finding, opts));
-    },
-    set evidence(list) {
-      evidenceList = list;
-    },
+    evidence: evidence(inc, finding, opts),
     fix: finding.fix ?? FIX[finding.cause],
     at: close.at,
     time: iso(close.time),
