@@ -31,13 +31,14 @@ export const jsonParser: Parser = {
     const fields = fieldMap(opts?.fields);
     const flat = new FlatJsonReader(fields);
     const emit = (e: WsEvent) => sink.event(e);
+    const prefix = `${file}:`;
     return withCrashText(file, sink, 'not-json', (text) => {
       // Most lines are flat: read in place; the rest (nested values, escapes, exceptions) are parsed whole.
       const picked = flat.read(text);
       if (picked) return picked;
       const rec = parseObject(text);
       return rec && pickAll(rec, fields);
-    }, (picked, lineNo) => pickedEvents(picked, `${file}:${lineNo}`, emit));
+    }, (picked, lineNo) => pickedEvents(picked, prefix + lineNo, emit));
   },
 
   prefilter(opts) {
