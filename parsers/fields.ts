@@ -222,7 +222,12 @@ export class MessageText {
   private found = 0;
   private codeText: number | undefined | null = null;
 
-  constructor(readonly text: string) {}
+  /** The text is written as it is inside a JSON string: no quote, backslash or control character. */
+  readonly plain: boolean;
+
+  constructor(readonly text: string) {
+    this.plain = !/["\\\x00-\x1f]/.test(text);
+  }
 
   /** The text has the words of `bit` (a SAYS value). */
   says(bit: number): boolean {
@@ -251,14 +256,16 @@ export function messageText(text: string): MessageText {
   return remember(new MessageText(text));
 }
 
-/** The MessageText of the JSON string `line[start, end)` (no escapes): found without slicing it when it recurs. */
-export function messageTextAt(line: string, start: number, end: number): MessageText {
-  const n = end - start;
+/**
+ * The MessageText of the JSON string that starts at `line[start]` when its text is one the memo
+ * holds (a text with no quote, backslash or control character: it is then the whole string).
+ */
+export function recurringMessageAt(line: string, start: number): MessageText | undefined {
   for (let i = 0; i < memo.length; i++) {
-    const t = memo[i].text;
-    if (t.length === n && line.startsWith(t, start)) return memo[i];
+    const m = memo[i];
+    if (m.plain && line.charCodeAt(start + m.text.length) === 34 /* " */ && line.startsWith(m.text, start)) return m;
   }
-  return remember(new MessageText(ownString(line, start, end)));
+  return undefined;
 }
 
 function remember(m: MessageText): MessageText {

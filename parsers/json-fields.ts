@@ -10,7 +10,7 @@
  * key that followed it last time, and a line of the same shape as the one before matches it.
  */
 import {
-  FIELD, keySlots, type MessageText, messageTextAt, ownString, type Picked, ROLE_COUNT, type Slot, TYPE_ROLE, toFrameType,
+  FIELD, keySlots, type MessageText, messageText, ownString, recurringMessageAt, type Picked, ROLE_COUNT, type Slot, TYPE_ROLE, toFrameType,
 } from './fields.js';
 import type { FieldMap } from './parser.js';
 
@@ -23,9 +23,6 @@ const WHOLE = 4;
 
 /** Distinct keys remembered per reader; beyond that, keys are looked up each time. */
 const MAX_KEYS = 512;
-
-/** An escape, or a control character (in a string JSON.parse refuses it; between tokens only tab, CR and LF are blanks). */
-const UNUSUAL = /[\x00-\x1f\\]/;
 
 /** Roles whose string values events keep as they are. */
 const KEPT = [FIELD.conn, FIELD.route, FIELD.reason, FIELD.level, FIELD.message];
@@ -41,7 +38,7 @@ class Key {
   /** One of its slots is the message's. */
   readonly message: boolean;
   /** Its last string value: a service's hostname, a route, a connection's id recur. */
-  private last = '';
+  last = '';
   /** `"name":`, as a compact line writes it. */
   readonly quoted: string;
   /** Events keep its string value (the others are read, or copied where kept: record.ts `own`). */
@@ -59,10 +56,14 @@ class Key {
     this.kept = slots.some((s) => KEPT.includes(s.role));
   }
 
-  /** Its string value at `text[start, end)`: a copy where events keep it, else a view of the line. */
-  value(text: string, start: number, end: number): string {
+  /** The JSON string at `text[start]` is its last value again. */
+  recurs(text: string, start: number): boolean {
     const last = this.last;
-    if (last.length === end - start && text.startsWith(last, start)) return last;
+    return text.charCodeAt(start + last.length) === 34 /* " */ && text.startsWith(last, start);
+  }
+
+  /** Its new string value `text[start, end)`: a copy where events keep it, else a view of the line. */
+  value(text: string, start: number, end: number): string {
     return (this.last = this.kept ? ownString(text, start, end) : text.slice(start, end));
   }
 }
@@ -82,7 +83,7 @@ export class FlatJsonReader {
   read(text: string): Picked | undefined {
     const n = text.length;
     // The last character a `}`: no read below runs past the end, since each token stops at it.
-    if (n < 2 || text.charCodeAt(0) !== 123 /* { */ || text.charCodeAt(n - 1) !== 125 /* } */ || UNUSUAL.test(text)) return undefined;
+    if (n < 2 || text.charCodeAt(0) !== 123 /* { */ || text.charCodeAt(n - 1) !== 125 /* } */) return undefined;
     const stamp = ++this.line;
     const p = this.picked;
     const values = p.values;
@@ -104,7 +105,8 @@ export class FlatJsonReader {
         i += key.quoted.length;
       } else {
         if (text.charCodeAt(i) !== 34 /* " */) return undefined;
-        const ke = text.indexOf('"', i + 1);
+        const ke = stringEnd(text, i + 1);
+        if (ke < 0) return undefined;
         key = this.key(prev, text, i + 1, ke);
         i = spaces(text, ke + 1);
         if (text.charCodeAt(i) !== 58 /* : */) return undefined;
@@ -122,12 +124,23 @@ export class FlatJsonReader {
       let v: unknown;
       let said: MessageText | undefined;
       if (c === 34 /* " */) {
-        const ve = text.indexOf('"', i + 1);
-        if (wanted) {
-          if (ve === i + 1) v = '';
-          // A message: most lines repeat one of a few, found without a slice.
-          else if (key.message) v = (said = messageTextAt(text, i + 1, ve)).text;
-          else v = key.value(text, i + 1, ve);
+        // A string: a recurring value is compared in place; any other is checked (no escape, no control character) to its end.
+        const vs = i + 1;
+        let ve: number;
+        if (wanted && key.message && (said = recurringMessageAt(text, vs)) !== undefined) {
+          v = said.text;
+          ve = vs + said.text.length;
+        } else if (wanted && key.recurs(text, vs)) {
+          v = key.last;
+          ve = vs + key.last.length;
+        } else {
+          ve = stringEnd(text, vs);
+          if (ve < 0) return undefined;
+          if (wanted) {
+            if (ve === vs) v = '';
+            else if (key.message) v = (said = messageText(ownString(text, vs, ve))).text;
+            else v = key.value(text, vs, ve);
+          }
         }
         i = ve + 1;
       } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
@@ -229,6 +242,16 @@ export class FlatJsonReader {
 function spaces(text: string, i: number): number {
   while (text.charCodeAt(i) === 32) i++;
   return i;
+}
+
+/** The closing quote of a string that starts at `i`, or -1 for an escape, a control character or no end. */
+function stringEnd(text: string, i: number): number {
+  for (const n = text.length; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) return i;
+    if (c === 92 || c < 32) return -1;
+  }
+  return -1;
 }
 
 /** Past one or more digits from `i`, or -1 when none is there. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FIELDS, FIELD, fieldMap, pickAll } from '../../parsers/fields.js';
+import { DEFAULT_FIELDS, FIELD, fieldMap, messageText, pickAll } from '../../parsers/fields.js';
 import { FlatJsonReader } from '../../parsers/json-fields.js';
 import type { FieldMap } from '../../parsers/parser.js';
 
@@ -69,6 +69,11 @@ describe('FlatJsonReader', () => {
     fc.assert(fc.property(line, (l) => {
       if (typeof reference(l, DEFAULT_FIELDS) === 'string') expect(reader.read(l)).toBeUndefined();
     }), { numRuns: 3000, seed: 11 });
+    // A message read elsewhere with a quote or a control character in it is no string of a line.
+    messageText('x"}');
+    messageText('tab\there');
+    expect(reader.read('{"msg":"x"}"}')).toBeUndefined();
+    expect(reader.read('{"msg":"tab\there"}')).toBeUndefined();
     for (const bad of ['', '{', '}', '{}}', '{"a":01}', '{"a":1,}', '{"a" 1}', '{"a":-}', '{"a":1.}', '{"a":.5}', '{"a":1e}', '{"a":tru}', '{"a":nul}', '{"msg":"x"} ', '{"msg":"x"}{"msg":"y"}', '[1]']) {
       expect(reader.read(bad), bad).toBeUndefined();
     }
