@@ -11,6 +11,10 @@
  * not start with `{` is always read (it is counted as not JSON). Matching more lines than
  * needed costs time only; test/parsers/json-prefilter.test.ts and test/analyze.prefilter.test.ts
  * check that none is missed.
+ *
+ * Each test on what follows a needle has two forms: a `followedBy` pattern, looser, run where
+ * the needles are searched (it rules out `"statusCode":200` and the like without a call per
+ * line), and the exact `check`, run on what the pattern lets through.
  */
 import type { FieldMap, Needle, Prefilter } from './parser.js';
 
@@ -27,14 +31,33 @@ const CODE_NAMES = [
   'message too big', 'mandatory', 'internal', 'service restart', 'try again', 'bad gateway', 'tls',
 ];
 
+/**
+ * What skipSpace skips, as a pattern's set: more (an escape's letter without its backslash
+ * too), which only lets more through, since no pattern wants one of those bytes next.
+ */
+const BLANK = '[ \\t\\r\\x0b\\x0c\\x80-\\xff\\\\nrtfb]';
+const KEY = `${BLANK}*:`;
+
+interface Test {
+  /** Necessary conditions of `exact`, cheap to run where the needles are searched. */
+  followedBy: string[];
+  exact(b: Bytes, p: number): boolean;
+}
+
+const IS_KEY: Test = { followedBy: [KEY], exact: isKey };
+const CODE_VALUE: Test = { followedBy: [`${KEY}${BLANK}*"?${BLANK}*[0-9]{4}`, `${KEY}${BLANK}*"?${BLANK}*[0-9]{1,3}[.eE]`], exact: codeValue };
+const TYPE_VALUE: Test = { followedBy: [KEY], exact: typeValue };
+const REMOTE_WITH_PORT: Test = { followedBy: [`${KEY}${BLANK}*"[^"\\\\:]*[\\\\:]`], exact: remoteWithPort };
+const CODE_AFTER: Test = { followedBy: [`${BLANK}*[=:]?${BLANK}*[0-9]{4}`], exact: codeAfter };
+
 export function jsonPrefilter(f: FieldMap): Prefilter {
   const needles: Needle[] = [{ text: '\\u' }];
-  keys(needles, [...f.conn, ...f.error, ...f.accepts, ...f.port, 'stack'], isKey);
-  keys(needles, f.code, codeValue);
-  keys(needles, f.type, typeValue);
-  keys(needles, f.remote, remoteWithPort);
+  keys(needles, [...f.conn, ...f.error, ...f.accepts, ...f.port, 'stack'], IS_KEY);
+  keys(needles, f.code, CODE_VALUE);
+  keys(needles, f.type, TYPE_VALUE);
+  keys(needles, f.remote, REMOTE_WITH_PORT);
   for (const w of WORDS) needles.push({ text: w, anyCase: true });
-  for (const w of ['code', 'status']) needles.push({ text: w, anyCase: true, check: (b, _s, e) => codeAfter(b, e) });
+  for (const w of ['code', 'status']) needles.push({ text: w, anyCase: true, followedBy: CODE_AFTER.followedBy, check: (b, _s, e) => codeAfter(b, e) });
   for (const w of CODE_NAMES) needles.push({ text: `(${w}`, anyCase: true, check: (b, s) => codeBefore(b, s - 1) });
   return { needles, lineStart: '{' };
 }
@@ -43,19 +66,19 @@ export function jsonPrefilter(f: FieldMap): Prefilter {
  * `"name"` as a key, its value tested by `check`. A dotted name (`ws.id`) is read from a
  * nested object too, so its first segment is a key to look for, with any value.
  */
-function keys(out: Needle[], names: string[], check: (b: Bytes, p: number) => boolean): void {
-  const add = (name: string, test: (b: Bytes, p: number) => boolean) => {
+function keys(out: Needle[], names: string[], test: Test): void {
+  const add = (name: string, { followedBy, exact }: Test) => {
     for (const key of name.includes('/') ? [name, name.replace(/\//g, '\\/')] : [name]) {
       // One needle per key, its colon found by the check: variants for each byte that may
       // follow (`:`, blanks) would each be compared in full where the key occurs.
-      out.push({ text: `"${key}"`, check: (b, _s, e) => test(b, e) });
+      out.push({ text: `"${key}"`, followedBy, check: (b, _s, e) => exact(b, e) });
     }
   };
   for (const name of names) {
     if (name.includes('.')) {
-      add(name, isKey);
-      add(name.slice(0, name.indexOf('.')), isKey);
-    } else add(name, check);
+      add(name, IS_KEY);
+      add(name.slice(0, name.indexOf('.')), IS_KEY);
+    } else add(name, test);
   }
 }
 

@@ -68,6 +68,13 @@ export interface Needle {
   /** Letters match in any case. */
   anyCase?: boolean;
   /**
+   * What must follow the match, as patterns of which one must match right after it: byte
+   * sets and literals with quantifiers (`[ \t]*:[0-9]{4,}`). Repeats are possessive: they
+   * take all they can and never give back. A necessary condition of `check`, cheap to test
+   * where the needles are searched, so that most near misses never reach `check`.
+   */
+  followedBy?: string[];
+  /**
    * A further test on the bytes around the match [start, end), such as the key's value: the
    * line is read only when it holds. Reads stop at a line break (byte 10).
    */

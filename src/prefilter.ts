@@ -1,18 +1,21 @@
 /**
  * Finds, in a block of raw bytes, the places where a parser's needles may start, in one pass
- * for all needles whatever their number, without building a string.
+ * for all needles whatever their number, without building a string; and counts the lines
+ * between them without a call per line.
  *
  * Each needle gets an anchor where it is rarest in the input (learned from the first block):
  * five bytes, two aligned pairs of which make a 32-bit fingerprint; or three bytes; or one.
  * The block is swept four bytes at a time: each two-byte pair at an even offset is looked up
  * in a 64 KB table; a pair that starts a fingerprint is checked against a second table, keyed
  * by a hash of four bytes, before any needle is compared in full. Per byte this is a few
- * machine instructions; a needle is compared only where its fingerprint occurs.
+ * machine instructions; a needle is compared only where its fingerprint occurs. The sweeps
+ * run in WebAssembly (prefilter.wat, whose header gives the memory layout used here); the
+ * needles' checks, rare by then, run here.
  */
-import { endianness } from 'node:os';
+import { readFileSync } from 'node:fs';
 import type { Needle, Prefilter } from '../parsers/parser.js';
+import { parsePattern, type PatternItem } from './pattern.js';
 
-const LITTLE_ENDIAN = endianness() === 'LE';
 /** Bytes of the first block whose byte, pair and quad counts choose the anchors. */
 const SAMPLE = 256 * 1024;
 /** `pairs` flags: compare the needles at once, or only when the four-byte fingerprint is known. */
@@ -21,13 +24,46 @@ const QUAD = 2;
 /** Relative costs that choose an anchor: a table lookup, and a needle compared in full. */
 const LOOKUP = 3;
 const COMPARE = 150;
-/** Size of the fingerprint table (a bitmap in bytes): 1 MB keeps false fingerprints rare. */
+/** Size of the fingerprint table (a bitmap): 2^20 bits keep false fingerprints rare. */
 const QUAD_BITS = 20;
+
+/** prefilter.wat's memory layout. */
+const PAIRS = 0;
+const SLOTS = 65536;
+const QUADS = 327680;
+const NEEDLES = 458752;
+const MAX_NEEDLES = 4096;
+const BYTES = 491520;
+const MAX_BYTES = 65536;
+const FOLLOW = 557056;
+const PATTERNS = 573440;
+const MAX_PATTERNS = 4096;
+const ITEMS = 589824;
+const MAX_ITEMS = 16384;
+const SETS = 655360;
+const MAX_SETS = 256;
+const HITS = 720896;
+const ROOM = 65536;
+const ANCHORS = 1245184;
+const MAX_ANCHORS = 131072;
+const INPUT = 1769472;
+const PADDING = 32;
+const PAGE = 65536;
+
+interface Kernel {
+  memory: WebAssembly.Memory;
+  next: WebAssembly.Global;
+  scan(from: number, end: number, room: number): number;
+  lines(from: number, end: number, first: number): number;
+}
+
+const wasm = new WebAssembly.Module(readFileSync(new URL('./prefilter.wasm', import.meta.url)));
 
 interface Compiled {
   bytes: Uint8Array;
   /** 0x20 where a letter matches in any case, else 0: `(b | mask) === byte`. */
   mask: Uint8Array;
+  followedBy: PatternItem[][];
   check: Needle['check'];
 }
 
@@ -38,49 +74,54 @@ interface Anchor {
 }
 
 export class BlockFilter {
-  private readonly pairs = new Uint8Array(65536);
-  private readonly quads = new Uint8Array(1 << QUAD_BITS);
-  private readonly anchors: Anchor[][] = [];
+  private readonly kernel: Kernel;
+  private readonly anchors = new Map<number, Anchor[]>();
+  private readonly needles: Compiled[] = [];
   private compiled = false;
   private readonly lineStart: number;
   private readonly hits: number[] = [];
+  /** Where the block scanned last starts in its buffer: it is at INPUT in the kernel's memory. */
+  private start = 0;
 
   constructor(private readonly pf: Prefilter) {
     this.lineStart = pf.lineStart === undefined ? -1 : pf.lineStart.charCodeAt(0);
+    const { exports } = new WebAssembly.Instance(wasm);
+    this.kernel = exports as unknown as Kernel;
   }
 
-  /** Starts of needle matches in [start, end), ascending (a line may appear more than once). */
+  /**
+   * Takes the block [start, end) of `buf` (whole lines) and returns where needles start in
+   * it, ascending (a line may appear more than once). `lines` then counts within it.
+   */
   scan(buf: Buffer, start: number, end: number): number[] {
+    this.load(buf, start, end);
     if (!this.compiled) this.compile(buf, start, Math.min(end, start + SAMPLE));
     const hits = this.hits;
     hits.length = 0;
-    const pairs = this.pairs;
-    // The aligned middle two pairs per word; the ragged ends at every offset.
-    const off = buf.byteOffset;
-    const wordStart = LITTLE_ENDIAN ? Math.min(end, ((off + start + 3) & ~3) - off) : end;
-    const wordEnd = Math.max(wordStart, LITTLE_ENDIAN ? ((off + end) & ~3) - off : end);
-    let i = start;
-    for (; i < wordStart; i++) if (this.passes(buf, i)) this.hit(buf, i, start, end);
-    if (wordEnd > wordStart) {
-      const quads = this.quads;
-      const words = new Uint32Array(buf.buffer, off + wordStart, (wordEnd - wordStart) >>> 2);
-      const last = words.length - 1;
-      for (let k = 0; k <= last; k++) {
-        const w = words[k];
-        const lo = pairs[w & 0xffff];
-        const hi = pairs[w >>> 16];
-        if ((lo | hi) === 0) continue;
-        const p = wordStart + 4 * k;
-        if (lo !== 0 && ((lo & DIRECT) !== 0 || quads[hash(w)] !== 0)) this.hit(buf, p, start, end);
-        if (hi !== 0 && ((hi & DIRECT) !== 0 || quads[hash((w >>> 16) | ((k < last ? words[k + 1] : buf[p + 4] | (buf[p + 5] << 8)) << 16))] !== 0)) {
-          this.hit(buf, p + 2, start, end);
-        }
+    const k = this.kernel;
+    const shift = start - INPUT;
+    for (let from = INPUT; from < INPUT + end - start; from = k.next.value as number) {
+      const n = k.scan(from, INPUT + end - start, ROOM);
+      const found = new Uint32Array(k.memory.buffer, HITS, 2 * n);
+      for (let i = 0; i < found.length; i += 2) {
+        const s = found[i] + shift;
+        if (s === hits[hits.length - 1]) continue; // another needle at a place already found
+        const needle = this.needles[found[i + 1]];
+        if (needle.check === undefined || needle.check(buf, s, s + needle.bytes.length)) hits.push(s);
       }
-      i = wordEnd;
     }
-    for (; i < end; i++) if (this.passes(buf, i)) this.hit(buf, i, start, end);
     hits.sort((a, b) => a - b);
     return hits;
+  }
+
+  /**
+   * Lines of the scanned block in [from, to) (`from` starts one, `to - 1` ends one), up to
+   * the first odd one: how many, and where the odd one starts (`to` when none is).
+   */
+  lines(from: number, to: number): { count: number; odd: number } {
+    const shift = this.start - INPUT;
+    const count = this.kernel.lines(from - shift, to - shift, this.lineStart);
+    return { count, odd: (this.kernel.next.value as number) + shift };
   }
 
   /**
@@ -94,25 +135,14 @@ export class BlockFilter {
     return buf[q] !== this.lineStart;
   }
 
-  /** The pair at `p` is an anchor, and its fingerprint too where it has one. */
-  private passes(buf: Buffer, p: number): boolean {
-    const a = this.pairs[buf[p] | (buf[p + 1] << 8)];
-    return a !== 0 && ((a & DIRECT) !== 0
-      || this.quads[hash(buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24))] !== 0);
-  }
-
-  /** An anchor passed at `p`: which needle, if any, is there. */
-  private hit(buf: Buffer, p: number, start: number, end: number): void {
-    const list = this.anchors[buf[p] | (buf[p + 1] << 8)];
-    for (let j = 0; j < list.length; j++) {
-      const n = list[j].needle;
-      const s = p - list[j].offset;
-      const e = s + n.bytes.length;
-      if (s >= start && e <= end && matches(buf, s, n) && (n.check === undefined || n.check(buf, s, e))) {
-        this.hits.push(s);
-        return;
-      }
-    }
+  /** Copies the block into the kernel's memory, grown to fit. */
+  private load(buf: Buffer, start: number, end: number): void {
+    const { memory } = this.kernel;
+    const need = INPUT + end - start + PADDING;
+    if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+    buf.copy(new Uint8Array(memory.buffer), INPUT, start, end);
+    new Uint8Array(memory.buffer, INPUT + end - start, PADDING).fill(0);
+    this.start = start;
   }
 
   /**
@@ -122,6 +152,9 @@ export class BlockFilter {
    */
   private compile(buf: Buffer, start: number, end: number): void {
     this.compiled = true;
+    const memory = this.kernel.memory.buffer;
+    const pairs = new Uint8Array(memory, PAIRS, 65536);
+    const quads = new Uint8Array(memory, QUADS, (1 << QUAD_BITS) >>> 3);
     const byteCount = new Uint32Array(256);
     const pairCount = new Uint32Array(65536);
     const quadCount = new Uint32Array(1 << QUAD_BITS);
@@ -144,16 +177,16 @@ export class BlockFilter {
         consider(cost, () => {
           for (const b of cases(n, i)) {
             for (let x = 0; x < 256; x++) {
-              this.add(b | (x << 8), n, i, DIRECT);
-              this.add(x | (b << 8), n, i - 1, DIRECT);
+              this.add(pairs, b | (x << 8), n, i, DIRECT);
+              this.add(pairs, x | (b << 8), n, i - 1, DIRECT);
             }
           }
         });
         if (i + 3 <= n.bytes.length) {
           const ps = [...pairsAt(n, i), ...pairsAt(n, i + 1)];
           consider(sum(ps, pairCount) * COMPARE, () => {
-            for (const p of pairsAt(n, i)) this.add(p, n, i, DIRECT);
-            for (const p of pairsAt(n, i + 1)) this.add(p, n, i + 1, DIRECT);
+            for (const p of pairsAt(n, i)) this.add(pairs, p, n, i, DIRECT);
+            for (const p of pairsAt(n, i + 1)) this.add(pairs, p, n, i + 1, DIRECT);
           });
         }
         if (i + 5 <= n.bytes.length) {
@@ -161,20 +194,85 @@ export class BlockFilter {
           const ps = [...pairsAt(n, i), ...pairsAt(n, i + 1)];
           consider(sum(ps, pairCount) * LOOKUP + sum(qs.map(hash), quadCount) * COMPARE, () => {
             for (const at of [i, i + 1]) {
-              for (const p of pairsAt(n, at)) this.add(p, n, at, QUAD);
-              for (const q of quadsAt(n, at)) this.quads[hash(q)] = 1;
+              for (const p of pairsAt(n, at)) this.add(pairs, p, n, at, QUAD);
+              for (const q of quadsAt(n, at)) {
+                const h = hash(q);
+                quads[h >>> 3] |= 1 << (h & 7);
+              }
             }
           });
         }
       }
       best!();
     }
+    this.install(memory);
   }
 
-  private add(pair: number, needle: Compiled, offset: number, flag: number): void {
-    this.pairs[pair] |= flag;
-    const list = (this.anchors[pair] ??= []);
+  private add(pairs: Uint8Array, pair: number, needle: Compiled, offset: number, flag: number): void {
+    pairs[pair] |= flag;
+    let list = this.anchors.get(pair);
+    if (list === undefined) this.anchors.set(pair, (list = []));
     if (!list.some((a) => a.needle === needle && a.offset === offset)) list.push({ needle, offset });
+  }
+
+  /** Writes the needles and each pair's anchors into the kernel's tables. */
+  private install(memory: ArrayBuffer): void {
+    const slots = new Uint32Array(memory, SLOTS, 65536);
+    const anchors = new Int32Array(memory, ANCHORS, MAX_ANCHORS);
+    const needles = new Uint32Array(memory, NEEDLES, 2 * MAX_NEEDLES);
+    const bytes = new Uint8Array(memory, BYTES, MAX_BYTES);
+    const index = new Map<Compiled, number>();
+    let at = 0;
+    for (const n of new Set([...this.anchors.values()].flat().map((a) => a.needle))) {
+      // Padded to whole words, with bytes that always match: the kernel compares four at a time.
+      const width = (n.bytes.length + 3) & ~3;
+      if (index.size === MAX_NEEDLES || at + 2 * width > MAX_BYTES) throw new Error('prefilter: too many needles');
+      needles[2 * index.size] = BYTES + at;
+      needles[2 * index.size + 1] = n.bytes.length;
+      bytes.fill(0xff, at, at + 2 * width);
+      bytes.set(n.bytes, at);
+      bytes.set(n.mask, at + width);
+      at += 2 * width;
+      index.set(n, index.size);
+      this.needles.push(n);
+    }
+    let count = 0;
+    for (const [pair, list] of this.anchors) {
+      if (list.length > 4095 || count + list.length > MAX_ANCHORS) throw new Error('prefilter: too many anchors');
+      slots[pair] = count | (list.length << 20);
+      for (const a of list) anchors[count++] = index.get(a.needle)! | (a.offset << 16);
+    }
+    this.installPatterns(memory);
+  }
+
+  /** Writes each needle's `followedBy` patterns: their items, and the sets they use (each once). */
+  private installPatterns(memory: ArrayBuffer): void {
+    const follow = new Uint32Array(memory, FOLLOW, MAX_NEEDLES);
+    const patterns = new Uint32Array(memory, PATTERNS, MAX_PATTERNS);
+    const items = new Uint32Array(memory, ITEMS, MAX_ITEMS);
+    const sets = new Uint8Array(memory, SETS, 256 * MAX_SETS);
+    const setIndex = new Map<string, number>();
+    let pattern = 0;
+    let item = 0;
+    this.needles.forEach((n, i) => {
+      if (n.followedBy.length === 0) return;
+      if (pattern + n.followedBy.length > MAX_PATTERNS) throw new Error('prefilter: too many patterns');
+      follow[i] = pattern | (n.followedBy.length << 16);
+      for (const p of n.followedBy) {
+        if (item + p.length > MAX_ITEMS) throw new Error('prefilter: too many pattern items');
+        patterns[pattern++] = item | (p.length << 16);
+        for (const { set, min, max } of p) {
+          const key = set.join('');
+          let s = setIndex.get(key);
+          if (s === undefined) {
+            if (setIndex.size === MAX_SETS) throw new Error('prefilter: too many byte sets');
+            setIndex.set(key, (s = setIndex.size));
+            sets.set(set, 256 * s);
+          }
+          items[item++] = (s | (min << 16) | (max << 24)) >>> 0;
+        }
+      }
+    });
   }
 }
 
@@ -224,11 +322,5 @@ function compileNeedle(needle: Needle): Compiled {
       }
     }
   }
-  return { bytes, mask, check: needle.check };
-}
-
-function matches(buf: Buffer, s: number, n: Compiled): boolean {
-  const { bytes, mask } = n;
-  for (let k = 0; k < bytes.length; k++) if ((buf[s + k] | mask[k]) !== bytes[k]) return false;
-  return true;
+  return { bytes, mask, followedBy: (needle.followedBy ?? []).map(parsePattern), check: needle.check };
 }

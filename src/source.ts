@@ -10,8 +10,8 @@
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
-import { addAbortSignal, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { addAbortSignal, type Readable, type TransformOptions } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Prefilter } from '../parsers/parser.js';
 import { isCapture, tsharkStream } from './capture.js';
 import { BlockFilter } from './prefilter.js';
@@ -182,21 +182,29 @@ class Lines {
     this.count(buf, cursor, end, filter);
   }
 
-  /** Lines in [from, to) without a needle: numbered, not decoded, unless odd or right after one. */
+  /**
+   * Lines in [from, to) without a needle: numbered, not decoded (the filter counts them at
+   * once), unless odd or right after one.
+   */
   private count(buf: Buffer, from: number, to: number, filter: BlockFilter): void {
-    let skipped = 0;
     for (let p = from; p < to;) {
-      const nl = buf.indexOf(NL, p);
-      const odd = filter.odd(buf, p);
-      if (odd || this.afterOdd) this.line(buf, p, nl);
-      else {
-        this.lineNo++;
-        skipped++;
+      if (this.afterOdd) {
+        const nl = buf.indexOf(NL, p);
+        this.afterOdd = filter.odd(buf, p);
+        this.line(buf, p, nl);
+        p = nl + 1;
+        continue;
       }
-      this.afterOdd = odd;
-      p = nl + 1;
+      const { count, odd } = filter.lines(p, to);
+      this.lineNo += count;
+      this.prefiltered += count;
+      if (odd < to) {
+        const nl = buf.indexOf(NL, odd);
+        this.afterOdd = true;
+        this.line(buf, odd, nl);
+        p = nl + 1;
+      } else p = to;
     }
-    this.prefiltered += skipped;
   }
 
   private line(buf: Buffer, start: number, nl: number): void {
@@ -281,7 +289,9 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
   }
   if (onProgress) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
   if (isCapture(head)) return streamInput(tsharkStream(stream), false, true);
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  // Room to inflate ahead (on the thread pool) while the blocks before are analyzed.
+  const inflate: ZlibOptions & TransformOptions = { chunkSize: 256 * 1024, highWaterMark: 16 * 1024 * 1024 };
+  const gunzip = createGunzip(inflate);
   stream.on('error', (err) => gunzip.destroy(err));
   return streamInput(stream.pipe(gunzip), true, false);
 }

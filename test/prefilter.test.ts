@@ -2,7 +2,31 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Needle } from '../parsers/parser.js';
+import { parsePattern, UNBOUNDED } from '../src/pattern.js';
 import { BlockFilter } from '../src/prefilter.js';
+
+const regexes = new Map<string, RegExp>();
+
+/** A `followedBy` pattern as a sticky RegExp on Latin-1 text: possessive repeats as atomic lookaheads. */
+function regexOf(pattern: string): RegExp {
+  const known = regexes.get(pattern);
+  if (known) return known;
+  const items = parsePattern(pattern).map(({ set, min, max }, i) => {
+    const cls = [...set.keys()].filter((b) => set[b]).map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+    return `(?=([${cls}]{${min},${max === UNBOUNDED ? '' : max}}))\\${i + 1}`;
+  });
+  const re = new RegExp(items.join(''), 'y');
+  regexes.set(pattern, re);
+  return re;
+}
+
+function followed(text: string, at: number, n: Needle): boolean {
+  return n.followedBy === undefined || n.followedBy.some((p) => {
+    const re = regexOf(p);
+    re.lastIndex = at;
+    return re.test(text);
+  });
+}
 
 function naive(buf: Buffer, start: number, end: number, needles: Needle[]): number[] {
   const out = new Set<number>();
@@ -11,7 +35,7 @@ function naive(buf: Buffer, start: number, end: number, needles: Needle[]): numb
     const hay = n.anyCase ? text.toLowerCase() : text;
     const want = n.anyCase ? n.text.toLowerCase() : n.text;
     for (let i = hay.indexOf(want, start); i >= 0 && i + want.length <= end; i = hay.indexOf(want, i + 1)) {
-      if (!n.check || n.check(buf, i, i + want.length)) out.add(i);
+      if (followed(text, i + want.length, n) && (!n.check || n.check(buf, i, i + want.length))) out.add(i);
     }
   }
   return [...out].sort((a, b) => a - b);
@@ -20,8 +44,10 @@ function naive(buf: Buffer, start: number, end: number, needles: Needle[]): numb
 const needles: Needle[] = [
   { text: '"connId":' }, { text: 'clos', anyCase: true }, { text: '\\u' }, { text: 'ab' },
   { text: '"code":', check: (b, _s, e) => b[e] >= 48 && b[e] <= 57 },
+  { text: 'lo', followedBy: ['[ \t]*:?[0-9]{2,}', 's+[^a-c\\\\]?1', 'C'] },
+  { text: '"connId"', followedBy: ['\\u', ' *:  *1{1,3}\\x20'] },
 ];
-const alphabet = ['a', 'b', 'c', 'l', 'o', 's', 'C', 'L', 'O', 'S', '"', ':', '\\', 'u', '{', '\n', '1', ' ', 'connId', 'code', 'é'];
+const alphabet = ['a', 'b', 'c', 'l', 'o', 's', 'C', 'L', 'O', 'S', '"', ':', '\\', 'u', '{', '\n', '1', ' ', '\t', '11', 'connId', 'code', 'é'];
 
 describe('BlockFilter', () => {
   it('finds what a naive search finds, in any block of any alignment', () => {
@@ -38,6 +64,26 @@ describe('BlockFilter', () => {
         expect(got).toEqual(want);
       },
     ), { numRuns: 2000 });
+  });
+
+  it('counts lines up to the first odd one as a line-by-line reading does, in any block of any alignment', () => {
+    const pieces = ['{"a":1}', '{', '  {"b":2}', '\t{', 'plain', '', ' ', 'x'.repeat(20), '{'.repeat(17), '\r'];
+    fc.assert(fc.property(
+      fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 80 }), fc.nat(20), fc.boolean(),
+      (lines, lead, typed) => {
+        const body = Buffer.from(`${lines.join('\n')}\n`, 'latin1');
+        const buf = Buffer.concat([Buffer.alloc(lead, 0x7b), body, Buffer.from('x{{{')]);
+        const filter = new BlockFilter(typed ? { needles, lineStart: '{' } : { needles });
+        filter.scan(buf, lead, lead + body.length);
+        // Each line start in turn, as source.ts reads them: counted while not odd.
+        for (let from = lead; from < lead + body.length; from = buf.indexOf(10, from) + 1) {
+          let count = 0;
+          let p = from;
+          while (p < lead + body.length && !filter.odd(buf, p)) { count++; p = buf.indexOf(10, p) + 1; }
+          expect(filter.lines(from, lead + body.length)).toEqual({ count, odd: p });
+        }
+      },
+    ), { numRuns: 300 });
   });
 
   it('reads lines not of the format, and blank ones', () => {

@@ -12,11 +12,11 @@ import { jsonPrefilter } from '../../parsers/json-prefilter.js';
 import { BlockFilter } from '../../src/prefilter.js';
 
 /** A filter whose anchors were learned on a realistic log, as in a real run. */
-function trainedFilter(fields = DEFAULT_FIELDS): BlockFilter {
+function trainedFilter(fields = DEFAULT_FIELDS, prefilter = jsonPrefilter(fields)): BlockFilter {
   const log = pinoLog({ seed: 11, wsShare: 0.05 });
   let text = '';
   while (text.length < 300_000) text += `${log.next()}\n`;
-  const filter = new BlockFilter(jsonPrefilter(fields));
+  const filter = new BlockFilter(prefilter);
   filter.scan(Buffer.from(text), 0, text.length);
   return filter;
 }
@@ -115,6 +115,24 @@ describe('JSON prefilter', () => {
       if (!text.includes('"err"') && hit(filter, text, 0)) hits++;
     }
     expect(hits).toBe(0);
+  });
+
+  it('lets through, where the needles are searched, every match its exact check accepts', () => {
+    // The same needles without their followedBy patterns: a pattern may only rule out what
+    // the check would have ruled out too.
+    const pf = jsonPrefilter(DEFAULT_FIELDS);
+    const fast = trainedFilter(DEFAULT_FIELDS, pf);
+    const exactOnly = trainedFilter(DEFAULT_FIELDS, { ...pf, needles: pf.needles.map(({ followedBy: _, ...n }) => n) });
+    const texts = pf.needles.filter((n) => n.followedBy).map((n) => n.text);
+    const tail = fc.array(fc.constantFrom(' ', '\t', ':', '=', '"', '0', '1', '9', '1006', '200', '.', 'e', 'E', '-', '\\',
+      '\\n', 'n', 't', 'r', 'f', 'b', 'u', 'true', '\u00a0', ',', '}', 'x', '10.0.0.1', ':5555', '::1'), { maxLength: 10 })
+      .map((parts) => parts.join(''));
+    fc.assert(fc.property(fc.constantFrom(...texts), tail, fc.boolean(), (needle, rest, upper) => {
+      const text = `{"level":30,${upper ? needle.toUpperCase() : needle}${rest}}`;
+      const buf = Buffer.from(`${text}\n`, 'latin1');
+      const hits = [...fast.scan(buf, 0, buf.length)];
+      expect(hits, text).toEqual(exactOnly.scan(buf, 0, buf.length));
+    }), { numRuns: 5000 });
   });
 
   it('follows renamed fields', () => {

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+/**
+ * `npm run build`'s second step: assembles each src/*.wat (WebAssembly text) into a .wasm
+ * beside it (for the tests, which run the TypeScript sources; not committed) and in
+ * dist/src/ (for the build), with wabt: the binary is always built from its reviewed source.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import wabt from 'wabt';
+
+const src = dirname(fileURLToPath(import.meta.url));
+const out = join(src, '..', 'dist', 'src');
+const { parseWat } = await wabt();
+mkdirSync(out, { recursive: true });
+for (const file of readdirSync(src).filter((f) => f.endsWith('.wat'))) {
+  const module = parseWat(file, readFileSync(join(src, file), 'utf8'), { simd: true });
+  module.validate();
+  const wasm = module.toBinary({}).buffer;
+  for (const dir of [src, out]) writeFileSync(join(dir, file.replace(/\.wat$/, '.wasm')), wasm);
+  module.destroy();
+}
