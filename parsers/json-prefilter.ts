@@ -45,7 +45,8 @@ interface Test {
 }
 
 const IS_KEY: Test = { followedBy: [KEY], exact: isKey };
-const CODE_VALUE: Test = { followedBy: [`${KEY}${BLANK}*"?${BLANK}*[0-9]{4}`, `${KEY}${BLANK}*"?${BLANK}*[0-9]{1,3}[.eE]`], exact: codeValue };
+// Four digits, or fewer then a fraction or an exponent: up to three digits, then one more or `.eE`.
+const CODE_VALUE: Test = { followedBy: [`${KEY}${BLANK}*"?${BLANK}*[0-9]{1,3}[0-9.eE]`], exact: codeValue };
 const TYPE_VALUE: Test = { followedBy: [KEY], exact: typeValue };
 const REMOTE_WITH_PORT: Test = { followedBy: [`${KEY}${BLANK}*"[^"\\\\:]*[\\\\:]`], exact: remoteWithPort };
 const CODE_AFTER: Test = { followedBy: [`${BLANK}*[=:]?${BLANK}*[0-9]{4}`], exact: codeAfter };
