@@ -283,6 +283,11 @@ export function ownString(line: string, start: number, end: number): string {
   return end - start < 13 ? line.slice(start, end) : JSON.parse(line.slice(start - 1, end + 1)) as string;
 }
 
+/** `s` as a string of its own, for an event to keep: a value read in place (json-fields.ts) may be a view of its line. */
+export function own(s: string | undefined): string | undefined {
+  return s === undefined || s.length < 13 ? s : JSON.parse(JSON.stringify(s)) as string;
+}
+
 /** A close code written in a message ("closed with 1003", "code=1011", "1003 (unsupported data)"). */
 export function codeInText(text: string): number | undefined {
   const m = CODE_IN_TEXT.exec(text);

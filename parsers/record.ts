@@ -8,7 +8,7 @@ import type {
 } from '../src/model.js';
 import { parseAccepts } from '../src/profile.js';
 import {
-  FIELD, type MessageText, messageText, type Picked, pickAll, SAYS, toCode, toDirection, toInitiator, toLevel, toRoute, toTime,
+  FIELD, type MessageText, messageText, own, type Picked, pickAll, SAYS, toCode, toDirection, toInitiator, toLevel, toRoute, toTime,
   wireCodeOf,
 } from './fields.js';
 import type { FieldMap } from './parser.js';
@@ -140,11 +140,6 @@ function remoteWithPort(picked: unknown[]): string | undefined {
   if (address === undefined) return undefined;
   const port = picked[FIELD.port];
   return own(typeof port === 'number' || typeof port === 'string' ? `${address}:${port}` : /:\d+$/.test(address) && !address.includes('::') ? address : undefined);
-}
-
-/** A string of its own for an event to keep: a value read in place (json-fields.ts) may be a view of its whole line. */
-function own(s: string | undefined): string | undefined {
-  return s === undefined || s.length < 13 ? s : JSON.parse(JSON.stringify(s)) as string;
 }
 
 function processOf(pid: unknown, host: unknown): string | undefined {
