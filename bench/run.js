@@ -16,7 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeLog } from './pino-log.js';
@@ -156,6 +156,28 @@ process.stdout.write('\n### Peak memory of wsclose\n\n| input | wall s | MB/s | 
 for (const [what, r, b] of mem) process.stdout.write(`| ${what} | ${fmt(r.wall, 1)} | ${fmt(b / MB / r.wall)} | ${fmt(r.rss)} | < ${what.startsWith('100,000') ? 300 : 150} |\n`);
 results.memory = mem.map(([what, r, b]) => ({ what, bytes: b, ...r }));
 
+// 4b. Several files: the 5% log and the all-WebSocket log each cut into 4 at line boundaries
+// (connections span the parts, as in rotated logs), read on one worker thread per core (at
+// least 2; the default on 3 cores or more) against --jobs 1.
+const JOBS = Math.max(2, availableParallelism());
+const parts = (file) => {
+  const prefix = `${file}.part-`;
+  if (!existsSync(`${prefix}03`)) {
+    process.stderr.write(`cutting ${file} into 4...\n`);
+    if (spawnSync('split', ['-n', 'l/4', '-d', file, prefix], { stdio: 'inherit' }).status !== 0) throw new Error('split failed');
+  }
+  return ['00', '01', '02', '03'].map((n) => q(prefix + n)).join(' ');
+};
+results.jobs = [];
+for (const [what, file, b, l] of [['5% WebSocket lines', main, bytes, lines], ['every line a WebSocket event', allWs, wsBytes, wsLines]]) {
+  const rows = compare([
+    [`wsclose, 4 files, --jobs ${JOBS}`, wsclose(parts(file), `--jobs ${JOBS}`)],
+    ['wsclose, 4 files, --jobs 1', wsclose(parts(file), '--jobs 1')],
+  ]);
+  table(`the ${(b / MB).toFixed(0)} MB log with ${what} as 4 files, on ${JOBS} worker threads (wsclose is: the speed-up)`, rows, b, l);
+  results.jobs.push({ what, jobs: JOBS, rows, speedup: rows[1].wall / rows[0].wall, cpuCost: rows[0].cpu / rows[1].cpu });
+}
+
 // 5. Targets.
 const get = (rows, prefix) => rows.find((r) => r.name.startsWith(prefix));
 const w = rows5[0];
@@ -175,7 +197,7 @@ for (const [what, r] of mem) {
   const limit = what.startsWith('100,000') ? 300 : 150;
   process.stdout.write(`| peak RSS, ${what} | ${fmt(r.rss)} MB | < ${limit} MB | ${r.rss < limit ? 'yes' : 'no'} |\n`);
 }
-process.stdout.write('| several files on worker threads | not built | speed-up | no |\n');
+for (const j of results.jobs) process.stdout.write(`| 4 files, ${j.what}: --jobs ${j.jobs} against --jobs 1 (wall; CPU time ${fmt(j.cpuCost, 2)}x that of --jobs 1) | ${fmt(j.speedup, 2)}x | > 1 | ${j.speedup > 1 ? 'yes' : 'no'} |\n`);
 results.targets = targets;
 writeFileSync(join(CACHE, 'results.json'), JSON.stringify(results, null, 2));
 process.stdout.write(`\n(results also in ${join(CACHE, 'results.json')})\n`);

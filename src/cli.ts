@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { analyzeFiles, VERSION, type AnalyzeOptions } from './analyze.js';
 import { explain, listCodes } from './explain.js';
 import { parseTime } from './filter.js';
@@ -98,7 +99,8 @@ function program(): Command {
     .option('--max-connections <n>', 'open connections tracked at most; the least recently active is evicted beyond it', positive, 100_000)
     .option('--idle-ttl <seconds>', 'evict a connection idle this long (input time)', positive, 3600)
     .option('--max-line-bytes <n>', 'skip (and count) lines longer than this', positive, 1024 * 1024)
-    .option('--no-prefilter', 'parse every line, even those the parser can tell hold no event without parsing them (slower; for checking)');
+    .option('--no-prefilter', 'parse every line, even those the parser can tell hold no event without parsing them (slower; for checking)')
+    .option('-j, --jobs <n>', 'read up to this many files at once on worker threads (default: one per core on 3 cores or more, at most one per file; 1 reads all in this thread)', positive);
   for (const [, flag, help] of FIELD_FLAGS) analyze.option(flag, help, collect);
   analyze.addHelpText('after', `
 Examples:
@@ -168,6 +170,7 @@ interface AnalyzeFlags extends ReportFlags {
   idleTtl: number;
   maxLineBytes: number;
   prefilter: boolean;
+  jobs?: number;
   [field: string]: unknown;
 }
 
@@ -196,6 +199,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
     fields,
     maxLineBytes: flags.maxLineBytes,
     prefilter: flags.prefilter,
+    jobs: flags.jobs ?? defaultJobs(),
     correlator: { maxConnections: flags.maxConnections, ttlMs: flags.idleTtl * 1000 },
     filter: { since: flags.since, until: flags.until, routes: flags.route },
     onVerdict: writer ? (v) => writer.write(v) : undefined,
@@ -241,6 +245,16 @@ async function runMerge(files: string[], flags: ReportFlags): Promise<void> {
   const report = mergeReports(reports);
   emit(report, flags);
   process.exitCode = bad ? 2 : failOn(report, flags.failOn);
+}
+
+/**
+ * One worker per core, where there are more than two: beside the main thread, which correlates
+ * every event, and V8's own compile and GC threads, two cores leave nothing for a second
+ * reader (measured: README, "Several files at once").
+ */
+function defaultJobs(): number {
+  const cores = availableParallelism();
+  return cores > 2 ? cores : 1;
 }
 
 /** Total bytes of the named files, or undefined when one is stdin or cannot be stat'ed. */

@@ -4,7 +4,7 @@
  * samples/ as they come) and for generated service logs; and its evidence points at the
  * exact lines.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -12,15 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { writeLog } from '../bench/pino-log.js';
 import { analyzeFiles } from '../src/analyze.js';
 import type { Report } from '../src/report.js';
+import { SAMPLE_INPUTS } from './support/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-prefilter-'));
-
-/** Inputs in samples/: everything but the scripts that made them and the expected verdicts. */
-const SAMPLE_INPUTS = readdirSync('samples').filter((d) => statSync(join('samples', d)).isDirectory())
-  .flatMap((d) => readdirSync(join('samples', d))
-  .filter((f) => !/\.(?:expected\.json|m?[jt]s|py|go|sh|md)$|^\./.test(f))
-  .map((f) => join('samples', d, f)))
-  .filter((f) => statSync(f).isFile());
 
 /** The report without the one field that differs by design: how many lines the prefilter ruled out. */
 function comparable(r: Report): Report {

@@ -1,0 +1,79 @@
+/**
+ * Reads one input into events and its stats: picks its parser, runs it over the lines and
+ * counts what was read and skipped. The same code runs in process and on a worker thread
+ * (worker.ts), so a file reads the same either way. A bad file never throws: its error is in
+ * its stats.
+ */
+import { detectParser, parserByName, type ParserOptions } from '../parsers/index.js';
+import { tsharkParser } from '../parsers/tshark.js';
+import type { WsEvent } from './model.js';
+import type { FileStats } from './report.js';
+import { ReadError, readLines, type LineHandler } from './source.js';
+
+export interface ReaderOptions extends ParserOptions {
+  /** A parser name, or `auto` (the default) to detect one per file. */
+  format?: string;
+  maxLineBytes?: number;
+  /** False: every line reaches its parser, even where the parser's prefilter rules it out. */
+  prefilter?: boolean;
+  /** Bytes read, per chunk. */
+  onProgress?: (bytes: number) => void;
+  /** Stops reading when aborted (SIGINT): the stats cover what was read, with no error. */
+  signal?: AbortSignal;
+}
+
+/** Reads `name` (`-` for stdin), giving each event to `push` in input order. */
+export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEvent) => void): Promise<FileStats> {
+  const display = name === '-' ? 'stdin' : name;
+  const st: FileStats = { name: display, parser: null, lines: 0, bytes: 0, events: 0, skipped: {} };
+  const skip = (reason: string) => {
+    st.skipped[reason] = (st.skipped[reason] ?? 0) + 1;
+  };
+  const event = (e: WsEvent) => {
+    st.events++;
+    if (e.conn === undefined && (e.kind === 'open' || e.kind === 'close')) st.keyless = true;
+    push(e);
+  };
+  let finishParser: (() => void) | undefined;
+  try {
+    const result = await readLines(name, {
+      maxLineBytes: opts.maxLineBytes,
+      signal: opts.signal,
+      skip,
+      onProgress: opts.onProgress,
+      choose(sample, capture) {
+        const parser = capture ? tsharkParser
+          : !opts.format || opts.format === 'auto' ? detectParser(sample) : parserByName(opts.format);
+        if (!parser) return () => skip('unknown-format');
+        st.parser = parser.name;
+        const lp = parser.create(display, { event, skip }, capture ? { ...opts, capturePositions: true } : opts);
+        finishParser = () => lp.end();
+        const handler: LineHandler = (text, lineNo) => lp.line(text, lineNo);
+        if (opts.prefilter !== false) handler.prefilter = parser.prefilter?.(opts);
+        return handler;
+      },
+    });
+    st.lines = result.lines;
+    st.bytes = result.bytes;
+    if (result.prefiltered) st.prefiltered = result.prefiltered;
+  } catch (err) {
+    if (err instanceof ReadError) {
+      st.lines = err.read.lines;
+      st.bytes = err.read.bytes;
+      if (err.read.prefiltered) st.prefiltered = err.read.prefiltered;
+    }
+    if (!opts.signal?.aborted) st.error = describe(err instanceof ReadError ? err.cause : err, display);
+  }
+  finishParser?.();
+  return st;
+}
+
+/** One line a user can act on, without a stack trace. */
+export function describe(err: unknown, name: string): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return `${name}: no such file`;
+  if (e?.code === 'EACCES') return `${name}: permission denied`;
+  if (e?.code === 'EISDIR') return `${name}: is a directory`;
+  if (e?.code === 'Z_BUF_ERROR' || e?.code === 'Z_DATA_ERROR') return `${name}: corrupt or truncated gzip data (${e.message})`;
+  return `${name}: ${e?.message ?? String(err)}`;
+}
