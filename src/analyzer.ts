@@ -7,7 +7,7 @@
 import { classify } from './classifier.js';
 import { Correlator, type CorrelatorOptions, type Incident } from './correlator.js';
 import { isEmptyFilter, matches, type VerdictFilter } from './filter.js';
-import type { Accepts, Verdict, WsEvent } from './model.js';
+import type { Accepts, RootCause, Verdict, WsEvent } from './model.js';
 import { Profiles } from './profile.js';
 import { addVerdict, emptySummary } from './summary.js';
 
@@ -50,7 +50,8 @@ export class Analyzer {
   readonly profiles = new Profiles();
   readonly stats: AnalyzerStats = { rechecked: 0, changed: 0, pendingOverflow: 0, incidentsOmitted: 0, filteredOut: 0 };
   readonly correlator: Correlator;
-  private pending: [Incident, Verdict][] = [];
+  /** Incidents held for the re-check, with the root cause they were first given. */
+  private pending: [Incident, RootCause][] = [];
   private readonly maxPending: number;
   private readonly maxIncidents: number;
   private finished = false;
@@ -58,9 +59,12 @@ export class Analyzer {
   constructor(private readonly opts: AnalyzerOptions = {}) {
     for (const [route, accepts] of opts.expect ?? []) this.profiles.expect(route, accepts, 'user');
     this.correlator = new Correlator((inc) => this.ended(inc), opts.correlator);
-    // Each held or kept verdict carries its evidence: these bound memory on inputs of any size.
-    this.maxPending = opts.maxPending ?? 2_000;
-    this.maxIncidents = opts.maxIncidents ?? 10_000;
+    // What a big input holds beyond its open connections: a held incident (its recent events)
+    // is about 2.7 KB, a listed verdict (its evidence) about 1.7 KB, and V8 keeps old space at
+    // about twice what lives. Full, these caps hold about 11 MB: a 5 GB input fills them, a
+    // 500 MB one does not, and peak memory must be the same for both.
+    this.maxPending = opts.maxPending ?? 1_000;
+    this.maxIncidents = opts.maxIncidents ?? 5_000;
   }
 
   push(e: WsEvent): void {
@@ -78,7 +82,7 @@ export class Analyzer {
     for (const [inc, first] of held) {
       const v = this.classify(inc);
       this.stats.rechecked++;
-      if (v.rootCause !== first.rootCause) this.stats.changed++;
+      if (v.rootCause !== first) this.stats.changed++;
       this.release(v);
     }
   }
@@ -98,7 +102,7 @@ export class Analyzer {
     // A data frame on a route whose profile is still being learned: judge again at the end.
     if (this.opts.recheck !== false && inc.lastInbound && this.profiles.provisional(inc.route)) {
       if (this.pending.length < this.maxPending) {
-        this.pending.push([inc, v]);
+        this.pending.push([inc, v.rootCause]);
         return;
       }
       this.stats.pendingOverflow++;

@@ -4,6 +4,7 @@
  * Exit codes: 0 ok, 1 --fail-on matched, 2 usage or input error.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { once } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { analyzeFiles, VERSION, type AnalyzeOptions } from './analyze.js';
@@ -11,7 +12,7 @@ import { explain, listCodes } from './explain.js';
 import { parseTime } from './filter.js';
 import { asReport, mergeReports } from './merge.js';
 import { ROOT_CAUSES, type Accepts, type RootCause } from './model.js';
-import { openAtomic, REPORT_FORMATS, renderReport, writeAtomic, type ReportFormat } from './output.js';
+import { openAtomic, REPORT_FORMATS, reportParts, writeAtomic, type ReportFormat } from './output.js';
 import { parseAccepts } from './profile.js';
 import { Progress } from './progress.js';
 import type { Report } from './report.js';
@@ -215,7 +216,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
   if (writer) {
     await writer.end();
     await finishOut?.();
-  } else emit(report, flags);
+  } else await emit(report, flags);
 
   const failed = report.input.files.filter((f) => f.error);
   for (const f of failed) process.stderr.write(`wsclose: ${f.error}\n`);
@@ -243,7 +244,7 @@ async function runMerge(files: string[], flags: ReportFlags): Promise<void> {
     } else reports.push(doc);
   }
   const report = mergeReports(reports);
-  emit(report, flags);
+  await emit(report, flags);
   process.exitCode = bad ? 2 : failOn(report, flags.failOn);
 }
 
@@ -271,14 +272,15 @@ function inputBytes(files: string[]): number | undefined {
   return total;
 }
 
-function emit(report: Report, flags: ReportFlags): void {
+/** Writes the report in parts: a big report's text is never whole in memory. */
+async function emit(report: Report, flags: ReportFlags): Promise<void> {
   const tty = !flags.out && process.stdout.isTTY;
   const color = flags.color ?? (tty && !process.env.NO_COLOR);
-  const text = renderReport(report, flags.output as ReportFormat, {
+  const parts = reportParts(report, flags.output as ReportFormat, {
     top: flags.top, groupBy: flags.groupBy, color, width: (tty && process.stdout.columns) || 80,
   });
-  if (flags.out) writeAtomic(flags.out, text);
-  else process.stdout.write(text);
+  if (flags.out) writeAtomic(flags.out, parts);
+  else for (const part of parts) if (!process.stdout.write(part)) await once(process.stdout, 'drain');
 }
 
 /** Exit code for --fail-on: 1 when an incident of one of the causes was found. */

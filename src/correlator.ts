@@ -59,26 +59,45 @@ export interface CorrelatorStats {
   afterClose: number;
 }
 
-interface Conn {
-  key: string;
-  source: string;
-  route?: string;
-  remote?: string;
-  process?: string;
-  open?: OpenEvent;
-  recent: RecentEvent[];
-  lastInbound?: FrameEvent;
+/**
+ * One open connection. Memory is O(open connections), so this is kept small: a class whose
+ * fields are all set at construction (one shape, no property store added later), counts as
+ * numbers, and a ring that grows to `ringSize` in exact steps (most connections log a few events).
+ */
+class Conn {
+  route: string | undefined;
+  process: string | undefined;
+  open: OpenEvent | undefined = undefined;
+  /** Recent events: `recent[(start + i) % recent.length]` for i < count, oldest first. */
+  recent: RecentEvent[] = NO_EVENTS;
+  count = 0;
+  start = 0;
+  lastInbound: FrameEvent | undefined = undefined;
   /** The event count at `lastInbound`: orders the connections' last messages, whatever their times. */
-  inboundSeq: number;
-  inbound: { text: number; binary: number };
-  closeSent?: FrameEvent;
-  closeReceived?: FrameEvent;
-  lastTime: number;
+  inboundSeq = 0;
+  inboundText = 0;
+  inboundBinary = 0;
+  closeSent: FrameEvent | undefined = undefined;
+  closeReceived: FrameEvent | undefined = undefined;
   /** Neighbours in the keyed connections' activity list. */
-  prev?: Conn;
-  next?: Conn;
+  prev: Conn | undefined = undefined;
+  next: Conn | undefined = undefined;
+
+  constructor(readonly key: string, readonly source: string, e: WsEvent, public lastTime: number) {
+    this.route = e.route;
+    this.process = e.process;
+  }
+
+  /** The recent events, oldest first, in a new array. */
+  ordered(): RecentEvent[] {
+    const { recent, start, count } = this;
+    return start === 0 ? recent.slice(0, count) : recent.slice(start).concat(recent.slice(0, start));
+  }
 }
 
+const NO_EVENTS: RecentEvent[] = [];
+/** The ring's first size: it then doubles up to `ringSize`. */
+const RING_START = 4;
 const SWEEP_EVERY = 1024;
 const RECENT_CLOSED = 4096;
 const ORPHANS_PER_PROCESS = 8;
@@ -96,6 +115,8 @@ export class Correlator {
   private readonly sequential = new Map<string, Conn>();
   private readonly recentlyClosed = new Set<string>();
   private readonly orphans = new Map<string, ExceptionEvent[]>();
+  /** The last source named: each connection keeps its source, and most share one. */
+  private lastSource = '';
   /** The last event that named its process: a crash report names none, and the process that wrote just before it is the one that died. */
   private lastWithProcess: WsEvent | undefined;
   private readonly ttlMs: number;
@@ -109,7 +130,7 @@ export class Correlator {
   constructor(private readonly onIncident: (incident: Incident) => void, opts: CorrelatorOptions = {}) {
     this.ttlMs = opts.ttlMs ?? 60 * 60 * 1000;
     this.max = opts.maxConnections ?? 100_000;
-    this.ringSize = opts.ringSize ?? 16;
+    this.ringSize = Math.max(1, opts.ringSize ?? 16);
     this.orphanWindowMs = opts.orphanWindowMs ?? 5_000;
   }
 
@@ -138,7 +159,6 @@ export class Correlator {
     switch (e.kind) {
       case 'open':
         conn.open ??= e;
-        conn.remote ??= e.remote;
         break;
       case 'frame':
         this.frame(conn, e);
@@ -224,7 +244,7 @@ export class Correlator {
 
   /** Lines that name no connection: in a keyless log, they belong to the current one of their source. */
   private keyless(e: WsEvent): Conn | undefined {
-    const source = sourceOf(e);
+    const source = this.sourceOf(e);
     let conn = this.sequential.get(source);
     if (e.kind === 'open' && conn) {
       // An open line while one is current: the previous connection ended unlogged.
@@ -245,10 +265,13 @@ export class Correlator {
   }
 
   private create(key: string, e: WsEvent): Conn {
-    return {
-      key, source: sourceOf(e), route: e.route, process: e.process,
-      recent: [], inbound: { text: 0, binary: 0 }, inboundSeq: 0, lastTime: e.time ?? this.now,
-    };
+    return new Conn(key, this.sourceOf(e), e, e.time ?? this.now);
+  }
+
+  private sourceOf(e: WsEvent): string {
+    const source = sourceOf(e);
+    if (source !== this.lastSource) this.lastSource = source;
+    return this.lastSource;
   }
 
   private frame(conn: Conn, f: FrameEvent): void {
@@ -258,20 +281,25 @@ export class Correlator {
     } else if (f.direction === 'in' && (f.type === 'text' || f.type === 'binary')) {
       conn.lastInbound = f;
       conn.inboundSeq = this.seq;
-      conn.inbound[f.type]++;
+      if (f.type === 'text') conn.inboundText++;
+      else conn.inboundBinary++;
     }
     this.remember(conn, f);
   }
 
   private remember(conn: Conn, e: RecentEvent): void {
-    const recent = conn.recent;
-    if (recent.length < this.ringSize) {
-      recent.push(e);
-      return;
+    const ring = conn.recent;
+    if (conn.count < ring.length) ring[conn.count++] = e;
+    else if (ring.length < this.ringSize) {
+      // Not wrapped yet (it wraps only at full size): copy into an array of the next size.
+      const grown = new Array<RecentEvent>(Math.min(this.ringSize, Math.max(RING_START, ring.length * 2)));
+      for (let i = 0; i < ring.length; i++) grown[i] = ring[i];
+      grown[conn.count++] = e;
+      conn.recent = grown;
+    } else {
+      ring[conn.start] = e; // full: overwrite the oldest
+      conn.start = (conn.start + 1) % ring.length;
     }
-    // Moved down in place: shift() and push() made the array allocate a new store on most events.
-    for (let i = 1; i < recent.length; i++) recent[i - 1] = recent[i];
-    recent[recent.length - 1] = e;
   }
 
   private orphan(e: ExceptionEvent): void {
@@ -292,8 +320,9 @@ export class Correlator {
       }
     }
     this.onIncident({
-      connection: conn.key, route: conn.route, remote: conn.remote, process: conn.process,
-      open: conn.open, close, recent: conn.recent, lastInbound: conn.lastInbound, inbound: conn.inbound,
+      connection: conn.key, route: conn.route, remote: conn.open?.remote, process: conn.process,
+      open: conn.open, close, recent: conn.ordered(), lastInbound: conn.lastInbound,
+      inbound: { text: conn.inboundText, binary: conn.inboundBinary },
       closeSent: conn.closeSent, closeReceived: conn.closeReceived, crash, crashTrigger,
       orphans: this.orphansFor(conn, close),
     });

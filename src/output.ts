@@ -2,23 +2,24 @@
  * A finished report in the format asked for, to stdout or to a file. A file is written whole
  * or not at all: to a temporary file beside it, then renamed over it.
  */
-import { createWriteStream, openSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Report } from './report.js';
 import { renderHtml } from './renderers/html.js';
-import { renderJson } from './renderers/json.js';
+import { jsonParts } from './renderers/json.js';
 import { renderMarkdown } from './renderers/markdown.js';
 import { renderText, type TextOptions } from './renderers/text.js';
 
 export const REPORT_FORMATS = ['text', 'json', 'md', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export function renderReport(report: Report, format: ReportFormat, opts: TextOptions = {}): string {
+/** The report's text in parts, to be written one after another (JSON's: a part per some incidents). */
+export function reportParts(report: Report, format: ReportFormat, opts: TextOptions = {}): Iterable<string> {
   switch (format) {
-    case 'json': return renderJson(report);
-    case 'md': return renderMarkdown(report, opts);
-    case 'html': return renderHtml(report, opts);
-    case 'text': return renderText(report, opts);
+    case 'json': return jsonParts(report);
+    case 'md': return [renderMarkdown(report, opts)];
+    case 'html': return [renderHtml(report, opts)];
+    case 'text': return [renderText(report, opts)];
   }
 }
 
@@ -26,10 +27,15 @@ function tempFor(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
 }
 
-export function writeAtomic(file: string, data: string): void {
+export function writeAtomic(file: string, parts: Iterable<string>): void {
   const tmp = tempFor(file);
   try {
-    writeFileSync(tmp, data);
+    const fd = openSync(tmp, 'w');
+    try {
+      for (const part of parts) writeFileSync(fd, part);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });

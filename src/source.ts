@@ -8,9 +8,10 @@
  * numbers, never decoded: no string per skipped line.
  */
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { open as openFile } from 'node:fs/promises';
-import { addAbortSignal, type Readable, type TransformOptions } from 'node:stream';
+import { createReadStream, fstatSync, read as readFd } from 'node:fs';
+import { open as openFile, stat } from 'node:fs/promises';
+import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
+import { addAbortSignal, Readable, type TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Prefilter } from '../parsers/parser.js';
 import { isCapture, tsharkStream } from './capture.js';
@@ -248,8 +249,16 @@ interface Input {
 async function open(name: string, onProgress?: (bytes: number) => void, signal?: AbortSignal): Promise<Input> {
   let stream: Readable;
   let head: Buffer;
-  if (name === '-') {
-    stream = process.stdin;
+  const raw = name === '-' ? stdinReader(signal) : await namedPipe(name);
+  if (raw) {
+    head = Buffer.allocUnsafe(HEAD);
+    let n = 0;
+    for (let k; n < 4 && (k = await raw.read(head, n)) > 0;) n += k;
+    head = head.subarray(0, n);
+    if (!isGzip(head) && !isCapture(head)) return readerInput(raw, head, onProgress);
+    stream = Readable.from(chunks(raw, head), { objectMode: false });
+  } else if (name === '-') {
+    stream = process.stdin; // a terminal
     // A pipe that is still open blocks a read: aborting ends the stream, and the read with it.
     if (signal) addAbortSignal(signal, stream);
     await once(stream, 'readable', { signal });
@@ -268,16 +277,7 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
       throw err;
     }
     if (!isGzip(head) && !isCapture(head)) {
-      return {
-        gzip: false,
-        capture: false,
-        read: async (buf, at) => {
-          const n = (await fh.read(buf, at, buf.length - at, null)).bytesRead;
-          if (n > 0) onProgress?.(n);
-          return n;
-        },
-        close: () => fh.close(),
-      };
+      return readerInput({ read: async (buf, at) => (await fh.read(buf, at, buf.length - at, null)).bytesRead, close: () => fh.close() }, undefined, onProgress);
     }
     await fh.close();
     if (isCapture(head)) {
@@ -294,6 +294,168 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
   const gunzip = createGunzip(inflate);
   stream.on('error', (err) => gunzip.destroy(err));
   return streamInput(stream.pipe(gunzip), true, false);
+}
+
+/**
+ * A named input that is not a regular file, read in turn as it comes: a named pipe, or a
+ * shell's process substitution (`wsclose analyze <(kubectl logs …)`), which cannot be read at
+ * a position. Undefined for a regular file (or what fails to stat, reported when read).
+ */
+async function namedPipe(name: string): Promise<Reader | undefined> {
+  const st = await stat(name).catch(() => undefined);
+  if (st === undefined || st.isFile() || st.isDirectory()) return undefined;
+  const fh = await openFile(name, 'r');
+  return { read: async (buf, at) => (await fh.read(buf, at, buf.length - at, null)).bytesRead, close: () => fh.close() };
+}
+
+/** Reads into a buffer the caller owns, so reading allocates nothing per read. */
+interface Reader {
+  /** Reads into `buf` from `at`: the number of bytes, 0 at the end. */
+  read(buf: Buffer, at: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** What is read of a pipe on stdin before its first bytes say whether it is gzip or a capture. */
+const HEAD = 64 * 1024;
+
+/** A plain input: `head` (bytes already read) first, then the reader's. */
+function readerInput(reader: Reader, head: Buffer | undefined, onProgress?: (bytes: number) => void): Input {
+  let first = head?.length ? head : undefined;
+  return {
+    gzip: false,
+    capture: false,
+    async read(buf, at) {
+      let n: number;
+      if (first) {
+        n = first.copy(buf, at);
+        first = n < first.length ? first.subarray(n) : undefined;
+      } else n = await reader.read(buf, at);
+      if (n > 0) onProgress?.(n);
+      return n;
+    },
+    close: () => reader.close(),
+  };
+}
+
+/** `head`, then the reader's bytes, as chunks for a stream (gunzip, tshark). */
+async function* chunks(reader: Reader, head: Buffer): AsyncGenerator<Buffer> {
+  if (head.length) yield head;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(HEAD);
+    const n = await reader.read(buf, 0);
+    if (n === 0) return;
+    yield buf.subarray(0, n);
+  }
+}
+
+/**
+ * Stdin as a Reader when it is a file, a pipe or a socket; undefined for a terminal. Not
+ * process.stdin: that stream allocates a Buffer per read (64 KB on a pipe), external memory
+ * that V8 frees only when it collects them, tens of MB behind a fast pipe.
+ */
+function stdinReader(signal?: AbortSignal): Reader | undefined {
+  let st;
+  try {
+    st = fstatSync(0);
+  } catch {
+    return undefined; // no stdin at all: process.stdin reads as empty
+  }
+  if (st.isFile()) {
+    return {
+      read: (buf, at) => new Promise((resolve, reject) => readFd(0, buf, at, buf.length - at, null, (err, n) => (err ? reject(err) : resolve(n)))),
+      close: async () => {}, // stdin stays open
+    };
+  }
+  return st.isFIFO() || st.isSocket() ? pipeReader(0, signal) : undefined;
+}
+
+const PIPE_CHUNK = 64 * 1024;
+
+/**
+ * A pipe or socket, read through one reused chunk (net.Socket's `onread`). Each read takes what
+ * has arrived by the end of the event loop's turn, so a live pipe is analyzed as it flows; the
+ * socket is paused while nobody reads or the caller's buffer is full. Aborting destroys it, and
+ * a pending read fails with the abort.
+ */
+function pipeReader(fd: number, signal?: AbortSignal): Reader {
+  const chunk = Buffer.allocUnsafe(PIPE_CHUNK);
+  let from = 0; // chunk[from, to) is read but not yet taken
+  let to = 0;
+  let target: Buffer | undefined;
+  let at = 0;
+  let filled = 0;
+  let ended = false;
+  let failure: unknown;
+  let waiting: { resolve(n: number): void; reject(err: unknown): void } | undefined;
+  let turn = false;
+  const take = () => {
+    const k = chunk.copy(target!, at + filled, from, to);
+    filled += k;
+    from += k;
+  };
+  const settle = () => {
+    if (!waiting || (filled === 0 && !ended && failure === undefined)) return;
+    const w = waiting;
+    waiting = target = undefined;
+    if (filled === 0 && failure !== undefined) w.reject(failure);
+    else w.resolve(filled);
+  };
+  // The constructor takes `onread` as connect() does; @types/node lists it for connect() only.
+  const opts: SocketConstructorOpts & { onread: OnReadOpts } = {
+    fd, readable: true, writable: false,
+    onread: {
+      buffer: chunk,
+      callback(n: number) {
+        from = 0;
+        to = n;
+        if (!target) return false; // nobody is reading: keep it, pause
+        take();
+        if (from < to) {
+          settle();
+          return false; // the caller's buffer is full
+        }
+        if (!turn) {
+          turn = true;
+          setImmediate(() => {
+            turn = false;
+            settle();
+          });
+        }
+        return true;
+      },
+    },
+  };
+  const socket = new Socket(opts);
+  socket.on('end', () => { ended = true; settle(); });
+  socket.on('error', (err) => { failure = err; settle(); });
+  const abort = () => {
+    failure = signal!.reason;
+    socket.destroy();
+    settle();
+  };
+  signal?.addEventListener('abort', abort, { once: true });
+  return {
+    read(buf, start) {
+      if (failure !== undefined) return Promise.reject(failure);
+      target = buf;
+      at = start;
+      filled = 0;
+      if (from < to) {
+        take();
+        target = undefined;
+        return Promise.resolve(filled);
+      }
+      if (ended) return Promise.resolve(0);
+      return new Promise((resolve, reject) => {
+        waiting = { resolve, reject };
+        socket.resume();
+      });
+    },
+    async close() {
+      signal?.removeEventListener('abort', abort);
+      socket.destroy();
+    },
+  };
 }
 
 function isGzip(head: Buffer): boolean {

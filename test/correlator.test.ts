@@ -39,6 +39,31 @@ describe('Correlator', () => {
     expect(out[0].lastInbound?.type).toBe('binary');
   });
 
+  it('hands over the last ringSize events, oldest first, whether the ring grew, filled or wrapped', () => {
+    for (const n of [1, 3, 4, 5, 8, 9, 15, 16, 17, 31, 40]) {
+      const { c, out } = collect({ ringSize: 16 });
+      const events = Array.from({ length: n }, (_, i) => ev.frame('a', i + 1, 'text', 'out'));
+      for (const e of events) c.push(e);
+      c.push(ev.close('a', n + 1, 1000));
+      expect(out[0].recent, `${n} events`).toEqual(events.slice(-16));
+    }
+  });
+
+  it('keeps each connection\'s ring apart when their events interleave', () => {
+    const { c, out } = collect({ ringSize: 3 });
+    const a = [1, 3, 5, 7, 9].map((t) => ev.frame('a', t, 'text'));
+    const b = [2, 4, 6].map((t) => ev.frame('b', t, 'binary'));
+    for (let i = 0; i < a.length; i++) {
+      c.push(a[i]);
+      if (b[i]) c.push(b[i]);
+    }
+    c.push(ev.close('b', 10, 1000));
+    c.push(ev.close('a', 11, 1000));
+    expect(out[0].recent).toEqual(b);
+    expect(out[1].recent).toEqual(a.slice(-3));
+    expect(out[1].inbound).toEqual({ text: 5, binary: 0 });
+  });
+
   it('evicts idle connections after the TTL and beyond the cap, and counts both', () => {
     const { c, out } = collect({ ttlMs: 1000, maxConnections: 3 });
     for (let i = 0; i < 5; i++) c.push(ev.open(`k${i}`, i));
