@@ -35,13 +35,14 @@ type Rec = Record<string, unknown>;
 /** The roles of a field map, numbered: `picked[FIELD.code]` is the record's close-code field. */
 export const FIELD = Object.fromEntries(Object.keys(DEFAULT_FIELDS).map((role, i) => [role, i])) as Record<keyof FieldMap, number>;
 const ROLES = Object.keys(DEFAULT_FIELDS) as (keyof FieldMap)[];
+export const ROLE_COUNT = ROLES.length;
 
 /** Where a key of a record may serve: its role, its rank in the role's list, and the path into its value for a dotted name. */
-type Slot = { role: number; rank: number; name: string; path: string[] | undefined };
+export type Slot = { role: number; rank: number; name: string; path: string[] | undefined };
 /** Per field map, built once: the slots of each key a record may have. */
 const indexes = new WeakMap<FieldMap, Map<string, Slot[]>>();
 
-function indexOf(f: FieldMap): Map<string, Slot[]> {
+export function keySlots(f: FieldMap): Map<string, Slot[]> {
   let index = indexes.get(f);
   if (index) return index;
   index = new Map();
@@ -59,6 +60,25 @@ function indexOf(f: FieldMap): Map<string, Slot[]> {
   return index;
 }
 
+/**
+ * What the events of a record are made from: each role's value (indexed by FIELD), the frame
+ * type its type fields name, and its process. Filled by `pickAll` from a parsed object, or by
+ * `readFlatJson` (json-fields.ts) from a JSON line's text without building the object.
+ */
+export interface Picked {
+  values: unknown[];
+  /** The frame type of the first field of the type role (in the order of its names) that names one. */
+  frameType: FrameType | undefined;
+  pid: unknown;
+  /** `hostname`, else `host`. */
+  host: unknown;
+  /** The whole record, when it was parsed: an exception is read from its error object and its neighbours. */
+  rec: Rec | undefined;
+  /** The message's MessageText, when the reader found it (else `messageText` finds it). */
+  said: MessageText | undefined;
+}
+
+export const TYPE_ROLE = FIELD.type;
 const ranks: number[] = [];
 
 /**
@@ -66,25 +86,32 @@ const ranks: number[] = [];
  * the order of its names (dotted paths reach into nested objects), as a lookup of each name
  * would find, in one pass over the record's own keys instead of a lookup per name.
  */
-export function pickAll(rec: Rec, f: FieldMap): unknown[] {
-  const index = indexOf(f);
+export function pickAll(rec: Rec, f: FieldMap): Picked {
+  const index = keySlots(f);
   const out: unknown[] = [];
   for (let r = 0; r < ROLES.length; r++) { out.push(undefined); ranks[r] = Infinity; }
+  let frameType: FrameType | undefined;
+  let typeRank = Infinity;
   for (const key in rec) {
     const slots = index.get(key);
     if (slots === undefined) continue;
     for (let i = 0; i < slots.length; i++) {
       const { role, rank, name, path } = slots[i];
-      if (rank >= ranks[role]) continue;
+      if (rank >= ranks[role] && (role !== TYPE_ROLE || rank >= typeRank)) continue;
       // The literal key wins over the path, present even when empty, as `lookup` reads it.
       const v = path === undefined ? rec[key] : rec[name] === undefined ? follow(rec[key], path) : undefined;
-      if (v !== undefined && v !== null && v !== '') {
+      if (v === undefined || v === null || v === '') continue;
+      if (rank < ranks[role]) {
         out[role] = v;
         ranks[role] = rank;
       }
+      if (role === TYPE_ROLE && rank < typeRank) {
+        const type = toFrameType(name, v);
+        if (type) { frameType = type; typeRank = rank; }
+      }
     }
   }
-  return out;
+  return { values: out, frameType, pid: rec.pid, host: rec.hostname ?? rec.host, rec, said: undefined };
 }
 
 function follow(v: unknown, path: string[]): unknown {
@@ -93,23 +120,6 @@ function follow(v: unknown, path: string[]): unknown {
     v = (v as Rec)[path[i]];
   }
   return v;
-}
-
-/** The value of one field, or undefined when it is absent, null or empty. */
-export function pickOne(rec: Rec, name: string): unknown {
-  return lookup(rec, name, name.includes('.') ? name.split('.') : undefined);
-}
-
-function lookup(rec: Rec, name: string, path: string[] | undefined): unknown {
-  let v: unknown = rec[name];
-  if (v === undefined && path) {
-    v = rec;
-    for (const part of path) {
-      if (v === null || typeof v !== 'object') { v = undefined; break; }
-      v = (v as Rec)[part];
-    }
-  }
-  return v !== undefined && v !== null && v !== '' ? v : undefined;
 }
 
 /** Epoch ms from epoch seconds, ms, µs or ns, or an ISO / RFC 3339 / common log time string. */
@@ -192,6 +202,92 @@ export const OUT_TEXT = /\b(?:sent|sending|send|outgoing|outbound|broadcast|repl
 export const HANDLED_TEXT = /\b(?:handled|ignored|recovered|caught|retrying|will retry|skipped)\b/i;
 export const FATAL_TEXT = /\b(?:uncaught|unhandled ?rejection|unhandledRejection|uncaughtException|crash(?:ed|ing)?|process (?:exit|died))\b/i;
 const CODE_IN_TEXT = /\b(?:code|status)\s*(?:[=:]\s*)?(\d{4})\b|\bclos\w*\s+(?:with\s+)?(?:code\s+)?(\d{4})\b|\b(\d{4})\s+\((?:normal|going away|protocol error|unsupported|no status|abnormal|invalid|policy|message too big|mandatory|internal|service restart|try again|bad gateway|tls)/i;
+
+/** The words of a message: each test of the vocabulary above, by its bit in MessageText. */
+export const SAYS = {
+  close: 1, closingByServer: 2, closedByClient: 4, open: 8, frame: 16, out: 32, handled: 64, fatal: 128, binary: 256, text: 512,
+} as const;
+const SAYS_TEXT: [number, RegExp][] = [
+  [SAYS.close, CLOSE_TEXT], [SAYS.closingByServer, CLOSING_BY_SERVER], [SAYS.closedByClient, CLOSED_BY_CLIENT],
+  [SAYS.open, OPEN_TEXT], [SAYS.frame, FRAME_TEXT], [SAYS.out, OUT_TEXT], [SAYS.handled, HANDLED_TEXT], [SAYS.fatal, FATAL_TEXT],
+  [SAYS.binary, /\bbinary\b/i], [SAYS.text, /\btext\b/i],
+];
+
+/**
+ * A message's text and what its words say, each test run at most once: a log repeats a few
+ * messages ("ws message received") on most lines, and `messageText` hands back the same one.
+ */
+export class MessageText {
+  private known = 0;
+  private found = 0;
+  private codeText: number | undefined | null = null;
+
+  /** The text is written as it is inside a JSON string: no quote, backslash or control character. */
+  readonly plain: boolean;
+
+  constructor(readonly text: string) {
+    this.plain = !/["\\\x00-\x1f]/.test(text);
+  }
+
+  /** The text has the words of `bit` (a SAYS value). */
+  says(bit: number): boolean {
+    if ((this.known & bit) === 0) {
+      this.known |= bit;
+      for (const [b, re] of SAYS_TEXT) if (b === bit && re.test(this.text)) this.found |= bit;
+    }
+    return (this.found & bit) !== 0;
+  }
+
+  /** The close code the text names (codeInText). */
+  get code(): number | undefined {
+    if (this.codeText === null) this.codeText = this.text ? codeInText(this.text) : undefined;
+    return this.codeText;
+  }
+}
+
+const MEMO_SIZE = 16;
+/** The messages read last, most recent at `memoNext - 1`, round robin. */
+const memo: MessageText[] = [];
+let memoNext = 0;
+
+/** The MessageText of `text`, the same object while the text recurs. */
+export function messageText(text: string): MessageText {
+  for (let i = 0; i < memo.length; i++) if (memo[i].text === text) return memo[i];
+  return remember(new MessageText(text));
+}
+
+/**
+ * The MessageText of the JSON string that starts at `line[start]` when its text is one the memo
+ * holds (a text with no quote, backslash or control character: it is then the whole string).
+ */
+export function recurringMessageAt(line: string, start: number): MessageText | undefined {
+  for (let i = 0; i < memo.length; i++) {
+    const m = memo[i];
+    if (m.plain && line.charCodeAt(start + m.text.length) === 34 /* " */ && line.startsWith(m.text, start)) return m;
+  }
+  return undefined;
+}
+
+function remember(m: MessageText): MessageText {
+  memo[memoNext] = m;
+  memoNext = (memoNext + 1) % MEMO_SIZE;
+  return m;
+}
+
+/**
+ * `line[start, end)`, a JSON string without escapes, as a string of its own, read as JSON like
+ * JSON.parse reads a record's values: V8 makes a slice of 13 characters or more a view that
+ * keeps the whole line alive, and a short value read as JSON is interned (one string per
+ * connection id, whatever the number of its events: events are kept per open connection).
+ */
+export function ownString(line: string, start: number, end: number): string {
+  return JSON.parse(line.slice(start - 1, end + 1)) as string;
+}
+
+/** `s` as a string of its own, for an event to keep: a value read in place (json-fields.ts) may be a view of its line. */
+export function own(s: string | undefined): string | undefined {
+  return s === undefined || s.length < 13 ? s : JSON.parse(JSON.stringify(s)) as string;
+}
 
 /** A close code written in a message ("closed with 1003", "code=1011", "1003 (unsupported data)"). */
 export function codeInText(text: string): number | undefined {

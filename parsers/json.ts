@@ -2,12 +2,14 @@
  * JSON lines from pino, bunyan, winston and generic JSON loggers: one object per line. Lines
  * between them go to the Node crash reader: `kubectl logs` shows stdout and stderr as one stream.
  */
-import { fieldMap } from './fields.js';
+import type { WsEvent } from '../src/model.js';
+import { fieldMap, pickAll } from './fields.js';
+import { FlatJsonReader } from './json-fields.js';
 import { jsonPrefilter } from './json-prefilter.js';
 import { jsonObject } from './json-line.js';
 import { recordShare, withCrashText } from './node-crash.js';
 import type { Parser } from './parser.js';
-import { recordEvents } from './record.js';
+import { pickedEvents } from './record.js';
 
 const KNOWN_FIELDS = /"(?:msg|message|level|time|timestamp|@timestamp|severity|err|error)"\s*:/;
 const NON_BLANK = /\S/;
@@ -27,8 +29,16 @@ export const jsonParser: Parser = {
 
   create(file, sink, opts) {
     const fields = fieldMap(opts?.fields);
-    return withCrashText(file, sink, 'not-json', parseObject,
-      (rec, lineNo) => recordEvents(rec, `${file}:${lineNo}`, fields, (e) => sink.event(e)));
+    const flat = new FlatJsonReader(fields);
+    const emit = (e: WsEvent) => sink.event(e);
+    const prefix = `${file}:`;
+    return withCrashText(file, sink, 'not-json', (text) => {
+      // Most lines are flat: read in place; the rest (nested values, escapes, exceptions) are parsed whole.
+      const picked = flat.read(text);
+      if (picked) return picked;
+      const rec = parseObject(text);
+      return rec && pickAll(rec, fields);
+    }, (picked, lineNo) => pickedEvents(picked, prefix + lineNo, emit));
   },
 
   prefilter(opts) {

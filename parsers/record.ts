@@ -8,8 +8,7 @@ import type {
 } from '../src/model.js';
 import { parseAccepts } from '../src/profile.js';
 import {
-  CLOSE_TEXT, CLOSED_BY_CLIENT, CLOSING_BY_SERVER, codeInText, FATAL_TEXT, FRAME_TEXT, HANDLED_TEXT,
-  FIELD, OPEN_TEXT, OUT_TEXT, pickAll, pickOne, toCode, toDirection, toFrameType, toInitiator, toLevel, toRoute, toTime,
+  FIELD, type MessageText, messageText, own, type Picked, pickAll, SAYS, toCode, toDirection, toInitiator, toLevel, toRoute, toTime,
   wireCodeOf,
 } from './fields.js';
 import type { FieldMap } from './parser.js';
@@ -18,24 +17,31 @@ type Rec = Record<string, unknown>;
 
 /** Emits the events one record holds (an exception line that closes the connection holds two). */
 export function recordEvents(rec: Rec, at: string, f: FieldMap, emit: (e: WsEvent) => void): void {
-  const picked = pickAll(rec, f);
-  const msgValue = picked[FIELD.message];
-  const msg = typeof msgValue === 'string' ? msgValue : '';
-  const level = toLevel(picked[FIELD.level]);
-  const connValue = picked[FIELD.conn];
-  const conn = connValue !== undefined && typeof connValue !== 'object' ? String(connValue) : remoteWithPort(picked);
-  // Events are spelled out below, not spread from a shared object: spread copies make larger, slower objects.
-  const time = toTime(picked[FIELD.time]);
-  const proc = processOf(rec);
-  const route = toRoute(picked[FIELD.route]);
+  pickedEvents(pickAll(rec, f), at, emit);
+}
 
-  const accepts = acceptsOf(picked, route);
+/** The events of a record from its picked fields (pickAll, or json-fields.ts for a flat JSON line). */
+export function pickedEvents(picked: Picked, at: string, emit: (e: WsEvent) => void): void {
+  const values = picked.values;
+  const msgValue = values[FIELD.message];
+  const msg = picked.said ?? messageText(typeof msgValue === 'string' ? msgValue : '');
+  const level = toLevel(values[FIELD.level]);
+  const connValue = values[FIELD.conn];
+  const conn = connValue !== undefined && typeof connValue !== 'object' ? String(connValue) : remoteWithPort(values);
+  // Events are spelled out below, not spread from a shared object: spread copies make larger, slower objects.
+  const time = toTime(values[FIELD.time]);
+  const proc = processOf(picked.pid, picked.host);
+  const route = toRoute(values[FIELD.route]);
+
+  const accepts = acceptsOf(values, route);
   if (accepts) {
     for (const [r, a] of accepts) emit({ time, conn, at, process: proc, route: r, kind: 'accepts', accepts: a });
     return;
   }
 
-  const exception = exceptionOf(rec, picked, msg, level);
+  const rec = picked.rec;
+  // Only a parsed record can hold one: the flat reader leaves records with an error or a stack to JSON.parse.
+  const exception = rec && exceptionOf(rec, values, msg, level);
   // An error of an HTTP request (pino-http's req/res) is no WebSocket's, unless it killed the process.
   if (conn === undefined && exception && !exception.fatal && isHttpRequest(rec)) return;
   if (exception) {
@@ -46,35 +52,36 @@ export function recordEvents(rec: Rec, at: string, f: FieldMap, emit: (e: WsEven
     });
   }
 
-  const code = toCode(picked[FIELD.code]) ?? (msg ? codeInText(msg) : undefined);
-  const reasonValue = picked[FIELD.reason];
-  const reason = typeof reasonValue === 'string' ? reasonValue : '';
-  if (CLOSE_TEXT.test(msg) || (code !== undefined && !exception && !FRAME_TEXT.test(msg))) {
+  const code = toCode(values[FIELD.code]) ?? msg.code;
+  if (msg.says(SAYS.close) || (code !== undefined && !exception && !msg.says(SAYS.frame))) {
     if (exception && code === undefined) return; // an error that mentions closing, without a code, is the exception only
-    const initiator = toInitiator(picked[FIELD.initiator])
-      ?? (CLOSED_BY_CLIENT.test(msg) ? 'client' : CLOSING_BY_SERVER.test(msg) ? 'server' : 'unknown');
+    const reasonValue = values[FIELD.reason];
+    const reason = typeof reasonValue === 'string' ? reasonValue : '';
+    const initiator = toInitiator(values[FIELD.initiator])
+      ?? (msg.says(SAYS.closedByClient) ? 'client' : msg.says(SAYS.closingByServer) ? 'server' : 'unknown');
     emit({ time, conn, at, process: proc, route, kind: 'close', code: code ?? null, reason, initiator });
     return;
   }
   if (exception) return;
 
-  const frame = frameOf(rec, picked, f, msg, level);
-  if (frame) {
-    const size = picked[FIELD.size];
+  const type = frameTypeOf(picked, msg, level);
+  if (type) {
+    const size = values[FIELD.size];
+    const direction = toDirection(values[FIELD.direction]) ?? (msg.says(SAYS.out) ? 'out' : 'in');
     emit({
       time, conn, at, process: proc, route,
-      kind: 'frame', type: frame.type, direction: frame.direction, size: typeof size === 'number' ? size : undefined,
+      kind: 'frame', type, direction, size: typeof size === 'number' ? size : undefined,
     });
     return;
   }
-  if (OPEN_TEXT.test(msg) && conn !== undefined) {
-    emit({ time, conn, at, process: proc, route, kind: 'open', remote: remoteOf(picked) });
+  if (conn !== undefined && msg.says(SAYS.open)) {
+    emit({ time, conn, at, process: proc, route, kind: 'open', remote: own(remoteOf(values)) });
     return;
   }
-  if (conn !== undefined && msg) emit({ time, conn, at, process: proc, route, kind: 'note', text: msg, level });
+  if (conn !== undefined && msg.text) emit({ time, conn, at, process: proc, route, kind: 'note', text: msg.text, level });
 }
 
-function exceptionOf(rec: Rec, picked: unknown[], msg: string, level: string | undefined): Omit<ExceptionEvent, 'time' | 'conn' | 'at'> | undefined {
+function exceptionOf(rec: Rec, picked: unknown[], msg: MessageText, level: string | undefined): Omit<ExceptionEvent, 'time' | 'conn' | 'at'> | undefined {
   const errValue = picked[FIELD.error];
   let type: string | undefined;
   let message: string | undefined;
@@ -92,41 +99,30 @@ function exceptionOf(rec: Rec, picked: unknown[], msg: string, level: string | u
   } else if (typeof rec.stack === 'string') {
     // winston's errors({stack: true}) format flattens the error into the record.
     stack = rec.stack;
-    message = msg;
+    message = msg.text;
     code = rec.code;
   } else {
     return undefined;
   }
   const first = stack ? /^([A-Za-z_$][\w$.]*(?:Error|Exception|Panic|Warning)?):\s?(.*)$/m.exec(stack) : null;
   type ??= first?.[1] ?? 'Error';
-  message ??= first?.[2] ?? msg;
-  const text = `${msg} ${message}`;
-  const fatal = level === 'fatal' || FATAL_TEXT.test(msg);
+  message ??= first?.[2] ?? msg.text;
+  const text = `${msg.text} ${message}`;
+  const fatal = level === 'fatal' || msg.says(SAYS.fatal);
   return {
     kind: 'exception', type, message, stack, fatal,
-    handled: !fatal && (level === 'warn' || level === 'info' || level === 'debug' || HANDLED_TEXT.test(msg)),
+    handled: !fatal && (level === 'warn' || level === 'info' || level === 'debug' || msg.says(SAYS.handled)),
     code: typeof code === 'string' ? code : undefined,
     wireCode: wireCodeOf(code, text),
     connectionClosed: /ConnectionClosed|ClosedChannelException|WebSocketException: The remote party closed/.test(`${type} ${stack ?? ''}`.slice(0, 4096)) || undefined,
   };
 }
 
-function frameOf(rec: Rec, picked: unknown[], f: FieldMap, msg: string, level: string | undefined): { type: FrameType; direction: 'in' | 'out' } | undefined {
-  let type: FrameType | undefined;
-  for (const name of f.type) {
-    const v = pickOne(rec, name);
-    if (v === undefined) continue;
-    type = toFrameType(name, v);
-    if (type) break;
-  }
-  if (!type) {
-    // A type read from words only: not from warnings and errors that talk about a frame.
-    if (!FRAME_TEXT.test(msg) || level === 'warn' || level === 'error' || level === 'fatal') return undefined;
-    type = /\bbinary\b/i.test(msg) ? 'binary' : /\btext\b/i.test(msg) ? 'text' : undefined;
-    if (!type) return undefined;
-  }
-  const direction = toDirection(picked[FIELD.direction]) ?? (OUT_TEXT.test(msg) ? 'out' : 'in');
-  return { type, direction };
+function frameTypeOf(picked: Picked, msg: MessageText, level: string | undefined): FrameType | undefined {
+  if (picked.frameType) return picked.frameType;
+  // A type read from words only: not from warnings and errors that talk about a frame.
+  if (!msg.says(SAYS.frame) || level === 'warn' || level === 'error' || level === 'fatal') return undefined;
+  return msg.says(SAYS.binary) ? 'binary' : msg.says(SAYS.text) ? 'text' : undefined;
 }
 
 function isHttpRequest(rec: Rec): boolean {
@@ -143,13 +139,11 @@ function remoteWithPort(picked: unknown[]): string | undefined {
   const address = remoteOf(picked);
   if (address === undefined) return undefined;
   const port = picked[FIELD.port];
-  return typeof port === 'number' || typeof port === 'string' ? `${address}:${port}` : /:\d+$/.test(address) && !address.includes('::') ? address : undefined;
+  return own(typeof port === 'number' || typeof port === 'string' ? `${address}:${port}` : /:\d+$/.test(address) && !address.includes('::') ? address : undefined);
 }
 
-function processOf(rec: Rec): string | undefined {
-  const pid = rec.pid;
+function processOf(pid: unknown, host: unknown): string | undefined {
   if (typeof pid !== 'number' && typeof pid !== 'string') return undefined;
-  const host = rec.hostname ?? rec.host;
   // One string per process, shared by its events: they are kept per open connection.
   if (pid === lastProcess.pid && host === lastProcess.host) return lastProcess.name;
   const name = typeof host === 'string' ? `${pid}@${host}` : String(pid);

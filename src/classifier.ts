@@ -59,6 +59,7 @@ export function classify(inc: Incident, profile: EndpointProfile | undefined, op
   const finding = find(inc, profile, code, initiator, exceptions, libraryError, opts);
   const info = closeCodeInfo(code);
   const agrees = codeAgrees(finding.cause, code);
+  const normal = finding.cause === 'normal';
   const verdict: Verdict = {
     connection: inc.connection,
     route: inc.route ?? null,
@@ -66,7 +67,7 @@ export function classify(inc: Incident, profile: EndpointProfile | undefined, op
     closeReason: redact(close.reason || inc.closeSent?.reason || inc.closeReceived?.reason || '', opts.showPayloads),
     initiator,
     rootCause: finding.cause,
-    incident: finding.cause !== 'normal',
+    incident: !normal,
     codeAgreement: agrees ? 'agrees' : 'disagrees',
     explanation: agrees ? finding.explanation : `${disagreement(finding.cause, code, info.name)}; ${finding.explanation}`,
     confidence: round(finding.confidence),
@@ -88,12 +89,6 @@ function find(
 ): Finding {
   const close = inc.close;
   const last = inc.lastInbound;
-  const after = last ? exceptions.filter((e) => isAfter(inc.recent, e, last)) : exceptions;
-  // Exceptions that can explain the close: not handled, not a consequence of the connection closing.
-  const causal = after.filter((e) => !e.handled && !e.connectionClosed && e.wireCode === undefined);
-  const notes = inc.recent.filter((e): e is Extract<RecentEvent, { kind: 'note' }> => e.kind === 'note');
-  const texts = [close.reason, inc.closeSent?.reason ?? '', ...causal.map((e) => e.message), ...notes.map((n) => n.text)];
-
   if (code === 1000 || (code === 1001 && initiator !== 'server')) {
     const handled = exceptions.length > 0 ? ` after ${exceptions.length} exception(s) that were handled` : '';
     return { cause: 'normal', confidence: 0.95, proof: [], explanation: `closed normally${handled}` };
@@ -121,6 +116,12 @@ function find(
       explanation: `the WebSocket library rejected the message (${libraryError.code ?? libraryError.type}) and sent ${code}${relabel}`,
     };
   }
+
+  const after = last ? exceptions.filter((e) => isAfter(inc.recent, e, last)) : exceptions;
+  // Exceptions that can explain the close: not handled, not a consequence of the connection closing.
+  const causal = after.filter((e) => !e.handled && !e.connectionClosed && e.wireCode === undefined);
+  const notes = inc.recent.filter((e): e is Extract<RecentEvent, { kind: 'note' }> => e.kind === 'note');
+  const texts = [close.reason, inc.closeSent?.reason ?? '', ...causal.map((e) => e.message), ...notes.map((n) => n.text)];
 
   const mismatch = typeMismatch(inc, profile, causal, texts);
   if (mismatch) return mismatch;
@@ -275,16 +276,17 @@ function initiatorOf(inc: Incident): Initiator {
 
 function evidence(inc: Incident, finding: Finding, opts: ClassifyOptions): Evidence[] {
   const out: Evidence[] = [];
-  const seen = new Set<string>();
-  const add = (e: Evidence) => {
-    const key = `${e.kind}@${e.at}`;
-    if (!seen.has(key)) { seen.add(key); out.push(e); }
-  };
-  if (inc.open) add(toEvidence(inc.open, opts));
-  for (const p of finding.proof) add('summary' in p ? p : toEvidence(p, opts));
-  if (inc.closeSent) add(toEvidence(inc.closeSent, opts));
-  add(toEvidence(inc.close, opts));
+  if (inc.open) add(out, toEvidence(inc.open, opts));
+  for (const p of finding.proof) add(out, 'summary' in p ? p : toEvidence(p, opts));
+  if (inc.closeSent) add(out, toEvidence(inc.closeSent, opts));
+  add(out, toEvidence(inc.close, opts));
   return out;
+}
+
+/** Adds `e` unless the list has evidence of its kind from its place already. */
+function add(out: Evidence[], e: Evidence): void {
+  for (const x of out) if (x.kind === e.kind && x.at === e.at) return;
+  out.push(e);
 }
 
 function toEvidence(e: WsEvent, opts: ClassifyOptions): Evidence {

@@ -61,17 +61,25 @@ export function normalizeMessage(message: string): string {
     .slice(0, 200);
 }
 
+/** Per exception event, its info without payloads: a verdict reads it for its evidence and its exception, again at the re-check. */
+const infos = new WeakMap<ExceptionEvent, ExceptionInfo>();
+
 export function exceptionInfo(e: ExceptionEvent, showPayloads = false): ExceptionInfo {
+  let info = showPayloads ? undefined : infos.get(e);
+  if (info) return info;
   // Cut to a size a report can show: the summary keeps up to a thousand of these, whatever the input held.
   const frame = clip(topFrame(e.stack), 500);
   const type = clip(e.type, 200);
-  return {
+  const redacted = redact(e.message);
+  info = {
     type,
-    message: clip(redact(e.message, showPayloads), 2000),
+    message: clip(showPayloads ? e.message : redacted, 2000),
     topFrame: frame,
     at: e.at,
-    signature: `${type}: ${normalizeMessage(redact(e.message))}${frame ? ` @ ${frame.replace(/:\d+(\)?)$/, '$1')}` : ''}`,
+    signature: `${type}: ${normalizeMessage(redacted)}${frame ? ` @ ${frame.replace(/:\d+(\)?)$/, '$1')}` : ''}`,
   };
+  if (!showPayloads) infos.set(e, info);
+  return info;
 }
 
 /** The exception is a parser rejecting its input: JSON, UTF-8 decoding, a schema. */

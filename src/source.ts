@@ -9,7 +9,7 @@
  */
 import { once } from 'node:events';
 import { createReadStream, fstatSync, read as readFd } from 'node:fs';
-import { open as openFile } from 'node:fs/promises';
+import { open as openFile, stat } from 'node:fs/promises';
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import { addAbortSignal, Readable, type TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
@@ -249,7 +249,7 @@ interface Input {
 async function open(name: string, onProgress?: (bytes: number) => void, signal?: AbortSignal): Promise<Input> {
   let stream: Readable;
   let head: Buffer;
-  const raw = name === '-' ? stdinReader(signal) : undefined;
+  const raw = name === '-' ? stdinReader(signal) : await namedPipe(name);
   if (raw) {
     head = Buffer.allocUnsafe(HEAD);
     let n = 0;
@@ -294,6 +294,18 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
   const gunzip = createGunzip(inflate);
   stream.on('error', (err) => gunzip.destroy(err));
   return streamInput(stream.pipe(gunzip), true, false);
+}
+
+/**
+ * A named input that is not a regular file, read in turn as it comes: a named pipe, or a
+ * shell's process substitution (`wsclose analyze <(kubectl logs …)`), which cannot be read at
+ * a position. Undefined for a regular file (or what fails to stat, reported when read).
+ */
+async function namedPipe(name: string): Promise<Reader | undefined> {
+  const st = await stat(name).catch(() => undefined);
+  if (st === undefined || st.isFile() || st.isDirectory()) return undefined;
+  const fh = await openFile(name, 'r');
+  return { read: async (buf, at) => (await fh.read(buf, at, buf.length - at, null)).bytesRead, close: () => fh.close() };
 }
 
 /** Reads into a buffer the caller owns, so reading allocates nothing per read. */

@@ -39,28 +39,29 @@ function heldAtEnd(file: string, maxIncidents: number): Held {
 
 beforeAll(() => {
   const fd = openSync(whole, 'w');
-  writeLog({ seed: 11, wsShare: 1, concurrency: 200 }, 12e6, (chunk: string) => writeSync(fd, chunk));
+  writeLog({ seed: 11, wsShare: 1, concurrency: 200 }, 24e6, (chunk: string) => writeSync(fd, chunk));
   closeSync(fd);
   const text = readFileSync(whole, 'latin1');
   writeFileSync(quarter, text.slice(0, text.indexOf('\n', text.length / 4) + 1), 'latin1');
 });
 
 describe('Analyzer memory over a growing input', () => {
-  it('holds the same heap after 4x the lines (within 512 KB)', () => {
+  it('holds the same heap after 4x the lines (within 1 MB)', () => {
     const small = heldAtEnd(quarter, 50);
     const big = heldAtEnd(whole, 50);
     console.log(`held at end: ${(small.bytes / 1e6).toFixed(2)} MB after ${small.closes} closes, ${(big.bytes / 1e6).toFixed(2)} MB after ${big.closes}`);
     expect(big.closes).toBeGreaterThan(3.5 * small.closes);
-    expect(small.closes).toBeGreaterThan(500);
+    expect(small.closes).toBeGreaterThan(1000);
     expect(big.incidents).toBe(50);
     expect(Math.abs(big.open - small.open)).toBeLessThan(50); // about as many connections open at both ends
-    expect(big.bytes - small.bytes).toBeLessThan(512 * 1024);
+    expect(big.bytes - small.bytes).toBeLessThan(1024 * 1024);
   });
 
   it('sees the growth when the incidents kept are not capped', () => {
     const small = heldAtEnd(quarter, Infinity);
     const big = heldAtEnd(whole, Infinity);
     expect(big.incidents).toBeGreaterThan(3 * small.incidents);
-    expect(big.bytes - small.bytes).toBeGreaterThan(1024 * 1024);
+    console.log(`uncapped: ${((big.bytes - small.bytes) / 1e6).toFixed(2)} MB more`);
+    expect(big.bytes - small.bytes).toBeGreaterThan(2 * 1024 * 1024);
   });
 });

@@ -110,3 +110,30 @@ describe('SIGINT in the middle of a slow stdin', () => {
     expect(res.stdout.replace(/\s+/g, ' ')).toMatch(/interrupted: this report covers the \d+ line\(s\) read before it/);
   });
 });
+
+describe('a named pipe or a process substitution as the input file', () => {
+  const log = connections(0, 40);
+  const want = () => {
+    const res = spawnSync(process.execPath, [CLI, 'analyze', '-', '-o', 'json'], { input: log, encoding: 'utf8' });
+    return (JSON.parse(res.stdout) as Report).incidents.map((v: Verdict) => [v.connection, v.rootCause, v.closeCode]);
+  };
+
+  it.each([
+    ['plain', 'cat'],
+    ['gzip', 'gzip -c'],
+  ])('is read in turn as it comes (%s): `wsclose analyze <(cmd)` and a fifo', (_, filter) => {
+    const file = join(dir, `subst-${filter.replace(/\W/g, '')}.log`);
+    writeFileSync(file, log);
+    const fifo = join(dir, `fifo-${filter.replace(/\W/g, '')}`);
+    const subst = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" analyze <(${filter} "${file}") -o json`], { encoding: 'utf8' });
+    const viaFifo = spawnSync('bash', ['-c', `mkfifo "${fifo}" && (${filter} "${file}" > "${fifo}" &) && "${process.execPath}" "${CLI}" analyze "${fifo}" -o json`], { encoding: 'utf8' });
+    for (const res of [subst, viaFifo]) {
+      expect(res.stderr).toBe('');
+      expect(res.status).toBe(0);
+      const report = JSON.parse(res.stdout) as Report;
+      expect(report.input.lines).toBe(log.trimEnd().split('\n').length);
+      expect(report.incidents.map((v: Verdict) => [v.connection, v.rootCause, v.closeCode])).toEqual(want());
+    }
+    expect(want().length).toBe(20);
+  });
+});
