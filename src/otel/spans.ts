@@ -94,7 +94,8 @@ export class SpanMapper {
   /** spanId → connection key, for children and linked spans (bounded). */
   readonly ids: SpanIds;
 
-  constructor(mapping: SpanMapping = {}, ids = new SpanIds()) {
+  /** `maxKeys`: span ids kept for their children and links (see SpanIds). */
+  constructor(mapping: SpanMapping = {}, maxKeys?: number) {
     this.fields = {
       connection: [...(mapping.connection ?? []), ...DEFAULTS.connection],
       route: [...(mapping.route ?? []), ...DEFAULTS.route],
@@ -104,7 +105,7 @@ export class SpanMapper {
       messageSize: [...(mapping.messageSize ?? []), ...DEFAULTS.messageSize],
     };
     this.names = new Map(Object.entries({ ...NAMES, ...mapping.names }));
-    this.ids = ids;
+    this.ids = new SpanIds(maxKeys);
   }
 
   /** The role of a span, or undefined for the (many) spans that are not WebSocket ones. Cheap. */
