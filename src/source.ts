@@ -64,20 +64,29 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
   const input = await open(name, opts.onProgress, opts.signal);
   lines.capture = input.capture;
   let bytes = 0;
+  // Two buffers: while the block in one is analyzed, the next read fills the other (on the
+  // thread pool, for a file or a .gz). Each has room before `at` for a partial line (at most
+  // `max` bytes), copied there from the block before.
+  const at = max + 1;
+  const bufs = [Buffer.allocUnsafe(at + BLOCK), Buffer.allocUnsafe(at + BLOCK)];
+  let cur = 0;
+  let pending = input.read(bufs[cur], at);
   try {
-    // Room for a whole line of the maximum length plus a read: a shorter line always fits.
-    const buf = Buffer.allocUnsafe(Math.max(BLOCK, max + BLOCK / 4));
     let len = 0;
     let overlong = false;
     for (;;) {
       opts.signal?.throwIfAborted();
-      const n = await input.read(buf, len);
+      const n = await pending;
       if (n === 0) break;
       bytes += n;
-      const end = len + n;
-      let start = 0;
+      const buf = bufs[cur];
+      const next = bufs[cur ^ 1];
+      pending = input.read(next, at);
+      cur ^= 1;
+      const end = at + n;
+      let start = at - len;
       if (overlong) {
-        const nl = buf.indexOf(NL, len);
+        const nl = buf.indexOf(NL, at);
         if (nl < 0 || nl >= end) { len = 0; continue; }
         lines.tooLong();
         overlong = false;
@@ -93,14 +102,16 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
         // Drop what is buffered of this line and the rest of it as it comes.
         overlong = true;
         len = 0;
-      } else if (start > 0) buf.copy(buf, 0, start, end);
+      } else buf.copy(next, at - len, start, end);
     }
     if (overlong) lines.tooLong();
     else if (len > 0) {
-      buf[len] = NL; // the last line has no line break: give it one
-      lines.block(buf, 0, len + 1);
+      const buf = bufs[cur];
+      buf[at] = NL; // the last line has no line break: give it one
+      lines.block(buf, at - len, at + 1);
     }
   } catch (err) {
+    pending.catch(() => 0); // a read still under way when analysis failed: its outcome no longer matters
     // Lines read before a failure (a truncated .gz, SIGINT) are still analyzed and counted.
     lines.finish(input.capture);
     throw new ReadError(err, { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, prefiltered: lines.prefiltered });
@@ -173,7 +184,7 @@ class Lines {
     let cursor = start; // the first line not yet numbered
     for (const hit of filter.scan(buf, start, end)) {
       if (hit < cursor) continue; // a line already read
-      const lineStart = buf.lastIndexOf(NL, hit) + 1;
+      const lineStart = Math.max(start, buf.lastIndexOf(NL, hit) + 1); // the block may start after other bytes
       this.count(buf, cursor, lineStart, filter);
       const nl = buf.indexOf(NL, hit);
       this.afterOdd = filter.odd(buf, lineStart);
