@@ -22,7 +22,7 @@ import type { CorrelatorStats } from '../correlator.js';
 import type { Accepts, Verdict, WsEvent } from '../model.js';
 import type { Summary } from '../summary.js';
 import { IncidentCounter } from './metrics.js';
-import { SpanMapper, type SpanData, type SpanMapping } from './spans.js';
+import { mayHoldException, SpanMapper, type SpanData, type SpanMapping, type SpanRole } from './spans.js';
 
 export interface CloseCauseSpanProcessorOptions {
   /** What each route accepts, as `--expect` says it: `{ '/chat': 'text' }`. */
@@ -45,18 +45,11 @@ export interface CloseCauseSpanProcessorOptions {
 export const VERDICT_SPAN = 'websocket.close.verdict';
 
 const EVIDENCE_MAX = 400;
-/** Message spans started and not yet ended, tracked at most. */
-const MAX_IN_FLIGHT = 100_000;
 
 export class CloseCauseSpanProcessor implements SpanProcessor {
   private readonly analyzer: Analyzer;
   private readonly mapper: SpanMapper;
   private readonly counter: IncidentCounter;
-  /**
-   * Message spans (by id) whose frame was pushed at their start, before any child span could
-   * end. Ids, not spans: a WeakSet of many short-lived objects is costly for V8's collector.
-   */
-  private readonly framed = new Set<string>();
   private readonly push: (e: WsEvent) => void;
   private verdict: Verdict | undefined;
   private sawOnEnding = false;
@@ -76,21 +69,18 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     this.push = (e) => this.analyzer.push(e);
   }
 
+  /**
+   * Every span a service makes passes here: one that is no WebSocket span costs a few attribute
+   * reads and, when it has a parent, one lookup. Nothing is built for a span until it matters.
+   */
   onStart(span: Span, _parentContext: Context): void {
     if (this.stopped) return;
     try {
       const role = this.mapper.role(span.name, span.attributes);
-      if (!role) {
-        this.mapper.inherit(span.spanContext().spanId, span.parentSpanContext?.spanId);
-        return;
-      }
-      const data = spanData(span, false);
-      const frame = this.mapper.frame(data, role, this.mapper.connect(data, role));
-      if (frame) {
-        // Spans that never end would keep their ids: past the cap, they are forgotten.
-        if (this.framed.size >= MAX_IN_FLIGHT) this.framed.clear();
-        this.framed.add(data.spanId);
-        this.push(frame);
+      if (role !== undefined) this.started(span, role);
+      else {
+        const parent = span.parentSpanContext;
+        if (parent !== undefined) this.mapper.inherit(span.spanContext().spanId, parent.spanId);
       }
     } catch (err) {
       diag.error('wsclose: CloseCauseSpanProcessor.onStart failed', err);
@@ -137,23 +127,58 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     return Promise.resolve();
   }
 
-  /** Pushes a finished span's events; returns the verdict its close produced, if any. */
-  private ending(span: ReadableSpan): Verdict | undefined {
-    const spanId = span.spanContext().spanId;
-    const known = this.mapper.known(spanId);
-    // The hot path: a span on no connection (WebSocket spans were registered at their start)
-    // that records no error. A span that only became a WebSocket one after its start and
-    // records nothing is not read: it would only add an open.
-    if (known === undefined && span.events.length === 0 && span.status.code !== 2) return undefined;
-    const role = this.mapper.role(span.name, span.attributes);
-    if (!role) {
-      if (known !== undefined) this.mapper.events(spanData(span, true), undefined, known, this.push);
-      return undefined;
+  /**
+   * A WebSocket span starts: it joins its connection, and a message span's frame is pushed now,
+   * before any child span can end (so a handler's exception comes after the frame it failed on).
+   */
+  private started(span: Span, role: SpanRole): void {
+    const mapper = this.mapper;
+    const attrs = span.attributes;
+    const ctx = span.spanContext();
+    const type = role === 'receive' || role === 'send' ? mapper.frameType(attrs) : undefined;
+    const links = span.links;
+    let linked: string | undefined;
+    for (let i = 0; i < links.length && linked === undefined; i++) linked = mapper.known(links[i].context.spanId);
+    const first = links.length > 0 ? links[0].context : undefined;
+    const conn = mapper.join(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, attrs, role, linked, first?.traceId, first?.spanId, type !== undefined);
+    if (type !== undefined) {
+      const at = `${ctx.traceId}/${ctx.spanId}`;
+      // Flattened now: the frame stays in its connection's ring, and then holds one short string,
+      // not two joins and both ids (fewer objects for the garbage collector to move).
+      at.charCodeAt(0);
+      this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), at));
     }
-    const data = spanData(span, true);
-    const conn = known ?? this.mapper.connect(data, role);
+  }
+
+  /** Pushes what a finished span adds; returns the verdict its close produced, if any. */
+  private ending(span: ReadableSpan): Verdict | undefined {
+    const mapper = this.mapper;
+    const spanId = span.spanContext().spanId;
+    const entry = mapper.ids.find(spanId);
+    if (entry < 0) {
+      // The hot path: a span on no connection (WebSocket spans were registered at their start)
+      // that records no error. A span that only became a WebSocket one after its start and
+      // records nothing is not read: it would only add an open.
+      if (span.events.length === 0 && span.status.code !== 2) return undefined;
+      const role = mapper.role(span.name, span.attributes);
+      if (!role) return undefined;
+      const data = spanData(span, true);
+      return this.judging(data, role, mapper.connect(data, role), true);
+    }
+    const conn = mapper.ids.key(entry);
+    const framed = mapper.ids.take(entry);
+    const attrs = span.attributes;
+    const role = mapper.role(span.name, attrs);
+    // A message span whose frame went at its start, or a handler's span, that records no error: nothing to add.
+    if ((role === undefined || (framed && (role === 'receive' || role === 'send')))
+      && !mayHoldException(span.events.length, span.status, attrs)) return undefined;
+    return this.judging(spanData(span, true), role, conn, !framed);
+  }
+
+  /** Pushes a finished span's events; returns the verdict its close produced, if any. */
+  private judging(data: SpanData, role: SpanRole | undefined, conn: string, withFrame: boolean): Verdict | undefined {
     this.verdict = undefined;
-    this.mapper.events(data, role, conn, this.push, !this.framed.delete(spanId));
+    this.mapper.events(data, role, conn, this.push, withFrame);
     const v = this.verdict;
     this.verdict = undefined;
     return v;

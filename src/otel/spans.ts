@@ -21,7 +21,8 @@
  */
 import { toCode, toFrameType, toRoute, wireCodeOf } from '../../parsers/fields.js';
 import { WS_ERROR_WIRE_CODES } from '../codes.js';
-import type { ExceptionEvent, FrameType, Initiator, WsEvent } from '../model.js';
+import type { ExceptionEvent, FrameEvent, FrameType, Initiator, WsEvent } from '../model.js';
+import { SpanIds } from './ids.js';
 
 /** What a span is on its connection. `lifetime` spans open at their start and close at their end. */
 export type SpanRole = 'open' | 'receive' | 'send' | 'close' | 'lifetime';
@@ -87,22 +88,14 @@ const NAMES: Record<string, SpanRole> = {
   'WS open': 'lifetime',
 };
 
-/** Span → connection entries kept at most; the oldest half goes first (a late child then falls back to its trace). */
-const MAX_KEYS = 16_384;
-
 export class SpanMapper {
   private readonly fields: Fields;
   private readonly names: Map<string, SpanRole>;
-  /**
-   * spanId → connection key, for children and linked spans, in two generations: when the
-   * young one is full the old one is dropped. O(1) and bounded, with no Map iteration (evicting
-   * a Map's oldest key one by one makes V8 scan the holes left at its front).
-   */
-  private young = new Map<string, string>();
-  private old = new Map<string, string>();
-  private readonly maxKeys: number;
+  /** spanId → connection key, for children and linked spans (bounded). */
+  readonly ids: SpanIds;
 
-  constructor(mapping: SpanMapping = {}, maxKeys = MAX_KEYS) {
+  /** `maxKeys`: span ids kept for their children and links (see SpanIds). */
+  constructor(mapping: SpanMapping = {}, maxKeys?: number) {
     this.fields = {
       connection: [...(mapping.connection ?? []), ...DEFAULTS.connection],
       route: [...(mapping.route ?? []), ...DEFAULTS.route],
@@ -112,7 +105,7 @@ export class SpanMapper {
       messageSize: [...(mapping.messageSize ?? []), ...DEFAULTS.messageSize],
     };
     this.names = new Map(Object.entries({ ...NAMES, ...mapping.names }));
-    this.maxKeys = maxKeys;
+    this.ids = new SpanIds(maxKeys);
   }
 
   /** The role of a span, or undefined for the (many) spans that are not WebSocket ones. Cheap. */
@@ -133,14 +126,14 @@ export class SpanMapper {
   /** A span that is no WebSocket span but runs under one (a handler's own span) joins its connection. */
   inherit(spanId: string, parentSpanId: string | undefined): string | undefined {
     if (parentSpanId === undefined) return undefined;
-    const key = this.known(parentSpanId);
-    if (key !== undefined) this.remember(spanId, key);
+    const key = this.ids.get(parentSpanId);
+    if (key !== undefined) this.ids.set(spanId, key);
     return key;
   }
 
   /** The connection a span belongs to, so its events can be linked to the others'. */
   known(spanId: string): string | undefined {
-    return this.young.get(spanId) ?? this.old.get(spanId);
+    return this.ids.get(spanId);
   }
 
   /**
@@ -149,16 +142,30 @@ export class SpanMapper {
    * when it opens the connection, else its trace.
    */
   connect(span: Pick<SpanData, 'traceId' | 'spanId' | 'parentSpanId' | 'links' | 'attributes'>, role: SpanRole): string {
-    let key: string | undefined;
-    for (const l of span.links) if ((key = this.known(l.spanId)) !== undefined) break;
+    let linked: string | undefined;
+    for (const l of span.links) if ((linked = this.ids.get(l.spanId)) !== undefined) break;
+    const first = span.links.length > 0 ? span.links[0] : undefined;
+    return this.join(span.traceId, span.spanId, span.parentSpanId, span.attributes, role, linked, first?.traceId, first?.spanId);
+  }
+
+  /**
+   * `connect` once the links were looked up (`linked`: the key of the first known one), from the
+   * span's fields as they are, so the span processor builds nothing. `inFlight`: the span's frame
+   * was pushed at its start (kept until its end, see SpanIds).
+   */
+  join(
+    traceId: string, spanId: string, parentSpanId: string | undefined, attrs: Attributes, role: SpanRole,
+    linked: string | undefined, linkTraceId: string | undefined, linkSpanId: string | undefined, inFlight = false,
+  ): string {
+    let key = linked;
     if (key === undefined) {
-      const id = pick(span.attributes, this.fields.connection);
+      const id = pick(attrs, this.fields.connection);
       if (typeof id === 'string' || typeof id === 'number') key = String(id);
     }
-    if (key === undefined && span.parentSpanId !== undefined) key = this.known(span.parentSpanId);
-    if (key === undefined && span.links.length > 0) key = `${span.links[0].traceId}/${span.links[0].spanId}`;
-    if (key === undefined) key = role === 'open' || role === 'lifetime' ? `${span.traceId}/${span.spanId}` : span.traceId;
-    this.remember(span.spanId, key);
+    if (key === undefined && parentSpanId !== undefined) key = this.ids.get(parentSpanId);
+    if (key === undefined && linkSpanId !== undefined) key = `${linkTraceId}/${linkSpanId}`;
+    if (key === undefined) key = role === 'open' || role === 'lifetime' ? `${traceId}/${spanId}` : traceId;
+    this.ids.set(spanId, key, inFlight);
     return key;
   }
 
@@ -166,12 +173,16 @@ export class SpanMapper {
   frame(span: SpanData, role: SpanRole, conn: string): WsEvent | undefined {
     if (role !== 'receive' && role !== 'send') return undefined;
     const type = this.frameType(span.attributes);
-    if (!type) return undefined;
-    const size = Number(pick(span.attributes, this.fields.messageSize));
+    return type && this.frameOf(span.attributes, span.name, role, type, conn, span.startMs, at(span));
+  }
+
+  /** The frame of a message span whose type is known, from the span's fields as they are. */
+  frameOf(attrs: Attributes, name: string, role: 'receive' | 'send', type: FrameType, conn: string, time: number, at: string): FrameEvent {
+    const size = Number(pick(attrs, this.fields.messageSize));
     return {
       kind: 'frame', direction: role === 'receive' ? 'in' : 'out', type,
       size: Number.isFinite(size) ? size : undefined,
-      time: span.startMs, conn, at: at(span), route: this.route(span),
+      time, conn, at, route: this.routeOf(attrs, name),
     };
   }
 
@@ -223,20 +234,15 @@ export class SpanMapper {
 
   /** The route: a route attribute, dd-trace's resource (`websocket /chat`), Quarkus' `OPEN /chat`. */
   route(span: SpanData): string | undefined {
-    const a = span.attributes;
-    const v = pick(a, this.fields.route);
-    if (typeof v === 'string') return toRoute(v); // cuts the query (it may hold a token) and overlong client-chosen paths
-    const named = routeInName(str(a['resource.name']) ?? span.name);
-    if (named) return named;
-    return toRoute(a['messaging.destination.name'] ?? a['messaging.destination'] ?? a['url.full'] ?? a['http.url']);
+    return this.routeOf(span.attributes, span.name);
   }
 
-  private remember(spanId: string, key: string): void {
-    if (this.young.size >= this.maxKeys / 2) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(spanId, key);
+  private routeOf(a: Attributes, name: string): string | undefined {
+    const v = pick(a, this.fields.route);
+    if (typeof v === 'string') return toRoute(v); // cuts the query (it may hold a token) and overlong client-chosen paths
+    const named = routeInName(str(a['resource.name']) ?? name);
+    if (named) return named;
+    return toRoute(a['messaging.destination.name'] ?? a['messaging.destination'] ?? a['url.full'] ?? a['http.url']);
   }
 }
 
@@ -265,6 +271,15 @@ function messagingRole(attrs: Attributes): SpanRole | undefined {
     case 'send': case 'publish': case 'create': return 'send';
     default: return undefined;
   }
+}
+
+/**
+ * Whether a span could hold an exception: `exceptions` emits nothing for one that has no events,
+ * no error attributes and no error status message. Read from the span as it is, before anything is built.
+ */
+export function mayHoldException(eventCount: number, status: { code: number; message?: string }, a: Attributes): boolean {
+  return eventCount > 0 || (status.code === 2 && str(status.message) !== undefined) || str(a['error.type']) !== undefined
+    || str(a['error.message']) !== undefined || str(a['error.msg']) !== undefined || a['error.stack'] !== undefined;
 }
 
 function isException(e: { name: string }): boolean {

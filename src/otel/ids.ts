@@ -1,0 +1,153 @@
+/**
+ * Span id → connection key, bounded, for the spans that link to, or run under, a WebSocket span
+ * (dd-trace's message spans link to the handshake; a handler's span, even one started after its
+ * message span ended, is a child of it).
+ *
+ * A set-associative table of numbers, not a Map of strings: the span processor looks up every
+ * span a service makes. A span id (16 hex digits) is kept as its two 32-bit halves, so a lookup
+ * reads 8 to 16 characters and compares integers, and an entry holds no string: nothing is
+ * allocated, and the garbage collector has no span id string to keep alive or move. Ids that are not
+ * 16 hex digits (some trace files) are hashed and also kept as text, compared on a match. Each
+ * set replaces its entries in turn, sparing a span in flight (its frame pushed at its start) over
+ * one that ended, so an entry lives about as long as `capacity` later spans (at least `WAYS`
+ * landing in its set): a late child that finds nothing falls back to its trace, as it did when a
+ * Map forgot it.
+ */
+const WAYS = 4;
+
+export class SpanIds {
+  private readonly lo: Int32Array;
+  private readonly hi: Int32Array;
+  /** The id's text, only for ids that are not 16 hex digits. */
+  private readonly text: (string | undefined)[];
+  private readonly keys: (string | undefined)[];
+  /** Per entry: 1 while its span is in flight with its frame already pushed; 2 for a used entry; 0 empty. */
+  private readonly state: Uint8Array;
+  /** Per set: the way to replace next. */
+  private readonly next: Uint8Array;
+  private readonly mask: number;
+  /** The id last read, when it is not 16 hex digits. */
+  private plain: string | undefined;
+  private empty = true;
+
+  constructor(capacity = 32_768) {
+    let sets = 1;
+    while (sets * WAYS < capacity) sets *= 2;
+    const n = sets * WAYS;
+    this.lo = new Int32Array(n);
+    this.hi = new Int32Array(n);
+    // Filled, not holey: every slot may be read.
+    this.text = Array.from({ length: n }, () => undefined);
+    this.keys = Array.from({ length: n }, () => undefined);
+    this.state = new Uint8Array(n);
+    this.next = new Uint8Array(sets);
+    this.mask = sets - 1;
+  }
+
+  /** The entry holding `id`, or -1. */
+  find(id: string): number {
+    if (this.empty) return -1; // a service with no WebSocket span yet pays nothing more
+    return this.lookup(id, this.low(id));
+  }
+
+  get(id: string): string | undefined {
+    const i = this.find(id);
+    return i < 0 ? undefined : this.keys[i];
+  }
+
+  key(entry: number): string {
+    return this.keys[entry]!;
+  }
+
+  /** Whether the entry was marked in flight; the mark is cleared. */
+  take(entry: number): boolean {
+    const inFlight = this.state[entry] === 1;
+    this.state[entry] = 2;
+    return inFlight;
+  }
+
+  set(id: string, key: string, inFlight = false): void {
+    const lo = this.low(id);
+    let i = this.empty ? -1 : this.lookup(id, lo);
+    if (i < 0) {
+      const hi = this.hexHigh(id);
+      i = this.victim(lo & this.mask);
+      this.lo[i] = lo;
+      this.hi[i] = hi;
+      this.text[i] = this.plain;
+    }
+    this.keys[i] = key;
+    this.state[i] = inFlight ? 1 : 2;
+    this.empty = false;
+  }
+
+  private lookup(id: string, lo: number): number {
+    const base = (lo & this.mask) * WAYS;
+    for (let i = base; i < base + WAYS; i++) {
+      if (this.lo[i] === lo && this.state[i] !== 0 && this.same(i, id)) return i;
+    }
+    return -1;
+  }
+
+  /** The low half of a hex id (its last 8 digits), else a hash of the whole id (then `plain` is set). */
+  private low(id: string): number {
+    let v = 0;
+    if (id.length === 16) {
+      for (let i = 8; i < 16; i++) {
+        const d = hexDigit(id.charCodeAt(i));
+        if (d < 0) return this.hashed(id);
+        v = (v << 4) | d;
+      }
+      this.plain = undefined;
+      return v;
+    }
+    return this.hashed(id);
+  }
+
+  private hashed(id: string): number {
+    this.plain = id;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+    return h ^ (h >>> 15);
+  }
+
+  /** The high half of a hex id (its first 8 digits); 0 for others, whose text then decides (`plain`). */
+  private hexHigh(id: string): number {
+    if (this.plain !== undefined) return 0;
+    let v = 0;
+    for (let i = 0; i < 8; i++) {
+      const d = hexDigit(id.charCodeAt(i));
+      if (d < 0) {
+        this.plain = id;
+        return 0;
+      }
+      v = (v << 4) | d;
+    }
+    return v;
+  }
+
+  private same(i: number, id: string): boolean {
+    const hi = this.hexHigh(id);
+    return this.plain !== undefined ? this.text[i] === id : this.text[i] === undefined && this.hi[i] === hi;
+  }
+
+  /** The next entry of a set in turn, sparing spans in flight (spans that never end cannot hold a set for long). */
+  private victim(set: number): number {
+    const base = set * WAYS;
+    const first = this.next[set];
+    let way = first;
+    for (let n = 0; n < WAYS && this.state[base + way] === 1; n++) way = (way + 1) % WAYS;
+    if (this.state[base + way] === 1) way = first;
+    this.next[set] = (way + 1) % WAYS;
+    return base + way;
+  }
+}
+
+/** 0-15 for the code of a hex digit (either case), else -1. */
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEX[48 + i] = i;
+for (let i = 0; i < 6; i++) HEX[97 + i] = HEX[65 + i] = 10 + i;
+
+function hexDigit(c: number): number {
+  return c < 128 ? HEX[c] : -1;
+}

@@ -1,0 +1,68 @@
+/**
+ * The span id table behind the span processor's links and parents: exact for the SDK's hex ids
+ * and for any other id text, bounded, and sparing spans in flight.
+ */
+import { describe, expect, it } from 'vitest';
+import { SpanIds } from '../../src/otel/ids.js';
+
+/** Random-looking 16-digit hex ids, the same each run (xorshift32). */
+let seed = 0x9e3779b9;
+const word = () => {
+  seed ^= seed << 13;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  return (seed >>> 0).toString(16).padStart(8, '0');
+};
+const hexId = () => word() + word();
+
+describe('SpanIds', () => {
+  it('finds what it holds, exactly: ids that share their last or first 8 digits are told apart', () => {
+    const t = new SpanIds();
+    t.set('00000000deadbeef', 'a');
+    t.set('11111111deadbeef', 'b');
+    t.set('deadbeef00000000', 'c');
+    expect(t.get('00000000deadbeef')).toBe('a');
+    expect(t.get('11111111deadbeef')).toBe('b');
+    expect(t.get('deadbeef00000000')).toBe('c');
+    expect(t.get('22222222deadbeef')).toBeUndefined();
+    expect(t.get('0000000000000000')).toBeUndefined(); // an empty entry is no match
+    // OTLP span ids are hex, case-insensitive.
+    expect(t.get('00000000DEADBEEF')).toBe('a');
+  });
+
+  it('keeps ids that are not 16 hex digits by their text', () => {
+    const t = new SpanIds();
+    const odd = ['', 'abc', 'AAECAwQFBgc=', 'zzzzzzzzdeadbeef', '0123456789abcdef0123456789abcdef', '12345'];
+    odd.forEach((id, i) => t.set(id, `k${i}`));
+    odd.forEach((id, i) => expect(t.get(id), id).toBe(`k${i}`));
+    expect(t.get('yyyyyyyydeadbeef')).toBeUndefined();
+    expect(t.get('abd')).toBeUndefined();
+    expect(t.get('deadbeef')).toBeUndefined();
+  });
+
+  it('sets a key again in place, and reads the in-flight mark once', () => {
+    const t = new SpanIds();
+    const id = hexId();
+    t.set(id, 'first', true);
+    t.set(id, 'second', true);
+    const e = t.find(id);
+    expect(t.key(e)).toBe('second');
+    expect(t.take(e)).toBe(true);
+    expect(t.take(e)).toBe(false);
+    expect(t.find(id)).toBe(e);
+  });
+
+  it('is bounded: old entries give way, recent ones stay, spans in flight outlive those that ended', () => {
+    const t = new SpanIds(1024);
+    const inFlight = hexId();
+    t.set(inFlight, 'open', true);
+    const ids = Array.from({ length: 50_000 }, hexId);
+    ids.forEach((id) => t.set(id, 'x'));
+    expect(t.get(inFlight)).toBe('open');
+    const kept = ids.filter((id) => t.get(id) !== undefined).length;
+    expect(kept).toBeLessThanOrEqual(1024);
+    expect(kept).toBeGreaterThan(900);
+    expect(ids.slice(-16).every((id) => t.get(id) === 'x')).toBe(true);
+    expect(ids.slice(0, 1000).filter((id) => t.get(id) !== undefined)).toHaveLength(0);
+  });
+});
