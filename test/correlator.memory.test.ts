@@ -17,13 +17,15 @@ function bytesPerConnection(frames: number): number {
     const t0 = Date.UTC(2026, 10, 24, 9);
     const c = new Correlator(() => {});
     let line = 0;
+    // Flat strings, as a parser's are: a concatenation's shape in the heap varies from run to run.
+    const at = () => JSON.parse(JSON.stringify(file + ':' + ++line));
     const before = retained();
     for (let i = 0; i < n; i++) {
-      c.push({ time: t0 + line, conn: keys[i], at: file + ':' + ++line, process: '4720@chat-7f9c4d', route: '/chat', kind: 'open',
+      c.push({ time: t0 + line, conn: keys[i], at: at(), process: '4720@chat-7f9c4d', route: '/chat', kind: 'open',
         remote: '10.0.' + (i >> 8 & 255) + '.' + (i & 255) + ':' + (40000 + i % 20000) });
     }
     for (let f = 0; f < frames; f++) for (let i = 0; i < n; i++) {
-      c.push({ time: t0 + line, conn: keys[i], at: file + ':' + ++line, process: '4720@chat-7f9c4d', route: '/chat', kind: 'frame',
+      c.push({ time: t0 + line, conn: keys[i], at: at(), process: '4720@chat-7f9c4d', route: '/chat', kind: 'frame',
         direction: f % 2 ? 'out' : 'in', type: 'text', size: 100 + f });
     }
     console.log(JSON.stringify({ size: c.size, bytes: (retained() - before) / n }));
