@@ -53,7 +53,7 @@ const PAGE = 65536;
 interface Kernel {
   memory: WebAssembly.Memory;
   next: WebAssembly.Global;
-  scan(from: number, end: number, room: number): number;
+  scan(from: number, start: number, end: number, room: number): number;
   lines(from: number, end: number, first: number): number;
 }
 
@@ -101,7 +101,7 @@ export class BlockFilter {
     const k = this.kernel;
     const shift = start - INPUT;
     for (let from = INPUT; from < INPUT + end - start; from = k.next.value as number) {
-      const n = k.scan(from, INPUT + end - start, ROOM);
+      const n = k.scan(from, INPUT, INPUT + end - start, ROOM);
       const found = new Uint32Array(k.memory.buffer, HITS, 2 * n);
       for (let i = 0; i < found.length; i += 2) {
         const s = found[i] + shift;

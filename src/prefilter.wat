@@ -70,8 +70,8 @@
     (i32.const 0))
 
   ;; Appends to `hits` every needle anchored at the pair at `p` that is there in full, within
-  ;; [from, end), and followed as it must be; returns the new hit count.
-  (func $candidates (param $p i32) (param $from i32) (param $end i32) (param $n i32) (result i32)
+  ;; [start, end), and followed as it must be; returns the new hit count.
+  (func $candidates (param $p i32) (param $start i32) (param $end i32) (param $n i32) (result i32)
     (local $slot i32) (local $a i32) (local $stop i32) (local $anchor i32) (local $s i32)
     (local $needle i32) (local $bytes i32) (local $len i32) (local $width i32) (local $k i32)
     (local.set $slot (i32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
@@ -86,7 +86,7 @@
           (local.set $s (i32.sub (local.get $p) (i32.shr_s (local.get $anchor) (i32.const 16))))
           (local.set $bytes (i32.load offset=458752 (i32.shl (local.get $needle) (i32.const 3))))
           (local.set $len (i32.load offset=458756 (i32.shl (local.get $needle) (i32.const 3))))
-          (br_if $anchors (i32.lt_u (local.get $s) (local.get $from)))
+          (br_if $anchors (i32.lt_u (local.get $s) (local.get $start)))
           (br_if $anchors (i32.gt_u (i32.add (local.get $s) (local.get $len)) (local.get $end)))
           ;; Four bytes at a time: the needle is padded to `width` with bytes that always match.
           (local.set $width (i32.and (i32.add (local.get $len) (i32.const 3)) (i32.const -4)))
@@ -109,11 +109,12 @@
           (br $anchors))))
     (local.get $n))
 
-  ;; Finds needles in [from, end), four bytes at a time: each of the two pairs of a word is
-  ;; looked up in `pairs`; a pair that starts a fingerprint is checked against `quads` before
-  ;; any needle is compared. Returns the number of hits; `next` is where it stopped (`end`, or
-  ;; earlier when at least `room - 256` hits were written: call again from `next`).
-  (func (export "scan") (param $from i32) (param $end i32) (param $room i32) (result i32)
+  ;; Finds needles in the block [start, end), sweeping from `from` four bytes at a time: each
+  ;; of the two pairs of a word is looked up in `pairs`; a pair that starts a fingerprint is
+  ;; checked against `quads` before any needle is compared. Returns the number of hits; `next`
+  ;; is where it stopped (`end`, or earlier when at least `room - 256` hits were written: call
+  ;; again from `next`, with the same `start`, so that a needle across `next` is still found).
+  (func (export "scan") (param $from i32) (param $start i32) (param $end i32) (param $room i32) (result i32)
     (local $p i32) (local $w i32) (local $lo i32) (local $hi i32) (local $n i32)
     (local.set $p (local.get $from))
     (local.set $room (i32.sub (local.get $room) (i32.const 256)))
@@ -133,12 +134,12 @@
               (then
                 (if (i32.or (i32.and (local.get $lo) (i32.const 1)) (call $quad (local.get $w)))
                   (then
-                    (local.set $n (call $candidates (local.get $p) (local.get $from) (local.get $end) (local.get $n)))))))
+                    (local.set $n (call $candidates (local.get $p) (local.get $start) (local.get $end) (local.get $n)))))))
             (if (local.get $hi)
               (then
                 (if (i32.or (i32.and (local.get $hi) (i32.const 1)) (call $quad (i32.load offset=2 (local.get $p))))
                   (then
-                    (local.set $n (call $candidates (i32.add (local.get $p) (i32.const 2)) (local.get $from) (local.get $end) (local.get $n)))))))))
+                    (local.set $n (call $candidates (i32.add (local.get $p) (i32.const 2)) (local.get $start) (local.get $end) (local.get $n)))))))))
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $words)))
     (global.set $next (local.get $end))

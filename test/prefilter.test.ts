@@ -86,6 +86,20 @@ describe('BlockFilter', () => {
     ), { numRuns: 300 });
   });
 
+  it('finds every match in a block with more of them than one sweep reports, across the places it resumes', () => {
+    // 131,072 matches of an 8-byte needle whose start is common in the block, so that it is
+    // anchored at its end: the sweep stops and resumes several times, and the needles that
+    // start before a resumption point and are anchored after it are found too.
+    const needle = 'qwzjxkvy';
+    const body = Buffer.from(`qwzjqwzj${needle}`.repeat(131_072), 'latin1');
+    for (const lead of [0, 1, 3]) {
+      const buf = Buffer.concat([Buffer.alloc(lead, 0x20), body]);
+      const hits = new BlockFilter({ needles: [{ text: needle }] }).scan(buf, lead, buf.length);
+      expect(hits.length).toBe(131_072);
+      expect(hits.every((h, i) => h === lead + 8 + 16 * i)).toBe(true);
+    }
+  });
+
   it('reads lines not of the format, and blank ones', () => {
     const filter = new BlockFilter({ needles, lineStart: '{' });
     const buf = Buffer.from('{"a":1}\n  {"b":2}\nplain\n\n \r\n');
