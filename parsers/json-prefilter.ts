@@ -58,21 +58,26 @@ export function jsonPrefilter(f: FieldMap): Prefilter {
   keys(needles, f.type, TYPE_VALUE);
   keys(needles, f.remote, REMOTE_WITH_PORT);
   for (const w of WORDS) needles.push({ text: w, anyCase: true });
-  for (const w of ['code', 'status']) needles.push({ text: w, anyCase: true, followedBy: CODE_AFTER.followedBy, check: (b, _s, e) => codeAfter(b, e) });
+  for (const w of ['code', 'status']) needles.push({ text: w, anyCase: true, ...tested(CODE_AFTER) });
   for (const w of CODE_NAMES) needles.push({ text: `(${w}`, anyCase: true, check: (b, s) => codeBefore(b, s - 1) });
   return { needles, lineStart: '{' };
 }
 
+/** A needle's tests: the pattern where needles are searched, the exact check after it. */
+function tested({ followedBy, exact }: Test): Pick<Needle, 'followedBy' | 'check'> {
+  return { followedBy, check: (b, _s, e) => exact(b, e) };
+}
+
 /**
- * `"name"` as a key, its value tested by `check`. A dotted name (`ws.id`) is read from a
+ * `"name"` as a key, its value tested by `test`. A dotted name (`ws.id`) is read from a
  * nested object too, so its first segment is a key to look for, with any value.
  */
 function keys(out: Needle[], names: string[], test: Test): void {
-  const add = (name: string, { followedBy, exact }: Test) => {
+  const add = (name: string, shape: Test) => {
     for (const key of name.includes('/') ? [name, name.replace(/\//g, '\\/')] : [name]) {
       // One needle per key, its colon found by the check: variants for each byte that may
       // follow (`:`, blanks) would each be compared in full where the key occurs.
-      out.push({ text: `"${key}"`, followedBy, check: (b, _s, e) => exact(b, e) });
+      out.push({ text: `"${key}"`, ...tested(shape) });
     }
   };
   for (const name of names) {

@@ -55,6 +55,7 @@ interface Kernel {
   next: WebAssembly.Global;
   scan(from: number, start: number, end: number, room: number): number;
   lines(from: number, end: number, first: number): number;
+  odd(p: number, first: number): number;
 }
 
 const wasm = new WebAssembly.Module(readFileSync(new URL('./prefilter.wasm', import.meta.url)));
@@ -125,14 +126,12 @@ export class BlockFilter {
   }
 
   /**
-   * True when a line starting at `p` is not of the format's shape, or blank: such lines are
-   * always read (another format may be interleaved, as a crash report on stderr is).
+   * True when the line of the scanned block starting at `p` is not of the format's shape, or
+   * blank: such lines are always read (another format may be interleaved, as a crash report
+   * on stderr is).
    */
-  odd(buf: Buffer, p: number): boolean {
-    if (this.lineStart < 0 || buf[p] === this.lineStart) return false;
-    let q = p;
-    while (buf[q] === 32 || buf[q] === 9) q++;
-    return buf[q] !== this.lineStart;
+  odd(p: number): boolean {
+    return this.lineStart >= 0 && this.kernel.odd(p - (this.start - INPUT), this.lineStart) !== 0;
   }
 
   /** Copies the block into the kernel's memory, grown to fit. */

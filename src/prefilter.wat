@@ -147,7 +147,7 @@
 
   ;; True when the line starting at `p` is not of the format's shape: its first byte after
   ;; blanks is not `first` (blank lines included).
-  (func $odd (param $p i32) (param $first i32) (result i32)
+  (func $odd (export "odd") (param $p i32) (param $first i32) (result i32)
     (local $c i32)
     (loop $blanks
       (local.set $c (i32.load8_u (local.get $p)))

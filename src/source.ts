@@ -186,10 +186,7 @@ class Lines {
       if (hit < cursor) continue; // a line already read
       const lineStart = Math.max(start, buf.lastIndexOf(NL, hit) + 1); // the block may start after other bytes
       this.count(buf, cursor, lineStart, filter);
-      const nl = buf.indexOf(NL, hit);
-      this.afterOdd = filter.odd(buf, lineStart);
-      this.line(buf, lineStart, nl);
-      cursor = nl + 1;
+      cursor = this.read(buf, lineStart, filter);
     }
     this.count(buf, cursor, end, filter);
   }
@@ -200,23 +197,23 @@ class Lines {
    */
   private count(buf: Buffer, from: number, to: number, filter: BlockFilter): void {
     for (let p = from; p < to;) {
-      if (this.afterOdd) {
-        const nl = buf.indexOf(NL, p);
-        this.afterOdd = filter.odd(buf, p);
-        this.line(buf, p, nl);
-        p = nl + 1;
-        continue;
+      if (!this.afterOdd) {
+        const { count, odd } = filter.lines(p, to);
+        this.lineNo += count;
+        this.prefiltered += count;
+        if (odd === to) return;
+        p = odd;
       }
-      const { count, odd } = filter.lines(p, to);
-      this.lineNo += count;
-      this.prefiltered += count;
-      if (odd < to) {
-        const nl = buf.indexOf(NL, odd);
-        this.afterOdd = true;
-        this.line(buf, odd, nl);
-        p = nl + 1;
-      } else p = to;
+      p = this.read(buf, p, filter);
     }
+  }
+
+  /** Reads the line at `p` of a filtered block, noting whether it is odd; where the next starts. */
+  private read(buf: Buffer, p: number, filter: BlockFilter): number {
+    const nl = buf.indexOf(NL, p);
+    this.afterOdd = filter.odd(p);
+    this.line(buf, p, nl);
+    return nl + 1;
   }
 
   private line(buf: Buffer, start: number, nl: number): void {

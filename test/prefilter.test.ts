@@ -20,6 +20,13 @@ function regexOf(pattern: string): RegExp {
   return re;
 }
 
+/** A line starting at `p` is odd when its first byte after blanks is not `{` (only with a lineStart). */
+function odd(buf: Buffer, p: number, typed: boolean): boolean {
+  let q = p;
+  while (buf[q] === 32 || buf[q] === 9) q++;
+  return typed && buf[q] !== 0x7b;
+}
+
 function followed(text: string, at: number, n: Needle): boolean {
   return n.followedBy === undefined || n.followedBy.some((p) => {
     const re = regexOf(p);
@@ -79,7 +86,7 @@ describe('BlockFilter', () => {
         for (let from = lead; from < lead + body.length; from = buf.indexOf(10, from) + 1) {
           let count = 0;
           let p = from;
-          while (p < lead + body.length && !filter.odd(buf, p)) { count++; p = buf.indexOf(10, p) + 1; }
+          while (p < lead + body.length && !odd(buf, p, typed)) { count++; p = buf.indexOf(10, p) + 1; }
           expect(filter.lines(from, lead + body.length)).toEqual({ count, odd: p });
         }
       },
@@ -103,6 +110,8 @@ describe('BlockFilter', () => {
   it('reads lines not of the format, and blank ones', () => {
     const filter = new BlockFilter({ needles, lineStart: '{' });
     const buf = Buffer.from('{"a":1}\n  {"b":2}\nplain\n\n \r\n');
-    expect([0, 8, 18, 24, 25].map((p) => filter.odd(buf, p))).toEqual([false, false, true, true, true]);
+    filter.scan(buf, 0, buf.length);
+    expect([0, 8, 18, 24, 25].map((p) => filter.odd(p))).toEqual([false, false, true, true, true]);
+    for (const p of [0, 8, 18, 24, 25]) expect(filter.odd(p)).toBe(odd(buf, p, true));
   });
 });
