@@ -4,7 +4,7 @@
  * a TTL and beyond a cap, and both are counted. The correlator knows connections, not formats.
  */
 import type {
-  CloseEvent, ExceptionEvent, FrameEvent, NoteEvent, OpenEvent, WsEvent,
+  CloseEvent, ExceptionEvent, FrameEvent, FrameType, NoteEvent, OpenEvent, WsEvent,
 } from './model.js';
 
 export type RecentEvent = FrameEvent | ExceptionEvent | NoteEvent;
@@ -42,6 +42,8 @@ export interface CorrelatorOptions {
   ringSize?: number;
   /** How long before an abnormal close a keyless exception may still explain it (ms). */
   orphanWindowMs?: number;
+  /** Keeps the places of packed frames as numbers (see PlaceCodec). */
+  place?: PlaceCodec;
 }
 
 export interface CorrelatorStats {
@@ -68,11 +70,18 @@ class Conn {
   route: string | undefined;
   process: string | undefined;
   open: OpenEvent | undefined = undefined;
-  /** Recent events: `recent[(start + i) % recent.length]` for i < count, oldest first. */
-  recent: RecentEvent[] = NO_EVENTS;
+  /**
+   * Recent events: `recent[(start + i) % recent.length]` for i < count, oldest first. A data
+   * frame that is not `lastInbound` is kept packed (see `Packed`): its `at` here, the rest in `nums`.
+   */
+  recent: (RecentEvent | string)[] = NO_EVENTS;
+  /** Per packed slot i, from `stride * i` on: its time (NaN for none), the rest of the frame, its place if encoded (see `pack`). */
+  nums: number[] = NO_NUMS;
   count = 0;
   start = 0;
   lastInbound: FrameEvent | undefined = undefined;
+  /** The ring slot `lastInbound` was put in (it may have been overwritten since). */
+  inboundSlot = 0;
   /** The event count at `lastInbound`: orders the connections' last messages, whatever their times. */
   inboundSeq = 0;
   inboundText = 0;
@@ -88,14 +97,101 @@ class Conn {
     this.process = e.process;
   }
 
-  /** The recent events, oldest first, in a new array. */
-  ordered(): RecentEvent[] {
+  /** The recent events, oldest first, in a new array; packed frames made objects again. */
+  ordered(place: PlaceCodec | undefined): RecentEvent[] {
     const { recent, start, count } = this;
-    return start === 0 ? recent.slice(0, count) : recent.slice(start).concat(recent.slice(0, start));
+    const stride = place === undefined ? 2 : STRIDE_PLACED;
+    const out = new Array<RecentEvent>(count);
+    for (let i = 0; i < count; i++) {
+      const slot = (start + i) % recent.length;
+      const x = recent[slot];
+      out[i] = typeof x === 'string' ? this.unpack(slot, x, stride)
+        : x === PLACED ? this.unpack(slot, place!.decode(this.nums, slot * stride + 2), stride) : x;
+    }
+    return out;
+  }
+
+  /**
+   * Keeps a data frame in its slot as numbers, not as an object: frames are most of what rings
+   * hold, and an object per frame kept alive is what the garbage collector moves and promotes.
+   * Its `at` stays as it is, or, when `place` encodes it, as numbers too. Only a frame that
+   * `unpack` gives back whole is packed (else it stays an object): its route and process are the
+   * connection's or none, its connection this one, its size a whole number.
+   */
+  pack(slot: number, f: FrameEvent, place: PlaceCodec | undefined): void {
+    const size = f.size;
+    const type = packedType(f.type);
+    if (type < 0 || f.code !== undefined || f.reason !== undefined || f.time !== f.time) return;
+    if (size !== undefined && !(Number.isInteger(size) && size >= 0 && size < 2 ** 40)) return;
+    let bits = type | (f.direction === 'out' ? OUT : 0) | (f.conn === undefined ? NO_CONN : 0);
+    if (f.route === undefined) bits |= NO_ROUTE;
+    else if (f.route !== this.route) return;
+    if (f.process === undefined) bits |= NO_PROCESS;
+    else if (f.process !== this.process) return;
+    const stride = place === undefined ? 2 : STRIDE_PLACED;
+    const i = slot * stride;
+    if (this.nums.length < stride * this.recent.length) this.growNums(stride);
+    const nums = this.nums;
+    nums[i] = f.time ?? NaN;
+    nums[i + 1] = (size === undefined ? 0 : size + 1) * FLAGS + bits;
+    this.recent[slot] = place !== undefined && place.encode(f, nums, i + 2) ? PLACED : f.at;
+  }
+
+  private unpack(slot: number, at: string, stride: number): FrameEvent {
+    const time = this.nums[slot * stride];
+    const n = this.nums[slot * stride + 1];
+    const bits = n % FLAGS;
+    const size = (n - bits) / FLAGS - 1;
+    return {
+      kind: 'frame', direction: bits & OUT ? 'out' : 'in', type: PACKED_TYPES[bits & 7], size: size < 0 ? undefined : size,
+      time: time === time ? time : undefined, conn: bits & NO_CONN ? undefined : this.key, at,
+      route: bits & NO_ROUTE ? undefined : this.route, process: bits & NO_PROCESS ? undefined : this.process,
+    };
+  }
+
+  private growNums(stride: number): void {
+    const nums = new Array<number>(stride * this.recent.length).fill(0.5); // doubles, unboxed
+    for (let i = 0; i < this.nums.length; i++) nums[i] = this.nums[i];
+    this.nums = nums;
+  }
+}
+
+/**
+ * Keeps places (`at`) as four numbers each until they are read, for a producer whose places are
+ * numbers written as text (a span processor's `traceId/spanId`): a text kept per frame is an
+ * object the garbage collector moves.
+ */
+export interface PlaceCodec {
+  /** Writes the place of `f` to `nums[i]` to `nums[i + 3]`; false when it cannot (its `at` is kept as text). */
+  encode(f: FrameEvent, nums: number[], i: number): boolean;
+  decode(nums: number[], i: number): string;
+}
+
+/** The ring slot of a frame whose place `PlaceCodec` encoded. */
+const PLACED: RecentEvent = Object.freeze({ kind: 'note', text: '', time: undefined, conn: undefined, at: '' });
+const STRIDE_PLACED = 6;
+
+function packedType(t: FrameType): number {
+  switch (t) {
+    case 'text': return 0;
+    case 'binary': return 1;
+    case 'ping': return 2;
+    case 'pong': return 3;
+    case 'continuation': return 4;
+    default: return -1;
   }
 }
 
 const NO_EVENTS: RecentEvent[] = [];
+const NO_NUMS: number[] = [];
+/** The frame types a packed frame may have, by `packedType` (close frames carry a code and reason: never packed). */
+const PACKED_TYPES: readonly FrameType[] = ['text', 'binary', 'ping', 'pong', 'continuation'];
+const OUT = 8;
+const NO_CONN = 16;
+const NO_ROUTE = 32;
+const NO_PROCESS = 64;
+/** A packed frame's size + 1 (0 for none) is kept above its bits: `(size + 1) * FLAGS + bits`. */
+const FLAGS = 128;
 /** The ring's first size: it then doubles up to `ringSize`. */
 const RING_START = 4;
 const SWEEP_EVERY = 1024;
@@ -123,6 +219,7 @@ export class Correlator {
   private readonly max: number;
   private readonly ringSize: number;
   private readonly orphanWindowMs: number;
+  private readonly place: PlaceCodec | undefined;
   private now = -Infinity;
   private seq = 0;
   private sinceSweep = 0;
@@ -132,6 +229,7 @@ export class Correlator {
     this.max = opts.maxConnections ?? 100_000;
     this.ringSize = Math.max(1, opts.ringSize ?? 16);
     this.orphanWindowMs = opts.orphanWindowMs ?? 5_000;
+    this.place = opts.place;
   }
 
   /** Open connections being tracked. */
@@ -278,28 +376,39 @@ export class Correlator {
     if (f.type === 'close') {
       if (f.direction === 'out') conn.closeSent ??= f;
       else conn.closeReceived ??= f;
+      this.remember(conn, f);
     } else if (f.direction === 'in' && (f.type === 'text' || f.type === 'binary')) {
+      // The last inbound frame stays an object (the incident hands it over as itself); the one
+      // before it is packed now, if the ring still holds it.
+      const last = conn.lastInbound;
+      if (last !== undefined && conn.recent[conn.inboundSlot] === last) conn.pack(conn.inboundSlot, last, this.place);
       conn.lastInbound = f;
       conn.inboundSeq = this.seq;
       if (f.type === 'text') conn.inboundText++;
       else conn.inboundBinary++;
-    }
-    this.remember(conn, f);
+      conn.inboundSlot = this.remember(conn, f);
+    } else conn.pack(this.remember(conn, f), f, this.place);
   }
 
-  private remember(conn: Conn, e: RecentEvent): void {
+  /** Puts the event in its connection's ring; returns its slot. */
+  private remember(conn: Conn, e: RecentEvent): number {
     const ring = conn.recent;
-    if (conn.count < ring.length) ring[conn.count++] = e;
-    else if (ring.length < this.ringSize) {
-      // Not wrapped yet (it wraps only at full size): copy into an array of the next size.
-      const grown = new Array<RecentEvent>(Math.min(this.ringSize, Math.max(RING_START, ring.length * 2)));
-      for (let i = 0; i < ring.length; i++) grown[i] = ring[i];
-      grown[conn.count++] = e;
-      conn.recent = grown;
-    } else {
-      ring[conn.start] = e; // full: overwrite the oldest
-      conn.start = (conn.start + 1) % ring.length;
+    if (conn.count < ring.length) {
+      ring[conn.count] = e;
+      return conn.count++;
     }
+    if (ring.length < this.ringSize) {
+      // Not wrapped yet (it wraps only at full size): copy into an array of the next size.
+      const grown = new Array<RecentEvent | string>(Math.min(this.ringSize, Math.max(RING_START, ring.length * 2)));
+      for (let i = 0; i < ring.length; i++) grown[i] = ring[i];
+      grown[conn.count] = e;
+      conn.recent = grown;
+      return conn.count++;
+    }
+    const slot = conn.start; // full: overwrite the oldest
+    ring[slot] = e;
+    conn.start = (slot + 1) % ring.length;
+    return slot;
   }
 
   private orphan(e: ExceptionEvent): void {
@@ -321,7 +430,7 @@ export class Correlator {
     }
     this.onIncident({
       connection: conn.key, route: conn.route, remote: conn.open?.remote, process: conn.process,
-      open: conn.open, close, recent: conn.ordered(), lastInbound: conn.lastInbound,
+      open: conn.open, close, recent: conn.ordered(this.place), lastInbound: conn.lastInbound,
       inbound: { text: conn.inboundText, binary: conn.inboundBinary },
       closeSent: conn.closeSent, closeReceived: conn.closeReceived, crash, crashTrigger,
       orphans: this.orphansFor(conn, close),

@@ -22,7 +22,8 @@ import type { CorrelatorStats } from '../correlator.js';
 import type { Accepts, Verdict, WsEvent } from '../model.js';
 import type { Summary } from '../summary.js';
 import { IncidentCounter } from './metrics.js';
-import { mayHoldException, SpanMapper, type SpanData, type SpanMapping, type SpanRole } from './spans.js';
+import { RecentEntries } from './ids.js';
+import { mayHoldException, SPAN_PLACES, SpanMapper, type SpanData, type SpanMapping, type SpanRole } from './spans.js';
 
 export interface CloseCauseSpanProcessorOptions {
   /** What each route accepts, as `--expect` says it: `{ '/chat': 'text' }`. */
@@ -51,19 +52,22 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
   private readonly mapper: SpanMapper;
   private readonly counter: IncidentCounter;
   private readonly push: (e: WsEvent) => void;
+  /** The entries of the WebSocket spans started last: most end before the next few start. */
+  private readonly recent: RecentEntries<ReadableSpan>;
   private verdict: Verdict | undefined;
   private sawOnEnding = false;
   private stopped = false;
 
   constructor(private readonly opts: CloseCauseSpanProcessorOptions = {}) {
     this.mapper = new SpanMapper(opts.mapping);
+    this.recent = new RecentEntries(this.mapper.ids);
     this.counter = new IncidentCounter(opts.meterProvider);
     this.analyzer = new Analyzer({
       expect: Object.entries(opts.expect ?? {}),
       showPayloads: opts.showPayloads,
       recheck: false,
       maxIncidents: 0,
-      correlator: { maxConnections: opts.maxConnections ?? 10_000, ttlMs: opts.idleTtlMs ?? 60 * 60 * 1000 },
+      correlator: { maxConnections: opts.maxConnections ?? 10_000, ttlMs: opts.idleTtlMs ?? 60 * 60 * 1000, place: SPAN_PLACES },
       onVerdict: (v) => this.judged(v),
     });
     this.push = (e) => this.analyzer.push(e);
@@ -141,20 +145,17 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     for (let i = 0; i < links.length && linked === undefined; i++) linked = mapper.known(links[i].context.spanId);
     const first = links.length > 0 ? links[0].context : undefined;
     const conn = mapper.join(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, attrs, role, linked, first?.traceId, first?.spanId, type !== undefined);
+    this.recent.note(span, mapper.joined);
     if (type !== undefined) {
-      const at = `${ctx.traceId}/${ctx.spanId}`;
-      // Flattened now: the frame stays in its connection's ring, and then holds one short string,
-      // not two joins and both ids (fewer objects for the garbage collector to move).
-      at.charCodeAt(0);
-      this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), at));
+      this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), ctx.traceId, ctx.spanId));
     }
   }
 
   /** Pushes what a finished span adds; returns the verdict its close produced, if any. */
   private ending(span: ReadableSpan): Verdict | undefined {
     const mapper = this.mapper;
-    const spanId = span.spanContext().spanId;
-    const entry = mapper.ids.find(spanId);
+    let entry = this.recent.take(span);
+    if (entry < 0) entry = mapper.ids.find(span.spanContext().spanId);
     if (entry < 0) {
       // The hot path: a span on no connection (WebSocket spans were registered at their start)
       // that records no error. A span that only became a WebSocket one after its start and
