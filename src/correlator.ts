@@ -220,6 +220,11 @@ export class Correlator {
   private readonly ringSize: number;
   private readonly orphanWindowMs: number;
   private readonly place: PlaceCodec | undefined;
+  /**
+   * The key of the connection the last event pushed went to, if any: a producer that keeps keys
+   * for long (the span processor's id table) keeps this one, not a copy made per event.
+   */
+  lastKey: string | undefined = undefined;
   private now = -Infinity;
   private seq = 0;
   private sinceSweep = 0;
@@ -238,17 +243,22 @@ export class Correlator {
   }
 
   push(e: WsEvent): void {
-    if (e.kind === 'accepts') return;
+    if (e.kind === 'accepts') {
+      this.lastKey = undefined;
+      return;
+    }
     if (e.time !== undefined && e.time > this.now) this.now = e.time;
     this.seq++;
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
     if (e.process !== undefined) this.lastWithProcess = e;
 
     if (e.kind === 'exception' && e.fatal && e.conn === undefined) {
+      this.lastKey = undefined;
       this.crash(e);
       return;
     }
     const conn = e.conn === undefined ? this.keyless(e) : this.keyed(e);
+    this.lastKey = conn?.key;
     if (!conn) return;
     if (e.time !== undefined) conn.lastTime = e.time;
     if (e.route && !conn.route) conn.route = e.route;

@@ -148,6 +148,10 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     this.recent.note(span, mapper.joined);
     if (type !== undefined) {
       this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), ctx.traceId, ctx.spanId));
+      // The table keeps the id for about 32,000 later spans: the connection's own key, not this
+      // span's copy of it (a service may make the attribute's text anew for every span).
+      const key = this.analyzer.correlator.lastKey;
+      if (key !== undefined) mapper.ids.rekey(mapper.joined, key);
     }
   }
 

@@ -92,6 +92,8 @@ const NAMES: Record<string, SpanRole> = {
 export class SpanMapper {
   private readonly fields: Fields;
   private readonly names: Map<string, SpanRole>;
+  /** 1 for the first character (ASCII) of every name in `names`, so most spans skip the Map. */
+  private readonly firsts = new Uint8Array(128);
   /** spanId → connection key, for children and linked spans (bounded). */
   readonly ids: SpanIds;
   /** The table entry of the span `join` last placed. */
@@ -111,14 +113,18 @@ export class SpanMapper {
       messageSize: [...(mapping.messageSize ?? []), ...DEFAULTS.messageSize],
     };
     this.names = new Map(Object.entries({ ...NAMES, ...mapping.names }));
+    for (const name of this.names.keys()) this.firsts[name.length === 0 ? 0 : name.charCodeAt(0) & 127] = 1;
     this.ids = new SpanIds(maxKeys);
   }
 
   /** The role of a span, or undefined for the (many) spans that are not WebSocket ones. Cheap. */
   role(name: string, attrs: Attributes): SpanRole | undefined {
     const op = attrs['operation.name'];
-    const byName = this.names.get(typeof op === 'string' ? op : name);
-    if (byName) return byName;
+    const key = typeof op === 'string' ? op : name;
+    if (key.length === 0 || this.firsts[key.charCodeAt(0) & 127] === 1) {
+      const byName = this.names.get(key);
+      if (byName) return byName;
+    }
     const c = name.charCodeAt(0);
     if (c === 79 /* O */ && name.startsWith('OPEN /')) return 'open';
     if (c === 67 /* C */ && name.startsWith('CLOSE /')) return 'close';
