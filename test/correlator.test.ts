@@ -74,6 +74,21 @@ describe('Correlator', () => {
     expect(inc.inbound).toEqual({ text: 2, binary: 1 });
   });
 
+  it('names the connection the last event went to, and none when it went to none', () => {
+    const { c } = collect();
+    c.push(ev.open('a', 1));
+    expect(c.lastKey).toBe('a');
+    c.push(ev.close('a', 2, 1000));
+    expect(c.lastKey).toBe('a');
+    c.push(ev.close('a', 3, 1000)); // a duplicate close: read, not judged
+    expect(c.lastKey).toBeUndefined();
+    const keyless = ev.frame(undefined, 4, 'text');
+    c.push(keyless);
+    expect(c.lastKey).toBe(keyless.at); // a keyless log's connection is named by its first line
+    c.push(ev.error(undefined, 5, 'Error', 'boom', { fatal: true }));
+    expect(c.lastKey).toBeUndefined();
+  });
+
   it('packs the frames of a keyless connection too', () => {
     const { c, out } = collect({ ringSize: 4 });
     const frames = [1, 2, 3, 4, 5, 6].map((t) => ev.frame(undefined, t, t % 2 ? 'text' : 'binary', t % 3 ? 'in' : 'out'));
