@@ -42,8 +42,6 @@ export interface CorrelatorOptions {
   ringSize?: number;
   /** How long before an abnormal close a keyless exception may still explain it (ms). */
   orphanWindowMs?: number;
-  /** Keeps the places of packed frames as numbers (see PlaceCodec). */
-  place?: PlaceCodec;
 }
 
 export interface CorrelatorStats {
@@ -75,7 +73,7 @@ class Conn {
    * frame that is not `lastInbound` is kept packed (see `Packed`): its `at` here, the rest in `nums`.
    */
   recent: (RecentEvent | string)[] = NO_EVENTS;
-  /** Per packed slot i, from `stride * i` on: its time (NaN for none), the rest of the frame, its place if encoded (see `pack`). */
+  /** Per packed slot i: its time at 2i (NaN for none), the rest of the frame at 2i + 1 (see `pack`). */
   nums: number[] = NO_NUMS;
   count = 0;
   start = 0;
@@ -98,27 +96,25 @@ class Conn {
   }
 
   /** The recent events, oldest first, in a new array; packed frames made objects again. */
-  ordered(place: PlaceCodec | undefined): RecentEvent[] {
+  ordered(): RecentEvent[] {
     const { recent, start, count } = this;
-    const stride = place === undefined ? 2 : STRIDE_PLACED;
     const out = new Array<RecentEvent>(count);
     for (let i = 0; i < count; i++) {
       const slot = (start + i) % recent.length;
       const x = recent[slot];
-      out[i] = typeof x === 'string' ? this.unpack(slot, x, stride)
-        : x === PLACED ? this.unpack(slot, place!.decode(this.nums, slot * stride + 2), stride) : x;
+      out[i] = typeof x === 'string' ? this.unpack(slot, x) : x;
     }
     return out;
   }
 
   /**
-   * Keeps a data frame in its slot as numbers, not as an object: frames are most of what rings
-   * hold, and an object per frame kept alive is what the garbage collector moves and promotes.
-   * Its `at` stays as it is, or, when `place` encodes it, as numbers too. Only a frame that
-   * `unpack` gives back whole is packed (else it stays an object): its route and process are the
-   * connection's or none, its connection this one, its size a whole number.
+   * Keeps a data frame in its slot as two numbers and its `at`, not as an object: frames are
+   * most of what rings hold, and an object per frame kept alive (with its time, a heap number)
+   * is what the garbage collector moves and promotes. Only a frame that `unpack` gives back whole
+   * is packed (else it stays an object): its route and process are the connection's or none, its
+   * connection this one, its size a whole number.
    */
-  pack(slot: number, f: FrameEvent, place: PlaceCodec | undefined): void {
+  pack(slot: number, f: FrameEvent): void {
     const size = f.size;
     const type = packedType(f.type);
     if (type < 0 || f.code !== undefined || f.reason !== undefined || f.time !== f.time) return;
@@ -128,18 +124,15 @@ class Conn {
     else if (f.route !== this.route) return;
     if (f.process === undefined) bits |= NO_PROCESS;
     else if (f.process !== this.process) return;
-    const stride = place === undefined ? 2 : STRIDE_PLACED;
-    const i = slot * stride;
-    if (this.nums.length < stride * this.recent.length) this.growNums(stride);
-    const nums = this.nums;
-    nums[i] = f.time ?? NaN;
-    nums[i + 1] = (size === undefined ? 0 : size + 1) * FLAGS + bits;
-    this.recent[slot] = place !== undefined && place.encode(f, nums, i + 2) ? PLACED : f.at;
+    if (this.nums.length < 2 * this.recent.length) this.growNums();
+    this.nums[2 * slot] = f.time ?? NaN;
+    this.nums[2 * slot + 1] = (size === undefined ? 0 : size + 1) * FLAGS + bits;
+    this.recent[slot] = f.at;
   }
 
-  private unpack(slot: number, at: string, stride: number): FrameEvent {
-    const time = this.nums[slot * stride];
-    const n = this.nums[slot * stride + 1];
+  private unpack(slot: number, at: string): FrameEvent {
+    const time = this.nums[2 * slot];
+    const n = this.nums[2 * slot + 1];
     const bits = n % FLAGS;
     const size = (n - bits) / FLAGS - 1;
     return {
@@ -149,27 +142,12 @@ class Conn {
     };
   }
 
-  private growNums(stride: number): void {
-    const nums = new Array<number>(stride * this.recent.length).fill(0.5); // doubles, unboxed
+  private growNums(): void {
+    const nums = new Array<number>(2 * this.recent.length).fill(0.5); // doubles, unboxed
     for (let i = 0; i < this.nums.length; i++) nums[i] = this.nums[i];
     this.nums = nums;
   }
 }
-
-/**
- * Keeps places (`at`) as four numbers each until they are read, for a producer whose places are
- * numbers written as text (a span processor's `traceId/spanId`): a text kept per frame is an
- * object the garbage collector moves.
- */
-export interface PlaceCodec {
-  /** Writes the place of `f` to `nums[i]` to `nums[i + 3]`; false when it cannot (its `at` is kept as text). */
-  encode(f: FrameEvent, nums: number[], i: number): boolean;
-  decode(nums: number[], i: number): string;
-}
-
-/** The ring slot of a frame whose place `PlaceCodec` encoded. */
-const PLACED: RecentEvent = Object.freeze({ kind: 'note', text: '', time: undefined, conn: undefined, at: '' });
-const STRIDE_PLACED = 6;
 
 function packedType(t: FrameType): number {
   switch (t) {
@@ -219,7 +197,6 @@ export class Correlator {
   private readonly max: number;
   private readonly ringSize: number;
   private readonly orphanWindowMs: number;
-  private readonly place: PlaceCodec | undefined;
   /**
    * The key of the connection the last event pushed went to, if any: a producer that keeps keys
    * for long (the span processor's id table) keeps this one, not a copy made per event.
@@ -234,7 +211,6 @@ export class Correlator {
     this.max = opts.maxConnections ?? 100_000;
     this.ringSize = Math.max(1, opts.ringSize ?? 16);
     this.orphanWindowMs = opts.orphanWindowMs ?? 5_000;
-    this.place = opts.place;
   }
 
   /** Open connections being tracked. */
@@ -391,13 +367,13 @@ export class Correlator {
       // The last inbound frame stays an object (the incident hands it over as itself); the one
       // before it is packed now, if the ring still holds it.
       const last = conn.lastInbound;
-      if (last !== undefined && conn.recent[conn.inboundSlot] === last) conn.pack(conn.inboundSlot, last, this.place);
+      if (last !== undefined && conn.recent[conn.inboundSlot] === last) conn.pack(conn.inboundSlot, last);
       conn.lastInbound = f;
       conn.inboundSeq = this.seq;
       if (f.type === 'text') conn.inboundText++;
       else conn.inboundBinary++;
       conn.inboundSlot = this.remember(conn, f);
-    } else conn.pack(this.remember(conn, f), f, this.place);
+    } else conn.pack(this.remember(conn, f), f);
   }
 
   /** Puts the event in its connection's ring; returns its slot. */
@@ -440,7 +416,7 @@ export class Correlator {
     }
     this.onIncident({
       connection: conn.key, route: conn.route, remote: conn.open?.remote, process: conn.process,
-      open: conn.open, close, recent: conn.ordered(this.place), lastInbound: conn.lastInbound,
+      open: conn.open, close, recent: conn.ordered(), lastInbound: conn.lastInbound,
       inbound: { text: conn.inboundText, binary: conn.inboundBinary },
       closeSent: conn.closeSent, closeReceived: conn.closeReceived, crash, crashTrigger,
       orphans: this.orphansFor(conn, close),

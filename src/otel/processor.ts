@@ -23,7 +23,7 @@ import type { Accepts, Verdict, WsEvent } from '../model.js';
 import type { Summary } from '../summary.js';
 import { IncidentCounter } from './metrics.js';
 import { RecentEntries } from './ids.js';
-import { mayHoldException, SPAN_PLACES, SpanMapper, type SpanData, type SpanMapping, type SpanRole } from './spans.js';
+import { mayHoldException, SpanMapper, type SpanData, type SpanMapping, type SpanRole } from './spans.js';
 
 export interface CloseCauseSpanProcessorOptions {
   /** What each route accepts, as `--expect` says it: `{ '/chat': 'text' }`. */
@@ -67,7 +67,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
       showPayloads: opts.showPayloads,
       recheck: false,
       maxIncidents: 0,
-      correlator: { maxConnections: opts.maxConnections ?? 10_000, ttlMs: opts.idleTtlMs ?? 60 * 60 * 1000, place: SPAN_PLACES },
+      correlator: { maxConnections: opts.maxConnections ?? 10_000, ttlMs: opts.idleTtlMs ?? 60 * 60 * 1000 },
       onVerdict: (v) => this.judged(v),
     });
     this.push = (e) => this.analyzer.push(e);
@@ -147,7 +147,11 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     const conn = mapper.join(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, attrs, role, linked, first?.traceId, first?.spanId, type !== undefined);
     this.recent.note(span, mapper.joined);
     if (type !== undefined) {
-      this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), ctx.traceId, ctx.spanId));
+      const at = `${ctx.traceId}/${ctx.spanId}`;
+      // Flattened now: the correlator keeps it for the frame, and then holds one short string,
+      // not two joins and both ids (fewer objects for the garbage collector to move).
+      at.charCodeAt(0);
+      this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), at));
       // The table keeps the id for about 32,000 later spans: the connection's own key, not this
       // span's copy of it (a service may make the attribute's text anew for every span).
       const key = this.analyzer.correlator.lastKey;

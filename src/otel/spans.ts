@@ -21,8 +21,7 @@
  */
 import { toCode, toFrameType, toRoute, wireCodeOf } from '../../parsers/fields.js';
 import { WS_ERROR_WIRE_CODES } from '../codes.js';
-import type { PlaceCodec } from '../correlator.js';
-import type { Direction, ExceptionEvent, FrameEvent, FrameType, Initiator, WsEvent } from '../model.js';
+import type { ExceptionEvent, FrameEvent, FrameType, Initiator, WsEvent } from '../model.js';
 import { SpanIds } from './ids.js';
 
 /** What a span is on its connection. `lifetime` spans open at their start and close at their end. */
@@ -185,13 +184,17 @@ export class SpanMapper {
   frame(span: SpanData, role: SpanRole, conn: string): WsEvent | undefined {
     if (role !== 'receive' && role !== 'send') return undefined;
     const type = this.frameType(span.attributes);
-    return type && this.frameOf(span.attributes, span.name, role, type, conn, span.startMs, span.traceId, span.spanId);
+    return type && this.frameOf(span.attributes, span.name, role, type, conn, span.startMs, at(span));
   }
 
   /** The frame of a message span whose type is known, from the span's fields as they are. */
-  frameOf(attrs: Attributes, name: string, role: 'receive' | 'send', type: FrameType, conn: string, time: number, traceId: string, spanId: string): FrameEvent {
+  frameOf(attrs: Attributes, name: string, role: 'receive' | 'send', type: FrameType, conn: string, time: number, at: string): FrameEvent {
     const size = Number(pick(attrs, this.fields.messageSize));
-    return new SpanFrame(role === 'receive' ? 'in' : 'out', type, Number.isFinite(size) ? size : undefined, time, conn, this.routeOf(attrs, name), traceId, spanId);
+    return {
+      kind: 'frame', direction: role === 'receive' ? 'in' : 'out', type,
+      size: Number.isFinite(size) ? size : undefined,
+      time, conn, at, route: this.routeOf(attrs, name),
+    };
   }
 
   /** The message type a span states, if any (at start, so its frame is pushed before any child ends). */
@@ -276,68 +279,6 @@ export function mapSpans(mapper: SpanMapper, spans: SpanData[], emit: (e: WsEven
   // A stable sort: events at one instant keep the open → frame → exception → close order of one span.
   out.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
   for (const e of out) emit(e);
-}
-
-/**
- * A message span's frame. Its place, `traceId/spanId`, is made text only when read: the
- * correlator keeps most frames as numbers (SPAN_PLACES) and reads few of them again.
- */
-export class SpanFrame implements FrameEvent {
-  readonly kind = 'frame' as const;
-  private text: string | undefined = undefined;
-
-  constructor(
-    readonly direction: Direction, readonly type: FrameType, readonly size: number | undefined, readonly time: number,
-    readonly conn: string, readonly route: string | undefined, readonly traceId: string, readonly spanId: string,
-  ) {}
-
-  get at(): string {
-    return (this.text ??= `${this.traceId}/${this.spanId}`);
-  }
-}
-
-/**
- * Places of SpanFrames as four 48-bit numbers: the 32 + 16 lowercase hex digits of the trace and
- * span ids (the SDK's), twelve at a time. Other ids are kept as text.
- */
-export const SPAN_PLACES: PlaceCodec = {
-  encode(f, nums, i) {
-    if (!(f instanceof SpanFrame)) return false;
-    const t = f.traceId;
-    const s = f.spanId;
-    if (t.length !== 32 || s.length !== 16) return false;
-    const a = hexRun(t, 0, 12);
-    const b = hexRun(t, 12, 12);
-    const c1 = hexRun(t, 24, 8);
-    const c2 = hexRun(s, 0, 4);
-    const d = hexRun(s, 4, 12);
-    if (a < 0 || b < 0 || c1 < 0 || c2 < 0 || d < 0) return false;
-    nums[i] = a;
-    nums[i + 1] = b;
-    nums[i + 2] = c1 * 65536 + c2;
-    nums[i + 3] = d;
-    return true;
-  },
-  decode(nums, i) {
-    const c = hex12(nums[i + 2]);
-    return `${hex12(nums[i])}${hex12(nums[i + 1])}${c.slice(0, 8)}/${c.slice(8)}${hex12(nums[i + 3])}`;
-  },
-};
-
-/** The value of `n` lowercase hex digits of `text` from `from`, else -1. */
-function hexRun(text: string, from: number, n: number): number {
-  let v = 0;
-  for (let k = from; k < from + n; k++) {
-    const c = text.charCodeAt(k);
-    const d = c - 48 < 10 && c >= 48 ? c - 48 : c - 97 < 6 && c >= 97 ? c - 87 : -1;
-    if (d < 0) return -1;
-    v = v * 16 + d;
-  }
-  return v;
-}
-
-function hex12(v: number): string {
-  return v.toString(16).padStart(12, '0');
 }
 
 function messagingRole(attrs: Attributes): SpanRole | undefined {

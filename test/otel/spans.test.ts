@@ -7,10 +7,9 @@
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import type { FrameEvent, Verdict } from '../../src/model.js';
+import type { Verdict } from '../../src/model.js';
 import { CloseCauseSpanProcessor, type CloseCauseSpanProcessorOptions } from '../../src/otel/processor.js';
-import { Correlator, type Incident } from '../../src/correlator.js';
-import { SPAN_PLACES, SpanFrame, SpanMapper } from '../../src/otel/spans.js';
+import { SpanMapper } from '../../src/otel/spans.js';
 
 function setup(opts: CloseCauseSpanProcessorOptions = {}) {
   const verdicts: Verdict[] = [];
@@ -76,43 +75,5 @@ describe('span mapping', () => {
     const closes = exporter.getFinishedSpans().filter((s) => s.name === 'websocket.close');
     expect(closes.map((s) => s.attributes['websocket.close.root_cause'])).toEqual(['data-type-mismatch', undefined]);
     expect(processor.stats().duplicateCloses).toBe(1);
-  });
-
-  it('keeps the place of a message span\'s frame as numbers and gives back its traceId/spanId', () => {
-    const ids: [string, string][] = [
-      ['0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331'],
-      ['00000000000000000000000000000001', '0000000000000000'],
-      ['ffffffffffffffffffffffffffffffff', 'ffffffffffffffff'],
-    ];
-    for (const [traceId, spanId] of ids) {
-      const nums = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
-      const f = new SpanFrame('in', 'text', 5, 1, 'c', '/chat', traceId, spanId);
-      expect(SPAN_PLACES.encode(f, nums, 2)).toBe(true);
-      expect(SPAN_PLACES.decode(nums, 2)).toBe(`${traceId}/${spanId}`);
-      expect(f.at).toBe(`${traceId}/${spanId}`);
-    }
-    // Ids that are not the SDK's lowercase hex are kept as text: the codec declines them.
-    const nums = [0, 0, 0, 0];
-    expect(SPAN_PLACES.encode(new SpanFrame('in', 'text', 5, 1, 'c', '/chat', '0AF7651916CD43DD8448EB211C80319C', 'b7ad6b7169203331'), nums, 0)).toBe(false);
-    expect(SPAN_PLACES.encode(new SpanFrame('in', 'text', 5, 1, 'c', '/chat', 'trace-1', 'span-1'), nums, 0)).toBe(false);
-    expect(SPAN_PLACES.encode({ kind: 'frame', direction: 'in', type: 'text', time: 1, conn: 'c', at: 'x/y' }, nums, 0)).toBe(false);
-  });
-
-  it('hands the correlator\'s incident the frames of spans whole, places included', () => {
-    const out: Incident[] = [];
-    const c = new Correlator((i) => out.push(i), { ringSize: 4, place: SPAN_PLACES });
-    const frames = Array.from({ length: 7 }, (_, i) => new SpanFrame(i % 3 ? 'in' : 'out', i % 2 ? 'binary' : 'text', i, 1000 + i, 'c1', '/chat',
-      i === 5 ? 'trace-not-hex' : `${String(i).repeat(32)}`, `${String(i + 1).repeat(16)}`));
-    for (const f of frames) c.push(f);
-    c.push({ kind: 'close', conn: 'c1', time: 2000, at: 'a/b', code: 1000, reason: '', initiator: 'client' });
-    const [inc] = out;
-    const fields = (f: FrameEvent) => ({ kind: f.kind, direction: f.direction, type: f.type, size: f.size, time: f.time, conn: f.conn, route: f.route, at: f.at });
-    expect(inc.recent.map((e) => fields(e as FrameEvent))).toEqual(frames.slice(-4).map(fields));
-    expect(inc.recent.map((e) => e.at)).toEqual([
-      '33333333333333333333333333333333/4444444444444444', '44444444444444444444444444444444/5555555555555555',
-      'trace-not-hex/6666666666666666', '66666666666666666666666666666666/7777777777777777',
-    ]);
-    expect(inc.lastInbound).toBe(frames[5]);
-    expect(inc.recent).toContain(frames[5]);
   });
 });
