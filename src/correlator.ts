@@ -78,8 +78,8 @@ class Conn {
   count = 0;
   start = 0;
   lastInbound: FrameEvent | undefined = undefined;
-  /** The ring slot `lastInbound` was put in (it may have been overwritten since). */
-  inboundSlot = 0;
+  /** The ring slot of `lastInbound` while the ring holds it, else -1. */
+  inboundSlot = -1;
   /** The event count at `lastInbound`: orders the connections' last messages, whatever their times. */
   inboundSeq = 0;
   inboundText = 0;
@@ -102,7 +102,7 @@ class Conn {
     for (let i = 0; i < count; i++) {
       const slot = (start + i) % recent.length;
       const x = recent[slot];
-      out[i] = typeof x === 'string' ? this.unpack(slot, x) : x;
+      out[i] = slot === this.inboundSlot ? this.lastInbound! : typeof x === 'string' ? this.unpack(slot, x) : x;
     }
     return out;
   }
@@ -364,15 +364,18 @@ export class Correlator {
       else conn.closeReceived ??= f;
       this.remember(conn, f);
     } else if (f.direction === 'in' && (f.type === 'text' || f.type === 'binary')) {
-      // The last inbound frame stays an object (the incident hands it over as itself); the one
-      // before it is packed now, if the ring still holds it.
+      const slot = this.remember(conn, f);
+      // `ordered` hands over `lastInbound` itself in its slot, packed or not. It is packed now,
+      // while fresh in the cache, once the connection keeps numbers; else (a connection's first
+      // frames: most connections have few) when the next one comes.
       const last = conn.lastInbound;
-      if (last !== undefined && conn.recent[conn.inboundSlot] === last) conn.pack(conn.inboundSlot, last);
+      if (last !== undefined && conn.inboundSlot >= 0 && conn.recent[conn.inboundSlot] === last) conn.pack(conn.inboundSlot, last);
       conn.lastInbound = f;
+      conn.inboundSlot = slot;
       conn.inboundSeq = this.seq;
       if (f.type === 'text') conn.inboundText++;
       else conn.inboundBinary++;
-      conn.inboundSlot = this.remember(conn, f);
+      if (conn.nums !== NO_NUMS) conn.pack(slot, f);
     } else conn.pack(this.remember(conn, f), f);
   }
 
@@ -393,6 +396,7 @@ export class Correlator {
     }
     const slot = conn.start; // full: overwrite the oldest
     ring[slot] = e;
+    if (slot === conn.inboundSlot) conn.inboundSlot = -1;
     conn.start = (slot + 1) % ring.length;
     return slot;
   }
