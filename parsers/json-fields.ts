@@ -1,18 +1,27 @@
 /**
  * Reads the fields of a flat JSON line (scalars only, the common shape of a WebSocket event
- * logged by pino, bunyan or winston) straight from its text, without building the object:
- * JSON.parse would make an object and a string per key and value, and the events need a few.
+ * logged by pino, bunyan or winston) straight from its UTF-8 bytes, without decoding the line
+ * nor building the object: JSON.parse would make a string of the line, then an object and a
+ * string per key and value, and the events need a few values.
  *
  * The reader is exact or declines: it accepts only what JSON.parse accepts, and declines
- * (returns undefined) a line with a nested value, an escape, a control character, a key read
- * twice, or an error or stack field (an exception is read from the whole record). The caller
- * then parses the line whole. Keys are told apart without slicing them: each key remembers the
- * key that followed it last time, and a line of the same shape as the one before matches it.
+ * (returns undefined) a line with a nested value, an escape, a control character or a blank
+ * other than the space, a key read twice, or an error or stack field (an exception is read
+ * from the whole record). The caller then parses the line whole.
+ *
+ * Keys are told apart without building them: each key remembers the key that followed it last
+ * time, so a line of the same shape as the one before is matched byte for byte; any other key
+ * is found by a hash of its bytes. Numbers are read from the bytes. A string is made only for
+ * the values events read, through a cache of recent values (connection ids, routes, hostnames
+ * and messages recur): a value that is there is the same string again, compared in place.
  */
 import {
-  FIELD, keySlots, type MessageText, messageText, ownString, recurringMessageAt, type Picked, ROLE_COUNT, type Slot, TYPE_ROLE, toFrameType,
+  FIELD, keySlots, type MessageText, messageText, type Picked, ROLE_COUNT, type Slot, TYPE_ROLE, toFrameType,
 } from './fields.js';
 import type { FieldMap } from './parser.js';
+
+/** Buffer's own decoders of a range (no argument checks): `latin1Slice` is exact for ASCII. */
+type Bytes = Buffer & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
 
 const OTHER = 0;
 const PID = 1;
@@ -21,11 +30,14 @@ const HOST = 3;
 /** An error or stack field: the line is parsed whole. */
 const WHOLE = 4;
 
-/** Distinct keys remembered per reader; beyond that, keys are looked up each time. */
-const MAX_KEYS = 512;
-
-/** Roles whose string values events keep as they are. */
-const KEPT = [FIELD.conn, FIELD.route, FIELD.reason, FIELD.level, FIELD.message];
+/** Distinct keys events do not read that are remembered; beyond that, such keys are matched by bytes each time. */
+const MAX_OTHER_KEYS = 512;
+/** Values in the cache: a slot per hash, the last value wins. */
+const CACHE_BITS = 12;
+const CACHE_MASK = (1 << CACHE_BITS) - 1;
+/** FNV-1a over bytes. */
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 
 /** What a key is to the reader. */
 class Key {
@@ -37,53 +49,77 @@ class Key {
   readonly wanted: boolean;
   /** One of its slots is the message's. */
   readonly message: boolean;
-  /** Its last string value: a service's hostname, a route, a connection's id recur. */
-  last = '';
-  /** `"name":`, as a compact line writes it. */
-  readonly quoted: string;
-  /** Events keep its string value (the others are read, or copied where kept: record.ts `own`). */
-  private readonly kept: boolean;
+  /** `"name":` as UTF-8, as a compact line writes it. */
+  readonly quoted: Uint8Array;
+  /** The cache slot of its last string value (a service's hostname, a route recur), -1 for none. */
+  last = -1;
 
   constructor(
-    readonly name: string,
+    /** Its name's UTF-8 bytes. */
+    readonly bytes: Uint8Array,
+    readonly hash: number,
     /** Its slots with a literal name (a dotted path needs a nested value, which the reader declines). */
     readonly slots: Slot[],
     readonly special: number,
   ) {
-    this.quoted = `"${name}":`;
+    this.quoted = new Uint8Array(bytes.length + 3);
+    this.quoted[0] = 34;
+    this.quoted.set(bytes, 1);
+    this.quoted[bytes.length + 1] = 34;
+    this.quoted[bytes.length + 2] = 58;
     this.wanted = slots.length > 0 || special !== OTHER;
     this.message = slots.some((s) => s.role === FIELD.message);
-    this.kept = slots.some((s) => KEPT.includes(s.role));
-  }
-
-  /** The JSON string at `text[start]` is its last value again. */
-  recurs(text: string, start: number): boolean {
-    const last = this.last;
-    return text.charCodeAt(start + last.length) === 34 /* " */ && text.startsWith(last, start);
-  }
-
-  /** Its new string value `text[start, end)`: a copy where events keep it, else a view of the line. */
-  value(text: string, start: number, end: number): string {
-    return (this.last = this.kept ? ownString(text, start, end) : text.slice(start, end));
   }
 }
 
 export class FlatJsonReader {
-  private readonly keys = new Map<string, Key>();
-  private readonly first = new Key('', [], OTHER);
+  /** Keys by the hash of their bytes, open addressing: every key events read, and others up to a bound. */
+  private readonly table: (Key | undefined)[];
+  private readonly tableMask: number;
+  private others = 0;
+  private readonly first = new Key(new Uint8Array(0), 0, [], OTHER);
+  /** The value cache: its strings, and the MessageText of those read as a message. */
+  private readonly texts: string[] = new Array<string>(CACHE_MASK + 1).fill('');
+  private readonly saids: (MessageText | undefined)[] = new Array<MessageText | undefined>(CACHE_MASK + 1).fill(undefined);
   private readonly picked: Picked = { values: [], frameType: undefined, pid: undefined, host: undefined, rec: undefined, said: undefined };
   private readonly ranks: number[] = [];
   private line = 0;
+  /** Where `readText` writes a line's bytes. */
+  private scratch = Buffer.allocUnsafe(1024) as Bytes;
 
-  constructor(private readonly f: FieldMap) {
+  constructor(f: FieldMap) {
     for (let r = 0; r < ROLE_COUNT; r++) this.picked.values.push(undefined);
+    const names = new Set([...keySlots(f).keys(), ...f.error, 'stack', 'pid', 'hostname', 'host']);
+    let size = 64;
+    while (size < 2 * (names.size + MAX_OTHER_KEYS)) size *= 2;
+    this.table = new Array<Key | undefined>(size).fill(undefined);
+    this.tableMask = size - 1;
+    for (const name of names) {
+      const slots = (keySlots(f).get(name) ?? []).filter((s) => s.path === undefined);
+      const special = f.error.includes(name) || name === 'stack' ? WHOLE
+        : name === 'pid' ? PID : name === 'hostname' ? HOSTNAME : name === 'host' ? HOST : OTHER;
+      if (slots.length > 0 || special !== OTHER) this.add(Buffer.from(name), slots, special);
+    }
   }
 
-  /** The fields of `text` (the object reused for each line), or undefined when the line is for JSON.parse. */
-  read(text: string): Picked | undefined {
-    const n = text.length;
-    // The last character a `}`: no read below runs past the end, since each token stops at it.
-    if (n < 2 || text.charCodeAt(0) !== 123 /* { */ || text.charCodeAt(n - 1) !== 125 /* } */) return undefined;
+  /** The fields of `text`, read from its UTF-8 bytes (see `read`). */
+  readText(text: string): Picked | undefined {
+    if (this.scratch.length < 3 * text.length) this.scratch = Buffer.allocUnsafe(3 * text.length) as Bytes;
+    const n = this.scratch.write(text);
+    // A lone surrogate has no UTF-8: its bytes would read back as U+FFFD.
+    if (n !== text.length && LONE_SURROGATE.test(text)) return undefined;
+    return this.read(this.scratch, 0, n);
+  }
+
+  /**
+   * The fields of the line `buf[start, end)`, UTF-8 without its line break (the object reused
+   * for each line), or undefined when the line is for JSON.parse. The values hold no reference
+   * to `buf`.
+   */
+  read(buffer: Buffer, start: number, end: number): Picked | undefined {
+    const buf = buffer as Bytes;
+    // The last byte a `}`: each token below stops at it or checks its bound.
+    if (end - start < 2 || buf[start] !== 123 /* { */ || buf[end - 1] !== 125 /* } */) return undefined;
     const stamp = ++this.line;
     const p = this.picked;
     const values = p.values;
@@ -96,84 +132,100 @@ export class FlatJsonReader {
     let hostname: unknown;
     let host: unknown;
     let prev = this.first;
-    let i = spaces(text, 1);
-    if (i === n - 1) return this.done(p, pid, hostname, host); // {}
+    const last = end - 1;
+    let i = spaces(buf, start + 1);
+    if (i === last) return this.done(p, pid, hostname, host); // {}
     for (;;) {
       // The key: a line of the same shape as the one before has the key that followed the last one.
       let key = prev.next;
-      if (key !== undefined && text.startsWith(key.quoted, i)) {
-        i += key.quoted.length;
-      } else {
-        if (text.charCodeAt(i) !== 34 /* " */) return undefined;
-        const ke = stringEnd(text, i + 1);
-        if (ke < 0) return undefined;
-        key = this.key(prev, text, i + 1, ke);
-        i = spaces(text, ke + 1);
-        if (text.charCodeAt(i) !== 58 /* : */) return undefined;
+      if (key === undefined || !matches(buf, i, last, key.quoted)) {
+        if (buf[i] !== 34 /* " */) return undefined;
+        key = this.key(buf, i + 1, last);
+        if (key === undefined) return undefined;
+        prev.next = key;
+        i = spaces(buf, i + key.bytes.length + 2);
+        if (buf[i] !== 58 /* : */) return undefined;
         i++;
+      } else {
+        i += key.quoted.length;
       }
       prev = key;
-      i = spaces(text, i);
+      i = spaces(buf, i);
       const wanted = key.wanted;
       if (wanted) {
         if (key.special === WHOLE || key.seen === stamp) return undefined;
         key.seen = stamp;
       }
       // The value.
-      const c = text.charCodeAt(i);
+      const c = buf[i];
       let v: unknown;
       let said: MessageText | undefined;
       if (c === 34 /* " */) {
-        // A string: a recurring value is compared in place; any other is checked (no escape, no control character) to its end.
         const vs = i + 1;
-        let ve: number;
-        if (wanted && key.message && (said = recurringMessageAt(text, vs)) !== undefined) {
-          v = said.text;
-          ve = vs + said.text.length;
-        } else if (wanted && key.recurs(text, vs)) {
-          v = key.last;
-          ve = vs + key.last.length;
+        if (!wanted) {
+          // Only checked: no escape, no control character, an end.
+          let j = vs;
+          for (let d; j < last && (d = buf[j]) !== 34; j++) if (d === 92 || d < 32) return undefined;
+          if (j === last) return undefined;
+          i = j + 1;
         } else {
-          ve = stringEnd(text, vs);
-          if (ve < 0) return undefined;
-          if (wanted) {
-            if (ve === vs) v = '';
-            else if (key.message) v = (said = messageText(ownString(text, vs, ve))).text;
-            else v = key.value(text, vs, ve);
+          // The key's last value again, compared in place (it holds no quote, escape or control character).
+          let slot = key.last;
+          let ve = slot < 0 ? -1 : recurs(buf, vs, last, this.texts[slot]);
+          if (ve < 0) {
+            let h = FNV_OFFSET;
+            let high = 0;
+            let j = vs;
+            for (let d; j < last && (d = buf[j]) !== 34; j++) {
+              if (d === 92 || d < 32) return undefined;
+              h = Math.imul(h ^ d, FNV_PRIME);
+              high |= d;
+            }
+            if (j === last) return undefined;
+            ve = j;
+            slot = high < 128 ? this.cached(buf, vs, ve, h) : -1;
+            key.last = slot;
           }
+          if (slot >= 0) {
+            v = this.texts[slot];
+            if (key.message) said = this.saids[slot] ??= messageText(v as string);
+          } else {
+            v = buf.utf8Slice(vs, ve);
+            if (key.message) said = messageText(v as string);
+          }
+          i = ve + 1;
         }
-        i = ve + 1;
       } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
         let j = c === 45 ? i + 1 : i;
         let int = 0;
-        let d = text.charCodeAt(j);
-        if (d === 48) d = text.charCodeAt(++j);
+        let d = buf[j];
+        if (d === 48) d = buf[++j];
         else if (d >= 49 && d <= 57) {
-          do int = int * 10 + (d - 48); while ((d = text.charCodeAt(++j)) >= 48 && d <= 57);
+          do int = int * 10 + (d - 48); while ((d = buf[++j]) >= 48 && d <= 57);
         } else return undefined;
         let plain = true;
         if (d === 46 /* . */) {
           plain = false;
-          j = digits(text, j + 1);
+          j = digits(buf, j + 1);
           if (j < 0) return undefined;
-          d = text.charCodeAt(j);
+          d = buf[j];
         }
         if (d === 101 || d === 69 /* e E */) {
           plain = false;
-          d = text.charCodeAt(j + 1);
-          j = digits(text, d === 43 || d === 45 ? j + 2 : j + 1);
+          d = buf[j + 1];
+          j = digits(buf, d === 43 || d === 45 ? j + 2 : j + 1);
           if (j < 0) return undefined;
         }
         // Up to 15 digits an integer is exact as summed; longer and other numbers as Number reads them, as JSON.parse does.
-        if (wanted) v = plain && j - i <= 15 ? (c === 45 ? -int : int) : Number(text.slice(i, j));
+        if (wanted) v = plain && j - i <= 15 ? (c === 45 ? -int : int) : Number(buf.latin1Slice(i, j));
         i = j;
-      } else if (c === 116 /* t */ && text.startsWith('true', i)) {
+      } else if (c === 116 /* t */ && buf[i + 1] === 114 && buf[i + 2] === 117 && buf[i + 3] === 101) {
         v = true;
         i += 4;
-      } else if (c === 102 /* f */ && text.startsWith('false', i)) {
+      } else if (c === 102 /* f */ && buf[i + 1] === 97 && buf[i + 2] === 108 && buf[i + 3] === 115 && buf[i + 4] === 101) {
         v = false;
         i += 5;
-      } else if (c === 110 /* n */ && text.startsWith('null', i)) {
+      } else if (c === 110 /* n */ && buf[i + 1] === 117 && buf[i + 2] === 108 && buf[i + 3] === 108) {
         v = null;
         i += 4;
       } else {
@@ -200,13 +252,13 @@ export class FlatJsonReader {
         else if (key.special === HOSTNAME) hostname = v;
         else if (key.special === HOST) host = v;
       }
-      i = spaces(text, i);
-      const d = text.charCodeAt(i);
+      i = spaces(buf, i);
+      const d = buf[i];
       if (d === 44 /* , */) {
-        i = spaces(text, i + 1);
+        i = spaces(buf, i + 1);
         continue;
       }
-      return d === 125 /* } */ && i === n - 1 ? this.done(p, pid, hostname, host) : undefined;
+      return d === 125 /* } */ && i === last ? this.done(p, pid, hostname, host) : undefined;
     }
   }
 
@@ -216,47 +268,92 @@ export class FlatJsonReader {
     return p;
   }
 
-  /** The key at `text[start, end)`, looked up; it now follows `prev`. */
-  private key(prev: Key, text: string, start: number, end: number): Key {
-    const name = ownString(text, start, end);
-    let key = this.keys.get(name);
-    if (key === undefined) {
-      key = this.define(name);
-      // Keys the events read are few and always kept (a key read twice must be seen); others up to a bound.
-      if (key.slots.length > 0 || key.special !== OTHER || this.keys.size < MAX_KEYS) this.keys.set(name, key);
+  /** The key whose name starts at `buf[start]` (after its quote), found by its bytes; undefined when the line is declined. */
+  private key(buf: Bytes, start: number, last: number): Key | undefined {
+    let h = FNV_OFFSET;
+    let high = 0;
+    let j = start;
+    for (let d; j < last && (d = buf[j]) !== 34; j++) {
+      if (d === 92 || d < 32) return undefined;
+      h = Math.imul(h ^ d, FNV_PRIME);
+      high |= d;
     }
-    prev.next = key;
+    if (j === last) return undefined;
+    const len = j - start;
+    const table = this.table;
+    const mask = this.tableMask;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const k = table[s];
+      if (k === undefined) break;
+      if (k.hash === h && k.bytes.length === len && same(buf, start, k.bytes)) return k;
+    }
+    // Not a key events read. Bytes that are no UTF-8 read as U+FFFD, which another key's bytes may spell: such a line is declined.
+    if (high >= 128 && buf.utf8Slice(start, j).includes('\uFFFD')) return undefined;
+    const bytes = buf.slice(start, j);
+    if (this.others >= MAX_OTHER_KEYS) return new Key(Uint8Array.from(bytes), h, [], OTHER);
+    this.others++;
+    return this.add(Uint8Array.from(bytes), [], OTHER);
+  }
+
+  private add(bytes: Uint8Array, slots: Slot[], special: number): Key {
+    let h = FNV_OFFSET;
+    for (let j = 0; j < bytes.length; j++) h = Math.imul(h ^ bytes[j], FNV_PRIME);
+    const key = new Key(bytes, h, slots, special);
+    let s = h & this.tableMask;
+    while (this.table[s] !== undefined) s = (s + 1) & this.tableMask;
+    this.table[s] = key;
     return key;
   }
 
-  private define(name: string): Key {
-    const f = this.f;
-    const slots = (keySlots(f).get(name) ?? []).filter((s) => s.path === undefined);
-    const special = f.error.includes(name) || name === 'stack' ? WHOLE
-      : name === 'pid' ? PID : name === 'hostname' ? HOSTNAME : name === 'host' ? HOST : OTHER;
-    return new Key(name, slots, special);
+  /** The cache slot holding the ASCII string `buf[start, end)` (hash `h`), put there when it is not. */
+  private cached(buf: Bytes, start: number, end: number, h: number): number {
+    const slot = (h ^ (h >>> CACHE_BITS)) & CACHE_MASK;
+    const t = this.texts[slot];
+    const n = end - start;
+    if (t.length === n) {
+      let k = 0;
+      while (k < n && t.charCodeAt(k) === buf[start + k]) k++;
+      if (k === n) return slot;
+    }
+    this.texts[slot] = buf.latin1Slice(start, end);
+    this.saids[slot] = undefined;
+    return slot;
   }
 }
 
-/** Past the spaces JSON allows between tokens (other blanks are control characters, which UNUSUAL declines). */
-function spaces(text: string, i: number): number {
-  while (text.charCodeAt(i) === 32) i++;
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** `bytes` are at `buf[i]`, and end before `last`. */
+function matches(buf: Uint8Array, i: number, last: number, bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  if (i + n > last) return false;
+  for (let k = 0; k < n; k++) if (buf[i + k] !== bytes[k]) return false;
+  return true;
+}
+
+/** `bytes` are at `buf[i]`. */
+function same(buf: Uint8Array, i: number, bytes: Uint8Array): boolean {
+  for (let k = 0; k < bytes.length; k++) if (buf[i + k] !== bytes[k]) return false;
+  return true;
+}
+
+/** Where the JSON string starting at `buf[start]` ends (its closing quote) when its text is `t` (ASCII), else -1. */
+function recurs(buf: Uint8Array, start: number, last: number, t: string): number {
+  const n = t.length;
+  if (start + n >= last || buf[start + n] !== 34) return -1;
+  for (let k = 0; k < n; k++) if (buf[start + k] !== t.charCodeAt(k)) return -1;
+  return start + n;
+}
+
+/** Past the spaces JSON allows between tokens (other blanks are declined: JSON.parse reads those lines). */
+function spaces(buf: Uint8Array, i: number): number {
+  while (buf[i] === 32) i++;
   return i;
 }
 
-/** The closing quote of a string that starts at `i`, or -1 for an escape, a control character or no end. */
-function stringEnd(text: string, i: number): number {
-  for (const n = text.length; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) return i;
-    if (c === 92 || c < 32) return -1;
-  }
-  return -1;
-}
-
 /** Past one or more digits from `i`, or -1 when none is there. */
-function digits(text: string, i: number): number {
+function digits(buf: Uint8Array, i: number): number {
   const start = i;
-  for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i));
+  for (let c = buf[i]; c >= 48 && c <= 57; c = buf[++i]);
   return i > start ? i : -1;
 }

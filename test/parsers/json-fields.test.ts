@@ -49,7 +49,7 @@ describe('FlatJsonReader', () => {
     fc.assert(fc.property(entries, fc.constantFrom('', ' ', '  '), (pairs, blank) => {
       const line = write(pairs, blank);
       const want = reference(line, DEFAULT_FIELDS);
-      const got = reader.read(line);
+      const got = reader.readText(line);
       if (got === undefined) {
         expect(mayDecline(pairs, line, DEFAULT_FIELDS)).toBe(true);
         return;
@@ -67,15 +67,15 @@ describe('FlatJsonReader', () => {
         return whole.slice(0, cut % (whole.length + 1)) + extra;
       });
     fc.assert(fc.property(line, (l) => {
-      if (typeof reference(l, DEFAULT_FIELDS) === 'string') expect(reader.read(l)).toBeUndefined();
+      if (typeof reference(l, DEFAULT_FIELDS) === 'string') expect(reader.readText(l)).toBeUndefined();
     }), { numRuns: 3000, seed: 11 });
     // A message read elsewhere with a quote or a control character in it is no string of a line.
     messageText('x"}');
     messageText('tab\there');
-    expect(reader.read('{"msg":"x"}"}')).toBeUndefined();
-    expect(reader.read('{"msg":"tab\there"}')).toBeUndefined();
+    expect(reader.readText('{"msg":"x"}"}')).toBeUndefined();
+    expect(reader.readText('{"msg":"tab\there"}')).toBeUndefined();
     for (const bad of ['', '{', '}', '{}}', '{"a":01}', '{"a":1,}', '{"a" 1}', '{"a":-}', '{"a":1.}', '{"a":.5}', '{"a":1e}', '{"a":tru}', '{"a":nul}', '{"msg":"x"} ', '{"msg":"x"}{"msg":"y"}', '[1]']) {
-      expect(reader.read(bad), bad).toBeUndefined();
+      expect(reader.readText(bad), bad).toBeUndefined();
     }
   });
 
@@ -90,7 +90,7 @@ describe('FlatJsonReader', () => {
     ];
     for (let round = 0; round < 3; round++) {
       for (const line of lines) {
-        const got = reader.read(line)!;
+        const got = reader.readText(line)!;
         expect({ values: got.values, frameType: got.frameType, pid: got.pid, host: got.host }).toEqual(reference(line, DEFAULT_FIELDS));
       }
     }
@@ -100,7 +100,7 @@ describe('FlatJsonReader', () => {
     const f = fieldMap({ conn: ['trace.conn', 'code'], message: ['event'], type: ['kind', 'isBinary'] });
     const reader = new FlatJsonReader(f);
     const line = '{"code":4000,"event":"frame in","kind":"chat","isBinary":true,"trace.conn":"c9"}';
-    const got = reader.read(line)!;
+    const got = reader.readText(line)!;
     expect(got.values[FIELD.conn]).toBe('c9');
     expect(got.values[FIELD.code]).toBe(4000);
     expect(got.frameType).toBe('binary');
