@@ -32,9 +32,10 @@ const WHOLE = 4;
 
 /** Distinct keys events do not read that are remembered; beyond that, such keys are matched by bytes each time. */
 const MAX_OTHER_KEYS = 512;
-/** Values in the cache: a slot per hash, the last value wins. */
+/** Values in the cache: a slot per hash, the last value wins; longer values are decoded each time. */
 const CACHE_BITS = 12;
 const CACHE_MASK = (1 << CACHE_BITS) - 1;
+const CACHED_BYTES = 128;
 /** FNV-1a over bytes. */
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
@@ -51,6 +52,8 @@ class Key {
   readonly message: boolean;
   /** `"name":` as UTF-8, as a compact line writes it. */
   readonly quoted: Uint8Array;
+  /** `quoted` as little-endian 32-bit words, the last one ending with it (it may overlap the one before). */
+  readonly words: Int32Array;
   /** The cache slot of its last string value (a service's hostname, a route recur), -1 for none. */
   last = -1;
 
@@ -67,8 +70,56 @@ class Key {
     this.quoted.set(bytes, 1);
     this.quoted[bytes.length + 1] = 34;
     this.quoted[bytes.length + 2] = 58;
+    this.words = words(this.quoted);
     this.wanted = slots.length > 0 || special !== OTHER;
     this.message = slots.some((s) => s.role === FIELD.message);
+  }
+}
+
+/**
+ * Recent string values by the hash of their bytes: a value read again is the same string, found
+ * by comparing bytes (four at a time), with no decoding.
+ */
+class Strings {
+  readonly texts: string[] = new Array<string>(CACHE_MASK + 1).fill('');
+  /** The MessageText of a value read as a message. */
+  readonly saids: (MessageText | undefined)[] = new Array<MessageText | undefined>(CACHE_MASK + 1).fill(undefined);
+  /** Each slot's bytes, at `slot * CACHED_BYTES`, and their number (-1: empty). */
+  private readonly bytes = new Uint8Array((CACHE_MASK + 1) * CACHED_BYTES);
+  private readonly view = new DataView(this.bytes.buffer);
+  private readonly lengths = new Int32Array(CACHE_MASK + 1).fill(-1);
+
+  /** The slot holding `buf[start, end)` (hash `h`), put there when it is not; -1 for a value too long to keep. */
+  slot(buf: Bytes, dv: DataView, start: number, end: number, h: number): number {
+    const n = end - start;
+    if (n > CACHED_BYTES) return -1;
+    const slot = (h ^ (h >>> CACHE_BITS)) & CACHE_MASK;
+    if (this.lengths[slot] === n && this.equal(dv, start, slot, n)) return slot;
+    const at = slot * CACHED_BYTES;
+    for (let k = 0; k < n; k++) this.bytes[at + k] = buf[start + k];
+    this.lengths[slot] = n;
+    // Bytes that are no UTF-8 read as U+FFFD, as they do when the line is decoded whole.
+    this.texts[slot] = buf.utf8Slice(start, end);
+    this.saids[slot] = undefined;
+    return slot;
+  }
+
+  /** Where the JSON string starting at `start` ends (its closing quote) when its bytes are the slot's, else -1. */
+  recurs(buf: Bytes, dv: DataView, start: number, last: number, slot: number): number {
+    const n = this.lengths[slot];
+    const end = start + n;
+    return end < last && buf[end] === 34 && this.equal(dv, start, slot, n) ? end : -1;
+  }
+
+  private equal(dv: DataView, start: number, slot: number, n: number): boolean {
+    const at = slot * CACHED_BYTES;
+    const view = this.view;
+    if (n < 4) {
+      for (let k = 0; k < n; k++) if (dv.getUint8(start + k) !== view.getUint8(at + k)) return false;
+      return true;
+    }
+    for (let k = 0; k < n - 4; k += 4) if (dv.getInt32(start + k, true) !== view.getInt32(at + k, true)) return false;
+    return dv.getInt32(start + n - 4, true) === view.getInt32(at + n - 4, true);
   }
 }
 
@@ -78,14 +129,15 @@ export class FlatJsonReader {
   private readonly tableMask: number;
   private others = 0;
   private readonly first = new Key(new Uint8Array(0), 0, [], OTHER);
-  /** The value cache: its strings, and the MessageText of those read as a message. */
-  private readonly texts: string[] = new Array<string>(CACHE_MASK + 1).fill('');
-  private readonly saids: (MessageText | undefined)[] = new Array<MessageText | undefined>(CACHE_MASK + 1).fill(undefined);
+  private readonly strings = new Strings();
   private readonly picked: Picked = { values: [], frameType: undefined, pid: undefined, host: undefined, rec: undefined, said: undefined };
   private readonly ranks: number[] = [];
   private line = 0;
   /** Where `readText` writes a line's bytes. */
   private scratch = Buffer.allocUnsafe(1024) as Bytes;
+  /** A view of the last buffer read, for reads of four bytes at once. */
+  private viewed: Buffer | undefined;
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(f: FieldMap) {
     for (let r = 0; r < ROLE_COUNT; r++) this.picked.values.push(undefined);
@@ -120,6 +172,12 @@ export class FlatJsonReader {
     const buf = buffer as Bytes;
     // The last byte a `}`: each token below stops at it or checks its bound.
     if (end - start < 2 || buf[start] !== 123 /* { */ || buf[end - 1] !== 125 /* } */) return undefined;
+    if (buffer !== this.viewed) {
+      this.viewed = buffer;
+      this.view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    }
+    const dv = this.view;
+    const strings = this.strings;
     const stamp = ++this.line;
     const p = this.picked;
     const values = p.values;
@@ -138,7 +196,7 @@ export class FlatJsonReader {
     for (;;) {
       // The key: a line of the same shape as the one before has the key that followed the last one.
       let key = prev.next;
-      if (key === undefined || !matches(buf, i, last, key.quoted)) {
+      if (key === undefined || !matches(dv, i, last, key.words, key.quoted.length)) {
         if (buf[i] !== 34 /* " */) return undefined;
         key = this.key(buf, i + 1, last);
         if (key === undefined) return undefined;
@@ -162,39 +220,37 @@ export class FlatJsonReader {
       let said: MessageText | undefined;
       if (c === 34 /* " */) {
         const vs = i + 1;
-        if (!wanted) {
-          // Only checked: no escape, no control character, an end.
+        // The key's last value again is compared in place; any other string is checked (no escape, no control character) to its end.
+        let slot = key.last;
+        let ve = wanted && slot >= 0 ? strings.recurs(buf, dv, vs, last, slot) : -1;
+        if (ve < 0) {
+          let h = FNV_OFFSET;
           let j = vs;
-          for (let d; j < last && (d = buf[j]) !== 34; j++) if (d === 92 || d < 32) return undefined;
-          if (j === last) return undefined;
-          i = j + 1;
-        } else {
-          // The key's last value again, compared in place (it holds no quote, escape or control character).
-          let slot = key.last;
-          let ve = slot < 0 ? -1 : recurs(buf, vs, last, this.texts[slot]);
-          if (ve < 0) {
-            let h = FNV_OFFSET;
-            let high = 0;
-            let j = vs;
-            for (let d; j < last && (d = buf[j]) !== 34; j++) {
-              if (d === 92 || d < 32) return undefined;
-              h = Math.imul(h ^ d, FNV_PRIME);
-              high |= d;
-            }
-            if (j === last) return undefined;
-            ve = j;
-            slot = high < 128 ? this.cached(buf, vs, ve, h) : -1;
-            key.last = slot;
+          // Four bytes at a time while none is a quote, a backslash or below 0x20.
+          for (let w; j + 4 <= last; j += 4) {
+            w = dv.getInt32(j, true);
+            const q = w ^ 0x22222222;
+            const b = w ^ 0x5c5c5c5c;
+            if ((((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b) | ((w - 0x20202020) & ~w)) & 0x80808080) break;
+            h = Math.imul(h ^ w, FNV_PRIME);
           }
+          for (let d; (d = buf[j]) !== 34; j++) {
+            if (d === 92 || d < 32 || j === last) return undefined;
+            h = Math.imul(h ^ d, FNV_PRIME);
+          }
+          ve = j;
+          if (wanted) key.last = slot = strings.slot(buf, dv, vs, ve, h);
+        }
+        if (wanted) {
           if (slot >= 0) {
-            v = this.texts[slot];
-            if (key.message) said = this.saids[slot] ??= messageText(v as string);
+            v = strings.texts[slot];
+            if (key.message) said = strings.saids[slot] ??= messageText(v as string);
           } else {
             v = buf.utf8Slice(vs, ve);
             if (key.message) said = messageText(v as string);
           }
-          i = ve + 1;
         }
+        i = ve + 1;
       } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
         let j = c === 45 ? i + 1 : i;
         let int = 0;
@@ -304,31 +360,16 @@ export class FlatJsonReader {
     this.table[s] = key;
     return key;
   }
-
-  /** The cache slot holding the ASCII string `buf[start, end)` (hash `h`), put there when it is not. */
-  private cached(buf: Bytes, start: number, end: number, h: number): number {
-    const slot = (h ^ (h >>> CACHE_BITS)) & CACHE_MASK;
-    const t = this.texts[slot];
-    const n = end - start;
-    if (t.length === n) {
-      let k = 0;
-      while (k < n && t.charCodeAt(k) === buf[start + k]) k++;
-      if (k === n) return slot;
-    }
-    this.texts[slot] = buf.latin1Slice(start, end);
-    this.saids[slot] = undefined;
-    return slot;
-  }
 }
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
-/** `bytes` are at `buf[i]`, and end before `last`. */
-function matches(buf: Uint8Array, i: number, last: number, bytes: Uint8Array): boolean {
-  const n = bytes.length;
-  if (i + n > last) return false;
-  for (let k = 0; k < n; k++) if (buf[i + k] !== bytes[k]) return false;
-  return true;
+/** The key whose `quoted` bytes (`n` of them) are `words` is at `i`, and ends before `last`. */
+function matches(dv: DataView, i: number, last: number, words: Int32Array, n: number): boolean {
+  const tail = words.length - 1;
+  if (tail < 0 || i + n > last) return false;
+  for (let k = 0; k < tail; k++) if (dv.getInt32(i + 4 * k, true) !== words[k]) return false;
+  return dv.getInt32(i + n - 4, true) === words[tail];
 }
 
 /** `bytes` are at `buf[i]`. */
@@ -337,12 +378,15 @@ function same(buf: Uint8Array, i: number, bytes: Uint8Array): boolean {
   return true;
 }
 
-/** Where the JSON string starting at `buf[start]` ends (its closing quote) when its text is `t` (ASCII), else -1. */
-function recurs(buf: Uint8Array, start: number, last: number, t: string): number {
-  const n = t.length;
-  if (start + n >= last || buf[start + n] !== 34) return -1;
-  for (let k = 0; k < n; k++) if (buf[start + k] !== t.charCodeAt(k)) return -1;
-  return start + n;
+/** `bytes` as little-endian 32-bit words, the last one ending with them; none for fewer than four (`"":`, never matched in place). */
+function words(bytes: Uint8Array): Int32Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const n = bytes.length;
+  if (n < 4) return new Int32Array(0);
+  const out = new Int32Array(Math.ceil(n / 4));
+  for (let k = 0; k < out.length - 1; k++) out[k] = dv.getInt32(4 * k, true);
+  out[out.length - 1] = dv.getInt32(n - 4, true);
+  return out;
 }
 
 /** Past the spaces JSON allows between tokens (other blanks are declined: JSON.parse reads those lines). */
