@@ -33,7 +33,7 @@ const WHOLE = 4;
 /** Distinct keys events do not read that are remembered; beyond that, such keys are matched by bytes each time. */
 const MAX_OTHER_KEYS = 512;
 /** Values in the cache: a slot per hash, the last value wins; longer values are decoded each time. */
-const CACHE_BITS = 12;
+const CACHE_BITS = 13;
 const CACHE_MASK = (1 << CACHE_BITS) - 1;
 const CACHED_BYTES = 128;
 /** FNV-1a over bytes. */
@@ -93,7 +93,7 @@ class Strings {
   slot(buf: Bytes, dv: DataView, start: number, end: number, h: number): number {
     const n = end - start;
     if (n > CACHED_BYTES) return -1;
-    const slot = (h ^ (h >>> CACHE_BITS)) & CACHE_MASK;
+    const slot = spread(h) >>> (32 - CACHE_BITS);
     if (this.lengths[slot] === n && this.equal(dv, start, slot, n)) return slot;
     const at = slot * CACHED_BYTES;
     for (let k = 0; k < n; k++) this.bytes[at + k] = buf[start + k];
@@ -338,7 +338,7 @@ export class FlatJsonReader {
     const len = j - start;
     const table = this.table;
     const mask = this.tableMask;
-    for (let s = h & mask; ; s = (s + 1) & mask) {
+    for (let s = spread(h) & mask; ; s = (s + 1) & mask) {
       const k = table[s];
       if (k === undefined) break;
       if (k.hash === h && k.bytes.length === len && same(buf, start, k.bytes)) return k;
@@ -355,7 +355,7 @@ export class FlatJsonReader {
     let h = FNV_OFFSET;
     for (let j = 0; j < bytes.length; j++) h = Math.imul(h ^ bytes[j], FNV_PRIME);
     const key = new Key(bytes, h, slots, special);
-    let s = h & this.tableMask;
+    let s = spread(h) & this.tableMask;
     while (this.table[s] !== undefined) s = (s + 1) & this.tableMask;
     this.table[s] = key;
     return key;
@@ -387,6 +387,12 @@ function words(bytes: Uint8Array): Int32Array {
   for (let k = 0; k < out.length - 1; k++) out[k] = dv.getInt32(4 * k, true);
   out[out.length - 1] = dv.getInt32(n - 4, true);
   return out;
+}
+
+/** `h` with every bit spread to the high ones (FNV over words leaves a word's high byte in the hash's high byte only). */
+function spread(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
 }
 
 /** Past the spaces JSON allows between tokens (other blanks are declined: JSON.parse reads those lines). */
