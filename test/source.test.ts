@@ -4,23 +4,38 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readLines } from '../src/source.js';
+import { type LineHandler, readLines } from '../src/source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-source-'));
 
+/** The lines read, given as text; and again given as bytes to a handler that takes them (LineHandler.bytes): both must agree. */
 async function read(content: string | Buffer, maxLineBytes?: number) {
   const file = join(dir, `f${Math.random()}`);
   writeFileSync(file, content);
-  const lines: [string, number][] = [];
-  const skipped: string[] = [];
-  let sample: string[] = [];
-  const res = await readLines(file, {
-    maxLineBytes,
-    sampleLines: 2,
-    choose: (s) => { sample = s; return (t, n) => lines.push([t, n]); },
-    skip: (r) => skipped.push(r),
-  });
-  return { lines, skipped, sample, res };
+  const run = async (bytes: boolean) => {
+    const lines: [string, number][] = [];
+    const skipped: string[] = [];
+    let sample: string[] = [];
+    let texts = 0;
+    const res = await readLines(file, {
+      maxLineBytes,
+      sampleLines: 2,
+      choose: (s) => {
+        sample = s;
+        const handler: LineHandler = (t, n) => { texts++; lines.push([t, n]); };
+        if (bytes) handler.bytes = (buf, start, end, n) => lines.push([buf.toString('utf8', start, end), n]);
+        return handler;
+      },
+      skip: (r) => skipped.push(r),
+    });
+    return { lines, skipped, sample, res, texts };
+  };
+  const byText = await run(false);
+  const byBytes = await run(true);
+  // The sample's lines were decoded to be seen; no other line is.
+  expect(byBytes.texts).toBe(Math.min(2, byText.lines.length));
+  expect({ ...byBytes, texts: 0 }).toEqual({ ...byText, texts: 0 });
+  return byText;
 }
 
 describe('readLines', () => {
