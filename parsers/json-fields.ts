@@ -35,7 +35,8 @@ const MAX_OTHER_KEYS = 512;
 /** Values in the cache: a slot per hash, the last value wins; longer values are decoded each time. */
 const CACHE_BITS = 13;
 const CACHE_MASK = (1 << CACHE_BITS) - 1;
-const CACHED_BYTES = 128;
+const ENTRY = 128;
+const CACHED_BYTES = ENTRY - 8;
 /** FNV-1a over bytes. */
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
@@ -84,20 +85,25 @@ class Strings {
   readonly texts: string[] = new Array<string>(CACHE_MASK + 1).fill('');
   /** The MessageText of a value read as a message. */
   readonly saids: (MessageText | undefined)[] = new Array<MessageText | undefined>(CACHE_MASK + 1).fill(undefined);
-  /** Each slot's bytes, at `slot * CACHED_BYTES`, and their number (-1: empty). */
-  private readonly bytes = new Uint8Array((CACHE_MASK + 1) * CACHED_BYTES);
-  private readonly view = new DataView(this.bytes.buffer);
-  private readonly lengths = new Int32Array(CACHE_MASK + 1).fill(-1);
+  /** Each slot's entry at `slot * ENTRY`: the length of its bytes (-1: empty), their hash, the bytes. */
+  private readonly view = new DataView(new ArrayBuffer((CACHE_MASK + 1) * ENTRY));
+
+  constructor() {
+    for (let slot = 0; slot <= CACHE_MASK; slot++) this.view.setInt32(slot * ENTRY, -1, true);
+  }
 
   /** The slot holding `buf[start, end)` (hash `h`), put there when it is not; -1 for a value too long to keep. */
   slot(buf: Bytes, dv: DataView, start: number, end: number, h: number): number {
     const n = end - start;
     if (n > CACHED_BYTES) return -1;
     const slot = spread(h) >>> (32 - CACHE_BITS);
-    if (this.lengths[slot] === n && this.equal(dv, start, slot, n)) return slot;
-    const at = slot * CACHED_BYTES;
-    for (let k = 0; k < n; k++) this.bytes[at + k] = buf[start + k];
-    this.lengths[slot] = n;
+    const at = slot * ENTRY;
+    const view = this.view;
+    // Length and hash first: a slot of another value is told so from its first bytes.
+    if (view.getInt32(at, true) === n && view.getInt32(at + 4, true) === h && this.equal(dv, start, at, n)) return slot;
+    view.setInt32(at, n, true);
+    view.setInt32(at + 4, h, true);
+    for (let k = 0; k < n; k++) view.setUint8(at + 8 + k, buf[start + k]);
     // Bytes that are no UTF-8 read as U+FFFD, as they do when the line is decoded whole.
     this.texts[slot] = buf.utf8Slice(start, end);
     this.saids[slot] = undefined;
@@ -106,20 +112,21 @@ class Strings {
 
   /** Where the JSON string starting at `start` ends (its closing quote) when its bytes are the slot's, else -1. */
   recurs(buf: Bytes, dv: DataView, start: number, last: number, slot: number): number {
-    const n = this.lengths[slot];
+    const at = slot * ENTRY;
+    const n = this.view.getInt32(at, true);
     const end = start + n;
-    return end < last && buf[end] === 34 && this.equal(dv, start, slot, n) ? end : -1;
+    return end < last && buf[end] === 34 && this.equal(dv, start, at, n) ? end : -1;
   }
 
-  private equal(dv: DataView, start: number, slot: number, n: number): boolean {
-    const at = slot * CACHED_BYTES;
+  private equal(dv: DataView, start: number, at: number, n: number): boolean {
     const view = this.view;
+    const bytes = at + 8;
     if (n < 4) {
-      for (let k = 0; k < n; k++) if (dv.getUint8(start + k) !== view.getUint8(at + k)) return false;
+      for (let k = 0; k < n; k++) if (dv.getUint8(start + k) !== view.getUint8(bytes + k)) return false;
       return true;
     }
-    for (let k = 0; k < n - 4; k += 4) if (dv.getInt32(start + k, true) !== view.getInt32(at + k, true)) return false;
-    return dv.getInt32(start + n - 4, true) === view.getInt32(at + n - 4, true);
+    for (let k = 0; k < n - 4; k += 4) if (dv.getInt32(start + k, true) !== view.getInt32(bytes + k, true)) return false;
+    return dv.getInt32(start + n - 4, true) === view.getInt32(bytes + n - 4, true);
   }
 }
 
