@@ -30,6 +30,9 @@ const HOST = 3;
 /** An error or stack field: the line is parsed whole. */
 const WHOLE = 4;
 
+/** Roles whose string values events keep as they are. */
+const KEPT = [FIELD.conn, FIELD.route, FIELD.reason, FIELD.level, FIELD.message];
+
 /** Distinct keys events do not read that are remembered; beyond that, such keys are matched by bytes each time. */
 const MAX_OTHER_KEYS = 512;
 /** Values in the cache: a slot per hash, the last value wins; longer values are decoded each time. */
@@ -51,6 +54,8 @@ class Key {
   readonly wanted: boolean;
   /** One of its slots is the message's. */
   readonly message: boolean;
+  /** Events keep its string value (the others are read, or copied where kept: record.ts `own`). */
+  readonly kept: boolean;
   /** `"name":` as UTF-8, as a compact line writes it. */
   readonly quoted: Uint8Array;
   /** `quoted` as little-endian 32-bit words, the last one ending with it (it may overlap the one before). */
@@ -74,6 +79,7 @@ class Key {
     this.words = words(this.quoted);
     this.wanted = slots.length > 0 || special !== OTHER;
     this.message = slots.some((s) => s.role === FIELD.message);
+    this.kept = slots.some((s) => KEPT.includes(s.role));
   }
 }
 
@@ -92,8 +98,13 @@ class Strings {
     for (let slot = 0; slot <= CACHE_MASK; slot++) this.view.setInt32(slot * ENTRY, -1, true);
   }
 
-  /** The slot holding `buf[start, end)` (hash `h`), put there when it is not; -1 for a value too long to keep. */
-  slot(buf: Bytes, dv: DataView, start: number, end: number, h: number): number {
+  /**
+   * The slot holding `buf[start, end)` (hash `h`), put there when it is not; -1 for a value too
+   * long to keep. A value events `keep` is read as JSON.parse reads it: V8 interns a short one,
+   * so that a connection's id is one string whatever the number of its events kept meanwhile
+   * (with thousands of connections open, values fall out of the cache between their lines).
+   */
+  slot(buf: Bytes, dv: DataView, start: number, end: number, h: number, keep: boolean): number {
     const n = end - start;
     if (n > CACHED_BYTES) return -1;
     const slot = spread(h) >>> (32 - CACHE_BITS);
@@ -104,8 +115,8 @@ class Strings {
     view.setInt32(at, n, true);
     view.setInt32(at + 4, h, true);
     for (let k = 0; k < n; k++) view.setUint8(at + 8 + k, buf[start + k]);
-    // Bytes that are no UTF-8 read as U+FFFD, as they do when the line is decoded whole.
-    this.texts[slot] = buf.utf8Slice(start, end);
+    // Bytes that are no UTF-8 read as U+FFFD, as they do when the line is decoded whole; the string has no escape.
+    this.texts[slot] = keep ? JSON.parse(buf.utf8Slice(start - 1, end + 1)) as string : buf.utf8Slice(start, end);
     this.saids[slot] = undefined;
     return slot;
   }
@@ -246,14 +257,14 @@ export class FlatJsonReader {
             h = Math.imul(h ^ d, FNV_PRIME);
           }
           ve = j;
-          if (wanted) key.last = slot = strings.slot(buf, dv, vs, ve, h);
+          if (wanted) key.last = slot = strings.slot(buf, dv, vs, ve, h, key.kept);
         }
         if (wanted) {
           if (slot >= 0) {
             v = strings.texts[slot];
             if (key.message) said = strings.saids[slot] ??= messageText(v as string);
           } else {
-            v = buf.utf8Slice(vs, ve);
+            v = key.kept ? JSON.parse(buf.utf8Slice(vs - 1, ve + 1)) : buf.utf8Slice(vs, ve);
             if (key.message) said = messageText(v as string);
           }
         }
