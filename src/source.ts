@@ -8,13 +8,14 @@
  * numbers, never decoded: no string per skipped line.
  */
 import { once } from 'node:events';
-import { createReadStream, fstatSync, read as readFd } from 'node:fs';
+import { fstatSync, read as readFd } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import { addAbortSignal, Readable, type TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Prefilter } from '../parsers/parser.js';
 import { isCapture, tsharkStream } from './capture.js';
+import { gunzipFile } from './inflate.js';
 import { BlockFilter } from './prefilter.js';
 
 export interface LineHandler {
@@ -296,8 +297,7 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
       onProgress?.(head.length);
       return streamInput(tsharkStream(name), false, true); // tshark reads the file itself
     }
-    stream = createReadStream(name, { highWaterMark: 1024 * 1024 });
-    if (signal) addAbortSignal(signal, stream);
+    return { gzip: true, capture: false, ...gunzipFile(name, onProgress) };
   }
   if (onProgress) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
   if (isCapture(head)) return streamInput(tsharkStream(stream), false, true);
@@ -321,7 +321,7 @@ async function namedPipe(name: string): Promise<Reader | undefined> {
 }
 
 /** Reads into a buffer the caller owns, so reading allocates nothing per read. */
-interface Reader {
+export interface Reader {
   /** Reads into `buf` from `at`: the number of bytes, 0 at the end. */
   read(buf: Buffer, at: number): Promise<number>;
   close(): Promise<void>;
@@ -351,12 +351,16 @@ function readerInput(reader: Reader, head: Buffer | undefined, onProgress?: (byt
 
 /** `head`, then the reader's bytes, as chunks for a stream (gunzip, tshark). */
 async function* chunks(reader: Reader, head: Buffer): AsyncGenerator<Buffer> {
-  if (head.length) yield head;
-  for (;;) {
-    const buf = Buffer.allocUnsafe(HEAD);
-    const n = await reader.read(buf, 0);
-    if (n === 0) return;
-    yield buf.subarray(0, n);
+  try {
+    if (head.length) yield head;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(HEAD);
+      const n = await reader.read(buf, 0);
+      if (n === 0) return;
+      yield buf.subarray(0, n);
+    }
+  } finally {
+    await reader.close(); // at the end, or when the stream is destroyed: a named pipe's handle is not left to the collector
   }
 }
 
