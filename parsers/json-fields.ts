@@ -20,7 +20,7 @@ import {
 } from './fields.js';
 import type { FieldMap } from './parser.js';
 
-/** Buffer's own decoders of a range (no argument checks): `latin1Slice` is exact for ASCII. */
+/** Buffer's own decoders of a range, without argument checks (`latin1Slice` for a number's ASCII). */
 type Bytes = Buffer & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
 
 const OTHER = 0;
@@ -35,9 +35,10 @@ const KEPT = [FIELD.conn, FIELD.route, FIELD.reason, FIELD.level, FIELD.message]
 
 /** Distinct keys events do not read that are remembered; beyond that, such keys are matched by bytes each time. */
 const MAX_OTHER_KEYS = 512;
-/** Values in the cache: a slot per hash, the last value wins; longer values are decoded each time. */
+/** Values in the cache: a slot per hash, the last value wins. */
 const CACHE_BITS = 13;
 const CACHE_MASK = (1 << CACHE_BITS) - 1;
+/** A slot's entry: length, hash and bytes; a longer value is decoded each time. */
 const ENTRY = 128;
 const CACHED_BYTES = ENTRY - 8;
 /** FNV-1a over bytes. */
