@@ -71,3 +71,40 @@ describe('readLines', () => {
     await expect(read(gz.subarray(0, gz.length - 10))).rejects.toThrow(/unexpected end of file/);
   });
 });
+
+describe('readLines with a prefilter', () => {
+  const dense = Array.from({ length: 4000 }, (_, i) => `{"ws":${i},"pad":"${'p'.repeat(60)}"}`);
+  const sparse = Array.from({ length: 20_000 }, (_, i) => (i % 97 === 0 ? `{"ws":"x${i}"}` : `{"http":${i},"pad":"${'q'.repeat(20)}"}`));
+
+  /** The numbers of the lines handed over after the sample, with their text checked, and the reader's counts. */
+  async function filtered(parts: string[]) {
+    const file = join(dir, `prefiltered-${Math.random()}.log`);
+    writeFileSync(file, `${parts.join('\n')}\n`);
+    const got: number[] = [];
+    let wrong = 0;
+    const res = await readLines(file, {
+      choose: () => {
+        const handler: LineHandler = () => {};
+        handler.bytes = (buf, start, end, n) => {
+          if (buf.toString('utf8', start, end) !== parts[n - 1]) wrong++;
+          got.push(n);
+        };
+        handler.prefilter = { needles: [{ text: '"ws"' }], lineStart: '{' };
+        return handler;
+      },
+      skip: () => {},
+    });
+    expect(wrong).toBe(0);
+    expect(res.lines).toBe(parts.length);
+    expect(res.prefiltered + got.length + 50).toBe(parts.length); // the first 50 lines went to `choose`
+    const want = parts.flatMap((l, i) => (l.includes('"ws"') && i >= 50 ? [i + 1] : []));
+    expect(got.filter((n) => parts[n - 1].includes('"ws"'))).toEqual(want);
+    return { got, res };
+  }
+
+  it('hands over, as bytes, every line with a needle at its number, and counts the others', async () => {
+    const { got, res } = await filtered([...sparse, ...dense]);
+    expect(res.prefiltered).toBeGreaterThan(19_000);
+    expect(got.length).toBeLessThan(5000);
+  });
+});
