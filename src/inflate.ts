@@ -1,5 +1,6 @@
 /**
- * A .gz file gunzipped on a worker thread into shared memory, read as the blocks of an input.
+ * Gzip input gunzipped on a worker thread into shared memory, read as the blocks of an input:
+ * a file the worker reads itself, or a pipe whose bytes the main thread passes on.
  *
  * Off the main thread, because Node's gunzip stream allocates a new 256 KB buffer for each piece
  * it inflates: on the main thread that garbage set off a full collection every 20 MB or so (25
@@ -25,12 +26,19 @@ const waitAsync = (Atomics as unknown as {
   waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string };
 }).waitAsync;
 
-/** `file`, gunzipped as it is read; `onProgress` gets the compressed bytes read. */
-export function gunzipFile(file: string, onProgress?: (bytes: number) => void): Reader {
+/** A pipe's compressed bytes posted to the worker and not yet taken by gunzip, at most. */
+const IN_FLIGHT = 8;
+
+/**
+ * `input` gunzipped as it is read: a file's name, or a reader of compressed bytes (`head`, the
+ * bytes already read of it, first). `onProgress` gets the compressed bytes read.
+ */
+export function gunzip(input: string | { reader: Reader; head: Buffer }, onProgress?: (bytes: number) => void): Reader {
+  const file = typeof input === 'string' ? input : undefined;
   const shared = new SharedArrayBuffer(CTL_BYTES + SLOTS * SLOT + ERROR_ROOM);
   const ctl = new Int32Array(shared, 0, CTL_BYTES / 4);
   const data = new Uint8Array(shared, CTL_BYTES);
-  const worker = new Worker(`(${inflater})()`, { eval: true, workerData: { file, shared, SLOTS, SLOT, ERROR_ROOM, CTL, CTL_BYTES, DONE, FAILED } });
+  const worker = new Worker(`(${inflater})()`, { eval: true, execArgv: [], workerData: { file, shared, SLOTS, SLOT, ERROR_ROOM, CTL, CTL_BYTES, DONE, FAILED } });
   let failure: Error | undefined;
   const fail = (err: Error) => {
     failure ??= err;
@@ -42,6 +50,32 @@ export function gunzipFile(file: string, onProgress?: (bytes: number) => void): 
   let consumed = 0;
   let offset = 0;
   let reported = 0;
+  let closed = false;
+  let acked: (() => void) | undefined;
+  if (typeof input !== 'string') {
+    let inFlight = 0;
+    worker.on('message', () => {
+      inFlight--;
+      acked?.();
+    });
+    const post = (bytes: Buffer) => {
+      worker.postMessage(bytes); // a copy: the buffer is reused
+      inFlight++;
+      onProgress?.(bytes.length);
+    };
+    (async () => {
+      if (input.head.length) post(input.head);
+      const buf = Buffer.allocUnsafe(64 * 1024);
+      for (;;) {
+        while (inFlight >= IN_FLIGHT && !closed) await new Promise<void>((resolve) => { acked = resolve; });
+        if (closed) return;
+        const n = await input.reader.read(buf, 0);
+        if (n === 0) break;
+        post(buf.subarray(0, n));
+      }
+      worker.postMessage(null);
+    })().catch((err: Error) => fail(err));
+  }
   return {
     async read(buf, at) {
       for (;;) {
@@ -65,7 +99,7 @@ export function gunzipFile(file: string, onProgress?: (bytes: number) => void): 
         Atomics.store(ctl, CTL.consumed, ++consumed);
         Atomics.notify(ctl, CTL.consumed);
       }
-      const read = Atomics.load(ctl, CTL.read);
+      const read = Atomics.load(ctl, CTL.read); // a file's, read by the worker
       if (read > reported) {
         onProgress?.(read - reported);
         reported = read;
@@ -73,10 +107,13 @@ export function gunzipFile(file: string, onProgress?: (bytes: number) => void): 
       return n;
     },
     async close() {
+      closed = true;
+      acked?.();
       // Frees the worker if it waits for a slot, then stops it.
       Atomics.store(ctl, CTL.consumed, 1 << 30);
       Atomics.notify(ctl, CTL.consumed);
       await worker.terminate();
+      if (typeof input !== 'string') await input.reader.close();
     },
   };
 }
@@ -90,11 +127,12 @@ function gunzipError(json: Uint8Array): Error {
 /**
  * The worker's code, run from its text (`eval`): it has no file of its own, so the one build
  * serves the CLI, the tests (which run the TypeScript) and the package alike. It may use only
- * `require` and what it is given in workerData.
+ * `require` (it runs as a script: no execArgv is passed on, so not even `--input-type=module`
+ * makes it a module) and what it is given in workerData.
  */
 function inflater(): void {
   const { createReadStream } = require('node:fs') as typeof import('node:fs');
-  const { workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
   const { createGunzip } = require('node:zlib') as typeof import('node:zlib');
   const { file, shared, SLOTS: slots, SLOT: slotSize, ERROR_ROOM: room, CTL: ctlAt, CTL_BYTES: ctlBytes, DONE: done, FAILED: failed } = workerData;
   const ctl = new Int32Array(shared, 0, ctlBytes / 4);
@@ -118,10 +156,7 @@ function inflater(): void {
     Atomics.store(ctl, ctlAt.state, state);
     signal();
   };
-  const input = createReadStream(file, { highWaterMark: 1024 * 1024 });
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-  input.on('data', (chunk) => Atomics.add(ctl, ctlAt.read, chunk.length));
-  input.on('error', (err) => gunzip.destroy(err));
   gunzip.on('data', (chunk: Buffer) => {
     for (let off = 0; off < chunk.length;) {
       const k = Math.min(chunk.length - off, slotSize - fill);
@@ -142,5 +177,16 @@ function inflater(): void {
     Atomics.store(ctl, ctlAt.errorLength, text.length);
     finish(failed);
   });
-  input.pipe(gunzip);
+  if (file === undefined) {
+    // A pipe's bytes, from the main thread: each one acknowledged once gunzip has taken it; null at the end.
+    parentPort!.on('message', (bytes: Uint8Array | null) => {
+      if (bytes === null) gunzip.end();
+      else gunzip.write(bytes, () => parentPort!.postMessage(0));
+    });
+  } else {
+    const input = createReadStream(file, { highWaterMark: 1024 * 1024 });
+    input.on('data', (chunk) => Atomics.add(ctl, ctlAt.read, chunk.length));
+    input.on('error', (err) => gunzip.destroy(err));
+    input.pipe(gunzip);
+  }
 }

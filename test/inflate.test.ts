@@ -1,11 +1,13 @@
-/** A .gz file gunzipped on a worker thread: every byte in order, errors as zlib names them, no hang. */
+/** Gzip gunzipped on a worker thread, from a file or a pipe: every byte in order, errors as zlib names them, no hang. */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gunzipFile } from '../src/inflate.js';
+import { gunzip } from '../src/inflate.js';
+import type { Reader } from '../src/source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-inflate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,9 +19,9 @@ function file(name: string, bytes: Buffer): string {
 }
 
 /** Everything read, `size` bytes at a time (at an offset, as the line reader does), and how it ended. */
-async function readAll(path: string, size: number): Promise<{ bytes: Buffer; error?: NodeJS.ErrnoException; progress: number }> {
+async function readAll(path: string, size: number, piped = false): Promise<{ bytes: Buffer; error?: NodeJS.ErrnoException; progress: number }> {
   let progress = 0;
-  const input = gunzipFile(path, (n) => { progress += n; });
+  const input = gunzip(piped ? await pipeOf(path) : path, (n) => { progress += n; });
   const parts: Buffer[] = [];
   const buf = Buffer.alloc(size + 7);
   try {
@@ -32,10 +34,36 @@ async function readAll(path: string, size: number): Promise<{ bytes: Buffer; err
   }
 }
 
+/**
+ * The file's bytes through a real pipe (`cat`), read as the line reader reads a named pipe: its
+ * first bytes already taken (`head`), as when the gzip magic was looked for.
+ */
+async function pipeOf(path: string): Promise<{ reader: Reader; head: Buffer }> {
+  const cat = spawn('cat', [path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const it = cat.stdout[Symbol.asyncIterator]();
+  let rest = Buffer.alloc(0);
+  const reader: Reader = {
+    async read(buf, at) {
+      if (rest.length === 0) {
+        const next = await it.next();
+        if (next.done) return 0;
+        rest = next.value as Buffer;
+      }
+      const n = rest.copy(buf, at);
+      rest = rest.subarray(n);
+      return n;
+    },
+    async close() { cat.kill(); },
+  };
+  const head = Buffer.alloc(3);
+  const n = await reader.read(head, 0);
+  return { reader, head: head.subarray(0, n) };
+}
+
 /** 12 MB that compress to about half (random hex): more than the worker's two 4 MB slots. */
 const plain = Buffer.from(Array.from({ length: 110_000 }, (_, i) => `line ${i} ${randomBytes(48).toString('hex')}\n`).join(''));
 
-describe('gunzipFile', () => {
+describe('gunzip', () => {
   it('hands over every byte in order, in reads of any size, and counts the compressed bytes read', async () => {
     const gz = gzipSync(plain);
     const path = file('big.gz', gz);
@@ -45,6 +73,18 @@ describe('gunzipFile', () => {
       expect(bytes.equals(plain)).toBe(true);
       expect(progress).toBe(gz.length);
     }
+  });
+
+  it('from a pipe (the bytes passed on by the main thread, at most a few chunks ahead): the same bytes, and its errors', async () => {
+    const gz = gzipSync(plain);
+    const whole = await readAll(file('piped.gz', gz), 4 * 1024 * 1024, true);
+    expect(whole.error).toBeUndefined();
+    expect(whole.bytes.equals(plain)).toBe(true);
+    expect(whole.progress).toBe(gz.length);
+    const cut = await readAll(file('piped-cut.gz', gz.subarray(0, gz.length >> 1)), 65_536, true);
+    expect(cut.error?.code).toBe('Z_BUF_ERROR');
+    expect(cut.bytes.equals(plain.subarray(0, cut.bytes.length))).toBe(true);
+    expect(cut.bytes.length).toBeGreaterThan(4 * 1024 * 1024);
   });
 
   it('reads concatenated members (cat a.gz b.gz) as one stream, as gunzip does', async () => {
@@ -73,7 +113,7 @@ describe('gunzipFile', () => {
   });
 
   it('close() stops a worker that is waiting for its slots to be read', async () => {
-    const input = gunzipFile(file('wait.gz', gzipSync(plain)));
+    const input = gunzip(file('wait.gz', gzipSync(plain)));
     const buf = Buffer.alloc(1024);
     expect(await input.read(buf, 0)).toBe(1024); // both slots fill; the worker then waits
     await new Promise((r) => setTimeout(r, 100));
