@@ -24,6 +24,8 @@ export interface LineHandler {
    * counted (`prefiltered`) but never decoded nor given to the handler.
    */
   prefilter?: Prefilter;
+  /** Takes a line as its UTF-8 bytes instead (LineParser.bytes): it is then never decoded here. */
+  bytes?(buf: Buffer, start: number, end: number, lineNo: number): void;
 }
 
 export interface ReadOptions {
@@ -222,9 +224,11 @@ class Lines {
       return;
     }
     const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
-    const text = buf.toString('utf8', start, end);
     const lineNo = ++this.lineNo;
-    if (this.handler) return this.handler(text, lineNo);
+    const handler = this.handler;
+    if (handler?.bytes) return handler.bytes(buf, start, end, lineNo);
+    const text = buf.toString('utf8', start, end);
+    if (handler) return handler(text, lineNo);
     this.sample.push([text, lineNo]);
     if (this.sample.length >= this.sampleSize) this.decide();
   }
