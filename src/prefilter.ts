@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Needle, Prefilter } from '../parsers/parser.js';
-import { parsePattern, type PatternItem } from './pattern.js';
+import { Automata } from './pattern.js';
 
 /** Bytes of the first block whose byte, pair and quad counts choose the anchors. */
 const SAMPLE = 256 * 1024;
@@ -38,10 +38,8 @@ const MAX_BYTES = 65536;
 const FOLLOW = 557056;
 const PATTERNS = 573440;
 const MAX_PATTERNS = 4096;
-const ITEMS = 589824;
-const MAX_ITEMS = 16384;
-const SETS = 655360;
-const MAX_SETS = 256;
+const AUTOMATA = 589824;
+const MAX_STATES = 256;
 const HITS = 720896;
 const ROOM = 65536;
 const ANCHORS = 1245184;
@@ -64,7 +62,7 @@ interface Compiled {
   bytes: Uint8Array;
   /** 0x20 where a letter matches in any case, else 0: `(b | mask) === byte`. */
   mask: Uint8Array;
-  followedBy: PatternItem[][];
+  followedBy: string[];
   check: Needle['check'];
 }
 
@@ -140,7 +138,8 @@ export class BlockFilter {
     const need = INPUT + end - start + PADDING;
     if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
     buf.copy(new Uint8Array(memory.buffer), INPUT, start, end);
-    new Uint8Array(memory.buffer, INPUT + end - start, PADDING).fill(0);
+    // A line break: the end of the block is the end of a line, where every pattern stops.
+    new Uint8Array(memory.buffer, INPUT + end - start, PADDING).fill(10);
     this.start = start;
   }
 
@@ -244,34 +243,20 @@ export class BlockFilter {
     this.installPatterns(memory);
   }
 
-  /** Writes each needle's `followedBy` patterns: their items, and the sets they use (each once). */
+  /** Writes each needle's `followedBy` patterns: where they start in the automata, and the automata. */
   private installPatterns(memory: ArrayBuffer): void {
     const follow = new Uint32Array(memory, FOLLOW, MAX_NEEDLES);
     const patterns = new Uint32Array(memory, PATTERNS, MAX_PATTERNS);
-    const items = new Uint32Array(memory, ITEMS, MAX_ITEMS);
-    const sets = new Uint8Array(memory, SETS, 256 * MAX_SETS);
-    const setIndex = new Map<string, number>();
+    const automata = new Automata();
     let pattern = 0;
-    let item = 0;
     this.needles.forEach((n, i) => {
       if (n.followedBy.length === 0) return;
       if (pattern + n.followedBy.length > MAX_PATTERNS) throw new Error('prefilter: too many patterns');
       follow[i] = pattern | (n.followedBy.length << 16);
-      for (const p of n.followedBy) {
-        if (item + p.length > MAX_ITEMS) throw new Error('prefilter: too many pattern items');
-        patterns[pattern++] = item | (p.length << 16);
-        for (const { set, min, max } of p) {
-          const key = set.join('');
-          let s = setIndex.get(key);
-          if (s === undefined) {
-            if (setIndex.size === MAX_SETS) throw new Error('prefilter: too many byte sets');
-            setIndex.set(key, (s = setIndex.size));
-            sets.set(set, 256 * s);
-          }
-          items[item++] = (s | (min << 16) | (max << 24)) >>> 0;
-        }
-      }
+      for (const p of n.followedBy) patterns[pattern++] = automata.add(p);
     });
+    if (automata.states > MAX_STATES) throw new Error('prefilter: patterns too long');
+    new Uint16Array(memory, AUTOMATA, 256 * MAX_STATES).set(automata.next);
   }
 }
 
@@ -321,5 +306,5 @@ function compileNeedle(needle: Needle): Compiled {
       }
     }
   }
-  return { bytes, mask, followedBy: (needle.followedBy ?? []).map(parsePattern), check: needle.check };
+  return { bytes, mask, followedBy: needle.followedBy ?? [], check: needle.check };
 }

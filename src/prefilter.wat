@@ -11,9 +11,8 @@
 ;;                                      when `(byte | mask) == needle byte`)
 ;;   491520     bytes:    u8[65536]     needle bytes and masks
 ;;   557056     follow:   u32[4096]     per needle: first pattern (low 16 bits), pattern count (high 16)
-;;   573440     patterns: u32[4096]     first item (low 16 bits), item count (high 16)
-;;   589824     items:    u32[16384]    set (low 16 bits), min (next 8), max (high 8; 255: no bound)
-;;   655360     sets:     u8[256][256]  1 for each byte in the set
+;;   573440     patterns: u32[4096]     start state of each pattern's automaton
+;;   589824     automata: u16[256][256] next state per state and byte (0 rejects, 1 accepts)
 ;;   720896     hits:     u32[2][65536] start of a match, needle index
 ;;   1245184    anchors:  i32[131072]   needle index (low 16 bits), offset of the pair in it (high 16, signed)
 ;;   1769472    the block, followed by 32 bytes of padding (loads may read past its end)
@@ -30,43 +29,28 @@
       (i32.load8_u offset=327680 (i32.shr_u (local.get $h) (i32.const 3)))
       (i32.shl (i32.const 1) (i32.and (local.get $h) (i32.const 7)))))
 
-;; 1 when one of the needle's `followedBy` patterns (src/pattern.ts) matches at `p`, or it
-  ;; has none. Repeats are possessive, and no set holds a line break: one pass, within the line.
+  ;; 1 when one of the needle's `followedBy` patterns (src/pattern.ts) matches at `p`, or it
+  ;; has none: each pattern's automaton reads a byte per step until it rejects (state 0) or
+  ;; accepts (state 1). No pattern reads a line break: a run stays within the line.
   (func $follows (param $needle i32) (param $p i32) (result i32)
-    (local $f i32) (local $pattern i32) (local $patterns i32) (local $item i32) (local $items i32)
-    (local $it i32) (local $q i32) (local $set i32) (local $count i32) (local $max i32)
+    (local $f i32) (local $pattern i32) (local $patterns i32) (local $s i32) (local $q i32)
     (local.set $f (i32.load offset=557056 (i32.shl (local.get $needle) (i32.const 2))))
     (if (i32.eqz (local.get $f)) (then (return (i32.const 1))))
     (local.set $pattern (i32.and (local.get $f) (i32.const 0xffff)))
     (local.set $patterns (i32.add (local.get $pattern) (i32.shr_u (local.get $f) (i32.const 16))))
     (loop $next_pattern
-      (if (i32.lt_u (local.get $pattern) (local.get $patterns))
-        (then
-          (local.set $it (i32.load offset=573440 (i32.shl (local.get $pattern) (i32.const 2))))
-          (local.set $pattern (i32.add (local.get $pattern) (i32.const 1)))
-          (local.set $item (i32.and (local.get $it) (i32.const 0xffff)))
-          (local.set $items (i32.add (local.get $item) (i32.shr_u (local.get $it) (i32.const 16))))
-          (local.set $q (local.get $p))
-          (loop $next_item
-            (if (i32.lt_u (local.get $item) (local.get $items))
-              (then
-                (local.set $it (i32.load offset=589824 (i32.shl (local.get $item) (i32.const 2))))
-                (local.set $item (i32.add (local.get $item) (i32.const 1)))
-                (local.set $set (i32.shl (i32.and (local.get $it) (i32.const 0xffff)) (i32.const 8)))
-                (local.set $max (i32.shr_u (local.get $it) (i32.const 24)))
-                (if (i32.eq (local.get $max) (i32.const 255)) (then (local.set $max (i32.const -1))))
-                (local.set $count (i32.const 0))
-                (block $taken
-                  (loop $take
-                    (br_if $taken (i32.ge_u (local.get $count) (local.get $max)))
-                    (br_if $taken (i32.eqz (i32.load8_u offset=655360 (i32.add (local.get $set) (i32.load8_u (local.get $q))))))
-                    (local.set $q (i32.add (local.get $q) (i32.const 1)))
-                    (local.set $count (i32.add (local.get $count) (i32.const 1)))
-                    (br $take)))
-                (br_if $next_pattern
-                  (i32.lt_u (local.get $count) (i32.and (i32.shr_u (local.get $it) (i32.const 16)) (i32.const 0xff))))
-                (br $next_item))))
-          (return (i32.const 1)))))
+      (local.set $s (i32.load offset=573440 (i32.shl (local.get $pattern) (i32.const 2))))
+      (local.set $q (local.get $p))
+      (block $ended
+        (loop $step
+          (br_if $ended (i32.le_u (local.get $s) (i32.const 1)))
+          (local.set $s (i32.load16_u offset=589824
+            (i32.or (i32.shl (local.get $s) (i32.const 9)) (i32.shl (i32.load8_u (local.get $q)) (i32.const 1)))))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $step)))
+      (if (local.get $s) (then (return (i32.const 1))))
+      (local.set $pattern (i32.add (local.get $pattern) (i32.const 1)))
+      (br_if $next_pattern (i32.lt_u (local.get $pattern) (local.get $patterns))))
     (i32.const 0))
 
   ;; Appends to `hits` every needle anchored at the pair at `p` that is there in full, within
@@ -88,6 +72,8 @@
           (local.set $len (i32.load offset=458756 (i32.shl (local.get $needle) (i32.const 3))))
           (br_if $anchors (i32.lt_u (local.get $s) (local.get $start)))
           (br_if $anchors (i32.gt_u (i32.add (local.get $s) (local.get $len)) (local.get $end)))
+          ;; What must follow first: a near miss is most often told by its next byte.
+          (br_if $anchors (i32.eqz (call $follows (local.get $needle) (i32.add (local.get $s) (local.get $len)))))
           ;; Four bytes at a time: the needle is padded to `width` with bytes that always match.
           (local.set $width (i32.and (i32.add (local.get $len) (i32.const 3)) (i32.const -4)))
           (local.set $k (i32.const 0))
@@ -102,7 +88,6 @@
                   (i32.load (i32.add (local.get $bytes) (local.get $k)))))
               (local.set $k (i32.add (local.get $k) (i32.const 4)))
               (br $compare)))
-          (br_if $anchors (i32.eqz (call $follows (local.get $needle) (i32.add (local.get $s) (local.get $len)))))
           (i32.store offset=720896 (i32.shl (local.get $n) (i32.const 3)) (local.get $s))
           (i32.store offset=720900 (i32.shl (local.get $n) (i32.const 3)) (local.get $needle))
           (local.set $n (i32.add (local.get $n) (i32.const 1)))
