@@ -16,21 +16,19 @@ import { readFileSync } from 'node:fs';
 import type { Needle, Prefilter } from '../parsers/parser.js';
 import { Automata } from './pattern.js';
 
-/** Bytes of the first block whose byte, pair and quad counts choose the anchors. */
+/** Bytes of the first block whose byte, pair and triple counts choose the anchors. */
 const SAMPLE = 256 * 1024;
-/** `pairs` flags: compare the needles at once, or only when the four-byte fingerprint is known. */
-const DIRECT = 1;
-const QUAD = 2;
-/** Relative costs that choose an anchor: a table lookup, and a needle compared in full. */
-const LOOKUP = 3;
-const COMPARE = 150;
-/** Size of the fingerprint table (a bitmap): 2^20 bits keep false fingerprints rare. */
-const QUAD_BITS = 20;
+/** The sweep's buckets (bits of a byte), and the bytes of an anchor. */
+const BUCKETS = 8;
+const WIDTH = 3;
+/** Size of the table that counts the sample's triples, by hash. */
+const TRIPLE_BITS = 20;
+/** What a place where another needle is anchored costs, against a new one: one more anchor to try. */
+const SHARED = 0.25;
 
 /** prefilter.wat's memory layout. */
-const PAIRS = 0;
+const MASKS = 0;
 const SLOTS = 65536;
-const QUADS = 327680;
 const NEEDLES = 458752;
 const MAX_NEEDLES = 4096;
 const BYTES = 491520;
@@ -59,6 +57,7 @@ interface Kernel {
 const wasm = new WebAssembly.Module(readFileSync(new URL('./prefilter.wasm', import.meta.url)));
 
 interface Compiled {
+  text: string;
   bytes: Uint8Array;
   /** 0x20 where a letter matches in any case, else 0: `(b | mask) === byte`. */
   mask: Uint8Array;
@@ -144,73 +143,67 @@ export class BlockFilter {
   }
 
   /**
-   * Anchors each needle where it is cheapest by the sample's counts: five bytes (at either
-   * alignment, a pair then a fingerprint), three bytes (both pairs, compared at once) or one
-   * byte (every pair that holds it). Letters in any case are anchored in every case.
+   * Anchors each needle where it is rarest by the sample's counts (two or three bytes, in
+   * every case), and puts the anchor in the bucket where it lets the fewest other bytes
+   * through, by the sample's byte frequencies.
    */
   private compile(buf: Buffer, start: number, end: number): void {
     this.compiled = true;
-    const memory = this.kernel.memory.buffer;
-    const pairs = new Uint8Array(memory, PAIRS, 65536);
-    const quads = new Uint8Array(memory, QUADS, (1 << QUAD_BITS) >>> 3);
-    const byteCount = new Uint32Array(256);
+    const byteCount = new Float64Array(256).fill(0.5);
     const pairCount = new Uint32Array(65536);
-    const quadCount = new Uint32Array(1 << QUAD_BITS);
+    const tripleCount = new Uint32Array(1 << TRIPLE_BITS);
     for (let i = start; i < end; i++) {
       byteCount[buf[i]]++;
       pairCount[buf[i] | (buf[i + 1] << 8)]++;
-      quadCount[hash(buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24))]++;
+      tripleCount[hash(buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16))]++;
     }
-    for (const needle of this.pf.needles) {
-      const n = compileNeedle(needle);
-      if (n.bytes.length < 2) throw new Error(`prefilter needle "${needle.text}" is shorter than two bytes`);
-      let best: (() => void) | undefined;
+    const total = byteCount.reduce((a, b) => a + b, 0);
+    const frequency = byteCount.map((c) => c / total);
+    const sample = commonTriples(buf, start, end, tripleCount, frequency);
+    const buckets = Array.from({ length: BUCKETS }, () => new Bucket(sample));
+    // Anchored bytes, as `variants` gives them with the width above the low 24 bits: another
+    // needle that holds them costs the sweep no more stops there. Short needles, which have the
+    // least choice, are anchored first, so that the longer ones that hold them share them.
+    const taken = new Set<number>();
+    const needles = this.pf.needles.map(compileNeedle).sort((a, b) => a.bytes.length - b.bytes.length);
+    for (const n of needles) {
+      if (n.bytes.length < 2) throw new Error(`prefilter needle "${n.text}" is shorter than two bytes`);
+      const width = Math.min(WIDTH, n.bytes.length);
+      let best = 0;
       let bestCost = Infinity;
-      const consider = (cost: number, apply: () => void) => {
-        if (cost < bestCost) { bestCost = cost; best = apply; }
-      };
-      for (let i = 0; i < n.bytes.length; i++) {
+      for (let i = 0; i + width <= n.bytes.length; i++) {
+        const all = variants(n, i, width);
         let cost = 0;
-        for (const b of cases(n, i)) cost += byteCount[b] * COMPARE;
-        consider(cost, () => {
-          for (const b of cases(n, i)) {
-            for (let x = 0; x < 256; x++) {
-              this.add(pairs, b | (x << 8), n, i, DIRECT);
-              this.add(pairs, x | (b << 8), n, i - 1, DIRECT);
-            }
-          }
-        });
-        if (i + 3 <= n.bytes.length) {
-          const ps = [...pairsAt(n, i), ...pairsAt(n, i + 1)];
-          consider(sum(ps, pairCount) * COMPARE, () => {
-            for (const p of pairsAt(n, i)) this.add(pairs, p, n, i, DIRECT);
-            for (const p of pairsAt(n, i + 1)) this.add(pairs, p, n, i + 1, DIRECT);
-          });
+        for (const v of all) {
+          const count = width === 2 ? pairCount[v & 0xffff] : tripleCount[hash(v)];
+          cost += taken.has(v + width * 2 ** 24) ? count * SHARED : count;
+          // Unseen in the sample: rarer still where its bytes are rare.
+          let p = total;
+          for (let k = 0; k < width; k++) p *= frequency[(v >>> (8 * k)) & 0xff];
+          cost += p;
         }
-        if (i + 5 <= n.bytes.length) {
-          const qs = [...quadsAt(n, i), ...quadsAt(n, i + 1)];
-          const ps = [...pairsAt(n, i), ...pairsAt(n, i + 1)];
-          consider(sum(ps, pairCount) * LOOKUP + sum(qs.map(hash), quadCount) * COMPARE, () => {
-            for (const at of [i, i + 1]) {
-              for (const p of pairsAt(n, at)) this.add(pairs, p, n, at, QUAD);
-              for (const q of quadsAt(n, at)) {
-                const h = hash(q);
-                quads[h >>> 3] |= 1 << (h & 7);
-              }
-            }
-          });
-        }
+        if (cost < bestCost) { bestCost = cost; best = i; }
       }
-      best!();
+      const bytes = Array.from({ length: width }, (_, k) => cases(n, best + k));
+      let bucket = buckets[0];
+      let added = Infinity;
+      for (const b of buckets) {
+        const more = b.costWith(bytes) - b.cost;
+        if (more < added) { added = more; bucket = b; }
+      }
+      bucket.add(bytes);
+      for (const v of variants(n, best, width)) taken.add(v + width * 2 ** 24);
+      for (const pair of pairsAt(n, best)) this.add(pair, n, best);
     }
-    this.install(memory);
+    const masks = new Uint8Array(this.kernel.memory.buffer, MASKS, 32 * WIDTH);
+    buckets.forEach((b, k) => b.write(masks, 1 << k));
+    this.install(this.kernel.memory.buffer);
   }
 
-  private add(pairs: Uint8Array, pair: number, needle: Compiled, offset: number, flag: number): void {
-    pairs[pair] |= flag;
+  private add(pair: number, needle: Compiled, offset: number): void {
     let list = this.anchors.get(pair);
     if (list === undefined) this.anchors.set(pair, (list = []));
-    if (!list.some((a) => a.needle === needle && a.offset === offset)) list.push({ needle, offset });
+    list.push({ needle, offset });
   }
 
   /** Writes the needles and each pair's anchors into the kernel's tables. */
@@ -260,14 +253,97 @@ export class BlockFilter {
   }
 }
 
-function hash(quad: number): number {
-  return Math.imul(quad, 0x9e3779b1) >>> (32 - QUAD_BITS);
+/** The sample's triples seen at least COMMON times, packed as `variants` packs them, with their counts. */
+interface Sample {
+  triples: number[];
+  counts: number[];
+  /** Each byte's share of the sample. */
+  frequency: Float64Array;
+  length: number;
 }
 
-function sum(keys: number[], counts: Uint32Array): number {
-  let s = 0;
-  for (const k of keys) s += counts[k];
-  return s;
+const COMMON = 4;
+/** The weight of the estimate by byte frequencies, against the triples counted. */
+const ESTIMATED = 0.1;
+
+function commonTriples(buf: Buffer, start: number, end: number, tripleCount: Uint32Array, frequency: Float64Array): Sample {
+  const sample: Sample = { triples: [], counts: [], frequency, length: end - start };
+  const seen = new Uint8Array(tripleCount.length);
+  for (let i = start; i < end; i++) {
+    const t = buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16);
+    const h = hash(t);
+    if (tripleCount[h] >= COMMON && !seen[h]) {
+      seen[h] = 1;
+      sample.triples.push(t);
+      sample.counts.push(tripleCount[h]);
+    }
+  }
+  return sample;
+}
+
+/**
+ * The bytes a bucket's anchors hold at each of their places, as the sweep sees them: by
+ * halves, so that it lets through every byte whose low half is one of theirs and whose high
+ * half is one of theirs. An anchor shorter than WIDTH lets any byte through after it.
+ */
+class Bucket {
+  private readonly low = new Array<number>(WIDTH).fill(0);
+  private readonly high = new Array<number>(WIDTH).fill(0);
+  /** How often the sweep stops for this bucket: in the sample's common triples, and by its bytes' frequencies elsewhere. */
+  cost = 0;
+
+  constructor(private readonly sample: Sample) {}
+
+  costWith(bytes: number[][]): number {
+    const low = [...this.low];
+    const high = [...this.high];
+    Bucket.merge(low, high, bytes);
+    return this.costOf(low, high);
+  }
+
+  add(bytes: number[][]): void {
+    Bucket.merge(this.low, this.high, bytes);
+    this.cost = this.costOf(this.low, this.high);
+  }
+
+  /** Sets `bit` in the sweep's tables: at 32 * place, by low half, then by high half. */
+  write(masks: Uint8Array, bit: number): void {
+    for (let k = 0; k < WIDTH; k++) {
+      for (let h = 0; h < 16; h++) {
+        if (this.low[k] & (1 << h)) masks[32 * k + h] |= bit;
+        if (this.high[k] & (1 << h)) masks[32 * k + 16 + h] |= bit;
+      }
+    }
+  }
+
+  private static merge(low: number[], high: number[], bytes: number[][]): void {
+    for (let k = 0; k < WIDTH; k++) {
+      if (k >= bytes.length) { low[k] = high[k] = 0xffff; continue; }
+      for (const b of bytes[k]) { low[k] |= 1 << (b & 15); high[k] |= 1 << (b >> 4); }
+    }
+  }
+
+  private costOf(low: number[], high: number[]): number {
+    const { triples, counts, frequency, length } = this.sample;
+    let seen = 0;
+    for (let i = 0; i < triples.length; i++) {
+      const t = triples[i];
+      if (low[0] & (1 << (t & 15)) && high[0] & (1 << ((t >> 4) & 15)) &&
+        low[1] & (1 << ((t >> 8) & 15)) && high[1] & (1 << ((t >> 12) & 15)) &&
+        low[2] & (1 << ((t >> 16) & 15)) && high[2] & (1 << ((t >> 20) & 15))) seen += counts[i];
+    }
+    let p = length;
+    for (let k = 0; k < WIDTH; k++) {
+      let f = 0;
+      for (let b = 0; b < 256; b++) if (low[k] & (1 << (b & 15)) && high[k] & (1 << (b >> 4))) f += frequency[b];
+      p *= f;
+    }
+    return seen + p * ESTIMATED;
+  }
+}
+
+function hash(triple: number): number {
+  return Math.imul(triple, 0x9e3779b1) >>> (32 - TRIPLE_BITS);
 }
 
 /** The bytes that match the needle's byte `i`: one, or both cases of a letter. */
@@ -290,9 +366,6 @@ function pairsAt(n: Compiled, i: number): number[] {
   return variants(n, i, 2);
 }
 
-function quadsAt(n: Compiled, i: number): number[] {
-  return variants(n, i, 4);
-}
 
 function compileNeedle(needle: Needle): Compiled {
   const bytes = Buffer.from(needle.text, 'latin1');
@@ -306,5 +379,5 @@ function compileNeedle(needle: Needle): Compiled {
       }
     }
   }
-  return { bytes, mask, followedBy: needle.followedBy ?? [], check: needle.check };
+  return { text: needle.text, bytes, mask, followedBy: needle.followedBy ?? [], check: needle.check };
 }

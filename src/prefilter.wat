@@ -3,9 +3,9 @@
 ;; several times faster than the same loops in JavaScript.
 ;;
 ;; Memory layout, written by prefilter.ts (keep the two in step):
-;;   0          pairs:    u8[65536]     flags per two-byte pair: 1 compare at once, 2 fingerprint first
+;;   0          buckets:  u8[3][2][16]  per byte of an anchor, by the byte's low then high half: the
+;;                                      buckets (one bit each) that the byte may be in at that place
 ;;   65536      slots:    u32[65536]    per pair: first anchor (low 20 bits), anchor count (high 12)
-;;   327680     quads:    bit[2^20]     fingerprints: hash of four bytes
 ;;   458752     needles:  u32[2][4096]  address of its bytes, length (the bytes are padded to a
 ;;                                      multiple of four, then as many mask bytes: a byte matches
 ;;                                      when `(byte | mask) == needle byte`)
@@ -20,14 +20,6 @@
   (memory (export "memory") 28)
   ;; Where the last call stopped: it returns early when `hits` is full.
   (global $next (export "next") (mut i32) (i32.const 0))
-
-  ;; Bit h of the fingerprint table, for the four bytes `q` (the hash is prefilter.ts's `hash`).
-  (func $quad (param $q i32) (result i32)
-    (local $h i32)
-    (local.set $h (i32.shr_u (i32.mul (local.get $q) (i32.const 0x9e3779b1)) (i32.const 12)))
-    (i32.and
-      (i32.load8_u offset=327680 (i32.shr_u (local.get $h) (i32.const 3)))
-      (i32.shl (i32.const 1) (i32.and (local.get $h) (i32.const 7)))))
 
   ;; 1 when one of the needle's `followedBy` patterns (src/pattern.ts) matches at `p`, or it
   ;; has none: each pattern's automaton reads a byte per step until it rejects (state 0) or
@@ -94,39 +86,62 @@
           (br $anchors))))
     (local.get $n))
 
-  ;; Finds needles in the block [start, end), sweeping from `from` four bytes at a time: each
-  ;; of the two pairs of a word is looked up in `pairs`; a pair that starts a fingerprint is
-  ;; checked against `quads` before any needle is compared. Returns the number of hits; `next`
-  ;; is where it stopped (`end`, or earlier when at least `room - 256` hits were written: call
-  ;; again from `next`, with the same `start`, so that a needle across `next` is still found).
+  ;; Finds needles in the block [start, end), sweeping from `from` sixteen bytes at a time: each
+  ;; needle has an anchor, two or three of its bytes, in one of eight buckets; a byte's halves
+  ;; tell in which buckets it may be at each place of an anchor, so that the places where all
+  ;; the bytes of an anchor may be in one bucket are found at once, sixteen places per step.
+  ;; Only there are the needles anchored at that pair looked up and compared. Returns the number
+  ;; of hits; `next` is where it stopped (`end`, or earlier when at least `room - 4096` hits were
+  ;; written: call again from `next`, with the same `start`, so that a needle across `next` is
+  ;; still found).
   (func (export "scan") (param $from i32) (param $start i32) (param $end i32) (param $room i32) (result i32)
-    (local $p i32) (local $w i32) (local $lo i32) (local $hi i32) (local $n i32)
+    (local $p i32) (local $m i32) (local $n i32) (local $at i32)
+    (local $v v128) (local $c v128)
+    (local $l0 v128) (local $h0 v128) (local $l1 v128) (local $h1 v128) (local $l2 v128) (local $h2 v128)
+    (local.set $l0 (v128.load offset=0 (i32.const 0)))
+    (local.set $h0 (v128.load offset=16 (i32.const 0)))
+    (local.set $l1 (v128.load offset=32 (i32.const 0)))
+    (local.set $h1 (v128.load offset=48 (i32.const 0)))
+    (local.set $l2 (v128.load offset=64 (i32.const 0)))
+    (local.set $h2 (v128.load offset=80 (i32.const 0)))
     (local.set $p (local.get $from))
-    (local.set $room (i32.sub (local.get $room) (i32.const 256)))
+    (local.set $room (i32.sub (local.get $room) (i32.const 4096)))
     (block $done
-      (loop $words
+      (loop $vectors
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $w (i32.load (local.get $p)))
-        (local.set $lo (i32.load8_u (i32.and (local.get $w) (i32.const 0xffff))))
-        (local.set $hi (i32.load8_u (i32.shr_u (local.get $w) (i32.const 16))))
-        (if (i32.or (local.get $lo) (local.get $hi))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $c (v128.and
+          (i8x16.swizzle (local.get $l0) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+          (i8x16.swizzle (local.get $h0) (i8x16.shr_u (local.get $v) (i32.const 4)))))
+        (local.set $v (v128.load offset=1 (local.get $p)))
+        (local.set $c (v128.and (local.get $c) (v128.and
+          (i8x16.swizzle (local.get $l1) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+          (i8x16.swizzle (local.get $h1) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+        (local.set $v (v128.load offset=2 (local.get $p)))
+        (local.set $c (v128.and (local.get $c) (v128.and
+          (i8x16.swizzle (local.get $l2) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+          (i8x16.swizzle (local.get $h2) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+        (if (v128.any_true (local.get $c))
           (then
-            (if (i32.ge_u (local.get $n) (local.get $room))
+            (local.set $m (i32.xor (i8x16.bitmask (i8x16.eq (local.get $c) (v128.const i32x4 0 0 0 0))) (i32.const 0xffff)))
+            ;; Places at or past the end are not the block's.
+            (if (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 16))
               (then
-                (global.set $next (local.get $p))
-                (return (local.get $n))))
-            (if (local.get $lo)
-              (then
-                (if (i32.or (i32.and (local.get $lo) (i32.const 1)) (call $quad (local.get $w)))
-                  (then
-                    (local.set $n (call $candidates (local.get $p) (local.get $start) (local.get $end) (local.get $n)))))))
-            (if (local.get $hi)
-              (then
-                (if (i32.or (i32.and (local.get $hi) (i32.const 1)) (call $quad (i32.load offset=2 (local.get $p))))
-                  (then
-                    (local.set $n (call $candidates (i32.add (local.get $p) (i32.const 2)) (local.get $start) (local.get $end) (local.get $n)))))))))
-        (local.set $p (i32.add (local.get $p) (i32.const 4)))
-        (br $words)))
+                (local.set $m (i32.and (local.get $m)
+                  (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $end) (local.get $p))) (i32.const 1))))))
+            (loop $places
+              (if (local.get $m)
+                (then
+                  (local.set $at (i32.add (local.get $p) (i32.ctz (local.get $m))))
+                  (if (i32.ge_u (local.get $n) (local.get $room))
+                    (then
+                      (global.set $next (local.get $at))
+                      (return (local.get $n))))
+                  (local.set $n (call $candidates (local.get $at) (local.get $start) (local.get $end) (local.get $n)))
+                  (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+                  (br $places))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vectors)))
     (global.set $next (local.get $end))
     (local.get $n))
 
