@@ -21,81 +21,21 @@
   ;; Where the last call stopped: it returns early when `hits` is full.
   (global $next (export "next") (mut i32) (i32.const 0))
 
-  ;; 1 when one of the needle's `followedBy` patterns (src/pattern.ts) matches at `p`, or it
-  ;; has none: each pattern's automaton reads a byte per step until it rejects (state 0) or
-  ;; accepts (state 1). No pattern reads a line break: a run stays within the line.
-  (func $follows (param $needle i32) (param $p i32) (result i32)
-    (local $f i32) (local $pattern i32) (local $patterns i32) (local $s i32) (local $q i32)
-    (local.set $f (i32.load offset=557056 (i32.shl (local.get $needle) (i32.const 2))))
-    (if (i32.eqz (local.get $f)) (then (return (i32.const 1))))
-    (local.set $pattern (i32.and (local.get $f) (i32.const 0xffff)))
-    (local.set $patterns (i32.add (local.get $pattern) (i32.shr_u (local.get $f) (i32.const 16))))
-    (loop $next_pattern
-      (local.set $s (i32.load offset=573440 (i32.shl (local.get $pattern) (i32.const 2))))
-      (local.set $q (local.get $p))
-      (block $ended
-        (loop $step
-          (br_if $ended (i32.le_u (local.get $s) (i32.const 1)))
-          (local.set $s (i32.load16_u offset=589824
-            (i32.or (i32.shl (local.get $s) (i32.const 9)) (i32.shl (i32.load8_u (local.get $q)) (i32.const 1)))))
-          (local.set $q (i32.add (local.get $q) (i32.const 1)))
-          (br $step)))
-      (if (local.get $s) (then (return (i32.const 1))))
-      (local.set $pattern (i32.add (local.get $pattern) (i32.const 1)))
-      (br_if $next_pattern (i32.lt_u (local.get $pattern) (local.get $patterns))))
-    (i32.const 0))
-
-  ;; Appends to `hits` every needle anchored at the pair at `p` that is there in full, within
-  ;; [start, end), and followed as it must be; returns the new hit count.
-  (func $candidates (param $p i32) (param $start i32) (param $end i32) (param $n i32) (result i32)
-    (local $slot i32) (local $a i32) (local $stop i32) (local $anchor i32) (local $s i32)
-    (local $needle i32) (local $bytes i32) (local $len i32) (local $width i32) (local $k i32)
-    (local.set $slot (i32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
-    (local.set $a (i32.and (local.get $slot) (i32.const 0xfffff)))
-    (local.set $stop (i32.add (local.get $a) (i32.shr_u (local.get $slot) (i32.const 20))))
-    (loop $anchors
-      (if (i32.lt_u (local.get $a) (local.get $stop))
-        (then
-          (local.set $anchor (i32.load offset=1245184 (i32.shl (local.get $a) (i32.const 2))))
-          (local.set $a (i32.add (local.get $a) (i32.const 1)))
-          (local.set $needle (i32.and (local.get $anchor) (i32.const 0xffff)))
-          (local.set $s (i32.sub (local.get $p) (i32.shr_s (local.get $anchor) (i32.const 16))))
-          (local.set $bytes (i32.load offset=458752 (i32.shl (local.get $needle) (i32.const 3))))
-          (local.set $len (i32.load offset=458756 (i32.shl (local.get $needle) (i32.const 3))))
-          (br_if $anchors (i32.lt_u (local.get $s) (local.get $start)))
-          (br_if $anchors (i32.gt_u (i32.add (local.get $s) (local.get $len)) (local.get $end)))
-          ;; What must follow first: a near miss is most often told by its next byte.
-          (br_if $anchors (i32.eqz (call $follows (local.get $needle) (i32.add (local.get $s) (local.get $len)))))
-          ;; Four bytes at a time: the needle is padded to `width` with bytes that always match.
-          (local.set $width (i32.and (i32.add (local.get $len) (i32.const 3)) (i32.const -4)))
-          (local.set $k (i32.const 0))
-          (block $matched
-            (loop $compare
-              (br_if $matched (i32.ge_u (local.get $k) (local.get $width)))
-              (br_if $anchors
-                (i32.ne
-                  (i32.or
-                    (i32.load (i32.add (local.get $s) (local.get $k)))
-                    (i32.load (i32.add (i32.add (local.get $bytes) (local.get $width)) (local.get $k))))
-                  (i32.load (i32.add (local.get $bytes) (local.get $k)))))
-              (local.set $k (i32.add (local.get $k) (i32.const 4)))
-              (br $compare)))
-          (i32.store offset=720896 (i32.shl (local.get $n) (i32.const 3)) (local.get $s))
-          (i32.store offset=720900 (i32.shl (local.get $n) (i32.const 3)) (local.get $needle))
-          (local.set $n (i32.add (local.get $n) (i32.const 1)))
-          (br $anchors))))
-    (local.get $n))
-
   ;; Finds needles in the block [start, end), sweeping from `from` sixteen bytes at a time: each
   ;; needle has an anchor, two or three of its bytes, in one of eight buckets; a byte's halves
   ;; tell in which buckets it may be at each place of an anchor, so that the places where all
   ;; the bytes of an anchor may be in one bucket are found at once, sixteen places per step.
-  ;; Only there are the needles anchored at that pair looked up and compared. Returns the number
-  ;; of hits; `next` is where it stopped (`end`, or earlier when at least `room - 4096` hits were
-  ;; written: call again from `next`, with the same `start`, so that a needle across `next` is
-  ;; still found).
+  ;; Only there are the needles anchored at the pair looked up: each is kept when one of its
+  ;; `followedBy` patterns (src/pattern.ts) matches after it, or it has none, and it is there in
+  ;; full, within [start, end). Returns the number of hits; `next` is where it stopped (`end`,
+  ;; or earlier when at least `room - 4096` hits were written: call again from `next`, with the
+  ;; same `start`, so that a needle across `next` is still found). All in one function: a call
+  ;; would spill the vector registers.
   (func (export "scan") (param $from i32) (param $start i32) (param $end i32) (param $room i32) (result i32)
     (local $p i32) (local $m i32) (local $n i32) (local $at i32)
+    (local $slot i32) (local $a i32) (local $stop i32) (local $anchor i32) (local $s i32)
+    (local $needle i32) (local $bytes i32) (local $len i32) (local $width i32) (local $k i32)
+    (local $f i32) (local $pattern i32) (local $patterns i32) (local $state i32) (local $q i32)
     (local $v v128) (local $c v128)
     (local $l0 v128) (local $h0 v128) (local $l1 v128) (local $h1 v128) (local $l2 v128) (local $h2 v128)
     (local.set $l0 (v128.load offset=0 (i32.const 0)))
@@ -133,12 +73,65 @@
               (if (local.get $m)
                 (then
                   (local.set $at (i32.add (local.get $p) (i32.ctz (local.get $m))))
+                  (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
                   (if (i32.ge_u (local.get $n) (local.get $room))
                     (then
                       (global.set $next (local.get $at))
                       (return (local.get $n))))
-                  (local.set $n (call $candidates (local.get $at) (local.get $start) (local.get $end) (local.get $n)))
-                  (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+                  (local.set $slot (i32.load offset=65536 (i32.shl (i32.load16_u (local.get $at)) (i32.const 2))))
+                  (local.set $a (i32.and (local.get $slot) (i32.const 0xfffff)))
+                  (local.set $stop (i32.add (local.get $a) (i32.shr_u (local.get $slot) (i32.const 20))))
+                  (loop $anchors
+                    (if (i32.lt_u (local.get $a) (local.get $stop))
+                      (then
+                        (local.set $anchor (i32.load offset=1245184 (i32.shl (local.get $a) (i32.const 2))))
+                        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+                        (local.set $needle (i32.and (local.get $anchor) (i32.const 0xffff)))
+                        (local.set $s (i32.sub (local.get $at) (i32.shr_s (local.get $anchor) (i32.const 16))))
+                        (local.set $bytes (i32.load offset=458752 (i32.shl (local.get $needle) (i32.const 3))))
+                        (local.set $len (i32.load offset=458756 (i32.shl (local.get $needle) (i32.const 3))))
+                        (br_if $anchors (i32.lt_u (local.get $s) (local.get $start)))
+                        (br_if $anchors (i32.gt_u (i32.add (local.get $s) (local.get $len)) (local.get $end)))
+                        ;; What must follow first: a near miss is most often told by its next byte.
+                        ;; Each pattern's automaton reads a byte per step until it rejects (state 0)
+                        ;; or accepts (1); no pattern reads a line break, so it stays in the line.
+                        (local.set $f (i32.load offset=557056 (i32.shl (local.get $needle) (i32.const 2))))
+                        (block $followed
+                          (br_if $followed (i32.eqz (local.get $f)))
+                          (local.set $pattern (i32.and (local.get $f) (i32.const 0xffff)))
+                          (local.set $patterns (i32.add (local.get $pattern) (i32.shr_u (local.get $f) (i32.const 16))))
+                          (loop $next_pattern
+                            (local.set $state (i32.load offset=573440 (i32.shl (local.get $pattern) (i32.const 2))))
+                            (local.set $q (i32.add (local.get $s) (local.get $len)))
+                            (block $ended
+                              (loop $step
+                                (br_if $ended (i32.le_u (local.get $state) (i32.const 1)))
+                                (local.set $state (i32.load16_u offset=589824
+                                  (i32.or (i32.shl (local.get $state) (i32.const 9)) (i32.shl (i32.load8_u (local.get $q)) (i32.const 1)))))
+                                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                                (br $step)))
+                            (br_if $followed (local.get $state))
+                            (local.set $pattern (i32.add (local.get $pattern) (i32.const 1)))
+                            (br_if $next_pattern (i32.lt_u (local.get $pattern) (local.get $patterns))))
+                          (br $anchors))
+                        ;; Four bytes at a time: the needle is padded to `width` with bytes that always match.
+                        (local.set $width (i32.and (i32.add (local.get $len) (i32.const 3)) (i32.const -4)))
+                        (local.set $k (i32.const 0))
+                        (block $matched
+                          (loop $compare
+                            (br_if $matched (i32.ge_u (local.get $k) (local.get $width)))
+                            (br_if $anchors
+                              (i32.ne
+                                (i32.or
+                                  (i32.load (i32.add (local.get $s) (local.get $k)))
+                                  (i32.load (i32.add (i32.add (local.get $bytes) (local.get $width)) (local.get $k))))
+                                (i32.load (i32.add (local.get $bytes) (local.get $k)))))
+                            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                            (br $compare)))
+                        (i32.store offset=720896 (i32.shl (local.get $n) (i32.const 3)) (local.get $s))
+                        (i32.store offset=720900 (i32.shl (local.get $n) (i32.const 3)) (local.get $needle))
+                        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                        (br $anchors))))
                   (br $places))))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $vectors)))
