@@ -36,7 +36,7 @@
     (local $slot i32) (local $a i32) (local $stop i32) (local $anchor i32) (local $s i32)
     (local $needle i32) (local $bytes i32) (local $len i32) (local $width i32) (local $k i32)
     (local $f i32) (local $pattern i32) (local $patterns i32) (local $state i32) (local $q i32)
-    (local $v v128) (local $c v128)
+    (local $v v128) (local $c v128) (local $lo v128) (local $hi v128) (local $b0 v128) (local $b1 v128)
     (local $l0 v128) (local $h0 v128) (local $l1 v128) (local $h1 v128) (local $l2 v128) (local $h2 v128)
     (local.set $l0 (v128.load offset=0 (i32.const 0)))
     (local.set $h0 (v128.load offset=16 (i32.const 0)))
@@ -46,33 +46,36 @@
     (local.set $h2 (v128.load offset=80 (i32.const 0)))
     (local.set $p (local.get $from))
     (local.set $room (i32.sub (local.get $room) (i32.const 4096)))
+    ;; The anchors that end in the sixteen bytes at p start at p - 2 to p + 13: their first two
+    ;; bytes' buckets are carried from the bytes before (none before `from`). The sweep goes on
+    ;; until the anchors that start before `end` have all been seen.
+    (local.set $b0 (v128.const i32x4 0 0 0 0))
+    (local.set $b1 (v128.const i32x4 0 0 0 0))
     (block $done
       (loop $vectors
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (br_if $done (i32.ge_u (local.get $p) (i32.add (local.get $end) (i32.const 2))))
         (local.set $v (v128.load (local.get $p)))
+        (local.set $lo (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+        (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
         (local.set $c (v128.and
-          (i8x16.swizzle (local.get $l0) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
-          (i8x16.swizzle (local.get $h0) (i8x16.shr_u (local.get $v) (i32.const 4)))))
-        (local.set $v (v128.load offset=1 (local.get $p)))
-        (local.set $c (v128.and (local.get $c) (v128.and
-          (i8x16.swizzle (local.get $l1) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
-          (i8x16.swizzle (local.get $h1) (i8x16.shr_u (local.get $v) (i32.const 4))))))
-        (local.set $v (v128.load offset=2 (local.get $p)))
-        (local.set $c (v128.and (local.get $c) (v128.and
-          (i8x16.swizzle (local.get $l2) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
-          (i8x16.swizzle (local.get $h2) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+          (i8x16.shuffle 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 (local.get $b0)
+            (local.tee $b0 (v128.and (i8x16.swizzle (local.get $l0) (local.get $lo)) (i8x16.swizzle (local.get $h0) (local.get $hi)))))
+          (i8x16.shuffle 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 (local.get $b1)
+            (local.tee $b1 (v128.and (i8x16.swizzle (local.get $l1) (local.get $lo)) (i8x16.swizzle (local.get $h1) (local.get $hi)))))))
+        (local.set $c (v128.and (local.get $c)
+          (v128.and (i8x16.swizzle (local.get $l2) (local.get $lo)) (i8x16.swizzle (local.get $h2) (local.get $hi)))))
         (if (v128.any_true (local.get $c))
           (then
+            ;; Bit i: an anchor may start at p + i - 2. Places at or past the end are not the block's.
             (local.set $m (i32.xor (i8x16.bitmask (i8x16.eq (local.get $c) (v128.const i32x4 0 0 0 0))) (i32.const 0xffff)))
-            ;; Places at or past the end are not the block's.
-            (if (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 16))
+            (local.set $k (i32.sub (i32.add (local.get $end) (i32.const 2)) (local.get $p)))
+            (if (i32.lt_u (local.get $k) (i32.const 16))
               (then
-                (local.set $m (i32.and (local.get $m)
-                  (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $end) (local.get $p))) (i32.const 1))))))
+                (local.set $m (i32.and (local.get $m) (i32.sub (i32.shl (i32.const 1) (local.get $k)) (i32.const 1))))))
             (loop $places
               (if (local.get $m)
                 (then
-                  (local.set $at (i32.add (local.get $p) (i32.ctz (local.get $m))))
+                  (local.set $at (i32.sub (i32.add (local.get $p) (i32.ctz (local.get $m))) (i32.const 2)))
                   (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
                   (if (i32.ge_u (local.get $n) (local.get $room))
                     (then
