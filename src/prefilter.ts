@@ -22,7 +22,7 @@ const SAMPLE = 256 * 1024;
 const BUCKETS = 8;
 const WIDTH = 3;
 /** Size of the table that counts the sample's triples, by hash. */
-const TRIPLE_BITS = 20;
+const TRIPLE_BITS = 18;
 /** What a place where another needle is anchored costs, against a new one: one more anchor to try. */
 const SHARED = 0.25;
 
@@ -165,6 +165,7 @@ export class BlockFilter {
     // needle that holds them costs the sweep no more stops there. Short needles, which have the
     // least choice, are anchored first, so that the longer ones that hold them share them.
     const taken = new Set<number>();
+    const placed: number[][][] = [];
     const needles = this.pf.needles.map(compileNeedle).sort((a, b) => a.bytes.length - b.bytes.length);
     for (const n of needles) {
       if (n.bytes.length < 2) throw new Error(`prefilter needle "${n.text}" is shorter than two bytes`);
@@ -185,15 +186,15 @@ export class BlockFilter {
         if (cost < bestCost) { bestCost = cost; best = i; }
       }
       const bytes = Array.from({ length: width }, (_, k) => cases(n, best + k));
-      let bucket = buckets[0];
-      let added = Infinity;
-      for (const b of buckets) {
-        const more = b.costWith(bytes) - b.cost;
-        if (more < added) { added = more; bucket = b; }
-      }
-      bucket.add(bytes);
+      placed.push(bytes);
+      cheapest(buckets, bytes).add(bytes);
       for (const v of variants(n, best, width)) taken.add(v + width * 2 ** 24);
       for (const pair of pairsAt(n, best)) this.add(pair, n, best);
+    }
+    // Placed one by one, an anchor does not see those placed after it: each is placed again.
+    for (const bytes of placed) {
+      buckets.find((b) => b.remove(bytes));
+      cheapest(buckets, bytes).add(bytes);
     }
     const masks = new Uint8Array(this.kernel.memory.buffer, MASKS, 32 * WIDTH);
     buckets.forEach((b, k) => b.write(masks, 1 << k));
@@ -253,7 +254,10 @@ export class BlockFilter {
   }
 }
 
-/** The sample's triples seen at least COMMON times, packed as `variants` packs them, with their counts. */
+/**
+ * The sample's common triples (each at least once in 64 KB, so there are at most a few
+ * thousand to weigh each bucket against), packed as `variants` packs them, with their counts.
+ */
 interface Sample {
   triples: number[];
   counts: number[];
@@ -262,17 +266,17 @@ interface Sample {
   length: number;
 }
 
-const COMMON = 4;
 /** The weight of the estimate by byte frequencies, against the triples counted. */
 const ESTIMATED = 0.1;
 
 function commonTriples(buf: Buffer, start: number, end: number, tripleCount: Uint32Array, frequency: Float64Array): Sample {
   const sample: Sample = { triples: [], counts: [], frequency, length: end - start };
   const seen = new Uint8Array(tripleCount.length);
+  const common = Math.max(2, (end - start) >>> 16);
   for (let i = start; i < end; i++) {
     const t = buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16);
     const h = hash(t);
-    if (tripleCount[h] >= COMMON && !seen[h]) {
+    if (tripleCount[h] >= common && !seen[h]) {
       seen[h] = 1;
       sample.triples.push(t);
       sample.counts.push(tripleCount[h]);
@@ -289,6 +293,7 @@ function commonTriples(buf: Buffer, start: number, end: number, tripleCount: Uin
 class Bucket {
   private readonly low = new Array<number>(WIDTH).fill(0);
   private readonly high = new Array<number>(WIDTH).fill(0);
+  private readonly anchors: number[][][] = [];
   /** How often the sweep stops for this bucket: in the sample's common triples, and by its bytes' frequencies elsewhere. */
   cost = 0;
 
@@ -302,8 +307,21 @@ class Bucket {
   }
 
   add(bytes: number[][]): void {
+    this.anchors.push(bytes);
     Bucket.merge(this.low, this.high, bytes);
     this.cost = this.costOf(this.low, this.high);
+  }
+
+  /** Takes the anchor out, if it is here. */
+  remove(bytes: number[][]): boolean {
+    const i = this.anchors.indexOf(bytes);
+    if (i < 0) return false;
+    this.anchors.splice(i, 1);
+    this.low.fill(0);
+    this.high.fill(0);
+    for (const a of this.anchors) Bucket.merge(this.low, this.high, a);
+    this.cost = this.costOf(this.low, this.high);
+    return true;
   }
 
   /** Sets `bit` in the sweep's tables: at 32 * place, by low half, then by high half. */
@@ -340,6 +358,17 @@ class Bucket {
     }
     return seen + p * ESTIMATED;
   }
+}
+
+/** The bucket that the anchor's bytes make the least costly. */
+function cheapest(buckets: Bucket[], bytes: number[][]): Bucket {
+  let best = buckets[0];
+  let added = Infinity;
+  for (const b of buckets) {
+    const more = b.costWith(bytes) - b.cost;
+    if (more < added) { added = more; best = b; }
+  }
+  return best;
 }
 
 function hash(triple: number): number {
