@@ -91,15 +91,17 @@ describe('BlockFilter', () => {
   });
 
   it('finds a needle at every place of a block, whatever its alignment, up to its last byte', () => {
-    // Sixteen places a step: a needle in any lane, across two steps, or ending the block.
-    const needle = '"connId"';
-    for (let length = needle.length; length <= 40; length++) {
-      for (let at = 0; at + needle.length <= length; at++) {
-        for (const lead of [0, 1, 2, 3, 7, 13, 14, 15, 16, 17]) {
-          const body = `${'c'.repeat(at)}${needle}${'o'.repeat(length - at - needle.length)}`;
-          const buf = Buffer.from(`${'n'.repeat(lead)}${body}"connId"`, 'latin1');
-          const filter = new BlockFilter({ needles: [{ text: needle }, { text: 'zq' }] });
-          expect(filter.scan(buf, lead, lead + length), `${lead} ${body}`).toEqual([lead + at]);
+    // Sixteen places a step: a needle in any lane, across two steps, or ending the block; a
+    // long one (anchored at three of its bytes) and one of two bytes.
+    const filter = new BlockFilter({ needles: [{ text: '"connId"' }, { text: 'zq' }] });
+    for (const needle of ['"connId"', 'zq']) {
+      for (let length = needle.length; length <= 40; length++) {
+        for (let at = 0; at + needle.length <= length; at++) {
+          for (const lead of [0, 1, 2, 3, 7, 13, 14, 15, 16, 17]) {
+            const body = `${'c'.repeat(at)}${needle}${'o'.repeat(length - at - needle.length)}`;
+            const buf = Buffer.from(`${'n'.repeat(lead)}${body}"connId"zq`, 'latin1');
+            expect(filter.scan(buf, lead, lead + length), `${lead} ${body}`).toEqual([lead + at]);
+          }
         }
       }
     }
