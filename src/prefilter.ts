@@ -152,14 +152,18 @@ export class BlockFilter {
     const byteCount = new Float64Array(256).fill(0.5);
     const pairCount = new Uint32Array(65536);
     const tripleCount = new Uint32Array(1 << TRIPLE_BITS);
+    const common = Math.max(2, (end - start) >>> 16);
+    const triples: number[] = [];
     for (let i = start; i < end; i++) {
+      const t = buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16);
       byteCount[buf[i]]++;
-      pairCount[buf[i] | (buf[i + 1] << 8)]++;
-      tripleCount[hash(buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16))]++;
+      pairCount[t & 0xffff]++;
+      if (++tripleCount[hash(t)] === common) triples.push(t);
     }
     const total = byteCount.reduce((a, b) => a + b, 0);
     const frequency = byteCount.map((c) => c / total);
-    const sample = commonTriples(buf, start, end, tripleCount, frequency);
+    const counts = triples.map((t) => tripleCount[hash(t)]);
+    const sample: Sample = { triples, counts, frequency, length: end - start };
     const buckets = Array.from({ length: BUCKETS }, () => new Bucket(sample));
     // Anchored bytes, as `variants` gives them with the width above the low 24 bits: another
     // needle that holds them costs the sweep no more stops there. Short needles, which have the
@@ -269,22 +273,6 @@ interface Sample {
 /** The weight of the estimate by byte frequencies, against the triples counted. */
 const ESTIMATED = 0.1;
 
-function commonTriples(buf: Buffer, start: number, end: number, tripleCount: Uint32Array, frequency: Float64Array): Sample {
-  const sample: Sample = { triples: [], counts: [], frequency, length: end - start };
-  const seen = new Uint8Array(tripleCount.length);
-  const common = Math.max(2, (end - start) >>> 16);
-  for (let i = start; i < end; i++) {
-    const t = buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16);
-    const h = hash(t);
-    if (tripleCount[h] >= common && !seen[h]) {
-      seen[h] = 1;
-      sample.triples.push(t);
-      sample.counts.push(tripleCount[h]);
-    }
-  }
-  return sample;
-}
-
 /**
  * The bytes a bucket's anchors hold at each of their places, as the sweep sees them: by
  * halves, so that it lets through every byte whose low half is one of theirs and whose high
@@ -353,11 +341,16 @@ class Bucket {
     let p = length;
     for (let k = 0; k < WIDTH; k++) {
       let f = 0;
-      for (let b = 0; b < 256; b++) if (low[k] & (1 << (b & 15)) && high[k] & (1 << (b >> 4))) f += frequency[b];
+      for (let h = 0; h < 16; h++) {
+        if (!(high[k] & (1 << h))) continue;
+        for (let l = 0; l < 16; l++) if (low[k] & (1 << l)) f += frequency[16 * h + l];
+      }
       p *= f;
     }
     return seen + p * ESTIMATED;
   }
+
+
 }
 
 /** The bucket that the anchor's bytes make the least costly. */
