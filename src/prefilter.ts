@@ -162,8 +162,8 @@ export class BlockFilter {
     }
     const total = byteCount.reduce((a, b) => a + b, 0);
     const frequency = byteCount.map((c) => c / total);
-    const counts = triples.map((t) => tripleCount[hash(t)]);
-    const sample: Sample = { triples, counts, frequency, length: end - start };
+    const counts = Float64Array.from(triples, (t) => tripleCount[hash(t)]);
+    const sample: Sample = { triples: Int32Array.from(triples), counts, frequency, length: end - start };
     const buckets = Array.from({ length: BUCKETS }, () => new Bucket(sample));
     // Anchored bytes, as `variants` gives them with the width above the low 24 bits: another
     // needle that holds them costs the sweep no more stops there. Short needles, which have the
@@ -263,8 +263,8 @@ export class BlockFilter {
  * thousand to weigh each bucket against), packed as `variants` packs them, with their counts.
  */
 interface Sample {
-  triples: number[];
-  counts: number[];
+  triples: Int32Array;
+  counts: Float64Array;
   /** Each byte's share of the sample. */
   frequency: Float64Array;
   length: number;
@@ -287,10 +287,12 @@ class Bucket {
 
   constructor(private readonly sample: Sample) {}
 
+  /** What the bucket would cost with the anchor's bytes too (its cost when it lets them through already). */
   costWith(bytes: number[][]): number {
     const low = [...this.low];
     const high = [...this.high];
     Bucket.merge(low, high, bytes);
+    if (low.every((l, k) => l === this.low[k] && high[k] === this.high[k])) return this.cost;
     return this.costOf(low, high);
   }
 
@@ -331,12 +333,13 @@ class Bucket {
 
   private costOf(low: number[], high: number[]): number {
     const { triples, counts, frequency, length } = this.sample;
+    const [l0, l1, l2] = low;
+    const [h0, h1, h2] = high;
     let seen = 0;
     for (let i = 0; i < triples.length; i++) {
       const t = triples[i];
-      if (low[0] & (1 << (t & 15)) && high[0] & (1 << ((t >> 4) & 15)) &&
-        low[1] & (1 << ((t >> 8) & 15)) && high[1] & (1 << ((t >> 12) & 15)) &&
-        low[2] & (1 << ((t >> 16) & 15)) && high[2] & (1 << ((t >> 20) & 15))) seen += counts[i];
+      if ((l0 >>> (t & 15)) & (h0 >>> ((t >>> 4) & 15)) & (l1 >>> ((t >>> 8) & 15)) & (h1 >>> ((t >>> 12) & 15)) &
+        (l2 >>> ((t >>> 16) & 15)) & (h2 >>> ((t >>> 20) & 15)) & 1) seen += counts[i];
     }
     let p = length;
     for (let k = 0; k < WIDTH; k++) {
@@ -351,6 +354,7 @@ class Bucket {
   }
 
 
+
 }
 
 /** The bucket that the anchor's bytes make the least costly. */
@@ -360,6 +364,7 @@ function cheapest(buckets: Bucket[], bytes: number[][]): Bucket {
   for (const b of buckets) {
     const more = b.costWith(bytes) - b.cost;
     if (more < added) { added = more; best = b; }
+    if (more === 0) break;
   }
   return best;
 }
