@@ -7,14 +7,13 @@
  * lines worth decoding (prefilter.ts); the lines between are only counted, for exact line
  * numbers, never decoded: no string per skipped line.
  */
-import { once } from 'node:events';
-import { createReadStream, fstatSync, read as readFd } from 'node:fs';
+import { fstatSync, read as readFd } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
-import { addAbortSignal, Readable, type TransformOptions } from 'node:stream';
-import { createGunzip, type ZlibOptions } from 'node:zlib';
+import { addAbortSignal, Readable } from 'node:stream';
 import type { Prefilter } from '../parsers/parser.js';
 import { isCapture, tsharkStream } from './capture.js';
+import { gunzip } from './inflate.js';
 import { BlockFilter } from './prefilter.js';
 
 export interface LineHandler {
@@ -255,53 +254,39 @@ interface Input {
  * a packet capture.
  */
 async function open(name: string, onProgress?: (bytes: number) => void, signal?: AbortSignal): Promise<Input> {
-  let stream: Readable;
-  let head: Buffer;
   const raw = name === '-' ? stdinReader(signal) : await namedPipe(name);
   if (raw) {
-    head = Buffer.allocUnsafe(HEAD);
+    let head = Buffer.allocUnsafe(HEAD);
     let n = 0;
     for (let k; n < 4 && (k = await raw.read(head, n)) > 0;) n += k;
     head = head.subarray(0, n);
-    if (!isGzip(head) && !isCapture(head)) return readerInput(raw, head, onProgress);
-    stream = Readable.from(chunks(raw, head), { objectMode: false });
-  } else if (name === '-') {
-    stream = process.stdin; // a terminal
-    // A pipe that is still open blocks a read: aborting ends the stream, and the read with it.
-    if (signal) addAbortSignal(signal, stream);
-    await once(stream, 'readable', { signal });
-    const first = stream.read() as Buffer | null;
-    if (first === null) return streamInput(stream, false, false, onProgress);
-    stream.unshift(first);
-    head = first;
-    if (!isGzip(head) && !isCapture(head)) return streamInput(stream, false, false, onProgress);
-  } else {
-    const fh = await openFile(name, 'r');
-    head = Buffer.alloc(4);
-    try {
-      head = head.subarray(0, (await fh.read(head, 0, 4, 0)).bytesRead);
-    } catch (err) {
-      await fh.close(); // a directory opens, then fails to read: left open, Node warns on stderr when it is collected
-      throw err;
-    }
-    if (!isGzip(head) && !isCapture(head)) {
-      return readerInput({ read: async (buf, at) => (await fh.read(buf, at, buf.length - at, null)).bytesRead, close: () => fh.close() }, undefined, onProgress);
-    }
-    await fh.close();
-    if (isCapture(head)) {
-      onProgress?.(head.length);
-      return streamInput(tsharkStream(name), false, true); // tshark reads the file itself
-    }
-    stream = createReadStream(name, { highWaterMark: 1024 * 1024 });
-    if (signal) addAbortSignal(signal, stream);
+    if (isGzip(head)) return { gzip: true, capture: false, ...gunzip({ reader: raw, head }, onProgress) };
+    if (!isCapture(head)) return readerInput(raw, head, onProgress);
+    const stream = Readable.from(chunks(raw, head), { objectMode: false });
+    if (onProgress) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
+    return streamInput(tsharkStream(stream), false, true);
   }
-  if (onProgress) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
-  if (isCapture(head)) return streamInput(tsharkStream(stream), false, true);
-  // Room to inflate ahead (on the thread pool) while the blocks before are analyzed.
-  const inflate: ZlibOptions & TransformOptions = { chunkSize: 256 * 1024, highWaterMark: 16 * 1024 * 1024 };
-  const gunzip = createGunzip(inflate);
-  stream.on('error', (err) => gunzip.destroy(err));
-  return streamInput(stream.pipe(gunzip), true, false);
+  if (name === '-') {
+    // A terminal (or a device such as /dev/null): text as it is typed, never gzip nor a capture.
+    // A terminal that is still open blocks a read: aborting ends the stream, and the read with it.
+    if (signal) addAbortSignal(signal, process.stdin);
+    return streamInput(process.stdin, false, false, onProgress);
+  }
+  const fh = await openFile(name, 'r');
+  let head = Buffer.alloc(4);
+  try {
+    head = head.subarray(0, (await fh.read(head, 0, 4, 0)).bytesRead);
+  } catch (err) {
+    await fh.close(); // a directory opens, then fails to read: left open, Node warns on stderr when it is collected
+    throw err;
+  }
+  if (!isGzip(head) && !isCapture(head)) {
+    return readerInput({ read: async (buf, at) => (await fh.read(buf, at, buf.length - at, null)).bytesRead, close: () => fh.close() }, undefined, onProgress);
+  }
+  await fh.close();
+  if (isGzip(head)) return { gzip: true, capture: false, ...gunzip(name, onProgress) };
+  onProgress?.(head.length);
+  return streamInput(tsharkStream(name), false, true); // tshark reads the file itself
 }
 
 /**
@@ -317,7 +302,7 @@ async function namedPipe(name: string): Promise<Reader | undefined> {
 }
 
 /** Reads into a buffer the caller owns, so reading allocates nothing per read. */
-interface Reader {
+export interface Reader {
   /** Reads into `buf` from `at`: the number of bytes, 0 at the end. */
   read(buf: Buffer, at: number): Promise<number>;
   close(): Promise<void>;
@@ -345,14 +330,18 @@ function readerInput(reader: Reader, head: Buffer | undefined, onProgress?: (byt
   };
 }
 
-/** `head`, then the reader's bytes, as chunks for a stream (gunzip, tshark). */
+/** `head`, then the reader's bytes, as chunks for a stream (tshark). */
 async function* chunks(reader: Reader, head: Buffer): AsyncGenerator<Buffer> {
-  if (head.length) yield head;
-  for (;;) {
-    const buf = Buffer.allocUnsafe(HEAD);
-    const n = await reader.read(buf, 0);
-    if (n === 0) return;
-    yield buf.subarray(0, n);
+  try {
+    if (head.length) yield head;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(HEAD);
+      const n = await reader.read(buf, 0);
+      if (n === 0) return;
+      yield buf.subarray(0, n);
+    }
+  } finally {
+    await reader.close(); // at the end, or when the stream is destroyed: a named pipe's handle is not left to the collector
   }
 }
 
