@@ -3,14 +3,16 @@
  * for all needles whatever their number, without building a string; and counts the lines
  * between them without a call per line.
  *
- * Each needle gets an anchor where it is rarest in the input (learned from the first block):
- * five bytes, two aligned pairs of which make a 32-bit fingerprint; or three bytes; or one.
- * The block is swept four bytes at a time: each two-byte pair at an even offset is looked up
- * in a 64 KB table; a pair that starts a fingerprint is checked against a second table, keyed
- * by a hash of four bytes, before any needle is compared in full. Per byte this is a few
- * machine instructions; a needle is compared only where its fingerprint occurs. The sweeps
- * run in WebAssembly (prefilter.wat, whose header gives the memory layout used here); the
- * needles' checks, rare by then, run here.
+ * Each needle gets one anchor, the three bytes (two for a needle of two) where it is rarest in
+ * the input, learned from the first block, and shared with a shorter needle where it can be;
+ * anchors go in eight buckets, placed so that the sample's common triples pass the fewest.
+ * The block is swept sixteen bytes at a time (Teddy, as in Hyperscan): each byte's low and high
+ * halves give the buckets it may be in at each place of an anchor, and only where all the bytes
+ * of an anchor may be in one bucket is the pair there looked up in a table of anchors. A needle
+ * anchored there is kept when its `followedBy` patterns, run as automata, match after it (most
+ * near misses are told by the next byte), and it is there in full. The sweeps run in
+ * WebAssembly (prefilter.wat, whose header gives the memory layout used here); the needles'
+ * checks, rare by then, run here.
  */
 import { readFileSync } from 'node:fs';
 import type { Needle, Prefilter } from '../parsers/parser.js';

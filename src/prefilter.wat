@@ -15,7 +15,7 @@
 ;;   589824     automata: u16[256][256] next state per state and byte (0 rejects, 1 accepts)
 ;;   720896     hits:     u32[2][65536] start of a match, needle index
 ;;   1245184    anchors:  i32[131072]   needle index (low 16 bits), offset of the pair in it (high 16, signed)
-;;   1769472    the block, followed by 32 bytes of padding (loads may read past its end)
+;;   1769472    the block, followed by 32 line breaks (loads read past its end; patterns stop there)
 (module
   (memory (export "memory") 28)
   ;; Where the last call stopped: it returns early when `hits` is full.
