@@ -146,8 +146,8 @@ export class BlockFilter {
 
   /**
    * Anchors each needle where it is rarest by the sample's counts (two or three bytes, in
-   * every case), and puts the anchor in the bucket where it lets the fewest other bytes
-   * through, by the sample's byte frequencies.
+   * every case), and puts the anchor in the bucket where it lets the fewest of the sample's
+   * common triples through (and, for what the sample lacks, the fewest bytes by frequency).
    */
   private compile(buf: Buffer, start: number, end: number): void {
     this.compiled = true;
