@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Needle, Prefilter } from '../parsers/parser.js';
-import { Automata } from './pattern.js';
+import { ACCEPT, Automata } from './pattern.js';
 
 /** Bytes of the first block whose byte, pair and triple counts choose the anchors. */
 const SAMPLE = 256 * 1024;
@@ -43,7 +43,7 @@ const MAX_STATES = 256;
 const HITS = 720896;
 const ROOM = 65536;
 const ANCHORS = 1245184;
-const MAX_ANCHORS = 131072;
+const MAX_ANCHORS = 65536;
 const INPUT = 1769472;
 const PADDING = 32;
 const PAGE = 65536;
@@ -216,7 +216,7 @@ export class BlockFilter {
   /** Writes the needles and each pair's anchors into the kernel's tables. */
   private install(memory: ArrayBuffer): void {
     const slots = new Uint32Array(memory, SLOTS, 65536);
-    const anchors = new Int32Array(memory, ANCHORS, MAX_ANCHORS);
+    const anchors = new Int32Array(memory, ANCHORS, 2 * MAX_ANCHORS);
     const needles = new Uint32Array(memory, NEEDLES, 2 * MAX_NEEDLES);
     const bytes = new Uint8Array(memory, BYTES, MAX_BYTES);
     const index = new Map<Compiled, number>();
@@ -234,29 +234,39 @@ export class BlockFilter {
       index.set(n, index.size);
       this.needles.push(n);
     }
+    const starts = this.installPatterns(memory);
     let count = 0;
     for (const [pair, list] of this.anchors) {
       if (list.length > 4095 || count + list.length > MAX_ANCHORS) throw new Error('prefilter: too many anchors');
       slots[pair] = count | (list.length << 20);
-      for (const a of list) anchors[count++] = index.get(a.needle)! | (a.offset << 16);
+      for (const a of list) {
+        const i = index.get(a.needle)!;
+        anchors[2 * count] = i | (a.offset << 16);
+        anchors[2 * count + 1] = a.needle.bytes.length | (starts[i] << 16);
+        count++;
+      }
     }
-    this.installPatterns(memory);
   }
 
-  /** Writes each needle's `followedBy` patterns: where they start in the automata, and the automata. */
-  private installPatterns(memory: ArrayBuffer): void {
+  /**
+   * Writes each needle's `followedBy` patterns: where they start in the automata, and the
+   * automata. Returns where each needle's first pattern starts (ACCEPT for a needle without).
+   */
+  private installPatterns(memory: ArrayBuffer): number[] {
     const follow = new Uint32Array(memory, FOLLOW, MAX_NEEDLES);
     const patterns = new Uint32Array(memory, PATTERNS, MAX_PATTERNS);
     const automata = new Automata();
     let pattern = 0;
-    this.needles.forEach((n, i) => {
-      if (n.followedBy.length === 0) return;
+    const starts = this.needles.map((n, i) => {
+      if (n.followedBy.length === 0) return ACCEPT;
       if (pattern + n.followedBy.length > MAX_PATTERNS) throw new Error('prefilter: too many patterns');
       follow[i] = pattern | (n.followedBy.length << 16);
       for (const p of n.followedBy) patterns[pattern++] = automata.add(p);
+      return patterns[follow[i] & 0xffff];
     });
     if (automata.states > MAX_STATES) throw new Error('prefilter: patterns too long');
     new Uint16Array(memory, AUTOMATA, 256 * MAX_STATES).set(automata.next);
+    return starts;
   }
 }
 

@@ -14,7 +14,9 @@
 ;;   573440     patterns: u32[4096]     start state of each pattern's automaton
 ;;   589824     automata: u16[256][256] next state per state and byte (0 rejects, 1 accepts)
 ;;   720896     hits:     u32[2][65536] start of a match, needle index
-;;   1245184    anchors:  i32[131072]   needle index (low 16 bits), offset of the pair in it (high 16, signed)
+;;   1245184    anchors:  i32[2][65536] needle index (low 16 bits), offset of the pair in it (high 16,
+;;                                      signed); its length (low 16), where its first pattern's
+;;                                      automaton starts (high 16; 1, accepting, when it has none)
 ;;   1769472    the block, followed by 32 line breaks (loads read past its end; patterns stop there)
 (module
   (memory (export "memory") 28)
@@ -87,24 +89,22 @@
                   (loop $anchors
                     (if (i32.lt_u (local.get $a) (local.get $stop))
                       (then
-                        (local.set $anchor (i32.load offset=1245184 (i32.shl (local.get $a) (i32.const 2))))
+                        (local.set $anchor (i32.load offset=1245184 (i32.shl (local.get $a) (i32.const 3))))
+                        (local.set $state (i32.load offset=1245188 (i32.shl (local.get $a) (i32.const 3))))
                         (local.set $a (i32.add (local.get $a) (i32.const 1)))
                         (local.set $needle (i32.and (local.get $anchor) (i32.const 0xffff)))
                         (local.set $s (i32.sub (local.get $at) (i32.shr_s (local.get $anchor) (i32.const 16))))
-                        (local.set $bytes (i32.load offset=458752 (i32.shl (local.get $needle) (i32.const 3))))
-                        (local.set $len (i32.load offset=458756 (i32.shl (local.get $needle) (i32.const 3))))
+                        (local.set $len (i32.and (local.get $state) (i32.const 0xffff)))
+                        (local.set $state (i32.shr_u (local.get $state) (i32.const 16)))
                         (br_if $anchors (i32.lt_u (local.get $s) (local.get $start)))
                         (br_if $anchors (i32.gt_u (i32.add (local.get $s) (local.get $len)) (local.get $end)))
                         ;; What must follow first: a near miss is most often told by its next byte.
                         ;; Each pattern's automaton reads a byte per step until it rejects (state 0)
                         ;; or accepts (1); no pattern reads a line break, so it stays in the line.
-                        (local.set $f (i32.load offset=557056 (i32.shl (local.get $needle) (i32.const 2))))
+                        ;; The first pattern's start is the anchor's; the others' are in `patterns`.
+                        (local.set $patterns (i32.const 0))
                         (block $followed
-                          (br_if $followed (i32.eqz (local.get $f)))
-                          (local.set $pattern (i32.and (local.get $f) (i32.const 0xffff)))
-                          (local.set $patterns (i32.add (local.get $pattern) (i32.shr_u (local.get $f) (i32.const 16))))
                           (loop $next_pattern
-                            (local.set $state (i32.load offset=573440 (i32.shl (local.get $pattern) (i32.const 2))))
                             (local.set $q (i32.add (local.get $s) (local.get $len)))
                             (block $ended
                               (loop $step
@@ -114,9 +114,16 @@
                                 (local.set $q (i32.add (local.get $q) (i32.const 1)))
                                 (br $step)))
                             (br_if $followed (local.get $state))
+                            (if (i32.eqz (local.get $patterns))
+                              (then
+                                (local.set $f (i32.load offset=557056 (i32.shl (local.get $needle) (i32.const 2))))
+                                (local.set $pattern (i32.and (local.get $f) (i32.const 0xffff)))
+                                (local.set $patterns (i32.add (local.get $pattern) (i32.shr_u (local.get $f) (i32.const 16))))))
                             (local.set $pattern (i32.add (local.get $pattern) (i32.const 1)))
-                            (br_if $next_pattern (i32.lt_u (local.get $pattern) (local.get $patterns))))
-                          (br $anchors))
+                            (br_if $anchors (i32.ge_u (local.get $pattern) (local.get $patterns)))
+                            (local.set $state (i32.load offset=573440 (i32.shl (local.get $pattern) (i32.const 2))))
+                            (br $next_pattern)))
+                        (local.set $bytes (i32.load offset=458752 (i32.shl (local.get $needle) (i32.const 3))))
                         ;; Four bytes at a time: the needle is padded to `width` with bytes that always match.
                         (local.set $width (i32.and (i32.add (local.get $len) (i32.const 3)) (i32.const -4)))
                         (local.set $k (i32.const 0))

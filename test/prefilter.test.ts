@@ -107,6 +107,18 @@ describe('BlockFilter', () => {
     }
   });
 
+  it('tries each of a needle\'s patterns in turn, and no other needle\'s', () => {
+    const both: Needle[] = [{ text: 'key', followedBy: ['=1', '=2', ':3'] }, { text: 'ab', followedBy: ['x'] }];
+    const cases: [string, number[]][] = [
+      ['key=1', [0]], ['key=2', [0]], ['key:3', [0]], ['key=3', []], ['key:1', []], ['keyx', []],
+      ['abx key:3', [0, 4]], ['aby key=1', [4]], ['ab=1', []],
+    ];
+    for (const [text, want] of cases) {
+      const buf = Buffer.from(`${text}\n`, 'latin1');
+      expect(new BlockFilter({ needles: both }).scan(buf, 0, buf.length), text).toEqual(want);
+    }
+  });
+
   it('counts lines up to the first odd one as a line-by-line reading does, in any block of any alignment', () => {
     const pieces = ['{"a":1}', '{', '  {"b":2}', '\t{', 'plain', '', ' ', 'x'.repeat(20), '{'.repeat(17), '\r'];
     fc.assert(fc.property(
