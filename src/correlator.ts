@@ -4,7 +4,7 @@
  * a TTL and beyond a cap, and both are counted. The correlator knows connections, not formats.
  */
 import type {
-  CloseEvent, ExceptionEvent, FrameEvent, NoteEvent, OpenEvent, WsEvent,
+  CloseEvent, ExceptionEvent, FrameEvent, FrameType, NoteEvent, OpenEvent, WsEvent,
 } from './model.js';
 
 export type RecentEvent = FrameEvent | ExceptionEvent | NoteEvent;
@@ -68,11 +68,18 @@ class Conn {
   route: string | undefined;
   process: string | undefined;
   open: OpenEvent | undefined = undefined;
-  /** Recent events: `recent[(start + i) % recent.length]` for i < count, oldest first. */
-  recent: RecentEvent[] = NO_EVENTS;
+  /**
+   * Recent events: `recent[(start + i) % recent.length]` for i < count, oldest first. A data
+   * frame that is not `lastInbound` is kept packed (see `Packed`): its `at` here, the rest in `nums`.
+   */
+  recent: (RecentEvent | string)[] = NO_EVENTS;
+  /** Per packed slot i: its time at 2i (NaN for none), the rest of the frame at 2i + 1 (see `pack`). */
+  nums: number[] = NO_NUMS;
   count = 0;
   start = 0;
   lastInbound: FrameEvent | undefined = undefined;
+  /** The ring slot of `lastInbound` while the ring holds it, else -1. */
+  inboundSlot = -1;
   /** The event count at `lastInbound`: orders the connections' last messages, whatever their times. */
   inboundSeq = 0;
   inboundText = 0;
@@ -88,14 +95,81 @@ class Conn {
     this.process = e.process;
   }
 
-  /** The recent events, oldest first, in a new array. */
+  /** The recent events, oldest first, in a new array; packed frames made objects again. */
   ordered(): RecentEvent[] {
     const { recent, start, count } = this;
-    return start === 0 ? recent.slice(0, count) : recent.slice(start).concat(recent.slice(0, start));
+    const out = new Array<RecentEvent>(count);
+    for (let i = 0; i < count; i++) {
+      const slot = (start + i) % recent.length;
+      const x = recent[slot];
+      out[i] = slot === this.inboundSlot ? this.lastInbound! : typeof x === 'string' ? this.unpack(slot, x) : x;
+    }
+    return out;
+  }
+
+  /**
+   * Keeps a data frame in its slot as two numbers and its `at`, not as an object: frames are
+   * most of what rings hold, and an object per frame kept alive (with its time, a heap number)
+   * is what the garbage collector moves and promotes. Only a frame that `unpack` gives back whole
+   * is packed (else it stays an object): its route and process are the connection's or none, its
+   * connection this one, its size a whole number.
+   */
+  pack(slot: number, f: FrameEvent): void {
+    const size = f.size;
+    const type = packedType(f.type);
+    if (type < 0 || f.code !== undefined || f.reason !== undefined || f.time !== f.time) return;
+    if (size !== undefined && !(Number.isInteger(size) && size >= 0 && size < 2 ** 40)) return;
+    let bits = type | (f.direction === 'out' ? OUT : 0) | (f.conn === undefined ? NO_CONN : 0);
+    if (f.route === undefined) bits |= NO_ROUTE;
+    else if (f.route !== this.route) return;
+    if (f.process === undefined) bits |= NO_PROCESS;
+    else if (f.process !== this.process) return;
+    if (this.nums.length < 2 * this.recent.length) this.growNums();
+    this.nums[2 * slot] = f.time ?? NaN;
+    this.nums[2 * slot + 1] = (size === undefined ? 0 : size + 1) * FLAGS + bits;
+    this.recent[slot] = f.at;
+  }
+
+  private unpack(slot: number, at: string): FrameEvent {
+    const time = this.nums[2 * slot];
+    const n = this.nums[2 * slot + 1];
+    const bits = n % FLAGS;
+    const size = (n - bits) / FLAGS - 1;
+    return {
+      kind: 'frame', direction: bits & OUT ? 'out' : 'in', type: PACKED_TYPES[bits & 7], size: size < 0 ? undefined : size,
+      time: time === time ? time : undefined, conn: bits & NO_CONN ? undefined : this.key, at,
+      route: bits & NO_ROUTE ? undefined : this.route, process: bits & NO_PROCESS ? undefined : this.process,
+    };
+  }
+
+  private growNums(): void {
+    const nums = new Array<number>(2 * this.recent.length).fill(0.5); // doubles, unboxed
+    for (let i = 0; i < this.nums.length; i++) nums[i] = this.nums[i];
+    this.nums = nums;
+  }
+}
+
+function packedType(t: FrameType): number {
+  switch (t) {
+    case 'text': return 0;
+    case 'binary': return 1;
+    case 'ping': return 2;
+    case 'pong': return 3;
+    case 'continuation': return 4;
+    default: return -1;
   }
 }
 
 const NO_EVENTS: RecentEvent[] = [];
+const NO_NUMS: number[] = [];
+/** The frame types a packed frame may have, by `packedType` (close frames carry a code and reason: never packed). */
+const PACKED_TYPES: readonly FrameType[] = ['text', 'binary', 'ping', 'pong', 'continuation'];
+const OUT = 8;
+const NO_CONN = 16;
+const NO_ROUTE = 32;
+const NO_PROCESS = 64;
+/** A packed frame's size + 1 (0 for none) is kept above its bits: `(size + 1) * FLAGS + bits`. */
+const FLAGS = 128;
 /** The ring's first size: it then doubles up to `ringSize`. */
 const RING_START = 4;
 const SWEEP_EVERY = 1024;
@@ -123,6 +197,11 @@ export class Correlator {
   private readonly max: number;
   private readonly ringSize: number;
   private readonly orphanWindowMs: number;
+  /**
+   * The key of the connection the last event pushed went to, if any: a producer that keeps keys
+   * for long (the span processor's id table) keeps this one, not a copy made per event.
+   */
+  lastKey: string | undefined = undefined;
   private now = -Infinity;
   private seq = 0;
   private sinceSweep = 0;
@@ -140,17 +219,22 @@ export class Correlator {
   }
 
   push(e: WsEvent): void {
-    if (e.kind === 'accepts') return;
+    if (e.kind === 'accepts') {
+      this.lastKey = undefined;
+      return;
+    }
     if (e.time !== undefined && e.time > this.now) this.now = e.time;
     this.seq++;
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
     if (e.process !== undefined) this.lastWithProcess = e;
 
     if (e.kind === 'exception' && e.fatal && e.conn === undefined) {
+      this.lastKey = undefined;
       this.crash(e);
       return;
     }
     const conn = e.conn === undefined ? this.keyless(e) : this.keyed(e);
+    this.lastKey = conn?.key;
     if (!conn) return;
     if (e.time !== undefined) conn.lastTime = e.time;
     if (e.route && !conn.route) conn.route = e.route;
@@ -278,28 +362,43 @@ export class Correlator {
     if (f.type === 'close') {
       if (f.direction === 'out') conn.closeSent ??= f;
       else conn.closeReceived ??= f;
+      this.remember(conn, f);
     } else if (f.direction === 'in' && (f.type === 'text' || f.type === 'binary')) {
+      const slot = this.remember(conn, f);
+      // `ordered` hands over `lastInbound` itself in its slot, packed or not. It is packed now,
+      // while fresh in the cache, once the connection keeps numbers; else (a connection's first
+      // frames: most connections have few) when the next one comes.
+      const last = conn.lastInbound;
+      if (last !== undefined && conn.inboundSlot >= 0 && conn.recent[conn.inboundSlot] === last) conn.pack(conn.inboundSlot, last);
       conn.lastInbound = f;
+      conn.inboundSlot = slot;
       conn.inboundSeq = this.seq;
       if (f.type === 'text') conn.inboundText++;
       else conn.inboundBinary++;
-    }
-    this.remember(conn, f);
+      if (conn.nums !== NO_NUMS) conn.pack(slot, f);
+    } else conn.pack(this.remember(conn, f), f);
   }
 
-  private remember(conn: Conn, e: RecentEvent): void {
+  /** Puts the event in its connection's ring; returns its slot. */
+  private remember(conn: Conn, e: RecentEvent): number {
     const ring = conn.recent;
-    if (conn.count < ring.length) ring[conn.count++] = e;
-    else if (ring.length < this.ringSize) {
-      // Not wrapped yet (it wraps only at full size): copy into an array of the next size.
-      const grown = new Array<RecentEvent>(Math.min(this.ringSize, Math.max(RING_START, ring.length * 2)));
-      for (let i = 0; i < ring.length; i++) grown[i] = ring[i];
-      grown[conn.count++] = e;
-      conn.recent = grown;
-    } else {
-      ring[conn.start] = e; // full: overwrite the oldest
-      conn.start = (conn.start + 1) % ring.length;
+    if (conn.count < ring.length) {
+      ring[conn.count] = e;
+      return conn.count++;
     }
+    if (ring.length < this.ringSize) {
+      // Not wrapped yet (it wraps only at full size): copy into an array of the next size.
+      const grown = new Array<RecentEvent | string>(Math.min(this.ringSize, Math.max(RING_START, ring.length * 2)));
+      for (let i = 0; i < ring.length; i++) grown[i] = ring[i];
+      grown[conn.count] = e;
+      conn.recent = grown;
+      return conn.count++;
+    }
+    const slot = conn.start; // full: overwrite the oldest
+    ring[slot] = e;
+    if (slot === conn.inboundSlot) conn.inboundSlot = -1;
+    conn.start = (slot + 1) % ring.length;
+    return slot;
   }
 
   private orphan(e: ExceptionEvent): void {

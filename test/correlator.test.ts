@@ -49,6 +49,57 @@ describe('Correlator', () => {
     }
   });
 
+  it('hands over frames it kept packed as they came, and the last inbound frame as itself', () => {
+    const { c, out } = collect({ ringSize: 16 });
+    const open = ev.open('a', 1);
+    const frames = [
+      ev.frame('a', 2, 'text', 'in', { size: 12 }),
+      ev.frame('a', 3, 'binary', 'out', { route: undefined, process: undefined }),
+      ev.frame('a', 4, 'ping', 'out', { size: 0, time: undefined }),
+      ev.frame('a', 5, 'text', 'in', { route: '/other' }), // not the connection's route: kept as it is
+      ev.frame('a', 6, 'continuation', 'in', { size: 2 ** 41 }), // too big to pack: kept as it is
+      ev.frame('a', 7, 'pong', 'in', { size: 1.5 }),
+      ev.frame('a', 8, 'binary', 'in', { size: 70_000 }),
+      ev.frame('a', 9, 'text', 'out'),
+    ];
+    c.push(open);
+    for (const f of frames) c.push(f);
+    c.push(ev.close('a', 10, 1000));
+    const [inc] = out;
+    expect(inc.recent).toEqual(frames);
+    expect(inc.lastInbound).toBe(frames[6]);
+    expect(inc.recent.indexOf(inc.lastInbound!)).toBe(6);
+    expect(inc.recent[3]).toBe(frames[3]);
+    expect(inc.recent[4]).toBe(frames[4]);
+    expect(inc.inbound).toEqual({ text: 2, binary: 1 });
+  });
+
+  it('names the connection the last event went to, and none when it went to none', () => {
+    const { c } = collect();
+    c.push(ev.open('a', 1));
+    expect(c.lastKey).toBe('a');
+    c.push(ev.close('a', 2, 1000));
+    expect(c.lastKey).toBe('a');
+    c.push(ev.close('a', 3, 1000)); // a duplicate close: read, not judged
+    expect(c.lastKey).toBeUndefined();
+    const keyless = ev.frame(undefined, 4, 'text');
+    c.push(keyless);
+    expect(c.lastKey).toBe(keyless.at); // a keyless log's connection is named by its first line
+    c.push(ev.error(undefined, 5, 'Error', 'boom', { fatal: true }));
+    expect(c.lastKey).toBeUndefined();
+  });
+
+  it('packs the frames of a keyless connection too', () => {
+    const { c, out } = collect({ ringSize: 4 });
+    const frames = [1, 2, 3, 4, 5, 6].map((t) => ev.frame(undefined, t, t % 2 ? 'text' : 'binary', t % 3 ? 'in' : 'out'));
+    c.push(ev.open(undefined, 0));
+    for (const f of frames) c.push(f);
+    c.push(ev.close(undefined, 7, 1000));
+    expect(out[0].recent).toEqual(frames.slice(-4));
+    expect(out[0].recent.map((f) => f.conn)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(out[0].lastInbound).toBe(frames[4]);
+  });
+
   it('keeps each connection\'s ring apart when their events interleave', () => {
     const { c, out } = collect({ ringSize: 3 });
     const a = [1, 3, 5, 7, 9].map((t) => ev.frame('a', t, 'text'));

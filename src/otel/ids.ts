@@ -23,6 +23,8 @@ export class SpanIds {
   private readonly keys: (string | undefined)[];
   /** Per entry: 1 while its span is in flight with its frame already pushed; 2 for a used entry; 0 empty. */
   private readonly state: Uint8Array;
+  /** Per entry: changes whenever the entry is given to another id (see `holds`). */
+  private readonly stamps: Int32Array;
   /** Per set: the way to replace next. */
   private readonly next: Uint8Array;
   private readonly mask: number;
@@ -40,6 +42,7 @@ export class SpanIds {
     this.text = Array.from({ length: n }, () => undefined);
     this.keys = Array.from({ length: n }, () => undefined);
     this.state = new Uint8Array(n);
+    this.stamps = new Int32Array(n);
     this.next = new Uint8Array(sets);
     this.mask = sets - 1;
   }
@@ -59,6 +62,11 @@ export class SpanIds {
     return this.keys[entry]!;
   }
 
+  /** Gives the entry a key equal to the one it holds (the one kept elsewhere for long). */
+  rekey(entry: number, key: string): void {
+    this.keys[entry] = key;
+  }
+
   /** Whether the entry was marked in flight; the mark is cleared. */
   take(entry: number): boolean {
     const inFlight = this.state[entry] === 1;
@@ -66,7 +74,8 @@ export class SpanIds {
     return inFlight;
   }
 
-  set(id: string, key: string, inFlight = false): void {
+  /** Returns the entry that holds `id` now. */
+  set(id: string, key: string, inFlight = false): number {
     const lo = this.low(id);
     let i = this.empty ? -1 : this.lookup(id, lo);
     if (i < 0) {
@@ -75,10 +84,21 @@ export class SpanIds {
       this.lo[i] = lo;
       this.hi[i] = hi;
       this.text[i] = this.plain;
+      this.stamps[i] = (this.stamps[i] + 1) | 0;
     }
     this.keys[i] = key;
     this.state[i] = inFlight ? 1 : 2;
     this.empty = false;
+    return i;
+  }
+
+  /** The entry's stamp: `holds(entry, stamp)` tells later whether it still holds the same id. */
+  stamp(entry: number): number {
+    return this.stamps[entry];
+  }
+
+  holds(entry: number, stamp: number): boolean {
+    return this.stamps[entry] === stamp;
   }
 
   private lookup(id: string, lo: number): number {
@@ -140,6 +160,39 @@ export class SpanIds {
     if (this.state[base + way] === 1) way = first;
     this.next[set] = (way + 1) % WAYS;
     return base + way;
+  }
+}
+
+/**
+ * The entries of the last few spans set, by span object, so a span's id is parsed once: a
+ * message span ends right after it starts (and a span object compares by identity, for nothing).
+ */
+export class RecentEntries<T extends object> {
+  private readonly spans: (T | undefined)[] = [undefined, undefined, undefined, undefined];
+  private readonly entries = new Int32Array(4);
+  private readonly stamps = new Int32Array(4);
+  private next = 0;
+
+  constructor(private readonly ids: SpanIds) {}
+
+  note(span: T, entry: number): void {
+    const k = this.next;
+    this.next = (k + 1) & 3;
+    this.spans[k] = span;
+    this.entries[k] = entry;
+    this.stamps[k] = this.ids.stamp(entry);
+  }
+
+  /** The entry noted for `span` if it still holds the span's id, else -1; forgets the span. */
+  take(span: T): number {
+    const spans = this.spans;
+    for (let k = 0; k < 4; k++) {
+      if (spans[k] !== span) continue;
+      spans[k] = undefined;
+      const entry = this.entries[k];
+      return this.ids.holds(entry, this.stamps[k]) ? entry : -1;
+    }
+    return -1;
   }
 }
 

@@ -22,6 +22,7 @@ import type { CorrelatorStats } from '../correlator.js';
 import type { Accepts, Verdict, WsEvent } from '../model.js';
 import type { Summary } from '../summary.js';
 import { IncidentCounter } from './metrics.js';
+import { RecentEntries } from './ids.js';
 import { mayHoldException, SpanMapper, type SpanData, type SpanMapping, type SpanRole } from './spans.js';
 
 export interface CloseCauseSpanProcessorOptions {
@@ -51,12 +52,15 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
   private readonly mapper: SpanMapper;
   private readonly counter: IncidentCounter;
   private readonly push: (e: WsEvent) => void;
+  /** The entries of the WebSocket spans started last: most end before the next few start. */
+  private readonly recent: RecentEntries<ReadableSpan>;
   private verdict: Verdict | undefined;
   private sawOnEnding = false;
   private stopped = false;
 
   constructor(private readonly opts: CloseCauseSpanProcessorOptions = {}) {
     this.mapper = new SpanMapper(opts.mapping);
+    this.recent = new RecentEntries(this.mapper.ids);
     this.counter = new IncidentCounter(opts.meterProvider);
     this.analyzer = new Analyzer({
       expect: Object.entries(opts.expect ?? {}),
@@ -141,20 +145,25 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     for (let i = 0; i < links.length && linked === undefined; i++) linked = mapper.known(links[i].context.spanId);
     const first = links.length > 0 ? links[0].context : undefined;
     const conn = mapper.join(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, attrs, role, linked, first?.traceId, first?.spanId, type !== undefined);
+    this.recent.note(span, mapper.joined);
     if (type !== undefined) {
       const at = `${ctx.traceId}/${ctx.spanId}`;
-      // Flattened now: the frame stays in its connection's ring, and then holds one short string,
+      // Flattened now: the correlator keeps it for the frame, and then holds one short string,
       // not two joins and both ids (fewer objects for the garbage collector to move).
       at.charCodeAt(0);
       this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), at));
+      // The table keeps the id for about 32,000 later spans: the connection's own key, not this
+      // span's copy of it (a service may make the attribute's text anew for every span).
+      const key = this.analyzer.correlator.lastKey;
+      if (key !== undefined) mapper.ids.rekey(mapper.joined, key);
     }
   }
 
   /** Pushes what a finished span adds; returns the verdict its close produced, if any. */
   private ending(span: ReadableSpan): Verdict | undefined {
     const mapper = this.mapper;
-    const spanId = span.spanContext().spanId;
-    const entry = mapper.ids.find(spanId);
+    let entry = this.recent.take(span);
+    if (entry < 0) entry = mapper.ids.find(span.spanContext().spanId);
     if (entry < 0) {
       // The hot path: a span on no connection (WebSocket spans were registered at their start)
       // that records no error. A span that only became a WebSocket one after its start and

@@ -91,8 +91,15 @@ const NAMES: Record<string, SpanRole> = {
 export class SpanMapper {
   private readonly fields: Fields;
   private readonly names: Map<string, SpanRole>;
+  /** 1 for the first character (ASCII) of every name in `names`, so most spans skip the Map. */
+  private readonly firsts = new Uint8Array(128);
   /** spanId → connection key, for children and linked spans (bounded). */
   readonly ids: SpanIds;
+  /** The table entry of the span `join` last placed. */
+  joined = -1;
+  /** The last route attribute read, and its route: most message spans repeat their connection's. */
+  private routeIn: string | undefined;
+  private routeOut: string | undefined;
 
   /** `maxKeys`: span ids kept for their children and links (see SpanIds). */
   constructor(mapping: SpanMapping = {}, maxKeys?: number) {
@@ -105,14 +112,18 @@ export class SpanMapper {
       messageSize: [...(mapping.messageSize ?? []), ...DEFAULTS.messageSize],
     };
     this.names = new Map(Object.entries({ ...NAMES, ...mapping.names }));
+    for (const name of this.names.keys()) this.firsts[name.length === 0 ? 0 : name.charCodeAt(0) & 127] = 1;
     this.ids = new SpanIds(maxKeys);
   }
 
   /** The role of a span, or undefined for the (many) spans that are not WebSocket ones. Cheap. */
   role(name: string, attrs: Attributes): SpanRole | undefined {
     const op = attrs['operation.name'];
-    const byName = this.names.get(typeof op === 'string' ? op : name);
-    if (byName) return byName;
+    const key = typeof op === 'string' ? op : name;
+    if (key.length === 0 || this.firsts[key.charCodeAt(0) & 127] === 1) {
+      const byName = this.names.get(key);
+      if (byName) return byName;
+    }
     const c = name.charCodeAt(0);
     if (c === 79 /* O */ && name.startsWith('OPEN /')) return 'open';
     if (c === 67 /* C */ && name.startsWith('CLOSE /')) return 'close';
@@ -165,7 +176,7 @@ export class SpanMapper {
     if (key === undefined && parentSpanId !== undefined) key = this.ids.get(parentSpanId);
     if (key === undefined && linkSpanId !== undefined) key = `${linkTraceId}/${linkSpanId}`;
     if (key === undefined) key = role === 'open' || role === 'lifetime' ? `${traceId}/${spanId}` : traceId;
-    this.ids.set(spanId, key, inFlight);
+    this.joined = this.ids.set(spanId, key, inFlight);
     return key;
   }
 
@@ -239,7 +250,13 @@ export class SpanMapper {
 
   private routeOf(a: Attributes, name: string): string | undefined {
     const v = pick(a, this.fields.route);
-    if (typeof v === 'string') return toRoute(v); // cuts the query (it may hold a token) and overlong client-chosen paths
+    if (typeof v === 'string') {
+      if (v !== this.routeIn) {
+        this.routeIn = v;
+        this.routeOut = toRoute(v); // cuts the query (it may hold a token) and overlong client-chosen paths
+      }
+      return this.routeOut;
+    }
     const named = routeInName(str(a['resource.name']) ?? name);
     if (named) return named;
     return toRoute(a['messaging.destination.name'] ?? a['messaging.destination'] ?? a['url.full'] ?? a['http.url']);

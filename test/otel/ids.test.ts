@@ -3,7 +3,7 @@
  * and for any other id text, bounded, and sparing spans in flight.
  */
 import { describe, expect, it } from 'vitest';
-import { SpanIds } from '../../src/otel/ids.js';
+import { RecentEntries, SpanIds } from '../../src/otel/ids.js';
 
 /** Random-looking 16-digit hex ids, the same each run (xorshift32). */
 let seed = 0x9e3779b9;
@@ -64,5 +64,23 @@ describe('SpanIds', () => {
     expect(kept).toBeGreaterThan(900);
     expect(ids.slice(-16).every((id) => t.get(id) === 'x')).toBe(true);
     expect(ids.slice(0, 1000).filter((id) => t.get(id) !== undefined)).toHaveLength(0);
+  });
+
+  it('gives a noted span its entry back once, and never an entry since given to another id', () => {
+    const t = new SpanIds(8); // two sets of four
+    const recent = new RecentEntries<object>(t);
+    const a = {};
+    const b = {};
+    const idA = hexId();
+    recent.note(a, t.set(idA, 'ka', true));
+    expect(recent.take(a)).toBe(t.find(idA));
+    expect(recent.take(a)).toBe(-1); // forgotten once taken
+    expect(recent.take(b)).toBe(-1); // never noted
+    const idB = hexId();
+    const entry = t.set(idB, 'kb');
+    recent.note(b, entry);
+    for (let i = 0; i < 64 && t.find(idB) >= 0; i++) t.set(hexId(), 'x'); // until idB's entry is given away
+    expect(t.find(idB)).toBe(-1);
+    expect(recent.take(b)).toBe(-1);
   });
 });
