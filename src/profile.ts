@@ -78,12 +78,11 @@ export class Profiles {
     const accepts: Accepts = l.text && l.binary ? 'any' : l.text ? 'text' : 'binary';
     return { accepts, source: 'learned', basis: l.basis, at: l.at };
   }
+}
 
-  /** True when a verdict on this route may still change as more of the input is read. */
-  provisional(route: string | undefined): boolean {
-    const p = this.lookup(route);
-    return p === undefined || p.source === 'learned';
-  }
+/** True when a verdict that used this profile (looked up now) may still change as more of the input is read. */
+export function provisional(profile: EndpointProfile | undefined): boolean {
+  return profile === undefined || profile.source === 'learned';
 }
 
 export function accepts(profile: EndpointProfile, type: DataType): boolean {

@@ -73,7 +73,10 @@ export function emptySummary(): Summary {
   };
 }
 
-export function addVerdict(s: Summary, v: Verdict): void {
+/** What a summary reads of a verdict: a close can be counted without the text of its verdict. */
+export type Counted = Pick<Verdict, 'rootCause' | 'incident' | 'closeCode' | 'codeAgreement' | 'explanation' | 'time' | 'route' | 'remote' | 'exception'>;
+
+export function addVerdict(s: Summary, v: Counted): void {
   s.closes++;
   if (v.incident) s.incidents++;
   bump(s.byRootCause, v.rootCause, 1);
