@@ -175,11 +175,22 @@ function find(
     };
   }
 
-  const after = last ? exceptions.filter((e) => isAfter(inc.recent, e, last)) : exceptions;
-  // Exceptions that can explain the close: not handled, not a consequence of the connection closing.
-  const causal = after.filter((e) => !e.handled && !e.connectionClosed && e.wireCode === undefined);
-  const notes = inc.recent.filter((e): e is Extract<RecentEvent, { kind: 'note' }> => e.kind === 'note');
-  const texts = [close.reason, inc.closeSent?.reason ?? '', ...causal.map((e) => e.message), ...notes.map((n) => n.text)];
+  // The exceptions after the last message received (all when it left the ring) that can explain
+  // the close: not handled, not a consequence of the connection closing. The texts that may say
+  // why (tested for words only, in no order): the close's, the server's close frame's, the
+  // notes' and those exceptions' messages.
+  const recent = inc.recent;
+  const from = last ? recent.indexOf(last) : -1;
+  const causal: ExceptionEvent[] = [];
+  const texts = [close.reason, inc.closeSent?.reason ?? ''];
+  for (let i = 0; i < recent.length; i++) {
+    const e = recent[i];
+    if (e.kind === 'note') texts.push(e.text);
+    else if (e.kind === 'exception' && i > from && !e.handled && !e.connectionClosed && e.wireCode === undefined) {
+      causal.push(e);
+      texts.push(e.message);
+    }
+  }
 
   const mismatch = typeMismatch(inc, profile, causal, texts);
   if (mismatch) return mismatch;
@@ -395,11 +406,6 @@ function exceptionsOf(recent: RecentEvent[]): ExceptionEvent[] {
 
 function hasWireCode(e: ExceptionEvent): boolean {
   return e.wireCode !== undefined;
-}
-
-function isAfter(recent: RecentEvent[], e: RecentEvent, ref: RecentEvent): boolean {
-  const i = recent.indexOf(ref);
-  return i < 0 || recent.indexOf(e) > i;
 }
 
 function lastOf<T>(list: T[], pred: (x: T) => boolean): T | undefined {

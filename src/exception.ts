@@ -3,6 +3,7 @@
  * an error tracker would, and whether its text points at a data-type or parsing problem.
  */
 import type { ExceptionEvent, ExceptionInfo } from './model.js';
+import { memo } from './memo.js';
 import { clip, redact } from './redact.js';
 
 /** Frames from runtimes and libraries: the first frame that is not one of these is the application's. */
@@ -68,19 +69,39 @@ export function exceptionInfo(e: ExceptionEvent, showPayloads = false): Exceptio
   let info = showPayloads ? undefined : infos.get(e);
   if (info) return info;
   // Cut to a size a report can show: the summary keeps up to a thousand of these, whatever the input held.
-  const frame = clip(topFrame(e.stack), 500);
+  const frame = e.stack ? appFrame(e.stack) : NO_FRAME;
   const type = clip(e.type, 200);
-  const redacted = redact(e.message);
+  const said = saying(e.message);
   info = {
     type,
-    message: clip(showPayloads ? e.message : redacted, 2000),
-    topFrame: frame,
+    message: clip(showPayloads ? e.message : said.redacted, 2000),
+    topFrame: frame.text,
     at: e.at,
-    signature: `${type}: ${normalizeMessage(redacted)}${frame ? ` @ ${frame.replace(/:\d+(\)?)$/, '$1')}` : ''}`,
+    signature: `${type}: ${said.normalized}${frame.key}`,
   };
   if (!showPayloads) infos.set(e, info);
   return info;
 }
+
+interface Frame {
+  text: string | null;
+  /** Its part of a signature: the frame without its line number. */
+  key: string;
+}
+
+const NO_FRAME: Frame = { text: null, key: '' };
+
+/** Per stack (the same bug logs the same stack), its first application frame. */
+const appFrame = memo((stack: string): Frame => {
+  const text = clip(topFrame(stack), 500);
+  return text ? { text, key: ` @ ${text.replace(/:\d+(\)?)$/, '$1')}` } : NO_FRAME;
+}, 256, 8192);
+
+/** Per message, its text without payloads and that text normalized for a signature. */
+const saying = memo((message: string) => {
+  const redacted = redact(message);
+  return { redacted, normalized: normalizeMessage(redacted) };
+}, 1024, 1024);
 
 /** The exception is a parser rejecting its input: JSON, UTF-8 decoding, a schema. */
 export function isParseError(e: ExceptionEvent): boolean {

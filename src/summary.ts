@@ -237,24 +237,35 @@ export function codeKey(code: number | null): string {
 }
 
 /**
- * The entries of capped maps by key. Looking up in the map itself a key it lacks (a new peer's
- * address, most closes) makes V8 internalize the key as a property name, about 1 us each.
+ * The entries of capped maps by key, and the last one asked for (most closes name the route of
+ * the close before). Looking up in the map itself a key it lacks (a new peer's address, most
+ * closes) makes V8 internalize the key as a property name, about 1 us each.
  */
-const entries = new WeakMap<object, Map<string, unknown>>();
+interface Entries<T> {
+  byKey: Map<string, T>;
+  lastKey: string | undefined;
+  last: T | undefined;
+}
+
+const entries = new WeakMap<object, Entries<unknown>>();
 
 /** The entry of `key` in a capped map, made when new; the entry of OTHER once the map holds MAX_KEYS keys. */
 function entry<T>(map: Record<string, T>, key: string, make: (key: string) => T): T {
-  let index = entries.get(map) as Map<string, T> | undefined;
-  if (!index) entries.set(map, (index = new Map(Object.entries(map))));
-  let e = index.get(key);
+  let x = entries.get(map) as Entries<T> | undefined;
+  if (!x) entries.set(map, (x = { byKey: new Map(Object.entries(map)), lastKey: undefined, last: undefined }));
+  if (key === x.lastKey) return x.last!;
+  const byKey = x.byKey;
+  let e = byKey.get(key);
   if (e === undefined) {
-    const k = index.size >= MAX_KEYS ? OTHER : key;
-    e = index.get(k);
+    const k = byKey.size >= MAX_KEYS ? OTHER : key;
+    e = byKey.get(k);
     if (e === undefined) {
       map[k] = e = make(k);
-      index.set(k, e);
+      byKey.set(k, e);
     }
   }
+  x.lastKey = key;
+  x.last = e;
   return e;
 }
 
