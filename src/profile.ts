@@ -26,10 +26,19 @@ interface Learned {
 /** `/chat?room=1` and `/chat/` are the route `/chat`. */
 export function routeKey(route: string): string {
   let r = route;
-  const q = r.search(/[?#]/);
+  const q = queryAt(r);
   if (q >= 0) r = r.slice(0, q);
   if (r.length > 1 && r.endsWith('/')) r = r.slice(0, -1);
   return r;
+}
+
+/** Where the query or the fragment starts, or -1. */
+function queryAt(route: string): number {
+  for (let i = 0; i < route.length; i++) {
+    const c = route.charCodeAt(i);
+    if (c === 63 /* ? */ || c === 35 /* # */) return i;
+  }
+  return -1;
 }
 
 const MAX_LEARNED = 10_000;

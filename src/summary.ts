@@ -148,13 +148,11 @@ export function mergeSummaries(a: Summary, other: Summary): Summary {
 export function clientOf(remote: string | undefined): string {
   if (!remote) return '(none)';
   // `host:port` (no other colon in the host, at most 255 characters) or `[address]:port`; a port of 1 to 5 digits.
-  const colon = remote.lastIndexOf(':');
+  // The port's digits read from the end (String#lastIndexOf is a call into the runtime).
+  let colon = remote.length - 1;
+  while (colon >= 0 && remote.charCodeAt(colon) >= 48 && remote.charCodeAt(colon) <= 57) colon--;
   const digits = remote.length - colon - 1;
-  if (colon < 1 || digits < 1 || digits > 5) return remote;
-  for (let i = colon + 1; i < remote.length; i++) {
-    const c = remote.charCodeAt(i);
-    if (c < 48 || c > 57) return remote;
-  }
+  if (colon < 1 || remote.charCodeAt(colon) !== 58 /* : */ || digits < 1 || digits > 5) return remote;
   if (colon <= 255 && remote.indexOf(':') === colon) return remote.slice(0, colon);
   const bracketed = remote.charCodeAt(0) === 91 /* [ */ && remote.charCodeAt(colon - 1) === 93 /* ] */
     && colon >= 3 && colon <= 66 && remote.indexOf(']') === colon - 1;
