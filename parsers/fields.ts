@@ -63,7 +63,7 @@ export function keySlots(f: FieldMap): Map<string, Slot[]> {
 /**
  * What the events of a record are made from: each role's value (indexed by FIELD), the frame
  * type its type fields name, and its process. Filled by `pickAll` from a parsed object, or by
- * `readFlatJson` (json-fields.ts) from a JSON line's text without building the object.
+ * FlatJsonReader (json-fields.ts) from a JSON line's bytes without building the object.
  */
 export interface Picked {
   values: unknown[];
@@ -256,35 +256,13 @@ export function messageText(text: string): MessageText {
   return remember(new MessageText(text));
 }
 
-/**
- * The MessageText of the JSON string that starts at `line[start]` when its text is one the memo
- * holds (a text with no quote, backslash or control character: it is then the whole string).
- */
-export function recurringMessageAt(line: string, start: number): MessageText | undefined {
-  for (let i = 0; i < memo.length; i++) {
-    const m = memo[i];
-    if (m.plain && line.charCodeAt(start + m.text.length) === 34 /* " */ && line.startsWith(m.text, start)) return m;
-  }
-  return undefined;
-}
-
 function remember(m: MessageText): MessageText {
   memo[memoNext] = m;
   memoNext = (memoNext + 1) % MEMO_SIZE;
   return m;
 }
 
-/**
- * `line[start, end)`, a JSON string without escapes, as a string of its own, read as JSON like
- * JSON.parse reads a record's values: V8 makes a slice of 13 characters or more a view that
- * keeps the whole line alive, and a short value read as JSON is interned (one string per
- * connection id, whatever the number of its events: events are kept per open connection).
- */
-export function ownString(line: string, start: number, end: number): string {
-  return JSON.parse(line.slice(start - 1, end + 1)) as string;
-}
-
-/** `s` as a string of its own, for an event to keep: a value read in place (json-fields.ts) may be a view of its line. */
+/** `s` as a string of its own, for an event to keep: a slice of a line (logfmt) may be a view that keeps the line alive, text joined from parts a tree of them. */
 export function own(s: string | undefined): string | undefined {
   return s === undefined || s.length < 13 ? s : JSON.parse(JSON.stringify(s)) as string;
 }

@@ -3,7 +3,7 @@
  * between them go to the Node crash reader: `kubectl logs` shows stdout and stderr as one stream.
  */
 import type { WsEvent } from '../src/model.js';
-import { fieldMap, pickAll } from './fields.js';
+import { fieldMap, type Picked, pickAll } from './fields.js';
 import { FlatJsonReader } from './json-fields.js';
 import { jsonPrefilter } from './json-prefilter.js';
 import { jsonObject } from './json-line.js';
@@ -32,13 +32,29 @@ export const jsonParser: Parser = {
     const flat = new FlatJsonReader(fields);
     const emit = (e: WsEvent) => sink.event(e);
     const prefix = `${file}:`;
-    return withCrashText(file, sink, 'not-json', (text) => {
-      // Most lines are flat: read in place; the rest (nested values, escapes, exceptions) are parsed whole.
-      const picked = flat.read(text);
-      if (picked) return picked;
+    const events = (picked: Picked, lineNo: number) => pickedEvents(picked, prefix + lineNo, emit);
+    // Lines the flat reader declines (nested values, escapes, exceptions) are parsed whole; those not JSON are crash text.
+    const whole = withCrashText(file, sink, 'not-json', (text) => {
       const rec = parseObject(text);
       return rec && pickAll(rec, fields);
-    }, (picked, lineNo) => pickedEvents(picked, prefix + lineNo, emit));
+    }, events);
+    const read = (picked: Picked | undefined, lineNo: number): boolean => {
+      if (picked === undefined) return false;
+      whole.end(); // a record ends the crash report being read, as withCrashText does
+      events(picked, lineNo);
+      return true;
+    };
+    return {
+      line(text, lineNo) {
+        if (!read(flat.readText(text), lineNo)) whole.line(text, lineNo);
+      },
+      bytes(buf, start, end, lineNo) {
+        if (!read(flat.read(buf, start, end), lineNo)) whole.line(buf.toString('utf8', start, end), lineNo);
+      },
+      end() {
+        whole.end();
+      },
+    };
   },
 
   prefilter(opts) {

@@ -43,6 +43,12 @@ export interface ParserOptions {
 export interface LineParser {
   /** One line, without its line terminator; `lineNo` counts from 1. */
   line(text: string, lineNo: number): void;
+  /**
+   * Optional: the same line as its UTF-8 bytes `buf[start, end)`, for a parser that reads
+   * them without decoding the line (as `line(buf.toString('utf8', start, end), lineNo)`).
+   * `buf` is reused once the call returns.
+   */
+  bytes?(buf: Buffer, start: number, end: number, lineNo: number): void;
   /** End of input: flush a record still being assembled (a multi-line trace). */
   end(): void;
 }

@@ -49,6 +49,7 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
         const lp = parser.create(display, { event, skip }, capture ? { ...opts, capturePositions: true } : opts);
         finishParser = () => lp.end();
         const handler: LineHandler = (text, lineNo) => lp.line(text, lineNo);
+        if (lp.bytes) handler.bytes = (buf, start, end, lineNo) => lp.bytes!(buf, start, end, lineNo);
         if (opts.prefilter !== false) handler.prefilter = parser.prefilter?.(opts);
         return handler;
       },

@@ -24,6 +24,8 @@ export interface LineHandler {
    * counted (`prefiltered`) but never decoded nor given to the handler.
    */
   prefilter?: Prefilter;
+  /** Takes a line as its UTF-8 bytes instead (LineParser.bytes): it is then never decoded here. */
+  bytes?(buf: Buffer, start: number, end: number, lineNo: number): void;
 }
 
 export interface ReadOptions {
@@ -222,9 +224,11 @@ class Lines {
       return;
     }
     const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
-    const text = buf.toString('utf8', start, end);
     const lineNo = ++this.lineNo;
-    if (this.handler) return this.handler(text, lineNo);
+    const handler = this.handler;
+    if (handler?.bytes) return handler.bytes(buf, start, end, lineNo);
+    const text = buf.toString('utf8', start, end);
+    if (handler) return handler(text, lineNo);
     this.sample.push([text, lineNo]);
     if (this.sample.length >= this.sampleSize) this.decide();
   }
@@ -347,12 +351,16 @@ function readerInput(reader: Reader, head: Buffer | undefined, onProgress?: (byt
 
 /** `head`, then the reader's bytes, as chunks for a stream (gunzip, tshark). */
 async function* chunks(reader: Reader, head: Buffer): AsyncGenerator<Buffer> {
-  if (head.length) yield head;
-  for (;;) {
-    const buf = Buffer.allocUnsafe(HEAD);
-    const n = await reader.read(buf, 0);
-    if (n === 0) return;
-    yield buf.subarray(0, n);
+  try {
+    if (head.length) yield head;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(HEAD);
+      const n = await reader.read(buf, 0);
+      if (n === 0) return;
+      yield buf.subarray(0, n);
+    }
+  } finally {
+    await reader.close(); // at the end, or when the stream is destroyed: a named pipe's handle is not left to the collector
   }
 }
 

@@ -4,23 +4,38 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readLines } from '../src/source.js';
+import { type LineHandler, readLines } from '../src/source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-source-'));
 
+/** The lines read, given as text; and again given as bytes to a handler that takes them (LineHandler.bytes): both must agree. */
 async function read(content: string | Buffer, maxLineBytes?: number) {
   const file = join(dir, `f${Math.random()}`);
   writeFileSync(file, content);
-  const lines: [string, number][] = [];
-  const skipped: string[] = [];
-  let sample: string[] = [];
-  const res = await readLines(file, {
-    maxLineBytes,
-    sampleLines: 2,
-    choose: (s) => { sample = s; return (t, n) => lines.push([t, n]); },
-    skip: (r) => skipped.push(r),
-  });
-  return { lines, skipped, sample, res };
+  const run = async (bytes: boolean) => {
+    const lines: [string, number][] = [];
+    const skipped: string[] = [];
+    let sample: string[] = [];
+    let texts = 0;
+    const res = await readLines(file, {
+      maxLineBytes,
+      sampleLines: 2,
+      choose: (s) => {
+        sample = s;
+        const handler: LineHandler = (t, n) => { texts++; lines.push([t, n]); };
+        if (bytes) handler.bytes = (buf, start, end, n) => lines.push([buf.toString('utf8', start, end), n]);
+        return handler;
+      },
+      skip: (r) => skipped.push(r),
+    });
+    return { lines, skipped, sample, res, texts };
+  };
+  const byText = await run(false);
+  const byBytes = await run(true);
+  // The sample's lines were decoded to be seen; no other line is.
+  expect(byBytes.texts).toBe(Math.min(2, byText.lines.length));
+  expect({ ...byBytes, texts: 0 }).toEqual({ ...byText, texts: 0 });
+  return byText;
 }
 
 describe('readLines', () => {
@@ -54,5 +69,42 @@ describe('readLines', () => {
   it("fails with zlib's error on truncated gzip", async () => {
     const gz = gzipSync('first\nsecond\n'.repeat(1000));
     await expect(read(gz.subarray(0, gz.length - 10))).rejects.toThrow(/unexpected end of file/);
+  });
+});
+
+describe('readLines with a prefilter', () => {
+  const dense = Array.from({ length: 4000 }, (_, i) => `{"ws":${i},"pad":"${'p'.repeat(60)}"}`);
+  const sparse = Array.from({ length: 20_000 }, (_, i) => (i % 97 === 0 ? `{"ws":"x${i}"}` : `{"http":${i},"pad":"${'q'.repeat(20)}"}`));
+
+  /** The numbers of the lines handed over after the sample, with their text checked, and the reader's counts. */
+  async function filtered(parts: string[]) {
+    const file = join(dir, `prefiltered-${Math.random()}.log`);
+    writeFileSync(file, `${parts.join('\n')}\n`);
+    const got: number[] = [];
+    let wrong = 0;
+    const res = await readLines(file, {
+      choose: () => {
+        const handler: LineHandler = () => {};
+        handler.bytes = (buf, start, end, n) => {
+          if (buf.toString('utf8', start, end) !== parts[n - 1]) wrong++;
+          got.push(n);
+        };
+        handler.prefilter = { needles: [{ text: '"ws"' }], lineStart: '{' };
+        return handler;
+      },
+      skip: () => {},
+    });
+    expect(wrong).toBe(0);
+    expect(res.lines).toBe(parts.length);
+    expect(res.prefiltered + got.length + 50).toBe(parts.length); // the first 50 lines went to `choose`
+    const want = parts.flatMap((l, i) => (l.includes('"ws"') && i >= 50 ? [i + 1] : []));
+    expect(got.filter((n) => parts[n - 1].includes('"ws"'))).toEqual(want);
+    return { got, res };
+  }
+
+  it('hands over, as bytes, every line with a needle at its number, and counts the others', async () => {
+    const { got, res } = await filtered([...sparse, ...dense]);
+    expect(res.prefiltered).toBeGreaterThan(19_000);
+    expect(got.length).toBeLessThan(5000);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_FIELDS, FIELD, fieldMap, messageText, pickAll } from '../../parsers/fields.js';
 import { FlatJsonReader } from '../../parsers/json-fields.js';
 import type { FieldMap } from '../../parsers/parser.js';
+import type { Picked } from '../../parsers/fields.js';
 
 const NAMES = [...new Set(Object.values(DEFAULT_FIELDS).flat())];
 const KEYS = [...NAMES, 'pid', 'hostname', 'host', 'stack', 'extra', 'ws', '__proto__'];
@@ -34,6 +35,13 @@ function reference(line: string, f: FieldMap) {
 }
 
 /** The reader may decline only these: a nested value, an escape, a control character or another blank, a wanted key twice, an error or stack field. */
+/** A key events read appears twice. */
+function duplicateWanted(line: string): boolean {
+  const wanted = new Set([...Object.values(DEFAULT_FIELDS).flat(), 'pid', 'hostname', 'host']);
+  const keys = [...line.matchAll(/"([^"]*)"\s*:/g)].map((m) => m[1]).filter((k) => wanted.has(k));
+  return new Set(keys).size !== keys.length;
+}
+
 function mayDecline(pairs: [string, unknown][], line: string, f: FieldMap): boolean {
   const wanted = new Set([...Object.values(f).flat(), 'pid', 'hostname', 'host']);
   const keys = pairs.map(([k]) => k);
@@ -43,20 +51,90 @@ function mayDecline(pairs: [string, unknown][], line: string, f: FieldMap): bool
     || keys.some((k) => f.error.includes(k) || k === 'stack');
 }
 
+/** What the reader read of `bytes` placed among other bytes (a block of lines), or 'declined'; the same read from the text. */
+function readBoth(reader: FlatJsonReader, bytes: Buffer, before = 3) {
+  const block = Buffer.concat([Buffer.from('}"\n'.slice(0, before)), bytes, Buffer.from('"x\n{')]);
+  const got = reader.read(block, before, before + bytes.length);
+  const fromBytes = got && { values: [...got.values], frameType: got.frameType, pid: got.pid, host: got.host, said: got.said?.text };
+  block.fill(0); // the values hold nothing of the block
+  return fromBytes ?? 'declined';
+}
+
+function snapshot(got: Picked | undefined) {
+  return got ? { values: [...got.values], frameType: got.frameType, pid: got.pid, host: got.host, said: got.said?.text } : 'declined';
+}
+
+/** The reference as the reader's result is compared to it: the message's text beside. */
+function expected(want: ReturnType<typeof reference>) {
+  if (typeof want === 'string') return want;
+  const said = want.values[FIELD.message];
+  return { ...want, said: typeof said === 'string' ? said : undefined };
+}
+
 describe('FlatJsonReader', () => {
   it('reads what pickAll reads of JSON.parse, and declines only the lines it must leave to it', () => {
     const reader = new FlatJsonReader(DEFAULT_FIELDS);
-    fc.assert(fc.property(entries, fc.constantFrom('', ' ', '  '), (pairs, blank) => {
+    fc.assert(fc.property(entries, fc.constantFrom('', ' ', '  '), fc.nat(3), (pairs, blank, before) => {
       const line = write(pairs, blank);
-      const want = reference(line, DEFAULT_FIELDS);
-      const got = reader.read(line);
-      if (got === undefined) {
-        expect(mayDecline(pairs, line, DEFAULT_FIELDS)).toBe(true);
-        return;
-      }
-      expect({ values: got.values, frameType: got.frameType, pid: got.pid, host: got.host }).toEqual(want);
-      expect(got.said?.text).toBe(typeof want !== 'string' && typeof want.values[FIELD.message] === 'string' ? want.values[FIELD.message] : undefined);
+      const want = expected(reference(line, DEFAULT_FIELDS));
+      const got = snapshot(reader.readText(line));
+      expect(readBoth(reader, Buffer.from(line), before)).toEqual(got);
+      if (got === 'declined') expect(mayDecline(pairs, line, DEFAULT_FIELDS)).toBe(true);
+      else expect(got).toEqual(want);
     }), { numRuns: 3000, seed: 7 });
+  });
+
+  it('reads bytes that are no UTF-8, or any text, as JSON.parse reads the decoded line, or declines', () => {
+    const reader = new FlatJsonReader(DEFAULT_FIELDS);
+    // A line of the usual shapes with some of its bytes replaced by any byte (a lone continuation byte, a cut sequence, a control character).
+    const line = fc.tuple(entries, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat(3))
+      .map(([pairs, edits, before]) => {
+        const bytes = Buffer.from(write(pairs, ''));
+        for (const [at, b] of edits) if (bytes.length > 2) bytes[1 + (at % (bytes.length - 2))] = b;
+        return { bytes, before };
+      });
+    fc.assert(fc.property(line, ({ bytes, before }) => {
+      const want = expected(reference(bytes.toString('utf8'), DEFAULT_FIELDS));
+      const got = readBoth(reader, bytes, before);
+      if (got !== 'declined') expect(got).toEqual(want);
+      else if (typeof want !== 'string') expect(/[\x00-\x1f\\{[]/.test(bytes.toString('latin1', 1)) || /"(?:err|error|exception|exc|stack)"|\uFFFD/.test(bytes.toString('utf8'))
+        || duplicateWanted(bytes.toString('utf8'))).toBe(true);
+    }), { numRuns: 3000, seed: 5 });
+    // Any text, a lone surrogate included (JSON.parse keeps it; it has no UTF-8, so the text is declined, not misread).
+    const texts = fc.array(fc.tuple(fc.constantFrom('msg', 'connId', 'route', 'reason', 'other'), fc.string({ unit: 'binary', maxLength: 12 })), { maxLength: 5 })
+      .map((pairs) => `{${pairs.map(([k, v]) => `"${k}":"${v.replace(/[\\"\x00-\x1f]/g, '')}"`).join(',')}}`);
+    fc.assert(fc.property(texts, (l) => {
+      const got = snapshot(reader.readText(l));
+      if (got !== 'declined') expect(got).toEqual(expected(reference(l, DEFAULT_FIELDS)));
+      else expect(/\p{Surrogate}/u.test(l) || duplicateWanted(l)).toBe(true);
+    }), { numRuns: 2000, seed: 3 });
+    expect(reader.readText('{"msg":"\uD83D closed"}')).toBeUndefined();
+    expect(snapshot(reader.readText('{"msg":"\uD83D\uDE00 closed"}'))).toMatchObject({ said: '\uD83D\uDE00 closed' });
+  });
+
+  it('makes one string of a value that recurs, and decodes it only when it is new', () => {
+    const reader = new FlatJsonReader(DEFAULT_FIELDS);
+    const line = (conn: string, route: string) => `{"level":30,"connId":"${conn}","route":"${route}","msg":"ws message received"}`;
+    const first = reader.readText(line('c1', '/chat'))!.values[FIELD.conn];
+    for (let i = 0; i < 50; i++) reader.readText(line(`c${i + 2}`, '/chat'));
+    const again = readBoth(reader, Buffer.from(line('c1', '/chat')));
+    expect(again).not.toBe('declined');
+    expect(typeof again !== 'string' && again.values[FIELD.conn]).toBe(first); // the same string object
+    // A value longer than the cache keeps, one that is no ASCII, one of the same length and hash slot as another: each read right.
+    const long = 'x'.repeat(300);
+    for (const v of [long, 'é😀 ws', 'c1', 'c2', long.slice(1), 'é😀 wt']) {
+      expect(snapshot(reader.readText(line(v, '/chat')))).toEqual(expected(reference(line(v, '/chat'), DEFAULT_FIELDS)));
+    }
+  });
+
+  it('tells keys apart by their bytes, past the number of other keys it remembers', () => {
+    const reader = new FlatJsonReader(DEFAULT_FIELDS);
+    for (let i = 0; i < 2000; i++) {
+      const l = `{"k${i}":"x","connId":"c${i % 7}","k${i}b":1,"code":${1000 + (i % 5)},"é${i}":2,"":3,"msg":"closed"}`;
+      expect(snapshot(reader.readText(l))).toEqual(expected(reference(l, DEFAULT_FIELDS)));
+    }
+    expect(reader.readText('{"connId":"a","connId":"b"}')).toBeUndefined();
+    expect(reader.readText('{"":1,"":2,"connId":"a"}')).toBeDefined();
   });
 
   it('declines every line JSON.parse refuses or reads as no object', () => {
@@ -67,15 +145,18 @@ describe('FlatJsonReader', () => {
         return whole.slice(0, cut % (whole.length + 1)) + extra;
       });
     fc.assert(fc.property(line, (l) => {
-      if (typeof reference(l, DEFAULT_FIELDS) === 'string') expect(reader.read(l)).toBeUndefined();
+      if (typeof reference(l, DEFAULT_FIELDS) === 'string') {
+        expect(reader.readText(l)).toBeUndefined();
+        expect(readBoth(reader, Buffer.from(l))).toBe('declined');
+      }
     }), { numRuns: 3000, seed: 11 });
     // A message read elsewhere with a quote or a control character in it is no string of a line.
     messageText('x"}');
     messageText('tab\there');
-    expect(reader.read('{"msg":"x"}"}')).toBeUndefined();
-    expect(reader.read('{"msg":"tab\there"}')).toBeUndefined();
+    expect(reader.readText('{"msg":"x"}"}')).toBeUndefined();
+    expect(reader.readText('{"msg":"tab\there"}')).toBeUndefined();
     for (const bad of ['', '{', '}', '{}}', '{"a":01}', '{"a":1,}', '{"a" 1}', '{"a":-}', '{"a":1.}', '{"a":.5}', '{"a":1e}', '{"a":tru}', '{"a":nul}', '{"msg":"x"} ', '{"msg":"x"}{"msg":"y"}', '[1]']) {
-      expect(reader.read(bad), bad).toBeUndefined();
+      expect(reader.readText(bad), bad).toBeUndefined();
     }
   });
 
@@ -90,8 +171,7 @@ describe('FlatJsonReader', () => {
     ];
     for (let round = 0; round < 3; round++) {
       for (const line of lines) {
-        const got = reader.read(line)!;
-        expect({ values: got.values, frameType: got.frameType, pid: got.pid, host: got.host }).toEqual(reference(line, DEFAULT_FIELDS));
+        expect(readBoth(reader, Buffer.from(line))).toEqual(expected(reference(line, DEFAULT_FIELDS)));
       }
     }
   });
@@ -100,10 +180,16 @@ describe('FlatJsonReader', () => {
     const f = fieldMap({ conn: ['trace.conn', 'code'], message: ['event'], type: ['kind', 'isBinary'] });
     const reader = new FlatJsonReader(f);
     const line = '{"code":4000,"event":"frame in","kind":"chat","isBinary":true,"trace.conn":"c9"}';
-    const got = reader.read(line)!;
+    const got = reader.readText(line)!;
     expect(got.values[FIELD.conn]).toBe('c9');
     expect(got.values[FIELD.code]).toBe(4000);
     expect(got.frameType).toBe('binary');
     expect({ values: got.values, frameType: got.frameType, pid: got.pid, host: got.host }).toEqual(reference(line, f));
+    // A name with U+FFFD, which bytes that are no UTF-8 also read as: such a key is the field's, or the line is declined.
+    const odd = new FlatJsonReader(fieldMap({ message: ['m\uFFFD'] }));
+    const bytes = Buffer.concat([Buffer.from('{"m'), Buffer.from([0xff]), Buffer.from('":"x closed"}')]);
+    const read = readBoth(odd, bytes);
+    expect(read === 'declined' || read.said === 'x closed').toBe(true);
+    expect(readBoth(odd, Buffer.from('{"m\uFFFD":"x closed"}'))).toMatchObject({ said: 'x closed' });
   });
 });

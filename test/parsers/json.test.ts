@@ -10,19 +10,34 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import winston from 'winston';
 import { jsonParser } from '../../parsers/json.js';
+import type { LineParser } from '../../parsers/parser.js';
 import type { WsEvent } from '../../src/model.js';
 import type { Report } from '../../src/report.js';
 import { runCli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-json-'));
 
+/** The file's events and skips, each line given as text, and the same given as bytes (LineParser.bytes): both must agree. */
 function parse(file: string, opts = {}): { events: WsEvent[]; skipped: Record<string, number> } {
-  const events: WsEvent[] = [];
-  const skipped: Record<string, number> = {};
-  const p = jsonParser.create(file, { event: (e) => events.push(e), skip: (r) => { skipped[r] = (skipped[r] ?? 0) + 1; } }, opts);
-  readFileSync(file, 'utf8').split('\n').forEach((line, i) => p.line(line, i + 1));
-  p.end();
-  return { events, skipped };
+  const run = (give: (p: LineParser, buf: Buffer, start: number, end: number, lineNo: number) => void) => {
+    const events: WsEvent[] = [];
+    const skipped: Record<string, number> = {};
+    const p = jsonParser.create(file, { event: (e) => events.push(e), skip: (r) => { skipped[r] = (skipped[r] ?? 0) + 1; } }, opts);
+    const buf = readFileSync(file);
+    let lineNo = 0;
+    for (let start = 0; start <= buf.length; lineNo++) {
+      const nl = buf.indexOf(10, start);
+      const end = nl < 0 ? buf.length : nl;
+      give(p, buf, start, end, lineNo + 1);
+      start = end + 1;
+    }
+    p.end();
+    return { events, skipped };
+  };
+  const byText = run((p, buf, start, end, n) => p.line(buf.toString('utf8', start, end), n));
+  const byBytes = run((p, buf, start, end, n) => p.bytes!(buf, start, end, n));
+  expect(byBytes).toEqual(byText);
+  return byText;
 }
 
 function typeError(): TypeError {
@@ -154,9 +169,14 @@ describe('bad lines and overrides', () => {
     const events: WsEvent[] = [];
     const skipped: Record<string, number> = {};
     const p = jsonParser.create('x.log', { event: (e) => events.push(e), skip: (r) => { skipped[r] = (skipped[r] ?? 0) + 1; } });
-    ['garbage', '{"broken":', '[1,2]', '"str"', '', '{"connId":"z","msg":"ws close","code":1000}'].forEach((l, i) => p.line(l, i + 1));
+    const lines = ['garbage', '{"broken":', '[1,2]', '"str"', '', '{"connId":"z","msg":"ws close","code":1000}'];
+    lines.forEach((l, i) => p.line(l, i + 1));
     expect(skipped).toEqual({ 'not-json': 4 });
     expect(events).toEqual([expect.objectContaining({ kind: 'close', conn: 'z', code: 1000, at: 'x.log:6' })]);
+    // The same lines as bytes: a line the flat reader declines is decoded and read as text.
+    lines.forEach((l, i) => p.bytes!(Buffer.from(`\n${l}\n`), 1, 1 + Buffer.byteLength(l), i + 7));
+    expect(skipped).toEqual({ 'not-json': 8 });
+    expect(events).toEqual([6, 12].map((n) => expect.objectContaining({ kind: 'close', conn: 'z', code: 1000, at: `x.log:${n}` })));
   });
 
   it('takes field names from the options', () => {
