@@ -8,6 +8,9 @@
  * Syntax: a literal byte (`:`), a set (`[0-9.eE]`, `[^"\\]`), an escape (`\n`, `\t`, `\r`,
  * `\xNN`, or `\` before any other byte for itself); then optionally `?`, `*`, `+`, `{m}`,
  * `{m,}` or `{m,n}`. Bytes are Latin-1 (`[\x80-\xff]` is any byte of a UTF-8 sequence).
+ *
+ * prefilter.wat runs them as automata (`Automata`): one table load per byte read, whatever
+ * the items, so that a near miss that fails at its first byte costs one load.
  */
 
 export interface PatternItem {
@@ -79,4 +82,70 @@ export function parsePattern(text: string): PatternItem[] {
     items.push({ set, min, max });
   }
   return items;
+}
+
+/** An automaton's state that has failed, and one that has matched: both read no further. */
+export const REJECT = 0;
+export const ACCEPT = 1;
+
+/**
+ * Patterns compiled into one transition table: the state after reading byte `b` in state `s`
+ * is `next[s * 256 + b]`. A pattern's states are its items with how many bytes each has taken
+ * (up to `max`, or up to `min` when unbounded: more are all alike), so the automaton reads the
+ * same bytes as the possessive matching does and ends in ACCEPT exactly where it matches.
+ */
+export class Automata {
+  /** Rows of 256 next states; REJECT's and ACCEPT's rows stay where they are. */
+  readonly next: number[] = new Array(512).fill(REJECT);
+  private readonly starts = new Map<string, number>();
+
+  constructor() {
+    this.next.fill(ACCEPT, 256, 512);
+  }
+
+  get states(): number {
+    return this.next.length / 256;
+  }
+
+  /** The start state of `text` (ACCEPT for a pattern that matches before reading anything). */
+  add(text: string): number {
+    const known = this.starts.get(text);
+    if (known !== undefined) return known;
+    const items = parsePattern(text);
+    const ids = new Map<number, number>();
+    const todo: number[] = [];
+    // A place in the pattern: item i having taken c bytes, as i * 256 + c (c < UNBOUNDED).
+    const settle = (i: number, c: number): number => {
+      while (i < items.length && c >= items[i].max) { i++; c = 0; }
+      return i === items.length ? -1 : i * 256 + c;
+    };
+    const id = (place: number): number => {
+      if (place < 0) return ACCEPT;
+      let s = ids.get(place);
+      if (s === undefined) {
+        ids.set(place, (s = this.states));
+        for (let b = 0; b < 256; b++) this.next.push(REJECT);
+        todo.push(place);
+      }
+      return s;
+    };
+    const step = (place: number, b: number): number => {
+      for (let i = place >>> 8, c = place & 255; ;) {
+        const { set, min, max } = items[i];
+        if (set[b]) return id(settle(i, max === UNBOUNDED ? Math.min(c + 1, min) : c + 1));
+        if (c < min) return REJECT;
+        const next = settle(i + 1, 0);
+        if (next < 0) return ACCEPT;
+        i = next >>> 8;
+        c = next & 255;
+      }
+    };
+    const start = id(settle(0, 0));
+    for (let k = 0; k < todo.length; k++) {
+      const row = 256 * ids.get(todo[k])!;
+      for (let b = 0; b < 256; b++) this.next[row + b] = step(todo[k], b);
+    }
+    this.starts.set(text, start);
+    return start;
+  }
 }

@@ -3,34 +3,34 @@
  * for all needles whatever their number, without building a string; and counts the lines
  * between them without a call per line.
  *
- * Each needle gets an anchor where it is rarest in the input (learned from the first block):
- * five bytes, two aligned pairs of which make a 32-bit fingerprint; or three bytes; or one.
- * The block is swept four bytes at a time: each two-byte pair at an even offset is looked up
- * in a 64 KB table; a pair that starts a fingerprint is checked against a second table, keyed
- * by a hash of four bytes, before any needle is compared in full. Per byte this is a few
- * machine instructions; a needle is compared only where its fingerprint occurs. The sweeps
- * run in WebAssembly (prefilter.wat, whose header gives the memory layout used here); the
- * needles' checks, rare by then, run here.
+ * Each needle gets one anchor, the three bytes (two for a needle of two) where it is rarest in
+ * the input, learned from the first block, and shared with a shorter needle where it can be;
+ * anchors go in eight buckets, placed so that the sample's common triples pass the fewest.
+ * The block is swept sixteen bytes at a time (Teddy, as in Hyperscan): each byte's low and high
+ * halves give the buckets it may be in at each place of an anchor, and only where all the bytes
+ * of an anchor may be in one bucket is the pair there looked up in a table of anchors. A needle
+ * anchored there is kept when its `followedBy` patterns, run as automata, match after it (most
+ * near misses are told by the next byte), and it is there in full. The sweeps run in
+ * WebAssembly (prefilter.wat, whose header gives the memory layout used here); the needles'
+ * checks, rare by then, run here.
  */
 import { readFileSync } from 'node:fs';
 import type { Needle, Prefilter } from '../parsers/parser.js';
-import { parsePattern, type PatternItem } from './pattern.js';
+import { ACCEPT, Automata } from './pattern.js';
 
-/** Bytes of the first block whose byte, pair and quad counts choose the anchors. */
+/** Bytes of the first block whose byte, pair and triple counts choose the anchors. */
 const SAMPLE = 256 * 1024;
-/** `pairs` flags: compare the needles at once, or only when the four-byte fingerprint is known. */
-const DIRECT = 1;
-const QUAD = 2;
-/** Relative costs that choose an anchor: a table lookup, and a needle compared in full. */
-const LOOKUP = 3;
-const COMPARE = 150;
-/** Size of the fingerprint table (a bitmap): 2^20 bits keep false fingerprints rare. */
-const QUAD_BITS = 20;
+/** The sweep's buckets (bits of a byte), and the bytes of an anchor. */
+const BUCKETS = 8;
+const WIDTH = 3;
+/** Size of the table that counts the sample's triples, by hash. */
+const TRIPLE_BITS = 18;
+/** What a place where another needle is anchored costs, against a new one: one more anchor to try. */
+const SHARED = 0.25;
 
 /** prefilter.wat's memory layout. */
-const PAIRS = 0;
+const MASKS = 0;
 const SLOTS = 65536;
-const QUADS = 327680;
 const NEEDLES = 458752;
 const MAX_NEEDLES = 4096;
 const BYTES = 491520;
@@ -38,14 +38,12 @@ const MAX_BYTES = 65536;
 const FOLLOW = 557056;
 const PATTERNS = 573440;
 const MAX_PATTERNS = 4096;
-const ITEMS = 589824;
-const MAX_ITEMS = 16384;
-const SETS = 655360;
-const MAX_SETS = 256;
+const AUTOMATA = 589824;
+const MAX_STATES = 256;
 const HITS = 720896;
 const ROOM = 65536;
 const ANCHORS = 1245184;
-const MAX_ANCHORS = 131072;
+const MAX_ANCHORS = 65536;
 const INPUT = 1769472;
 const PADDING = 32;
 const PAGE = 65536;
@@ -61,10 +59,11 @@ interface Kernel {
 const wasm = new WebAssembly.Module(readFileSync(new URL('./prefilter.wasm', import.meta.url)));
 
 interface Compiled {
+  text: string;
   bytes: Uint8Array;
   /** 0x20 where a letter matches in any case, else 0: `(b | mask) === byte`. */
   mask: Uint8Array;
-  followedBy: PatternItem[][];
+  followedBy: string[];
   check: Needle['check'];
 }
 
@@ -140,84 +139,84 @@ export class BlockFilter {
     const need = INPUT + end - start + PADDING;
     if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
     buf.copy(new Uint8Array(memory.buffer), INPUT, start, end);
-    new Uint8Array(memory.buffer, INPUT + end - start, PADDING).fill(0);
+    // A line break: the end of the block is the end of a line, where every pattern stops.
+    new Uint8Array(memory.buffer, INPUT + end - start, PADDING).fill(10);
     this.start = start;
   }
 
   /**
-   * Anchors each needle where it is cheapest by the sample's counts: five bytes (at either
-   * alignment, a pair then a fingerprint), three bytes (both pairs, compared at once) or one
-   * byte (every pair that holds it). Letters in any case are anchored in every case.
+   * Anchors each needle where it is rarest by the sample's counts (two or three bytes, in
+   * every case), and puts the anchor in the bucket where it lets the fewest of the sample's
+   * common triples through (and, for what the sample lacks, the fewest bytes by frequency).
    */
   private compile(buf: Buffer, start: number, end: number): void {
     this.compiled = true;
-    const memory = this.kernel.memory.buffer;
-    const pairs = new Uint8Array(memory, PAIRS, 65536);
-    const quads = new Uint8Array(memory, QUADS, (1 << QUAD_BITS) >>> 3);
-    const byteCount = new Uint32Array(256);
+    const byteCount = new Float64Array(256).fill(0.5);
     const pairCount = new Uint32Array(65536);
-    const quadCount = new Uint32Array(1 << QUAD_BITS);
+    const tripleCount = new Uint32Array(1 << TRIPLE_BITS);
+    const common = Math.max(2, (end - start) >>> 16);
+    const triples: number[] = [];
     for (let i = start; i < end; i++) {
+      const t = buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16);
       byteCount[buf[i]]++;
-      pairCount[buf[i] | (buf[i + 1] << 8)]++;
-      quadCount[hash(buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24))]++;
+      pairCount[t & 0xffff]++;
+      if (++tripleCount[hash(t)] === common) triples.push(t);
     }
-    for (const needle of this.pf.needles) {
-      const n = compileNeedle(needle);
-      if (n.bytes.length < 2) throw new Error(`prefilter needle "${needle.text}" is shorter than two bytes`);
-      let best: (() => void) | undefined;
+    const total = byteCount.reduce((a, b) => a + b, 0);
+    const frequency = byteCount.map((c) => c / total);
+    const counts = Float64Array.from(triples, (t) => tripleCount[hash(t)]);
+    const sample: Sample = { triples: Int32Array.from(triples), counts, frequency, length: end - start };
+    const buckets = Array.from({ length: BUCKETS }, () => new Bucket(sample));
+    // Anchored bytes, as `variants` gives them with the width above the low 24 bits: another
+    // needle that holds them costs the sweep no more stops there. Short needles, which have the
+    // least choice, are anchored first, so that the longer ones that hold them share them.
+    const taken = new Set<number>();
+    const placed: number[][][] = [];
+    const needles = this.pf.needles.map(compileNeedle).sort((a, b) => a.bytes.length - b.bytes.length);
+    for (const n of needles) {
+      if (n.bytes.length < 2) throw new Error(`prefilter needle "${n.text}" is shorter than two bytes`);
+      const width = Math.min(WIDTH, n.bytes.length);
+      let best = 0;
       let bestCost = Infinity;
-      const consider = (cost: number, apply: () => void) => {
-        if (cost < bestCost) { bestCost = cost; best = apply; }
-      };
-      for (let i = 0; i < n.bytes.length; i++) {
+      for (let i = 0; i + width <= n.bytes.length; i++) {
+        const all = variants(n, i, width);
         let cost = 0;
-        for (const b of cases(n, i)) cost += byteCount[b] * COMPARE;
-        consider(cost, () => {
-          for (const b of cases(n, i)) {
-            for (let x = 0; x < 256; x++) {
-              this.add(pairs, b | (x << 8), n, i, DIRECT);
-              this.add(pairs, x | (b << 8), n, i - 1, DIRECT);
-            }
-          }
-        });
-        if (i + 3 <= n.bytes.length) {
-          const ps = [...pairsAt(n, i), ...pairsAt(n, i + 1)];
-          consider(sum(ps, pairCount) * COMPARE, () => {
-            for (const p of pairsAt(n, i)) this.add(pairs, p, n, i, DIRECT);
-            for (const p of pairsAt(n, i + 1)) this.add(pairs, p, n, i + 1, DIRECT);
-          });
+        for (const v of all) {
+          const count = width === 2 ? pairCount[v & 0xffff] : tripleCount[hash(v)];
+          cost += taken.has(v + width * 2 ** 24) ? count * SHARED : count;
+          // Unseen in the sample: rarer still where its bytes are rare.
+          let p = total;
+          for (let k = 0; k < width; k++) p *= frequency[(v >>> (8 * k)) & 0xff];
+          cost += p;
         }
-        if (i + 5 <= n.bytes.length) {
-          const qs = [...quadsAt(n, i), ...quadsAt(n, i + 1)];
-          const ps = [...pairsAt(n, i), ...pairsAt(n, i + 1)];
-          consider(sum(ps, pairCount) * LOOKUP + sum(qs.map(hash), quadCount) * COMPARE, () => {
-            for (const at of [i, i + 1]) {
-              for (const p of pairsAt(n, at)) this.add(pairs, p, n, at, QUAD);
-              for (const q of quadsAt(n, at)) {
-                const h = hash(q);
-                quads[h >>> 3] |= 1 << (h & 7);
-              }
-            }
-          });
-        }
+        if (cost < bestCost) { bestCost = cost; best = i; }
       }
-      best!();
+      const bytes = Array.from({ length: width }, (_, k) => cases(n, best + k));
+      placed.push(bytes);
+      cheapest(buckets, bytes).add(bytes);
+      for (const v of variants(n, best, width)) taken.add(v + width * 2 ** 24);
+      for (const pair of pairsAt(n, best)) this.add(pair, n, best);
     }
-    this.install(memory);
+    // Placed one by one, an anchor does not see those placed after it: each is placed again.
+    for (const bytes of placed) {
+      buckets.find((b) => b.remove(bytes));
+      cheapest(buckets, bytes).add(bytes);
+    }
+    const masks = new Uint8Array(this.kernel.memory.buffer, MASKS, 32 * WIDTH);
+    buckets.forEach((b, k) => b.write(masks, 1 << k));
+    this.install(this.kernel.memory.buffer);
   }
 
-  private add(pairs: Uint8Array, pair: number, needle: Compiled, offset: number, flag: number): void {
-    pairs[pair] |= flag;
+  private add(pair: number, needle: Compiled, offset: number): void {
     let list = this.anchors.get(pair);
     if (list === undefined) this.anchors.set(pair, (list = []));
-    if (!list.some((a) => a.needle === needle && a.offset === offset)) list.push({ needle, offset });
+    list.push({ needle, offset });
   }
 
   /** Writes the needles and each pair's anchors into the kernel's tables. */
   private install(memory: ArrayBuffer): void {
     const slots = new Uint32Array(memory, SLOTS, 65536);
-    const anchors = new Int32Array(memory, ANCHORS, MAX_ANCHORS);
+    const anchors = new Int32Array(memory, ANCHORS, 2 * MAX_ANCHORS);
     const needles = new Uint32Array(memory, NEEDLES, 2 * MAX_NEEDLES);
     const bytes = new Uint8Array(memory, BYTES, MAX_BYTES);
     const index = new Map<Compiled, number>();
@@ -235,54 +234,155 @@ export class BlockFilter {
       index.set(n, index.size);
       this.needles.push(n);
     }
+    const starts = this.installPatterns(memory);
     let count = 0;
     for (const [pair, list] of this.anchors) {
       if (list.length > 4095 || count + list.length > MAX_ANCHORS) throw new Error('prefilter: too many anchors');
       slots[pair] = count | (list.length << 20);
-      for (const a of list) anchors[count++] = index.get(a.needle)! | (a.offset << 16);
+      for (const a of list) {
+        const i = index.get(a.needle)!;
+        anchors[2 * count] = i | (a.offset << 16);
+        anchors[2 * count + 1] = a.needle.bytes.length | (starts[i] << 16);
+        count++;
+      }
     }
-    this.installPatterns(memory);
   }
 
-  /** Writes each needle's `followedBy` patterns: their items, and the sets they use (each once). */
-  private installPatterns(memory: ArrayBuffer): void {
+  /**
+   * Writes each needle's `followedBy` patterns: where they start in the automata, and the
+   * automata. Returns where each needle's first pattern starts (ACCEPT for a needle without).
+   */
+  private installPatterns(memory: ArrayBuffer): number[] {
     const follow = new Uint32Array(memory, FOLLOW, MAX_NEEDLES);
     const patterns = new Uint32Array(memory, PATTERNS, MAX_PATTERNS);
-    const items = new Uint32Array(memory, ITEMS, MAX_ITEMS);
-    const sets = new Uint8Array(memory, SETS, 256 * MAX_SETS);
-    const setIndex = new Map<string, number>();
+    const automata = new Automata();
     let pattern = 0;
-    let item = 0;
-    this.needles.forEach((n, i) => {
-      if (n.followedBy.length === 0) return;
+    const starts = this.needles.map((n, i) => {
+      if (n.followedBy.length === 0) return ACCEPT;
       if (pattern + n.followedBy.length > MAX_PATTERNS) throw new Error('prefilter: too many patterns');
       follow[i] = pattern | (n.followedBy.length << 16);
-      for (const p of n.followedBy) {
-        if (item + p.length > MAX_ITEMS) throw new Error('prefilter: too many pattern items');
-        patterns[pattern++] = item | (p.length << 16);
-        for (const { set, min, max } of p) {
-          const key = set.join('');
-          let s = setIndex.get(key);
-          if (s === undefined) {
-            if (setIndex.size === MAX_SETS) throw new Error('prefilter: too many byte sets');
-            setIndex.set(key, (s = setIndex.size));
-            sets.set(set, 256 * s);
-          }
-          items[item++] = (s | (min << 16) | (max << 24)) >>> 0;
-        }
-      }
+      for (const p of n.followedBy) patterns[pattern++] = automata.add(p);
+      return patterns[follow[i] & 0xffff];
     });
+    if (automata.states > MAX_STATES) throw new Error('prefilter: patterns too long');
+    new Uint16Array(memory, AUTOMATA, 256 * MAX_STATES).set(automata.next);
+    return starts;
   }
 }
 
-function hash(quad: number): number {
-  return Math.imul(quad, 0x9e3779b1) >>> (32 - QUAD_BITS);
+/**
+ * The sample's common triples (each at least once in 64 KB, so there are at most a few
+ * thousand to weigh each bucket against), packed as `variants` packs them, with their counts.
+ */
+interface Sample {
+  triples: Int32Array;
+  counts: Float64Array;
+  /** Each byte's share of the sample. */
+  frequency: Float64Array;
+  length: number;
 }
 
-function sum(keys: number[], counts: Uint32Array): number {
-  let s = 0;
-  for (const k of keys) s += counts[k];
-  return s;
+/** The weight of the estimate by byte frequencies, against the triples counted. */
+const ESTIMATED = 0.1;
+
+/**
+ * The bytes a bucket's anchors hold at each of their places, as the sweep sees them: by
+ * halves, so that it lets through every byte whose low half is one of theirs and whose high
+ * half is one of theirs. An anchor shorter than WIDTH lets any byte through after it.
+ */
+class Bucket {
+  private readonly low = new Array<number>(WIDTH).fill(0);
+  private readonly high = new Array<number>(WIDTH).fill(0);
+  private readonly anchors: number[][][] = [];
+  /** How often the sweep stops for this bucket: in the sample's common triples, and by its bytes' frequencies elsewhere. */
+  cost = 0;
+
+  constructor(private readonly sample: Sample) {}
+
+  /** What the bucket would cost with the anchor's bytes too (its cost when it lets them through already). */
+  costWith(bytes: number[][]): number {
+    const low = [...this.low];
+    const high = [...this.high];
+    Bucket.merge(low, high, bytes);
+    if (low.every((l, k) => l === this.low[k] && high[k] === this.high[k])) return this.cost;
+    return this.costOf(low, high);
+  }
+
+  add(bytes: number[][]): void {
+    this.anchors.push(bytes);
+    Bucket.merge(this.low, this.high, bytes);
+    this.cost = this.costOf(this.low, this.high);
+  }
+
+  /** Takes the anchor out, if it is here. */
+  remove(bytes: number[][]): boolean {
+    const i = this.anchors.indexOf(bytes);
+    if (i < 0) return false;
+    this.anchors.splice(i, 1);
+    this.low.fill(0);
+    this.high.fill(0);
+    for (const a of this.anchors) Bucket.merge(this.low, this.high, a);
+    this.cost = this.costOf(this.low, this.high);
+    return true;
+  }
+
+  /** Sets `bit` in the sweep's tables: at 32 * place, by low half, then by high half. */
+  write(masks: Uint8Array, bit: number): void {
+    for (let k = 0; k < WIDTH; k++) {
+      for (let h = 0; h < 16; h++) {
+        if (this.low[k] & (1 << h)) masks[32 * k + h] |= bit;
+        if (this.high[k] & (1 << h)) masks[32 * k + 16 + h] |= bit;
+      }
+    }
+  }
+
+  private static merge(low: number[], high: number[], bytes: number[][]): void {
+    for (let k = 0; k < WIDTH; k++) {
+      if (k >= bytes.length) { low[k] = high[k] = 0xffff; continue; }
+      for (const b of bytes[k]) { low[k] |= 1 << (b & 15); high[k] |= 1 << (b >> 4); }
+    }
+  }
+
+  private costOf(low: number[], high: number[]): number {
+    const { triples, counts, frequency, length } = this.sample;
+    const [l0, l1, l2] = low;
+    const [h0, h1, h2] = high;
+    let seen = 0;
+    for (let i = 0; i < triples.length; i++) {
+      const t = triples[i];
+      if ((l0 >>> (t & 15)) & (h0 >>> ((t >>> 4) & 15)) & (l1 >>> ((t >>> 8) & 15)) & (h1 >>> ((t >>> 12) & 15)) &
+        (l2 >>> ((t >>> 16) & 15)) & (h2 >>> ((t >>> 20) & 15)) & 1) seen += counts[i];
+    }
+    let p = length;
+    for (let k = 0; k < WIDTH; k++) {
+      let f = 0;
+      for (let h = 0; h < 16; h++) {
+        if (!(high[k] & (1 << h))) continue;
+        for (let l = 0; l < 16; l++) if (low[k] & (1 << l)) f += frequency[16 * h + l];
+      }
+      p *= f;
+    }
+    return seen + p * ESTIMATED;
+  }
+
+
+
+}
+
+/** The bucket that the anchor's bytes make the least costly. */
+function cheapest(buckets: Bucket[], bytes: number[][]): Bucket {
+  let best = buckets[0];
+  let added = Infinity;
+  for (const b of buckets) {
+    const more = b.costWith(bytes) - b.cost;
+    if (more < added) { added = more; best = b; }
+    if (more === 0) break;
+  }
+  return best;
+}
+
+function hash(triple: number): number {
+  return Math.imul(triple, 0x9e3779b1) >>> (32 - TRIPLE_BITS);
 }
 
 /** The bytes that match the needle's byte `i`: one, or both cases of a letter. */
@@ -305,9 +405,6 @@ function pairsAt(n: Compiled, i: number): number[] {
   return variants(n, i, 2);
 }
 
-function quadsAt(n: Compiled, i: number): number[] {
-  return variants(n, i, 4);
-}
 
 function compileNeedle(needle: Needle): Compiled {
   const bytes = Buffer.from(needle.text, 'latin1');
@@ -321,5 +418,5 @@ function compileNeedle(needle: Needle): Compiled {
       }
     }
   }
-  return { bytes, mask, followedBy: (needle.followedBy ?? []).map(parsePattern), check: needle.check };
+  return { text: needle.text, bytes, mask, followedBy: needle.followedBy ?? [], check: needle.check };
 }

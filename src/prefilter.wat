@@ -3,145 +3,148 @@
 ;; several times faster than the same loops in JavaScript.
 ;;
 ;; Memory layout, written by prefilter.ts (keep the two in step):
-;;   0          pairs:    u8[65536]     flags per two-byte pair: 1 compare at once, 2 fingerprint first
+;;   0          buckets:  u8[3][2][16]  per byte of an anchor, by the byte's low then high half: the
+;;                                      buckets (one bit each) that the byte may be in at that place
 ;;   65536      slots:    u32[65536]    per pair: first anchor (low 20 bits), anchor count (high 12)
-;;   327680     quads:    bit[2^20]     fingerprints: hash of four bytes
 ;;   458752     needles:  u32[2][4096]  address of its bytes, length (the bytes are padded to a
 ;;                                      multiple of four, then as many mask bytes: a byte matches
 ;;                                      when `(byte | mask) == needle byte`)
 ;;   491520     bytes:    u8[65536]     needle bytes and masks
 ;;   557056     follow:   u32[4096]     per needle: first pattern (low 16 bits), pattern count (high 16)
-;;   573440     patterns: u32[4096]     first item (low 16 bits), item count (high 16)
-;;   589824     items:    u32[16384]    set (low 16 bits), min (next 8), max (high 8; 255: no bound)
-;;   655360     sets:     u8[256][256]  1 for each byte in the set
+;;   573440     patterns: u32[4096]     start state of each pattern's automaton
+;;   589824     automata: u16[256][256] next state per state and byte (0 rejects, 1 accepts)
 ;;   720896     hits:     u32[2][65536] start of a match, needle index
-;;   1245184    anchors:  i32[131072]   needle index (low 16 bits), offset of the pair in it (high 16, signed)
-;;   1769472    the block, followed by 32 bytes of padding (loads may read past its end)
+;;   1245184    anchors:  i32[2][65536] needle index (low 16 bits), offset of the pair in it (high 16,
+;;                                      signed); its length (low 16), where its first pattern's
+;;                                      automaton starts (high 16; 1, accepting, when it has none)
+;;   1769472    the block, followed by 32 line breaks (loads read past its end; patterns stop there)
 (module
   (memory (export "memory") 28)
   ;; Where the last call stopped: it returns early when `hits` is full.
   (global $next (export "next") (mut i32) (i32.const 0))
 
-  ;; Bit h of the fingerprint table, for the four bytes `q` (the hash is prefilter.ts's `hash`).
-  (func $quad (param $q i32) (result i32)
-    (local $h i32)
-    (local.set $h (i32.shr_u (i32.mul (local.get $q) (i32.const 0x9e3779b1)) (i32.const 12)))
-    (i32.and
-      (i32.load8_u offset=327680 (i32.shr_u (local.get $h) (i32.const 3)))
-      (i32.shl (i32.const 1) (i32.and (local.get $h) (i32.const 7)))))
-
-;; 1 when one of the needle's `followedBy` patterns (src/pattern.ts) matches at `p`, or it
-  ;; has none. Repeats are possessive, and no set holds a line break: one pass, within the line.
-  (func $follows (param $needle i32) (param $p i32) (result i32)
-    (local $f i32) (local $pattern i32) (local $patterns i32) (local $item i32) (local $items i32)
-    (local $it i32) (local $q i32) (local $set i32) (local $count i32) (local $max i32)
-    (local.set $f (i32.load offset=557056 (i32.shl (local.get $needle) (i32.const 2))))
-    (if (i32.eqz (local.get $f)) (then (return (i32.const 1))))
-    (local.set $pattern (i32.and (local.get $f) (i32.const 0xffff)))
-    (local.set $patterns (i32.add (local.get $pattern) (i32.shr_u (local.get $f) (i32.const 16))))
-    (loop $next_pattern
-      (if (i32.lt_u (local.get $pattern) (local.get $patterns))
-        (then
-          (local.set $it (i32.load offset=573440 (i32.shl (local.get $pattern) (i32.const 2))))
-          (local.set $pattern (i32.add (local.get $pattern) (i32.const 1)))
-          (local.set $item (i32.and (local.get $it) (i32.const 0xffff)))
-          (local.set $items (i32.add (local.get $item) (i32.shr_u (local.get $it) (i32.const 16))))
-          (local.set $q (local.get $p))
-          (loop $next_item
-            (if (i32.lt_u (local.get $item) (local.get $items))
-              (then
-                (local.set $it (i32.load offset=589824 (i32.shl (local.get $item) (i32.const 2))))
-                (local.set $item (i32.add (local.get $item) (i32.const 1)))
-                (local.set $set (i32.shl (i32.and (local.get $it) (i32.const 0xffff)) (i32.const 8)))
-                (local.set $max (i32.shr_u (local.get $it) (i32.const 24)))
-                (if (i32.eq (local.get $max) (i32.const 255)) (then (local.set $max (i32.const -1))))
-                (local.set $count (i32.const 0))
-                (block $taken
-                  (loop $take
-                    (br_if $taken (i32.ge_u (local.get $count) (local.get $max)))
-                    (br_if $taken (i32.eqz (i32.load8_u offset=655360 (i32.add (local.get $set) (i32.load8_u (local.get $q))))))
-                    (local.set $q (i32.add (local.get $q) (i32.const 1)))
-                    (local.set $count (i32.add (local.get $count) (i32.const 1)))
-                    (br $take)))
-                (br_if $next_pattern
-                  (i32.lt_u (local.get $count) (i32.and (i32.shr_u (local.get $it) (i32.const 16)) (i32.const 0xff))))
-                (br $next_item))))
-          (return (i32.const 1)))))
-    (i32.const 0))
-
-  ;; Appends to `hits` every needle anchored at the pair at `p` that is there in full, within
-  ;; [start, end), and followed as it must be; returns the new hit count.
-  (func $candidates (param $p i32) (param $start i32) (param $end i32) (param $n i32) (result i32)
+  ;; Finds needles in the block [start, end), sweeping from `from` sixteen bytes at a time: each
+  ;; needle has an anchor, two or three of its bytes, in one of eight buckets; a byte's halves
+  ;; tell in which buckets it may be at each place of an anchor, so that the places where all
+  ;; the bytes of an anchor may be in one bucket are found at once, sixteen places per step.
+  ;; Only there are the needles anchored at the pair looked up: each is kept when one of its
+  ;; `followedBy` patterns (src/pattern.ts) matches after it, or it has none, and it is there in
+  ;; full, within [start, end). Returns the number of hits; `next` is where it stopped (`end`,
+  ;; or earlier when at least `room - 4096` hits were written: call again from `next`, with the
+  ;; same `start`, so that a needle across `next` is still found). All in one function: a call
+  ;; would spill the vector registers.
+  (func (export "scan") (param $from i32) (param $start i32) (param $end i32) (param $room i32) (result i32)
+    (local $p i32) (local $m i32) (local $n i32) (local $at i32)
     (local $slot i32) (local $a i32) (local $stop i32) (local $anchor i32) (local $s i32)
     (local $needle i32) (local $bytes i32) (local $len i32) (local $width i32) (local $k i32)
-    (local.set $slot (i32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
-    (local.set $a (i32.and (local.get $slot) (i32.const 0xfffff)))
-    (local.set $stop (i32.add (local.get $a) (i32.shr_u (local.get $slot) (i32.const 20))))
-    (loop $anchors
-      (if (i32.lt_u (local.get $a) (local.get $stop))
-        (then
-          (local.set $anchor (i32.load offset=1245184 (i32.shl (local.get $a) (i32.const 2))))
-          (local.set $a (i32.add (local.get $a) (i32.const 1)))
-          (local.set $needle (i32.and (local.get $anchor) (i32.const 0xffff)))
-          (local.set $s (i32.sub (local.get $p) (i32.shr_s (local.get $anchor) (i32.const 16))))
-          (local.set $bytes (i32.load offset=458752 (i32.shl (local.get $needle) (i32.const 3))))
-          (local.set $len (i32.load offset=458756 (i32.shl (local.get $needle) (i32.const 3))))
-          (br_if $anchors (i32.lt_u (local.get $s) (local.get $start)))
-          (br_if $anchors (i32.gt_u (i32.add (local.get $s) (local.get $len)) (local.get $end)))
-          ;; Four bytes at a time: the needle is padded to `width` with bytes that always match.
-          (local.set $width (i32.and (i32.add (local.get $len) (i32.const 3)) (i32.const -4)))
-          (local.set $k (i32.const 0))
-          (block $matched
-            (loop $compare
-              (br_if $matched (i32.ge_u (local.get $k) (local.get $width)))
-              (br_if $anchors
-                (i32.ne
-                  (i32.or
-                    (i32.load (i32.add (local.get $s) (local.get $k)))
-                    (i32.load (i32.add (i32.add (local.get $bytes) (local.get $width)) (local.get $k))))
-                  (i32.load (i32.add (local.get $bytes) (local.get $k)))))
-              (local.set $k (i32.add (local.get $k) (i32.const 4)))
-              (br $compare)))
-          (br_if $anchors (i32.eqz (call $follows (local.get $needle) (i32.add (local.get $s) (local.get $len)))))
-          (i32.store offset=720896 (i32.shl (local.get $n) (i32.const 3)) (local.get $s))
-          (i32.store offset=720900 (i32.shl (local.get $n) (i32.const 3)) (local.get $needle))
-          (local.set $n (i32.add (local.get $n) (i32.const 1)))
-          (br $anchors))))
-    (local.get $n))
-
-  ;; Finds needles in the block [start, end), sweeping from `from` four bytes at a time: each
-  ;; of the two pairs of a word is looked up in `pairs`; a pair that starts a fingerprint is
-  ;; checked against `quads` before any needle is compared. Returns the number of hits; `next`
-  ;; is where it stopped (`end`, or earlier when at least `room - 256` hits were written: call
-  ;; again from `next`, with the same `start`, so that a needle across `next` is still found).
-  (func (export "scan") (param $from i32) (param $start i32) (param $end i32) (param $room i32) (result i32)
-    (local $p i32) (local $w i32) (local $lo i32) (local $hi i32) (local $n i32)
+    (local $f i32) (local $pattern i32) (local $patterns i32) (local $state i32) (local $q i32)
+    (local $v v128) (local $c v128) (local $lo v128) (local $hi v128) (local $b0 v128) (local $b1 v128)
+    (local $l0 v128) (local $h0 v128) (local $l1 v128) (local $h1 v128) (local $l2 v128) (local $h2 v128)
+    (local.set $l0 (v128.load offset=0 (i32.const 0)))
+    (local.set $h0 (v128.load offset=16 (i32.const 0)))
+    (local.set $l1 (v128.load offset=32 (i32.const 0)))
+    (local.set $h1 (v128.load offset=48 (i32.const 0)))
+    (local.set $l2 (v128.load offset=64 (i32.const 0)))
+    (local.set $h2 (v128.load offset=80 (i32.const 0)))
     (local.set $p (local.get $from))
-    (local.set $room (i32.sub (local.get $room) (i32.const 256)))
+    (local.set $room (i32.sub (local.get $room) (i32.const 4096)))
+    ;; The anchors that end in the sixteen bytes at p start at p - 2 to p + 13: their first two
+    ;; bytes' buckets are carried from the bytes before (none before `from`). The sweep goes on
+    ;; until the anchors that start before `end` have all been seen.
+    (local.set $b0 (v128.const i32x4 0 0 0 0))
+    (local.set $b1 (v128.const i32x4 0 0 0 0))
     (block $done
-      (loop $words
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $w (i32.load (local.get $p)))
-        (local.set $lo (i32.load8_u (i32.and (local.get $w) (i32.const 0xffff))))
-        (local.set $hi (i32.load8_u (i32.shr_u (local.get $w) (i32.const 16))))
-        (if (i32.or (local.get $lo) (local.get $hi))
+      (loop $vectors
+        (br_if $done (i32.ge_u (local.get $p) (i32.add (local.get $end) (i32.const 2))))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $lo (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+        (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
+        (local.set $c (v128.and
+          (i8x16.shuffle 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 (local.get $b0)
+            (local.tee $b0 (v128.and (i8x16.swizzle (local.get $l0) (local.get $lo)) (i8x16.swizzle (local.get $h0) (local.get $hi)))))
+          (i8x16.shuffle 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 (local.get $b1)
+            (local.tee $b1 (v128.and (i8x16.swizzle (local.get $l1) (local.get $lo)) (i8x16.swizzle (local.get $h1) (local.get $hi)))))))
+        (local.set $c (v128.and (local.get $c)
+          (v128.and (i8x16.swizzle (local.get $l2) (local.get $lo)) (i8x16.swizzle (local.get $h2) (local.get $hi)))))
+        (if (v128.any_true (local.get $c))
           (then
-            (if (i32.ge_u (local.get $n) (local.get $room))
+            ;; Bit i: an anchor may start at p + i - 2. Places at or past the end are not the block's.
+            (local.set $m (i32.xor (i8x16.bitmask (i8x16.eq (local.get $c) (v128.const i32x4 0 0 0 0))) (i32.const 0xffff)))
+            (local.set $k (i32.sub (i32.add (local.get $end) (i32.const 2)) (local.get $p)))
+            (if (i32.lt_u (local.get $k) (i32.const 16))
               (then
-                (global.set $next (local.get $p))
-                (return (local.get $n))))
-            (if (local.get $lo)
-              (then
-                (if (i32.or (i32.and (local.get $lo) (i32.const 1)) (call $quad (local.get $w)))
-                  (then
-                    (local.set $n (call $candidates (local.get $p) (local.get $start) (local.get $end) (local.get $n)))))))
-            (if (local.get $hi)
-              (then
-                (if (i32.or (i32.and (local.get $hi) (i32.const 1)) (call $quad (i32.load offset=2 (local.get $p))))
-                  (then
-                    (local.set $n (call $candidates (i32.add (local.get $p) (i32.const 2)) (local.get $start) (local.get $end) (local.get $n)))))))))
-        (local.set $p (i32.add (local.get $p) (i32.const 4)))
-        (br $words)))
+                (local.set $m (i32.and (local.get $m) (i32.sub (i32.shl (i32.const 1) (local.get $k)) (i32.const 1))))))
+            (loop $places
+              (if (local.get $m)
+                (then
+                  (local.set $at (i32.sub (i32.add (local.get $p) (i32.ctz (local.get $m))) (i32.const 2)))
+                  (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+                  (if (i32.ge_u (local.get $n) (local.get $room))
+                    (then
+                      (global.set $next (local.get $at))
+                      (return (local.get $n))))
+                  (local.set $slot (i32.load offset=65536 (i32.shl (i32.load16_u (local.get $at)) (i32.const 2))))
+                  (local.set $a (i32.and (local.get $slot) (i32.const 0xfffff)))
+                  (local.set $stop (i32.add (local.get $a) (i32.shr_u (local.get $slot) (i32.const 20))))
+                  (loop $anchors
+                    (if (i32.lt_u (local.get $a) (local.get $stop))
+                      (then
+                        (local.set $anchor (i32.load offset=1245184 (i32.shl (local.get $a) (i32.const 3))))
+                        (local.set $state (i32.load offset=1245188 (i32.shl (local.get $a) (i32.const 3))))
+                        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+                        (local.set $needle (i32.and (local.get $anchor) (i32.const 0xffff)))
+                        (local.set $s (i32.sub (local.get $at) (i32.shr_s (local.get $anchor) (i32.const 16))))
+                        (local.set $len (i32.and (local.get $state) (i32.const 0xffff)))
+                        (local.set $state (i32.shr_u (local.get $state) (i32.const 16)))
+                        (br_if $anchors (i32.lt_u (local.get $s) (local.get $start)))
+                        (br_if $anchors (i32.gt_u (i32.add (local.get $s) (local.get $len)) (local.get $end)))
+                        ;; What must follow first: a near miss is most often told by its next byte.
+                        ;; Each pattern's automaton reads a byte per step until it rejects (state 0)
+                        ;; or accepts (1); no pattern reads a line break, so it stays in the line.
+                        ;; The first pattern's start is the anchor's; the others' are in `patterns`.
+                        (local.set $patterns (i32.const 0))
+                        (block $followed
+                          (loop $next_pattern
+                            (local.set $q (i32.add (local.get $s) (local.get $len)))
+                            (block $ended
+                              (loop $step
+                                (br_if $ended (i32.le_u (local.get $state) (i32.const 1)))
+                                (local.set $state (i32.load16_u offset=589824
+                                  (i32.or (i32.shl (local.get $state) (i32.const 9)) (i32.shl (i32.load8_u (local.get $q)) (i32.const 1)))))
+                                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                                (br $step)))
+                            (br_if $followed (local.get $state))
+                            (if (i32.eqz (local.get $patterns))
+                              (then
+                                (local.set $f (i32.load offset=557056 (i32.shl (local.get $needle) (i32.const 2))))
+                                (local.set $pattern (i32.and (local.get $f) (i32.const 0xffff)))
+                                (local.set $patterns (i32.add (local.get $pattern) (i32.shr_u (local.get $f) (i32.const 16))))))
+                            (local.set $pattern (i32.add (local.get $pattern) (i32.const 1)))
+                            (br_if $anchors (i32.ge_u (local.get $pattern) (local.get $patterns)))
+                            (local.set $state (i32.load offset=573440 (i32.shl (local.get $pattern) (i32.const 2))))
+                            (br $next_pattern)))
+                        (local.set $bytes (i32.load offset=458752 (i32.shl (local.get $needle) (i32.const 3))))
+                        ;; Four bytes at a time: the needle is padded to `width` with bytes that always match.
+                        (local.set $width (i32.and (i32.add (local.get $len) (i32.const 3)) (i32.const -4)))
+                        (local.set $k (i32.const 0))
+                        (block $matched
+                          (loop $compare
+                            (br_if $matched (i32.ge_u (local.get $k) (local.get $width)))
+                            (br_if $anchors
+                              (i32.ne
+                                (i32.or
+                                  (i32.load (i32.add (local.get $s) (local.get $k)))
+                                  (i32.load (i32.add (i32.add (local.get $bytes) (local.get $width)) (local.get $k))))
+                                (i32.load (i32.add (local.get $bytes) (local.get $k)))))
+                            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                            (br $compare)))
+                        (i32.store offset=720896 (i32.shl (local.get $n) (i32.const 3)) (local.get $s))
+                        (i32.store offset=720900 (i32.shl (local.get $n) (i32.const 3)) (local.get $needle))
+                        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                        (br $anchors))))
+                  (br $places))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vectors)))
     (global.set $next (local.get $end))
     (local.get $n))
 

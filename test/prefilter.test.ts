@@ -35,9 +35,10 @@ function followed(text: string, at: number, n: Needle): boolean {
   });
 }
 
+/** Every match in [start, end), whose end is the end of a line: no pattern reads past it. */
 function naive(buf: Buffer, start: number, end: number, needles: Needle[]): number[] {
   const out = new Set<number>();
-  const text = buf.toString('latin1');
+  const text = `${buf.toString('latin1', 0, end)}\n`;
   for (const n of needles) {
     const hay = n.anyCase ? text.toLowerCase() : text;
     const want = n.anyCase ? n.text.toLowerCase() : n.text;
@@ -59,7 +60,7 @@ const alphabet = ['a', 'b', 'c', 'l', 'o', 's', 'C', 'L', 'O', 'S', '"', ':', '\
 describe('BlockFilter', () => {
   it('finds what a naive search finds, in any block of any alignment', () => {
     fc.assert(fc.property(
-      fc.array(fc.constantFrom(...alphabet), { maxLength: 300 }), fc.nat(7), fc.nat(7),
+      fc.array(fc.constantFrom(...alphabet), { maxLength: 300 }), fc.nat(33), fc.nat(33),
       (parts, lead, trail) => {
         const body = Buffer.from(parts.join(''), 'latin1');
         // Sub-ranges of a larger buffer: the scan must not depend on where the block starts.
@@ -71,6 +72,51 @@ describe('BlockFilter', () => {
         expect(got).toEqual(want);
       },
     ), { numRuns: 2000 });
+  });
+
+  it('finds what a naive search finds with anchors learned from another block', () => {
+    // The anchors and buckets are chosen on the first block scanned: later blocks, unlike it,
+    // stop the sweep at places it did not foresee.
+    fc.assert(fc.property(
+      fc.array(fc.constantFrom(...alphabet), { maxLength: 200 }),
+      fc.array(fc.constantFrom(...alphabet), { maxLength: 300 }), fc.nat(33),
+      (first, parts, lead) => {
+        const filter = new BlockFilter({ needles });
+        const sample = Buffer.from(first.join(''), 'latin1');
+        filter.scan(sample, 0, sample.length);
+        const buf = Buffer.concat([Buffer.alloc(lead, 0x6c), Buffer.from(parts.join(''), 'latin1')]);
+        expect([...new Set(filter.scan(buf, lead, buf.length))]).toEqual(naive(buf, lead, buf.length, needles));
+      },
+    ), { numRuns: 1000 });
+  });
+
+  it('finds a needle at every place of a block, whatever its alignment, up to its last byte', () => {
+    // Sixteen places a step: a needle in any lane, across two steps, or ending the block; a
+    // long one (anchored at three of its bytes) and one of two bytes.
+    const filter = new BlockFilter({ needles: [{ text: '"connId"' }, { text: 'zq' }] });
+    for (const needle of ['"connId"', 'zq']) {
+      for (let length = needle.length; length <= 40; length++) {
+        for (let at = 0; at + needle.length <= length; at++) {
+          for (const lead of [0, 1, 2, 3, 7, 13, 14, 15, 16, 17]) {
+            const body = `${'c'.repeat(at)}${needle}${'o'.repeat(length - at - needle.length)}`;
+            const buf = Buffer.from(`${'n'.repeat(lead)}${body}"connId"zq`, 'latin1');
+            expect(filter.scan(buf, lead, lead + length), `${lead} ${body}`).toEqual([lead + at]);
+          }
+        }
+      }
+    }
+  });
+
+  it('tries each of a needle\'s patterns in turn, and no other needle\'s', () => {
+    const both: Needle[] = [{ text: 'key', followedBy: ['=1', '=2', ':3'] }, { text: 'ab', followedBy: ['x'] }];
+    const cases: [string, number[]][] = [
+      ['key=1', [0]], ['key=2', [0]], ['key:3', [0]], ['key=3', []], ['key:1', []], ['keyx', []],
+      ['abx key:3', [0, 4]], ['aby key=1', [4]], ['ab=1', []],
+    ];
+    for (const [text, want] of cases) {
+      const buf = Buffer.from(`${text}\n`, 'latin1');
+      expect(new BlockFilter({ needles: both }).scan(buf, 0, buf.length), text).toEqual(want);
+    }
   });
 
   it('counts lines up to the first odd one as a line-by-line reading does, in any block of any alignment', () => {

@@ -1,0 +1,53 @@
+/** A pattern's automaton ends in ACCEPT exactly where the possessive matching matches. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ACCEPT, Automata, parsePattern, REJECT, UNBOUNDED } from '../src/pattern.js';
+
+/** The pattern as a sticky RegExp on Latin-1 text: possessive repeats as atomic lookaheads. */
+function regexOf(pattern: string): RegExp {
+  const items = parsePattern(pattern).map(({ set, min, max }, i) => {
+    const cls = [...set.keys()].filter((b) => set[b]).map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+    return `(?=([${cls}]{${min},${max === UNBOUNDED ? '' : max}}))\\${i + 1}`;
+  });
+  return new RegExp(items.join(''), 'y');
+}
+
+/** Runs the automaton from `start` on the text (then a line break, as at the end of a block). */
+function run(automata: Automata, start: number, text: string): boolean {
+  let s = start;
+  for (let i = 0; s !== REJECT && s !== ACCEPT; i++) s = automata.next[256 * s + (i < text.length ? text.charCodeAt(i) : 10)];
+  return s === ACCEPT;
+}
+
+const items = ['a', 'b', ':', ' ', '[0-9]', '[^"\\\\:]', '[ab]', '"', '\\x20', '[a-c.eE]'];
+const quantifiers = ['', '?', '*', '+', '{2}', '{0,2}', '{1,3}', '{2,}', '{0}'];
+
+describe('Automata', () => {
+  it('accepts where the possessive pattern matches, for any pattern and text', () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.constantFrom(...items), fc.constantFrom(...quantifiers)), { maxLength: 6 }),
+      fc.array(fc.constantFrom('a', 'b', 'c', ':', ' ', '"', '1', '22', 'e', '.', '\\', '\n', '\t'), { maxLength: 14 }),
+      (pattern, parts) => {
+        const text = pattern.map(([i, q]) => i + q).join('');
+        const input = parts.join('');
+        const automata = new Automata();
+        automata.add('x+:'); // states of another pattern before this one's
+        const start = automata.add(text);
+        const re = regexOf(text);
+        re.lastIndex = 0;
+        expect(run(automata, start, input), `${text} on ${JSON.stringify(input)}`).toBe(re.test(`${input}\n`));
+      },
+    ), { numRuns: 3000 });
+  });
+
+  it('shares the states of a pattern added twice, and accepts at once an empty one', () => {
+    const automata = new Automata();
+    const start = automata.add('[0-9]{1,3}[.eE]');
+    const states = automata.states;
+    expect(automata.add('[0-9]{1,3}[.eE]')).toBe(start);
+    expect(automata.states).toBe(states);
+    expect(automata.add('')).toBe(ACCEPT);
+    expect(run(automata, start, '12.5')).toBe(true);
+    expect(run(automata, start, '1234')).toBe(false);
+  });
+});
