@@ -4,11 +4,11 @@
  * rest on a learned endpoint profile are held and re-checked at end of input, when the
  * profile is complete.
  */
-import { classify } from './classifier.js';
+import { judge, verdictOf, type ClassifyOptions, type Judgement } from './classifier.js';
 import { Correlator, type CorrelatorOptions, type Incident } from './correlator.js';
 import { isEmptyFilter, matches, type VerdictFilter } from './filter.js';
 import type { Accepts, RootCause, Verdict, WsEvent } from './model.js';
-import { Profiles } from './profile.js';
+import { Profiles, provisional } from './profile.js';
 import { addVerdict, emptySummary } from './summary.js';
 
 export interface AnalyzerOptions {
@@ -54,6 +54,8 @@ export class Analyzer {
   private pending: [Incident, RootCause][] = [];
   private readonly maxPending: number;
   private readonly maxIncidents: number;
+  private readonly filter: VerdictFilter | undefined;
+  private readonly classifyOpts: ClassifyOptions;
   private finished = false;
 
   constructor(private readonly opts: AnalyzerOptions = {}) {
@@ -65,6 +67,8 @@ export class Analyzer {
     // 500 MB one does not, and peak memory must be the same for both.
     this.maxPending = opts.maxPending ?? 1_000;
     this.maxIncidents = opts.maxIncidents ?? 5_000;
+    this.filter = isEmptyFilter(opts.filter) ? undefined : opts.filter;
+    this.classifyOpts = { showPayloads: opts.showPayloads };
   }
 
   push(e: WsEvent): void {
@@ -80,46 +84,53 @@ export class Analyzer {
     const held = this.pending;
     this.pending = [];
     for (const [inc, first] of held) {
-      const v = this.classify(inc);
+      const j = this.judge(inc);
       this.stats.rechecked++;
-      if (v.rootCause !== first) this.stats.changed++;
-      this.release(v);
+      if (j.rootCause !== first) this.stats.changed++;
+      this.release(j);
     }
   }
 
   /** Verdict for one incident against the current profiles (the span processor's entry point too). */
   classify(inc: Incident): Verdict {
-    return classify(inc, this.profiles.lookup(inc.route), { showPayloads: this.opts.showPayloads });
+    return verdictOf(this.judge(inc));
+  }
+
+  private judge(inc: Incident, profile = this.profiles.lookup(inc.route)): Judgement {
+    return judge(inc, profile, this.classifyOpts);
   }
 
   private ended(inc: Incident): void {
-    const v = this.classify(inc);
-    if (v.rootCause === 'normal') {
+    const profile = this.profiles.lookup(inc.route);
+    const j = this.judge(inc, profile);
+    if (!j.incident) {
       if (inc.route) this.profiles.learn(inc.route, inc.inbound, inc.close.at);
-      this.release(v);
+      this.release(j);
       return;
     }
     // A data frame on a route whose profile is still being learned: judge again at the end.
-    if (this.opts.recheck !== false && inc.lastInbound && this.profiles.provisional(inc.route)) {
+    if (this.opts.recheck !== false && inc.lastInbound && provisional(profile)) {
       if (this.pending.length < this.maxPending) {
-        this.pending.push([inc, v.rootCause]);
+        this.pending.push([inc, j.rootCause]);
         return;
       }
       this.stats.pendingOverflow++;
     }
-    this.release(v);
+    this.release(j);
   }
 
-  private release(v: Verdict): void {
-    if (!isEmptyFilter(this.opts.filter) && !matches(this.opts.filter!, v)) {
+  /** Counts a verdict; its text is written only when it is listed or handed on. */
+  private release(j: Judgement): void {
+    if (this.filter && !matches(this.filter, j)) {
       this.stats.filteredOut++;
       return;
     }
-    addVerdict(this.summary, v);
-    if (v.incident) {
-      if (this.incidents.length < this.maxIncidents) this.incidents.push(v);
-      else this.stats.incidentsOmitted++;
-    }
+    addVerdict(this.summary, j);
+    const listed = j.incident && this.incidents.length < this.maxIncidents;
+    if (j.incident && !listed) this.stats.incidentsOmitted++;
+    if (!listed && !this.opts.onVerdict) return;
+    const v = verdictOf(j);
+    if (listed) this.incidents.push(v);
     this.opts.onVerdict?.(v);
   }
 }

@@ -10,7 +10,7 @@ import {
   exceptionInfo, isParseError, POLICY_TEXT, RESTART_TEXT, TYPE_MISMATCH_TEXT,
 } from './exception.js';
 import type {
-  CloseEvent, Evidence, ExceptionEvent, FrameEvent, Initiator, RootCause, Verdict, WsEvent,
+  CloseEvent, Evidence, ExceptionEvent, ExceptionInfo, FrameEvent, Initiator, RootCause, Verdict, WsEvent,
 } from './model.js';
 import { accepts, type EndpointProfile } from './profile.js';
 import { redact } from './redact.js';
@@ -19,7 +19,8 @@ export interface ClassifyOptions {
   showPayloads?: boolean;
 }
 
-interface Finding {
+/** What proves a root cause: the classifier's reasoning about one connection. */
+export interface Finding {
   cause: RootCause;
   confidence: number;
   explanation: string;
@@ -44,43 +45,103 @@ const FIX: Record<RootCause, string> = {
   unknown: 'Log the close code, the reason and errors in the connection\'s handlers so the cause can be seen.',
 };
 
+/** The verdict on one ended connection, with its evidence and fix. */
 export function classify(inc: Incident, profile: EndpointProfile | undefined, opts: ClassifyOptions = {}): Verdict {
-  const close = inc.close;
+  return verdictOf(judge(inc, profile, opts));
+}
+
+/**
+ * One ended connection judged: its root cause and what a summary counts of it, without the
+ * text of its verdict. Most closes are only counted: `verdictOf` writes the evidence, the fix
+ * and the redacted reason for the few a report lists or a caller is handed.
+ */
+export class Judgement {
+  readonly rootCause: RootCause;
+  readonly incident: boolean;
+  readonly codeAgreement: 'agrees' | 'disagrees';
+  readonly route: string | null;
+  readonly remote: string | undefined;
+  readonly time: string | null;
+  readonly exception: ExceptionInfo | undefined;
+
+  constructor(
+    readonly inc: Incident,
+    readonly profile: EndpointProfile | undefined,
+    readonly finding: Finding,
+    readonly closeCode: number | null,
+    readonly reported: number | null,
+    readonly initiator: Initiator,
+    readonly opts: ClassifyOptions,
+  ) {
+    this.rootCause = finding.cause;
+    this.incident = finding.cause !== 'normal';
+    this.codeAgreement = codeAgrees(finding.cause, closeCode) ? 'agrees' : 'disagrees';
+    this.route = inc.route ?? null;
+    this.remote = inc.remote;
+    this.time = iso(inc.close.time);
+    this.exception = finding.exception && exceptionInfo(finding.exception, opts.showPayloads);
+  }
+
+  /** Written on demand: a summary reads it for the first close of each disagreement only. */
+  get explanation(): string {
+    const { finding, closeCode } = this;
+    const text = finding === NORMAL ? normalExplanation(this.inc) : finding.explanation;
+    return this.codeAgreement === 'agrees' ? text : `${disagreement(finding.cause, closeCode, closeCodeInfo(closeCode).name)}; ${text}`;
+  }
+}
+
+export function judge(inc: Incident, profile: EndpointProfile | undefined, opts: ClassifyOptions = {}): Judgement {
   const initiator = initiatorOf(inc);
-  const reported = close.code ?? inc.closeSent?.code ?? inc.closeReceived?.code ?? null;
-  const exceptions = inc.recent.filter(isException);
+  const reported = inc.close.code ?? inc.closeSent?.code ?? inc.closeReceived?.code ?? null;
   // A library that sent 1007/1009/1002 itself and then reported 1006 locally: the wire code is the error's.
-  const libraryError = lastOf(exceptions, (e) => e.wireCode !== undefined);
   // Likewise a close frame the server sent (Tomcat sends 1002 and reports 1006 to the endpoint).
   const local = reported === null || reported === 1006 || reported === 1005;
+  if (!local && isNormal(reported, initiator)) return new Judgement(inc, profile, NORMAL, reported, reported, initiator, opts);
+  const exceptions = exceptionsOf(inc.recent);
+  const libraryError = lastOf(exceptions, hasWireCode);
   const code = libraryError && local ? libraryError.wireCode!
     : local && inc.closeSent?.code !== undefined ? inc.closeSent.code : reported;
+  return new Judgement(inc, profile, find(inc, profile, code, initiator, exceptions, libraryError, opts), code, reported, initiator, opts);
+}
 
-  const finding = find(inc, profile, code, initiator, exceptions, libraryError, opts);
-  const info = closeCodeInfo(code);
-  const agrees = codeAgrees(finding.cause, code);
-  const normal = finding.cause === 'normal';
+/** The verdict's full text for a judged connection. */
+export function verdictOf(j: Judgement): Verdict {
+  const { inc, finding, closeCode: code, opts } = j;
+  const close = inc.close;
   const verdict: Verdict = {
     connection: inc.connection,
-    route: inc.route ?? null,
+    route: j.route,
     closeCode: code,
     closeReason: redact(close.reason || inc.closeSent?.reason || inc.closeReceived?.reason || '', opts.showPayloads),
-    initiator,
-    rootCause: finding.cause,
-    incident: !normal,
-    codeAgreement: agrees ? 'agrees' : 'disagrees',
-    explanation: agrees ? finding.explanation : `${disagreement(finding.cause, code, info.name)}; ${finding.explanation}`,
+    initiator: j.initiator,
+    rootCause: j.rootCause,
+    incident: j.incident,
+    codeAgreement: j.codeAgreement,
+    explanation: j.explanation,
     confidence: round(finding.confidence),
     evidence: evidence(inc, finding, opts),
     fix: finding.fix ?? FIX[finding.cause],
     at: close.at,
-    time: iso(close.time),
+    time: j.time,
   };
   if (inc.remote) verdict.remote = inc.remote;
-  if (code !== reported) verdict.reportedCode = reported;
-  if (finding.exception) verdict.exception = exceptionInfo(finding.exception, opts.showPayloads);
-  if (finding.usedProfile && profile) verdict.profile = profile.source;
+  if (code !== j.reported) verdict.reportedCode = j.reported;
+  if (j.exception) verdict.exception = j.exception;
+  if (finding.usedProfile && j.profile) verdict.profile = j.profile.source;
   return verdict;
+}
+
+function isNormal(code: number | null, initiator: Initiator): boolean {
+  return code === 1000 || (code === 1001 && initiator !== 'server');
+}
+
+/** A normal close's finding: its explanation, which counts the handled exceptions, is written with its verdict. */
+const NORMAL: Finding = Object.freeze({ cause: 'normal', confidence: 0.95, proof: Object.freeze([]) as unknown as WsEvent[], explanation: '' });
+
+function normalExplanation(inc: Incident): string {
+  let n = 0;
+  for (const e of inc.recent) if (e.kind === 'exception') n++;
+  return `closed normally${n > 0 ? ` after ${n} exception(s) that were handled` : ''}`;
 }
 
 function find(
@@ -89,10 +150,7 @@ function find(
 ): Finding {
   const close = inc.close;
   const last = inc.lastInbound;
-  if (code === 1000 || (code === 1001 && initiator !== 'server')) {
-    const handled = exceptions.length > 0 ? ` after ${exceptions.length} exception(s) that were handled` : '';
-    return { cause: 'normal', confidence: 0.95, proof: [], explanation: `closed normally${handled}` };
-  }
+  if (isNormal(code, initiator)) return NORMAL;
   if (inc.crash) {
     const crash = inc.crash;
     if (inc.crashTrigger && last) {
@@ -117,11 +175,22 @@ function find(
     };
   }
 
-  const after = last ? exceptions.filter((e) => isAfter(inc.recent, e, last)) : exceptions;
-  // Exceptions that can explain the close: not handled, not a consequence of the connection closing.
-  const causal = after.filter((e) => !e.handled && !e.connectionClosed && e.wireCode === undefined);
-  const notes = inc.recent.filter((e): e is Extract<RecentEvent, { kind: 'note' }> => e.kind === 'note');
-  const texts = [close.reason, inc.closeSent?.reason ?? '', ...causal.map((e) => e.message), ...notes.map((n) => n.text)];
+  // The exceptions after the last message received (all when it left the ring) that can explain
+  // the close: not handled, not a consequence of the connection closing. The texts that may say
+  // why (tested for words only, in no order): the close's, the server's close frame's, the
+  // notes' and those exceptions' messages.
+  const recent = inc.recent;
+  const from = last ? recent.indexOf(last) : -1;
+  const causal: ExceptionEvent[] = [];
+  const texts = [close.reason, inc.closeSent?.reason ?? ''];
+  for (let i = 0; i < recent.length; i++) {
+    const e = recent[i];
+    if (e.kind === 'note') texts.push(e.text);
+    else if (e.kind === 'exception' && i > from && !e.handled && !e.connectionClosed && e.wireCode === undefined) {
+      causal.push(e);
+      texts.push(e.message);
+    }
+  }
 
   const mismatch = typeMismatch(inc, profile, causal, texts);
   if (mismatch) return mismatch;
@@ -329,13 +398,14 @@ function profileEvidence(profile: EndpointProfile, how: string): Evidence {
   return { kind: 'profile', at: profile.at, time: null, summary: how };
 }
 
-function isException(e: RecentEvent): e is ExceptionEvent {
-  return e.kind === 'exception';
+function exceptionsOf(recent: RecentEvent[]): ExceptionEvent[] {
+  const out: ExceptionEvent[] = [];
+  for (const e of recent) if (e.kind === 'exception') out.push(e);
+  return out;
 }
 
-function isAfter(recent: RecentEvent[], e: RecentEvent, ref: RecentEvent): boolean {
-  const i = recent.indexOf(ref);
-  return i < 0 || recent.indexOf(e) > i;
+function hasWireCode(e: ExceptionEvent): boolean {
+  return e.wireCode !== undefined;
 }
 
 function lastOf<T>(list: T[], pred: (x: T) => boolean): T | undefined {

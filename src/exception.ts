@@ -3,6 +3,7 @@
  * an error tracker would, and whether its text points at a data-type or parsing problem.
  */
 import type { ExceptionEvent, ExceptionInfo } from './model.js';
+import { memo } from './memo.js';
 import { clip, redact } from './redact.js';
 
 /** Frames from runtimes and libraries: the first frame that is not one of these is the application's. */
@@ -16,30 +17,60 @@ const GO_FILE = /^\t(\S{1,500}\.go:\d{1,7})(?: \+0x[0-9a-f]{1,16})?$/;
 /** The first application frame of a stack (innermost first for JS, Java, .NET and Go; last for Python). */
 export function topFrame(stack: string | undefined): string | null {
   if (!stack) return null;
-  const lines = stack.split('\n');
   let python: string | null = null;
   let firstAny: string | null = null;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+  // Line by line without splitting: the application's frame is most often the first.
+  let before = '';
+  for (let start = 0; start <= stack.length; ) {
+    const nl = stack.indexOf('\n', start);
+    const end = nl < 0 ? stack.length : nl;
+    const line = stack.slice(start, end);
+    const first = start === 0;
+    start = end + 1;
     const js = JS_FRAME.exec(line);
     if (js) {
-      const frame = js[1].replace(/(:\d+):\d+(\)?)$/, '$1$2'); // drop the column, keep the line
+      const frame = dropNumber(js[1], true); // drop the column, keep the line
       firstAny ??= frame;
       if (!LIBRARY_FRAME.test(line)) return frame;
+      before = line;
       continue;
     }
-    const go = i > 0 ? GO_FILE.exec(line) : null;
+    const go = first ? null : GO_FILE.exec(line);
     if (go) {
-      const fn = lines[i - 1].replace(/^created by /, '').replace(/(?: in goroutine \d+|\([^()]*\))$/, '');
+      const fn = before.replace(/^created by /, '').replace(/(?: in goroutine \d+|\([^()]*\))$/, '');
       const frame = `${fn} (${go[1]})`;
       firstAny ??= frame;
       if (!isGoLibrary(fn, go[1])) return frame;
+      before = line;
       continue;
     }
     const py = PY_FRAME.exec(line);
     if (py && !LIBRARY_FRAME.test(py[1])) python = `${py[3]} (${py[1]}:${py[2]})`;
+    before = line;
   }
   return python ?? firstAny;
+}
+
+/**
+ * `text` without the `:number` at its end (or before a closing parenthesis there); with
+ * `column`, only where another `:number` precedes it (`file.js:10:5` → `file.js:10`).
+ */
+export function dropNumber(text: string, column: boolean): string {
+  const end = text.charCodeAt(text.length - 1) === 41 /* ) */ ? text.length - 1 : text.length;
+  const at = colonNumber(text, end);
+  if (at < 0 || (column && colonNumber(text, at) < 0)) return text;
+  return text.slice(0, at) + text.slice(end);
+}
+
+/** Where the `:digits` that ends at `end` starts, or -1. */
+function colonNumber(text: string, end: number): number {
+  let i = end;
+  while (i > 0 && isDigit(text.charCodeAt(i - 1))) i--;
+  return i < end && i > 0 && text.charCodeAt(i - 1) === 58 /* : */ ? i - 1 : -1;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 /** A Go frame outside the application: GOROOT, the module cache, GOPATH, vendor, or a std package. */
@@ -68,19 +99,38 @@ export function exceptionInfo(e: ExceptionEvent, showPayloads = false): Exceptio
   let info = showPayloads ? undefined : infos.get(e);
   if (info) return info;
   // Cut to a size a report can show: the summary keeps up to a thousand of these, whatever the input held.
-  const frame = clip(topFrame(e.stack), 500);
+  const frame = e.stack ? appFrame(e.stack) : NO_FRAME;
   const type = clip(e.type, 200);
-  const redacted = redact(e.message);
+  const said = saying(e.message);
   info = {
     type,
-    message: clip(showPayloads ? e.message : redacted, 2000),
-    topFrame: frame,
+    message: clip(showPayloads ? e.message : said.redacted, 2000),
+    topFrame: frame.text,
     at: e.at,
-    signature: `${type}: ${normalizeMessage(redacted)}${frame ? ` @ ${frame.replace(/:\d+(\)?)$/, '$1')}` : ''}`,
+    signature: `${type}: ${said.normalized}${frame.key}`,
   };
   if (!showPayloads) infos.set(e, info);
   return info;
 }
+
+interface Frame {
+  text: string | null;
+  /** Its part of a signature: the frame without its line number. */
+  key: string;
+}
+
+const NO_FRAME: Frame = { text: null, key: '' };
+
+function appFrame(stack: string): Frame {
+  const text = clip(topFrame(stack), 500);
+  return text ? { text, key: ` @ ${dropNumber(text, false)}` } : NO_FRAME;
+}
+
+/** Per message, its text without payloads and that text normalized for a signature. */
+const saying = memo((message: string) => {
+  const redacted = redact(message);
+  return { redacted, normalized: normalizeMessage(redacted) };
+}, 1024, 1024);
 
 /** The exception is a parser rejecting its input: JSON, UTF-8 decoding, a schema. */
 export function isParseError(e: ExceptionEvent): boolean {

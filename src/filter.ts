@@ -30,7 +30,7 @@ export function isEmptyFilter(f: VerdictFilter | undefined): boolean {
   return !f || (f.since === undefined && f.until === undefined && !f.routes?.length);
 }
 
-export function matches(f: VerdictFilter, v: Verdict): boolean {
+export function matches(f: VerdictFilter, v: Pick<Verdict, 'time' | 'route'>): boolean {
   if (f.since !== undefined || f.until !== undefined) {
     if (v.time === null) return false;
     const t = Date.parse(v.time);

@@ -26,10 +26,19 @@ interface Learned {
 /** `/chat?room=1` and `/chat/` are the route `/chat`. */
 export function routeKey(route: string): string {
   let r = route;
-  const q = r.search(/[?#]/);
+  const q = queryAt(r);
   if (q >= 0) r = r.slice(0, q);
   if (r.length > 1 && r.endsWith('/')) r = r.slice(0, -1);
   return r;
+}
+
+/** Where the query or the fragment starts, or -1. */
+function queryAt(route: string): number {
+  for (let i = 0; i < route.length; i++) {
+    const c = route.charCodeAt(i);
+    if (c === 63 /* ? */ || c === 35 /* # */) return i;
+  }
+  return -1;
 }
 
 const MAX_LEARNED = 10_000;
@@ -78,12 +87,11 @@ export class Profiles {
     const accepts: Accepts = l.text && l.binary ? 'any' : l.text ? 'text' : 'binary';
     return { accepts, source: 'learned', basis: l.basis, at: l.at };
   }
+}
 
-  /** True when a verdict on this route may still change as more of the input is read. */
-  provisional(route: string | undefined): boolean {
-    const p = this.lookup(route);
-    return p === undefined || p.source === 'learned';
-  }
+/** True when a verdict that used this profile (looked up now) may still change as more of the input is read. */
+export function provisional(profile: EndpointProfile | undefined): boolean {
+  return profile === undefined || profile.source === 'learned';
 }
 
 export function accepts(profile: EndpointProfile, type: DataType): boolean {

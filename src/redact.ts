@@ -2,6 +2,7 @@
  * Keeps payloads and secrets out of reports. Log text that reaches a report passes through
  * `redact` unless the user asked for payloads (--show-payloads).
  */
+import { memo } from './memo.js';
 
 const SECRET_PATTERNS: [RegExp, string][] = [
   // Authorization headers and bearer tokens.
@@ -31,7 +32,11 @@ export function clip<T extends string | null | undefined>(text: T, max: number):
 
 export function redact(text: string, showPayloads = false): string {
   if (showPayloads || text === '') return text;
+  return redacted(text);
+}
+
+const redacted = memo((text: string): string => {
   let out = text.replace(QUOTED, '"[payload]"').replace(LABELLED, '$1$2[payload]');
   for (const [re, to] of SECRET_PATTERNS) out = out.replace(re, to);
   return out;
-}
+}, 1024, 1024);

@@ -73,7 +73,10 @@ export function emptySummary(): Summary {
   };
 }
 
-export function addVerdict(s: Summary, v: Verdict): void {
+/** What a summary reads of a verdict: a close can be counted without the text of its verdict. */
+export type Counted = Pick<Verdict, 'rootCause' | 'incident' | 'closeCode' | 'codeAgreement' | 'explanation' | 'time' | 'route' | 'remote' | 'exception'>;
+
+export function addVerdict(s: Summary, v: Counted): void {
   s.closes++;
   if (v.incident) s.incidents++;
   bump(s.byRootCause, v.rootCause, 1);
@@ -83,14 +86,7 @@ export function addVerdict(s: Summary, v: Verdict): void {
     if (s.firstClose === null || v.time < s.firstClose) s.firstClose = v.time;
     if (s.lastClose === null || v.time > s.lastClose) s.lastClose = v.time;
     const t = s.timeline;
-    const key = bucketOf(v.time, t.bucketMinutes);
-    if (!(key in t.buckets)) {
-      const n = bucketsIn(t); // counted before the new key: an uncached count would include it
-      t.buckets[key] = {};
-      bucketCount.set(t.buckets, n + 1);
-      coarsen(t);
-    }
-    bump(t.buckets[bucketOf(v.time, t.bucketMinutes)], v.rootCause, 1);
+    bump(t.buckets[bucketOf(v.time, t.bucketMinutes)] ?? addBucket(t, v.time), v.rootCause, 1);
   }
   if (v.codeAgreement === 'disagrees') {
     const key = `${v.rootCause}@${codeKey(v.closeCode)}`;
@@ -98,19 +94,23 @@ export function addVerdict(s: Summary, v: Verdict): void {
     d.count++;
   }
   if (v.incident && v.exception) {
-    const key = capped(s.exceptions, v.exception.signature);
-    const e = s.exceptions[key] ??= {
-      signature: key, type: v.exception.type, message: v.exception.message, topFrame: v.exception.topFrame,
-      rootCause: v.rootCause, count: 0, example: v.exception.at,
-    };
-    e.count++;
+    const x = v.exception;
+    entry(s.exceptions, x.signature, (key) => ({
+      signature: key, type: x.type, message: x.message, topFrame: x.topFrame, rootCause: v.rootCause, count: 0, example: x.at,
+    })).count++;
   }
-  for (const [map, key] of [[s.routes, v.route ?? '(none)'], [s.clients, clientOf(v.remote)]] as const) {
-    const r = map[capped(map, key)] ??= { closes: 0, incidents: 0, byRootCause: {} };
-    r.closes++;
-    if (v.incident) r.incidents++;
-    bump(r.byRootCause, v.rootCause, 1);
-  }
+  count(entry(s.routes, v.route ?? '(none)', newRouteCount), v);
+  count(entry(s.clients, clientOf(v.remote), newRouteCount), v);
+}
+
+function count(r: RouteCount, v: Counted): void {
+  r.closes++;
+  if (v.incident) r.incidents++;
+  bump(r.byRootCause, v.rootCause, 1);
+}
+
+function newRouteCount(): RouteCount {
+  return { closes: 0, incidents: 0, byRootCause: {} };
 }
 
 /** Summaries written by an older wsclose lack the newer fields: those read as empty. */
@@ -132,15 +132,10 @@ export function mergeSummaries(a: Summary, other: Summary): Summary {
     if (cur) cur.count += d.count;
     else out.disagreements[k] = { ...d };
   }
-  for (const [k, e] of Object.entries(b.exceptions)) {
-    const key = capped(out.exceptions, k);
-    const cur = out.exceptions[key];
-    if (cur) cur.count += e.count;
-    else out.exceptions[key] = { ...e, signature: key };
-  }
+  for (const [k, e] of Object.entries(b.exceptions)) entry(out.exceptions, k, (key) => ({ ...e, signature: key, count: 0 })).count += e.count;
   for (const [into, from] of [[out.routes, b.routes], [out.clients, b.clients]]) {
     for (const [k, r] of Object.entries(from)) {
-      const cur = into[capped(into, k)] ??= { closes: 0, incidents: 0, byRootCause: {} };
+      const cur = entry(into, k, newRouteCount);
       cur.closes += r.closes;
       cur.incidents += r.incidents;
       addCounts(cur.byRootCause, r.byRootCause);
@@ -152,8 +147,16 @@ export function mergeSummaries(a: Summary, other: Summary): Summary {
 /** The peer's host: an IPv4 or bracketed IPv6 address without its port, as logged otherwise. */
 export function clientOf(remote: string | undefined): string {
   if (!remote) return '(none)';
-  const m = /^(\[[^\]]{1,64}\]|[^:]{1,255}):\d{1,5}$/.exec(remote);
-  return m ? m[1] : remote;
+  // `host:port` (no other colon in the host, at most 255 characters) or `[address]:port`; a port of 1 to 5 digits.
+  // The port's digits read from the end (String#lastIndexOf is a call into the runtime).
+  let colon = remote.length - 1;
+  while (colon >= 0 && remote.charCodeAt(colon) >= 48 && remote.charCodeAt(colon) <= 57) colon--;
+  const digits = remote.length - colon - 1;
+  if (colon < 1 || remote.charCodeAt(colon) !== 58 /* : */ || digits < 1 || digits > 5) return remote;
+  if (colon <= 255 && remote.indexOf(':') === colon) return remote.slice(0, colon);
+  const bracketed = remote.charCodeAt(0) === 91 /* [ */ && remote.charCodeAt(colon - 1) === 93 /* ] */
+    && colon >= 3 && colon <= 66 && remote.indexOf(']') === colon - 1;
+  return bracketed ? remote.slice(0, colon) : remote;
 }
 
 function bucketOf(iso: string, minutes: number): string {
@@ -167,6 +170,15 @@ function bucketOf(iso: string, minutes: number): string {
 }
 
 let lastBucket = { minute: '', minutes: 0, key: '' };
+
+/** The bucket of a close time the timeline has none for: added, and the timeline widened if it then holds too many. */
+function addBucket(t: Timeline, time: string): Partial<Record<RootCause, number>> {
+  const n = bucketsIn(t); // counted before the new key: an uncached count would include it
+  t.buckets[bucketOf(time, t.bucketMinutes)] = {};
+  bucketCount.set(t.buckets, n + 1);
+  coarsen(t);
+  return t.buckets[bucketOf(time, t.bucketMinutes)];
+}
 
 /** Bucket counts of timelines being built: counting the keys of each new bucket would cost O(buckets). */
 const bucketCount = new WeakMap<Timeline['buckets'], number>();
@@ -222,16 +234,37 @@ export function codeKey(code: number | null): string {
   return code === null ? 'none' : String(code);
 }
 
-/** Key counts of capped maps: counting the keys of a map for each new key would cost O(keys) per verdict. */
-const keyCount = new WeakMap<Record<string, unknown>, number>();
+/**
+ * The entries of capped maps by key, and the last one asked for (most closes name the route of
+ * the close before). Looking up in the map itself a key it lacks (a new peer's address, most
+ * closes) makes V8 internalize the key as a property name, about 1 us each.
+ */
+interface Entries<T> {
+  byKey: Map<string, T>;
+  lastKey: string | undefined;
+  last: T | undefined;
+}
 
-/** `key`, or OTHER once the map holds MAX_KEYS keys; the caller adds the key it gets. */
-function capped(map: Record<string, unknown>, key: string): string {
-  if (key in map) return key;
-  const n = keyCount.get(map) ?? Object.keys(map).length;
-  if (n >= MAX_KEYS) return OTHER;
-  keyCount.set(map, n + 1);
-  return key;
+const entries = new WeakMap<object, Entries<unknown>>();
+
+/** The entry of `key` in a capped map, made when new; the entry of OTHER once the map holds MAX_KEYS keys. */
+function entry<T>(map: Record<string, T>, key: string, make: (key: string) => T): T {
+  let x = entries.get(map) as Entries<T> | undefined;
+  if (!x) entries.set(map, (x = { byKey: new Map(Object.entries(map)), lastKey: undefined, last: undefined }));
+  if (key === x.lastKey) return x.last!;
+  const byKey = x.byKey;
+  let e = byKey.get(key);
+  if (e === undefined) {
+    const k = byKey.size >= MAX_KEYS ? OTHER : key;
+    e = byKey.get(k);
+    if (e === undefined) {
+      map[k] = e = make(k);
+      byKey.set(k, e);
+    }
+  }
+  x.lastKey = key;
+  x.last = e;
+  return e;
 }
 
 function bump<K extends string>(map: Partial<Record<K, number>>, key: K, n: number): void {

@@ -117,6 +117,32 @@ describe('Summary of any verdicts', () => {
     expect([clientOf('[::1]:8080'), clientOf('10.1.2.3:443'), clientOf('::1'), clientOf(undefined)]).toEqual(['[::1]', '10.1.2.3', '::1', '(none)']);
   });
 
+  it('reads a client host as the pattern host:port or [address]:port says, without running it', () => {
+    const pattern = /^(\[[^\]]{1,64}\]|[^:]{1,255}):\d{1,5}$/;
+    const part = fc.oneof(fc.constantFrom('[', ']', ':', '1', '8080', '::1', 'a', '\n', '١'), fc.string({ unit: fc.constantFrom('a', '1', ':', ']'), maxLength: 70 }));
+    fc.assert(fc.property(fc.array(part, { maxLength: 12 }), (parts) => {
+      const remote = parts.join('');
+      expect(clientOf(remote)).toBe(remote ? pattern.exec(remote)?.[1] ?? remote : '(none)');
+    }), { numRuns: 20_000 });
+    for (const remote of ['[]:1', '[a]:123456', 'a'.repeat(255) + ':1', 'a'.repeat(256) + ':1', `[${':'.repeat(64)}]:1`, `[${':'.repeat(65)}]:1`, '[a]b]:1', ':80', 'a:']) {
+      expect(clientOf(remote)).toBe(pattern.exec(remote)?.[1] ?? remote);
+    }
+  });
+
+  it('counts closes by client up to 1000 hosts, the rest under (other), and merges the same way', () => {
+    const vs = Array.from({ length: 1500 }, (_, i) => ({ ...verdict(i, 0, 'normal', 1000, true), remote: `10.0.${i >> 8}.${i & 255}:1` }));
+    const s = summarize(vs);
+    expect(Object.keys(s.clients).length).toBe(1001);
+    expect(s.clients['(other)']).toEqual({ closes: 500, incidents: 0, byRootCause: { normal: 500 } });
+    expect(s.clients['10.0.0.0']!.closes).toBe(1);
+    const merged = mergeSummaries(summarize(vs.slice(0, 1200)), summarize(vs.slice(1200)));
+    expect(merged.clients).toEqual(s.clients);
+    addVerdict(merged, vs[0]);
+    addVerdict(merged, { ...vs[0], remote: '10.9.9.9:1' });
+    expect(merged.clients['10.0.0.0']!.closes).toBe(2);
+    expect(merged.clients['(other)']!.closes).toBe(501);
+  });
+
   it('reads a summary written before the timeline existed as one without it', () => {
     const old = summarize([verdict(1, 0, 'normal', 1000, true)]) as Partial<Summary>;
     delete old.timeline;

@@ -16,15 +16,20 @@ export function* jsonParts(report: Report, size = 64 * 1024): Generator<string> 
     yield JSON.stringify(report, null, 2) + '\n';
     return;
   }
-  // The report's text without its last line ("}"), then the list, each incident indented as
-  // JSON.stringify indents an element at depth 2 (string values hold no raw line breaks).
-  let part = `${JSON.stringify(rest, null, 2).slice(0, -2)},\n  "incidents": [\n`;
-  for (let i = 0; i < incidents.length; i++) {
-    part += `    ${JSON.stringify(incidents[i], null, 2).replaceAll('\n', '\n    ')}${i < incidents.length - 1 ? ',' : ''}\n`;
-    if (part.length >= size) {
-      yield part;
-      part = '';
-    }
+  // The report's text without its last line ("}"), then the list. The incidents are written a
+  // few at a time as the list of a one-key object, which JSON.stringify indents as the report's
+  // own (depth 2), less that object's first two lines and last two: one call per part rather
+  // than one per incident, and no re-indenting (string values hold no raw line breaks).
+  yield `${JSON.stringify(rest, null, 2).slice(0, -2)},\n  "incidents": [\n`;
+  let batch = 16;
+  for (let i = 0, end = 0; i < incidents.length; i = end) {
+    end = Math.min(incidents.length, i + batch);
+    const text = JSON.stringify({ incidents: incidents.slice(i, end) }, null, 2);
+    yield `${text.slice(HEAD.length, -TAIL.length)}${end < incidents.length ? ',' : ''}\n`;
+    batch = Math.max(1, Math.round(batch * size / text.length)); // incidents vary in length: aim at `size`
   }
-  yield `${part}  ]\n}\n`;
+  yield '  ]\n}\n';
 }
+
+const HEAD = '{\n  "incidents": [\n';
+const TAIL = '\n  ]\n}';
