@@ -364,9 +364,6 @@ class Bucket {
     }
     return seen + p * ESTIMATED;
   }
-
-
-
 }
 
 /** The bucket that the anchor's bytes make the least costly. */
@@ -404,7 +401,6 @@ function variants(n: Compiled, i: number, width: number): number[] {
 function pairsAt(n: Compiled, i: number): number[] {
   return variants(n, i, 2);
 }
-
 
 function compileNeedle(needle: Needle): Compiled {
   const bytes = Buffer.from(needle.text, 'latin1');
