@@ -73,6 +73,8 @@ interface Anchor {
   offset: number;
 }
 
+const FILTERS = new WeakMap<Prefilter, BlockFilter>();
+
 export class BlockFilter {
   private readonly kernel: Kernel;
   private readonly anchors = new Map<number, Anchor[]>();
@@ -87,6 +89,17 @@ export class BlockFilter {
     this.lineStart = pf.lineStart === undefined ? -1 : pf.lineStart.charCodeAt(0);
     const { exports } = new WebAssembly.Instance(wasm);
     this.kernel = exports as unknown as Kernel;
+  }
+
+  /**
+   * The filter of `pf`, made at its first use: the files of a run that share a prefilter share
+   * its kernel and anchors (placing them costs tens of ms in a fresh process). A block is scanned
+   * and read synchronously, so readers taking turns do not disturb each other.
+   */
+  static of(pf: Prefilter): BlockFilter {
+    let filter = FILTERS.get(pf);
+    if (filter === undefined) FILTERS.set(pf, (filter = new BlockFilter(pf)));
+    return filter;
   }
 
   /**

@@ -5,6 +5,7 @@
  * its stats.
  */
 import { detectParser, parserByName, type ParserOptions } from '../parsers/index.js';
+import type { Parser, Prefilter } from '../parsers/parser.js';
 import { tsharkParser } from '../parsers/tshark.js';
 import type { WsEvent } from './model.js';
 import type { FileStats } from './report.js';
@@ -20,6 +21,19 @@ export interface ReaderOptions extends ParserOptions {
   onProgress?: (bytes: number) => void;
   /** Stops reading when aborted (SIGINT): the stats cover what was read, with no error. */
   signal?: AbortSignal;
+}
+
+/**
+ * Each parser's prefilter, made once per options object: the files of one run then share it,
+ * and so its compiled filter (BlockFilter.of), whose anchors and kernel are made once.
+ */
+const prefilters = new WeakMap<ReaderOptions, Map<Parser, Prefilter | undefined>>();
+
+function prefilterOf(parser: Parser, opts: ReaderOptions): Prefilter | undefined {
+  let byParser = prefilters.get(opts);
+  if (byParser === undefined) prefilters.set(opts, (byParser = new Map()));
+  if (!byParser.has(parser)) byParser.set(parser, parser.prefilter?.(opts));
+  return byParser.get(parser);
 }
 
 /** Reads `name` (`-` for stdin), giving each event to `push` in input order. */
@@ -50,7 +64,7 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
         finishParser = () => lp.end();
         const handler: LineHandler = (text, lineNo) => lp.line(text, lineNo);
         if (lp.bytes) handler.bytes = (buf, start, end, lineNo) => lp.bytes!(buf, start, end, lineNo);
-        if (opts.prefilter !== false) handler.prefilter = parser.prefilter?.(opts);
+        if (opts.prefilter !== false) handler.prefilter = prefilterOf(parser, opts);
         return handler;
       },
     });

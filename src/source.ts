@@ -168,7 +168,7 @@ class Lines {
     if (pos < end) {
       const lines = this.lineNo;
       const skipped = this.prefiltered;
-      this.filtered(buf, pos, end, this.filter ??= new BlockFilter(this.handler!.prefilter!));
+      this.filtered(buf, pos, end, this.filter ??= BlockFilter.of(this.handler!.prefilter!));
       // Most lines matter here (a log of WebSocket events only): scanning does not pay, so
       // read the next blocks whole, and try again later.
       if ((this.lineNo - lines) > 2 * (this.prefiltered - skipped)) this.plainBlocks = PLAIN_BLOCKS;

@@ -160,4 +160,15 @@ describe('BlockFilter', () => {
     expect([0, 8, 18, 24, 25].map((p) => filter.odd(p))).toEqual([false, false, true, true, true]);
     for (const p of [0, 8, 18, 24, 25]) expect(filter.odd(p)).toBe(odd(buf, p, true));
   });
+
+  it('one filter per prefilter (BlockFilter.of), its anchors learned on the first block, right on the blocks of another file', () => {
+    const pf = { needles: [{ text: '"connId"' }, { text: 'clos', anyCase: true }] };
+    const shared = BlockFilter.of(pf);
+    expect(BlockFilter.of(pf)).toBe(shared);
+    expect(BlockFilter.of({ needles: pf.needles })).not.toBe(shared);
+    const first = Buffer.from('{"a":1}\n{"connId":"c1"}\n'.repeat(50));
+    const other = Buffer.from('{"msg":"CLOSED"}\n{"b":2,"connId":3}\n{"x":"y"}\n'.repeat(40));
+    expect(shared.scan(first, 0, first.length)).toEqual(new BlockFilter(pf).scan(first, 0, first.length));
+    expect([...shared.scan(other, 0, other.length)]).toEqual([...new BlockFilter(pf).scan(other, 0, other.length)]);
+  });
 });
