@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pack } from './batch.js';
 import type { WsEvent } from './model.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './pool.js';
-import { readFile } from './reader.js';
+import { readFile, type ReaderOptions } from './reader.js';
 
 const BATCH = 1024;
 const WINDOW = 8;
@@ -16,6 +16,14 @@ const port = parentPort!;
 const { opts, acks, progress } = workerData as WorkerSetup;
 const interrupt = new AbortController();
 let posted = 0;
+/** The file being read: the pool gives a worker one file at a time. */
+let current = -1;
+/** One options object for every file of this worker, so that they share their parser's prefilter (reader.ts). */
+const fileOpts: ReaderOptions = {
+  ...opts,
+  signal: interrupt.signal,
+  onProgress: progress ? (bytes) => post({ file: current, bytes }) : undefined,
+};
 
 function post(msg: FromWorker): void {
   port.postMessage(msg);
@@ -32,11 +40,8 @@ async function read(file: number, name: string): Promise<void> {
       Atomics.wait(acks, 0, seen);
     }
   };
-  const stats = await readFile(name, {
-    ...opts,
-    signal: interrupt.signal,
-    onProgress: progress ? (bytes) => post({ file, bytes }) : undefined,
-  }, (e) => {
+  current = file;
+  const stats = await readFile(name, fileOpts, (e) => {
     if (batch.push(e) === BATCH) flush();
   });
   if (batch.length) flush();
