@@ -159,7 +159,7 @@ results.memory = mem.map(([what, r, b]) => ({ what, bytes: b, ...r }));
 // 4b. Several files: the 5% log and the all-WebSocket log each cut into 4 at line boundaries
 // (connections span the parts, as in rotated logs), read on one worker thread per core (at
 // least 2; the default on 3 cores or more) against --jobs 1.
-const JOBS = Math.max(2, availableParallelism());
+const JOBS = Math.min(4, Math.max(2, availableParallelism())); // one worker per file at most, and there are 4
 const parts = (file) => {
   const prefix = `${file}.part-`;
   if (!existsSync(`${prefix}03`)) {

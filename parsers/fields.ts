@@ -78,8 +78,40 @@ export interface Picked {
   said: MessageText | undefined;
 }
 
-export const TYPE_ROLE = FIELD.type;
+/** Index in a ranks list (see `put`) of the frame type's rank, after the roles'. */
+const TYPE_RANK = ROLE_COUNT;
 const ranks: number[] = [];
+
+/** Ranks of no value yet, for `put`: each role's, then the frame type's. */
+export function resetRanks(r: number[]): void {
+  for (let i = 0; i <= TYPE_RANK; i++) r[i] = Infinity;
+}
+
+/** The value of `slot` would take its role, or the frame type, from what `ranks` holds. */
+function wanted(slot: Slot, r: number[]): boolean {
+  return slot.rank < r[slot.role] || (slot.role === FIELD.type && slot.rank < r[TYPE_RANK]);
+}
+
+/**
+ * Puts `v`, read from `slot`, where it ranks first so far: as its role's value, and for the type
+ * role as the frame type too when it names one. True when it became its role's value.
+ */
+export function put(p: Picked, r: number[], slot: Slot, v: unknown): boolean {
+  const role = slot.role;
+  const taken = slot.rank < r[role];
+  if (taken) {
+    p.values[role] = v;
+    r[role] = slot.rank;
+  }
+  if (role === FIELD.type && slot.rank < r[TYPE_RANK]) {
+    const type = toFrameType(slot.name, v);
+    if (type) {
+      p.frameType = type;
+      r[TYPE_RANK] = slot.rank;
+    }
+  }
+  return taken;
+}
 
 /**
  * Every role's value in a record, indexed by FIELD: for each role the first present value in
@@ -88,30 +120,23 @@ const ranks: number[] = [];
  */
 export function pickAll(rec: Rec, f: FieldMap): Picked {
   const index = keySlots(f);
-  const out: unknown[] = [];
-  for (let r = 0; r < ROLES.length; r++) { out.push(undefined); ranks[r] = Infinity; }
-  let frameType: FrameType | undefined;
-  let typeRank = Infinity;
+  const values: unknown[] = [];
+  for (let r = 0; r < ROLE_COUNT; r++) values.push(undefined);
+  const picked: Picked = { values, frameType: undefined, pid: rec.pid, host: rec.hostname ?? rec.host, rec, said: undefined };
+  resetRanks(ranks);
   for (const key in rec) {
     const slots = index.get(key);
     if (slots === undefined) continue;
     for (let i = 0; i < slots.length; i++) {
-      const { role, rank, name, path } = slots[i];
-      if (rank >= ranks[role] && (role !== TYPE_ROLE || rank >= typeRank)) continue;
+      const slot = slots[i];
+      if (!wanted(slot, ranks)) continue;
       // The literal key wins over the path, present even when empty, as `lookup` reads it.
+      const { name, path } = slot;
       const v = path === undefined ? rec[key] : rec[name] === undefined ? follow(rec[key], path) : undefined;
-      if (v === undefined || v === null || v === '') continue;
-      if (rank < ranks[role]) {
-        out[role] = v;
-        ranks[role] = rank;
-      }
-      if (role === TYPE_ROLE && rank < typeRank) {
-        const type = toFrameType(name, v);
-        if (type) { frameType = type; typeRank = rank; }
-      }
+      if (v !== undefined && v !== null && v !== '') put(picked, ranks, slot, v);
     }
   }
-  return { values: out, frameType, pid: rec.pid, host: rec.hostname ?? rec.host, rec, said: undefined };
+  return picked;
 }
 
 function follow(v: unknown, path: string[]): unknown {

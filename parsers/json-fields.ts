@@ -16,7 +16,7 @@
  * and messages recur): a value that is there is the same string again, compared in place.
  */
 import {
-  FIELD, keySlots, type MessageText, messageText, type Picked, ROLE_COUNT, type Slot, TYPE_ROLE, toFrameType,
+  FIELD, keySlots, type MessageText, messageText, type Picked, put, resetRanks, ROLE_COUNT, type Slot,
 } from './fields.js';
 import type { FieldMap } from './parser.js';
 
@@ -55,7 +55,7 @@ class Key {
   readonly wanted: boolean;
   /** One of its slots is the message's. */
   readonly message: boolean;
-  /** Events keep its string value (the others are read, or copied where kept: record.ts `own`). */
+  /** Events keep its string value (the others are read, or copied where kept: fields.ts `own`). */
   readonly kept: boolean;
   /** `"name":` as UTF-8, as a compact line writes it. */
   readonly quoted: Uint8Array;
@@ -201,8 +201,8 @@ export class FlatJsonReader {
     const p = this.picked;
     const values = p.values;
     const ranks = this.ranks;
-    for (let r = 0; r < ROLE_COUNT; r++) { values[r] = undefined; ranks[r] = Infinity; }
-    let typeRank = Infinity;
+    for (let r = 0; r < ROLE_COUNT; r++) values[r] = undefined;
+    resetRanks(ranks);
     p.frameType = undefined;
     p.said = undefined;
     let pid: unknown;
@@ -313,16 +313,7 @@ export class FlatJsonReader {
           const slots = key.slots;
           for (let k = 0; k < slots.length; k++) {
             const slot = slots[k];
-            const role = slot.role;
-            if (slot.rank < ranks[role]) {
-              values[role] = v;
-              ranks[role] = slot.rank;
-              if (role === FIELD.message) p.said = said;
-            }
-            if (role === TYPE_ROLE && slot.rank < typeRank) {
-              const type = toFrameType(slot.name, v);
-              if (type) { p.frameType = type; typeRank = slot.rank; }
-            }
+            if (put(p, ranks, slot, v) && slot.role === FIELD.message) p.said = said;
           }
         }
         if (key.special === PID) pid = v;

@@ -2,7 +2,7 @@
  * The fast path's needles for JSON lines: what a line must contain to yield an event, so
  * that the lines without any are never decoded nor parsed (src/prefilter.ts finds them).
  *
- * They are necessary conditions read off `recordEvents` (record.ts) and the vocabulary in
+ * They are necessary conditions read off `pickedEvents` (record.ts) and the vocabulary in
  * fields.ts: a top-level key of the connection, error, accepts or port fields (and `stack`);
  * a close-code field whose value can be a code (4 digits, a fraction or an exponent: not an
  * HTTP status); a frame-type field with a frame-type value; a remote address that carries a

@@ -32,29 +32,15 @@ export const jsonParser: Parser = {
     const flat = new FlatJsonReader(fields);
     const emit = (e: WsEvent) => sink.event(e);
     const prefix = `${file}:`;
-    const events = (picked: Picked, lineNo: number) => pickedEvents(picked, prefix + lineNo, emit);
-    // Lines the flat reader declines (nested values, escapes, exceptions) are parsed whole; those not JSON are crash text.
-    const whole = withCrashText(file, sink, 'not-json', (text) => {
+    // Most lines are flat: read in place. Those the flat reader declines (nested values, escapes,
+    // exceptions) are parsed whole; those not JSON are crash text.
+    return withCrashText(file, sink, 'not-json', (text) => {
       const rec = parseObject(text);
       return rec && pickAll(rec, fields);
-    }, events);
-    const read = (picked: Picked | undefined, lineNo: number): boolean => {
-      if (picked === undefined) return false;
-      whole.end(); // a record ends the crash report being read, as withCrashText does
-      events(picked, lineNo);
-      return true;
-    };
-    return {
-      line(text, lineNo) {
-        if (!read(flat.readText(text), lineNo)) whole.line(text, lineNo);
-      },
-      bytes(buf, start, end, lineNo) {
-        if (!read(flat.read(buf, start, end), lineNo)) whole.line(buf.toString('utf8', start, end), lineNo);
-      },
-      end() {
-        whole.end();
-      },
-    };
+    }, (picked: Picked, lineNo) => pickedEvents(picked, prefix + lineNo, emit), {
+      text: (text) => flat.readText(text),
+      bytes: (buf, start, end) => flat.read(buf, start, end),
+    });
   },
 
   prefilter(opts) {

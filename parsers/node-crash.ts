@@ -334,21 +334,40 @@ export const nodeCrashParser: Parser = {
 /**
  * A structured format's reader with crash reports between its records: a line `parse` does not
  * take goes to the crash reader, and a record ends the report being read before its events.
+ * `fast`, when given, is tried first, on the line's text or its bytes; a line it declines is
+ * decoded if need be and given to `parse`.
  */
 export function withCrashText<T>(
   file: string, sink: ParserSink, unread: string,
   parse: (text: string) => T | undefined, emit: (rec: T, lineNo: number) => void,
+  fast?: { text(text: string): T | undefined; bytes(buf: Buffer, start: number, end: number): T | undefined },
 ): LineParser {
   const crash = crashReader(file, sink, unread);
-  return {
+  const take = (rec: T, lineNo: number) => {
+    crash.end();
+    emit(rec, lineNo);
+  };
+  const whole = (text: string, lineNo: number) => {
+    const rec = parse(text);
+    if (rec === undefined) crash.line(text, lineNo);
+    else take(rec, lineNo);
+  };
+  const reader: LineParser = {
     line(text, lineNo) {
-      const rec = parse(text);
-      if (rec === undefined) return crash.line(text, lineNo);
-      crash.end();
-      emit(rec, lineNo);
+      const rec = fast?.text(text);
+      if (rec === undefined) whole(text, lineNo);
+      else take(rec, lineNo);
     },
     end() {
       crash.end();
     },
   };
+  if (fast) {
+    reader.bytes = (buf, start, end, lineNo) => {
+      const rec = fast.bytes(buf, start, end);
+      if (rec === undefined) whole(buf.toString('utf8', start, end), lineNo);
+      else take(rec, lineNo);
+    };
+  }
+  return reader;
 }

@@ -91,11 +91,6 @@ export class Analyzer {
     }
   }
 
-  /** Verdict for one incident against the current profiles (the span processor's entry point too). */
-  classify(inc: Incident): Verdict {
-    return verdictOf(this.judge(inc));
-  }
-
   private judge(inc: Incident, profile = this.profiles.lookup(inc.route)): Judgement {
     return judge(inc, profile, this.classifyOpts);
   }

@@ -139,8 +139,7 @@ function isNormal(code: number | null, initiator: Initiator): boolean {
 const NORMAL: Finding = Object.freeze({ cause: 'normal', confidence: 0.95, proof: Object.freeze([]) as unknown as WsEvent[], explanation: '' });
 
 function normalExplanation(inc: Incident): string {
-  let n = 0;
-  for (const e of inc.recent) if (e.kind === 'exception') n++;
+  const n = exceptionsOf(inc.recent).length;
   return `closed normally${n > 0 ? ` after ${n} exception(s) that were handled` : ''}`;
 }
 

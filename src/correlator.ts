@@ -70,7 +70,8 @@ class Conn {
   open: OpenEvent | undefined = undefined;
   /**
    * Recent events: `recent[(start + i) % recent.length]` for i < count, oldest first. A data
-   * frame that is not `lastInbound` is kept packed (see `pack`): its `at` here, the rest in `nums`.
+   * frame may be kept packed (see `pack`): its `at` here, the rest in `nums`; `ordered` gives
+   * `lastInbound` itself for `inboundSlot`.
    */
   recent: (RecentEvent | string)[] = NO_EVENTS;
   /** Per packed slot i: its time at 2i (NaN for none), the rest of the frame at 2i + 1 (see `pack`). */

@@ -6,13 +6,12 @@
 export function memo<T>(fn: (text: string) => T, size: number, maxLength: number): (text: string) => T {
   const results = new Map<string, T>();
   return (text) => {
+    if (text.length > maxLength) return fn(text);
     let out = results.get(text);
     if (out !== undefined || results.has(text)) return out as T;
     out = fn(text);
-    if (text.length <= maxLength) {
-      if (results.size >= size) results.clear();
-      results.set(text, out);
-    }
+    if (results.size >= size) results.clear();
+    results.set(text, out);
     return out;
   };
 }

@@ -9,7 +9,7 @@
  */
 import { once } from 'node:events';
 import { createReadStream, fstatSync, read as readFd } from 'node:fs';
-import { open as openFile, stat } from 'node:fs/promises';
+import { type FileHandle, open as openFile, stat } from 'node:fs/promises';
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import { addAbortSignal, Readable, type TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
@@ -289,7 +289,7 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
       throw err;
     }
     if (!isGzip(head) && !isCapture(head)) {
-      return readerInput({ read: async (buf, at) => (await fh.read(buf, at, buf.length - at, null)).bytesRead, close: () => fh.close() }, undefined, onProgress);
+      return readerInput(fileReader(fh), undefined, onProgress);
     }
     await fh.close();
     if (isCapture(head)) {
@@ -317,6 +317,11 @@ async function namedPipe(name: string): Promise<Reader | undefined> {
   const st = await stat(name).catch(() => undefined);
   if (st === undefined || st.isFile() || st.isDirectory()) return undefined;
   const fh = await openFile(name, 'r');
+  return fileReader(fh);
+}
+
+/** An open file read in turn from where the last read ended. */
+function fileReader(fh: FileHandle): Reader {
   return { read: async (buf, at) => (await fh.read(buf, at, buf.length - at, null)).bytesRead, close: () => fh.close() };
 }
 

@@ -142,7 +142,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     const type = role === 'receive' || role === 'send' ? mapper.frameType(attrs) : undefined;
     const links = span.links;
     let linked: string | undefined;
-    for (let i = 0; i < links.length && linked === undefined; i++) linked = mapper.known(links[i].context.spanId);
+    for (let i = 0; i < links.length && linked === undefined; i++) linked = mapper.ids.get(links[i].context.spanId);
     const first = links.length > 0 ? links[0].context : undefined;
     const conn = mapper.join(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, attrs, role, linked, first?.traceId, first?.spanId, type !== undefined);
     this.recent.note(span, mapper.joined);

@@ -101,8 +101,7 @@ export class SpanMapper {
   private routeIn: string | undefined;
   private routeOut: string | undefined;
 
-  /** `maxKeys`: span ids kept for their children and links (see SpanIds). */
-  constructor(mapping: SpanMapping = {}, maxKeys?: number) {
+  constructor(mapping: SpanMapping = {}) {
     this.fields = {
       connection: [...(mapping.connection ?? []), ...DEFAULTS.connection],
       route: [...(mapping.route ?? []), ...DEFAULTS.route],
@@ -113,7 +112,7 @@ export class SpanMapper {
     };
     this.names = new Map(Object.entries({ ...NAMES, ...mapping.names }));
     for (const name of this.names.keys()) this.firsts[name.length === 0 ? 0 : name.charCodeAt(0) & 127] = 1;
-    this.ids = new SpanIds(maxKeys);
+    this.ids = new SpanIds();
   }
 
   /** The role of a span, or undefined for the (many) spans that are not WebSocket ones. Cheap. */
@@ -140,11 +139,6 @@ export class SpanMapper {
     const key = this.ids.get(parentSpanId);
     if (key !== undefined) this.ids.set(spanId, key);
     return key;
-  }
-
-  /** The connection a span belongs to, so its events can be linked to the others'. */
-  known(spanId: string): string | undefined {
-    return this.ids.get(spanId);
   }
 
   /**
@@ -218,7 +212,7 @@ export class SpanMapper {
     // Worked out at the first event emitted: a message span whose frame went at its start
     // usually emits none at its end. Fields are written out, not spread: spreading costs.
     let place: Place | undefined;
-    const where = (): Place => (place ??= { conn, at: at(span), route: role ? this.route(span) : undefined });
+    const where = (): Place => (place ??= { conn, at: at(span), route: role ? this.routeOf(span.attributes, span.name) : undefined });
     if (role === 'open' || role === 'lifetime') {
       const p = where();
       const remote = str(span.attributes['network.peer.address']) ?? str(span.attributes['net.peer.ip']) ?? str(span.attributes['client.address']);
@@ -244,10 +238,6 @@ export class SpanMapper {
   }
 
   /** The route: a route attribute, dd-trace's resource (`websocket /chat`), Quarkus' `OPEN /chat`. */
-  route(span: SpanData): string | undefined {
-    return this.routeOf(span.attributes, span.name);
-  }
-
   private routeOf(a: Attributes, name: string): string | undefined {
     const v = pick(a, this.fields.route);
     if (typeof v === 'string') {
@@ -295,8 +285,13 @@ function messagingRole(attrs: Attributes): SpanRole | undefined {
  * no error attributes and no error status message. Read from the span as it is, before anything is built.
  */
 export function mayHoldException(eventCount: number, status: { code: number; message?: string }, a: Attributes): boolean {
-  return eventCount > 0 || (status.code === 2 && str(status.message) !== undefined) || str(a['error.type']) !== undefined
-    || str(a['error.message']) !== undefined || str(a['error.msg']) !== undefined || a['error.stack'] !== undefined;
+  return eventCount > 0 || hasError(a, status.code === 2 ? str(status.message) : undefined);
+}
+
+/** A span with no exception event still records one: dd-trace's `error.*` attributes, or an error status's message. */
+function hasError(a: Attributes, statusMessage: string | undefined): boolean {
+  return statusMessage !== undefined || str(a['error.type']) !== undefined || str(a['error.message']) !== undefined
+    || str(a['error.msg']) !== undefined || a['error.stack'] !== undefined;
 }
 
 function isException(e: { name: string }): boolean {
@@ -322,10 +317,8 @@ function exceptions(span: SpanData, where: () => Place, emit: (e: WsEvent) => vo
   }
   if (found) return;
   const a = span.attributes;
-  const type = str(a['error.type']);
-  const message = str(a['error.message']) ?? str(a['error.msg']) ?? statusMessage;
-  if (type !== undefined || message !== undefined || a['error.stack'] !== undefined) {
-    emit(exception(where(), span.endMs, type, message, str(a['error.stack'])));
+  if (hasError(a, statusMessage)) {
+    emit(exception(where(), span.endMs, str(a['error.type']), str(a['error.message']) ?? str(a['error.msg']) ?? statusMessage, str(a['error.stack'])));
   }
 }
 

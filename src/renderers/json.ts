@@ -7,7 +7,7 @@ export function renderJson(report: Report): string {
 
 /**
  * The same text in parts of about `size` characters, split between incidents: a report lists
- * up to 10,000 of them, and its text whole (tens of MB, and more while JSON.stringify builds it)
+ * up to 5,000 of them by default, and its text whole (tens of MB, and more while JSON.stringify builds it)
  * was most of the CLI's peak memory.
  */
 export function* jsonParts(report: Report, size = 64 * 1024): Generator<string> {
