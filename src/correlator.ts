@@ -108,6 +108,19 @@ class Conn {
     return out;
   }
 
+  /** The recent events that are objects, oldest first, with `lastInbound` in its slot: the packed data frames left out. */
+  kept(): RecentEvent[] {
+    const { recent, start, count } = this;
+    const out: RecentEvent[] = [];
+    for (let i = 0; i < count; i++) {
+      const slot = (start + i) % recent.length;
+      const x = recent[slot];
+      if (slot === this.inboundSlot) out.push(this.lastInbound!);
+      else if (typeof x !== 'string') out.push(x);
+    }
+    return out;
+  }
+
   /**
    * Keeps a data frame in its slot as two numbers and its `at`, not as an object: frames are
    * most of what rings hold, and an object per frame kept alive (with its time, a heap number)
@@ -150,6 +163,119 @@ class Conn {
   }
 }
 
+/**
+ * The Incident the correlator hands over: the ended connection's state as it was, read where
+ * it is. Most closes are normal and judged from the close alone, so the ring is made objects
+ * again (`recent`) only when asked; the classifier reads `kept` (see `keptEvents`).
+ */
+class Ended implements Incident {
+  readonly connection: string;
+  readonly route: string | undefined;
+  readonly remote: string | undefined;
+  readonly process: string | undefined;
+  readonly open: OpenEvent | undefined;
+  readonly lastInbound: FrameEvent | undefined;
+  readonly closeSent: FrameEvent | undefined;
+  readonly closeReceived: FrameEvent | undefined;
+
+  constructor(
+    private readonly conn: Conn, readonly close: CloseEvent, readonly crash: ExceptionEvent | undefined,
+    readonly crashTrigger: boolean | undefined, readonly orphans: ExceptionEvent[],
+  ) {
+    this.connection = conn.key;
+    this.route = conn.route;
+    this.remote = conn.open?.remote;
+    this.process = conn.process;
+    this.open = conn.open;
+    this.lastInbound = conn.lastInbound;
+    this.closeSent = conn.closeSent;
+    this.closeReceived = conn.closeReceived;
+  }
+
+  get recent(): RecentEvent[] {
+    return this.conn.ordered();
+  }
+
+  get inbound(): { text: number; binary: number } {
+    return { text: this.conn.inboundText, binary: this.conn.inboundBinary };
+  }
+
+  kept(): RecentEvent[] {
+    return this.conn.kept();
+  }
+}
+
+/**
+ * The recent events of an incident in order, or at least those that are not data frames, and
+ * its last inbound frame if they hold it: what the classifier reads (exceptions, notes, close
+ * frames and where the last message stands among them) without making packed frames objects.
+ */
+export function keptEvents(inc: Incident): RecentEvent[] {
+  return inc instanceof Ended ? inc.kept() : inc.recent;
+}
+
+/**
+ * A set of at most `max` keys that forgets the oldest added first, as a Set whose first entry
+ * is deleted when it grows too big, but cheaper: a Set's first entry is found by walking the
+ * holes its earlier deletions left. Keys in order of addition, each with the number of its
+ * addition; an entry whose key was deleted or added again since is stale and skipped.
+ */
+export class RecentKeys {
+  private readonly added = new Map<string, number>();
+  private keys: string[] = [];
+  private seqs: number[] = [];
+  private head = 0;
+  private seq = 0;
+
+  constructor(private readonly max: number) {}
+
+  get size(): number {
+    return this.added.size;
+  }
+
+  has(key: string): boolean {
+    return this.added.has(key);
+  }
+
+  delete(key: string): void {
+    this.added.delete(key);
+  }
+
+  /** Adds a key that is not in the set (one that is keeps its place, as in a Set). */
+  add(key: string): void {
+    if (this.added.has(key)) return;
+    this.added.set(key, ++this.seq);
+    this.keys.push(key);
+    this.seqs.push(this.seq);
+    if (this.added.size > this.max) {
+      for (;;) {
+        const k = this.keys[this.head];
+        const live = this.added.get(k) === this.seqs[this.head];
+        this.head++;
+        if (live) {
+          this.added.delete(k);
+          break;
+        }
+      }
+    }
+    // Entries dropped from the front, and stale ones behind it, are let go once they are most of the list.
+    if (this.keys.length - this.head > 2 * this.max || this.head > this.max) this.compact();
+  }
+
+  private compact(): void {
+    const keys: string[] = [];
+    const seqs: number[] = [];
+    for (let i = this.head; i < this.keys.length; i++) {
+      if (this.added.get(this.keys[i]) !== this.seqs[i]) continue;
+      keys.push(this.keys[i]);
+      seqs.push(this.seqs[i]);
+    }
+    this.keys = keys;
+    this.seqs = seqs;
+    this.head = 0;
+  }
+}
+
 function packedType(t: FrameType): number {
   switch (t) {
     case 'text': return 0;
@@ -188,7 +314,7 @@ export class Correlator {
   private tail: Conn | undefined;
   /** The current connection of a keyless log, per source: read in order, split at open and close. */
   private readonly sequential = new Map<string, Conn>();
-  private readonly recentlyClosed = new Set<string>();
+  private readonly recentlyClosed = new RecentKeys(RECENT_CLOSED);
   private readonly orphans = new Map<string, ExceptionEvent[]>();
   /** The last source named: each connection keeps its source, and most share one. */
   private lastSource = '';
@@ -415,17 +541,8 @@ export class Correlator {
     else {
       this.drop(conn);
       this.recentlyClosed.add(conn.key);
-      if (this.recentlyClosed.size > RECENT_CLOSED) {
-        this.recentlyClosed.delete(this.recentlyClosed.values().next().value as string);
-      }
     }
-    this.onIncident({
-      connection: conn.key, route: conn.route, remote: conn.open?.remote, process: conn.process,
-      open: conn.open, close, recent: conn.ordered(), lastInbound: conn.lastInbound,
-      inbound: { text: conn.inboundText, binary: conn.inboundBinary },
-      closeSent: conn.closeSent, closeReceived: conn.closeReceived, crash, crashTrigger,
-      orphans: this.orphansFor(conn, close),
-    });
+    this.onIncident(new Ended(conn, close, crash, crashTrigger, this.orphansFor(conn, close)));
   }
 
   private orphansFor(conn: Conn, close: CloseEvent): ExceptionEvent[] {
