@@ -91,9 +91,9 @@ class Conn {
   prev: Conn | undefined = undefined;
   next: Conn | undefined = undefined;
 
-  constructor(readonly key: string, readonly source: string, e: WsEvent, public lastTime: number) {
-    this.route = e.route;
-    this.process = e.process;
+  constructor(readonly key: string, readonly source: string, route: string | undefined, process: string | undefined, public lastTime: number) {
+    this.route = route;
+    this.process = process;
   }
 
   /** The recent events, oldest first, in a new array; packed frames made objects again. */
@@ -316,8 +316,13 @@ export class Correlator {
   private readonly sequential = new Map<string, Conn>();
   private readonly recentlyClosed = new RecentKeys(RECENT_CLOSED);
   private readonly orphans = new Map<string, ExceptionEvent[]>();
-  /** The last source named: each connection keeps its source, and most share one. */
-  private lastSource = '';
+  /**
+   * The last source, route and process named: each connection keeps its own, and most share one
+   * text, so the lookups by them at each close (profiles, summary, orphans) find its hash kept.
+   */
+  private readonly sources = new LastText();
+  private readonly routes = new LastText();
+  private readonly processes = new LastText();
   /** The last event that named its process: a crash report names none, and the process that wrote just before it is the one that died. */
   private lastWithProcess: WsEvent | undefined;
   private readonly ttlMs: number;
@@ -364,8 +369,8 @@ export class Correlator {
     this.lastKey = conn?.key;
     if (!conn) return;
     if (e.time !== undefined) conn.lastTime = e.time;
-    if (e.route && !conn.route) conn.route = e.route;
-    if (e.process && !conn.process) conn.process = e.process;
+    if (e.route && !conn.route) conn.route = this.routes.of(e.route);
+    if (e.process && !conn.process) conn.process = this.processes.of(e.process);
 
     switch (e.kind) {
       case 'open':
@@ -476,13 +481,13 @@ export class Correlator {
   }
 
   private create(key: string, e: WsEvent): Conn {
-    return new Conn(key, this.sourceOf(e), e, e.time ?? this.now);
+    const { route, process } = e;
+    return new Conn(key, this.sourceOf(e), route === undefined ? route : this.routes.of(route),
+      process === undefined ? process : this.processes.of(process), e.time ?? this.now);
   }
 
   private sourceOf(e: WsEvent): string {
-    const source = sourceOf(e);
-    if (source !== this.lastSource) this.lastSource = source;
-    return this.lastSource;
+    return this.sources.of(sourceOf(e));
   }
 
   private frame(conn: Conn, f: FrameEvent): void {
@@ -584,6 +589,16 @@ export class Correlator {
       this.drop(this.head);
       this.stats.evictedIdle++;
     }
+  }
+}
+
+/** The text last given, kept: a text equal to it is answered with the one kept. */
+class LastText {
+  private text = '';
+
+  of(text: string): string {
+    if (text !== this.text) this.text = text;
+    return this.text;
   }
 }
 
