@@ -215,64 +215,33 @@ export function keptEvents(inc: Incident): RecentEvent[] {
 }
 
 /**
- * A set of at most `max` keys that forgets the oldest added first, as a Set whose first entry
- * is deleted when it grows too big, but cheaper: a Set's first entry is found by walking the
- * holes its earlier deletions left. Keys in order of addition, each with the number of its
- * addition; an entry whose key was deleted or added again since is stale and skipped.
+ * A set of at most `max` keys that forgets the oldest added first: a Set whose first entry is
+ * deleted when it grows too big. The first entry is read with one iterator kept for good, which
+ * goes on from where it stopped: a new iterator would walk from the table's start past the holes
+ * that earlier deletions left, thousands of them when many connections close.
  */
 export class RecentKeys {
-  private readonly added = new Map<string, number>();
-  private keys: string[] = [];
-  private seqs: number[] = [];
-  private head = 0;
-  private seq = 0;
+  private readonly keys = new Set<string>();
+  /** Every key before it was deleted: those added since, and so all live ones, are ahead of it. */
+  private readonly oldest = this.keys.values();
 
   constructor(private readonly max: number) {}
 
   get size(): number {
-    return this.added.size;
+    return this.keys.size;
   }
 
   has(key: string): boolean {
-    return this.added.has(key);
+    return this.keys.has(key);
   }
 
   delete(key: string): void {
-    this.added.delete(key);
+    this.keys.delete(key);
   }
 
-  /** Adds a key that is not in the set (one that is keeps its place, as in a Set). */
   add(key: string): void {
-    if (this.added.has(key)) return;
-    this.added.set(key, ++this.seq);
-    this.keys.push(key);
-    this.seqs.push(this.seq);
-    if (this.added.size > this.max) {
-      for (;;) {
-        const k = this.keys[this.head];
-        const live = this.added.get(k) === this.seqs[this.head];
-        this.head++;
-        if (live) {
-          this.added.delete(k);
-          break;
-        }
-      }
-    }
-    // Entries dropped from the front, and stale ones behind it, are let go once they are most of the list.
-    if (this.keys.length - this.head > 2 * this.max || this.head > this.max) this.compact();
-  }
-
-  private compact(): void {
-    const keys: string[] = [];
-    const seqs: number[] = [];
-    for (let i = this.head; i < this.keys.length; i++) {
-      if (this.added.get(this.keys[i]) !== this.seqs[i]) continue;
-      keys.push(this.keys[i]);
-      seqs.push(this.seqs[i]);
-    }
-    this.keys = keys;
-    this.seqs = seqs;
-    this.head = 0;
+    this.keys.add(key);
+    if (this.keys.size > this.max) this.keys.delete(this.oldest.next().value as string);
   }
 }
 
