@@ -9,7 +9,7 @@ import { Correlator, type CorrelatorOptions, type Incident } from './correlator.
 import { isEmptyFilter, matches, type VerdictFilter } from './filter.js';
 import type { Accepts, RootCause, Verdict, WsEvent } from './model.js';
 import { Profiles, provisional } from './profile.js';
-import { Tally, type Summary } from './summary.js';
+import { addVerdict, emptySummary } from './summary.js';
 
 export interface AnalyzerOptions {
   /** Accepted data type per route, from the user: `[['/chat', 'text']]`. */
@@ -45,7 +45,7 @@ export interface AnalyzerStats {
 }
 
 export class Analyzer {
-  private readonly tally = new Tally();
+  readonly summary = emptySummary();
   readonly incidents: Verdict[] = [];
   readonly profiles = new Profiles();
   readonly stats: AnalyzerStats = { rechecked: 0, changed: 0, pendingOverflow: 0, incidentsOmitted: 0, filteredOut: 0 };
@@ -69,11 +69,6 @@ export class Analyzer {
     this.maxIncidents = opts.maxIncidents ?? 5_000;
     this.filter = isEmptyFilter(opts.filter) ? undefined : opts.filter;
     this.classifyOpts = { showPayloads: opts.showPayloads };
-  }
-
-  /** The summary of the verdicts so far, written anew at each call. */
-  get summary(): Summary {
-    return this.tally.summary();
   }
 
   push(e: WsEvent): void {
@@ -125,7 +120,7 @@ export class Analyzer {
       this.stats.filteredOut++;
       return;
     }
-    this.tally.add(j);
+    addVerdict(this.summary, j);
     const listed = j.incident && this.incidents.length < this.maxIncidents;
     if (j.incident && !listed) this.stats.incidentsOmitted++;
     if (!listed && !this.opts.onVerdict) return;

@@ -2,7 +2,7 @@
  * Counts and examples over many verdicts. A summary is plain data and mergeable: the summary
  * of two inputs is `merge` of their summaries, so shards and hosts can be combined.
  */
-import { ROOT_CAUSES, type RootCause, type Verdict } from './model.js';
+import type { RootCause, Verdict } from './model.js';
 
 export interface Disagreement {
   rootCause: RootCause;
@@ -82,13 +82,6 @@ export function addVerdict(s: Summary, v: Counted): void {
   bump(s.byRootCause, v.rootCause, 1);
   bump(s.byCloseCode, codeKey(v.closeCode), 1);
   bump(s.codesByRootCause[v.rootCause] ??= {}, codeKey(v.closeCode), 1);
-  addDetails(s, v);
-  count(entry(s.routes, v.route ?? '(none)', newRouteCount), v);
-  count(entry(s.clients, clientOf(v.remote), newRouteCount), v);
-}
-
-/** What a summary counts of a verdict beyond its counts by root cause, code, route and client. */
-function addDetails(s: Summary, v: Counted): void {
   if (v.time !== null) {
     if (s.firstClose === null || v.time < s.firstClose) s.firstClose = v.time;
     if (s.lastClose === null || v.time > s.lastClose) s.lastClose = v.time;
@@ -106,99 +99,8 @@ function addDetails(s: Summary, v: Counted): void {
       signature: key, type: x.type, message: x.message, topFrame: x.topFrame, rootCause: v.rootCause, count: 0, example: x.at,
     })).count++;
   }
-}
-
-/** Each root cause's place in ROOT_CAUSES. */
-const CAUSE = Object.fromEntries(ROOT_CAUSES.map((c, i) => [c, i])) as Record<RootCause, number>;
-
-/**
- * Counts by root cause: numbers by the cause's place, and the causes in the order first counted
- * (the order of the object written from them, as when it is counted in place).
- */
-class CauseCounts {
-  private readonly n: number[] = ROOT_CAUSES.map(() => 0);
-  private readonly order: number[] = [];
-
-  add(cause: number): void {
-    if (this.n[cause]++ === 0) this.order.push(cause);
-  }
-
-  write(): Partial<Record<RootCause, number>> {
-    const out: Partial<Record<RootCause, number>> = {};
-    for (const i of this.order) out[ROOT_CAUSES[i]] = this.n[i];
-    return out;
-  }
-}
-
-/** Counts by close code, in the order first counted. */
-type CodeCounts = Map<number | null, number>;
-
-function addCode(counts: CodeCounts, code: number | null): void {
-  counts.set(code, (counts.get(code) ?? 0) + 1);
-}
-
-function writeCodes(counts: CodeCounts): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [code, n] of counts) out[codeKey(code)] = n;
-  return out;
-}
-
-interface PeerTally {
-  closes: number;
-  incidents: number;
-  causes: CauseCounts;
-}
-
-const newPeerTally = (): PeerTally => ({ closes: 0, incidents: 0, causes: new CauseCounts() });
-
-/**
- * A summary being counted, close by close: what `addVerdict` does to a Summary, with the counts
- * by root cause, code, route and client kept as numbers by place (an object's property counted
- * in place costs a keyed store at each close) and written as a Summary when it is read.
- */
-export class Tally {
-  /** The rest of the summary (times, timeline, disagreements, exceptions), counted in place. */
-  private readonly details = emptySummary();
-  private readonly causes = new CauseCounts();
-  private readonly codes: CodeCounts = new Map();
-  private readonly codesByCause: (CodeCounts | undefined)[] = [];
-  private readonly routes = new Capped<PeerTally>();
-  private readonly clients = new Capped<PeerTally>();
-
-  add(v: Counted): void {
-    const s = this.details;
-    s.closes++;
-    if (v.incident) s.incidents++;
-    const cause = CAUSE[v.rootCause];
-    this.causes.add(cause);
-    addCode(this.codes, v.closeCode);
-    addCode(this.codesByCause[cause] ??= new Map(), v.closeCode);
-    addDetails(s, v);
-    countPeer(this.routes.entry(v.route ?? '(none)', newPeerTally), v.incident, cause);
-    countPeer(this.clients.entry(clientOf(v.remote), newPeerTally), v.incident, cause);
-  }
-
-  /** The summary as of now: its counts written anew, the rest as counted. */
-  summary(): Summary {
-    const s = this.details;
-    const codesByRootCause: Summary['codesByRootCause'] = {};
-    const causes = this.causes.write();
-    for (const cause of Object.keys(causes) as RootCause[]) codesByRootCause[cause] = writeCodes(this.codesByCause[CAUSE[cause]]!);
-    return {
-      ...s, byRootCause: causes, byCloseCode: writeCodes(this.codes), codesByRootCause,
-      routes: this.routes.write(writePeer), clients: this.clients.write(writePeer),
-    };
-  }
-}
-
-function countPeer(p: PeerTally, incident: boolean, cause: number): void {
-  p.closes++;
-  if (incident) p.incidents++;
-  p.causes.add(cause);
-}
-
-function writePeer(p: PeerTally): RouteCount {
-  return { closes: p.closes, incidents: p.incidents, byRootCause: p.causes.write() };
+  count(entry(s.routes, v.route ?? '(none)', newRouteCount), v);
+  count(entry(s.clients, clientOf(v.remote), newRouteCount), v);
 }
 
 function count(r: RouteCount, v: Counted): void {
@@ -333,53 +235,36 @@ export function codeKey(code: number | null): string {
 }
 
 /**
- * A capped map's entries by key, and the last one asked for (most closes name the route of the
- * close before). Looking up in an object a key it lacks (a new peer's address, most closes)
- * makes V8 internalize the key as a property name, about 1 us each.
+ * The entries of capped maps by key, and the last one asked for (most closes name the route of
+ * the close before). Looking up in the map itself a key it lacks (a new peer's address, most
+ * closes) makes V8 internalize the key as a property name, about 1 us each.
  */
-class Capped<T> {
-  readonly byKey: Map<string, T>;
-  private lastKey: string | undefined = undefined;
-  private last: T | undefined = undefined;
-
-  constructor(entries: Iterable<[string, T]> = []) {
-    this.byKey = new Map(entries);
-  }
-
-  /** The entry of `key`, made when new; the entry of OTHER once the map holds MAX_KEYS keys. */
-  entry(key: string, make: (key: string) => T, onNew?: (key: string, e: T) => void): T {
-    if (key === this.lastKey) return this.last!;
-    const byKey = this.byKey;
-    let e = byKey.get(key);
-    if (e === undefined) {
-      const k = byKey.size >= MAX_KEYS ? OTHER : key;
-      e = byKey.get(k);
-      if (e === undefined) {
-        byKey.set(k, (e = make(k)));
-        onNew?.(k, e);
-      }
-    }
-    this.lastKey = key;
-    this.last = e;
-    return e;
-  }
-
-  write<U>(as: (e: T) => U): Record<string, U> {
-    const out: Record<string, U> = {};
-    for (const [k, e] of this.byKey) out[k] = as(e);
-    return out;
-  }
+interface Entries<T> {
+  byKey: Map<string, T>;
+  lastKey: string | undefined;
+  last: T | undefined;
 }
 
-const capped = new WeakMap<object, Capped<unknown>>();
+const entries = new WeakMap<object, Entries<unknown>>();
 
-/** The entry of `key` in a capped map of a summary counted in place, made (and put in the map) when new. */
+/** The entry of `key` in a capped map, made when new; the entry of OTHER once the map holds MAX_KEYS keys. */
 function entry<T>(map: Record<string, T>, key: string, make: (key: string) => T): T {
-  let c = capped.get(map) as Capped<T> | undefined;
-  if (!c) capped.set(map, (c = new Capped(Object.entries(map))));
-  return c.entry(key, make, (k, e) => {
-    map[k] = e;
-  });
+  let x = entries.get(map) as Entries<T> | undefined;
+  if (!x) entries.set(map, (x = { byKey: new Map(Object.entries(map)), lastKey: undefined, last: undefined }));
+  if (key === x.lastKey) return x.last!;
+  const byKey = x.byKey;
+  let e = byKey.get(key);
+  if (e === undefined) {
+    const k = byKey.size >= MAX_KEYS ? OTHER : key;
+    e = byKey.get(k);
+    if (e === undefined) {
+      map[k] = e = make(k);
+      byKey.set(k, e);
+    }
+  }
+  x.lastKey = key;
+  x.last = e;
+  return e;
 }
 
 function bump<K extends string>(map: Partial<Record<K, number>>, key: K, n: number): void {

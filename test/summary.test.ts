@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Analyzer } from '../src/analyzer.js';
 import { jsonParser } from '../parsers/json.js';
 import { ROOT_CAUSES, type RootCause, type Verdict } from '../src/model.js';
-import { addVerdict, clientOf, emptySummary, mergeSummaries, ranked, Tally, type Summary } from '../src/summary.js';
+import { addVerdict, clientOf, emptySummary, mergeSummaries, ranked, type Summary } from '../src/summary.js';
 
 function analyze(lines: string[]) {
   const a = new Analyzer();
@@ -80,21 +80,6 @@ describe('Summary of any verdicts', () => {
     // Ten days of minutes, 2000 closes: well over 1440 distinct minutes, so the timeline widens.
     fc.assert(fc.property(verdicts(14_400, 2000, 2200), fc.nat(), split), { numRuns: 6 });
     expect([...widths].some((w) => w > 1), 'some runs widened the buckets').toBe(true);
-  });
-
-  it('is what a Tally counts, written in the same order, whatever the verdicts', () => {
-    const same = (vs: Verdict[]) => {
-      const t = new Tally();
-      for (const v of vs) t.add(v);
-      // JSON text: the same keys in the same order, which a report writes.
-      expect(JSON.stringify(t.summary())).toBe(JSON.stringify(summarize(vs)));
-    };
-    const codes = fc.constantFrom(1000, 1003, 1006, 1011, 4000, 3, null);
-    fc.assert(fc.property(verdicts(600, 0, 200), fc.array(codes, { maxLength: 200 }), (vs, cs) => {
-      same(vs.map((v, i) => ({ ...v, closeCode: i < cs.length ? cs[i] : v.closeCode, route: i % 7 === 0 ? null : `${i % 11}` })));
-    }), { numRuns: 60 });
-    // Beyond 1000 client hosts and routes: the rest under (other).
-    same(Array.from({ length: 2500 }, (_, i) => ({ ...verdict(i, i % 50, i % 3 ? 'normal' : 'unhandled-error', i % 3 ? 1000 : 1011, true), remote: `10.0.${i >> 8}.${i & 255}:1`, route: `/r${i % 1300}` })));
   });
 
   it('widens at exactly 1441 buckets, whatever the order the summaries were built and merged in', () => {
