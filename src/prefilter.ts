@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Needle, Prefilter } from '../parsers/parser.js';
-import { ACCEPT, Automata } from './pattern.js';
+import { ACCEPT, Automata, EXITS } from './pattern.js';
 
 /** Bytes of the first block whose byte, pair and triple counts choose the anchors. */
 const SAMPLE = 256 * 1024;
@@ -30,6 +30,7 @@ const SHARED = 0.25;
 
 /** prefilter.wat's memory layout. */
 const MASKS = 0;
+const SKIPS = 1024;
 const SLOTS = 65536;
 const NEEDLES = 458752;
 const MAX_NEEDLES = 4096;
@@ -321,11 +322,13 @@ export class BlockFilter {
       if (n.followedBy.length === 0) return ACCEPT;
       if (pattern + n.followedBy.length > MAX_PATTERNS) throw new Error('prefilter: too many patterns');
       follow[i] = pattern | (n.followedBy.length << 16);
-      for (const p of n.followedBy) patterns[pattern++] = automata.add(p);
+      for (const p of n.followedBy) patterns[pattern++] = automata.ref(automata.add(p));
       return patterns[follow[i] & 0xffff];
     });
     if (automata.states > MAX_STATES) throw new Error('prefilter: patterns too long');
-    new Uint16Array(memory, AUTOMATA, 256 * MAX_STATES).set(automata.next);
+    const { next, exits } = automata.table();
+    new Uint16Array(memory, AUTOMATA, 256 * MAX_STATES).set(next);
+    new Uint8Array(memory, SKIPS, 16 * EXITS * MAX_STATES).set(exits);
     return starts;
   }
 }

@@ -5,6 +5,8 @@
 ;; Memory layout, written by prefilter.ts (keep the two in step):
 ;;   0          buckets:  u8[3][2][16]  per byte of an anchor, by the byte's low then high half: the
 ;;                                      buckets (one bit each) that the byte may be in at that place
+;;   1024       exits:    u8[256][4][16] per state marked 0x8000 (pattern.ts SKIP): the bytes that
+;;                                      leave it, each sixteen times
 ;;   65536      slots:    u32[65536]    per pair: first anchor (low 20 bits), anchor count (high 12)
 ;;   458752     needles:  u32[2][4096]  address of its bytes, length (the bytes are padded to a
 ;;                                      multiple of four, then as many mask bytes: a byte matches
@@ -12,7 +14,8 @@
 ;;   491520     bytes:    u8[65536]     needle bytes and masks
 ;;   557056     follow:   u32[4096]     per needle: first pattern (low 16 bits), pattern count (high 16)
 ;;   573440     patterns: u32[4096]     start state of each pattern's automaton
-;;   589824     automata: u16[256][256] next state per state and byte (0 rejects, 1 accepts)
+;;   589824     automata: u16[256][256] next state per state and byte (0 rejects, 1 accepts), marked
+;;                                      0x8000 when the state keeps all bytes but its exits
 ;;   720896     hits:     u32[8][16384] start of a match, needle index, its line's start, its line's
 ;;                                      end (the line break), the line breaks before its line
 ;;   1245184    anchors:  i32[2][65536] needle index (low 16 bits), offset of the pair in it (high 16,
@@ -139,6 +142,7 @@
                         ;; What must follow first: a near miss is most often told by its next byte.
                         ;; Each pattern's automaton reads a byte per step until it rejects (state 0)
                         ;; or accepts (1); no pattern reads a line break, so it stays in the line.
+                        ;; A marked state is left where one of its exits is found, sixteen bytes a step.
                         ;; The first pattern's start is the anchor's; the others' are in `patterns`.
                         (local.set $patterns (i32.const 0))
                         (block $followed
@@ -147,6 +151,20 @@
                             (block $ended
                               (loop $step
                                 (br_if $ended (i32.le_u (local.get $state) (i32.const 1)))
+                                (if (i32.ge_u (local.get $state) (i32.const 0x8000))
+                                  (then
+                                    (local.set $state (i32.and (local.get $state) (i32.const 0x7fff)))
+                                    (local.set $k (i32.add (i32.const 1024) (i32.shl (local.get $state) (i32.const 6))))
+                                    (loop $skip
+                                      (local.set $v (v128.load (local.get $q)))
+                                      (local.set $f (i8x16.bitmask (v128.or
+                                        (v128.or (i8x16.eq (local.get $v) (v128.load offset=0 (local.get $k))) (i8x16.eq (local.get $v) (v128.load offset=16 (local.get $k))))
+                                        (v128.or (i8x16.eq (local.get $v) (v128.load offset=32 (local.get $k))) (i8x16.eq (local.get $v) (v128.load offset=48 (local.get $k)))))))
+                                      (if (i32.eqz (local.get $f))
+                                        (then
+                                          (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                                          (br $skip))))
+                                    (local.set $q (i32.add (local.get $q) (i32.ctz (local.get $f))))))
                                 (local.set $state (i32.load16_u offset=589824
                                   (i32.or (i32.shl (local.get $state) (i32.const 9)) (i32.shl (i32.load8_u (local.get $q)) (i32.const 1)))))
                                 (local.set $q (i32.add (local.get $q) (i32.const 1)))

@@ -60,8 +60,10 @@ const needles: Needle[] = [
   { text: '"code":', check: (b, _s, e) => b[e] >= 48 && b[e] <= 57 },
   { text: 'lo', followedBy: ['[ \t]*:?[0-9]{2,}', 's+[^a-c\\\\]?1', 'C'] },
   { text: '"connId"', followedBy: ['\\u', ' *:  *1{1,3}\\x20'] },
+  // A state skipped sixteen bytes at a time, up to one of its exits.
+  { text: 'cO', anyCase: true, followedBy: ['"[^"\\\\:]*[\\\\:]1'] },
 ];
-const alphabet = ['a', 'b', 'c', 'l', 'o', 's', 'C', 'L', 'O', 'S', '"', ':', '\\', 'u', '{', '\n', '1', ' ', '\t', '11', 'connId', 'code', 'é'];
+const alphabet = ['xxxxxxxxxxxxxxxxxxx', 'a', 'b', 'c', 'l', 'o', 's', 'C', 'L', 'O', 'S', '"', ':', '\\', 'u', '{', '\n', '1', ' ', '\t', '11', 'connId', 'code', 'é'];
 
 describe('BlockFilter', () => {
   it('finds what a naive search finds, in any block of any alignment', () => {
