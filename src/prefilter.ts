@@ -55,6 +55,7 @@ const PAGE = 65536;
 interface Kernel {
   memory: WebAssembly.Memory;
   scan(from: number, start: number, end: number, room: number, first: number): number;
+  count(from: number, end: number, tables: number, common: number, list: number): number;
   next: WebAssembly.Global;
   odds: WebAssembly.Global;
   breaks: WebAssembly.Global;
@@ -150,7 +151,7 @@ export class BlockFilter {
    */
   scan(buf: Buffer, start: number, end: number): Found {
     this.load(buf, start, end);
-    if (!this.compiled) this.compile(buf, start, Math.min(end, start + SAMPLE));
+    if (!this.compiled) this.compile(Math.min(end - start, SAMPLE), end - start);
     const found = this.found;
     found.hits = found.odd = 0;
     const k = this.kernel;
@@ -195,11 +196,16 @@ export class BlockFilter {
   /** Copies the block into the kernel's memory, grown to fit. */
   private load(buf: Buffer, start: number, end: number): void {
     const { memory } = this.kernel;
-    const need = INPUT + end - start + PADDING;
-    if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+    this.reserve(INPUT + end - start + PADDING);
     buf.copy(new Uint8Array(memory.buffer), INPUT, start, end);
     // A line break: the end of the block is the end of a line, where every pattern stops.
     new Uint8Array(memory.buffer, INPUT + end - start, PADDING).fill(10);
+  }
+
+  /** Grows the kernel's memory to at least `size` bytes. */
+  private reserve(size: number): void {
+    const { memory } = this.kernel;
+    if (memory.buffer.byteLength < size) memory.grow(Math.ceil((size - memory.buffer.byteLength) / PAGE));
   }
 
   /**
@@ -207,23 +213,25 @@ export class BlockFilter {
    * every case), and puts the anchor in the bucket where it lets the fewest of the sample's
    * common triples through (and, for what the sample lacks, the fewest bytes by frequency).
    */
-  private compile(buf: Buffer, start: number, end: number): void {
+  private compile(length: number, block: number): void {
     this.compiled = true;
-    const byteCount = new Float64Array(256).fill(0.5);
-    const pairCount = new Uint32Array(65536);
-    const tripleCount = new Uint32Array(1 << TRIPLE_BITS);
-    const common = Math.max(2, (end - start) >>> 16);
-    const triples: number[] = [];
-    for (let i = start; i < end; i++) {
-      const t = buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16);
-      byteCount[buf[i]]++;
-      pairCount[t & 0xffff]++;
-      if (++tripleCount[hash(t)] === common) triples.push(t);
-    }
+    // The sample is the first `length` bytes of the block loaded; the kernel counts it into
+    // tables past the block.
+    const common = Math.max(2, length >>> 16);
+    const tables = INPUT + ((block + PADDING + 15) & ~15);
+    const list = tables + 4 * (256 + 65536 + (1 << TRIPLE_BITS));
+    this.reserve(list + 4 * (Math.ceil(length / common) + 1));
+    new Uint32Array(this.kernel.memory.buffer, tables, (list - tables) / 4).fill(0);
+    const n = this.kernel.count(INPUT, INPUT + length, tables, common, list);
+    const memory = this.kernel.memory.buffer;
+    const byteCount = Float64Array.from(new Uint32Array(memory, tables, 256), (c) => c + 0.5);
+    const pairCount = new Uint32Array(memory, tables + 1024, 65536);
+    const tripleCount = new Uint32Array(memory, tables + 1024 + 4 * 65536, 1 << TRIPLE_BITS);
+    const triples = new Int32Array(memory, list, n).slice();
     const total = byteCount.reduce((a, b) => a + b, 0);
     const frequency = byteCount.map((c) => c / total);
     const counts = Float64Array.from(triples, (t) => tripleCount[hash(t)]);
-    const sample: Sample = { triples: Int32Array.from(triples), counts, frequency, length: end - start };
+    const sample: Sample = { triples, counts, frequency, length };
     const buckets = Array.from({ length: BUCKETS }, () => new Bucket(sample));
     // Anchored bytes, as `variants` gives them with the width above the low 24 bits: another
     // needle that holds them costs the sweep no more stops there. Short needles, which have the
