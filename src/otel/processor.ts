@@ -177,10 +177,12 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     const conn = mapper.ids.key(entry);
     const framed = mapper.ids.take(entry);
     const attrs = span.attributes;
+    // A message span whose frame went at its start (its role is known: only message spans are
+    // marked so) that records no error: nothing to add, and its role is not read again.
+    if (framed && !mayHoldException(span.events.length, span.status, attrs)) return undefined;
     const role = mapper.role(span.name, attrs);
-    // A message span whose frame went at its start, or a handler's span, that records no error: nothing to add.
-    if ((role === undefined || (framed && (role === 'receive' || role === 'send')))
-      && !mayHoldException(span.events.length, span.status, attrs)) return undefined;
+    // A handler's span that records no error: nothing to add either.
+    if (role === undefined && !mayHoldException(span.events.length, span.status, attrs)) return undefined;
     return this.judging(spanData(span, true), role, conn, !framed);
   }
 
