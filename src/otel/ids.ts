@@ -14,26 +14,17 @@
  * Map forgot it.
  */
 const WAYS = 4;
-/**
- * An entry's four 32-bit words, side by side: a set of four entries is one 64-byte cache line,
- * so placing or finding an id touches one line of the table, not one per field (the table is
- * about 1 MB: its lines are rarely in cache when a span's random id lands on them).
- */
-const LO = 0;
-const HI = 1;
-const META = 2;
-const STAMP = 3;
-/** META: 0 empty; IN_FLIGHT while its span is in flight with its frame already pushed; USED; TEXT added for an id kept by its text. */
-const IN_FLIGHT = 1;
-const USED = 2;
-const TEXT = 4;
 
 export class SpanIds {
-  /** Per entry i: LO, HI, META and STAMP at 4i (STAMP changes whenever the entry is given to another id, see `holds`). */
-  private readonly words: Int32Array;
-  /** The id's text, only for ids that are not 16 hex digits (META has TEXT). */
+  private readonly lo: Int32Array;
+  private readonly hi: Int32Array;
+  /** The id's text, only for ids that are not 16 hex digits. */
   private readonly text: (string | undefined)[];
   private readonly keys: (string | undefined)[];
+  /** Per entry: 1 while its span is in flight with its frame already pushed; 2 for a used entry; 0 empty. */
+  private readonly state: Uint8Array;
+  /** Per entry: changes whenever the entry is given to another id (see `holds`). */
+  private readonly stamps: Int32Array;
   /** Per set: the way to replace next. */
   private readonly next: Uint8Array;
   private readonly mask: number;
@@ -45,10 +36,13 @@ export class SpanIds {
     let sets = 1;
     while (sets * WAYS < capacity) sets *= 2;
     const n = sets * WAYS;
-    this.words = new Int32Array(4 * n);
+    this.lo = new Int32Array(n);
+    this.hi = new Int32Array(n);
     // Filled, not holey: every slot may be read.
     this.text = Array.from({ length: n }, () => undefined);
     this.keys = Array.from({ length: n }, () => undefined);
+    this.state = new Uint8Array(n);
+    this.stamps = new Int32Array(n);
     this.next = new Uint8Array(sets);
     this.mask = sets - 1;
   }
@@ -70,49 +64,42 @@ export class SpanIds {
 
   /** Whether the entry was marked in flight; the mark is cleared. */
   take(entry: number): boolean {
-    const m = 4 * entry + META;
-    const meta = this.words[m];
-    this.words[m] = (meta & TEXT) | USED;
-    return (meta & 3) === IN_FLIGHT;
+    const inFlight = this.state[entry] === 1;
+    this.state[entry] = 2;
+    return inFlight;
   }
 
   /** Returns the entry that holds `id` now. */
   set(id: string, key: string, inFlight = false): number {
-    const words = this.words;
     const lo = this.low(id);
     let i = this.empty ? -1 : this.lookup(id, lo);
-    let text: number;
     if (i < 0) {
       const hi = this.hexHigh(id);
       i = this.victim(lo & this.mask);
-      const w = 4 * i;
-      text = this.plain === undefined ? 0 : TEXT;
-      // The text slot is written only when it holds, or held, a text: hex ids never touch it.
-      if (text !== 0 || (words[w + META] & TEXT) !== 0) this.text[i] = this.plain;
-      words[w + LO] = lo;
-      words[w + HI] = hi;
-      words[w + STAMP] = (words[w + STAMP] + 1) | 0;
-    } else text = words[4 * i + META] & TEXT;
+      this.lo[i] = lo;
+      this.hi[i] = hi;
+      this.text[i] = this.plain;
+      this.stamps[i] = (this.stamps[i] + 1) | 0;
+    }
     this.keys[i] = key;
-    words[4 * i + META] = (inFlight ? IN_FLIGHT : USED) | text;
+    this.state[i] = inFlight ? 1 : 2;
     this.empty = false;
     return i;
   }
 
   /** The entry's stamp: `holds(entry, stamp)` tells later whether it still holds the same id. */
   stamp(entry: number): number {
-    return this.words[4 * entry + STAMP];
+    return this.stamps[entry];
   }
 
   holds(entry: number, stamp: number): boolean {
-    return this.words[4 * entry + STAMP] === stamp;
+    return this.stamps[entry] === stamp;
   }
 
   private lookup(id: string, lo: number): number {
-    const words = this.words;
     const base = (lo & this.mask) * WAYS;
     for (let i = base; i < base + WAYS; i++) {
-      if (words[4 * i + LO] === lo && words[4 * i + META] !== 0 && this.same(i, id)) return i;
+      if (this.lo[i] === lo && this.state[i] !== 0 && this.same(i, id)) return i;
     }
     return -1;
   }
@@ -156,18 +143,16 @@ export class SpanIds {
 
   private same(i: number, id: string): boolean {
     const hi = this.hexHigh(id);
-    const byText = (this.words[4 * i + META] & TEXT) !== 0;
-    return this.plain !== undefined ? byText && this.text[i] === id : !byText && this.words[4 * i + HI] === hi;
+    return this.plain !== undefined ? this.text[i] === id : this.text[i] === undefined && this.hi[i] === hi;
   }
 
   /** The next entry of a set in turn, sparing spans in flight (spans that never end cannot hold a set for long). */
   private victim(set: number): number {
-    const words = this.words;
     const base = set * WAYS;
     const first = this.next[set];
     let way = first;
-    for (let n = 0; n < WAYS && (words[4 * (base + way) + META] & 3) === IN_FLIGHT; n++) way = (way + 1) % WAYS;
-    if ((words[4 * (base + way) + META] & 3) === IN_FLIGHT) way = first;
+    for (let n = 0; n < WAYS && this.state[base + way] === 1; n++) way = (way + 1) % WAYS;
+    if (this.state[base + way] === 1) way = first;
     this.next[set] = (way + 1) % WAYS;
     return base + way;
   }
