@@ -10,7 +10,9 @@
  * `{m,}` or `{m,n}`. Bytes are Latin-1 (`[\x80-\xff]` is any byte of a UTF-8 sequence).
  *
  * prefilter.wat runs them as automata (`Automata`): one table load per byte read, whatever
- * the items, so that a near miss that fails at its first byte costs one load.
+ * the items, so that a near miss that fails at its first byte costs one load; and a state that
+ * keeps all bytes but a few (`[^"\\:]*`, the rest of a quoted value) is left sixteen bytes at a
+ * time, where one of those few is found.
  */
 
 export interface PatternItem {
@@ -88,6 +90,11 @@ export function parsePattern(text: string): PatternItem[] {
 export const REJECT = 0;
 export const ACCEPT = 1;
 
+/** Marks, in `table()` and `ref()`, a state that the kernel leaves by looking for its exits. */
+export const SKIP = 0x8000;
+/** The most bytes that may leave a state that is skipped over (the line break among them). */
+export const EXITS = 4;
+
 /**
  * Patterns compiled into one transition table: the state after reading byte `b` in state `s`
  * is `next[s * 256 + b]`. A pattern's states are its items with how many bytes each has taken
@@ -147,5 +154,37 @@ export class Automata {
     }
     this.starts.set(text, start);
     return start;
+  }
+
+  /** The bytes that leave state `s` (to another state), when there are at most EXITS of them. */
+  exits(s: number): number[] | undefined {
+    if (s === REJECT || s === ACCEPT) return undefined;
+    const out: number[] = [];
+    for (let b = 0; b < 256; b++) {
+      if (this.next[256 * s + b] === s) continue;
+      if (out.length === EXITS) return undefined;
+      out.push(b);
+    }
+    return out;
+  }
+
+  /** State `s` as prefilter.wat refers to it: with SKIP when it has few exits. */
+  ref(s: number): number {
+    return this.exits(s) === undefined ? s : s | SKIP;
+  }
+
+  /**
+   * The transition table as prefilter.wat reads it (states as `ref` gives them), and each
+   * skipped state's exits: EXITS bytes (the last repeated to fill them), each sixteen times.
+   */
+  table(): { next: Uint16Array; exits: Uint8Array } {
+    const refs = Array.from({ length: this.states }, (_, s) => this.ref(s));
+    const exits = new Uint8Array(16 * EXITS * this.states);
+    refs.forEach((r, s) => {
+      if (!(r & SKIP)) return;
+      const e = this.exits(s)!;
+      for (let k = 0; k < EXITS; k++) exits.fill(e[Math.min(k, e.length - 1)], 16 * (EXITS * s + k), 16 * (EXITS * s + k + 1));
+    });
+    return { next: Uint16Array.from(this.next, (s) => refs[s]), exits };
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Finds, in a block of raw bytes, the places where a parser's needles may start, in one pass
- * for all needles whatever their number, without building a string; and counts the lines
- * between them without a call per line.
+ * for all needles whatever their number, without building a string; and, in the same pass,
+ * counts the lines and tells where the lines to read start and end, without a call per line.
  *
  * Each needle gets one anchor, the three bytes (two for a needle of two) where it is rarest in
  * the input, learned from the first block, and shared with a shorter needle where it can be;
@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Needle, Prefilter } from '../parsers/parser.js';
-import { ACCEPT, Automata } from './pattern.js';
+import { ACCEPT, Automata, EXITS } from './pattern.js';
 
 /** Bytes of the first block whose byte, pair and triple counts choose the anchors. */
 const SAMPLE = 256 * 1024;
@@ -30,6 +30,7 @@ const SHARED = 0.25;
 
 /** prefilter.wat's memory layout. */
 const MASKS = 0;
+const SKIPS = 1024;
 const SLOTS = 65536;
 const NEEDLES = 458752;
 const MAX_NEEDLES = 4096;
@@ -41,19 +42,23 @@ const MAX_PATTERNS = 4096;
 const AUTOMATA = 589824;
 const MAX_STATES = 256;
 const HITS = 720896;
-const ROOM = 65536;
+/** u32s per hit. */
+const HIT = 8;
+const ROOM = 16384;
 const ANCHORS = 1245184;
 const MAX_ANCHORS = 65536;
-const INPUT = 1769472;
+const ODD = 1769472;
+const INPUT = 1900544;
 const PADDING = 32;
 const PAGE = 65536;
 
 interface Kernel {
   memory: WebAssembly.Memory;
+  scan(from: number, start: number, end: number, room: number, first: number): number;
+  count(from: number, end: number, tables: number, common: number, list: number): number;
   next: WebAssembly.Global;
-  scan(from: number, start: number, end: number, room: number): number;
-  lines(from: number, end: number, first: number): number;
-  odd(p: number, first: number): number;
+  odds: WebAssembly.Global;
+  breaks: WebAssembly.Global;
 }
 
 const wasm = new WebAssembly.Module(readFileSync(new URL('./prefilter.wasm', import.meta.url)));
@@ -75,15 +80,53 @@ interface Anchor {
 
 const FILTERS = new WeakMap<Prefilter, BlockFilter>();
 
+/**
+ * What a scan found in a block, in its buffer's offsets: the needles (after their checks), each
+ * with its line, ascending by line (a line may appear more than once); the odd lines (see
+ * `odd`), ascending; and how many lines the block holds.
+ */
+export class Found {
+  /** Needles found: where each starts, and its line's start, end (its line break) and index in the block. */
+  hits = 0;
+  at = new Int32Array(1024);
+  starts = new Int32Array(1024);
+  ends = new Int32Array(1024);
+  indexes = new Int32Array(1024);
+  /** Odd lines: where each starts, and its index in the block. */
+  odd = 0;
+  oddStarts = new Int32Array(64);
+  oddIndexes = new Int32Array(64);
+  lines = 0;
+
+  /** Makes room for `n` more hits and odd lines. */
+  reserve(hits: number, odd: number): void {
+    if (this.hits + hits > this.at.length) {
+      const size = 2 * (this.hits + hits);
+      for (const k of ['at', 'starts', 'ends', 'indexes'] as const) this[k] = grown(this[k], size);
+    }
+    if (this.odd + odd > this.oddStarts.length) {
+      const size = 2 * (this.odd + odd);
+      this.oddStarts = grown(this.oddStarts, size);
+      this.oddIndexes = grown(this.oddIndexes, size);
+    }
+  }
+}
+
+function grown(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
+}
+
 export class BlockFilter {
   private readonly kernel: Kernel;
   private readonly anchors = new Map<number, Anchor[]>();
   private readonly needles: Compiled[] = [];
   private compiled = false;
   private readonly lineStart: number;
-  private readonly hits: number[] = [];
-  /** Where the block scanned last starts in its buffer: it is at INPUT in the kernel's memory. */
-  private start = 0;
+  private readonly found = new Found();
+  /** The most anchors at one pair: a step of the sweep writes at most sixteen times as many hits. */
+  private room = ROOM;
 
   constructor(private readonly pf: Prefilter) {
     this.lineStart = pf.lineStart === undefined ? -1 : pf.lineStart.charCodeAt(0);
@@ -103,58 +146,66 @@ export class BlockFilter {
   }
 
   /**
-   * Takes the block [start, end) of `buf` (whole lines) and returns where needles start in
-   * it, ascending (a line may appear more than once). `lines` then counts within it.
+   * Takes the block [start, end) of `buf` (whole lines) and returns what is in it: the needles
+   * and their lines, the odd lines, the number of lines. The result is reused by the next scan.
    */
-  scan(buf: Buffer, start: number, end: number): number[] {
+  scan(buf: Buffer, start: number, end: number): Found {
     this.load(buf, start, end);
-    if (!this.compiled) this.compile(buf, start, Math.min(end, start + SAMPLE));
-    const hits = this.hits;
-    hits.length = 0;
+    if (!this.compiled) this.compile(Math.min(end - start, SAMPLE), end - start);
+    const found = this.found;
+    found.hits = found.odd = 0;
     const k = this.kernel;
     const shift = start - INPUT;
+    const memory = k.memory.buffer;
     for (let from = INPUT; from < INPUT + end - start; from = k.next.value as number) {
-      const n = k.scan(from, INPUT, INPUT + end - start, ROOM);
-      const found = new Uint32Array(k.memory.buffer, HITS, 2 * n);
-      for (let i = 0; i < found.length; i += 2) {
-        const s = found[i] + shift;
-        if (s === hits[hits.length - 1]) continue; // another needle at a place already found
-        const needle = this.needles[found[i + 1]];
-        if (needle.check === undefined || needle.check(buf, s, s + needle.bytes.length)) hits.push(s);
+      const n = k.scan(from, INPUT, INPUT + end - start, this.room, this.lineStart);
+      const hits = new Int32Array(memory, HITS, HIT * n);
+      const odd = k.odds.value as number;
+      found.reserve(n, odd);
+      for (let i = 0; i < hits.length; i += HIT) {
+        const s = hits[i] + shift;
+        if (found.hits > 0 && s === found.at[found.hits - 1]) continue; // another needle at a place already found
+        const needle = this.needles[hits[i + 1]];
+        if (needle.check !== undefined && !needle.check(buf, s, s + needle.bytes.length)) continue;
+        const h = found.hits++;
+        found.at[h] = s;
+        found.starts[h] = hits[i + 2] + shift;
+        found.ends[h] = hits[i + 3] + shift;
+        found.indexes[h] = hits[i + 4];
+      }
+      const lines = new Int32Array(memory, ODD, 2 * odd);
+      for (let i = 0; i < lines.length; i += 2) {
+        found.oddStarts[found.odd] = lines[i] + shift;
+        found.oddIndexes[found.odd++] = lines[i + 1];
       }
     }
-    hits.sort((a, b) => a - b);
-    return hits;
+    found.lines = k.breaks.value as number;
+    return found;
   }
 
   /**
-   * Lines of the scanned block in [from, to) (`from` starts one, `to - 1` ends one), up to
-   * the first odd one: how many, and where the odd one starts (`to` when none is).
+   * True when the line starting at `p` is not of the format's shape, or blank: such lines are
+   * always read (another format may be interleaved, as a crash report on stderr is).
    */
-  lines(from: number, to: number): { count: number; odd: number } {
-    const shift = this.start - INPUT;
-    const count = this.kernel.lines(from - shift, to - shift, this.lineStart);
-    return { count, odd: (this.kernel.next.value as number) + shift };
-  }
-
-  /**
-   * True when the line of the scanned block starting at `p` is not of the format's shape, or
-   * blank: such lines are always read (another format may be interleaved, as a crash report
-   * on stderr is).
-   */
-  odd(p: number): boolean {
-    return this.lineStart >= 0 && this.kernel.odd(p - (this.start - INPUT), this.lineStart) !== 0;
+  odd(buf: Buffer, p: number): boolean {
+    if (this.lineStart < 0) return false;
+    while (buf[p] === 32 || buf[p] === 9) p++;
+    return buf[p] !== this.lineStart;
   }
 
   /** Copies the block into the kernel's memory, grown to fit. */
   private load(buf: Buffer, start: number, end: number): void {
     const { memory } = this.kernel;
-    const need = INPUT + end - start + PADDING;
-    if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+    this.reserve(INPUT + end - start + PADDING);
     buf.copy(new Uint8Array(memory.buffer), INPUT, start, end);
     // A line break: the end of the block is the end of a line, where every pattern stops.
     new Uint8Array(memory.buffer, INPUT + end - start, PADDING).fill(10);
-    this.start = start;
+  }
+
+  /** Grows the kernel's memory to at least `size` bytes. */
+  private reserve(size: number): void {
+    const { memory } = this.kernel;
+    if (memory.buffer.byteLength < size) memory.grow(Math.ceil((size - memory.buffer.byteLength) / PAGE));
   }
 
   /**
@@ -162,23 +213,25 @@ export class BlockFilter {
    * every case), and puts the anchor in the bucket where it lets the fewest of the sample's
    * common triples through (and, for what the sample lacks, the fewest bytes by frequency).
    */
-  private compile(buf: Buffer, start: number, end: number): void {
+  private compile(length: number, block: number): void {
     this.compiled = true;
-    const byteCount = new Float64Array(256).fill(0.5);
-    const pairCount = new Uint32Array(65536);
-    const tripleCount = new Uint32Array(1 << TRIPLE_BITS);
-    const common = Math.max(2, (end - start) >>> 16);
-    const triples: number[] = [];
-    for (let i = start; i < end; i++) {
-      const t = buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16);
-      byteCount[buf[i]]++;
-      pairCount[t & 0xffff]++;
-      if (++tripleCount[hash(t)] === common) triples.push(t);
-    }
+    // The sample is the first `length` bytes of the block loaded; the kernel counts it into
+    // tables past the block.
+    const common = Math.max(2, length >>> 16);
+    const tables = INPUT + ((block + PADDING + 15) & ~15);
+    const list = tables + 4 * (256 + 65536 + (1 << TRIPLE_BITS));
+    this.reserve(list + 4 * (Math.ceil(length / common) + 1));
+    new Uint32Array(this.kernel.memory.buffer, tables, (list - tables) / 4).fill(0);
+    const n = this.kernel.count(INPUT, INPUT + length, tables, common, list);
+    const memory = this.kernel.memory.buffer;
+    const byteCount = Float64Array.from(new Uint32Array(memory, tables, 256), (c) => c + 0.5);
+    const pairCount = new Uint32Array(memory, tables + 1024, 65536);
+    const tripleCount = new Uint32Array(memory, tables + 1024 + 4 * 65536, 1 << TRIPLE_BITS);
+    const triples = new Int32Array(memory, list, n).slice();
     const total = byteCount.reduce((a, b) => a + b, 0);
     const frequency = byteCount.map((c) => c / total);
     const counts = Float64Array.from(triples, (t) => tripleCount[hash(t)]);
-    const sample: Sample = { triples: Int32Array.from(triples), counts, frequency, length: end - start };
+    const sample: Sample = { triples, counts, frequency, length };
     const buckets = Array.from({ length: BUCKETS }, () => new Bucket(sample));
     // Anchored bytes, as `variants` gives them with the width above the low 24 bits: another
     // needle that holds them costs the sweep no more stops there. Short needles, which have the
@@ -188,6 +241,8 @@ export class BlockFilter {
     const needles = this.pf.needles.map(compileNeedle).sort((a, b) => a.bytes.length - b.bytes.length);
     for (const n of needles) {
       if (n.bytes.length < 2) throw new Error(`prefilter needle "${n.text}" is shorter than two bytes`);
+      // The sweep finds a needle's line from the line breaks before its anchor.
+      if (n.bytes.includes(10)) throw new Error(`prefilter needle "${n.text}" holds a line break`);
       const width = Math.min(WIDTH, n.bytes.length);
       let best = 0;
       let bestCost = Infinity;
@@ -250,7 +305,8 @@ export class BlockFilter {
     const starts = this.installPatterns(memory);
     let count = 0;
     for (const [pair, list] of this.anchors) {
-      if (list.length > 4095 || count + list.length > MAX_ANCHORS) throw new Error('prefilter: too many anchors');
+      if (list.length > 255 || count + list.length > MAX_ANCHORS) throw new Error('prefilter: too many anchors');
+      this.room = Math.min(this.room, ROOM - 16 * list.length);
       slots[pair] = count | (list.length << 20);
       for (const a of list) {
         const i = index.get(a.needle)!;
@@ -274,11 +330,13 @@ export class BlockFilter {
       if (n.followedBy.length === 0) return ACCEPT;
       if (pattern + n.followedBy.length > MAX_PATTERNS) throw new Error('prefilter: too many patterns');
       follow[i] = pattern | (n.followedBy.length << 16);
-      for (const p of n.followedBy) patterns[pattern++] = automata.add(p);
+      for (const p of n.followedBy) patterns[pattern++] = automata.ref(automata.add(p));
       return patterns[follow[i] & 0xffff];
     });
     if (automata.states > MAX_STATES) throw new Error('prefilter: patterns too long');
-    new Uint16Array(memory, AUTOMATA, 256 * MAX_STATES).set(automata.next);
+    const { next, exits } = automata.table();
+    new Uint16Array(memory, AUTOMATA, 256 * MAX_STATES).set(next);
+    new Uint8Array(memory, SKIPS, 16 * EXITS * MAX_STATES).set(exits);
     return starts;
   }
 }

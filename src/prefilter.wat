@@ -5,6 +5,8 @@
 ;; Memory layout, written by prefilter.ts (keep the two in step):
 ;;   0          buckets:  u8[3][2][16]  per byte of an anchor, by the byte's low then high half: the
 ;;                                      buckets (one bit each) that the byte may be in at that place
+;;   1024       exits:    u8[256][4][16] per state marked 0x8000 (pattern.ts SKIP): the bytes that
+;;                                      leave it, each sixteen times
 ;;   65536      slots:    u32[65536]    per pair: first anchor (low 20 bits), anchor count (high 12)
 ;;   458752     needles:  u32[2][4096]  address of its bytes, length (the bytes are padded to a
 ;;                                      multiple of four, then as many mask bytes: a byte matches
@@ -12,32 +14,44 @@
 ;;   491520     bytes:    u8[65536]     needle bytes and masks
 ;;   557056     follow:   u32[4096]     per needle: first pattern (low 16 bits), pattern count (high 16)
 ;;   573440     patterns: u32[4096]     start state of each pattern's automaton
-;;   589824     automata: u16[256][256] next state per state and byte (0 rejects, 1 accepts)
-;;   720896     hits:     u32[2][65536] start of a match, needle index
+;;   589824     automata: u16[256][256] next state per state and byte (0 rejects, 1 accepts), marked
+;;                                      0x8000 when the state keeps all bytes but its exits
+;;   720896     hits:     u32[8][16384] start of a match, needle index, its line's start, its line's
+;;                                      end (the line break), the line breaks before its line
 ;;   1245184    anchors:  i32[2][65536] needle index (low 16 bits), offset of the pair in it (high 16,
 ;;                                      signed); its length (low 16), where its first pattern's
 ;;                                      automaton starts (high 16; 1, accepting, when it has none)
-;;   1769472    the block, followed by 32 line breaks (loads read past its end; patterns stop there)
+;;   1769472    odd:      u32[2][16384] start of an odd line (see $odd), the line breaks before it
+;;   1900544    the block, followed by 32 line breaks (loads read past its end; patterns stop there)
+;; A call stops early when `hits` or `odd` is nearly full, at the start of sixteen bytes: the next
+;; call goes on from `next`, with the line breaks counted so far and where the line holding `next`
+;; starts (`breaks`, `line`).
 (module
-  (memory (export "memory") 28)
-  ;; Where the last call stopped: it returns early when `hits` is full.
+  (memory (export "memory") 30)
   (global $next (export "next") (mut i32) (i32.const 0))
+  (global $breaks (export "breaks") (mut i32) (i32.const 0))
+  (global $line (export "line") (mut i32) (i32.const 0))
+  ;; Odd lines written by the last call.
+  (global $odds (export "odds") (mut i32) (i32.const 0))
 
-  ;; Finds needles in the block [start, end), sweeping from `from` sixteen bytes at a time: each
-  ;; needle has an anchor, two or three of its bytes, in one of eight buckets; a byte's halves
-  ;; tell in which buckets it may be at each place of an anchor, so that the places where all
-  ;; the bytes of an anchor may be in one bucket are found at once, sixteen places per step.
+  ;; Finds needles in the block [start, end) (whole lines), sweeping from `from` sixteen bytes at
+  ;; a time: each needle has an anchor, two or three bytes, in one of eight buckets; a byte's
+  ;; halves tell in which buckets it may be at each place of an anchor, so that the places where
+  ;; all the bytes of an anchor may be in one bucket are found at once, sixteen places per step.
   ;; Only there are the needles anchored at the pair looked up: each is kept when one of its
   ;; `followedBy` patterns (src/pattern.ts) matches after it, or it has none, and it is there in
-  ;; full, within [start, end). Returns the number of hits; `next` is where it stopped (`end`,
-  ;; or earlier when at least `room - 4096` hits were written: call again from `next`, with the
-  ;; same `start`, so that a needle across `next` is still found). All in one function: a call
-  ;; would spill the vector registers.
-  (func (export "scan") (param $from i32) (param $start i32) (param $end i32) (param $room i32) (result i32)
+  ;; full, within [start, end); it is written to `hits` with its line. The same sweep counts the
+  ;; line breaks and, when `first` >= 0, writes to `odd` the lines whose first byte after blanks
+  ;; is not `first` (see $odd). Returns the number of hits (`odds` the odd lines); `next` is where
+  ;; it stopped: `end`, or earlier when at least `room` hits were written. Call again from `next`
+  ;; with the same `start` and `end`. All in one function: a call would spill the vector registers.
+  (func (export "scan") (param $from i32) (param $start i32) (param $end i32) (param $room i32) (param $first i32) (result i32)
     (local $p i32) (local $m i32) (local $n i32) (local $at i32)
     (local $slot i32) (local $a i32) (local $stop i32) (local $anchor i32) (local $s i32)
     (local $needle i32) (local $bytes i32) (local $len i32) (local $width i32) (local $k i32)
     (local $f i32) (local $pattern i32) (local $patterns i32) (local $state i32) (local $q i32)
+    (local $breaks i32) (local $line i32) (local $nl i32) (local $odds i32) (local $below i32)
+    (local $ls i32) (local $typed i32) (local $lastStart i32) (local $lastEnd i32)
     (local $v v128) (local $c v128) (local $lo v128) (local $hi v128) (local $b0 v128) (local $b1 v128)
     (local $l0 v128) (local $h0 v128) (local $l1 v128) (local $h1 v128) (local $l2 v128) (local $h2 v128)
     (local.set $l0 (v128.load offset=0 (i32.const 0)))
@@ -47,16 +61,47 @@
     (local.set $l2 (v128.load offset=64 (i32.const 0)))
     (local.set $h2 (v128.load offset=80 (i32.const 0)))
     (local.set $p (local.get $from))
-    (local.set $room (i32.sub (local.get $room) (i32.const 4096)))
+    (local.set $lastStart (i32.const -1))
+    ;; Odd lines are looked for when the format has a first byte.
+    (local.set $typed (select (i32.const 0xffff) (i32.const 0) (i32.ge_s (local.get $first) (i32.const 0))))
     ;; The anchors that end in the sixteen bytes at p start at p - 2 to p + 13: their first two
-    ;; bytes' buckets are carried from the bytes before (none before `from`). The sweep goes on
+    ;; bytes' buckets are carried from the bytes before (none before `start`). The sweep goes on
     ;; until the anchors that start before `end` have all been seen.
-    (local.set $b0 (v128.const i32x4 0 0 0 0))
-    (local.set $b1 (v128.const i32x4 0 0 0 0))
+    (if (i32.eq (local.get $from) (local.get $start))
+      (then
+        (local.set $line (local.get $start))
+        (if (i32.and (i32.ge_s (local.get $first) (i32.const 0)) (call $odd (local.get $start) (local.get $first)))
+          (then
+            (i32.store offset=1769472 (i32.const 0) (local.get $start))
+            (i32.store offset=1769476 (i32.const 0) (i32.const 0))
+            (local.set $odds (i32.const 1)))))
+      (else
+        (local.set $breaks (global.get $breaks))
+        (local.set $line (global.get $line))
+        (local.set $v (v128.load offset=0 (i32.sub (local.get $p) (i32.const 16))))
+        (local.set $lo (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+        (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
+        (local.set $b0 (v128.and (i8x16.swizzle (local.get $l0) (local.get $lo)) (i8x16.swizzle (local.get $h0) (local.get $hi))))
+        (local.set $b1 (v128.and (i8x16.swizzle (local.get $l1) (local.get $lo)) (i8x16.swizzle (local.get $h1) (local.get $hi))))))
     (block $done
       (loop $vectors
         (br_if $done (i32.ge_u (local.get $p) (i32.add (local.get $end) (i32.const 2))))
+        (if (i32.or (i32.ge_u (local.get $n) (local.get $room)) (i32.ge_u (local.get $odds) (i32.const 16368)))
+          (then
+            (global.set $next (local.get $p))
+            (global.set $breaks (local.get $breaks))
+            (global.set $line (local.get $line))
+            (global.set $odds (local.get $odds))
+            (return (local.get $n))))
         (local.set $v (v128.load (local.get $p)))
+        ;; This step's line breaks, those of the block only.
+        (local.set $nl (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))))
+        (if (i32.lt_s (i32.sub (local.get $end) (local.get $p)) (i32.const 16))
+          (then
+            (local.set $nl (select
+              (i32.and (local.get $nl) (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $end) (local.get $p))) (i32.const 1)))
+              (i32.const 0)
+              (i32.gt_s (local.get $end) (local.get $p))))))
         (local.set $lo (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
         (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
         (local.set $c (v128.and
@@ -79,10 +124,6 @@
                 (then
                   (local.set $at (i32.sub (i32.add (local.get $p) (i32.ctz (local.get $m))) (i32.const 2)))
                   (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
-                  (if (i32.ge_u (local.get $n) (local.get $room))
-                    (then
-                      (global.set $next (local.get $at))
-                      (return (local.get $n))))
                   (local.set $slot (i32.load offset=65536 (i32.shl (i32.load16_u (local.get $at)) (i32.const 2))))
                   (local.set $a (i32.and (local.get $slot) (i32.const 0xfffff)))
                   (local.set $stop (i32.add (local.get $a) (i32.shr_u (local.get $slot) (i32.const 20))))
@@ -101,6 +142,7 @@
                         ;; What must follow first: a near miss is most often told by its next byte.
                         ;; Each pattern's automaton reads a byte per step until it rejects (state 0)
                         ;; or accepts (1); no pattern reads a line break, so it stays in the line.
+                        ;; A marked state is left where one of its exits is found, sixteen bytes a step.
                         ;; The first pattern's start is the anchor's; the others' are in `patterns`.
                         (local.set $patterns (i32.const 0))
                         (block $followed
@@ -109,6 +151,20 @@
                             (block $ended
                               (loop $step
                                 (br_if $ended (i32.le_u (local.get $state) (i32.const 1)))
+                                (if (i32.ge_u (local.get $state) (i32.const 0x8000))
+                                  (then
+                                    (local.set $state (i32.and (local.get $state) (i32.const 0x7fff)))
+                                    (local.set $k (i32.add (i32.const 1024) (i32.shl (local.get $state) (i32.const 6))))
+                                    (loop $skip
+                                      (local.set $v (v128.load (local.get $q)))
+                                      (local.set $f (i8x16.bitmask (v128.or
+                                        (v128.or (i8x16.eq (local.get $v) (v128.load offset=0 (local.get $k))) (i8x16.eq (local.get $v) (v128.load offset=16 (local.get $k))))
+                                        (v128.or (i8x16.eq (local.get $v) (v128.load offset=32 (local.get $k))) (i8x16.eq (local.get $v) (v128.load offset=48 (local.get $k)))))))
+                                      (if (i32.eqz (local.get $f))
+                                        (then
+                                          (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                                          (br $skip))))
+                                    (local.set $q (i32.add (local.get $q) (i32.ctz (local.get $f))))))
                                 (local.set $state (i32.load16_u offset=589824
                                   (i32.or (i32.shl (local.get $state) (i32.const 9)) (i32.shl (i32.load8_u (local.get $q)) (i32.const 1)))))
                                 (local.set $q (i32.add (local.get $q) (i32.const 1)))
@@ -138,76 +194,101 @@
                                 (i32.load (i32.add (local.get $bytes) (local.get $k)))))
                             (local.set $k (i32.add (local.get $k) (i32.const 4)))
                             (br $compare)))
-                        (i32.store offset=720896 (i32.shl (local.get $n) (i32.const 3)) (local.get $s))
-                        (i32.store offset=720900 (i32.shl (local.get $n) (i32.const 3)) (local.get $needle))
+                        ;; Its line starts after the last line break before s: one of this step's, or
+                        ;; the one before them (no needle holds a line break, nor does its anchor).
+                        (local.set $below (select
+                          (i32.and (local.get $nl) (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $s) (local.get $p))) (i32.const 1)))
+                          (i32.const 0)
+                          (i32.gt_s (local.get $s) (local.get $p))))
+                        (local.set $ls (select
+                          (i32.sub (i32.add (local.get $p) (i32.const 32)) (i32.clz (local.get $below)))
+                          (local.get $line)
+                          (local.get $below)))
+                        ;; Its end: the next line break, found once per line.
+                        (if (i32.ne (local.get $ls) (local.get $lastStart))
+                          (then
+                            (local.set $lastStart (local.get $ls))
+                            (local.set $q (local.get $s))
+                            (loop $to_end
+                              (local.set $k (i8x16.bitmask (i8x16.eq (v128.load (local.get $q))
+                                (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))))
+                              (if (i32.eqz (local.get $k))
+                                (then
+                                  (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                                  (br $to_end))))
+                            (local.set $lastEnd (i32.add (local.get $q) (i32.ctz (local.get $k))))))
+                        (local.set $q (i32.shl (local.get $n) (i32.const 5)))
+                        (i32.store offset=720896 (local.get $q) (local.get $s))
+                        (i32.store offset=720900 (local.get $q) (local.get $needle))
+                        (i32.store offset=720904 (local.get $q) (local.get $ls))
+                        (i32.store offset=720908 (local.get $q) (local.get $lastEnd))
+                        (i32.store offset=720912 (local.get $q) (i32.add (local.get $breaks) (i32.popcnt (local.get $below))))
                         (local.set $n (i32.add (local.get $n) (i32.const 1)))
                         (br $anchors))))
                   (br $places))))))
+        (if (local.get $nl)
+          (then
+            ;; The lines starting here, read after this step's hits: an odd one is written to `odd`.
+            (local.set $m (i32.and (i32.and (local.get $nl) (local.get $typed))
+              (i32.xor (i8x16.bitmask (i8x16.eq (v128.load offset=1 (local.get $p)) (i8x16.splat (local.get $first)))) (i32.const -1))))
+            (loop $odd_lines
+              (if (local.get $m)
+                (then
+                  (local.set $k (i32.ctz (local.get $m)))
+                  (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+                  (local.set $ls (i32.add (i32.add (local.get $p) (local.get $k)) (i32.const 1)))
+                  (if (i32.and (i32.lt_u (local.get $ls) (local.get $end)) (call $odd (local.get $ls) (local.get $first)))
+                    (then
+                      (local.set $q (i32.shl (local.get $odds) (i32.const 3)))
+                      (i32.store offset=1769472 (local.get $q) (local.get $ls))
+                      (i32.store offset=1769476 (local.get $q) (i32.add (local.get $breaks)
+                        (i32.popcnt (i32.and (local.get $nl) (i32.sub (i32.shl (i32.const 2) (local.get $k)) (i32.const 1))))))
+                      (local.set $odds (i32.add (local.get $odds) (i32.const 1)))))
+                  (br $odd_lines))))
+            (local.set $breaks (i32.add (local.get $breaks) (i32.popcnt (local.get $nl))))
+            (local.set $line (i32.sub (i32.add (local.get $p) (i32.const 32)) (i32.clz (local.get $nl))))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $vectors)))
     (global.set $next (local.get $end))
+    (global.set $breaks (local.get $breaks))
+    (global.set $line (local.get $line))
+    (global.set $odds (local.get $odds))
+    (local.get $n))
+
+;; Counts the sample [from, end) for the anchors' placement (prefilter.ts `compile`): at `tables`,
+  ;; each byte's count (u32[256]), each pair's (u32[65536]) and each triple's by its hash
+  ;; (u32[1 << 18], the hash as prefilter.ts `hash`); at `list`, each triple whose count reaches
+  ;; `common`, as a little-endian u32. Returns how many there are. Here, not in JavaScript: it
+  ;; runs once per process, before the JavaScript compiler has made its loop fast.
+  (func (export "count") (param $from i32) (param $end i32) (param $tables i32) (param $common i32) (param $list i32) (result i32)
+    (local $p i32) (local $t i32) (local $at i32) (local $c i32) (local $n i32)
+    (local.set $p (local.get $from))
+    (block $done
+      (loop $bytes
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $t (i32.and (i32.load (local.get $p)) (i32.const 0xffffff)))
+        (local.set $at (i32.add (local.get $tables) (i32.shl (i32.and (local.get $t) (i32.const 0xff)) (i32.const 2))))
+        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+        (local.set $at (i32.add (local.get $tables) (i32.shl (i32.and (local.get $t) (i32.const 0xffff)) (i32.const 2))))
+        (i32.store offset=1024 (local.get $at) (i32.add (i32.load offset=1024 (local.get $at)) (i32.const 1)))
+        (local.set $at (i32.add (local.get $tables)
+          (i32.shl (i32.shr_u (i32.mul (local.get $t) (i32.const 0x9e3779b1)) (i32.const 14)) (i32.const 2))))
+        (local.set $c (i32.add (i32.load offset=263168 (local.get $at)) (i32.const 1)))
+        (i32.store offset=263168 (local.get $at) (local.get $c))
+        (if (i32.eq (local.get $c) (local.get $common))
+          (then
+            (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $t))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $bytes)))
     (local.get $n))
 
   ;; True when the line starting at `p` is not of the format's shape: its first byte after
   ;; blanks is not `first` (blank lines included).
-  (func $odd (export "odd") (param $p i32) (param $first i32) (result i32)
+  (func $odd (param $p i32) (param $first i32) (result i32)
     (local $c i32)
     (loop $blanks
       (local.set $c (i32.load8_u (local.get $p)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br_if $blanks (i32.or (i32.eq (local.get $c) (i32.const 32)) (i32.eq (local.get $c) (i32.const 9)))))
-    (i32.ne (local.get $c) (local.get $first)))
-
-  ;; Counts the lines in [from, end) (`end - 1` is a line break, `from` starts a line) up to
-  ;; the first odd one (see $odd; `first` < 0: none is odd). Returns the count; `next` is the
-  ;; odd line's start, or `end`. Sixteen bytes at a time: their line breaks are counted at once
-  ;; when the byte after each is `first`; otherwise those sixteen bytes are read one by one.
-  (func (export "lines") (param $from i32) (param $end i32) (param $first i32) (result i32)
-    (local $p i32) (local $n i32) (local $breaks i32) (local $starts i32) (local $stop i32)
-    (local $limit i32) (local $nl v128) (local $open v128)
-    (local.set $nl (i8x16.splat (i32.const 10)))
-    (local.set $open (i8x16.splat (local.get $first)))
-    (if (i32.and (i32.ge_s (local.get $first) (i32.const 0)) (call $odd (local.get $from) (local.get $first)))
-      (then
-        (global.set $next (local.get $from))
-        (return (i32.const 0))))
-    (local.set $p (local.get $from))
-    ;; Vectors stop short of the range's last break, whose next byte is outside the range.
-    (local.set $stop (i32.sub (local.get $end) (i32.const 17)))
-    (loop $chunks
-      (block $vectors
-        (loop $vector
-          (br_if $vectors (i32.gt_s (local.get $p) (local.get $stop)))
-          (local.set $breaks (i8x16.bitmask (i8x16.eq (v128.load (local.get $p)) (local.get $nl))))
-          (if (local.get $breaks)
-            (then
-              (if (i32.ge_s (local.get $first) (i32.const 0))
-                (then
-                  (local.set $starts (i8x16.bitmask (i8x16.eq (v128.load offset=1 (local.get $p)) (local.get $open))))
-                  (br_if $vectors (i32.and (local.get $breaks) (i32.xor (local.get $starts) (i32.const -1))))))
-              (local.set $n (i32.add (local.get $n) (i32.popcnt (local.get $breaks))))))
-          (local.set $p (i32.add (local.get $p) (i32.const 16)))
-          (br $vector)))
-      ;; One by one: sixteen bytes with a line that may be odd, or the tail.
-      (local.set $limit
-        (select (i32.add (local.get $p) (i32.const 16)) (local.get $end)
-          (i32.le_s (local.get $p) (local.get $stop))))
-      (block $bytes
-        (loop $byte
-          (br_if $bytes (i32.ge_u (local.get $p) (local.get $limit)))
-          (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 10))
-            (then
-              (local.set $n (i32.add (local.get $n) (i32.const 1)))
-              (if (i32.and
-                    (i32.lt_u (i32.add (local.get $p) (i32.const 1)) (local.get $end))
-                    (i32.ge_s (local.get $first) (i32.const 0)))
-                (then
-                  (if (call $odd (i32.add (local.get $p) (i32.const 1)) (local.get $first))
-                    (then
-                      (global.set $next (i32.add (local.get $p) (i32.const 1)))
-                      (return (local.get $n))))))))
-          (local.set $p (i32.add (local.get $p) (i32.const 1)))
-          (br $byte)))
-      (br_if $chunks (i32.lt_u (local.get $p) (local.get $end))))
-    (global.set $next (local.get $end))
-    (local.get $n)))
+    (i32.ne (local.get $c) (local.get $first))))

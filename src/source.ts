@@ -179,43 +179,46 @@ class Lines {
   }
 
   /**
-   * Native scans for the needles; only the lines they hit are decoded, with the lines of an
-   * odd shape and the first line after them (which ends what they were part of).
+   * One native scan for the needles; only the lines they hit are decoded, with the lines of an
+   * odd shape and the first line after them (which ends what they were part of). The others
+   * are numbered, not decoded: the scan counts them.
    */
   private filtered(buf: Buffer, start: number, end: number, filter: BlockFilter): void {
-    let cursor = start; // the first line not yet numbered
-    for (const hit of filter.scan(buf, start, end)) {
-      if (hit < cursor) continue; // a line already read
-      const lineStart = Math.max(start, buf.lastIndexOf(NL, hit) + 1); // the block may start after other bytes
-      this.count(buf, cursor, lineStart, filter);
-      cursor = this.read(buf, lineStart, filter);
-    }
-    this.count(buf, cursor, end, filter);
-  }
-
-  /**
-   * Lines in [from, to) without a needle: numbered, not decoded (the filter counts them at
-   * once), unless odd or right after one.
-   */
-  private count(buf: Buffer, from: number, to: number, filter: BlockFilter): void {
-    for (let p = from; p < to;) {
-      if (!this.afterOdd) {
-        const { count, odd } = filter.lines(p, to);
-        this.lineNo += count;
-        this.prefiltered += count;
-        if (odd === to) return;
-        p = odd;
+    const found = filter.scan(buf, start, end);
+    const { starts, oddStarts } = found;
+    const base = this.lineNo;
+    let cursor = start; // the first line not yet read or skipped
+    let index = 0; // its index in the block
+    let read = 0;
+    for (let h = 0, o = 0; ;) {
+      let p: number;
+      let nl: number;
+      if (this.afterOdd && cursor < end) {
+        p = cursor;
+        nl = buf.indexOf(NL, p);
+      } else {
+        // The next line with a needle or odd, whichever comes first; those behind were read.
+        while (h < found.hits && starts[h] < cursor) h++;
+        while (o < found.odd && oddStarts[o] < cursor) o++;
+        if (h < found.hits && (o === found.odd || starts[h] <= oddStarts[o])) {
+          p = starts[h];
+          nl = found.ends[h];
+          index = found.indexes[h++];
+        } else if (o < found.odd) {
+          p = oddStarts[o];
+          nl = buf.indexOf(NL, p);
+          index = found.oddIndexes[o++];
+        } else break;
       }
-      p = this.read(buf, p, filter);
+      this.afterOdd = filter.odd(buf, p);
+      this.lineNo = base + index;
+      this.line(buf, p, nl);
+      read++;
+      cursor = nl + 1;
+      index++;
     }
-  }
-
-  /** Reads the line at `p` of a filtered block, noting whether it is odd; where the next starts. */
-  private read(buf: Buffer, p: number, filter: BlockFilter): number {
-    const nl = buf.indexOf(NL, p);
-    this.afterOdd = filter.odd(p);
-    this.line(buf, p, nl);
-    return nl + 1;
+    this.lineNo = base + found.lines;
+    this.prefiltered += found.lines - read;
   }
 
   private line(buf: Buffer, start: number, nl: number): void {

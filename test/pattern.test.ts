@@ -1,7 +1,7 @@
 /** A pattern's automaton ends in ACCEPT exactly where the possessive matching matches. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ACCEPT, Automata, parsePattern, REJECT, UNBOUNDED } from '../src/pattern.js';
+import { ACCEPT, Automata, EXITS, parsePattern, REJECT, SKIP, UNBOUNDED } from '../src/pattern.js';
 
 /** The pattern as a sticky RegExp on Latin-1 text: possessive repeats as atomic lookaheads. */
 function regexOf(pattern: string): RegExp {
@@ -16,6 +16,25 @@ function regexOf(pattern: string): RegExp {
 function run(automata: Automata, start: number, text: string): boolean {
   let s = start;
   for (let i = 0; s !== REJECT && s !== ACCEPT; i++) s = automata.next[256 * s + (i < text.length ? text.charCodeAt(i) : 10)];
+  return s === ACCEPT;
+}
+
+/**
+ * Runs the table as prefilter.wat does: a state marked SKIP is left at the first of its exits
+ * (read from `exits`), without reading the bytes before it.
+ */
+function runTable(automata: Automata, start: number, text: string): boolean {
+  const { next, exits } = automata.table();
+  const bytes = Buffer.from(`${text}\n`, 'latin1');
+  let s = automata.ref(start);
+  for (let i = 0; s !== REJECT && s !== ACCEPT; i++) {
+    if (s & SKIP) {
+      s &= ~SKIP;
+      const leave = new Set(Array.from({ length: EXITS }, (_, k) => exits[16 * (EXITS * s + k)]));
+      while (!leave.has(bytes[i])) i++;
+    }
+    s = next[256 * s + bytes[i]];
+  }
   return s === ACCEPT;
 }
 
@@ -36,8 +55,23 @@ describe('Automata', () => {
         const re = regexOf(text);
         re.lastIndex = 0;
         expect(run(automata, start, input), `${text} on ${JSON.stringify(input)}`).toBe(re.test(`${input}\n`));
+        re.lastIndex = 0;
+        expect(runTable(automata, start, input), `${text} on ${JSON.stringify(input)}, skipping`).toBe(re.test(`${input}\n`));
       },
     ), { numRuns: 3000 });
+  });
+
+  it('marks the states with at most EXITS bytes leaving them, and gives those bytes', () => {
+    const automata = new Automata();
+    const start = automata.add('"[^"\\\\:]*[:\\\\]');
+    expect(automata.ref(start)).toBe(start); // '"' alone goes on; every other byte rejects
+    const inside = automata.next[256 * start + 0x22];
+    expect(automata.ref(inside)).toBe(inside | SKIP);
+    expect(automata.exits(inside)).toEqual([10, 0x22, 0x3a, 0x5c]);
+    expect(automata.table().next[256 * start + 0x22]).toBe(inside | SKIP);
+    expect(automata.exits(automata.add('[^a-d]*x'))).toBeUndefined(); // five exits: a to d and the line break
+    expect(runTable(automata, start, `"${'1.2'.repeat(20)}:`)).toBe(true);
+    expect(runTable(automata, start, `"${'1.2'.repeat(20)}"`)).toBe(false);
   });
 
   it('shares the states of a pattern added twice, and accepts at once an empty one', () => {

@@ -1,9 +1,16 @@
 /** The block scan finds every needle occurrence, at any offset and case, as a naive search does. */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Needle } from '../parsers/parser.js';
 import { parsePattern, UNBOUNDED } from '../src/pattern.js';
 import { BlockFilter } from '../src/prefilter.js';
+
+/** Where the scan found needles in [start, end) of `buf`, ascending, each place once. */
+function scanned(filter: BlockFilter, buf: Buffer, start: number, end: number): number[] {
+  const found = filter.scan(buf, start, end);
+  return [...new Set(found.at.subarray(0, found.hits))].sort((a, b) => a - b);
+}
 
 const regexes = new Map<string, RegExp>();
 
@@ -54,8 +61,10 @@ const needles: Needle[] = [
   { text: '"code":', check: (b, _s, e) => b[e] >= 48 && b[e] <= 57 },
   { text: 'lo', followedBy: ['[ \t]*:?[0-9]{2,}', 's+[^a-c\\\\]?1', 'C'] },
   { text: '"connId"', followedBy: ['\\u', ' *:  *1{1,3}\\x20'] },
+  // A state skipped sixteen bytes at a time, up to one of its exits.
+  { text: 'cO', anyCase: true, followedBy: ['"[^"\\\\:]*[\\\\:]1'] },
 ];
-const alphabet = ['a', 'b', 'c', 'l', 'o', 's', 'C', 'L', 'O', 'S', '"', ':', '\\', 'u', '{', '\n', '1', ' ', '\t', '11', 'connId', 'code', 'é'];
+const alphabet = ['xxxxxxxxxxxxxxxxxxx', 'a', 'b', 'c', 'l', 'o', 's', 'C', 'L', 'O', 'S', '"', ':', '\\', 'u', '{', '\n', '1', ' ', '\t', '11', 'connId', 'code', 'é'];
 
 describe('BlockFilter', () => {
   it('finds what a naive search finds, in any block of any alignment', () => {
@@ -66,7 +75,7 @@ describe('BlockFilter', () => {
         // Sub-ranges of a larger buffer: the scan must not depend on where the block starts.
         const buf = Buffer.concat([Buffer.alloc(lead, 0x78), body, Buffer.alloc(trail, 0x78)]);
         const filter = new BlockFilter({ needles });
-        const got = [...new Set(filter.scan(buf, lead, lead + body.length))];
+        const got = scanned(filter, buf, lead, lead + body.length);
         const want = naive(buf, lead, lead + body.length, needles);
         // A position may match several needles: the scan reports it once.
         expect(got).toEqual(want);
@@ -85,7 +94,7 @@ describe('BlockFilter', () => {
         const sample = Buffer.from(first.join(''), 'latin1');
         filter.scan(sample, 0, sample.length);
         const buf = Buffer.concat([Buffer.alloc(lead, 0x6c), Buffer.from(parts.join(''), 'latin1')]);
-        expect([...new Set(filter.scan(buf, lead, buf.length))]).toEqual(naive(buf, lead, buf.length, needles));
+        expect(scanned(filter, buf, lead, buf.length)).toEqual(naive(buf, lead, buf.length, needles));
       },
     ), { numRuns: 1000 });
   });
@@ -100,7 +109,7 @@ describe('BlockFilter', () => {
           for (const lead of [0, 1, 2, 3, 7, 13, 14, 15, 16, 17]) {
             const body = `${'c'.repeat(at)}${needle}${'o'.repeat(length - at - needle.length)}`;
             const buf = Buffer.from(`${'n'.repeat(lead)}${body}"connId"zq`, 'latin1');
-            expect(filter.scan(buf, lead, lead + length), `${lead} ${body}`).toEqual([lead + at]);
+            expect(scanned(filter, buf, lead, lead + length), `${lead} ${body}`).toEqual([lead + at]);
           }
         }
       }
@@ -115,28 +124,38 @@ describe('BlockFilter', () => {
     ];
     for (const [text, want] of cases) {
       const buf = Buffer.from(`${text}\n`, 'latin1');
-      expect(new BlockFilter({ needles: both }).scan(buf, 0, buf.length), text).toEqual(want);
+      expect(scanned(new BlockFilter({ needles: both }), buf, 0, buf.length), text).toEqual(want);
     }
   });
 
-  it('counts lines up to the first odd one as a line-by-line reading does, in any block of any alignment', () => {
-    const pieces = ['{"a":1}', '{', '  {"b":2}', '\t{', 'plain', '', ' ', 'x'.repeat(20), '{'.repeat(17), '\r'];
+  it('counts the lines, gives each hit its line and finds the odd lines as a line-by-line reading does, in any block of any alignment', () => {
+    const pieces = ['{"a":1}', '{', '  {"b":2}', '\t{', 'plain', '', ' ', 'x'.repeat(20), '{'.repeat(17), '\r', 'ab', '{"connId":7}', 'clos ab'];
     fc.assert(fc.property(
-      fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 80 }), fc.nat(20), fc.boolean(),
+      fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 80 }), fc.nat(40), fc.boolean(),
       (lines, lead, typed) => {
         const body = Buffer.from(`${lines.join('\n')}\n`, 'latin1');
-        const buf = Buffer.concat([Buffer.alloc(lead, 0x7b), body, Buffer.from('x{{{')]);
+        // Bytes around the block that would be a line break, an odd line or a needle were they in it.
+        const buf = Buffer.concat([Buffer.from('ab\nx'.repeat(lead).slice(0, lead), 'latin1'), body, Buffer.from('x{{{\nab')]);
         const filter = new BlockFilter(typed ? { needles, lineStart: '{' } : { needles });
-        filter.scan(buf, lead, lead + body.length);
-        // Each line start in turn, as source.ts reads them: counted while not odd.
-        for (let from = lead; from < lead + body.length; from = buf.indexOf(10, from) + 1) {
-          let count = 0;
-          let p = from;
-          while (p < lead + body.length && !odd(buf, p, typed)) { count++; p = buf.indexOf(10, p) + 1; }
-          expect(filter.lines(from, lead + body.length)).toEqual({ count, odd: p });
-        }
+        const found = filter.scan(buf, lead, lead + body.length);
+        const starts: number[] = [];
+        for (let p = lead; p < lead + body.length; p = buf.indexOf(10, p) + 1) starts.push(p);
+        expect(found.lines).toBe(lines.length);
+        const oddLines = starts.map((p, i) => [p, i]).filter(([p]) => odd(buf, p, typed));
+        expect(Array.from(found.oddStarts.subarray(0, found.odd), (p, i) => [p, found.oddIndexes[i]])).toEqual(oddLines);
+        // Each hit's line: where it starts and ends, and its index; ascending.
+        const at = Array.from(found.at.subarray(0, found.hits));
+        expect([...new Set(at)].sort((a, b) => a - b)).toEqual(naive(buf, lead, lead + body.length, needles));
+        at.forEach((s, h) => {
+          const i = starts.findLastIndex((p) => p <= s);
+          expect([found.starts[h], found.ends[h], found.indexes[h]]).toEqual([starts[i], buf.indexOf(10, s), i]);
+          if (h > 0) expect(found.indexes[h]).toBeGreaterThanOrEqual(found.indexes[h - 1]);
+        });
+        // The result is reused: scanning again leaves nothing of the first scan behind.
+        const again = filter.scan(buf, lead, lead + body.length);
+        expect([again.hits, again.odd, again.lines]).toEqual([at.length, oddLines.length, lines.length]);
       },
-    ), { numRuns: 300 });
+    ), { numRuns: 500 });
   });
 
   it('finds every match in a block with more of them than one sweep reports, across the places it resumes', () => {
@@ -147,18 +166,64 @@ describe('BlockFilter', () => {
     const body = Buffer.from(`qwzjqwzj${needle}`.repeat(131_072), 'latin1');
     for (const lead of [0, 1, 3]) {
       const buf = Buffer.concat([Buffer.alloc(lead, 0x20), body]);
-      const hits = new BlockFilter({ needles: [{ text: needle }] }).scan(buf, lead, buf.length);
-      expect(hits.length).toBe(131_072);
-      expect(hits.every((h, i) => h === lead + 8 + 16 * i)).toBe(true);
+      const found = new BlockFilter({ needles: [{ text: needle }] }).scan(buf, lead, buf.length);
+      expect(found.hits).toBe(131_072);
+      expect(found.at.subarray(0, found.hits).every((h, i) => h === lead + 8 + 16 * i)).toBe(true);
+      // One line: each hit's is the block's, found once and reused.
+      expect(found.starts.subarray(0, found.hits).every((p) => p === lead)).toBe(true);
+      expect(found.ends.subarray(0, found.hits).every((p) => p === buf.length)).toBe(true);
+      expect(found.lines).toBe(0);
     }
+  });
+
+  it('numbers the lines and finds the odd ones across the places it resumes', () => {
+    const line = '{"qwzjxkvy"}\nplain\n';
+    const body = Buffer.from(line.repeat(40_000), 'latin1');
+    for (const lead of [0, 5]) {
+      const buf = Buffer.concat([Buffer.alloc(lead, 0x7b), body]);
+      const found = new BlockFilter({ needles: [{ text: 'qwzjxkvy' }], lineStart: '{' }).scan(buf, lead, buf.length);
+      expect([found.hits, found.odd, found.lines]).toEqual([40_000, 40_000, 80_000]);
+      for (let i = 0; i < 40_000; i++) {
+        const p = lead + i * line.length;
+        expect([found.at[i], found.starts[i], found.ends[i], found.indexes[i]]).toEqual([p + 2, p, p + 12, 2 * i]);
+        expect([found.oddStarts[i], found.oddIndexes[i]]).toEqual([p + 13, 2 * i + 1]);
+      }
+    }
+  });
+
+  it('counts the sample\'s bytes, pairs and triples in the kernel as the anchors\' placement reads them', () => {
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('../src/prefilter.wasm', import.meta.url))));
+    const k = exports as unknown as { memory: WebAssembly.Memory; count(from: number, end: number, tables: number, common: number, list: number): number };
+    const sample = Buffer.from('{"connId":"c1","msg":"ws closed"}\n{"a":1}\néé\n'.repeat(40), 'latin1');
+    const at = 4096;
+    const tables = 65536;
+    const list = tables + 4 * (256 + 65536 + (1 << 18));
+    k.memory.grow(Math.max(0, Math.ceil((list + 65536 - k.memory.buffer.byteLength) / 65536)));
+    new Uint8Array(k.memory.buffer).set(sample, at);
+    const n = k.count(at, at + sample.length - 2, tables, 3, list);
+    const bytes = new Uint32Array(256);
+    const pairs = new Uint32Array(65536);
+    const triples = new Uint32Array(1 << 18);
+    const reached: number[] = [];
+    for (let i = 0; i < sample.length - 2; i++) {
+      const t = sample[i] | (sample[i + 1] << 8) | (sample[i + 2] << 16);
+      bytes[sample[i]]++;
+      pairs[t & 0xffff]++;
+      if (++triples[Math.imul(t, 0x9e3779b1) >>> 14] === 3) reached.push(t);
+    }
+    const memory = k.memory.buffer;
+    expect(new Uint32Array(memory, tables, 256)).toEqual(bytes);
+    expect(new Uint32Array(memory, tables + 1024, 65536)).toEqual(pairs);
+    expect(new Uint32Array(memory, tables + 1024 + 4 * 65536, 1 << 18)).toEqual(triples);
+    expect(Array.from(new Uint32Array(memory, list, n))).toEqual(reached);
   });
 
   it('reads lines not of the format, and blank ones', () => {
     const filter = new BlockFilter({ needles, lineStart: '{' });
     const buf = Buffer.from('{"a":1}\n  {"b":2}\nplain\n\n \r\n');
     filter.scan(buf, 0, buf.length);
-    expect([0, 8, 18, 24, 25].map((p) => filter.odd(p))).toEqual([false, false, true, true, true]);
-    for (const p of [0, 8, 18, 24, 25]) expect(filter.odd(p)).toBe(odd(buf, p, true));
+    expect([0, 8, 18, 24, 25].map((p) => filter.odd(buf, p))).toEqual([false, false, true, true, true]);
+    for (const p of [0, 8, 18, 24, 25]) expect(filter.odd(buf, p)).toBe(odd(buf, p, true));
   });
 
   it('one filter per prefilter (BlockFilter.of), its anchors learned on the first block, right on the blocks of another file', () => {
@@ -168,7 +233,7 @@ describe('BlockFilter', () => {
     expect(BlockFilter.of({ needles: pf.needles })).not.toBe(shared);
     const first = Buffer.from('{"a":1}\n{"connId":"c1"}\n'.repeat(50));
     const other = Buffer.from('{"msg":"CLOSED"}\n{"b":2,"connId":3}\n{"x":"y"}\n'.repeat(40));
-    expect(shared.scan(first, 0, first.length)).toEqual(new BlockFilter(pf).scan(first, 0, first.length));
-    expect([...shared.scan(other, 0, other.length)]).toEqual([...new BlockFilter(pf).scan(other, 0, other.length)]);
+    expect(scanned(shared, first, 0, first.length)).toEqual(scanned(new BlockFilter(pf), first, 0, first.length));
+    expect(scanned(shared, other, 0, other.length)).toEqual(scanned(new BlockFilter(pf), other, 0, other.length));
   });
 });
