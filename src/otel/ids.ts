@@ -62,11 +62,6 @@ export class SpanIds {
     return this.keys[entry]!;
   }
 
-  /** Gives the entry a key equal to the one it holds (the one kept elsewhere for long). */
-  rekey(entry: number, key: string): void {
-    this.keys[entry] = key;
-  }
-
   /** Whether the entry was marked in flight; the mark is cleared. */
   take(entry: number): boolean {
     const inFlight = this.state[entry] === 1;

@@ -144,19 +144,20 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     let linked: string | undefined;
     for (let i = 0; i < links.length && linked === undefined; i++) linked = mapper.ids.get(links[i].context.spanId);
     const first = links.length > 0 ? links[0].context : undefined;
-    const conn = mapper.join(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, attrs, role, linked, first?.traceId, first?.spanId, type !== undefined);
-    this.recent.note(span, mapper.joined);
-    if (type !== undefined) {
-      const at = `${ctx.traceId}/${ctx.spanId}`;
-      // Flattened now: the correlator keeps it for the frame, and then holds one short string,
-      // not two joins and both ids (fewer objects for the garbage collector to move).
-      at.charCodeAt(0);
-      this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), at));
-      // The table keeps the id for about 32,000 later spans: the connection's own key, not this
-      // span's copy of it (a service may make the attribute's text anew for every span).
-      const key = this.analyzer.correlator.lastKey;
-      if (key !== undefined) mapper.ids.rekey(mapper.joined, key);
+    const conn = mapper.keyOf(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, attrs, role, linked, first?.traceId, first?.spanId);
+    if (type === undefined) {
+      this.recent.note(span, mapper.ids.set(ctx.spanId, conn));
+      return;
     }
+    const at = `${ctx.traceId}/${ctx.spanId}`;
+    // Flattened now: the correlator keeps it for the frame, and then holds one short string,
+    // not two joins and both ids (fewer objects for the garbage collector to move).
+    at.charCodeAt(0);
+    this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), at));
+    // Placed after the push, marked in flight (its frame went now), under the connection's own
+    // key: the table keeps it for about 32,000 later spans, and a service may make the
+    // attribute's text anew for every span.
+    this.recent.note(span, mapper.ids.set(ctx.spanId, this.analyzer.correlator.lastKey ?? conn, true));
   }
 
   /** Pushes what a finished span adds; returns the verdict its close produced, if any. */
@@ -177,10 +178,12 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     const conn = mapper.ids.key(entry);
     const framed = mapper.ids.take(entry);
     const attrs = span.attributes;
+    // A message span whose frame went at its start (its role is known: only message spans are
+    // marked so) that records no error: nothing to add, and its role is not read again.
+    if (framed && !mayHoldException(span.events.length, span.status, attrs)) return undefined;
     const role = mapper.role(span.name, attrs);
-    // A message span whose frame went at its start, or a handler's span, that records no error: nothing to add.
-    if ((role === undefined || (framed && (role === 'receive' || role === 'send')))
-      && !mayHoldException(span.events.length, span.status, attrs)) return undefined;
+    // A handler's span that records no error: nothing to add either.
+    if (role === undefined && !mayHoldException(span.events.length, span.status, attrs)) return undefined;
     return this.judging(spanData(span, true), role, conn, !framed);
   }
 

@@ -95,8 +95,6 @@ export class SpanMapper {
   private readonly firsts = new Uint8Array(128);
   /** spanId → connection key, for children and linked spans (bounded). */
   readonly ids: SpanIds;
-  /** The table entry of the span `join` last placed. */
-  joined = -1;
   /** The last route attribute read, and its route: most message spans repeat their connection's. */
   private routeIn: string | undefined;
   private routeOut: string | undefined;
@@ -155,22 +153,31 @@ export class SpanMapper {
 
   /**
    * `connect` once the links were looked up (`linked`: the key of the first known one), from the
-   * span's fields as they are, so the span processor builds nothing. `inFlight`: the span's frame
-   * was pushed at its start (kept until its end, see SpanIds).
+   * span's fields as they are, so the span processor builds nothing; the span is not placed in
+   * the table (see `join`).
    */
+  keyOf(
+    traceId: string, spanId: string, parentSpanId: string | undefined, attrs: Attributes, role: SpanRole,
+    linked: string | undefined, linkTraceId: string | undefined, linkSpanId: string | undefined,
+  ): string {
+    if (linked !== undefined) return linked;
+    const id = pick(attrs, this.fields.connection);
+    if (typeof id === 'string' || typeof id === 'number') return String(id);
+    if (parentSpanId !== undefined) {
+      const key = this.ids.get(parentSpanId);
+      if (key !== undefined) return key;
+    }
+    if (linkSpanId !== undefined) return `${linkTraceId}/${linkSpanId}`;
+    return role === 'open' || role === 'lifetime' ? `${traceId}/${spanId}` : traceId;
+  }
+
+  /** `keyOf`, and the span placed in the table under its key (for its children and the spans that link to it). */
   join(
     traceId: string, spanId: string, parentSpanId: string | undefined, attrs: Attributes, role: SpanRole,
-    linked: string | undefined, linkTraceId: string | undefined, linkSpanId: string | undefined, inFlight = false,
+    linked: string | undefined, linkTraceId: string | undefined, linkSpanId: string | undefined,
   ): string {
-    let key = linked;
-    if (key === undefined) {
-      const id = pick(attrs, this.fields.connection);
-      if (typeof id === 'string' || typeof id === 'number') key = String(id);
-    }
-    if (key === undefined && parentSpanId !== undefined) key = this.ids.get(parentSpanId);
-    if (key === undefined && linkSpanId !== undefined) key = `${linkTraceId}/${linkSpanId}`;
-    if (key === undefined) key = role === 'open' || role === 'lifetime' ? `${traceId}/${spanId}` : traceId;
-    this.joined = this.ids.set(spanId, key, inFlight);
+    const key = this.keyOf(traceId, spanId, parentSpanId, attrs, role, linked, linkTraceId, linkSpanId);
+    this.ids.set(spanId, key);
     return key;
   }
 

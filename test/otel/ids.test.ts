@@ -84,3 +84,28 @@ describe('SpanIds', () => {
     expect(recent.take(b)).toBe(-1);
   });
 });
+
+describe('SpanIds entries given from one kind of id to the other', () => {
+  it('never answers with another id\'s key when hex ids and ids kept by their text take turns in the same entries', () => {
+    const t = new SpanIds(8); // two sets of four: every entry changes hands many times
+    const placed: [string, string][] = [];
+    for (let i = 0; i < 400; i++) {
+      // Text ids hash to any set; hex ids share their halves with earlier ones, so only the kind tells them apart.
+      const id = i % 3 === 0 ? `conn-${i}` : i % 3 === 1 ? `0000000${i % 2}0000000${i % 2}` : hexId();
+      const key = `k${i}`;
+      t.set(id, key, i % 5 === 0);
+      placed.push([id, key]);
+      expect(t.get(id), id).toBe(key);
+    }
+    const latest = new Map(placed);
+    for (const [id] of placed) {
+      const got = t.get(id);
+      if (got !== undefined) expect(got, id).toBe(latest.get(id));
+    }
+    // What the text kept is the id itself: a hex id with the same halves as a hashed one is not it.
+    const text = 'AAECAwQFBgc=';
+    t.set(text, 'text');
+    expect(t.get(text)).toBe('text');
+    expect(t.get('0000000000000000')).not.toBe('text');
+  });
+});

@@ -9,7 +9,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SpanKind, diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { SpanKind, context, diag, DiagLogLevel, trace, type DiagLogger } from '@opentelemetry/api';
 import type { DataPoint, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import {
   BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanProcessor,
@@ -180,6 +180,37 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     expect(verdict.attributes).toMatchObject({
       'websocket.close.root_cause': 'data-type-mismatch', 'websocket.close.code_agreement': 'agrees', 'websocket.connection.id': 'k1',
     });
+  });
+
+  it('joins a handler\'s late child span and a failing message span to their connection, and points at their exact ids', () => {
+    const incidents: Verdict[] = [];
+    const processor = new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) });
+    const tracer = provider([processor]);
+    const ctxOf = (span: { spanContext(): { traceId: string; spanId: string } }) => `${span.spanContext().traceId}/${span.spanContext().spanId}`;
+    // The connection id's text is made anew for every span, as a service may do.
+    const attrs = (n: number) => ({ 'websocket.connection.id': ['k', n].join(''), 'url.path': '/json' });
+    const msg = tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes: { ...attrs(3), 'websocket.message.type': 'binary', 'websocket.message.length': 8 } });
+    msg.end();
+    // Other connections' spans in between: the message span is no longer among the last few started.
+    for (let i = 0; i < 10; i++) tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': `other${i}`, 'websocket.message.type': 'text' } }).end();
+    // The handler's own span, a child of the message span, started after that span ended.
+    const child = tracer.startSpan('JSON.parse', {}, trace.setSpan(context.active(), msg));
+    child.recordException({ name: 'SyntaxError', message: 'Unexpected token', stack: 'SyntaxError: Unexpected token\n    at onMessage (server.mjs:23:5)' });
+    child.end();
+    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { ...attrs(3), 'websocket.close.code': 1011 } }).end();
+    // Another connection's message fails on its own span (dd-trace's error attributes).
+    const failing = tracer.startSpan('websocket.receive', { attributes: { ...attrs(4), 'websocket.message.type': 'text' } });
+    failing.setAttributes({ 'error.type': 'TypeError', 'error.message': 'boom' });
+    failing.end();
+    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { ...attrs(4), 'websocket.close.code': 1011 } }).end();
+    expect(incidents.map((v) => v.connection)).toEqual(['k3', 'k4']);
+    const evidence = incidents.map((v) => v.evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at]));
+    expect(evidence).toEqual([
+      [['frame', ctxOf(msg)], ['exception', ctxOf(child)]],
+      [['frame', ctxOf(failing)], ['exception', ctxOf(failing)]],
+    ]);
+    expect(incidents.map((v) => v.exception?.type)).toEqual(['SyntaxError', 'TypeError']);
+    for (const v of incidents) for (const e of v.evidence) expect(e.at).toMatch(SPAN_AT);
   });
 
   it('never throws into the host: its own errors go to diag, spans still reach the exporter', () => {
