@@ -5,7 +5,7 @@
  * only where the connection holds no better evidence.
  */
 import { closeCodeInfo, codeAgrees } from './codes.js';
-import type { Incident, RecentEvent } from './correlator.js';
+import { keptEvents, type Incident, type RecentEvent } from './correlator.js';
 import {
   exceptionInfo, isParseError, POLICY_TEXT, RESTART_TEXT, TYPE_MISMATCH_TEXT,
 } from './exception.js';
@@ -97,11 +97,12 @@ export function judge(inc: Incident, profile: EndpointProfile | undefined, opts:
   // Likewise a close frame the server sent (Tomcat sends 1002 and reports 1006 to the endpoint).
   const local = reported === null || reported === 1006 || reported === 1005;
   if (!local && isNormal(reported, initiator)) return new Judgement(inc, profile, NORMAL, reported, reported, initiator, opts);
-  const exceptions = exceptionsOf(inc.recent);
+  const recent = keptEvents(inc);
+  const exceptions = exceptionsOf(recent);
   const libraryError = lastOf(exceptions, hasWireCode);
   const code = libraryError && local ? libraryError.wireCode!
     : local && inc.closeSent?.code !== undefined ? inc.closeSent.code : reported;
-  return new Judgement(inc, profile, find(inc, profile, code, initiator, exceptions, libraryError, opts), code, reported, initiator, opts);
+  return new Judgement(inc, profile, find(inc, recent, profile, code, initiator, exceptions, libraryError, opts), code, reported, initiator, opts);
 }
 
 /** The verdict's full text for a judged connection. */
@@ -139,12 +140,12 @@ function isNormal(code: number | null, initiator: Initiator): boolean {
 const NORMAL: Finding = Object.freeze({ cause: 'normal', confidence: 0.95, proof: Object.freeze([]) as unknown as WsEvent[], explanation: '' });
 
 function normalExplanation(inc: Incident): string {
-  const n = exceptionsOf(inc.recent).length;
+  const n = exceptionsOf(keptEvents(inc)).length;
   return `closed normally${n > 0 ? ` after ${n} exception(s) that were handled` : ''}`;
 }
 
 function find(
-  inc: Incident, profile: EndpointProfile | undefined, code: number | null, initiator: Initiator,
+  inc: Incident, recent: RecentEvent[], profile: EndpointProfile | undefined, code: number | null, initiator: Initiator,
   exceptions: ExceptionEvent[], libraryError: ExceptionEvent | undefined, opts: ClassifyOptions,
 ): Finding {
   const close = inc.close;
@@ -178,7 +179,6 @@ function find(
   // the close: not handled, not a consequence of the connection closing. The texts that may say
   // why (tested for words only, in no order): the close's, the server's close frame's, the
   // notes' and those exceptions' messages.
-  const recent = inc.recent;
   const from = last ? recent.indexOf(last) : -1;
   const causal: ExceptionEvent[] = [];
   const texts = [close.reason, inc.closeSent?.reason ?? ''];
@@ -336,7 +336,10 @@ function initiatorOf(inc: Incident): Initiator {
   if (inc.close.initiator !== 'unknown') return inc.close.initiator;
   const sent = inc.closeSent;
   const received = inc.closeReceived;
-  if (sent && received) return inc.recent.indexOf(sent) <= inc.recent.indexOf(received) ? 'server' : 'client';
+  if (sent && received) {
+    const recent = keptEvents(inc);
+    return recent.indexOf(sent) <= recent.indexOf(received) ? 'server' : 'client';
+  }
   if (sent) return 'server';
   if (received) return 'client';
   return 'unknown';

@@ -91,9 +91,9 @@ class Conn {
   prev: Conn | undefined = undefined;
   next: Conn | undefined = undefined;
 
-  constructor(readonly key: string, readonly source: string, e: WsEvent, public lastTime: number) {
-    this.route = e.route;
-    this.process = e.process;
+  constructor(readonly key: string, readonly source: string, route: string | undefined, process: string | undefined, public lastTime: number) {
+    this.route = route;
+    this.process = process;
   }
 
   /** The recent events, oldest first, in a new array; packed frames made objects again. */
@@ -104,6 +104,19 @@ class Conn {
       const slot = (start + i) % recent.length;
       const x = recent[slot];
       out[i] = slot === this.inboundSlot ? this.lastInbound! : typeof x === 'string' ? this.unpack(slot, x) : x;
+    }
+    return out;
+  }
+
+  /** The recent events that are objects, oldest first, with `lastInbound` in its slot: the packed data frames left out. */
+  kept(): RecentEvent[] {
+    const { recent, start, count } = this;
+    const out: RecentEvent[] = [];
+    for (let i = 0; i < count; i++) {
+      const slot = (start + i) % recent.length;
+      const x = recent[slot];
+      if (slot === this.inboundSlot) out.push(this.lastInbound!);
+      else if (typeof x !== 'string') out.push(x);
     }
     return out;
   }
@@ -150,6 +163,88 @@ class Conn {
   }
 }
 
+/**
+ * The Incident the correlator hands over: the ended connection's state as it was, read where
+ * it is. Most closes are normal and judged from the close alone, so the ring is made objects
+ * again (`recent`) only when asked; the classifier reads `kept` (see `keptEvents`).
+ */
+class Ended implements Incident {
+  readonly connection: string;
+  readonly route: string | undefined;
+  readonly remote: string | undefined;
+  readonly process: string | undefined;
+  readonly open: OpenEvent | undefined;
+  readonly lastInbound: FrameEvent | undefined;
+  readonly closeSent: FrameEvent | undefined;
+  readonly closeReceived: FrameEvent | undefined;
+
+  constructor(
+    private readonly conn: Conn, readonly close: CloseEvent, readonly crash: ExceptionEvent | undefined,
+    readonly crashTrigger: boolean | undefined, readonly orphans: ExceptionEvent[],
+  ) {
+    this.connection = conn.key;
+    this.route = conn.route;
+    this.remote = conn.open?.remote;
+    this.process = conn.process;
+    this.open = conn.open;
+    this.lastInbound = conn.lastInbound;
+    this.closeSent = conn.closeSent;
+    this.closeReceived = conn.closeReceived;
+  }
+
+  get recent(): RecentEvent[] {
+    return this.conn.ordered();
+  }
+
+  get inbound(): { text: number; binary: number } {
+    return { text: this.conn.inboundText, binary: this.conn.inboundBinary };
+  }
+
+  kept(): RecentEvent[] {
+    return this.conn.kept();
+  }
+}
+
+/**
+ * The recent events of an incident in order, or at least those that are not data frames, and
+ * its last inbound frame if they hold it: what the classifier reads (exceptions, notes, close
+ * frames and where the last message stands among them) without making packed frames objects.
+ */
+export function keptEvents(inc: Incident): RecentEvent[] {
+  return inc instanceof Ended ? inc.kept() : inc.recent;
+}
+
+/**
+ * A set of at most `max` keys that forgets the oldest added first: a Set whose first entry is
+ * deleted when it grows too big. The first entry is read with one iterator kept for good, which
+ * goes on from where it stopped: a new iterator would walk from the table's start past the holes
+ * that earlier deletions left, thousands of them when many connections close.
+ */
+export class RecentKeys {
+  private readonly keys = new Set<string>();
+  /** Every key before it was deleted: those added since, and so all live ones, are ahead of it. */
+  private readonly oldest = this.keys.values();
+
+  constructor(private readonly max: number) {}
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  delete(key: string): void {
+    this.keys.delete(key);
+  }
+
+  add(key: string): void {
+    this.keys.add(key);
+    if (this.keys.size > this.max) this.keys.delete(this.oldest.next().value as string);
+  }
+}
+
 function packedType(t: FrameType): number {
   switch (t) {
     case 'text': return 0;
@@ -188,10 +283,15 @@ export class Correlator {
   private tail: Conn | undefined;
   /** The current connection of a keyless log, per source: read in order, split at open and close. */
   private readonly sequential = new Map<string, Conn>();
-  private readonly recentlyClosed = new Set<string>();
+  private readonly recentlyClosed = new RecentKeys(RECENT_CLOSED);
   private readonly orphans = new Map<string, ExceptionEvent[]>();
-  /** The last source named: each connection keeps its source, and most share one. */
-  private lastSource = '';
+  /**
+   * The last source, route and process named: each connection keeps its own, and most share one
+   * text, so the lookups by them at each close (profiles, summary, orphans) find its hash kept.
+   */
+  private readonly sources = new LastText();
+  private readonly routes = new LastText();
+  private readonly processes = new LastText();
   /** The last event that named its process: a crash report names none, and the process that wrote just before it is the one that died. */
   private lastWithProcess: WsEvent | undefined;
   private readonly ttlMs: number;
@@ -238,8 +338,8 @@ export class Correlator {
     this.lastKey = conn?.key;
     if (!conn) return;
     if (e.time !== undefined) conn.lastTime = e.time;
-    if (e.route && !conn.route) conn.route = e.route;
-    if (e.process && !conn.process) conn.process = e.process;
+    if (e.route && !conn.route) conn.route = this.routes.of(e.route);
+    if (e.process && !conn.process) conn.process = this.processes.of(e.process);
 
     switch (e.kind) {
       case 'open':
@@ -350,13 +450,13 @@ export class Correlator {
   }
 
   private create(key: string, e: WsEvent): Conn {
-    return new Conn(key, this.sourceOf(e), e, e.time ?? this.now);
+    const { route, process } = e;
+    return new Conn(key, this.sourceOf(e), route === undefined ? route : this.routes.of(route),
+      process === undefined ? process : this.processes.of(process), e.time ?? this.now);
   }
 
   private sourceOf(e: WsEvent): string {
-    const source = sourceOf(e);
-    if (source !== this.lastSource) this.lastSource = source;
-    return this.lastSource;
+    return this.sources.of(sourceOf(e));
   }
 
   private frame(conn: Conn, f: FrameEvent): void {
@@ -415,17 +515,8 @@ export class Correlator {
     else {
       this.drop(conn);
       this.recentlyClosed.add(conn.key);
-      if (this.recentlyClosed.size > RECENT_CLOSED) {
-        this.recentlyClosed.delete(this.recentlyClosed.values().next().value as string);
-      }
     }
-    this.onIncident({
-      connection: conn.key, route: conn.route, remote: conn.open?.remote, process: conn.process,
-      open: conn.open, close, recent: conn.ordered(), lastInbound: conn.lastInbound,
-      inbound: { text: conn.inboundText, binary: conn.inboundBinary },
-      closeSent: conn.closeSent, closeReceived: conn.closeReceived, crash, crashTrigger,
-      orphans: this.orphansFor(conn, close),
-    });
+    this.onIncident(new Ended(conn, close, crash, crashTrigger, this.orphansFor(conn, close)));
   }
 
   private orphansFor(conn: Conn, close: CloseEvent): ExceptionEvent[] {
@@ -467,6 +558,16 @@ export class Correlator {
       this.drop(this.head);
       this.stats.evictedIdle++;
     }
+  }
+}
+
+/** The text last given, kept: a text equal to it is answered with the one kept. */
+class LastText {
+  private text = '';
+
+  of(text: string): string {
+    if (text !== this.text) this.text = text;
+    return this.text;
   }
 }
 

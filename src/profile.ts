@@ -47,6 +47,9 @@ export class Profiles {
   private readonly stated = new Map<string, EndpointProfile>();
   private readonly prefixes: [string, EndpointProfile][] = [];
   private readonly learned = new Map<string, Learned>();
+  /** The route asked for last and its key: most closes name the route of the one before. */
+  private lastRoute: string | undefined = undefined;
+  private lastKey = '';
 
   /** `--expect /chat=text`; a route ending in `*` matches by prefix. */
   expect(route: string, accepts: Accepts, source: ProfileSource = 'user', at = '--expect'): void {
@@ -64,7 +67,7 @@ export class Profiles {
   /** A connection closed normally after receiving these data types. */
   learn(route: string, received: { text: number; binary: number }, at: string): void {
     if (received.text === 0 && received.binary === 0) return;
-    const key = routeKey(route);
+    const key = this.keyOf(route);
     let l = this.learned.get(key);
     if (!l) {
       // Paths are the client's to choose: beyond this many routes, new ones are not learned.
@@ -78,7 +81,7 @@ export class Profiles {
 
   lookup(route: string | undefined): EndpointProfile | undefined {
     if (route === undefined) return undefined;
-    const key = routeKey(route);
+    const key = this.keyOf(route);
     const stated = this.stated.get(key);
     if (stated) return stated;
     for (const [prefix, profile] of this.prefixes) if (key.startsWith(prefix)) return profile;
@@ -86,6 +89,14 @@ export class Profiles {
     if (!l) return undefined;
     const accepts: Accepts = l.text && l.binary ? 'any' : l.text ? 'text' : 'binary';
     return { accepts, source: 'learned', basis: l.basis, at: l.at };
+  }
+
+  private keyOf(route: string): string {
+    if (route !== this.lastRoute) {
+      this.lastKey = routeKey(route);
+      this.lastRoute = route;
+    }
+    return this.lastKey;
   }
 }
 

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Correlator, type Incident } from '../src/correlator.js';
+import { Correlator, keptEvents, RecentKeys, type Incident } from '../src/correlator.js';
 import { ev } from './support/events.js';
 
 function collect(opts = {}) {
@@ -207,5 +208,86 @@ describe('Correlator', () => {
     expect(out[0].orphans.map((e) => e.message)).toEqual(['pool exhausted']);
     expect(out[1].orphans).toEqual([]);
     expect(out[2].orphans).toEqual([]);
+  });
+
+  it('gives the classifier the events that are objects, in order, with the last message in its place, and packs none of them', () => {
+    const { c, out } = collect({ ringSize: 8 });
+    const events = [
+      ev.frame('a', 1, 'text'),
+      ev.frame('a', 2, 'text', 'out'),
+      ev.error('a', 3, 'Error', 'handled one', { handled: true }),
+      ev.frame('a', 4, 'binary'), // the last message
+      { ...ev.frame('a', 5, 'close', 'out'), code: 1011, reason: 'bye' },
+      ev.frame('a', 6, 'ping', 'out'),
+      ev.error('a', 7, 'TypeError', 'boom'),
+      { kind: 'note' as const, conn: 'a', time: 8, at: 't.log:note', text: 'shutting down' },
+      ev.frame('a', 9, 'pong', 'in'),
+    ];
+    for (const e of events) c.push(e);
+    c.push(ev.close('a', 10, 1011));
+    const [inc] = out;
+    const kept = keptEvents(inc);
+    expect(kept).toEqual([events[2], events[3], events[4], events[6], events[7]]);
+    expect(kept[1]).toBe(inc.lastInbound);
+    // The same order as the whole ring, which holds the packed frames too.
+    expect(inc.recent.filter((e) => kept.includes(e))).toEqual(kept);
+    expect(inc.recent).toEqual(events.slice(1));
+    // A hand-made incident is read whole.
+    const plain: Incident = { ...inc, recent: inc.recent, inbound: inc.inbound };
+    expect(keptEvents(plain)).toBe(plain.recent);
+  });
+
+  it('leaves the last message out of the kept events once it fell out of the ring', () => {
+    const { c, out } = collect({ ringSize: 4 });
+    const last = ev.frame('a', 1, 'binary');
+    c.push(last);
+    const after = [2, 3, 4, 5].map((t) => ev.error('a', t, 'Error', `e${t}`));
+    for (const e of after) c.push(e);
+    c.push(ev.close('a', 6, 1011));
+    expect(out[0].lastInbound).toBe(last);
+    expect(keptEvents(out[0])).toEqual(after);
+  });
+});
+
+describe('RecentKeys', () => {
+  it('holds what a Set would that drops its first entry when it grows past the limit', () => {
+    const op = fc.tuple(fc.constantFrom('add', 'delete', 'has'), fc.integer({ min: 0, max: 12 }));
+    fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.array(op, { maxLength: 300 }), (max, ops) => {
+      const keys = new RecentKeys(max);
+      const model = new Set<string>();
+      for (const [name, n] of ops) {
+        const key = `k${n}`;
+        if (name === 'add') {
+          keys.add(key);
+          model.add(key);
+          if (model.size > max) model.delete(model.values().next().value as string);
+        } else if (name === 'delete') {
+          keys.delete(key);
+          model.delete(key);
+        } else expect(keys.has(key)).toBe(model.has(key));
+        expect(keys.size).toBe(model.size);
+      }
+      for (let n = 0; n <= 12; n++) expect(keys.has(`k${n}`)).toBe(model.has(`k${n}`));
+    }), { numRuns: 500 });
+  });
+
+  it('agrees with that Set over many keys, as their tables grow, shrink and rehash', () => {
+    const keys = new RecentKeys(64);
+    const model = new Set<string>();
+    let seed = 7;
+    for (let i = 0; i < 100_000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const key = `k${seed % 5000}`;
+      if (seed % 3 === 0) {
+        keys.delete(key);
+        model.delete(key);
+      } else {
+        keys.add(key);
+        model.add(key);
+        if (model.size > 64) model.delete(model.values().next().value as string);
+      }
+    }
+    expect(keys.size).toBe(model.size);
+    for (const k of model) expect(keys.has(k)).toBe(true);
   });
 });
