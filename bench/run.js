@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { writeLog } from './pino-log.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '..', 'dist', 'src', 'cli.js');
+const CLI = join(here, '..', 'dist', 'src', 'wsclose.js');
 const MB = 1e6;
 const SIZE = Number(process.env.BENCH_MB ?? 500) * MB;
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
