@@ -6,7 +6,7 @@
  * shows medians of wall time (MB/s, lines/s), CPU time (MB/s per CPU second: fairer on a busy
  * machine) and peak RSS, with wsclose's ratios and the targets beside them.
  *
- * Also: a log where every line is a WebSocket event, the log gzipped (against Node's own
+ * Also: start-up (an empty input and 4 MB, against `node -e 0`), a log where every line is a WebSocket event, the log gzipped (against Node's own
  * streaming gunzip), peak RSS on 5 GB piped through stdin, and with 100,000 connections open.
  * Then every other bench/*.js file (other than baselines) runs in turn.
  *
@@ -15,14 +15,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeLog } from './pino-log.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '..', 'dist', 'src', 'cli.js');
+const CLI = join(here, '..', 'dist', 'src', 'wsclose.js');
 const MB = 1e6;
 const SIZE = Number(process.env.BENCH_MB ?? 500) * MB;
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
@@ -119,6 +119,27 @@ if (has('jq')) tools.push(['jq select', `jq -c 'select(.connId != null)' ${q(mai
 const rows5 = compare(tools);
 table(`${(bytes / MB).toFixed(0)} MB pino-style log, 5% WebSocket lines (${fmt(lines)} lines)`, rows5, bytes, lines);
 results.five = { bytes, lines, rows: rows5 };
+
+// 1b. Start-up: what a run costs before it reads much, against Node's own start-up (a
+// `kubectl logs | wsclose analyze` of a few MB is mostly this).
+const empty = join(CACHE, 'empty.log');
+writeFileSync(empty, '');
+const small = `${main}.first-4mb`;
+if (!existsSync(small)) {
+  const head = Buffer.alloc(4 * MB);
+  const fd = openSync(main, 'r');
+  readSync(fd, head, 0, head.length, 0);
+  closeSync(fd);
+  writeFileSync(small, head.subarray(0, head.lastIndexOf(10) + 1));
+}
+const rowsStart = compare([
+  ['wsclose, empty input', wsclose(q(empty))],
+  ['wsclose, the first 4 MB of the 5% log', wsclose(q(small))],
+  ['node -e 0', `${q(node)} -e 0`],
+], Math.max(REPEAT, 5));
+process.stdout.write('\n### Start-up\n\n| run | wall s | CPU s | peak RSS MB |\n|---|--:|--:|--:|\n');
+for (const r of rowsStart) process.stdout.write(`| ${r.name} | ${fmt(r.wall, 3)} | ${fmt(r.cpu, 3)} | ${fmt(r.rss)} |\n`);
+results.startup = rowsStart;
 
 // 2. Every line a WebSocket event.
 const allWs = log('pino-all-ws', { seed: 2, wsShare: 1, concurrency: 300 }, Math.min(SIZE, 200 * MB));
