@@ -98,18 +98,15 @@ class Conn {
 
   /** The recent events, oldest first, in a new array; packed frames made objects again. */
   ordered(): RecentEvent[] {
-    const { recent, start, count } = this;
-    const out = new Array<RecentEvent>(count);
-    for (let i = 0; i < count; i++) {
-      const slot = (start + i) % recent.length;
-      const x = recent[slot];
-      out[i] = slot === this.inboundSlot ? this.lastInbound! : typeof x === 'string' ? this.unpack(slot, x) : x;
-    }
-    return out;
+    return this.events(true);
   }
 
   /** The recent events that are objects, oldest first, with `lastInbound` in its slot: the packed data frames left out. */
   kept(): RecentEvent[] {
+    return this.events(false);
+  }
+
+  private events(unpacked: boolean): RecentEvent[] {
     const { recent, start, count } = this;
     const out: RecentEvent[] = [];
     for (let i = 0; i < count; i++) {
@@ -117,6 +114,7 @@ class Conn {
       const x = recent[slot];
       if (slot === this.inboundSlot) out.push(this.lastInbound!);
       else if (typeof x !== 'string') out.push(x);
+      else if (unpacked) out.push(this.unpack(slot, x));
     }
     return out;
   }
