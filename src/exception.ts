@@ -62,8 +62,8 @@ export function dropNumber(text: string, column: boolean): string {
   return text.slice(0, at) + text.slice(end);
 }
 
-/** Where the `:digits` that ends at `end` starts, or -1. */
-function colonNumber(text: string, end: number): number {
+/** Where the `:digits` that ends at `end` starts (its colon), or -1. */
+export function colonNumber(text: string, end: number): number {
   let i = end;
   while (i > 0 && isDigit(text.charCodeAt(i - 1))) i--;
   return i < end && i > 0 && text.charCodeAt(i - 1) === 58 /* : */ ? i - 1 : -1;

@@ -2,6 +2,7 @@
  * Counts and examples over many verdicts. A summary is plain data and mergeable: the summary
  * of two inputs is `merge` of their summaries, so shards and hosts can be combined.
  */
+import { colonNumber } from './exception.js';
 import type { RootCause, Verdict } from './model.js';
 
 export interface Disagreement {
@@ -149,10 +150,8 @@ export function clientOf(remote: string | undefined): string {
   if (!remote) return '(none)';
   // `host:port` (no other colon in the host, at most 255 characters) or `[address]:port`; a port of 1 to 5 digits.
   // The port's digits read from the end (String#lastIndexOf is a call into the runtime).
-  let colon = remote.length - 1;
-  while (colon >= 0 && remote.charCodeAt(colon) >= 48 && remote.charCodeAt(colon) <= 57) colon--;
-  const digits = remote.length - colon - 1;
-  if (colon < 1 || remote.charCodeAt(colon) !== 58 /* : */ || digits < 1 || digits > 5) return remote;
+  const colon = colonNumber(remote, remote.length);
+  if (colon < 1 || remote.length - colon - 1 > 5) return remote;
   if (colon <= 255 && remote.indexOf(':') === colon) return remote.slice(0, colon);
   const bracketed = remote.charCodeAt(0) === 91 /* [ */ && remote.charCodeAt(colon - 1) === 93 /* ] */
     && colon >= 3 && colon <= 66 && remote.indexOf(']') === colon - 1;
