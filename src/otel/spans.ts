@@ -142,19 +142,22 @@ export class SpanMapper {
   /**
    * The connection of a WebSocket span: a linked span already known (dd-trace's handshake,
    * Quarkus' OPEN), a connection-id attribute, a known parent, the first link, the span itself
-   * when it opens the connection, else its trace.
+   * when it opens the connection, else its trace. The span is placed in the table under it, for
+   * its children and the spans that link to it.
    */
   connect(span: Pick<SpanData, 'traceId' | 'spanId' | 'parentSpanId' | 'links' | 'attributes'>, role: SpanRole): string {
     let linked: string | undefined;
     for (const l of span.links) if ((linked = this.ids.get(l.spanId)) !== undefined) break;
     const first = span.links.length > 0 ? span.links[0] : undefined;
-    return this.join(span.traceId, span.spanId, span.parentSpanId, span.attributes, role, linked, first?.traceId, first?.spanId);
+    const key = this.keyOf(span.traceId, span.spanId, span.parentSpanId, span.attributes, role, linked, first?.traceId, first?.spanId);
+    this.ids.set(span.spanId, key);
+    return key;
   }
 
   /**
    * `connect` once the links were looked up (`linked`: the key of the first known one), from the
    * span's fields as they are, so the span processor builds nothing; the span is not placed in
-   * the table (see `join`).
+   * the table (the processor places it after its frame, see processor.ts).
    */
   keyOf(
     traceId: string, spanId: string, parentSpanId: string | undefined, attrs: Attributes, role: SpanRole,
@@ -169,16 +172,6 @@ export class SpanMapper {
     }
     if (linkSpanId !== undefined) return `${linkTraceId}/${linkSpanId}`;
     return role === 'open' || role === 'lifetime' ? `${traceId}/${spanId}` : traceId;
-  }
-
-  /** `keyOf`, and the span placed in the table under its key (for its children and the spans that link to it). */
-  join(
-    traceId: string, spanId: string, parentSpanId: string | undefined, attrs: Attributes, role: SpanRole,
-    linked: string | undefined, linkTraceId: string | undefined, linkSpanId: string | undefined,
-  ): string {
-    const key = this.keyOf(traceId, spanId, parentSpanId, attrs, role, linked, linkTraceId, linkSpanId);
-    this.ids.set(spanId, key);
-    return key;
   }
 
   /** The inbound or outbound frame a message span stands for, if its type is known. */
