@@ -26,8 +26,10 @@ const SHARED = 0.25;
 const ESTIMATED = 0.1;
 /** Passes that place each needle again, at most. */
 const PASSES = 4;
-/** The windows of a needle tried again in those passes: the rarest in the sample. */
+/** The windows inside a needle that are priced: the rarest in the sample. */
 const TRIED = 3;
+/** A needle that costs less than one stop in this many bytes of the sample is not placed again. */
+const LITTLE = 65536;
 /** Size of the table that counts the sample's triples, by hash. */
 export const TRIPLE_BITS = 18;
 
@@ -70,6 +72,8 @@ interface Window {
   offset: number;
   halves: Halves;
   own: number;
+  /** Whether it ends on the byte after the needle. */
+  after: boolean;
   /** What each bucket would cost with it, as of the bucket's version in `versions` (Bucket.costWith). */
   costs: Float64Array;
   versions: Int32Array;
@@ -85,13 +89,21 @@ export function place(needles: Placeable[], counts: Counts): Placement {
     chosen[i] = window;
     into[i] = bucket.add(window.halves);
   };
+  const little = counts.length / LITTLE;
   const order = needles.map((_, i) => i).sort((a, b) => needles[a].bytes.length - needles[b].bytes.length);
-  for (const i of order) put(i, cheapest(buckets, windows[i]));
+  // First the rarest windows, the one that ends after the needle, and those some bucket lets through already.
+  for (const i of order) put(i, cheapest(buckets, windows[i].filter((w, k) => k < TRIED || w.after || buckets.some((b) => b.holds(w.halves)))));
   for (let pass = 0; pass < PASSES; pass++) {
     let moved = false;
     for (const i of order) {
       const [window, bucket] = [chosen[i], into[i]];
+      const kept = bucket.state();
       bucket.remove(window.halves);
+      // A needle that costs next to nothing where it is stays there.
+      if (kept.cost - bucket.cost + SHARED * window.own < little) {
+        bucket.restore(window.halves, kept);
+        continue;
+      }
       const tried = windows[i].slice(0, TRIED);
       if (!tried.includes(window)) tried.push(window);
       const best = cheapest(buckets, tried);
@@ -128,8 +140,8 @@ function cheapest(buckets: Bucket[], windows: Window[]): { window: Window; bucke
 function windowsOf(n: Placeable, sample: Sample, counts: Counts): Window[] {
   const width = Math.min(WIDTH, n.bytes.length);
   const out: Window[] = [];
-  const add = (offset: number, sets: number[][], own: number) => {
-    out.push({ offset, halves: halves(sets), own, costs: new Float64Array(BUCKETS), versions: new Int32Array(BUCKETS).fill(-1) });
+  const add = (offset: number, sets: number[][], own: number, after = false) => {
+    out.push({ offset, halves: halves(sets), own, after, costs: new Float64Array(BUCKETS), versions: new Int32Array(BUCKETS).fill(-1) });
   };
   for (let i = 0; i + width <= n.bytes.length; i++) {
     const sets = Array.from({ length: width }, (_, k) => cases(n, i + k));
@@ -143,7 +155,7 @@ function windowsOf(n: Placeable, sample: Sample, counts: Counts): Window[] {
   if (next !== undefined) {
     const i = n.bytes.length - 2;
     const sets = [cases(n, i), cases(n, i + 1), [...next.keys()].filter((b) => next[b])];
-    add(i, sets, sample.passed(halves(sets)));
+    add(i, sets, sample.passed(halves(sets)), true);
   }
   return out.sort((a, b) => a.own - b.own);
 }
@@ -242,7 +254,7 @@ class Bucket {
   private readonly held: Halves[] = [];
   private readonly union = new Array<number>(2 * WIDTH).fill(0);
   cost = 0;
-  /** Changed at each change of its anchors: the windows' costs with it that are older are priced again. */
+  /** Changed at each change of its halves: the windows' costs with it that are older are priced again. */
   private version = 0;
 
   constructor(private readonly sample: Sample, private readonly index: number) {}
@@ -261,16 +273,46 @@ class Bucket {
 
   add(h: Halves): this {
     this.held.push(h);
-    for (let k = 0; k < this.halves.length; k++) this.halves[k] |= h[k];
-    this.cost = this.sample.cost(this.halves);
-    this.version++;
+    let changed = false;
+    for (let k = 0; k < this.halves.length; k++) {
+      if ((this.halves[k] | h[k]) !== this.halves[k]) changed = true;
+      this.halves[k] |= h[k];
+    }
+    if (changed) this.priced();
     return this;
   }
 
   remove(h: Halves): void {
     this.held.splice(this.held.indexOf(h), 1);
-    this.halves.fill(0);
-    for (const x of this.held) for (let k = 0; k < this.halves.length; k++) this.halves[k] |= x[k];
+    let changed = false;
+    for (let k = 0; k < this.halves.length; k++) {
+      let x = 0;
+      for (const held of this.held) x |= held[k];
+      if (x !== this.halves[k]) changed = true;
+      this.halves[k] = x;
+    }
+    if (changed) this.priced();
+  }
+
+  /** Whether it lets all these halves through already. */
+  holds(h: Halves): boolean {
+    return this.halves.every((x, k) => (x | h[k]) === x);
+  }
+
+  /** What `restore` puts back. */
+  state(): { cost: number; version: number } {
+    return { cost: this.cost, version: this.version };
+  }
+
+  /** Takes back the halves removed since `state` was taken: the bucket is as it was, its prices with it still good. */
+  restore(h: Halves, { cost, version }: { cost: number; version: number }): void {
+    this.held.push(h);
+    for (let k = 0; k < this.halves.length; k++) this.halves[k] |= h[k];
+    this.cost = cost;
+    this.version = version;
+  }
+
+  private priced(): void {
     this.cost = this.sample.cost(this.halves);
     this.version++;
   }

@@ -210,7 +210,7 @@ export class BlockFilter {
    */
   private compile(length: number, block: number): void {
     this.compiled = true;
-    const common = Math.max(2, length >>> 16);
+    const common = Math.max(2, length >>> 14);
     const tables = INPUT + ((block + PADDING + 15) & ~15);
     const list = tables + 4 * (256 + 65536 + (1 << TRIPLE_BITS));
     this.reserve(list + 4 * (Math.ceil(length / common) + 1));
