@@ -72,6 +72,8 @@ interface Window {
   offset: number;
   halves: Halves;
   own: number;
+  /** The pairs it is looked up by, little-endian. */
+  pairs: number[];
   /** Whether it ends on the byte after the needle. */
   after: boolean;
   /** What each bucket would cost with it, as of the bucket's version in `versions` (Bucket.costWith). */
@@ -94,6 +96,12 @@ export function place(needles: Placeable[], counts: Counts): Placement {
   // First the rarest windows, the one that ends after the needle, and those some bucket lets through already.
   for (const i of order) put(i, cheapest(buckets, windows[i].filter((w, k) => k < TRIED || w.after || buckets.some((b) => b.holds(w.halves)))));
   for (let pass = 0; pass < PASSES; pass++) {
+    // Where the sweep stops, each needle anchored at the pair there is tried: the stops are
+    // weighed by those, as the needles are now.
+    const anchored = new Uint8Array(65536);
+    for (const w of chosen) for (const pair of w.pairs) anchored[pair]++;
+    sample.weigh(anchored);
+    for (const b of buckets) b.reprice();
     let moved = false;
     for (const i of order) {
       const [window, bucket] = [chosen[i], into[i]];
@@ -141,13 +149,14 @@ function windowsOf(n: Placeable, sample: Sample, counts: Counts): Window[] {
   const width = Math.min(WIDTH, n.bytes.length);
   const out: Window[] = [];
   const add = (offset: number, sets: number[][], own: number, after = false) => {
-    out.push({ offset, halves: halves(sets), own, after, costs: new Float64Array(BUCKETS), versions: new Int32Array(BUCKETS).fill(-1) });
+    const pairs = sets[0].flatMap((a) => sets[1].map((b) => a | (b << 8)));
+    out.push({ offset, halves: halves(sets), own, pairs, after, costs: new Float64Array(BUCKETS), versions: new Int32Array(BUCKETS).fill(-1) });
   };
   for (let i = 0; i + width <= n.bytes.length; i++) {
     const sets = Array.from({ length: width }, (_, k) => cases(n, i + k));
     // Its bytes' count, in every case (of a pair: the common triples that start with it).
     let own = 0;
-    if (width === 2) own = sample.passed(halves(sets));
+    if (width === 2) own = sample.passed(halves(sets), false);
     else for (const a of sets[0]) for (const b of sets[1]) for (const c of sets[2]) own += counts.triples[hash(a | (b << 8) | (c << 16))];
     add(i, sets, own);
   }
@@ -155,7 +164,7 @@ function windowsOf(n: Placeable, sample: Sample, counts: Counts): Window[] {
   if (next !== undefined) {
     const i = n.bytes.length - 2;
     const sets = [cases(n, i), cases(n, i + 1), [...next.keys()].filter((b) => next[b])];
-    add(i, sets, sample.passed(halves(sets)), true);
+    add(i, sets, sample.passed(halves(sets), false), true);
   }
   return out.sort((a, b) => a.own - b.own);
 }
@@ -179,6 +188,8 @@ class Sample {
   /** The common triples, ordered by first byte: those of byte b at [from[b], from[b + 1]). */
   private readonly triples: Int32Array;
   private readonly counts: Float64Array;
+  /** Each common triple's count, times what a stop there costs (see `weigh`). */
+  private readonly weighed: Float64Array;
   private readonly from = new Int32Array(257);
   /**
    * The share of the sample's bytes of high half h whose low half is in a mask: by the mask's
@@ -195,12 +206,14 @@ class Sample {
     const at = this.from.slice(0, 256);
     this.triples = new Int32Array(n);
     this.counts = new Float64Array(n);
+    this.weighed = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const t = counts.common[i];
       const k = at[t & 0xff]++;
       this.triples[k] = t;
       this.counts[k] = counts.triples[hash(t)];
     }
+    this.weighed.set(this.counts);
     let all = 0;
     for (let b = 0; b < 256; b++) all += counts.bytes[b] + 0.5;
     for (let h = 0; h < 16; h++) {
@@ -213,15 +226,21 @@ class Sample {
     }
   }
 
-  /** How often the sweep stops for a bucket with these halves. */
+  /** Weighs each stop by the needles anchored at its pair (`anchored`), each tried there. */
+  weigh(anchored: Uint8Array): void {
+    for (let i = 0; i < this.triples.length; i++) this.weighed[i] = this.counts[i] * (1 + SHARED * anchored[this.triples[i] & 0xffff]);
+  }
+
+  /** How often the sweep stops for a bucket with these halves, and what it tries there. */
   cost(h: Halves): number {
     return this.passed(h) + ESTIMATED * this.length * this.frequency(h[0], h[1]) * this.frequency(h[2], h[3]) * this.frequency(h[4], h[5]);
   }
 
-  /** How often the sample's common triples are bytes these halves let through. */
-  passed(h: Halves): number {
+  /** How often the sample's common triples are bytes these halves let through (`weighed`: what stops there cost). */
+  passed(h: Halves, weighed = true): number {
     const [l0, h0, l1, h1, l2, h2] = h;
-    const { triples, counts, from } = this;
+    const { triples, from } = this;
+    const counts = weighed ? this.weighed : this.counts;
     let seen = 0;
     // The first bytes the halves let through, a bit of each at a time.
     for (let hs = h0; hs !== 0; hs &= hs - 1) {
@@ -297,6 +316,11 @@ class Bucket {
   /** Whether it lets all these halves through already. */
   holds(h: Halves): boolean {
     return this.halves.every((x, k) => (x | h[k]) === x);
+  }
+
+  /** Prices it again, the sample weighed anew. */
+  reprice(): void {
+    this.priced();
   }
 
   /** What `restore` puts back. */
