@@ -149,8 +149,7 @@ function windowsOf(n: Placeable, sample: Sample, counts: Counts): Window[] {
   const width = Math.min(WIDTH, n.bytes.length);
   const out: Window[] = [];
   const add = (offset: number, sets: number[][], own: number, after = false) => {
-    const pairs = sets[0].flatMap((a) => sets[1].map((b) => a | (b << 8)));
-    out.push({ offset, halves: halves(sets), own, pairs, after, costs: new Float64Array(BUCKETS), versions: new Int32Array(BUCKETS).fill(-1) });
+    out.push({ offset, halves: halves(sets), own, pairs: pairsAt(n, offset), after, costs: new Float64Array(BUCKETS), versions: new Int32Array(BUCKETS).fill(-1) });
   };
   for (let i = 0; i + width <= n.bytes.length; i++) {
     const sets = Array.from({ length: width }, (_, k) => cases(n, i + k));
@@ -176,6 +175,11 @@ function halves(sets: number[][]): Halves {
     for (const b of sets[k]) { h[2 * k] |= 1 << (b & 15); h[2 * k + 1] |= 1 << (b >> 4); }
   }
   return h;
+}
+
+/** The little-endian pairs at `i` that match the needle, in every case: those its anchor there is looked up by. */
+export function pairsAt(n: Placeable, i: number): number[] {
+  return cases(n, i).flatMap((a) => cases(n, i + 1).map((b) => a | (b << 8)));
 }
 
 /** The bytes that match the needle's byte `i`: one, or both cases of a letter. */

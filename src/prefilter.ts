@@ -3,9 +3,9 @@
  * for all needles whatever their number, without building a string; and, in the same pass,
  * counts the lines and tells where the lines to read start and end, without a call per line.
  *
- * Each needle gets one anchor, the three bytes (two for a needle of two) where it is rarest in
- * the input, learned from the first block, and shared with a shorter needle where it can be;
- * anchors go in eight buckets, placed so that the sample's common triples pass the fewest.
+ * Each needle gets one anchor, three of its bytes (or its last two and the byte after it), in
+ * one of eight buckets, both chosen on the first block so that the sweep stops the least
+ * (placement.ts).
  * The block is swept sixteen bytes at a time (Teddy, as in Hyperscan): each byte's low and high
  * halves give the buckets it may be in at each place of an anchor, and only where all the bytes
  * of an anchor may be in one bucket is the pair there looked up in a table of anchors. A needle
@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import type { Needle, Prefilter } from '../parsers/parser.js';
 import { ACCEPT, Automata, EXITS, parsePattern } from './pattern.js';
-import { place, TRIPLE_BITS } from './placement.js';
+import { pairsAt, place, TRIPLE_BITS } from './placement.js';
 
 /** Bytes of the first block whose byte, pair and triple counts choose the anchors. */
 const SAMPLE = 256 * 1024;
@@ -210,9 +210,11 @@ export class BlockFilter {
    */
   private compile(length: number, block: number): void {
     this.compiled = true;
+    // The triples seen at least 16 times in 256 KB: about a thousand to price a bucket on, on
+    // which 96% of a log's places are.
     const common = Math.max(2, length >>> 14);
     const tables = INPUT + ((block + PADDING + 15) & ~15);
-    const list = tables + 4 * (256 + 65536 + (1 << TRIPLE_BITS));
+    const list = tables + 4 * (256 + (1 << TRIPLE_BITS));
     this.reserve(list + 4 * (Math.ceil(length / common) + 1));
     new Uint32Array(this.kernel.memory.buffer, tables, (list - tables) / 4).fill(0);
     const n = this.kernel.count(INPUT, INPUT + length, tables, common, list);
@@ -226,7 +228,7 @@ export class BlockFilter {
     const { offsets, masks } = place(needles, {
       length,
       bytes: new Uint32Array(memory, tables, 256),
-      triples: new Uint32Array(memory, tables + 1024 + 4 * 65536, 1 << TRIPLE_BITS),
+      triples: new Uint32Array(memory, tables + 1024, 1 << TRIPLE_BITS),
       common: new Int32Array(memory, list, n),
     });
     needles.forEach((n, i) => {
@@ -300,12 +302,6 @@ export class BlockFilter {
     new Uint8Array(memory, SKIPS, 16 * EXITS * MAX_STATES).set(exits);
     return starts;
   }
-}
-
-/** The little-endian pairs at `i` that match the needle, in every case. */
-function pairsAt(n: Compiled, i: number): number[] {
-  const cases = (k: number) => (n.mask[k] ? [n.bytes[k], n.bytes[k] & ~0x20] : [n.bytes[k]]);
-  return cases(i).flatMap((a) => cases(i + 1).map((b) => a | (b << 8)));
 }
 
 /**

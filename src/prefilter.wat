@@ -256,8 +256,8 @@
     (local.get $n))
 
 ;; Counts the sample [from, end) for the anchors' placement (prefilter.ts `compile`): at `tables`,
-  ;; each byte's count (u32[256]), each pair's (u32[65536]) and each triple's by its hash
-  ;; (u32[1 << 18], the hash as prefilter.ts `hash`); at `list`, each triple whose count reaches
+  ;; each byte's count (u32[256]) and each triple's by its hash (u32[1 << 18], the hash as
+  ;; placement.ts `hash`); at `list`, each triple whose count reaches
   ;; `common`, as a little-endian u32. Returns how many there are. Here, not in JavaScript: it
   ;; runs once per process, before the JavaScript compiler has made its loop fast.
   (func (export "count") (param $from i32) (param $end i32) (param $tables i32) (param $common i32) (param $list i32) (result i32)
@@ -269,12 +269,10 @@
         (local.set $t (i32.and (i32.load (local.get $p)) (i32.const 0xffffff)))
         (local.set $at (i32.add (local.get $tables) (i32.shl (i32.and (local.get $t) (i32.const 0xff)) (i32.const 2))))
         (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
-        (local.set $at (i32.add (local.get $tables) (i32.shl (i32.and (local.get $t) (i32.const 0xffff)) (i32.const 2))))
-        (i32.store offset=1024 (local.get $at) (i32.add (i32.load offset=1024 (local.get $at)) (i32.const 1)))
         (local.set $at (i32.add (local.get $tables)
           (i32.shl (i32.shr_u (i32.mul (local.get $t) (i32.const 0x9e3779b1)) (i32.const 14)) (i32.const 2))))
-        (local.set $c (i32.add (i32.load offset=263168 (local.get $at)) (i32.const 1)))
-        (i32.store offset=263168 (local.get $at) (local.get $c))
+        (local.set $c (i32.add (i32.load offset=1024 (local.get $at)) (i32.const 1)))
+        (i32.store offset=1024 (local.get $at) (local.get $c))
         (if (i32.eq (local.get $c) (local.get $common))
           (then
             (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $t))
