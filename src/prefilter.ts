@@ -30,9 +30,6 @@ const NEEDLES = 458752;
 const MAX_NEEDLES = 4096;
 const BYTES = 491520;
 const MAX_BYTES = 65536;
-const FOLLOW = 557056;
-const PATTERNS = 573440;
-const MAX_PATTERNS = 4096;
 const AUTOMATA = 589824;
 const MAX_STATES = 256;
 const HITS = 720896;
@@ -281,21 +278,12 @@ export class BlockFilter {
   }
 
   /**
-   * Writes each needle's `followedBy` patterns: where they start in the automata, and the
-   * automata. Returns where each needle's first pattern starts (ACCEPT for a needle without).
+   * Writes the automata of the needles' `followedBy` patterns, each needle's patterns run side by
+   * side in one. Returns where each needle's starts (ACCEPT for a needle without).
    */
   private installPatterns(memory: ArrayBuffer): number[] {
-    const follow = new Uint32Array(memory, FOLLOW, MAX_NEEDLES);
-    const patterns = new Uint32Array(memory, PATTERNS, MAX_PATTERNS);
     const automata = new Automata();
-    let pattern = 0;
-    const starts = this.needles.map((n, i) => {
-      if (n.followedBy.length === 0) return ACCEPT;
-      if (pattern + n.followedBy.length > MAX_PATTERNS) throw new Error('prefilter: too many patterns');
-      follow[i] = pattern | (n.followedBy.length << 16);
-      for (const p of n.followedBy) patterns[pattern++] = automata.ref(automata.add(p));
-      return patterns[follow[i] & 0xffff];
-    });
+    const starts = this.needles.map((n) => (n.followedBy.length === 0 ? ACCEPT : automata.ref(automata.add(...n.followedBy))));
     if (automata.states > MAX_STATES) throw new Error('prefilter: patterns too long');
     const { next, exits } = automata.table();
     new Uint16Array(memory, AUTOMATA, 256 * MAX_STATES).set(next);
