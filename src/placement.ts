@@ -9,7 +9,8 @@
  * byte whose low half is one of its anchors' there and whose high half is too. So each choice
  * is priced by what its bucket then lets through on the sample: the sample's common triples it
  * passes (and, for what the sample lacks, its bytes' frequencies), plus a share of the anchor's
- * own occurrences, where its needle is tried.
+ * own occurrences, where its needle is tried. Where the sweep stops, every needle anchored at
+ * the pair there is tried, so a stop weighs the more the more needles share its pair.
  *
  * Needles are placed one by one, short ones first (they have the least choice), each where it
  * adds the least; then, in a few passes, each is taken out and placed again, window and bucket,
@@ -19,7 +20,7 @@
 
 /** The sweep's buckets (bits of a byte), and the bytes of an anchor. */
 const BUCKETS = 8;
-export const WIDTH = 3;
+const WIDTH = 3;
 /** What trying one more needle where the sweep stops costs, against a stop. */
 const SHARED = 0.25;
 /** The weight of the estimate by byte frequencies, against the triples counted. */
@@ -71,6 +72,7 @@ type Halves = number[];
 interface Window {
   offset: number;
   halves: Halves;
+  /** How often the sample has its bytes: where its needle is tried. */
   own: number;
   /** The pairs it is looked up by, little-endian. */
   pairs: number[];
@@ -98,7 +100,7 @@ export function place(needles: Placeable[], counts: Counts): Placement {
   for (let pass = 0; pass < PASSES; pass++) {
     // Where the sweep stops, each needle anchored at the pair there is tried: the stops are
     // weighed by those, as the needles are now.
-    const anchored = new Uint8Array(65536);
+    const anchored = new Uint16Array(65536);
     for (const w of chosen) for (const pair of w.pairs) anchored[pair]++;
     sample.weigh(anchored);
     for (const b of buckets) b.reprice();
@@ -231,7 +233,7 @@ class Sample {
   }
 
   /** Weighs each stop by the needles anchored at its pair (`anchored`), each tried there. */
-  weigh(anchored: Uint8Array): void {
+  weigh(anchored: Uint16Array): void {
     for (let i = 0; i < this.triples.length; i++) this.weighed[i] = this.counts[i] * (1 + SHARED * anchored[this.triples[i] & 0xffff]);
   }
 
