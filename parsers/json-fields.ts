@@ -59,6 +59,10 @@ const SLOTS = 8192;
 const WINDOW_MIN = 2048;
 const WINDOW_MAX = 65536;
 
+/** Compiled at the first reader: a run that reads no JSON does not pay for it. */
+let wasm: WebAssembly.Module | undefined;
+
+/** json-tokens.wat's exports. */
 interface Tokens {
   memory: WebAssembly.Memory;
   want(id: number, whole: number): void;
@@ -69,8 +73,6 @@ interface Tokens {
   used: WebAssembly.Global;
   keys: WebAssembly.Global;
 }
-
-const wasm = new WebAssembly.Module(readFileSync(new URL('./json-tokens.wasm', import.meta.url)));
 
 /** What a key events read is to the reader. */
 class Key {
@@ -124,6 +126,7 @@ export class FlatJsonReader {
 
   constructor(f: FieldMap) {
     for (let r = 0; r < ROLE_COUNT; r++) this.picked.values.push(undefined);
+    wasm ??= new WebAssembly.Module(readFileSync(new URL('./json-tokens.wasm', import.meta.url)));
     this.tokens = new WebAssembly.Instance(wasm).exports as unknown as Tokens;
     this.view();
     const names = new Set([...keySlots(f).keys(), ...f.error, 'stack', 'pid', 'hostname', 'host']);
