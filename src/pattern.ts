@@ -160,10 +160,22 @@ export class Automata {
         c = next & 255;
       }
     };
+    // Bytes that every item takes or refuses alike lead from a state to the same one: each such
+    // class of bytes is stepped once, by its first byte.
+    const classes = new Map<string, number>();
+    const classOf = new Uint8Array(256);
+    const firsts: number[] = [];
+    for (let b = 0; b < 256; b++) {
+      const sig = patterns.map((items) => items.map((it) => it.set[b]).join('')).join();
+      let c = classes.get(sig);
+      if (c === undefined) classes.set(sig, (c = firsts.push(b) - 1));
+      classOf[b] = c;
+    }
     const start = id(patterns.map((items) => settle(items, 0, 0)));
     for (const places of todo) {
       const row = 256 * ids.get(places.join())!;
-      for (let b = 0; b < 256; b++) this.next[row + b] = id(places.map((p, k) => step(patterns[k], p, b)));
+      const to = firsts.map((b) => id(places.map((p, k) => step(patterns[k], p, b))));
+      for (let b = 0; b < 256; b++) this.next[row + b] = to[classOf[b]];
     }
     this.starts.set(key, start);
     return start;
