@@ -6,17 +6,25 @@
 // service's ordinary spans (HTTP-like, none of them WebSocket spans, half with a parent) and
 // WebSocket message spans with a close every 20 messages.
 // Target (issue 8): < 1 µs added per span, < 5% on the span-heavy loop; each line says which it
-// meets. Beside them, an empty processor (three hooks that do nothing): the least any processor adds.
-// CPU time of the whole process is the measure (GC and compiler threads included); on a shared
-// machine it still drifts, so the sides alternate and medians are printed.
-// Usage: npm run build && node bench/otel-processor.js
+// meets. Beside them, an empty processor (three hooks that do nothing): the least any processor
+// adds, so `beyond empty` is the processor's own work.
+// Method: CPU time of the whole process (GC and compiler threads included). On a shared machine
+// the speed drifts and a collection lands in one side's run or another's, which moved long runs
+// by hundreds of ns a span. So each side keeps its tracer for the whole run (steady state, as in
+// a service) and the sides run in many short rounds, in turn, their order rotated each round;
+// a round gives paired differences (taken a few ms apart, so drift cancels), and their median
+// is printed with the interquartile range as the spread. A collection of the old generation
+// lands in one round of one side: the median leaves it out, so `all in` adds every round's CPU
+// time up per side (what a service pays, drift included).
+// Usage: npm run build && node bench/otel-processor.js [rounds]
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { CloseCauseSpanProcessor } from '../dist/src/index.js';
 
-const ROUNDS = 7;
-const SPANS = 100_000;
+const ROUNDS = Number(process.argv[2] || 61);
+/** Iterations per round: a few ms each. */
+const SPANS = 4096;
 
 /** Stands for the exporter: touches every ended span once. */
 function sink() {
@@ -72,8 +80,7 @@ const loops = {
  * CPU time of this process (not wall time), so other load on the machine disturbs it less. The
  * loop yields every 256 iterations so a batch processor exports as it would in a service.
  */
-async function nsPerSpan(loop, pipeline, extra, n) {
-  const { tracer, last } = tracerWith(pipeline, extra);
+async function nsPerSpan(loop, { tracer, last }, n) {
   const t0 = process.cpuUsage();
   let spans = 0;
   for (let done = 0; done < n; done += 256) {
@@ -85,26 +92,42 @@ async function nsPerSpan(loop, pipeline, extra, n) {
   return ((t.user + t.system) * 1000) / spans;
 }
 
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sorted = (xs) => xs.slice().sort((a, b) => a - b);
+const quantile = (xs, q) => sorted(xs)[Math.floor((xs.length - 1) * q)];
+const median = (xs) => quantile(xs, 0.5);
+/** The median and interquartile range of a list of ns. */
+const spread = (xs) => `${ns(median(xs))} [${ns(quantile(xs, 0.25)).trim()}..${ns(quantile(xs, 0.75)).trim()}]`;
 
 const ns = (x) => x.toFixed(0).padStart(5);
 const met = (ok) => (ok ? 'met' : 'NOT met');
+const SIDES = ['none', 'empty', 'wsclose'];
 
 for (const pipeline of Object.keys(PIPELINES)) {
   for (const [name, loop] of Object.entries(loops)) {
-    const sides = ['none', 'empty', 'wsclose'];
+    const tracers = Object.fromEntries(SIDES.map((side) => [side, tracerWith(pipeline, side)]));
     // Warm up every side so the JIT has compiled them before timing.
-    for (const side of sides) await nsPerSpan(loop, pipeline, side, SPANS / 4);
+    for (const side of SIDES) await nsPerSpan(loop, tracers[side], SPANS * 8);
     const runs = { none: [], empty: [], wsclose: [] };
+    const added = [];
+    const beyondEmpty = [];
+    const emptyAdds = [];
     for (let r = 0; r < ROUNDS; r++) {
-      // Round-robin, so drift in the machine's speed hits every side alike.
-      for (const side of sides) runs[side].push(await nsPerSpan(loop, pipeline, side, SPANS));
+      const t = {};
+      for (let k = 0; k < SIDES.length; k++) {
+        const side = SIDES[(r + k) % SIDES.length];
+        t[side] = await nsPerSpan(loop, tracers[side], SPANS);
+        runs[side].push(t[side]);
+      }
+      added.push(t.wsclose - t.none);
+      beyondEmpty.push(t.wsclose - t.empty);
+      emptyAdds.push(t.empty - t.none);
     }
-    const [a, e, b] = sides.map((side) => median(runs[side]));
-    const added = b - a;
-    const pct = (added / a) * 100;
-    console.log(`${pipeline.padEnd(5)} ${name.padEnd(30)} SDK ${ns(a)} ns/span   with wsclose ${ns(b)}   added ${ns(added)} ns (${pct.toFixed(1)}%)`
-      + `   [empty processor adds ${ns(e - a)} ns (${(((e - a) / a) * 100).toFixed(1)}%)]`
-      + `   target < 1 µs: ${met(added < 1000)}, < 5%: ${met(pct < 5)}`);
+    const mean = (side) => runs[side].reduce((x, y) => x + y, 0) / ROUNDS;
+    const a = median(runs.none);
+    const plus = median(added);
+    const pct = (plus / a) * 100;
+    console.log(`${pipeline.padEnd(5)} ${name.padEnd(30)} SDK ${ns(a)} ns/span   with wsclose ${ns(median(runs.wsclose))}`
+      + `   added ${spread(added)} ns (${pct.toFixed(1)}%), beyond the empty processor ${spread(beyondEmpty)} (${((median(beyondEmpty) / a) * 100).toFixed(1)}%)`
+      + `   [empty processor adds ${spread(emptyAdds)}]   all in: added ${ns(mean('wsclose') - mean('none')).trim()}, beyond empty ${ns(mean('wsclose') - mean('empty')).trim()}   target < 1 µs: ${met(plus < 1000)}, < 5%: ${met(pct < 5)}`);
   }
 }
