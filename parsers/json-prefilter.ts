@@ -49,7 +49,13 @@ const IS_KEY: Test = { followedBy: [KEY], exact: isKey };
 const CODE_VALUE: Test = { followedBy: [`${KEY}${BLANK}*"?${BLANK}*[0-9]{1,3}[0-9.eE]`], exact: codeValue };
 const TYPE_VALUE: Test = { followedBy: [KEY], exact: typeValue };
 const REMOTE_WITH_PORT: Test = { followedBy: [`${KEY}${BLANK}*"[^"\\\\:]*[\\\\:]`], exact: remoteWithPort };
-const CODE_AFTER: Test = { followedBy: [`${BLANK}*[=:]?${BLANK}*[0-9]{4}`], exact: codeAfter };
+// In three patterns, so that the byte right after the word is one the check may accept (a blank
+// as skipSpace skips it, not an escape's letter without its backslash): the sweep stops only
+// where one of those follows (src/prefilter.ts), not at `statusCode` nor `status_`.
+const CODE_AFTER: Test = {
+  followedBy: ['[0-9]{4}', `[=:]${BLANK}*[0-9]{4}`, `[ \\t\\r\\x0b\\x0c\\x80-\\xff\\\\]${BLANK}*[=:]?${BLANK}*[0-9]{4}`],
+  exact: codeAfter,
+};
 
 export function jsonPrefilter(f: FieldMap): Prefilter {
   const needles: Needle[] = [{ text: '\\u' }];

@@ -90,6 +90,10 @@ export function parsePattern(text: string): PatternItem[] {
 export const REJECT = 0;
 export const ACCEPT = 1;
 
+/** A pattern's place once it has matched, or failed (see `Automata.add`). */
+const MATCHED = -1;
+const FAILED = -2;
+
 /** Marks, in `table()` and `ref()`, a state that the kernel leaves by looking for its exits. */
 export const SKIP = 0x8000;
 /** The most bytes that may leave a state that is skipped over (the line break among them). */
@@ -114,45 +118,66 @@ export class Automata {
     return this.next.length / 256;
   }
 
-  /** The start state of `text` (ACCEPT for a pattern that matches before reading anything). */
-  add(text: string): number {
-    const known = this.starts.get(text);
+  /**
+   * The start state of an automaton that accepts where one of the patterns matches (ACCEPT for
+   * a pattern that matches before reading anything): the patterns run side by side, so that a
+   * needle's are told apart in one pass, most often at their first byte.
+   */
+  add(...texts: string[]): number {
+    const key = JSON.stringify(texts);
+    const known = this.starts.get(key);
     if (known !== undefined) return known;
-    const items = parsePattern(text);
-    const ids = new Map<number, number>();
-    const todo: number[] = [];
-    // A place in the pattern: item i having taken c bytes, as i * 256 + c (c < UNBOUNDED).
-    const settle = (i: number, c: number): number => {
+    const patterns = texts.map(parsePattern);
+    const ids = new Map<string, number>();
+    const todo: number[][] = [];
+    // A place in a pattern: item i having taken c bytes, as i * 256 + c (c < UNBOUNDED), or
+    // MATCHED, or FAILED. A state is the places of all the patterns.
+    const settle = (items: PatternItem[], i: number, c: number): number => {
       while (i < items.length && c >= items[i].max) { i++; c = 0; }
-      return i === items.length ? -1 : i * 256 + c;
+      return i === items.length ? MATCHED : i * 256 + c;
     };
-    const id = (place: number): number => {
-      if (place < 0) return ACCEPT;
-      let s = ids.get(place);
+    const id = (places: number[]): number => {
+      if (places.includes(MATCHED)) return ACCEPT;
+      if (places.every((p) => p === FAILED)) return REJECT;
+      const k = places.join();
+      let s = ids.get(k);
       if (s === undefined) {
-        ids.set(place, (s = this.states));
+        ids.set(k, (s = this.states));
         for (let b = 0; b < 256; b++) this.next.push(REJECT);
-        todo.push(place);
+        todo.push(places);
       }
       return s;
     };
-    const step = (place: number, b: number): number => {
+    const step = (items: PatternItem[], place: number, b: number): number => {
+      if (place < 0) return place;
       for (let i = place >>> 8, c = place & 255; ;) {
         const { set, min, max } = items[i];
-        if (set[b]) return id(settle(i, max === UNBOUNDED ? Math.min(c + 1, min) : c + 1));
-        if (c < min) return REJECT;
-        const next = settle(i + 1, 0);
-        if (next < 0) return ACCEPT;
+        if (set[b]) return settle(items, i, max === UNBOUNDED ? Math.min(c + 1, min) : c + 1);
+        if (c < min) return FAILED;
+        const next = settle(items, i + 1, 0);
+        if (next === MATCHED) return MATCHED;
         i = next >>> 8;
         c = next & 255;
       }
     };
-    const start = id(settle(0, 0));
-    for (let k = 0; k < todo.length; k++) {
-      const row = 256 * ids.get(todo[k])!;
-      for (let b = 0; b < 256; b++) this.next[row + b] = step(todo[k], b);
+    // Bytes that every item takes or refuses alike lead from a state to the same one: each such
+    // class of bytes is stepped once, by its first byte.
+    const classes = new Map<string, number>();
+    const classOf = new Uint8Array(256);
+    const firsts: number[] = [];
+    for (let b = 0; b < 256; b++) {
+      const sig = patterns.map((items) => items.map((it) => it.set[b]).join('')).join();
+      let c = classes.get(sig);
+      if (c === undefined) classes.set(sig, (c = firsts.push(b) - 1));
+      classOf[b] = c;
     }
-    this.starts.set(text, start);
+    const start = id(patterns.map((items) => settle(items, 0, 0)));
+    for (const places of todo) {
+      const row = 256 * ids.get(places.join())!;
+      const to = firsts.map((b) => id(places.map((p, k) => step(patterns[k], p, b))));
+      for (let b = 0; b < 256; b++) this.next[row + b] = to[classOf[b]];
+    }
+    this.starts.set(key, start);
     return start;
   }
 

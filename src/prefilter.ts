@@ -3,9 +3,9 @@
  * for all needles whatever their number, without building a string; and, in the same pass,
  * counts the lines and tells where the lines to read start and end, without a call per line.
  *
- * Each needle gets one anchor, the three bytes (two for a needle of two) where it is rarest in
- * the input, learned from the first block, and shared with a shorter needle where it can be;
- * anchors go in eight buckets, placed so that the sample's common triples pass the fewest.
+ * Each needle gets one anchor, three of its bytes (or its last two and the byte after it), in
+ * one of eight buckets, both chosen on the first block so that the sweep stops the least
+ * (placement.ts).
  * The block is swept sixteen bytes at a time (Teddy, as in Hyperscan): each byte's low and high
  * halves give the buckets it may be in at each place of an anchor, and only where all the bytes
  * of an anchor may be in one bucket is the pair there looked up in a table of anchors. A needle
@@ -16,17 +16,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Needle, Prefilter } from '../parsers/parser.js';
-import { ACCEPT, Automata, EXITS } from './pattern.js';
+import { ACCEPT, Automata, EXITS, parsePattern } from './pattern.js';
+import { pairsAt, place, TRIPLE_BITS } from './placement.js';
 
 /** Bytes of the first block whose byte, pair and triple counts choose the anchors. */
 const SAMPLE = 256 * 1024;
-/** The sweep's buckets (bits of a byte), and the bytes of an anchor. */
-const BUCKETS = 8;
-const WIDTH = 3;
-/** Size of the table that counts the sample's triples, by hash. */
-const TRIPLE_BITS = 18;
-/** What a place where another needle is anchored costs, against a new one: one more anchor to try. */
-const SHARED = 0.25;
 
 /** prefilter.wat's memory layout. */
 const MASKS = 0;
@@ -36,9 +30,6 @@ const NEEDLES = 458752;
 const MAX_NEEDLES = 4096;
 const BYTES = 491520;
 const MAX_BYTES = 65536;
-const FOLLOW = 557056;
-const PATTERNS = 573440;
-const MAX_PATTERNS = 4096;
 const AUTOMATA = 589824;
 const MAX_STATES = 256;
 const HITS = 720896;
@@ -69,6 +60,8 @@ interface Compiled {
   /** 0x20 where a letter matches in any case, else 0: `(b | mask) === byte`. */
   mask: Uint8Array;
   followedBy: string[];
+  /** The bytes that may follow it (placement.ts). */
+  next: Uint8Array | undefined;
   check: Needle['check'];
 }
 
@@ -209,70 +202,37 @@ export class BlockFilter {
   }
 
   /**
-   * Anchors each needle where it is rarest by the sample's counts (two or three bytes, in
-   * every case), and puts the anchor in the bucket where it lets the fewest of the sample's
-   * common triples through (and, for what the sample lacks, the fewest bytes by frequency).
+   * Anchors each needle and fills the sweep's buckets (placement.ts) by the counts of a sample,
+   * the first `length` bytes of the block loaded, counted by the kernel into tables past it.
    */
   private compile(length: number, block: number): void {
     this.compiled = true;
-    // The sample is the first `length` bytes of the block loaded; the kernel counts it into
-    // tables past the block.
-    const common = Math.max(2, length >>> 16);
+    // The triples seen at least 16 times in 256 KB: about a thousand to price a bucket on, on
+    // which 96% of a log's places are.
+    const common = Math.max(2, length >>> 14);
     const tables = INPUT + ((block + PADDING + 15) & ~15);
-    const list = tables + 4 * (256 + 65536 + (1 << TRIPLE_BITS));
+    const list = tables + 4 * (256 + (1 << TRIPLE_BITS));
     this.reserve(list + 4 * (Math.ceil(length / common) + 1));
     new Uint32Array(this.kernel.memory.buffer, tables, (list - tables) / 4).fill(0);
     const n = this.kernel.count(INPUT, INPUT + length, tables, common, list);
     const memory = this.kernel.memory.buffer;
-    const byteCount = Float64Array.from(new Uint32Array(memory, tables, 256), (c) => c + 0.5);
-    const pairCount = new Uint32Array(memory, tables + 1024, 65536);
-    const tripleCount = new Uint32Array(memory, tables + 1024 + 4 * 65536, 1 << TRIPLE_BITS);
-    const triples = new Int32Array(memory, list, n).slice();
-    const total = byteCount.reduce((a, b) => a + b, 0);
-    const frequency = byteCount.map((c) => c / total);
-    const counts = Float64Array.from(triples, (t) => tripleCount[hash(t)]);
-    const sample: Sample = { triples, counts, frequency, length };
-    const buckets = Array.from({ length: BUCKETS }, () => new Bucket(sample));
-    // Anchored bytes, as `variants` gives them with the width above the low 24 bits: another
-    // needle that holds them costs the sweep no more stops there. Short needles, which have the
-    // least choice, are anchored first, so that the longer ones that hold them share them.
-    const taken = new Set<number>();
-    const placed: number[][][] = [];
-    const needles = this.pf.needles.map(compileNeedle).sort((a, b) => a.bytes.length - b.bytes.length);
-    for (const n of needles) {
-      if (n.bytes.length < 2) throw new Error(`prefilter needle "${n.text}" is shorter than two bytes`);
+    const needles = this.pf.needles.map(compileNeedle);
+    for (const { text, bytes } of needles) {
+      if (bytes.length < 2) throw new Error(`prefilter needle "${text}" is shorter than two bytes`);
       // The sweep finds a needle's line from the line breaks before its anchor.
-      if (n.bytes.includes(10)) throw new Error(`prefilter needle "${n.text}" holds a line break`);
-      const width = Math.min(WIDTH, n.bytes.length);
-      let best = 0;
-      let bestCost = Infinity;
-      for (let i = 0; i + width <= n.bytes.length; i++) {
-        const all = variants(n, i, width);
-        let cost = 0;
-        for (const v of all) {
-          const count = width === 2 ? pairCount[v & 0xffff] : tripleCount[hash(v)];
-          cost += taken.has(v + width * 2 ** 24) ? count * SHARED : count;
-          // Unseen in the sample: rarer still where its bytes are rare.
-          let p = total;
-          for (let k = 0; k < width; k++) p *= frequency[(v >>> (8 * k)) & 0xff];
-          cost += p;
-        }
-        if (cost < bestCost) { bestCost = cost; best = i; }
-      }
-      const bytes = Array.from({ length: width }, (_, k) => cases(n, best + k));
-      placed.push(bytes);
-      cheapest(buckets, bytes).add(bytes);
-      for (const v of variants(n, best, width)) taken.add(v + width * 2 ** 24);
-      for (const pair of pairsAt(n, best)) this.add(pair, n, best);
+      if (bytes.includes(10)) throw new Error(`prefilter needle "${text}" holds a line break`);
     }
-    // Placed one by one, an anchor does not see those placed after it: each is placed again.
-    for (const bytes of placed) {
-      buckets.find((b) => b.remove(bytes));
-      cheapest(buckets, bytes).add(bytes);
-    }
-    const masks = new Uint8Array(this.kernel.memory.buffer, MASKS, 32 * WIDTH);
-    buckets.forEach((b, k) => b.write(masks, 1 << k));
-    this.install(this.kernel.memory.buffer);
+    const { offsets, masks } = place(needles, {
+      length,
+      bytes: new Uint32Array(memory, tables, 256),
+      triples: new Uint32Array(memory, tables + 1024, 1 << TRIPLE_BITS),
+      common: new Int32Array(memory, list, n),
+    });
+    needles.forEach((n, i) => {
+      for (const pair of pairsAt(n, offsets[i])) this.add(pair, n, offsets[i]);
+    });
+    new Uint8Array(memory, MASKS, masks.length).set(masks);
+    this.install(memory);
   }
 
   private add(pair: number, needle: Compiled, offset: number): void {
@@ -318,21 +278,12 @@ export class BlockFilter {
   }
 
   /**
-   * Writes each needle's `followedBy` patterns: where they start in the automata, and the
-   * automata. Returns where each needle's first pattern starts (ACCEPT for a needle without).
+   * Writes the automata of the needles' `followedBy` patterns, each needle's patterns run side by
+   * side in one. Returns where each needle's starts (ACCEPT for a needle without).
    */
   private installPatterns(memory: ArrayBuffer): number[] {
-    const follow = new Uint32Array(memory, FOLLOW, MAX_NEEDLES);
-    const patterns = new Uint32Array(memory, PATTERNS, MAX_PATTERNS);
     const automata = new Automata();
-    let pattern = 0;
-    const starts = this.needles.map((n, i) => {
-      if (n.followedBy.length === 0) return ACCEPT;
-      if (pattern + n.followedBy.length > MAX_PATTERNS) throw new Error('prefilter: too many patterns');
-      follow[i] = pattern | (n.followedBy.length << 16);
-      for (const p of n.followedBy) patterns[pattern++] = automata.ref(automata.add(p));
-      return patterns[follow[i] & 0xffff];
-    });
+    const starts = this.needles.map((n) => (n.followedBy.length === 0 ? ACCEPT : automata.ref(automata.add(...n.followedBy))));
     if (automata.states > MAX_STATES) throw new Error('prefilter: patterns too long');
     const { next, exits } = automata.table();
     new Uint16Array(memory, AUTOMATA, 256 * MAX_STATES).set(next);
@@ -342,135 +293,21 @@ export class BlockFilter {
 }
 
 /**
- * The sample's common triples (each at least once in 64 KB, so there are at most a few
- * thousand to weigh each bucket against), packed as `variants` packs them, with their counts.
+ * The bytes that may follow a needle with patterns: those of each pattern's items up to its
+ * first that must take a byte. Undefined when any may (no pattern, or one that matches nothing).
  */
-interface Sample {
-  triples: Int32Array;
-  counts: Float64Array;
-  /** Each byte's share of the sample. */
-  frequency: Float64Array;
-  length: number;
-}
-
-/** The weight of the estimate by byte frequencies, against the triples counted. */
-const ESTIMATED = 0.1;
-
-/**
- * The bytes a bucket's anchors hold at each of their places, as the sweep sees them: by
- * halves, so that it lets through every byte whose low half is one of theirs and whose high
- * half is one of theirs. An anchor shorter than WIDTH lets any byte through after it.
- */
-class Bucket {
-  private readonly low = new Array<number>(WIDTH).fill(0);
-  private readonly high = new Array<number>(WIDTH).fill(0);
-  private readonly anchors: number[][][] = [];
-  /** How often the sweep stops for this bucket: in the sample's common triples, and by its bytes' frequencies elsewhere. */
-  cost = 0;
-
-  constructor(private readonly sample: Sample) {}
-
-  /** What the bucket would cost with the anchor's bytes too (its cost when it lets them through already). */
-  costWith(bytes: number[][]): number {
-    const low = [...this.low];
-    const high = [...this.high];
-    Bucket.merge(low, high, bytes);
-    if (low.every((l, k) => l === this.low[k] && high[k] === this.high[k])) return this.cost;
-    return this.costOf(low, high);
-  }
-
-  add(bytes: number[][]): void {
-    this.anchors.push(bytes);
-    Bucket.merge(this.low, this.high, bytes);
-    this.cost = this.costOf(this.low, this.high);
-  }
-
-  /** Takes the anchor out, if it is here. */
-  remove(bytes: number[][]): boolean {
-    const i = this.anchors.indexOf(bytes);
-    if (i < 0) return false;
-    this.anchors.splice(i, 1);
-    this.low.fill(0);
-    this.high.fill(0);
-    for (const a of this.anchors) Bucket.merge(this.low, this.high, a);
-    this.cost = this.costOf(this.low, this.high);
-    return true;
-  }
-
-  /** Sets `bit` in the sweep's tables: at 32 * place, by low half, then by high half. */
-  write(masks: Uint8Array, bit: number): void {
-    for (let k = 0; k < WIDTH; k++) {
-      for (let h = 0; h < 16; h++) {
-        if (this.low[k] & (1 << h)) masks[32 * k + h] |= bit;
-        if (this.high[k] & (1 << h)) masks[32 * k + 16 + h] |= bit;
-      }
+function nextBytes(followedBy: string[]): Uint8Array | undefined {
+  if (followedBy.length === 0) return undefined;
+  const next = new Uint8Array(256);
+  for (const p of followedBy) {
+    let required = false;
+    for (const { set, min } of parsePattern(p)) {
+      for (let b = 0; b < 256; b++) next[b] |= set[b];
+      if (min > 0) { required = true; break; }
     }
+    if (!required) return undefined;
   }
-
-  private static merge(low: number[], high: number[], bytes: number[][]): void {
-    for (let k = 0; k < WIDTH; k++) {
-      if (k >= bytes.length) { low[k] = high[k] = 0xffff; continue; }
-      for (const b of bytes[k]) { low[k] |= 1 << (b & 15); high[k] |= 1 << (b >> 4); }
-    }
-  }
-
-  private costOf(low: number[], high: number[]): number {
-    const { triples, counts, frequency, length } = this.sample;
-    const [l0, l1, l2] = low;
-    const [h0, h1, h2] = high;
-    let seen = 0;
-    for (let i = 0; i < triples.length; i++) {
-      const t = triples[i];
-      if ((l0 >>> (t & 15)) & (h0 >>> ((t >>> 4) & 15)) & (l1 >>> ((t >>> 8) & 15)) & (h1 >>> ((t >>> 12) & 15)) &
-        (l2 >>> ((t >>> 16) & 15)) & (h2 >>> ((t >>> 20) & 15)) & 1) seen += counts[i];
-    }
-    let p = length;
-    for (let k = 0; k < WIDTH; k++) {
-      let f = 0;
-      for (let h = 0; h < 16; h++) {
-        if (!(high[k] & (1 << h))) continue;
-        for (let l = 0; l < 16; l++) if (low[k] & (1 << l)) f += frequency[16 * h + l];
-      }
-      p *= f;
-    }
-    return seen + p * ESTIMATED;
-  }
-}
-
-/** The bucket that the anchor's bytes make the least costly. */
-function cheapest(buckets: Bucket[], bytes: number[][]): Bucket {
-  let best = buckets[0];
-  let added = Infinity;
-  for (const b of buckets) {
-    const more = b.costWith(bytes) - b.cost;
-    if (more < added) { added = more; best = b; }
-    if (more === 0) break;
-  }
-  return best;
-}
-
-function hash(triple: number): number {
-  return Math.imul(triple, 0x9e3779b1) >>> (32 - TRIPLE_BITS);
-}
-
-/** The bytes that match the needle's byte `i`: one, or both cases of a letter. */
-function cases(n: Compiled, i: number): number[] {
-  return n.mask[i] ? [n.bytes[i], n.bytes[i] & ~0x20] : [n.bytes[i]];
-}
-
-/** The little-endian values of `width` bytes at `i` that match the needle, in every case. */
-function variants(n: Compiled, i: number, width: number): number[] {
-  let out = [0];
-  for (let k = 0; k < width; k++) {
-    const next: number[] = [];
-    for (const v of out) for (const b of cases(n, i + k)) next.push((v | (b << (8 * k))) >>> 0);
-    out = next;
-  }
-  return out.map((v) => v | 0);
-}
-
-function pairsAt(n: Compiled, i: number): number[] {
-  return variants(n, i, 2);
+  return next;
 }
 
 function compileNeedle(needle: Needle): Compiled {
@@ -485,5 +322,6 @@ function compileNeedle(needle: Needle): Compiled {
       }
     }
   }
-  return { text: needle.text, bytes, mask, followedBy: needle.followedBy ?? [], check: needle.check };
+  const followedBy = needle.followedBy ?? [];
+  return { text: needle.text, bytes, mask, followedBy, next: nextBytes(followedBy), check: needle.check };
 }

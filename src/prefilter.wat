@@ -12,15 +12,13 @@
 ;;                                      multiple of four, then as many mask bytes: a byte matches
 ;;                                      when `(byte | mask) == needle byte`)
 ;;   491520     bytes:    u8[65536]     needle bytes and masks
-;;   557056     follow:   u32[4096]     per needle: first pattern (low 16 bits), pattern count (high 16)
-;;   573440     patterns: u32[4096]     start state of each pattern's automaton
 ;;   589824     automata: u16[256][256] next state per state and byte (0 rejects, 1 accepts), marked
 ;;                                      0x8000 when the state keeps all bytes but its exits
 ;;   720896     hits:     u32[8][16384] start of a match, needle index, its line's start, its line's
 ;;                                      end (the line break), the line breaks before its line
 ;;   1245184    anchors:  i32[2][65536] needle index (low 16 bits), offset of the pair in it (high 16,
-;;                                      signed); its length (low 16), where its first pattern's
-;;                                      automaton starts (high 16; 1, accepting, when it has none)
+;;                                      signed); its length (low 16), where the automaton of its
+;;                                      patterns starts (high 16; 1, accepting, when it has none)
 ;;   1769472    odd:      u32[2][16384] start of an odd line (see $odd), the line breaks before it
 ;;   1900544    the block, followed by 32 line breaks (loads read past its end; patterns stop there)
 ;; A call stops early when `hits` or `odd` is nearly full, at the start of sixteen bytes: the next
@@ -49,7 +47,7 @@
     (local $p i32) (local $m i32) (local $n i32) (local $at i32)
     (local $slot i32) (local $a i32) (local $stop i32) (local $anchor i32) (local $s i32)
     (local $needle i32) (local $bytes i32) (local $len i32) (local $width i32) (local $k i32)
-    (local $f i32) (local $pattern i32) (local $patterns i32) (local $state i32) (local $q i32)
+    (local $f i32) (local $state i32) (local $q i32)
     (local $breaks i32) (local $line i32) (local $nl i32) (local $odds i32) (local $below i32)
     (local $ls i32) (local $typed i32) (local $lastStart i32) (local $lastEnd i32)
     (local $v v128) (local $c v128) (local $lo v128) (local $hi v128) (local $b0 v128) (local $b1 v128)
@@ -140,45 +138,33 @@
                         (br_if $anchors (i32.lt_u (local.get $s) (local.get $start)))
                         (br_if $anchors (i32.gt_u (i32.add (local.get $s) (local.get $len)) (local.get $end)))
                         ;; What must follow first: a near miss is most often told by its next byte.
-                        ;; Each pattern's automaton reads a byte per step until it rejects (state 0)
-                        ;; or accepts (1); no pattern reads a line break, so it stays in the line.
-                        ;; A marked state is left where one of its exits is found, sixteen bytes a step.
-                        ;; The first pattern's start is the anchor's; the others' are in `patterns`.
-                        (local.set $patterns (i32.const 0))
-                        (block $followed
-                          (loop $next_pattern
-                            (local.set $q (i32.add (local.get $s) (local.get $len)))
-                            (block $ended
-                              (loop $step
-                                (br_if $ended (i32.le_u (local.get $state) (i32.const 1)))
-                                (if (i32.ge_u (local.get $state) (i32.const 0x8000))
-                                  (then
-                                    (local.set $state (i32.and (local.get $state) (i32.const 0x7fff)))
-                                    (local.set $k (i32.add (i32.const 1024) (i32.shl (local.get $state) (i32.const 6))))
-                                    (loop $skip
-                                      (local.set $v (v128.load (local.get $q)))
-                                      (local.set $f (i8x16.bitmask (v128.or
-                                        (v128.or (i8x16.eq (local.get $v) (v128.load offset=0 (local.get $k))) (i8x16.eq (local.get $v) (v128.load offset=16 (local.get $k))))
-                                        (v128.or (i8x16.eq (local.get $v) (v128.load offset=32 (local.get $k))) (i8x16.eq (local.get $v) (v128.load offset=48 (local.get $k)))))))
-                                      (if (i32.eqz (local.get $f))
-                                        (then
-                                          (local.set $q (i32.add (local.get $q) (i32.const 16)))
-                                          (br $skip))))
-                                    (local.set $q (i32.add (local.get $q) (i32.ctz (local.get $f))))))
-                                (local.set $state (i32.load16_u offset=589824
-                                  (i32.or (i32.shl (local.get $state) (i32.const 9)) (i32.shl (i32.load8_u (local.get $q)) (i32.const 1)))))
-                                (local.set $q (i32.add (local.get $q) (i32.const 1)))
-                                (br $step)))
-                            (br_if $followed (local.get $state))
-                            (if (i32.eqz (local.get $patterns))
+                        ;; The automaton of its patterns (all of them at once) reads a byte per step
+                        ;; until it rejects (state 0) or accepts (1); no pattern reads a line break, so
+                        ;; it stays in the line. A marked state is left where one of its exits is
+                        ;; found, sixteen bytes a step.
+                        (local.set $q (i32.add (local.get $s) (local.get $len)))
+                        (block $ended
+                          (loop $step
+                            (br_if $ended (i32.le_u (local.get $state) (i32.const 1)))
+                            (if (i32.ge_u (local.get $state) (i32.const 0x8000))
                               (then
-                                (local.set $f (i32.load offset=557056 (i32.shl (local.get $needle) (i32.const 2))))
-                                (local.set $pattern (i32.and (local.get $f) (i32.const 0xffff)))
-                                (local.set $patterns (i32.add (local.get $pattern) (i32.shr_u (local.get $f) (i32.const 16))))))
-                            (local.set $pattern (i32.add (local.get $pattern) (i32.const 1)))
-                            (br_if $anchors (i32.ge_u (local.get $pattern) (local.get $patterns)))
-                            (local.set $state (i32.load offset=573440 (i32.shl (local.get $pattern) (i32.const 2))))
-                            (br $next_pattern)))
+                                (local.set $state (i32.and (local.get $state) (i32.const 0x7fff)))
+                                (local.set $k (i32.add (i32.const 1024) (i32.shl (local.get $state) (i32.const 6))))
+                                (loop $skip
+                                  (local.set $v (v128.load (local.get $q)))
+                                  (local.set $f (i8x16.bitmask (v128.or
+                                    (v128.or (i8x16.eq (local.get $v) (v128.load offset=0 (local.get $k))) (i8x16.eq (local.get $v) (v128.load offset=16 (local.get $k))))
+                                    (v128.or (i8x16.eq (local.get $v) (v128.load offset=32 (local.get $k))) (i8x16.eq (local.get $v) (v128.load offset=48 (local.get $k)))))))
+                                  (if (i32.eqz (local.get $f))
+                                    (then
+                                      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                                      (br $skip))))
+                                (local.set $q (i32.add (local.get $q) (i32.ctz (local.get $f))))))
+                            (local.set $state (i32.load16_u offset=589824
+                              (i32.or (i32.shl (local.get $state) (i32.const 9)) (i32.shl (i32.load8_u (local.get $q)) (i32.const 1)))))
+                            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                            (br $step)))
+                        (br_if $anchors (i32.eqz (local.get $state)))
                         (local.set $bytes (i32.load offset=458752 (i32.shl (local.get $needle) (i32.const 3))))
                         ;; Four bytes at a time: the needle is padded to `width` with bytes that always match.
                         (local.set $width (i32.and (i32.add (local.get $len) (i32.const 3)) (i32.const -4)))
@@ -256,8 +242,8 @@
     (local.get $n))
 
 ;; Counts the sample [from, end) for the anchors' placement (prefilter.ts `compile`): at `tables`,
-  ;; each byte's count (u32[256]), each pair's (u32[65536]) and each triple's by its hash
-  ;; (u32[1 << 18], the hash as prefilter.ts `hash`); at `list`, each triple whose count reaches
+  ;; each byte's count (u32[256]) and each triple's by its hash (u32[1 << 18], the hash as
+  ;; placement.ts `hash`); at `list`, each triple whose count reaches
   ;; `common`, as a little-endian u32. Returns how many there are. Here, not in JavaScript: it
   ;; runs once per process, before the JavaScript compiler has made its loop fast.
   (func (export "count") (param $from i32) (param $end i32) (param $tables i32) (param $common i32) (param $list i32) (result i32)
@@ -269,12 +255,10 @@
         (local.set $t (i32.and (i32.load (local.get $p)) (i32.const 0xffffff)))
         (local.set $at (i32.add (local.get $tables) (i32.shl (i32.and (local.get $t) (i32.const 0xff)) (i32.const 2))))
         (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
-        (local.set $at (i32.add (local.get $tables) (i32.shl (i32.and (local.get $t) (i32.const 0xffff)) (i32.const 2))))
-        (i32.store offset=1024 (local.get $at) (i32.add (i32.load offset=1024 (local.get $at)) (i32.const 1)))
         (local.set $at (i32.add (local.get $tables)
           (i32.shl (i32.shr_u (i32.mul (local.get $t) (i32.const 0x9e3779b1)) (i32.const 14)) (i32.const 2))))
-        (local.set $c (i32.add (i32.load offset=263168 (local.get $at)) (i32.const 1)))
-        (i32.store offset=263168 (local.get $at) (local.get $c))
+        (local.set $c (i32.add (i32.load offset=1024 (local.get $at)) (i32.const 1)))
+        (i32.store offset=1024 (local.get $at) (local.get $c))
         (if (i32.eq (local.get $c) (local.get $common))
           (then
             (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $t))

@@ -61,6 +61,28 @@ describe('Automata', () => {
     ), { numRuns: 3000 });
   });
 
+  it('accepts where one of several patterns matches, run side by side', () => {
+    const pattern = fc.array(fc.tuple(fc.constantFrom(...items), fc.constantFrom(...quantifiers)), { maxLength: 5 })
+      .map((p) => p.map(([i, q]) => i + q).join(''));
+    fc.assert(fc.property(
+      fc.array(pattern, { minLength: 1, maxLength: 4 }),
+      fc.array(fc.constantFrom('a', 'b', 'c', ':', ' ', '"', '1', '22', 'e', '.', '\\', '\n', '\t'), { maxLength: 14 }),
+      (patterns, parts) => {
+        const input = parts.join('');
+        const automata = new Automata();
+        automata.add('x+:');
+        const start = automata.add(...patterns);
+        const want = patterns.some((p) => {
+          const re = regexOf(p);
+          re.lastIndex = 0;
+          return re.test(`${input}\n`);
+        });
+        expect(run(automata, start, input), `${JSON.stringify(patterns)} on ${JSON.stringify(input)}`).toBe(want);
+        expect(runTable(automata, start, input), `${JSON.stringify(patterns)} on ${JSON.stringify(input)}, skipping`).toBe(want);
+      },
+    ), { numRuns: 3000 });
+  });
+
   it('marks the states with at most EXITS bytes leaving them, and gives those bytes', () => {
     const automata = new Automata();
     const start = automata.add('"[^"\\\\:]*[:\\\\]');

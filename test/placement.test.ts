@@ -1,0 +1,78 @@
+/** The anchors' placement: every occurrence of a needle gets through the sweep, and the sample's common near misses do not. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type Counts, hash, place, type Placeable, TRIPLE_BITS } from '../src/placement.js';
+
+/** The counts prefilter.wat's `count` makes of a sample: bytes, triples by hash, the triples seen `common` times. */
+function counted(text: string, common = 4): Counts {
+  const b = Buffer.from(text, 'latin1');
+  const bytes = new Uint32Array(256);
+  const triples = new Uint32Array(1 << TRIPLE_BITS);
+  const list: number[] = [];
+  for (let i = 0; i < b.length; i++) {
+    const t = b[i] | ((b[i + 1] ?? 0) << 8) | ((b[i + 2] ?? 0) << 16);
+    bytes[b[i]]++;
+    if (++triples[hash(t)] === common) list.push(t);
+  }
+  return { length: b.length, bytes, triples, common: Int32Array.from(list) };
+}
+
+function needle(text: string, anyCase = false, next?: string): Placeable {
+  const bytes = Buffer.from(text, 'latin1');
+  const mask = new Uint8Array(bytes.length);
+  if (anyCase) bytes.forEach((c, i) => { if (/[a-z]/i.test(String.fromCharCode(c))) { mask[i] = 0x20; bytes[i] = c | 0x20; } });
+  const allowed = next === undefined ? undefined : new Uint8Array(256);
+  for (const c of next ?? '') allowed![c.charCodeAt(0)] = 1;
+  return { bytes, mask, next: allowed };
+}
+
+/** Whether the sweep, with these tables, stops where an anchor starts at `p` of `text`. */
+function stops(masks: Uint8Array, text: Buffer, p: number): boolean {
+  let all = 0xff;
+  for (let k = 0; k < 3; k++) {
+    const c = text[p + k] ?? 10;
+    all &= masks[32 * k + (c & 15)] & masks[32 * k + 16 + (c >> 4)];
+  }
+  return all !== 0;
+}
+
+const DIGITS_AND_BLANKS = ' \t=:0123456789';
+
+describe('place', () => {
+  it('anchors a word on its end and the byte after it where the sample holds it inside a longer word', () => {
+    // `status` is in every line's `statusCode`, followed by a byte its patterns refuse.
+    const sample = '{"req":{"url":"/api/users/1"},"res":{"statusCode":200},"msg":"request completed"}\n'.repeat(3000);
+    const needles = [needle('status', true, DIGITS_AND_BLANKS), needle('"connId"'), needle('clos', true)];
+    const { offsets, masks } = place(needles, counted(sample));
+    expect(offsets[0]).toBe(4);
+    const text = Buffer.from(sample, 'latin1');
+    for (let p = text.indexOf('us'); p >= 0; p = text.indexOf('us', p + 1)) expect(stops(masks, text, p), `at ${p}`).toBe(false);
+    for (const after of ['status 1006', 'STATUS=1006', 'Status:4001', 'status\t1011']) {
+      expect(stops(masks, Buffer.from(after, 'latin1'), 4), after).toBe(true);
+    }
+  });
+
+  it('lets every occurrence of every needle through at its anchor, in any case, followed by any byte it allows', () => {
+    const letters = 'abcdeoqsu"{:_ 1';
+    const word = fc.array(fc.constantFrom(...letters), { minLength: 2, maxLength: 9 }).map((a) => a.join(''));
+    fc.assert(fc.property(
+      fc.array(fc.tuple(word, fc.boolean(), fc.option(fc.subarray([...DIGITS_AND_BLANKS, 'q', '"'], { minLength: 1 }))), { minLength: 1, maxLength: 12 }),
+      fc.array(fc.constantFrom(...letters, 'status', 'statusCode', '"code"', '\n'), { maxLength: 400 }),
+      (specs, sample) => {
+        const needles = specs.map(([text, anyCase, next]) => needle(text, anyCase, next?.join('')));
+        const { offsets, masks } = place(needles, counted(sample.join('')));
+        specs.forEach(([text, anyCase, next], i) => {
+          const o = offsets[i];
+          const after = next ?? ['\n', 'x', '"'];
+          const forms = anyCase ? [text.toLowerCase(), text.toUpperCase()] : [text];
+          for (const form of forms) {
+            for (const b of after) {
+              const occurrence = Buffer.from(form + b, 'latin1');
+              expect(stops(masks, occurrence, o), `${JSON.stringify(form + b)} at ${o}`).toBe(true);
+            }
+          }
+        });
+      },
+    ), { numRuns: 300 });
+  });
+});
