@@ -49,7 +49,7 @@ const SIDES = {
   },
   'flat reader alone (FlatJsonReader.read)': () => {
     const flat = new FlatJsonReader(DEFAULT_FIELDS);
-    for (let i = 0; i < lines; i++) if (flat.read(buf, starts[i], ends[i])) read++;
+    for (let i = 0; i < lines; i++) if (flat.read(buf, starts[i], ends[i], i + 1)) read++;
   },
   'split + JSON.parse of the same lines': () => {
     for (let i = 0; i < lines; i++) if (JSON.parse(buf.toString('utf8', starts[i], ends[i])) !== null) read++;

@@ -39,7 +39,7 @@ export const jsonParser: Parser = {
       return rec && pickAll(rec, fields);
     }, (picked: Picked, lineNo) => pickedEvents(picked, prefix + lineNo, emit), {
       text: (text) => flat.readText(text),
-      bytes: (buf, start, end) => flat.read(buf, start, end),
+      bytes: (buf, start, end, lineNo) => flat.read(buf, start, end, lineNo),
     });
   },
 

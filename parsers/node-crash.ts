@@ -340,7 +340,7 @@ export const nodeCrashParser: Parser = {
 export function withCrashText<T>(
   file: string, sink: ParserSink, unread: string,
   parse: (text: string) => T | undefined, emit: (rec: T, lineNo: number) => void,
-  fast?: { text(text: string): T | undefined; bytes(buf: Buffer, start: number, end: number): T | undefined },
+  fast?: { text(text: string): T | undefined; bytes(buf: Buffer, start: number, end: number, lineNo: number): T | undefined },
 ): LineParser {
   const crash = crashReader(file, sink, unread);
   const take = (rec: T, lineNo: number) => {
@@ -364,7 +364,7 @@ export function withCrashText<T>(
   };
   if (fast) {
     reader.bytes = (buf, start, end, lineNo) => {
-      const rec = fast.bytes(buf, start, end);
+      const rec = fast.bytes(buf, start, end, lineNo);
       if (rec === undefined) whole(buf.toString('utf8', start, end), lineNo);
       else take(rec, lineNo);
     };

@@ -11,12 +11,16 @@ import wabt from 'wabt';
 
 const src = dirname(fileURLToPath(import.meta.url));
 const out = join(src, '..', 'dist', 'src');
+const parsers = join(src, '..', 'parsers');
 const { parseWat } = await wabt();
 mkdirSync(out, { recursive: true });
-for (const file of readdirSync(src).filter((f) => f.endsWith('.wat'))) {
-  const module = parseWat(file, readFileSync(join(src, file), 'utf8'), { simd: true });
-  module.validate();
-  const wasm = module.toBinary({}).buffer;
-  for (const dir of [src, out]) writeFileSync(join(dir, file.replace(/\.wat$/, '.wasm')), wasm);
-  module.destroy();
+// parsers/*.wat also go to dist/parsers/, and to dist/src/ for the bundle (which loads them from its own folder).
+for (const [from, outs] of [[src, [src, out]], [parsers, [parsers, join(src, '..', 'dist', 'parsers'), out]]]) {
+  for (const file of readdirSync(from).filter((f) => f.endsWith('.wat'))) {
+    const module = parseWat(file, readFileSync(join(from, file), 'utf8'), { simd: true });
+    module.validate();
+    const wasm = module.toBinary({}).buffer;
+    for (const dir of outs) writeFileSync(join(dir, file.replace(/\.wat$/, '.wasm')), wasm);
+    module.destroy();
+  }
 }
