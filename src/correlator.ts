@@ -91,7 +91,11 @@ class Conn {
   prev: Conn | undefined = undefined;
   next: Conn | undefined = undefined;
 
-  constructor(readonly key: string, readonly source: string, route: string | undefined, process: string | undefined, public lastTime: number) {
+  constructor(
+    readonly key: string, readonly source: string, route: string | undefined, process: string | undefined, public lastTime: number,
+    /** The current connection of a keyless log's source (in `sequential`), not in the keyed map. */
+    readonly keyless: boolean,
+  ) {
     this.route = route;
     this.process = process;
   }
@@ -255,6 +259,8 @@ function packedType(t: FrameType): number {
 }
 
 const NO_EVENTS: RecentEvent[] = [];
+/** Most closes have no orphans to hand over: one frozen list serves them all. */
+const NO_ORPHANS = Object.freeze([]) as unknown as ExceptionEvent[];
 const NO_NUMS: number[] = [];
 /** The frame types a packed frame may have, by `packedType` (close frames carry a code and reason: never packed). */
 const PACKED_TYPES: readonly FrameType[] = ['text', 'binary', 'ping', 'pong', 'continuation'];
@@ -318,26 +324,33 @@ export class Correlator {
   }
 
   push(e: WsEvent): void {
-    if (e.kind === 'accepts') {
+    // Each field read once into a local: events of every kind pass here, so each read of one is
+    // a megamorphic lookup (several instructions tens of times over), not a load.
+    const kind = e.kind;
+    if (kind === 'accepts') {
       this.lastKey = undefined;
       return;
     }
-    if (e.time !== undefined && e.time > this.now) this.now = e.time;
+    const time = e.time;
+    const process = e.process;
+    if (time !== undefined && time > this.now) this.now = time;
     this.seq++;
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
-    if (e.process !== undefined) this.lastWithProcess = e;
+    if (process !== undefined) this.lastWithProcess = e;
 
-    if (e.kind === 'exception' && e.fatal && e.conn === undefined) {
+    const key = e.conn;
+    if (kind === 'exception' && e.fatal && key === undefined) {
       this.lastKey = undefined;
       this.crash(e);
       return;
     }
-    const conn = e.conn === undefined ? this.keyless(e) : this.keyed(e);
+    const conn = key === undefined ? this.keyless(e) : this.keyed(e, key, kind);
     this.lastKey = conn?.key;
     if (!conn) return;
-    if (e.time !== undefined) conn.lastTime = e.time;
-    if (e.route && !conn.route) conn.route = this.routes.of(e.route);
-    if (e.process && !conn.process) conn.process = this.processes.of(e.process);
+    if (time !== undefined) conn.lastTime = time;
+    const route = e.route;
+    if (route && !conn.route) conn.route = this.routes.of(route);
+    if (process && !conn.process) conn.process = this.processes.of(process);
 
     switch (e.kind) {
       case 'open':
@@ -367,10 +380,9 @@ export class Correlator {
     this.sequential.clear();
   }
 
-  private keyed(e: WsEvent): Conn | undefined {
-    const key = e.conn!;
+  private keyed(e: WsEvent, key: string, kind: WsEvent['kind']): Conn | undefined {
     let conn = this.conns.get(key);
-    if (conn && e.kind === 'open' && conn.open) {
+    if (conn && kind === 'open' && conn.open) {
       // A second open under a key in use: the first connection ended unlogged (a restart, another host's file).
       this.drop(conn);
       this.stats.unended++;
@@ -384,17 +396,17 @@ export class Correlator {
       return conn;
     }
     if (this.recentlyClosed.has(key)) {
-      if (e.kind === 'close') {
+      if (kind === 'close') {
         this.stats.duplicateCloses++;
         return undefined;
       }
-      if (e.kind === 'exception' || e.kind === 'note') {
+      if (kind === 'exception' || kind === 'note') {
         this.stats.afterClose++;
         return undefined;
       }
       this.recentlyClosed.delete(key); // the key was reused by a new connection
     }
-    conn = this.create(key, e);
+    conn = this.create(key, e, false);
     if (this.conns.size >= this.max) {
       this.drop(this.head!);
       this.stats.evictedCap++;
@@ -441,16 +453,16 @@ export class Correlator {
         return undefined;
       }
       if (e.kind === 'note') return undefined;
-      conn = this.create(e.at, e);
+      conn = this.create(e.at, e, true);
       this.sequential.set(source, conn);
     }
     return conn;
   }
 
-  private create(key: string, e: WsEvent): Conn {
+  private create(key: string, e: WsEvent, keyless: boolean): Conn {
     const { route, process } = e;
     return new Conn(key, this.sourceOf(e), route === undefined ? route : this.routes.of(route),
-      process === undefined ? process : this.processes.of(process), e.time ?? this.now);
+      process === undefined ? process : this.processes.of(process), e.time ?? this.now, keyless);
   }
 
   private sourceOf(e: WsEvent): string {
@@ -509,7 +521,8 @@ export class Correlator {
   }
 
   private conclude(conn: Conn, close: CloseEvent, crash?: ExceptionEvent, crashTrigger?: boolean): void {
-    if (this.sequential.get(conn.source) === conn) this.sequential.delete(conn.source);
+    // A keyless connection that ends is its source's current one: one that is not is unreachable.
+    if (conn.keyless) this.sequential.delete(conn.source);
     else {
       this.drop(conn);
       this.recentlyClosed.add(conn.key);
@@ -518,9 +531,9 @@ export class Correlator {
   }
 
   private orphansFor(conn: Conn, close: CloseEvent): ExceptionEvent[] {
-    if (close.code !== null && close.code !== 1006 && close.code !== 1011) return [];
+    if (close.code !== null && close.code !== 1006 && close.code !== 1011) return NO_ORPHANS;
     const list = this.orphans.get(conn.process ?? conn.source);
-    if (!list || close.time === undefined) return [];
+    if (!list || close.time === undefined) return NO_ORPHANS;
     const after = conn.lastInbound?.time ?? -Infinity;
     return list.filter((x) => x.time !== undefined && x.time <= close.time! && x.time >= after
       && close.time! - x.time <= this.orphanWindowMs);

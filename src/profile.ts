@@ -16,11 +16,21 @@ export interface EndpointProfile {
   at: string;
 }
 
-interface Learned {
-  text: number;
-  binary: number;
-  basis: number;
-  at: string;
+/**
+ * A route's profile learned so far, itself the profile `lookup` gives: most closes look one up,
+ * and a copy made for each would be garbage at once. A verdict reads it when judged.
+ */
+class Learned implements EndpointProfile {
+  readonly source = 'learned';
+  text = 0;
+  binary = 0;
+  basis = 0;
+
+  constructor(readonly at: string) {}
+
+  get accepts(): Accepts {
+    return this.text && this.binary ? 'any' : this.text ? 'text' : 'binary';
+  }
 }
 
 /** `/chat?room=1` and `/chat/` are the route `/chat`. */
@@ -72,7 +82,7 @@ export class Profiles {
     if (!l) {
       // Paths are the client's to choose: beyond this many routes, new ones are not learned.
       if (this.learned.size >= MAX_LEARNED) return;
-      this.learned.set(key, (l = { text: 0, binary: 0, basis: 0, at }));
+      this.learned.set(key, (l = new Learned(at)));
     }
     l.basis++;
     if (received.text) l.text++;
@@ -85,10 +95,7 @@ export class Profiles {
     const stated = this.stated.get(key);
     if (stated) return stated;
     for (const [prefix, profile] of this.prefixes) if (key.startsWith(prefix)) return profile;
-    const l = this.learned.get(key);
-    if (!l) return undefined;
-    const accepts: Accepts = l.text && l.binary ? 'any' : l.text ? 'text' : 'binary';
-    return { accepts, source: 'learned', basis: l.basis, at: l.at };
+    return this.learned.get(key);
   }
 
   private keyOf(route: string): string {

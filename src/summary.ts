@@ -78,11 +78,13 @@ export function emptySummary(): Summary {
 export type Counted = Pick<Verdict, 'rootCause' | 'incident' | 'closeCode' | 'codeAgreement' | 'explanation' | 'time' | 'route' | 'remote' | 'exception'>;
 
 export function addVerdict(s: Summary, v: Counted): void {
+  const code = codeKey(v.closeCode);
+  const maps = mapsOf(s);
   s.closes++;
   if (v.incident) s.incidents++;
   bump(s.byRootCause, v.rootCause, 1);
-  bump(s.byCloseCode, codeKey(v.closeCode), 1);
-  bump(s.codesByRootCause[v.rootCause] ??= {}, codeKey(v.closeCode), 1);
+  bump(s.byCloseCode, code, 1);
+  bump(s.codesByRootCause[v.rootCause] ??= {}, code, 1);
   if (v.time !== null) {
     if (s.firstClose === null || v.time < s.firstClose) s.firstClose = v.time;
     if (s.lastClose === null || v.time > s.lastClose) s.lastClose = v.time;
@@ -90,18 +92,18 @@ export function addVerdict(s: Summary, v: Counted): void {
     bump(t.buckets[bucketOf(v.time, t.bucketMinutes)] ?? addBucket(t, v.time), v.rootCause, 1);
   }
   if (v.codeAgreement === 'disagrees') {
-    const key = `${v.rootCause}@${codeKey(v.closeCode)}`;
+    const key = `${v.rootCause}@${code}`;
     const d = s.disagreements[key] ??= { rootCause: v.rootCause, closeCode: v.closeCode, count: 0, explanation: v.explanation.split(';')[0] };
     d.count++;
   }
   if (v.incident && v.exception) {
     const x = v.exception;
-    entry(s.exceptions, x.signature, (key) => ({
+    entry(maps.exceptions, x.signature, (key) => ({
       signature: key, type: x.type, message: x.message, topFrame: x.topFrame, rootCause: v.rootCause, count: 0, example: x.at,
     })).count++;
   }
-  count(entry(s.routes, v.route ?? '(none)', newRouteCount), v);
-  count(entry(s.clients, clientOf(v.remote), newRouteCount), v);
+  count(entry(maps.routes, v.route ?? '(none)', newRouteCount), v);
+  count(entry(maps.clients, clientOf(v.remote), newRouteCount), v);
 }
 
 function count(r: RouteCount, v: Counted): void {
@@ -133,10 +135,10 @@ export function mergeSummaries(a: Summary, other: Summary): Summary {
     if (cur) cur.count += d.count;
     else out.disagreements[k] = { ...d };
   }
-  for (const [k, e] of Object.entries(b.exceptions)) entry(out.exceptions, k, (key) => ({ ...e, signature: key, count: 0 })).count += e.count;
+  for (const [k, e] of Object.entries(b.exceptions)) entry(entriesOf(out.exceptions), k, (key) => ({ ...e, signature: key, count: 0 })).count += e.count;
   for (const [into, from] of [[out.routes, b.routes], [out.clients, b.clients]]) {
     for (const [k, r] of Object.entries(from)) {
-      const cur = entry(into, k, newRouteCount);
+      const cur = entry(entriesOf(into), k, newRouteCount);
       cur.closes += r.closes;
       cur.incidents += r.incidents;
       addCounts(cur.byRootCause, r.byRootCause);
@@ -239,6 +241,7 @@ export function codeKey(code: number | null): string {
  * closes) makes V8 internalize the key as a property name, about 1 us each.
  */
 interface Entries<T> {
+  map: Record<string, T>;
   byKey: Map<string, T>;
   lastKey: string | undefined;
   last: T | undefined;
@@ -246,10 +249,24 @@ interface Entries<T> {
 
 const entries = new WeakMap<object, Entries<unknown>>();
 
-/** The entry of `key` in a capped map, made when new; the entry of OTHER once the map holds MAX_KEYS keys. */
-function entry<T>(map: Record<string, T>, key: string, make: (key: string) => T): T {
+/** The entries of a capped map: made from the map the first time it is asked for. */
+function entriesOf<T>(map: Record<string, T>): Entries<T> {
   let x = entries.get(map) as Entries<T> | undefined;
-  if (!x) entries.set(map, (x = { byKey: new Map(Object.entries(map)), lastKey: undefined, last: undefined }));
+  if (!x) entries.set(map, (x = { map, byKey: new Map(Object.entries(map)), lastKey: undefined, last: undefined }));
+  return x;
+}
+
+/** The entries of a summary's capped maps, for the summary counted last: one lookup per close, not one per map. */
+let lastMaps: { summary: Summary | undefined; exceptions: Entries<SignatureCount>; routes: Entries<RouteCount>; clients: Entries<RouteCount> } | undefined;
+
+function mapsOf(s: Summary): NonNullable<typeof lastMaps> {
+  const m = lastMaps;
+  if (m && m.summary === s && m.routes.map === s.routes && m.clients.map === s.clients && m.exceptions.map === s.exceptions) return m;
+  return (lastMaps = { summary: s, exceptions: entriesOf(s.exceptions), routes: entriesOf(s.routes), clients: entriesOf(s.clients) });
+}
+
+/** The entry of `key` in a capped map, made when new; the entry of OTHER once the map holds MAX_KEYS keys. */
+function entry<T>(x: Entries<T>, key: string, make: (key: string) => T): T {
   if (key === x.lastKey) return x.last!;
   const byKey = x.byKey;
   let e = byKey.get(key);
@@ -257,7 +274,7 @@ function entry<T>(map: Record<string, T>, key: string, make: (key: string) => T)
     const k = byKey.size >= MAX_KEYS ? OTHER : key;
     e = byKey.get(k);
     if (e === undefined) {
-      map[k] = e = make(k);
+      x.map[k] = e = make(k);
       byKey.set(k, e);
     }
   }
