@@ -41,7 +41,10 @@ describe('wsclose merge', () => {
 
   it('has the summary of analyzing all inputs together', () => {
     expect(merged.summary.closes).toBe(together.summary.closes);
-    expect(Object.keys(merged.summary.timeline.buckets).length).toBeGreaterThan(10);
+    // Not a trivial timeline: minute buckets, many of them. How many depends on how the two runs'
+    // closes fall into minutes (10 to 13 seen), so the bound is loose; the equality below is the test.
+    expect(merged.summary.timeline.bucketMinutes).toBe(1);
+    expect(Object.keys(merged.summary.timeline.buckets).length).toBeGreaterThan(5);
     expect(merged.summary).toEqual(together.summary);
   });
 
