@@ -8,6 +8,7 @@ import { detectParser, parserByName, type ParserOptions } from '../parsers/index
 import type { Parser, Prefilter } from '../parsers/parser.js';
 import { tsharkParser } from '../parsers/tshark.js';
 import type { WsEvent } from './model.js';
+import { afterPrefix, hasLinePrefix, withoutPrefix } from './prefix.js';
 import type { FileStats } from './report.js';
 import { ReadError, readLines, type LineHandler } from './source.js';
 
@@ -56,12 +57,23 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
       skip,
       onProgress: opts.onProgress,
       choose(sample, capture) {
-        const parser = capture ? tsharkParser
-          : !opts.format || opts.format === 'auto' ? detectParser(sample) : parserByName(opts.format);
+        const auto = !opts.format || opts.format === 'auto';
+        let parser = capture ? tsharkParser : auto ? detectParser(sample) : parserByName(opts.format!);
+        // Lines a collector prefixed (kubectl --timestamps / --prefix), read without the prefix
+        // when no parser knows them as they are.
+        const prefixed = !capture && (!parser || !auto) && hasLinePrefix(sample);
+        if (prefixed && auto) parser = detectParser(sample.map(withoutPrefix));
         if (!parser) return () => skip('unknown-format');
         st.parser = parser.name;
+        if (prefixed) st.linePrefix = true;
         const lp = parser.create(display, { event, skip }, capture ? { ...opts, capturePositions: true } : opts);
         finishParser = () => lp.end();
+        if (prefixed) {
+          // Every line is read (the prefilter's needles assume lines that start as the format does).
+          const handler: LineHandler = (text, lineNo) => lp.line(withoutPrefix(text), lineNo);
+          if (lp.bytes) handler.bytes = (buf, start, end, lineNo) => lp.bytes!(buf, afterPrefix(buf, start, end), end, lineNo);
+          return handler;
+        }
         const handler: LineHandler = (text, lineNo) => lp.line(text, lineNo);
         if (lp.bytes) handler.bytes = (buf, start, end, lineNo) => lp.bytes!(buf, start, end, lineNo);
         if (opts.prefilter !== false) handler.prefilter = prefilterOf(parser, opts);

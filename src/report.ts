@@ -26,6 +26,8 @@ export interface FileStats {
   error?: string;
   /** Its lines name no connection: it was read in order, one connection at a time. */
   keyless?: boolean;
+  /** Its lines carry a collector's prefix (`kubectl logs --timestamps` / `--prefix`), read without it. */
+  linePrefix?: boolean;
 }
 
 export interface InputStats {

@@ -1,0 +1,48 @@
+/**
+ * What log collectors put before each line of a service's log, so that the line itself is
+ * given to its parser:
+ * - `kubectl logs --prefix`: `[pod/<name>/<container>] ` (kubectl's addPrefixIfNeeded);
+ * - `kubectl logs --timestamps`: the kubelet's time of the line, in the fixed-width form of
+ *   RFC 3339 with nanoseconds (`2006-01-02T15:04:05.000000000Z07:00`), then a space; `docker
+ *   logs -t` and stern write RFC3339Nano, the same with trailing zeros dropped.
+ * kubectl writes both as `[pod/…] <time> <line>`. The line's own fields (its time included)
+ * are what the parser reads; the collector's time is not used. A prefix is taken off only when
+ * no parser knows the lines as they are (reader.ts): Spring Boot's own lines begin with such a
+ * time.
+ */
+
+const PREFIX = /^(?:\[pod\/[^\]\s]{1,316}\] )?(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) )?/;
+/** The longest prefix: a pod reference of 320 bytes, its brackets and the longest time. */
+const LONGEST = 2 + 320 + 1 + 35 + 1;
+/** The share of a sample's lines that must carry a prefix for the input to be read as prefixed. */
+const SHARE = 0.9;
+
+type Latin1 = Buffer & { latin1Slice(start: number, end: number): string };
+
+/** The length of the collector's prefix on `line`, 0 for none. */
+function prefixLength(line: string): number {
+  return PREFIX.exec(line)![0].length;
+}
+
+/** True when nearly every non-blank line of the sample carries a collector's prefix. */
+export function hasLinePrefix(sample: string[]): boolean {
+  let lines = 0;
+  let prefixed = 0;
+  for (const line of sample) {
+    if (line.trim() === '') continue;
+    lines++;
+    if (prefixLength(line) > 0) prefixed++;
+  }
+  return lines > 0 && prefixed >= SHARE * lines;
+}
+
+/** `line` without its collector's prefix. */
+export function withoutPrefix(line: string): string {
+  const n = prefixLength(line);
+  return n === 0 ? line : line.slice(n);
+}
+
+/** Where the line [start, end) of `buf` begins after its collector's prefix (ASCII: as many bytes as characters). */
+export function afterPrefix(buf: Buffer, start: number, end: number): number {
+  return start + prefixLength((buf as Latin1).latin1Slice(start, Math.min(end, start + LONGEST)));
+}

@@ -1,0 +1,98 @@
+/**
+ * Lines a log collector prefixed: `kubectl logs --prefix --timestamps` writes
+ * `[pod/<name>/<container>] <kubelet time> <line>`, `docker logs -t` `<RFC3339Nano> <line>`.
+ * The times are written by Go's own formatter with the kubelet's layout and RFC3339Nano, as
+ * the kubelet and docker write them; the lines are the ws + pino sample.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectParser } from '../parsers/index.js';
+import { afterPrefix, hasLinePrefix, withoutPrefix } from '../src/prefix.js';
+import type { Report } from '../src/report.js';
+import { runCli } from './support/cli.js';
+
+const SAMPLE = 'samples/ws-pino/chat.log';
+const LINE = '{"level":30,"msg":"ws connection opened"}';
+const POD = '[pod/chat-7d9f8c6b5-x2x9k/chat] ';
+
+describe('collector prefixes', () => {
+  it('takes off a pod reference, a kubelet time, an RFC3339Nano time, or both', () => {
+    for (const prefix of [POD, '2026-11-27T02:00:01.000001000Z ', '2026-11-27T02:00:01.5+01:00 ', '2026-11-27T02:00:01Z ', `${POD}2026-11-27T02:00:01.123456789Z `]) {
+      expect(withoutPrefix(prefix + LINE)).toBe(LINE);
+      const buf = Buffer.from(`xx${prefix}${LINE}\n`);
+      expect(afterPrefix(buf, 2, buf.length - 1)).toBe(2 + prefix.length);
+    }
+    for (const line of [LINE, '2026-11-27 02:00:01,123 chat INFO x', '[pod/] x', '2026-11-27T02:00:01.1234567891Z x']) {
+      expect(withoutPrefix(line)).toBe(line);
+    }
+  });
+
+  it('finds prefixed lines in a sample, blank lines aside, and none in an unprefixed one', () => {
+    expect(hasLinePrefix([`${POD}${LINE}`, '', `${POD}${LINE}`])).toBe(true);
+    expect(hasLinePrefix([LINE, LINE])).toBe(false);
+    expect(hasLinePrefix([`${POD}${LINE}`, LINE, LINE])).toBe(false);
+  });
+
+  it('leaves Spring Boot lines, which begin with such a time, to the java parser', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsclose-prefix-'));
+    const log = join(dir, 'boot.log');
+    const boot = [
+      '2026-11-24T17:54:16.123Z  INFO 4242 --- [main] o.s.b.w.e.tomcat.TomcatWebServer : Tomcat started on port 8080 (http)',
+      '2026-11-24T17:54:16.130Z DEBUG 4242 --- [nio-8080-exec-3] s.w.s.h.LoggingWebSocketHandlerDecorator : New StandardWebSocketSession[id=5b1a, uri=ws://localhost:8080/chat]',
+    ];
+    expect(hasLinePrefix(boot)).toBe(true);
+    expect(detectParser(boot)?.name).toBe('java');
+    writeFileSync(log, `${boot.join('\n')}\n`);
+    const r = JSON.parse((await runCli(['analyze', log, '-o', 'json'])).stdout) as Report;
+    expect(r.input.files[0].parser).toBe('java');
+    expect(r.input.files[0].linePrefix).toBeUndefined();
+  });
+
+  const haveGo = spawnSync('go', ['version']).status === 0;
+  it.skipIf(!haveGo)('reads a log prefixed as kubectl and docker write it to the same verdicts (needs golang-go)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsclose-prefix-'));
+    const prog = join(dir, 'prefix.go');
+    // The kubelet's layout (fixed-width nanoseconds) with kubectl's pod reference, and docker's RFC3339Nano.
+    writeFileSync(prog, `package main
+import ("bufio"; "fmt"; "os"; "time")
+func main() {
+  in := bufio.NewScanner(os.Stdin)
+  in.Buffer(make([]byte, 1<<20), 1<<20)
+  for in.Scan() {
+    t := time.Now().UTC()
+    if os.Args[1] == "kubectl" {
+      fmt.Printf("[pod/chat-7d9f8c6b5-x2x9k/chat] %s %s\\n", t.Format("2006-01-02T15:04:05.000000000Z07:00"), in.Text())
+    } else {
+      fmt.Printf("%s %s\\n", t.Format(time.RFC3339Nano), in.Text())
+    }
+  }
+}
+`);
+    const plain = JSON.parse((await runCli(['analyze', SAMPLE, '-o', 'json'])).stdout) as Report;
+    expect(plain.incidents.length).toBeGreaterThan(5);
+    for (const style of ['kubectl', 'docker']) {
+      const out = spawnSync('go', ['run', prog, style], { input: readFileSync(SAMPLE), encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod' } });
+      expect(out.status, out.stderr).toBe(0);
+      const log = join(dir, `${style}.log`);
+      writeFileSync(log, out.stdout);
+      expect(out.stdout.split('\n')[0]).toMatch(style === 'kubectl' ? /^\[pod\/chat-7d9f8c6b5-x2x9k\/chat\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \{/ : /^\d{4}-\d\d-\d\dT[\d:.]+Z \{/);
+      const res = await runCli(['analyze', log, '-o', 'json']);
+      expect(res.code).toBe(0);
+      const r = JSON.parse(res.stdout) as Report;
+      const [file] = r.input.files;
+      expect(file.parser).toBe('json');
+      expect(file.linePrefix).toBe(true);
+      expect(file.lines).toBe(plain.input.files[0].lines);
+      expect(file.events).toBe(plain.input.files[0].events);
+      expect(file.skipped).toEqual({});
+      // The same verdicts, field by field, evidence at the same line numbers of the prefixed file.
+      const renamed = <T>(x: T) => JSON.parse(JSON.stringify(x).split(`${SAMPLE}:`).join(`${log}:`)) as T;
+      expect(r.incidents).toEqual(renamed(plain.incidents));
+      expect(r.summary.byRootCause).toEqual(plain.summary.byRootCause);
+      expect(r.summary).toEqual(renamed(plain.summary));
+    }
+  });
+});
