@@ -121,6 +121,8 @@ export class FlatJsonReader {
   /** The number of the line read last (0: none given). */
   private lineNo = 0;
   private window = WINDOW_MIN;
+  /** Lines are read one at a time, never ahead (see `load`). */
+  private alone = false;
   /** Where `readText` writes a line's bytes. */
   private scratch = Buffer.allocUnsafe(1024) as Bytes;
 
@@ -185,7 +187,11 @@ export class FlatJsonReader {
     const tokens = this.tokens;
     // Lines read ahead and not given: the values they put in the cache were never made strings.
     if (this.next < this.count) tokens.forget(this.lines[4 * this.next + 3], tokens.used.value as number);
-    const ahead = lineNo !== 0 && lineNo === this.lineNo + 1 && buffer === this.buffer;
+    const next = lineNo !== 0 && lineNo === this.lineNo + 1 && buffer === this.buffer;
+    // The line after the last, not where the lines read ahead put it: the caller gives lines
+    // cut otherwise (a collector's prefix taken off), so reading ahead would only be wasted.
+    if (next && this.next < this.count) this.alone = true;
+    const ahead = next && !this.alone;
     this.window = ahead ? Math.min(2 * this.window, WINDOW_MAX) : WINDOW_MIN;
     this.buffer = buffer;
     this.shift = start - INPUT;
