@@ -58,11 +58,19 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
       onProgress: opts.onProgress,
       choose(sample, capture) {
         const auto = !opts.format || opts.format === 'auto';
-        let parser = capture ? tsharkParser : auto ? detectParser(sample) : parserByName(opts.format!);
-        // Lines a collector prefixed (kubectl --timestamps / --prefix), read without the prefix
-        // when no parser knows them as they are.
-        const prefixed = !capture && (!parser || !auto) && hasLinePrefix(sample);
-        if (prefixed && auto) parser = detectParser(sample.map(withoutPrefix));
+        const pick = (lines: string[]) => (auto ? detectParser(lines) : parserByName(opts.format!));
+        let parser = capture ? tsharkParser : pick(sample);
+        // Lines a collector prefixed (kubectl --timestamps / --prefix) are read without the prefix
+        // when a parser knows them better so: Spring Boot's own lines begin with such a time.
+        let prefixed = false;
+        if (!capture && hasLinePrefix(sample)) {
+          const bare = sample.map(withoutPrefix);
+          const other = pick(bare);
+          if (other && other.detect(bare) > (parser?.detect(sample) ?? 0)) {
+            parser = other;
+            prefixed = true;
+          }
+        }
         if (!parser) return () => skip('unknown-format');
         st.parser = parser.name;
         if (prefixed) st.linePrefix = true;

@@ -46,9 +46,12 @@ describe('collector prefixes', () => {
     expect(hasLinePrefix(boot)).toBe(true);
     expect(detectParser(boot)?.name).toBe('java');
     writeFileSync(log, `${boot.join('\n')}\n`);
-    const r = JSON.parse((await runCli(['analyze', log, '-o', 'json'])).stdout) as Report;
-    expect(r.input.files[0].parser).toBe('java');
-    expect(r.input.files[0].linePrefix).toBeUndefined();
+    for (const format of [[], ['--format', 'java']]) {
+      const r = JSON.parse((await runCli(['analyze', log, ...format, '-o', 'json'])).stdout) as Report;
+      expect(r.input.files[0].parser).toBe('java');
+      expect(r.input.files[0].linePrefix).toBeUndefined();
+      expect(r.input.files[0].skipped).toEqual({});
+    }
   });
 
   const haveGo = spawnSync('go', ['version']).status === 0;
@@ -79,7 +82,7 @@ func main() {
       const log = join(dir, `${style}.log`);
       writeFileSync(log, out.stdout);
       expect(out.stdout.split('\n')[0]).toMatch(style === 'kubectl' ? /^\[pod\/chat-7d9f8c6b5-x2x9k\/chat\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \{/ : /^\d{4}-\d\d-\d\dT[\d:.]+Z \{/);
-      const res = await runCli(['analyze', log, '-o', 'json']);
+      const res = await runCli(['analyze', log, ...(style === 'kubectl' ? ['--format', 'json'] : []), '-o', 'json']);
       expect(res.code).toBe(0);
       const r = JSON.parse(res.stdout) as Report;
       const [file] = r.input.files;
