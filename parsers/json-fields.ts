@@ -131,10 +131,11 @@ export class FlatJsonReader {
     wasm ??= new WebAssembly.Module(readFileSync(new URL('./json-tokens.wasm', import.meta.url)));
     this.tokens = new WebAssembly.Instance(wasm).exports as unknown as Tokens;
     this.view();
-    const names = new Set([...keySlots(f).keys(), ...f.error, 'stack', 'pid', 'hostname', 'host']);
+    const slotsByKey = keySlots(f);
+    const names = new Set([...slotsByKey.keys(), ...f.error, 'stack', 'pid', 'hostname', 'host']);
     const keys = this.tokens.keys;
     for (const name of names) {
-      const slots = (keySlots(f).get(name) ?? []).filter((s) => s.path === undefined);
+      const slots = (slotsByKey.get(name) ?? []).filter((s) => s.path === undefined);
       const special = f.error.includes(name) || name === 'stack' ? WHOLE
         : name === 'pid' ? PID : name === 'hostname' ? HOSTNAME : name === 'host' ? HOST : OTHER;
       // A name with a quote, a backslash or a control character is escaped in a line, which is declined.
