@@ -176,6 +176,25 @@ describe('FlatJsonReader', () => {
     }
   });
 
+  it('places each field in its role as pickAll does, whatever the field map: names in several roles, the process\'s names in a role, several frame-type names', () => {
+    // Names of a few roles drawn from a small pool, so that lines of them have several names of one role, a name of two roles, `pid` or `host` as a role's name.
+    const pool = ['a', 'b', 'c', 'pid', 'host', 'hostname', 'msg', 'isBinary', 'kind'];
+    const names = fc.uniqueArray(fc.constantFrom(...pool), { maxLength: 3 });
+    const map = fc.record({ message: names, conn: names, type: names, code: names, level: names });
+    const lines = fc.array(fc.tuple(fc.array(fc.tuple(fc.constantFrom(...pool, 'connId', 'route'), scalar), { maxLength: 8 }), fc.nat(3)), { minLength: 1, maxLength: 6 });
+    fc.assert(fc.property(map, lines, (overrides, records) => {
+      const f = fieldMap(overrides);
+      const reader = new FlatJsonReader(f);
+      // One reader for the lines in turn: a line read field by field between lines read by their roles.
+      for (const [pairs, before] of records) {
+        const line = write(pairs, '');
+        const got = readBoth(reader, Buffer.from(line), before);
+        if (got === 'declined') expect(mayDecline(pairs, line, f)).toBe(true);
+        else expect(got).toEqual(expected(reference(line, f)));
+      }
+    }), { numRuns: 1500, seed: 11 });
+  });
+
   it('follows a field map given by the user, a name in two roles included', () => {
     const f = fieldMap({ conn: ['trace.conn', 'code'], message: ['event'], type: ['kind', 'isBinary'] });
     const reader = new FlatJsonReader(f);
