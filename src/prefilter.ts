@@ -84,7 +84,7 @@ const COUNTS = 4 * (256 + (1 << TRIPLE_BITS)) + 4 * (SAMPLE / 2 + 1);
  */
 export class Sweep {
   readonly kernel: Kernel;
-  /** The filter whose tables are installed, and which of its compilations. */
+  /** The filter whose tables are installed. */
   filter: BlockFilter | undefined;
   /** Where a sample's counts go, past the blocks (and past the block copied in, for the filter's own). */
   counts = INPUT;
@@ -125,7 +125,7 @@ export class Sweep {
 
   /** Where `buf` starts in the kernel's memory; -1 when it is not one of `blocks`. */
   addressOf(buf: Buffer): number {
-    return this.views !== undefined && buf.buffer === this.kernel.memory.buffer ? buf.byteOffset : -1;
+    return this.views !== undefined && (buf === this.views[0] || buf === this.views[1]) ? buf.byteOffset : -1;
   }
 
   /** Grows the kernel's memory to at least `size` bytes. */
