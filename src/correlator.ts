@@ -116,16 +116,16 @@ class Conn {
   }
 
   /** A new last inbound data frame, in ring slot `slot`: packed there once the connection keeps numbers (see `Correlator.frame`). */
-  received(f: FrameEvent, slot: number): void {
+  received(f: FrameEvent, slot: number, fold: boolean): void {
     // The one before is packed now if it was kept as an object (a connection's first frame: most have few).
     const last = this.inbound;
-    if (last !== undefined && this.inboundSlot >= 0 && this.recent[this.inboundSlot] === last) this.pack(this.inboundSlot, last);
+    if (last !== undefined && this.inboundSlot >= 0 && this.recent[this.inboundSlot] === last) this.pack(this.inboundSlot, last, fold);
     this.inbound = f;
     this.inboundSlot = slot;
     if (f.type === 'text') this.inboundText++;
     else this.inboundBinary++;
     if (this.nums !== NO_NUMS) {
-      this.pack(slot, f);
+      this.pack(slot, f, fold);
       if (this.recent[slot] !== f) this.inbound = undefined;
     }
   }
@@ -161,14 +161,14 @@ class Conn {
   }
 
   /**
-   * Keeps a data frame in its slot as two numbers and its line, not as an object: frames are
-   * most of what rings hold, and an object per frame kept alive (with its time, a heap number,
-   * and its `at`, about 60 bytes of text) is what the garbage collector moves and promotes and
-   * what an open connection weighs. Only a frame that `unpack` gives back whole is packed (else
-   * it stays an object): its route and process are the connection's or none, its connection
-   * this one, its size a whole number; its `at` is kept as text when it is not `source:line`.
+   * Keeps a data frame in its slot as two numbers and its `at`, not as an object: frames are
+   * most of what rings hold, and an object per frame kept alive (with its time, a heap number)
+   * is what the garbage collector moves and promotes. Only a frame that `unpack` gives back whole
+   * is packed (else it stays an object): its route and process are the connection's or none, its
+   * connection this one, its size a whole number. With `fold`, its `at` is kept as its line
+   * alone where it is `source:line` (see `FOLD_FROM`).
    */
-  pack(slot: number, f: FrameEvent): void {
+  pack(slot: number, f: FrameEvent, fold: boolean): void {
     const size = f.size;
     const type = packedType(f.type);
     if (type < 0 || f.code !== undefined || f.reason !== undefined || f.time !== f.time) return;
@@ -181,7 +181,7 @@ class Conn {
     if (this.nums.length < 2 * this.recent.length) this.growNums();
     this.nums[2 * slot] = f.time ?? NaN;
     this.nums[2 * slot + 1] = (size === undefined ? 0 : size + 1) * FLAGS + bits;
-    const line = lineIn(f.at, this.source);
+    const line = fold ? lineIn(f.at, this.source) : -1;
     this.recent[slot] = line < 0 ? f.at : line;
   }
 
@@ -324,6 +324,13 @@ const FLAGS = 128;
 /** The ring's first size: it then doubles up to `ringSize`. */
 const RING_START = 4;
 const SWEEP_EVERY = 1024;
+/**
+ * Open connections from which a packed frame's `at` is kept as its line: its text (about 60
+ * bytes) is then most of what an open connection weighs. Not below: reading the text's head
+ * makes the parser's joined `file:` + `line` one piece (a copy), which costs more than it saves
+ * while few connections are open.
+ */
+const FOLD_FROM = 8192;
 const RECENT_CLOSED = 4096;
 const ORPHANS_PER_PROCESS = 8;
 
@@ -526,9 +533,9 @@ export class Correlator {
       else conn.closeReceived ??= f;
       this.remember(conn, f);
     } else if (f.direction === 'in' && (f.type === 'text' || f.type === 'binary')) {
-      conn.received(f, this.remember(conn, f));
+      conn.received(f, this.remember(conn, f), this.conns.size >= FOLD_FROM);
       conn.inboundSeq = this.seq;
-    } else conn.pack(this.remember(conn, f), f);
+    } else conn.pack(this.remember(conn, f), f, this.conns.size >= FOLD_FROM);
   }
 
   /** Puts the event in its connection's ring; returns its slot. */
