@@ -410,7 +410,7 @@ export class Correlator {
     if (route && !conn.route) conn.route = this.routes.of(route);
     if (process && !conn.process) conn.process = this.processes.of(process);
 
-    switch (e.kind) {
+    switch (kind) {
       case 'open':
         conn.open ??= e;
         break;
