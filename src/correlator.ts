@@ -216,7 +216,6 @@ class Ended implements Incident {
   readonly remote: string | undefined;
   readonly process: string | undefined;
   readonly open: OpenEvent | undefined;
-  readonly lastInbound: FrameEvent | undefined;
   readonly closeSent: FrameEvent | undefined;
   readonly closeReceived: FrameEvent | undefined;
 
@@ -229,13 +228,17 @@ class Ended implements Incident {
     this.remote = conn.open?.remote;
     this.process = conn.process;
     this.open = conn.open;
-    this.lastInbound = conn.lastInbound;
     this.closeSent = conn.closeSent;
     this.closeReceived = conn.closeReceived;
   }
 
   get recent(): RecentEvent[] {
     return this.conn.ordered();
+  }
+
+  /** Made an object again only when read: a normal close is judged without it. */
+  get lastInbound(): FrameEvent | undefined {
+    return this.conn.lastInbound;
   }
 
   get inbound(): { text: number; binary: number } {
