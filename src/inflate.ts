@@ -111,6 +111,8 @@ export class Gunzip {
     }
     const left = this.inEnd - this.inPos;
     if (left === 0 && !this.last) {
+      // A live pipe is analyzed as it flows: what is inflated is given before waiting for more.
+      if (job.at > job.start) return this.done(job, false);
       void this.ahead!.then(() => this.step());
       return;
     }
@@ -148,15 +150,17 @@ export class Gunzip {
     const room = this.result[0];
     const left = this.result[1];
     this.inPos = this.inEnd - left;
-    if (room > 0 && left === 0 && this.flush !== constants.Z_FINISH) {
-      job.at = job.out.length - room;
-      return this.step();
-    }
+    job.at = job.out.length - room;
+    if (room > 0 && left === 0 && this.flush !== constants.Z_FINISH) return this.step();
     // Room left with input left: the data ended before it (zero padding after the last
     // member), which zlib's stream also takes for the end.
-    if (room > 0) this.ended = true;
+    this.done(job, room > 0);
+  }
+
+  private done(job: Job, ended: boolean): void {
+    this.ended = ended;
     this.job = undefined;
-    job.resolve(job.out.length - room - job.start);
+    job.resolve(job.at - job.start);
   }
 
   private fail(err: unknown): void {
