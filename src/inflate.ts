@@ -81,15 +81,22 @@ export class Gunzip {
   private ended = false;
   private failure: Error | undefined;
   private closed = false;
+  /** A write is under way on the thread pool; `idle` is called when it is done. */
+  private writing = false;
+  private idle: (() => void) | undefined;
 
   constructor(private readonly source: ByteSource) {
     this.handle.onerror = (message, errno, code) => {
+      this.writeDone();
       this.fail(Object.assign(new Error(message), { errno, code }));
     };
     this.handle.init(0, constants.Z_DEFAULT_COMPRESSION, constants.Z_DEFAULT_MEMLEVEL, constants.Z_DEFAULT_STRATEGY, this.result, () => this.written(), undefined);
   }
 
-  /** Inflates into `out` from `at` up to its end (less only at the end of the data): the number of bytes, 0 at the end. */
+  /**
+   * Inflates into `out` from `at` up to its end: the number of bytes, 0 at the end of the data.
+   * Less than fills it only at the end, or when a pipe has given all it had so far.
+   */
   read(out: Buffer, at: number): Promise<number> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended || this.closed) return Promise.resolve(0);
@@ -120,7 +127,13 @@ export class Gunzip {
     // truncated input's error costs no output).
     this.flush = this.last && left === 0 ? constants.Z_FINISH : constants.Z_NO_FLUSH;
     const room = job.out.length - job.at;
+    this.writing = true;
     this.handle.write(this.flush, this.chunks[this.cur], this.inPos, left, job.out, job.at, room);
+  }
+
+  private writeDone(): void {
+    this.writing = false;
+    this.idle?.();
   }
 
   /** The next chunk, read, takes over; what is left of this one is copied before it. */
@@ -145,6 +158,7 @@ export class Gunzip {
 
   /** A write is done (on the main thread): the block is full, the data ended, or more input is needed. */
   private written(): void {
+    this.writeDone();
     const job = this.job;
     if (!job || this.closed) return;
     const room = this.result[0];
@@ -165,8 +179,7 @@ export class Gunzip {
 
   private fail(err: unknown): void {
     this.failure ??= err instanceof Error ? err : new Error(String(err));
-    this.handle.close(); // during a write, zlib closes it after
-    this.closed = true;
+    this.shut();
     const job = this.job;
     this.job = undefined;
     // What this read inflated before the failure is read first; the next read fails.
@@ -174,12 +187,20 @@ export class Gunzip {
     else job?.reject(this.failure);
   }
 
+  /** Frees zlib's state (after the write under way, if any: zlib waits for it). */
+  private shut(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handle.close();
+  }
+
+  /** Ends reading (a read under way gives 0, once zlib no longer writes into its buffer) and closes the source. */
   async close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      this.handle.close();
-    }
-    await this.ahead;
+    this.shut();
+    if (this.writing) await new Promise<void>((resolve) => { this.idle = resolve; });
+    const job = this.job;
+    this.job = undefined;
+    job?.resolve(0);
     await this.source.close();
   }
 }
