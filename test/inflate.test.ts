@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeLog } from '../bench/pino-log.js';
 import { type ByteSource, Gunzip } from '../src/inflate.js';
 import type { Report } from '../src/report.js';
-import { CLI } from './support/cli.js';
+import { CLI, runCli } from './support/cli.js';
 import { connectionLog } from './support/connections.js';
 import { inChild } from './support/heap.js';
 
@@ -204,6 +204,23 @@ describe('Gunzip', () => {
     expect(await text()).toBe('second line\n');
     expect(await text()).toBe('');
     await gunzip.close();
+  });
+
+  it('a truncated or corrupt .gz through a pipe reads as by name: the same lines, the same error (before: lines lost, `open EEXIST`)', async () => {
+    const log = connectionLog(0, 30_000, (i) => ({ code: i % 2 ? 1000 : 1011, isBinary: false })); // more than a pipe holds
+    const gz = gzipSync(log);
+    const corrupt = Buffer.from(gz);
+    corrupt[20] ^= 0x55;
+    for (const [name, bytes] of [['truncated.log.gz', gz.subarray(0, gz.length - 9)], ['corrupt.log.gz', corrupt]] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, bytes);
+      const byName = await runCli(['analyze', '-o', 'json', file]);
+      const piped = await runCli(['analyze', '-o', 'json', '-'], { input: bytes });
+      const [a, b] = [byName, piped].map((r) => (JSON.parse(r.stdout) as Report).input.files[0]);
+      expect(a.error).toMatch(/: corrupt or truncated gzip data \(.+\)$/);
+      expect(b).toEqual({ ...a, name: 'stdin', error: a.error!.replace(file, 'stdin') });
+      expect(piped.stderr).toBe(byName.stderr.replace(file, 'stdin'));
+    }
   });
 
   it('^C while a gzipped pipe is still open: the CLI reports what it read and exits 130', async () => {
