@@ -163,6 +163,20 @@ describe('Gunzip', () => {
     expect(content.subarray(0, res.out.length).equals(res.out)).toBe(true);
   });
 
+  it('inflates the next block on the thread pool while the main thread is busy', async () => {
+    const gunzip = new Gunzip(source(gzipSync(text(9e6, 8))));
+    const block = 4 << 20;
+    expect(await gunzip.read(Buffer.alloc(block), 0)).toBe(block); // the compressed input is in hand now
+    const out = Buffer.alloc(block); // zeros, which the text has none of
+    const pending = gunzip.read(out, 0);
+    // The main thread does not return to the event loop here: the block fills all the same.
+    const until = Date.now() + 10_000;
+    while (out[block - 1] === 0 && Date.now() < until);
+    expect(out[block - 1]).not.toBe(0);
+    expect(await pending).toBe(block);
+    await gunzip.close();
+  });
+
   it('closes while a block is being inflated: that read gives 0 once done, later reads give 0, the source is closed', async () => {
     const src = source(gzipSync(text(3e6, 6)));
     const gunzip = new Gunzip(src);
