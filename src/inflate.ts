@@ -53,9 +53,10 @@ const ROOM = CHUNK;
 
 interface Job {
   out: Buffer;
-  /** Where this read began in `out`, and where the next write goes. */
+  /** Where this read began in `out`, where the next write goes, and `out`'s end (taken once: `out` may be a view of memory that grows). */
   start: number;
   at: number;
+  end: number;
   resolve(n: number): void;
   reject(err: unknown): void;
 }
@@ -101,7 +102,7 @@ export class Gunzip {
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended || this.closed) return Promise.resolve(0);
     return new Promise((resolve, reject) => {
-      this.job = { out, start: at, at, resolve, reject };
+      this.job = { out, start: at, at, end: out.length, resolve, reject };
       this.step();
     });
   }
@@ -126,7 +127,7 @@ export class Gunzip {
     // As zlib's stream ends: the input inflated as it comes, then a last call with none (so a
     // truncated input's error costs no output).
     this.flush = this.last && left === 0 ? constants.Z_FINISH : constants.Z_NO_FLUSH;
-    const room = job.out.length - job.at;
+    const room = job.end - job.at;
     this.writing = true;
     this.handle.write(this.flush, this.chunks[this.cur], this.inPos, left, job.out, job.at, room);
   }
@@ -164,7 +165,7 @@ export class Gunzip {
     const room = this.result[0];
     const left = this.result[1];
     this.inPos = this.inEnd - left;
-    job.at = job.out.length - room;
+    job.at = job.end - room;
     if (room > 0 && left === 0 && this.flush !== constants.Z_FINISH) return this.step();
     // Room left with input left: the data ended before it (zero padding after the last
     // member), which zlib's stream also takes for the end.
