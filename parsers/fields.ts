@@ -66,6 +66,7 @@ export function keySlots(f: FieldMap): Map<string, Slot[]> {
  * FlatJsonReader (json-fields.ts) from a JSON line's bytes without building the object.
  */
 export interface Picked {
+  /** Indexed by FIELD (a reader may keep values of its own past ROLE_COUNT). */
   values: unknown[];
   /** The frame type of the first field of the type role (in the order of its names) that names one. */
   frameType: FrameType | undefined;

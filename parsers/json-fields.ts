@@ -18,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  FIELD, keySlots, type MessageText, messageText, type Picked, put, resetRanks, ROLE_COUNT, type Slot,
+  FIELD, keySlots, type MessageText, messageText, type Picked, put, resetRanks, ROLE_COUNT, type Slot, toFrameType,
 } from './fields.js';
 import type { FieldMap } from './parser.js';
 
@@ -34,6 +34,30 @@ const WHOLE = 4;
 
 /** Roles whose string values events keep as they are. */
 const KEPT = [FIELD.conn, FIELD.route, FIELD.reason, FIELD.level, FIELD.message];
+
+/**
+ * The process's fields, as roles of json-tokens.wat after the field map's: their values are
+ * kept in `Picked.values` past the field map's roles.
+ */
+const PID_ROLE = ROLE_COUNT;
+const HOSTNAME_ROLE = ROLE_COUNT + 1;
+const HOST_ROLE = ROLE_COUNT + 2;
+/** Every role's bit: after a line read field by field, the next clears every role. */
+const ALL_ROLES = (1 << (HOST_ROLE + 1)) - 1;
+/** Bits of KEPT's roles. */
+const KEPT_ROLES = KEPT.reduce((m, r) => m | (1 << r), 0);
+
+/** A key's role word for json-tokens.wat (its "Roles"): PLACED | role << ROLE_SHIFT | rank << 20, and: */
+const PLACED = 0x40000000;
+const ANY = 0x10000000;
+const TYPE = 0x20000000;
+/** A field's info (json-tokens.wat), past its kind and key id: a string new in the cache, the winner of its role, the role. */
+const KEY_ID = 1023;
+const NEW_TEXT = 0x2000;
+const WIN = 0x4000;
+const ROLE_SHIFT = 15;
+/** A line's count: its fields are read one by one, in `fieldByField`. */
+const SLOW = 0x40000000;
 
 /** A field's kind, as json-tokens.wat writes it. */
 const STRING = 0;
@@ -65,7 +89,7 @@ let wasm: WebAssembly.Module | undefined;
 /** json-tokens.wat's exports. */
 interface Tokens {
   memory: WebAssembly.Memory;
-  want(id: number, whole: number): void;
+  want(id: number, whole: number, role: number): void;
   one(start: number, end: number): void;
   lines(start: number, end: number, max: number): number;
   forget(from: number, to: number): void;
@@ -83,6 +107,10 @@ class Key {
   /** Its one slot's role and rank, put in place here; -1 when `put` takes its slots (several, or the frame type's). */
   readonly role: number;
   readonly rank: number;
+  /** Its role word for json-tokens.wat: 0 when JavaScript places its value (the line is read field by field). */
+  readonly word: number;
+  /** The name of its frame-type slot, when it has one. */
+  readonly typeName: string | undefined;
 
   constructor(
     /** Its slots with a literal name (a dotted path needs a nested value, which the reader declines). */
@@ -94,6 +122,11 @@ class Key {
     const one = slots.length === 1 && slots[0].role !== FIELD.type;
     this.role = one ? slots[0].role : -1;
     this.rank = one ? slots[0].rank : 0;
+    this.typeName = slots.length === 1 && slots[0].role === FIELD.type ? slots[0].name : undefined;
+    const process = special === PID ? PID_ROLE : special === HOSTNAME ? HOSTNAME_ROLE : special === HOST ? HOST_ROLE : -1;
+    if (slots.length === 0 && process >= 0) this.word = PLACED | (process << ROLE_SHIFT) | ANY;
+    else if (slots.length === 1 && special === OTHER && slots[0].rank < 256) this.word = PLACED | (slots[0].role << ROLE_SHIFT) | (slots[0].rank << 20) | (this.typeName ? TYPE : 0);
+    else this.word = 0;
   }
 }
 
@@ -108,6 +141,8 @@ export class FlatJsonReader {
   private readonly saids: (MessageText | undefined)[] = new Array<MessageText | undefined>(SLOTS).fill(undefined);
   private readonly picked: Picked = { values: [], frameType: undefined, pid: undefined, host: undefined, rec: undefined, said: undefined };
   private readonly ranks: number[] = [];
+  /** The roles the last line gave a value (bits), for the next to clear. */
+  private roles = ALL_ROLES;
   /** Views of the memory (made again when it grows). */
   private bytes!: Uint8Array;
   private lines!: Int32Array;
@@ -127,7 +162,7 @@ export class FlatJsonReader {
   private scratch = Buffer.allocUnsafe(1024) as Bytes;
 
   constructor(f: FieldMap) {
-    for (let r = 0; r < ROLE_COUNT; r++) this.picked.values.push(undefined);
+    for (let r = 0; r <= HOST_ROLE; r++) this.picked.values.push(undefined);
     wasm ??= new WebAssembly.Module(readFileSync(new URL('./json-tokens.wasm', import.meta.url)));
     this.tokens = new WebAssembly.Instance(wasm).exports as unknown as Tokens;
     this.view();
@@ -149,8 +184,9 @@ export class FlatJsonReader {
         this.full = true;
         break;
       }
-      this.tokens.want(id, special === WHOLE ? 1 : 0);
-      this.keys.push(new Key(slots, special));
+      const key = new Key(slots, special);
+      this.tokens.want(id, special === WHOLE ? 1 : 0, key.word);
+      this.keys.push(key);
       if (name.includes('\uFFFD')) this.tokens.fffd.value = 1;
     }
   }
@@ -180,7 +216,9 @@ export class FlatJsonReader {
     this.lineNo = lineNo;
     this.next = k + 1;
     const n = this.lines[4 * k + 2];
-    return n < 0 ? undefined : this.picks(buffer as Bytes, this.lines[4 * k + 3], n);
+    if (n < 0) return undefined;
+    return (n & SLOW) === 0 ? this.winners(buffer as Bytes, this.lines[4 * k + 3], n)
+      : this.fieldByField(buffer as Bytes, this.lines[4 * k + 3], n & ~SLOW);
   }
 
   /** Reads `buffer[start, end)` and, when the line before was read, the lines after it: the index of its line. */
@@ -212,12 +250,45 @@ export class FlatJsonReader {
     return 0;
   }
 
-  /** The fields of a line read: `n` of them from field `first`. */
-  private picks(buf: Bytes, first: number, n: number): Picked {
+  /**
+   * The fields of a line read, `n` of them from field `first`: the winners of their roles, as
+   * json-tokens.wat marked them (and the strings new in the cache, made now whether they win or not).
+   */
+  private winners(buf: Bytes, first: number, n: number): Picked {
+    const p = this.picked;
+    const values = p.values;
+    const fields = this.fields;
+    let roles = 0;
+    let type = 0;
+    let said: MessageText | undefined;
+    for (let f = first, end = first + n; f < end; f++) {
+      const info = fields[4 * f];
+      if ((info & (WIN | NEW_TEXT)) === 0) continue;
+      const role = (info >>> ROLE_SHIFT) & 31;
+      const v = this.value(buf, f, info, ((KEPT_ROLES >>> role) & 1) === 1);
+      if ((info & WIN) === 0) continue;
+      values[role] = v;
+      roles |= 1 << role;
+      if (role === FIELD.message) said = this.said(f, v);
+      else if (role === FIELD.type) type = info;
+    }
+    // The roles the line before had and this one has not.
+    for (let m = this.roles & ~roles; m !== 0; m &= m - 1) values[31 - Math.clz32(m & -m)] = undefined;
+    this.roles = roles;
+    p.said = said;
+    p.frameType = type === 0 ? undefined : toFrameType(this.keys[(type >>> 3) & KEY_ID].typeName!, values[FIELD.type]);
+    p.pid = values[PID_ROLE];
+    p.host = values[HOSTNAME_ROLE] ?? values[HOST_ROLE];
+    return p;
+  }
+
+  /** The fields of a line read, `n` of them from field `first`, each placed by its key (a line `winners` cannot read). */
+  private fieldByField(buf: Bytes, first: number, n: number): Picked {
     const p = this.picked;
     const values = p.values;
     const ranks = this.ranks;
     for (let r = 0; r < ROLE_COUNT; r++) values[r] = undefined;
+    this.roles = ALL_ROLES;
     resetRanks(ranks);
     p.frameType = undefined;
     p.said = undefined;
@@ -225,39 +296,13 @@ export class FlatJsonReader {
     let hostname: unknown;
     let host: unknown;
     const fields = this.fields;
-    const shift = this.shift;
-    const texts = this.texts;
-    const saids = this.saids;
     const keys = this.keys;
-    const numbers = this.numbers;
     for (let f = first, end = first + n; f < end; f++) {
-      const at = 4 * f;
-      const info = fields[at];
-      const key = keys[info >>> 3];
-      const kind = info & 7;
-      let v: unknown;
-      let said: MessageText | undefined;
-      if (kind === STRING) {
-        const slot = fields[at + 1];
-        if (slot >= 0 && slot < NEW) {
-          v = texts[slot];
-          if (key.message) said = saids[slot] ??= messageText(v as string);
-        } else {
-          v = text(buf, fields[at + 2] + shift, fields[at + 3] + shift, key.kept);
-          if (slot >= 0) {
-            texts[slot & ~NEW] = v as string;
-            saids[slot & ~NEW] = undefined;
-          }
-          if (key.message) said = messageText(v as string);
-        }
-      } else if (kind === NUMBER) {
-        v = numbers[2 * f + 1];
-      } else if (kind === NUMBER_TEXT) {
-        v = Number(buf.latin1Slice(fields[at + 2] + shift, fields[at + 3] + shift)); // as JSON.parse reads it
-      } else {
-        v = kind === TRUE ? true : kind === FALSE ? false : null;
-      }
+      const info = fields[4 * f];
+      const key = keys[(info >>> 3) & KEY_ID];
+      const v = this.value(buf, f, info, key.kept);
       if (v !== null && v !== '') {
+        const said = key.message ? this.said(f, v) : undefined;
         const role = key.role;
         if (role >= 0) {
           if (key.rank < ranks[role]) {
@@ -282,6 +327,32 @@ export class FlatJsonReader {
     p.pid = pid;
     p.host = hostname ?? host;
     return p;
+  }
+
+  /** The value of field `f` (`info` its first word); a string new in the cache is made and kept there. */
+  private value(buf: Bytes, f: number, info: number, kept: boolean): unknown {
+    const kind = info & 7;
+    const fields = this.fields;
+    if (kind === STRING) {
+      const slot = fields[4 * f + 1];
+      if (slot >= 0 && slot < NEW) return this.texts[slot];
+      const v = text(buf, fields[4 * f + 2] + this.shift, fields[4 * f + 3] + this.shift, kept);
+      if (slot >= 0) {
+        this.texts[slot & ~NEW] = v;
+        this.saids[slot & ~NEW] = undefined;
+      }
+      return v;
+    }
+    if (kind === NUMBER) return this.numbers[2 * f + 1];
+    if (kind === NUMBER_TEXT) return Number(buf.latin1Slice(fields[4 * f + 2] + this.shift, fields[4 * f + 3] + this.shift)); // as JSON.parse reads it
+    return kind === TRUE ? true : kind === FALSE ? false : null;
+  }
+
+  /** The MessageText of field `f`'s value `v` when a string (kept with its cache slot). */
+  private said(f: number, v: unknown): MessageText | undefined {
+    if (typeof v !== 'string') return undefined;
+    const slot = this.fields[4 * f + 1];
+    return slot >= 0 ? (this.saids[slot & ~NEW] ??= messageText(v)) : messageText(v);
   }
 
   /** Room in the memory for `n` bytes of input (and the padding past them). */

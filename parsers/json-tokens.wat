@@ -14,19 +14,31 @@
 ;;
 ;; Memory layout, written by json-fields.ts (keep the two in step):
 ;;   0        table:  i32[4][2048]   id + 1 (0: empty), length, hash, address of the name's bytes
-;;   32768    names:  u8[65536]      per key `"name":`, padded to sixteen
+;;   32768    names:  u8[65024]      per key `"name":`, padded to sixteen
+;;   97792    roles:  i32[4][32]     per role, the line's value so far: the line's stamp, its key's
+;;                                   rank, the address of its field
 ;;   98304    keys:   i32[8][1024]   per key id: the line it was last read on (read twice: the line
 ;;                                   is declined), whole, the id + 1 of the key that followed it
 ;;                                   last (0: none), the address of `"name":`, its length, wanted
-;;                                   (events read it), the cache slot of its last value (-1: none)
-;;   131072   lines:  i32[4][4096]   start, end, field count (-1: declined), first field
-;;   196608   fields: i32[4][16384]  key id << 3 | kind, string cache slot (| NEW when put there
+;;                                   (events read it), the cache slot of its last value (-1: none),
+;;                                   its role (`want`)
+;;   131072   lines:  i32[4][4096]   start, end, field count (-1: declined; | SLOW), first field
+;;   196608   fields: i32[4][16384]  kind | key id << 3 | NEW_TEXT | WIN | role << 15, string cache slot (| NEW when put there
 ;;                                   by this line, -1 when too long to keep), then the value: f64,
 ;;                                   or start, end
 ;;   458752   cache:  [8192][128]    length (-1: none), hash, 8 unused, the bytes (up to 112)
 ;;   1507328  input, followed by 32 bytes of padding (loads read past a line's end)
 ;; Field kinds (json-fields.ts): 0 string, 1 number read, 2 number to read from its text,
 ;; 3 true, 4 false, 5 null.
+;;
+;; Roles: each key events read has a role word (`want`): 0 when JavaScript places the value (a
+;; key with several roles, or none the module knows), else PLACED (0x40000000) | its role << 15 |
+;; its rank in the role's list << 20 | ANY (0x10000000: its value counts even null or empty, the
+;; process's fields) | TYPE (0x20000000: a frame type's key). Of a line's fields of one role, the one of the lowest rank whose value is neither null
+;; nor empty is marked WIN: JavaScript reads the winners and the strings new in the cache, and
+;; skips the other fields. A line where that does not hold (a key JavaScript places, or two frame
+;; type keys: the frame type is the first that names one) has its count marked SLOW: JavaScript
+;; then reads all its fields.
 (module
   (memory (export "memory") 25)
   ;; A key that is not the field map's and has bytes that are no UTF-8 (U+FFFD once decoded) may
@@ -41,12 +53,13 @@
   (global $first (mut i32) (i32.const 0))
   (global $stamp (mut i32) (i32.const 0))
 
-  ;; Marks key `id` as one events read; `whole`: a line with it is declined.
-  (func (export "want") (param $id i32) (param $whole i32)
+  ;; Marks key `id` as one events read, with its role word; `whole`: a line with it is declined.
+  (func (export "want") (param $id i32) (param $whole i32) (param $role i32)
     (local $at i32)
     (local.set $at (i32.shl (local.get $id) (i32.const 5)))
     (i32.store offset=98308 (local.get $at) (local.get $whole))
-    (i32.store offset=98324 (local.get $at) (i32.const 1)))
+    (i32.store offset=98324 (local.get $at) (i32.const 1))
+    (i32.store offset=98332 (local.get $at) (local.get $role)))
 
   ;; Forgets the cache slots that fields [from, to) put there new: their lines were declined or
   ;; not read, so their values were never given to JavaScript.
@@ -96,6 +109,7 @@
     (local $id i32) (local $prev i32) (local $stamp i32) (local $at i32) (local $k i32) (local $int i64) (local $plain i32)
     (local $slot i32) (local $start i32) (local $n i32) (local $m i32) (local $x i64) (local $w i64)
     (local $lo i64) (local $hi i64) (local $v v128) (local $a i32) (local $info i32) (local $len i32)
+    (local $word i32) (local $field i32) (local $role i32) (local $slow i32) (local $type i32)
     (local.set $k (local.get $f))
     (block $declined
       (br_if $declined (i32.lt_s (i32.sub (local.get $e) (local.get $s)) (i32.const 2)))
@@ -183,7 +197,7 @@
               (br_if $declined (i32.and (i32.ne (local.get $high) (i32.const 0)) (global.get $fffd)))
               ;; `"name":` padded to sixteen, while there is room.
               (if (i32.and (i32.lt_u (global.get $keys) (i32.const 1024))
-                    (i32.le_u (i32.add (global.get $names) (i32.add (local.get $n) (i32.const 19))) (i32.const 98304)))
+                    (i32.le_u (i32.add (global.get $names) (i32.add (local.get $n) (i32.const 19))) (i32.const 97792)))
                 (then
                   (local.set $id (global.get $keys))
                   (global.set $keys (i32.add (local.get $id) (i32.const 1)))
@@ -309,7 +323,8 @@
                           (i32.store offset=98328 (local.get $info) (local.get $slot))
                           (local.set $slot (i32.or (local.get $slot) (i32.const 0x40000000))))
                         (else (i32.store offset=98328 (local.get $info) (local.get $slot))))))
-                  (i32.store (local.get $at) (i32.shl (local.get $id) (i32.const 3)))
+                  ;; NEW_TEXT when put in the cache now, or not kept there (too long).
+                  (i32.store (local.get $at) (i32.or (i32.shl (local.get $id) (i32.const 3)) (i32.shr_u (i32.and (local.get $slot) (i32.const 0x40000000)) (i32.const 17))))
                   (i32.store offset=4 (local.get $at) (local.get $slot))
                   (i32.store offset=8 (local.get $at) (local.get $start))
                   (i32.store offset=12 (local.get $at) (local.get $j))))
@@ -391,6 +406,37 @@
               (local.set $i (i32.add (local.get $i) (i32.const 4)))
               (br $value)))
           (br $declined)) ;; a nested object or array, or not JSON
+        ;; The field's role: it wins it when it ranks first so far (see Roles above).
+        (if (local.get $at)
+          (then
+            (local.set $word (i32.load offset=98332 (local.get $info)))
+            (local.set $field (i32.or (i32.load (local.get $at)) (i32.and (local.get $word) (i32.const 0xf8000))))
+            (if (i32.and (local.get $word) (i32.const 0x20000000))
+              (then
+                (local.set $slow (i32.or (local.get $slow) (local.get $type)))
+                (local.set $type (i32.const 1))))
+            (local.set $slow (i32.or (local.get $slow) (i32.eqz (local.get $word))))
+            ;; A value counts unless null or empty (or the key takes any: ANY).
+            (local.set $c (i32.and (local.get $field) (i32.const 7)))
+            (if (i32.or (i32.and (local.get $word) (i32.const 0x10000000))
+                  (i32.and (i32.ne (local.get $c) (i32.const 5))
+                    (i32.or (i32.ne (local.get $c) (i32.const 0)) (i32.ne (i32.load offset=8 (local.get $at)) (i32.load offset=12 (local.get $at))))))
+              (then
+                (local.set $a (i32.add (i32.and (i32.shr_u (local.get $word) (i32.const 11)) (i32.const 0x1f0)) (i32.const 97792)))
+                (local.set $n (i32.and (local.get $word) (i32.const 0x0ff00000)))
+                (local.set $c (i32.load (local.get $a)))
+                (if (i32.and (i32.ne (local.get $word) (i32.const 0)) (i32.or (i32.ne (local.get $c) (local.get $stamp)) (i32.lt_u (local.get $n) (i32.load offset=4 (local.get $a)))))
+                  (then
+                    ;; The role's field so far loses it.
+                    (if (i32.eq (local.get $c) (local.get $stamp))
+                      (then
+                        (local.set $c (i32.load offset=8 (local.get $a)))
+                        (i32.store (local.get $c) (i32.and (i32.load (local.get $c)) (i32.const 0xffffbfff)))))
+                    (i32.store (local.get $a) (local.get $stamp))
+                    (i32.store offset=4 (local.get $a) (local.get $n))
+                    (i32.store offset=8 (local.get $a) (local.get $at))
+                    (local.set $field (i32.or (local.get $field) (i32.const 0x4000)))))))
+            (i32.store (local.get $at) (local.get $field))))
         ;; After the value: the next key, or the end of the line.
         (loop $space (if (i32.eq (i32.load8_u (local.get $i)) (i32.const 32)) (then (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $space))))
         (local.set $d (i32.load8_u (local.get $i)))
@@ -400,7 +446,7 @@
             (loop $space (if (i32.eq (i32.load8_u (local.get $i)) (i32.const 32)) (then (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $space))))
             (br $pair)))
         (br_if $declined (i32.or (i32.ne (local.get $d) (i32.const 125)) (i32.ne (local.get $i) (local.get $last))))
-        (return (i32.sub (local.get $k) (local.get $f)))))
+        (return (i32.or (i32.sub (local.get $k) (local.get $f)) (i32.shl (local.get $slow) (i32.const 30))))))
     (call $forget (local.get $f) (local.get $k))
     (i32.const -1))
 
@@ -413,7 +459,7 @@
     (i32.store offset=4 (local.get $at) (local.get $e))
     (i32.store offset=8 (local.get $at) (local.get $count))
     (i32.store offset=12 (local.get $at) (local.get $f))
-    (select (i32.add (local.get $f) (local.get $count)) (local.get $f) (i32.gt_s (local.get $count) (i32.const 0))))
+    (select (i32.add (local.get $f) (i32.and (local.get $count) (i32.const 0x3fffffff))) (local.get $f) (i32.gt_s (local.get $count) (i32.const 0))))
 
   ;; Reads [s, e) as one line (line 0).
   (func (export "one") (param $s i32) (param $e i32)
