@@ -46,6 +46,8 @@ export interface CloseCauseSpanProcessorOptions {
 export const VERDICT_SPAN = 'websocket.close.verdict';
 
 const EVIDENCE_MAX = 400;
+/** `entryOf`: a message span whose frame went at its start, kept only among the recent spans. */
+const FRAMED = -2;
 
 export class CloseCauseSpanProcessor implements SpanProcessor {
   private readonly analyzer: Analyzer;
@@ -55,8 +57,12 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
   /** The WebSocket spans started last: most end before the next few start. */
   private readonly recent: RecentSpans<ReadableSpan>;
   private verdict: Verdict | undefined;
+  /** The key `entryOf` found for a span kept only among the recent spans. */
+  private landed: string | undefined;
   private sawOnEnding = false;
   private stopped = false;
+  /** Whether a WebSocket span started yet: until then no span can be on a connection, and none is looked up. */
+  private placed = false;
 
   constructor(private readonly opts: CloseCauseSpanProcessorOptions = {}) {
     this.mapper = new SpanMapper(opts.mapping);
@@ -84,7 +90,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
       if (role !== undefined) this.started(span, role);
       else {
         const parent = span.parentSpanContext;
-        if (parent !== undefined) this.inherit(span, parent.spanId, parentContext);
+        if (parent !== undefined && this.placed) this.inherit(span, parent.spanId, parentContext);
       }
     } catch (err) {
       diag.error('wsclose: CloseCauseSpanProcessor.onStart failed', err);
@@ -141,6 +147,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     const ctx = span.spanContext();
     const type = role === 'receive' || role === 'send' ? mapper.frameType(attrs) : undefined;
     const conn = this.connectionOf(span, role);
+    this.placed = true;
     if (type === undefined) {
       this.recent.note(span, ctx.spanId, mapper.ids.set(ctx.spanId, conn));
       return;
@@ -194,16 +201,8 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
   /** Pushes what a finished span adds; returns the verdict its close produced, if any. */
   private ending(span: ReadableSpan): Verdict | undefined {
     const mapper = this.mapper;
-    const recent = this.recent;
-    const id = span.spanContext().spanId;
-    const k = recent.slot(span, id);
-    if (k >= 0) {
-      const key = recent.land(k);
-      // A message span whose frame went at its start, kept only among the recent spans.
-      if (key !== undefined) return this.ended(span, key, true);
-    }
-    let entry = k >= 0 ? recent.entry(k) : -1;
-    if (entry < 0) entry = mapper.ids.find(id);
+    const entry = this.placed ? this.entryOf(span) : -1;
+    if (entry === FRAMED) return this.ended(span, this.landed!, true);
     if (entry < 0) {
       // The hot path: a span on no connection (WebSocket spans were registered at their start)
       // that records no error. A span that only became a WebSocket one after its start and
@@ -212,9 +211,25 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
       const role = mapper.role(span.name, span.attributes);
       if (!role) return undefined;
       const data = spanData(span, true);
+      this.placed = true; // connect places it in the table
       return this.judging(data, role, mapper.connect(data, role), true);
     }
     return this.ended(span, mapper.ids.key(entry), mapper.ids.take(entry));
+  }
+
+  /**
+   * The table entry of a span ending, -1 for a span on no connection, or FRAMED for a message
+   * span kept only among the recent spans (its key then in `landed`).
+   */
+  private entryOf(span: ReadableSpan): number {
+    const recent = this.recent;
+    const id = span.spanContext().spanId;
+    const k = recent.slot(span, id);
+    if (k < 0) return this.mapper.ids.find(id);
+    this.landed = recent.land(k);
+    if (this.landed !== undefined) return FRAMED;
+    const entry = recent.entry(k);
+    return entry >= 0 ? entry : this.mapper.ids.find(id);
   }
 
   /** A span on a connection ends (`framed`: a message span whose frame went at its start). */
