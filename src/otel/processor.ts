@@ -191,9 +191,10 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
    * read for the parents of most spans).
    */
   private parentMessage(parentContext: Context, parentId: string): string | undefined {
-    const parent = trace.getSpan(parentContext) as ReadableSpan | undefined;
+    // A processor seen through an older SDK may be given no context; a foreign span no attributes.
+    const parent = parentContext === undefined ? undefined : trace.getSpan(parentContext) as ReadableSpan | undefined;
     const attrs = parent?.attributes;
-    if (attrs === undefined || this.mapper.frameType(attrs) === undefined || parent!.spanContext().spanId !== parentId) return undefined;
+    if (typeof attrs !== 'object' || attrs === null || this.mapper.frameType(attrs) === undefined || parent!.spanContext().spanId !== parentId) return undefined;
     const role = this.mapper.role(parent!.name, attrs);
     return role === 'receive' || role === 'send' ? this.connectionOf(parent!, role) : undefined;
   }
