@@ -163,16 +163,15 @@ const SLOTS = 16;
 
 /**
  * The WebSocket spans started last, by span id, direct-mapped on the id's last digit: a span's
- * hooks find it again by object, the children it starts by their parent's id (the same string
- * object, so one comparison). A message span whose frame went at its start is kept here only,
+ * end and the children it starts find it by id (the same string object, so one comparison). No
+ * span object is kept: each would hold its whole graph alive through the next collections. A message span whose frame went at its start is kept here only,
  * with its connection's key, not in the table: it usually ends, and starts its children, before
  * the next WebSocket span lands in its slot, so most message spans never touch the table (its
  * id read as numbers, its entries spread over memory). Should another span take its slot while
  * it is in flight, it moves to the table (marked in flight), as if it had been placed there at
  * its start; one that ended is dropped: a late child finds it through its context (processor.ts).
  */
-export class RecentSpans<T extends object> {
-  private readonly spans: (T | undefined)[] = Array.from({ length: SLOTS }, () => undefined);
+export class RecentSpans {
   private readonly ids: (string | undefined)[] = Array.from({ length: SLOTS }, () => undefined);
   /** The connection's key, for a span kept here only. */
   private readonly keys: (string | undefined)[] = Array.from({ length: SLOTS }, () => undefined);
@@ -187,26 +186,26 @@ export class RecentSpans<T extends object> {
   constructor(private readonly table: SpanIds) {}
 
   /** A span placed in the table at `entry`. */
-  note(span: T, id: string, entry: number): void {
-    const k = this.claim(span, id);
+  note(id: string, entry: number): void {
+    const k = this.claim(id);
     this.entries[k] = entry;
     this.stamps[k] = this.table.stamp(entry);
     this.keys[k] = undefined;
   }
 
   /** A message span whose frame was pushed at its start: kept here only, under its connection's key. */
-  noteFramed(span: T, id: string, key: string): void {
-    const k = this.claim(span, id);
+  noteFramed(id: string, key: string): void {
+    const k = this.claim(id);
     this.entries[k] = -1;
     this.keys[k] = key;
     this.flying[k] = 1;
     this.framedAny = true;
   }
 
-  /** The slot holding `span` (whose id is `id`), or -1. */
-  slot(span: T, id: string): number {
+  /** The slot holding the span whose id is `id`, or -1. */
+  slot(id: string): number {
     const k = slotOf(id);
-    return this.spans[k] === span ? k : -1;
+    return this.ids[k] === id ? k : -1;
   }
 
   /** For a slot kept here only: the key; the span ended (once: later calls give undefined). */
@@ -228,10 +227,9 @@ export class RecentSpans<T extends object> {
     return this.entries[k] === -1 && this.ids[k] === id ? this.keys[k] : undefined;
   }
 
-  private claim(span: T, id: string): number {
+  private claim(id: string): number {
     const k = slotOf(id);
     if (this.entries[k] === -1 && this.flying[k] === 1) this.table.set(this.ids[k]!, this.keys[k]!, true);
-    this.spans[k] = span;
     this.ids[k] = id;
     this.flying[k] = 0;
     return k;

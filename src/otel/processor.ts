@@ -55,7 +55,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
   private readonly counter: IncidentCounter;
   private readonly push: (e: WsEvent) => void;
   /** The WebSocket spans started last: most end before the next few start. */
-  private readonly recent: RecentSpans<ReadableSpan>;
+  private readonly recent: RecentSpans;
   private verdict: Verdict | undefined;
   /** The key `entryOf` found for a span kept only among the recent spans. */
   private landed: string | undefined;
@@ -149,7 +149,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     const conn = this.connectionOf(span, role);
     this.placed = true;
     if (type === undefined) {
-      this.recent.note(span, ctx.spanId, mapper.ids.set(ctx.spanId, conn));
+      this.recent.note(ctx.spanId, mapper.ids.set(ctx.spanId, conn));
       return;
     }
     const at = `${ctx.traceId}/${ctx.spanId}`;
@@ -159,7 +159,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), at));
     // Kept after the push, in flight (its frame went now), under the connection's own key: a
     // service may make the attribute's text anew for every span.
-    this.recent.noteFramed(span, ctx.spanId, this.analyzer.correlator.lastKey ?? conn);
+    this.recent.noteFramed(ctx.spanId, this.analyzer.correlator.lastKey ?? conn);
   }
 
   /** The connection of a WebSocket span: see `SpanMapper.connect`. */
@@ -225,7 +225,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
   private entryOf(span: ReadableSpan): number {
     const recent = this.recent;
     const id = span.spanContext().spanId;
-    const k = recent.slot(span, id);
+    const k = recent.slot(id);
     if (k < 0) return this.mapper.ids.find(id);
     this.landed = recent.land(k);
     if (this.landed !== undefined) return FRAMED;
