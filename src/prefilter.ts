@@ -73,6 +73,68 @@ interface Anchor {
 
 const FILTERS = new WeakMap<Prefilter, BlockFilter>();
 
+/** Bytes for the sample's counts (`BlockFilter.compile`): byte and triple counts, then the list of common triples. */
+const COUNTS = 4 * (256 + (1 << TRIPLE_BITS)) + 4 * (SAMPLE / 2 + 1);
+
+/**
+ * An instance of the kernel and its memory, holding the tables of the filter that last scanned
+ * in it. A reader leases one (`lease`) and reads its input straight into its two `blocks`, so
+ * that a block is swept where it was read, never copied; the kernel's memory is grown when the
+ * blocks are made, never while they are in use (growing detaches the views of the memory).
+ */
+export class Sweep {
+  readonly kernel: Kernel;
+  /** The filter whose tables are installed. */
+  filter: BlockFilter | undefined;
+  /** Where a sample's counts go, past the blocks (and past the block copied in, for the filter's own). */
+  counts = INPUT;
+  private views: [Buffer, Buffer] | undefined;
+  /** The last released, leased next: the blocks of inputs read one after another are one memory. */
+  private static spare: Sweep | undefined;
+
+  constructor() {
+    const { exports } = new WebAssembly.Instance(wasm);
+    this.kernel = exports as unknown as Kernel;
+  }
+
+  static lease(): Sweep {
+    const s = Sweep.spare ?? new Sweep();
+    Sweep.spare = undefined;
+    return s;
+  }
+
+  /** Gives it back when no read into its blocks is under way. */
+  release(): void {
+    Sweep.spare = this;
+  }
+
+  /**
+   * Two buffers of `size` bytes in the kernel's memory, each followed by room for the padding
+   * and both by room for a sample's counts. The same two while `size` does not grow.
+   */
+  blocks(size: number): [Buffer, Buffer] {
+    const stride = (size + PADDING + 15) & ~15;
+    if (this.views === undefined || this.views[0].length < size) {
+      this.counts = INPUT + 2 * stride;
+      this.reserve(this.counts + COUNTS);
+      const { buffer } = this.kernel.memory;
+      this.views = [Buffer.from(buffer, INPUT, size), Buffer.from(buffer, INPUT + stride, size)];
+    }
+    return this.views;
+  }
+
+  /** Where `buf` starts in the kernel's memory; -1 when it is not one of `blocks`. */
+  addressOf(buf: Buffer): number {
+    return this.views !== undefined && (buf === this.views[0] || buf === this.views[1]) ? buf.byteOffset : -1;
+  }
+
+  /** Grows the kernel's memory to at least `size` bytes. */
+  reserve(size: number): void {
+    const { memory } = this.kernel;
+    if (memory.buffer.byteLength < size) memory.grow(Math.ceil((size - memory.buffer.byteLength) / PAGE));
+  }
+}
+
 /**
  * What a scan found in a block, in its buffer's offsets: the needles (after their checks), each
  * with its line, ascending by line (a line may appear more than once); the odd lines (see
@@ -112,25 +174,27 @@ function grown(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
 }
 
 export class BlockFilter {
-  private readonly kernel: Kernel;
   private readonly anchors = new Map<number, Anchor[]>();
   private readonly needles: Compiled[] = [];
-  private compiled = false;
+  /** The kernel's tables once compiled (its memory below the block), copied into each sweep it scans in. */
+  private tables: Uint8Array | undefined;
   private readonly lineStart: number;
   private readonly found = new Found();
   /** The most anchors at one pair: a step of the sweep writes at most sixteen times as many hits. */
   private room = ROOM;
+  /** Where the blocks of other buffers are copied to be scanned. */
+  private own: Sweep | undefined;
+  /** Bytes after an in-place block, kept while the padding is there. */
+  private readonly after = new Uint8Array(PADDING);
 
   constructor(private readonly pf: Prefilter) {
     this.lineStart = pf.lineStart === undefined ? -1 : pf.lineStart.charCodeAt(0);
-    const { exports } = new WebAssembly.Instance(wasm);
-    this.kernel = exports as unknown as Kernel;
   }
 
   /**
    * The filter of `pf`, made at its first use: the files of a run that share a prefilter share
-   * its kernel and anchors (placing them costs tens of ms in a fresh process). A block is scanned
-   * and read synchronously, so readers taking turns do not disturb each other.
+   * its anchors (placing them costs tens of ms in a fresh process). A block is scanned
+   * synchronously, so readers taking turns do not disturb each other.
    */
   static of(pf: Prefilter): BlockFilter {
     let filter = FILTERS.get(pf);
@@ -141,17 +205,32 @@ export class BlockFilter {
   /**
    * Takes the block [start, end) of `buf` (whole lines) and returns what is in it: the needles
    * and their lines, the odd lines, the number of lines. The result is reused by the next scan.
+   * A block in one of `sweep`'s blocks is scanned where it is; another is copied first.
    */
-  scan(buf: Buffer, start: number, end: number): Found {
-    this.load(buf, start, end);
-    if (!this.compiled) this.compile(Math.min(end - start, SAMPLE), end - start);
+  scan(buf: Buffer, start: number, end: number, sweep?: Sweep): Found {
+    const base = sweep === undefined ? -1 : sweep.addressOf(buf);
+    if (base < 0) return this.sweep((this.own ??= new Sweep()), buf, start, end, this.load(this.own, buf, start, end));
+    const at = base + start;
+    // The padding goes where the next line starts (read in part): put back after the scan.
+    const padding = new Uint8Array(sweep!.kernel.memory.buffer, at + end - start, PADDING);
+    this.after.set(padding);
+    padding.fill(10);
+    try {
+      return this.sweep(sweep!, buf, start, end, at);
+    } finally {
+      padding.set(this.after);
+    }
+  }
+
+  private sweep(s: Sweep, buf: Buffer, start: number, end: number, at: number): Found {
+    if (s.filter !== this) this.install(s, at, end - start);
     const found = this.found;
     found.hits = found.odd = 0;
-    const k = this.kernel;
-    const shift = start - INPUT;
+    const k = s.kernel;
+    const shift = start - at;
     const memory = k.memory.buffer;
-    for (let from = INPUT; from < INPUT + end - start; from = k.next.value as number) {
-      const n = k.scan(from, INPUT, INPUT + end - start, this.room, this.lineStart);
+    for (let from = at; from < at + end - start; from = k.next.value as number) {
+      const n = k.scan(from, at, at + end - start, this.room, this.lineStart);
       const hits = new Int32Array(memory, HITS, HIT * n);
       const odd = k.odds.value as number;
       found.reserve(n, odd);
@@ -186,36 +265,44 @@ export class BlockFilter {
     return buf[p] !== this.lineStart;
   }
 
-  /** Copies the block into the kernel's memory, grown to fit. */
-  private load(buf: Buffer, start: number, end: number): void {
-    const { memory } = this.kernel;
-    this.reserve(INPUT + end - start + PADDING);
-    buf.copy(new Uint8Array(memory.buffer), INPUT, start, end);
+  /** Copies the block into the memory of the filter's own sweep, grown to fit; returns where it is. */
+  private load(s: Sweep, buf: Buffer, start: number, end: number): number {
+    s.counts = INPUT + ((end - start + PADDING + 15) & ~15);
+    s.reserve(s.counts + COUNTS);
+    const memory = new Uint8Array(s.kernel.memory.buffer);
+    buf.copy(memory, INPUT, start, end);
     // A line break: the end of the block is the end of a line, where every pattern stops.
-    new Uint8Array(memory.buffer, INPUT + end - start, PADDING).fill(10);
+    memory.fill(10, INPUT + end - start, INPUT + end - start + PADDING);
+    return INPUT;
   }
 
-  /** Grows the kernel's memory to at least `size` bytes. */
-  private reserve(size: number): void {
-    const { memory } = this.kernel;
-    if (memory.buffer.byteLength < size) memory.grow(Math.ceil((size - memory.buffer.byteLength) / PAGE));
+  /**
+   * Puts the filter's tables into the sweep's kernel: compiled on the block at `at` when they
+   * are not yet, copied from the first sweep they were compiled in otherwise.
+   */
+  private install(s: Sweep, at: number, block: number): void {
+    s.filter = this;
+    if (this.tables !== undefined) {
+      new Uint8Array(s.kernel.memory.buffer).set(this.tables);
+      return;
+    }
+    this.compile(s, at, Math.min(block, SAMPLE));
+    this.tables = new Uint8Array(s.kernel.memory.buffer, 0, INPUT).slice();
   }
 
   /**
    * Anchors each needle and fills the sweep's buckets (placement.ts) by the counts of a sample,
-   * the first `length` bytes of the block loaded, counted by the kernel into tables past it.
+   * the `length` bytes at `at`, counted by the kernel into tables past the blocks.
    */
-  private compile(length: number, block: number): void {
-    this.compiled = true;
+  private compile(s: Sweep, at: number, length: number): void {
     // The triples seen at least 16 times in 256 KB: about a thousand to price a bucket on, on
     // which 96% of a log's places are.
     const common = Math.max(2, length >>> 14);
-    const tables = INPUT + ((block + PADDING + 15) & ~15);
+    const tables = s.counts;
     const list = tables + 4 * (256 + (1 << TRIPLE_BITS));
-    this.reserve(list + 4 * (Math.ceil(length / common) + 1));
-    new Uint32Array(this.kernel.memory.buffer, tables, (list - tables) / 4).fill(0);
-    const n = this.kernel.count(INPUT, INPUT + length, tables, common, list);
-    const memory = this.kernel.memory.buffer;
+    const memory = s.kernel.memory.buffer;
+    new Uint32Array(memory, tables, (list - tables) / 4).fill(0);
+    const n = s.kernel.count(at, at + length, tables, common, list);
     const needles = this.pf.needles.map(compileNeedle);
     for (const { text, bytes } of needles) {
       if (bytes.length < 2) throw new Error(`prefilter needle "${text}" is shorter than two bytes`);
@@ -232,7 +319,7 @@ export class BlockFilter {
       for (const pair of pairsAt(n, offsets[i])) this.add(pair, n, offsets[i]);
     });
     new Uint8Array(memory, MASKS, masks.length).set(masks);
-    this.install(memory);
+    this.write(memory);
   }
 
   private add(pair: number, needle: Compiled, offset: number): void {
@@ -242,7 +329,7 @@ export class BlockFilter {
   }
 
   /** Writes the needles and each pair's anchors into the kernel's tables. */
-  private install(memory: ArrayBuffer): void {
+  private write(memory: ArrayBuffer): void {
     const slots = new Uint32Array(memory, SLOTS, 65536);
     const anchors = new Int32Array(memory, ANCHORS, 2 * MAX_ANCHORS);
     const needles = new Uint32Array(memory, NEEDLES, 2 * MAX_NEEDLES);

@@ -5,15 +5,18 @@
  * - `kubectl logs --timestamps`: the kubelet's time of the line, in the fixed-width form of
  *   RFC 3339 with nanoseconds (`2006-01-02T15:04:05.000000000Z07:00`), then a space; `docker
  *   logs -t` and stern write RFC3339Nano, the same with trailing zeros dropped.
+ * - `docker compose logs`: the container's name padded to the longest one's width plus one, then
+ *   `| ` (compose's formatter, `%-<width>s | `), colored when compose writes to a terminal or is
+ *   given `--ansi always`; `--timestamps` adds the time (RFC3339Nano, fixed width) after it.
  * kubectl writes both as `[pod/…] <time> <line>`. The line's own fields (its time included)
  * are what the parser reads; the collector's time is not used. A prefix is taken off only when
  * no parser knows the lines as they are (reader.ts): Spring Boot's own lines begin with such a
  * time.
  */
 
-const PREFIX = /^(?:\[pod\/[^\]\s]{1,316}\] )?(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) )?/;
-/** The longest prefix: a pod reference of 320 bytes, its brackets and the longest time. */
-const LONGEST = 2 + 320 + 1 + 35 + 1;
+const PREFIX = /^(?:\[pod\/[^\]\s]{1,316}\] |(?:\x1b\[[\d;]{1,16}m)?[\w.-]{1,255} {1,256}\| (?:\x1b\[0m)?)?(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) )?/;
+/** The longest prefix: a compose name of 255 bytes padded and colored (longer than a pod reference), and the longest time. */
+const LONGEST = 18 + 255 + 256 + 2 + 4 + 35 + 1;
 /** The share of a sample's lines that must carry a prefix for the input to be read as prefixed. */
 const SHARE = 0.9;
 

@@ -15,7 +15,7 @@ import { addAbortSignal, Readable, type TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Prefilter } from '../parsers/parser.js';
 import { isCapture, tsharkStream } from './capture.js';
-import { BlockFilter } from './prefilter.js';
+import { BlockFilter, Sweep } from './prefilter.js';
 
 export interface LineHandler {
   (text: string, lineNo: number): void;
@@ -68,11 +68,13 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
   let bytes = 0;
   // Two buffers: while the block in one is analyzed, the next read fills the other (on the
   // thread pool, for a file or a .gz). Each has room before `at` for a partial line (at most
-  // `max` bytes), copied there from the block before.
+  // `max` bytes), copied there from the block before. Both are in the prefilter's memory
+  // (Sweep), so that its kernel sweeps each block where it was read.
   const at = max + 1;
-  const bufs = [Buffer.allocUnsafe(at + BLOCK), Buffer.allocUnsafe(at + BLOCK)];
-  let cur = 0;
-  let pending = input.read(bufs[cur], at);
+  const sweep = Sweep.lease();
+  lines.sweep = sweep;
+  let [next, spare] = sweep.blocks(at + BLOCK);
+  let pending = input.read(next, at);
   try {
     let len = 0;
     let overlong = false;
@@ -81,10 +83,10 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
       const n = await pending;
       if (n === 0) break;
       bytes += n;
-      const buf = bufs[cur];
-      const next = bufs[cur ^ 1];
+      const buf = next;
+      next = spare;
+      spare = buf;
       pending = input.read(next, at);
-      cur ^= 1;
       const end = at + n;
       let start = at - len;
       if (overlong) {
@@ -108,9 +110,9 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
     }
     if (overlong) lines.tooLong();
     else if (len > 0) {
-      const buf = bufs[cur];
-      buf[at] = NL; // the last line has no line break: give it one
-      lines.block(buf, at - len, at + 1);
+      // The last line, copied to the start of the buffer that the last read (of nothing) was given.
+      next[at] = NL; // the last line has no line break: give it one
+      lines.block(next, at - len, at + 1);
     }
   } catch (err) {
     pending.catch(() => 0); // a read still under way when analysis failed: its outcome no longer matters
@@ -121,6 +123,7 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
     await input.close();
   }
   lines.finish(input.capture);
+  sweep.release(); // no read is under way (after a failure one may be: the sweep is then left to the collector)
   return { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, prefiltered: lines.prefiltered };
 }
 
@@ -146,6 +149,8 @@ class Lines {
 
   /** The lines are tshark's decoding of a packet capture. */
   capture = false;
+  /** Where the blocks are read: a block there is swept in place. */
+  sweep: Sweep | undefined;
 
   constructor(private readonly opts: ReadOptions, private readonly max: number) {
     this.sampleSize = opts.sampleLines ?? 50;
@@ -184,7 +189,7 @@ class Lines {
    * are numbered, not decoded: the scan counts them.
    */
   private filtered(buf: Buffer, start: number, end: number, filter: BlockFilter): void {
-    const found = filter.scan(buf, start, end);
+    const found = filter.scan(buf, start, end, this.sweep);
     const { starts, oddStarts } = found;
     const base = this.lineNo;
     let cursor = start; // the first line not yet read or skipped

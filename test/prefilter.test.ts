@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Needle } from '../parsers/parser.js';
 import { parsePattern, UNBOUNDED } from '../src/pattern.js';
 import { hash, TRIPLE_BITS } from '../src/placement.js';
-import { BlockFilter } from '../src/prefilter.js';
+import { BlockFilter, Sweep } from '../src/prefilter.js';
 
 /** Where the scan found needles in [start, end) of `buf`, ascending, each place once. */
 function scanned(filter: BlockFilter, buf: Buffer, start: number, end: number): number[] {
@@ -157,6 +157,58 @@ describe('BlockFilter', () => {
         expect([again.hits, again.odd, again.lines]).toEqual([at.length, oddLines.length, lines.length]);
       },
     ), { numRuns: 500 });
+  });
+
+  it('finds in a block read into a sweep\'s memory what it finds in a copy, at any place in either block, and leaves the bytes after it as they were', () => {
+    const sweep = new Sweep();
+    fc.assert(fc.property(
+      fc.array(fc.constantFrom(...alphabet), { maxLength: 200 }), fc.nat(40), fc.nat(1), fc.boolean(),
+      (parts, lead, which, typed) => {
+        const body = Buffer.from(`${parts.join('')}\n`, 'latin1');
+        const blocks = sweep.blocks(lead + body.length + 64);
+        const buf = blocks[which];
+        // Around the block, bytes that would be needles, line breaks or odd lines were they in it.
+        buf.fill('ab\nclos{', 0, lead);
+        body.copy(buf, lead);
+        buf.fill('"connId"\nx', lead + body.length);
+        const before = Buffer.from(buf);
+        const pf = typed ? { needles, lineStart: '{' } : { needles };
+        const copied = new BlockFilter(pf).scan(Buffer.from(buf), lead, lead + body.length);
+        const want = [copied.hits, [...copied.at.subarray(0, copied.hits)], [...copied.ends.subarray(0, copied.hits)], [...copied.indexes.subarray(0, copied.hits)],
+          [...copied.oddStarts.subarray(0, copied.odd)], copied.lines];
+        const found = new BlockFilter(pf).scan(buf, lead, lead + body.length, sweep);
+        expect([found.hits, [...found.at.subarray(0, found.hits)], [...found.ends.subarray(0, found.hits)], [...found.indexes.subarray(0, found.hits)],
+          [...found.oddStarts.subarray(0, found.odd)], found.lines]).toEqual(want);
+        expect(buf.equals(before)).toBe(true);
+      },
+    ), { numRuns: 300 });
+  });
+
+  it('scans in sweeps made before and after its tables, and in blocks made again larger', () => {
+    const pf = { needles: [{ text: '"connId"' }, { text: 'clos', anyCase: true }], lineStart: '{' };
+    const text = '{"a":1}\n{"connId":"c1"}\nplain\n{"msg":"CLOSED"}\n'.repeat(30);
+    const want = scanned(new BlockFilter(pf), Buffer.from(text), 0, text.length);
+    const filter = new BlockFilter(pf);
+    const early = new Sweep();
+    const [a] = early.blocks(text.length);
+    a.write(text);
+    expect(scanned(filter, a, 0, text.length)).toEqual(want); // a copy: compiled in the filter's own sweep
+    const inPlace = (s: Sweep, buf: Buffer) => {
+      const f = filter.scan(buf, 0, text.length, s);
+      return [...new Set(f.at.subarray(0, f.hits))];
+    };
+    expect(inPlace(early, a)).toEqual(want);
+    const late = new Sweep();
+    const [, b] = late.blocks(text.length);
+    b.write(text);
+    expect(inPlace(late, b)).toEqual(want);
+    // Larger blocks: the memory grows, the views are made again, the tables stay.
+    const [, big] = late.blocks(8 * 1024 * 1024);
+    expect(big.length).toBe(8 * 1024 * 1024);
+    big.write(text, 8 * 1024 * 1024 - text.length);
+    const f = filter.scan(big, 8 * 1024 * 1024 - text.length, 8 * 1024 * 1024, late);
+    expect([...new Set(f.at.subarray(0, f.hits))].map((p) => p - (8 * 1024 * 1024 - text.length))).toEqual(want);
+    expect(late.addressOf(Buffer.from(text))).toBe(-1);
   });
 
   it('finds every match in a block with more of them than one sweep reports, across the places it resumes', () => {

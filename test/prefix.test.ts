@@ -1,8 +1,10 @@
 /**
  * Lines a log collector prefixed: `kubectl logs --prefix --timestamps` writes
- * `[pod/<name>/<container>] <kubelet time> <line>`, `docker logs -t` `<RFC3339Nano> <line>`.
- * The times are written by Go's own formatter with the kubelet's layout and RFC3339Nano, as
- * the kubelet and docker write them; the lines are the ws + pino sample.
+ * `[pod/<name>/<container>] <kubelet time> <line>`, `docker logs -t` `<RFC3339Nano> <line>`,
+ * `docker compose logs` `<name padded> | <line>` (with `--timestamps`, its fixed-width time after
+ * the bar; with `--ansi always`, the prefix colored). The prefixes are written by Go's own
+ * formatter with the layouts and format strings of the kubelet, docker and compose
+ * (cmd/formatter/logs.go); the lines are the ws + pino sample.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,15 +19,17 @@ import { runCli } from './support/cli.js';
 const SAMPLE = 'samples/ws-pino/chat.log';
 const LINE = '{"level":30,"msg":"ws connection opened"}';
 const POD = '[pod/chat-7d9f8c6b5-x2x9k/chat] ';
+const COMPOSE = 'chat-1         | ';
 
 describe('collector prefixes', () => {
   it('takes off a pod reference, a kubelet time, an RFC3339Nano time, or both', () => {
-    for (const prefix of [POD, '2026-11-27T02:00:01.000001000Z ', '2026-11-27T02:00:01.5+01:00 ', '2026-11-27T02:00:01Z ', `${POD}2026-11-27T02:00:01.123456789Z `]) {
+    const times = ['2026-11-27T02:00:01.000001000Z ', '2026-11-27T02:00:01.5+01:00 ', '2026-11-27T02:00:01Z '];
+    for (const prefix of [POD, ...times, `${POD}2026-11-27T02:00:01.123456789Z `, COMPOSE, `${COMPOSE}${times[0]}`, `\x1b[36m${COMPOSE}\x1b[0m`, 'a | ']) {
       expect(withoutPrefix(prefix + LINE)).toBe(LINE);
       const buf = Buffer.from(`xx${prefix}${LINE}\n`);
       expect(afterPrefix(buf, 2, buf.length - 1)).toBe(2 + prefix.length);
     }
-    for (const line of [LINE, '2026-11-27 02:00:01,123 chat INFO x', '[pod/] x', '2026-11-27T02:00:01.1234567891Z x']) {
+    for (const line of [LINE, '2026-11-27 02:00:01,123 chat INFO x', '[pod/] x', '2026-11-27T02:00:01.1234567891Z x', '2026-11-27 02:00:01.123 | INFO     | app:main:1 - x', 'chat-1 |x']) {
       expect(withoutPrefix(line)).toBe(line);
     }
   });
@@ -55,33 +59,49 @@ describe('collector prefixes', () => {
   });
 
   const haveGo = spawnSync('go', ['version']).status === 0;
-  it.skipIf(!haveGo)('reads a log prefixed as kubectl and docker write it to the same verdicts (needs golang-go)', async () => {
+  it.skipIf(!haveGo)('reads a log prefixed as kubectl, docker and docker compose write it to the same verdicts (needs golang-go)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wsclose-prefix-'));
     const prog = join(dir, 'prefix.go');
-    // The kubelet's layout (fixed-width nanoseconds) with kubectl's pod reference, and docker's RFC3339Nano.
+    // The kubelet's layout (fixed-width nanoseconds) with kubectl's pod reference, docker's
+    // RFC3339Nano, and compose's name padded to its longest service's width plus one (here
+    // `chat-worker-1`), then the same fixed-width time in local time, then colored as
+    // compose's ansiColor does.
     writeFileSync(prog, `package main
-import ("bufio"; "fmt"; "os"; "time")
+import ("bufio"; "fmt"; "os"; "strconv"; "time")
 func main() {
   in := bufio.NewScanner(os.Stdin)
   in.Buffer(make([]byte, 1<<20), 1<<20)
+  const fixed = "2006-01-02T15:04:05.000000000Z07:00"
+  compose := fmt.Sprintf("%-"+strconv.Itoa(len("chat-worker-1")+1)+"s | ", "chat-1")
   for in.Scan() {
     t := time.Now().UTC()
-    if os.Args[1] == "kubectl" {
-      fmt.Printf("[pod/chat-7d9f8c6b5-x2x9k/chat] %s %s\\n", t.Format("2006-01-02T15:04:05.000000000Z07:00"), in.Text())
-    } else {
+    switch os.Args[1] {
+    case "kubectl":
+      fmt.Printf("[pod/chat-7d9f8c6b5-x2x9k/chat] %s %s\\n", t.Format(fixed), in.Text())
+    case "docker":
       fmt.Printf("%s %s\\n", t.Format(time.RFC3339Nano), in.Text())
+    case "compose":
+      fmt.Printf("%s%s %s\\n", compose, t.In(time.FixedZone("CET", 3600)).Format(fixed), in.Text())
+    default:
+      fmt.Printf("%s%s\\n", fmt.Sprintf("%s%s%s", "\\033[36m", compose, "\\033[0m"), in.Text())
     }
   }
 }
 `);
     const plain = JSON.parse((await runCli(['analyze', SAMPLE, '-o', 'json'])).stdout) as Report;
     expect(plain.incidents.length).toBeGreaterThan(5);
-    for (const style of ['kubectl', 'docker']) {
+    const first: Record<string, RegExp> = {
+      kubectl: /^\[pod\/chat-7d9f8c6b5-x2x9k\/chat\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \{/,
+      docker: /^\d{4}-\d\d-\d\dT[\d:.]+Z \{/,
+      compose: /^chat-1 {9}\| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}\+01:00 \{/,
+      'compose-ansi': /^\x1b\[36mchat-1 {9}\| \x1b\[0m\{/,
+    };
+    for (const style of Object.keys(first)) {
       const out = spawnSync('go', ['run', prog, style], { input: readFileSync(SAMPLE), encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod' } });
       expect(out.status, out.stderr).toBe(0);
       const log = join(dir, `${style}.log`);
       writeFileSync(log, out.stdout);
-      expect(out.stdout.split('\n')[0]).toMatch(style === 'kubectl' ? /^\[pod\/chat-7d9f8c6b5-x2x9k\/chat\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \{/ : /^\d{4}-\d\d-\d\dT[\d:.]+Z \{/);
+      expect(out.stdout.split('\n')[0]).toMatch(first[style]);
       const res = await runCli(['analyze', log, ...(style === 'kubectl' ? ['--format', 'json'] : []), '-o', 'json']);
       expect(res.code).toBe(0);
       const r = JSON.parse(res.stdout) as Report;
