@@ -3,6 +3,7 @@
  * recent frames, exceptions and notes, dropped at close. Idle connections are evicted after
  * a TTL and beyond a cap, and both are counted. The correlator knows connections, not formats.
  */
+import { colonNumber } from './exception.js';
 import type {
   CloseEvent, ExceptionEvent, FrameEvent, FrameType, NoteEvent, OpenEvent, WsEvent,
 } from './model.js';
@@ -70,15 +71,20 @@ class Conn {
   open: OpenEvent | undefined = undefined;
   /**
    * Recent events: `recent[(start + i) % recent.length]` for i < count, oldest first. A data
-   * frame may be kept packed (see `pack`): its `at` here, the rest in `nums`; `ordered` gives
-   * `lastInbound` itself for `inboundSlot`.
+   * frame may be kept packed (see `pack`): its line (or its `at` if it is not of the form
+   * `source:line`) here, the rest in `nums`; `ordered` gives `lastInbound` itself for `inboundSlot`.
    */
-  recent: (RecentEvent | string)[] = NO_EVENTS;
+  recent: (RecentEvent | string | number)[] = NO_EVENTS;
   /** Per packed slot i: its time at 2i (NaN for none), the rest of the frame at 2i + 1 (see `pack`). */
   nums: number[] = NO_NUMS;
   count = 0;
   start = 0;
-  lastInbound: FrameEvent | undefined = undefined;
+  /**
+   * The last inbound data frame as an object, or undefined while it is kept packed in its slot:
+   * the object (with its `at` text) is most of what an open connection would weigh beyond its
+   * ring. `lastInbound` makes it again, once, when asked (mostly at close).
+   */
+  private inbound: FrameEvent | undefined = undefined;
   /** The ring slot of `lastInbound` while the ring holds it, else -1. */
   inboundSlot = -1;
   /** The event count at `lastInbound`: orders the connections' last messages, whatever their times. */
@@ -100,6 +106,37 @@ class Conn {
     this.process = process;
   }
 
+  get lastInbound(): FrameEvent | undefined {
+    const slot = this.inboundSlot;
+    if (this.inbound === undefined && slot >= 0) {
+      const x = this.recent[slot];
+      this.inbound = typeof x === 'object' ? (x as FrameEvent) : this.unpack(slot, x);
+    }
+    return this.inbound;
+  }
+
+  /** A new last inbound data frame, in ring slot `slot`: packed there once the connection keeps numbers (see `Correlator.frame`). */
+  received(f: FrameEvent, slot: number, fold: boolean): void {
+    // The one before is packed now if it was kept as an object (a connection's first frame: most have few).
+    const last = this.inbound;
+    if (last !== undefined && this.inboundSlot >= 0 && this.recent[this.inboundSlot] === last) this.pack(this.inboundSlot, last, fold);
+    this.inbound = f;
+    this.inboundSlot = slot;
+    if (f.type === 'text') this.inboundText++;
+    else this.inboundBinary++;
+    if (this.nums !== NO_NUMS) {
+      this.pack(slot, f, fold);
+      if (this.recent[slot] !== f) this.inbound = undefined;
+    }
+  }
+
+  /** The ring's slot `slot` is about to be overwritten: `lastInbound`, if there, is kept as an object. */
+  overwriting(slot: number): void {
+    if (slot !== this.inboundSlot) return;
+    this.inbound = this.lastInbound;
+    this.inboundSlot = -1;
+  }
+
   /** The recent events, oldest first, in a new array; packed frames made objects again. */
   ordered(): RecentEvent[] {
     return this.events(true);
@@ -117,7 +154,7 @@ class Conn {
       const slot = (start + i) % recent.length;
       const x = recent[slot];
       if (slot === this.inboundSlot) out.push(this.lastInbound!);
-      else if (typeof x !== 'string') out.push(x);
+      else if (typeof x === 'object') out.push(x);
       else if (unpacked) out.push(this.unpack(slot, x));
     }
     return out;
@@ -128,9 +165,10 @@ class Conn {
    * most of what rings hold, and an object per frame kept alive (with its time, a heap number)
    * is what the garbage collector moves and promotes. Only a frame that `unpack` gives back whole
    * is packed (else it stays an object): its route and process are the connection's or none, its
-   * connection this one, its size a whole number.
+   * connection this one, its size a whole number. With `fold`, its `at` is kept as its line
+   * alone where it is `source:line` (see `FOLD_FROM`).
    */
-  pack(slot: number, f: FrameEvent): void {
+  pack(slot: number, f: FrameEvent, fold: boolean): void {
     const size = f.size;
     const type = packedType(f.type);
     if (type < 0 || f.code !== undefined || f.reason !== undefined || f.time !== f.time) return;
@@ -143,10 +181,12 @@ class Conn {
     if (this.nums.length < 2 * this.recent.length) this.growNums();
     this.nums[2 * slot] = f.time ?? NaN;
     this.nums[2 * slot + 1] = (size === undefined ? 0 : size + 1) * FLAGS + bits;
-    this.recent[slot] = f.at;
+    const line = fold ? lineIn(f.at, this.source) : -1;
+    this.recent[slot] = line < 0 ? f.at : line;
   }
 
-  private unpack(slot: number, at: string): FrameEvent {
+  private unpack(slot: number, packed: string | number): FrameEvent {
+    const at = typeof packed === 'number' ? `${this.source}:${packed}` : packed;
     const time = this.nums[2 * slot];
     const n = this.nums[2 * slot + 1];
     const bits = n % FLAGS;
@@ -176,7 +216,6 @@ class Ended implements Incident {
   readonly remote: string | undefined;
   readonly process: string | undefined;
   readonly open: OpenEvent | undefined;
-  readonly lastInbound: FrameEvent | undefined;
   readonly closeSent: FrameEvent | undefined;
   readonly closeReceived: FrameEvent | undefined;
 
@@ -189,13 +228,17 @@ class Ended implements Incident {
     this.remote = conn.open?.remote;
     this.process = conn.process;
     this.open = conn.open;
-    this.lastInbound = conn.lastInbound;
     this.closeSent = conn.closeSent;
     this.closeReceived = conn.closeReceived;
   }
 
   get recent(): RecentEvent[] {
     return this.conn.ordered();
+  }
+
+  /** Made an object again only when read: a normal close is judged without it. */
+  get lastInbound(): FrameEvent | undefined {
+    return this.conn.lastInbound;
   }
 
   get inbound(): { text: number; binary: number } {
@@ -247,6 +290,17 @@ export class RecentKeys {
   }
 }
 
+/** The line `n` of an `at` that is `source:n` exactly (no leading zero, so `${source}:${n}` gives it back), else -1. */
+function lineIn(at: string, source: string): number {
+  const colon = colonNumber(at, at.length);
+  const digits = at.length - colon - 1;
+  if (colon !== source.length || digits > 15 || (digits > 1 && at.charCodeAt(colon + 1) === 48 /* 0 */)) return -1;
+  if (!at.startsWith(source)) return -1;
+  let n = 0;
+  for (let i = colon + 1; i < at.length; i++) n = n * 10 + at.charCodeAt(i) - 48;
+  return n;
+}
+
 function packedType(t: FrameType): number {
   switch (t) {
     case 'text': return 0;
@@ -273,6 +327,13 @@ const FLAGS = 128;
 /** The ring's first size: it then doubles up to `ringSize`. */
 const RING_START = 4;
 const SWEEP_EVERY = 1024;
+/**
+ * Open connections from which a packed frame's `at` is kept as its line: its text (about 60
+ * bytes) is then most of what an open connection weighs. Not below: reading the text's head
+ * makes the parser's joined `file:` + `line` one piece (a copy), which costs more than it saves
+ * while few connections are open.
+ */
+const FOLD_FROM = 8192;
 const RECENT_CLOSED = 4096;
 const ORPHANS_PER_PROCESS = 8;
 
@@ -352,7 +413,7 @@ export class Correlator {
     if (route && !conn.route) conn.route = this.routes.of(route);
     if (process && !conn.process) conn.process = this.processes.of(process);
 
-    switch (e.kind) {
+    switch (kind) {
       case 'open':
         conn.open ??= e;
         break;
@@ -475,19 +536,9 @@ export class Correlator {
       else conn.closeReceived ??= f;
       this.remember(conn, f);
     } else if (f.direction === 'in' && (f.type === 'text' || f.type === 'binary')) {
-      const slot = this.remember(conn, f);
-      // `ordered` hands over `lastInbound` itself in its slot, packed or not. It is packed now,
-      // while fresh in the cache, once the connection keeps numbers; else (a connection's first
-      // frames: most connections have few) when the next one comes.
-      const last = conn.lastInbound;
-      if (last !== undefined && conn.inboundSlot >= 0 && conn.recent[conn.inboundSlot] === last) conn.pack(conn.inboundSlot, last);
-      conn.lastInbound = f;
-      conn.inboundSlot = slot;
+      conn.received(f, this.remember(conn, f), this.conns.size >= FOLD_FROM);
       conn.inboundSeq = this.seq;
-      if (f.type === 'text') conn.inboundText++;
-      else conn.inboundBinary++;
-      if (conn.nums !== NO_NUMS) conn.pack(slot, f);
-    } else conn.pack(this.remember(conn, f), f);
+    } else conn.pack(this.remember(conn, f), f, this.conns.size >= FOLD_FROM);
   }
 
   /** Puts the event in its connection's ring; returns its slot. */
@@ -499,15 +550,15 @@ export class Correlator {
     }
     if (ring.length < this.ringSize) {
       // Not wrapped yet (it wraps only at full size): copy into an array of the next size.
-      const grown = new Array<RecentEvent | string>(Math.min(this.ringSize, Math.max(RING_START, ring.length * 2)));
+      const grown = new Array<RecentEvent | string | number>(Math.min(this.ringSize, Math.max(RING_START, ring.length * 2)));
       for (let i = 0; i < ring.length; i++) grown[i] = ring[i];
       grown[conn.count] = e;
       conn.recent = grown;
       return conn.count++;
     }
     const slot = conn.start; // full: overwrite the oldest
+    conn.overwriting(slot);
     ring[slot] = e;
-    if (slot === conn.inboundSlot) conn.inboundSlot = -1;
     conn.start = (slot + 1) % ring.length;
     return slot;
   }

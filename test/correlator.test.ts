@@ -50,7 +50,7 @@ describe('Correlator', () => {
     }
   });
 
-  it('hands over frames it kept packed as they came, and the last inbound frame as itself', () => {
+  it('hands over frames it kept packed as they came, and the last inbound frame as the one in its slot', () => {
     const { c, out } = collect({ ringSize: 16 });
     const open = ev.open('a', 1);
     const frames = [
@@ -68,8 +68,8 @@ describe('Correlator', () => {
     c.push(ev.close('a', 10, 1000));
     const [inc] = out;
     expect(inc.recent).toEqual(frames);
-    expect(inc.lastInbound).toBe(frames[6]);
-    expect(inc.recent.indexOf(inc.lastInbound!)).toBe(6);
+    expect(inc.lastInbound).toEqual(frames[6]);
+    expect(inc.recent.indexOf(inc.lastInbound!)).toBe(6); // the same object: the classifier finds it by identity
     expect(inc.recent[3]).toBe(frames[3]);
     expect(inc.recent[4]).toBe(frames[4]);
     expect(inc.inbound).toEqual({ text: 2, binary: 1 });
@@ -98,7 +98,21 @@ describe('Correlator', () => {
     c.push(ev.close(undefined, 7, 1000));
     expect(out[0].recent).toEqual(frames.slice(-4));
     expect(out[0].recent.map((f) => f.conn)).toEqual([undefined, undefined, undefined, undefined]);
-    expect(out[0].lastInbound).toBe(frames[4]);
+    expect(out[0].lastInbound).toEqual(frames[4]);
+    expect(keptEvents(out[0])).toContain(out[0].lastInbound);
+  });
+
+  it('gives back each packed frame\'s `at` as it was, whether or not it is its source and a line', () => {
+    const { c, out } = collect();
+    // Many connections open: a frame's `at` is then kept as its line where it can be.
+    for (let i = 0; i < 10_000; i++) c.push({ ...ev.open(`k${i}`, 0), at: `t.log:${i}` });
+    const ats = ['t.log:5', 't.log:0', 't.log:007', 'u.log:9', 't.log:', 't.log:12:3', 'x/t.log:4', 't.log:123456789012345678'];
+    const frames = ats.map((at, i) => ({ ...ev.frame('a', 2 + i, 'text', i % 2 ? 'out' : 'in'), at }));
+    c.push({ ...ev.open('a', 1), at: 't.log:1' });
+    for (const f of frames) c.push(f);
+    c.push(ev.close('a', 20, 1000));
+    expect(out[0].recent).toEqual(frames);
+    expect(out[0].lastInbound).toEqual(frames[6]);
   });
 
   it('keeps each connection\'s ring apart when their events interleave', () => {
