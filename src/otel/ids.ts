@@ -158,87 +158,37 @@ export class SpanIds {
   }
 }
 
-/** Slots of `RecentSpans`: a power of two. */
-const SLOTS = 16;
-
 /**
- * The WebSocket spans started last, by span id, direct-mapped on the id's last digit: a span's
- * end and the children it starts find it by id (the same string object, so one comparison). No
- * span object is kept: each would hold its whole graph alive through the next collections. A message span whose frame went at its start is kept here only,
- * with its connection's key, not in the table: it usually ends, and starts its children, before
- * the next WebSocket span lands in its slot, so most message spans never touch the table (its
- * id read as numbers, its entries spread over memory). Should another span take its slot while
- * it is in flight, it moves to the table (marked in flight), as if it had been placed there at
- * its start; one that ended is dropped: a late child finds it through its context (processor.ts).
+ * The entries of the last few spans set, by span object, so a span's id is parsed once: a
+ * message span ends right after it starts (and a span object compares by identity, for nothing).
  */
-export class RecentSpans {
-  private readonly ids: (string | undefined)[] = Array.from({ length: SLOTS }, () => undefined);
-  /** The connection's key, for a span kept here only. */
-  private readonly keys: (string | undefined)[] = Array.from({ length: SLOTS }, () => undefined);
-  /** The span's table entry, or -1 for a span kept here only. */
-  private readonly entries = new Int32Array(SLOTS);
-  private readonly stamps = new Int32Array(SLOTS);
-  /** 1 while a span kept here only is in flight (its frame pushed, its end not seen). */
-  private readonly flying = new Uint8Array(SLOTS);
-  /** Whether a span was ever kept here only: until then no late child can need its context read. */
-  framedAny = false;
+export class RecentEntries<T extends object> {
+  private readonly spans: (T | undefined)[] = [undefined, undefined, undefined, undefined];
+  private readonly entries = new Int32Array(4);
+  private readonly stamps = new Int32Array(4);
+  private next = 0;
 
-  constructor(private readonly table: SpanIds) {}
+  constructor(private readonly ids: SpanIds) {}
 
-  /** A span placed in the table at `entry`. */
-  note(id: string, entry: number): void {
-    const k = this.claim(id);
+  note(span: T, entry: number): void {
+    const k = this.next;
+    this.next = (k + 1) & 3;
+    this.spans[k] = span;
     this.entries[k] = entry;
-    this.stamps[k] = this.table.stamp(entry);
-    this.keys[k] = undefined;
+    this.stamps[k] = this.ids.stamp(entry);
   }
 
-  /** A message span whose frame was pushed at its start: kept here only, under its connection's key. */
-  noteFramed(id: string, key: string): void {
-    const k = this.claim(id);
-    this.entries[k] = -1;
-    this.keys[k] = key;
-    this.flying[k] = 1;
-    this.framedAny = true;
+  /** The entry noted for `span` if it still holds the span's id, else -1; forgets the span. */
+  take(span: T): number {
+    const spans = this.spans;
+    for (let k = 0; k < 4; k++) {
+      if (spans[k] !== span) continue;
+      spans[k] = undefined;
+      const entry = this.entries[k];
+      return this.ids.holds(entry, this.stamps[k]) ? entry : -1;
+    }
+    return -1;
   }
-
-  /** The slot holding the span whose id is `id`, or -1. */
-  slot(id: string): number {
-    const k = slotOf(id);
-    return this.ids[k] === id ? k : -1;
-  }
-
-  /** For a slot kept here only: the key; the span ended (once: later calls give undefined). */
-  land(k: number): string | undefined {
-    if (this.entries[k] !== -1 || this.flying[k] === 0) return undefined;
-    this.flying[k] = 0;
-    return this.keys[k];
-  }
-
-  /** For a slot placed in the table: its entry if it still holds the span's id, else -1. */
-  entry(k: number): number {
-    const entry = this.entries[k];
-    return entry >= 0 && this.table.holds(entry, this.stamps[k]) ? entry : -1;
-  }
-
-  /** The key of a span kept here only, by id (a child asking for its parent's connection). */
-  keyOf(id: string): string | undefined {
-    const k = slotOf(id);
-    return this.entries[k] === -1 && this.ids[k] === id ? this.keys[k] : undefined;
-  }
-
-  private claim(id: string): number {
-    const k = slotOf(id);
-    if (this.entries[k] === -1 && this.flying[k] === 1) this.table.set(this.ids[k]!, this.keys[k]!, true);
-    this.ids[k] = id;
-    this.flying[k] = 0;
-    return k;
-  }
-}
-
-/** Hex digits end in any of 16 codes modulo 16 (0-9, a-f spread over 1-6 twice): cheap, spread enough. */
-function slotOf(id: string): number {
-  return id.length === 0 ? 0 : id.charCodeAt(id.length - 1) & (SLOTS - 1);
 }
 
 /** 0-15 for the code of a hex digit (either case), else -1. */

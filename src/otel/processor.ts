@@ -22,7 +22,7 @@ import type { CorrelatorStats } from '../correlator.js';
 import type { Accepts, Verdict, WsEvent } from '../model.js';
 import type { Summary } from '../summary.js';
 import { IncidentCounter } from './metrics.js';
-import { RecentSpans } from './ids.js';
+import { RecentEntries } from './ids.js';
 import { mayHoldException, SpanMapper, type SpanData, type SpanMapping, type SpanRole } from './spans.js';
 
 export interface CloseCauseSpanProcessorOptions {
@@ -46,27 +46,21 @@ export interface CloseCauseSpanProcessorOptions {
 export const VERDICT_SPAN = 'websocket.close.verdict';
 
 const EVIDENCE_MAX = 400;
-/** `entryOf`: a message span whose frame went at its start, kept only among the recent spans. */
-const FRAMED = -2;
 
 export class CloseCauseSpanProcessor implements SpanProcessor {
   private readonly analyzer: Analyzer;
   private readonly mapper: SpanMapper;
   private readonly counter: IncidentCounter;
   private readonly push: (e: WsEvent) => void;
-  /** The WebSocket spans started last: most end before the next few start. */
-  private readonly recent: RecentSpans;
+  /** The entries of the WebSocket spans started last: most end before the next few start. */
+  private readonly recent: RecentEntries<ReadableSpan>;
   private verdict: Verdict | undefined;
-  /** The key `entryOf` found for a span kept only among the recent spans. */
-  private landed: string | undefined;
   private sawOnEnding = false;
   private stopped = false;
-  /** Whether a WebSocket span started yet: until then no span can be on a connection, and none is looked up. */
-  private placed = false;
 
   constructor(private readonly opts: CloseCauseSpanProcessorOptions = {}) {
     this.mapper = new SpanMapper(opts.mapping);
-    this.recent = new RecentSpans(this.mapper.ids);
+    this.recent = new RecentEntries(this.mapper.ids);
     this.counter = new IncidentCounter(opts.meterProvider);
     this.analyzer = new Analyzer({
       expect: Object.entries(opts.expect ?? {}),
@@ -83,14 +77,14 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
    * Every span a service makes passes here: one that is no WebSocket span costs a few attribute
    * reads and, when it has a parent, one lookup. Nothing is built for a span until it matters.
    */
-  onStart(span: Span, parentContext: Context): void {
+  onStart(span: Span, _parentContext: Context): void {
     if (this.stopped) return;
     try {
       const role = this.mapper.role(span.name, span.attributes);
       if (role !== undefined) this.started(span, role);
       else {
         const parent = span.parentSpanContext;
-        if (parent !== undefined && this.placed) this.inherit(span, parent.spanId, parentContext);
+        if (parent !== undefined) this.mapper.inherit(span.spanContext().spanId, parent.spanId);
       }
     } catch (err) {
       diag.error('wsclose: CloseCauseSpanProcessor.onStart failed', err);
@@ -146,10 +140,13 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     const attrs = span.attributes;
     const ctx = span.spanContext();
     const type = role === 'receive' || role === 'send' ? mapper.frameType(attrs) : undefined;
-    const conn = this.connectionOf(span, role);
-    this.placed = true;
+    const links = span.links;
+    let linked: string | undefined;
+    for (let i = 0; i < links.length && linked === undefined; i++) linked = mapper.ids.get(links[i].context.spanId);
+    const first = links.length > 0 ? links[0].context : undefined;
+    const conn = mapper.keyOf(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, attrs, role, linked, first?.traceId, first?.spanId);
     if (type === undefined) {
-      this.recent.note(ctx.spanId, mapper.ids.set(ctx.spanId, conn));
+      this.recent.note(span, mapper.ids.set(ctx.spanId, conn));
       return;
     }
     const at = `${ctx.traceId}/${ctx.spanId}`;
@@ -157,53 +154,17 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     // not two joins and both ids (fewer objects for the garbage collector to move).
     at.charCodeAt(0);
     this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), at));
-    // Kept after the push, in flight (its frame went now), under the connection's own key: a
-    // service may make the attribute's text anew for every span.
-    this.recent.noteFramed(ctx.spanId, this.analyzer.correlator.lastKey ?? conn);
-  }
-
-  /** The connection of a WebSocket span: see `SpanMapper.connect`. */
-  private connectionOf(span: ReadableSpan, role: SpanRole): string {
-    const mapper = this.mapper;
-    const ctx = span.spanContext();
-    const links = span.links;
-    let linked: string | undefined;
-    for (let i = 0; i < links.length && linked === undefined; i++) linked = mapper.ids.get(links[i].context.spanId);
-    const first = links.length > 0 ? links[0].context : undefined;
-    return mapper.keyOf(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, span.attributes, role, linked, first?.traceId, first?.spanId);
-  }
-
-  /**
-   * A span that is no WebSocket span but runs under one (a handler's own span) joins its
-   * connection, and is placed in the table for its own children.
-   */
-  private inherit(span: Span, parentId: string, parentContext: Context): void {
-    const ids = this.mapper.ids;
-    const recent = this.recent;
-    const key = recent.keyOf(parentId) ?? ids.get(parentId) ?? (recent.framedAny ? this.parentMessage(parentContext, parentId) : undefined);
-    if (key !== undefined) ids.set(span.spanContext().spanId, key);
-  }
-
-  /**
-   * A late child's parent: a message span kept only among the recent spans, since gone from
-   * them. Its span object is in the context the child starts in; its connection is worked out
-   * again from it, as at its start. Read only for a parent with a message type (one attribute
-   * read for the parents of most spans).
-   */
-  private parentMessage(parentContext: Context, parentId: string): string | undefined {
-    // A processor seen through an older SDK may be given no context; a foreign span no attributes.
-    const parent = parentContext === undefined ? undefined : trace.getSpan(parentContext) as ReadableSpan | undefined;
-    const attrs = parent?.attributes;
-    if (typeof attrs !== 'object' || attrs === null || this.mapper.frameType(attrs) === undefined || parent!.spanContext().spanId !== parentId) return undefined;
-    const role = this.mapper.role(parent!.name, attrs);
-    return role === 'receive' || role === 'send' ? this.connectionOf(parent!, role) : undefined;
+    // Placed after the push, marked in flight (its frame went now), under the connection's own
+    // key: the table keeps it for about 32,000 later spans, and a service may make the
+    // attribute's text anew for every span.
+    this.recent.note(span, mapper.ids.set(ctx.spanId, this.analyzer.correlator.lastKey ?? conn, true));
   }
 
   /** Pushes what a finished span adds; returns the verdict its close produced, if any. */
   private ending(span: ReadableSpan): Verdict | undefined {
     const mapper = this.mapper;
-    const entry = this.placed ? this.entryOf(span) : -1;
-    if (entry === FRAMED) return this.ended(span, this.landed!, true);
+    let entry = this.recent.take(span);
+    if (entry < 0) entry = mapper.ids.find(span.spanContext().spanId);
     if (entry < 0) {
       // The hot path: a span on no connection (WebSocket spans were registered at their start)
       // that records no error. A span that only became a WebSocket one after its start and
@@ -212,30 +173,10 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
       const role = mapper.role(span.name, span.attributes);
       if (!role) return undefined;
       const data = spanData(span, true);
-      this.placed = true; // connect places it in the table
       return this.judging(data, role, mapper.connect(data, role), true);
     }
-    return this.ended(span, mapper.ids.key(entry), mapper.ids.take(entry));
-  }
-
-  /**
-   * The table entry of a span ending, -1 for a span on no connection, or FRAMED for a message
-   * span kept only among the recent spans (its key then in `landed`).
-   */
-  private entryOf(span: ReadableSpan): number {
-    const recent = this.recent;
-    const id = span.spanContext().spanId;
-    const k = recent.slot(id);
-    if (k < 0) return this.mapper.ids.find(id);
-    this.landed = recent.land(k);
-    if (this.landed !== undefined) return FRAMED;
-    const entry = recent.entry(k);
-    return entry >= 0 ? entry : this.mapper.ids.find(id);
-  }
-
-  /** A span on a connection ends (`framed`: a message span whose frame went at its start). */
-  private ended(span: ReadableSpan, conn: string, framed: boolean): Verdict | undefined {
-    const mapper = this.mapper;
+    const conn = mapper.ids.key(entry);
+    const framed = mapper.ids.take(entry);
     const attrs = span.attributes;
     // A message span whose frame went at its start (its role is known: only message spans are
     // marked so) that records no error: nothing to add, and its role is not read again.

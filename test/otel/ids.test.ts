@@ -3,7 +3,7 @@
  * and for any other id text, bounded, and sparing spans in flight.
  */
 import { describe, expect, it } from 'vitest';
-import { RecentSpans, SpanIds } from '../../src/otel/ids.js';
+import { RecentEntries, SpanIds } from '../../src/otel/ids.js';
 
 /** Random-looking 16-digit hex ids, the same each run (xorshift32). */
 let seed = 0x9e3779b9;
@@ -66,56 +66,22 @@ describe('SpanIds', () => {
     expect(ids.slice(0, 1000).filter((id) => t.get(id) !== undefined)).toHaveLength(0);
   });
 
-  it('gives a noted span its entry back while the entry holds its id, and never an entry since given to another id', () => {
+  it('gives a noted span its entry back once, and never an entry since given to another id', () => {
     const t = new SpanIds(8); // two sets of four
-    const recent = new RecentSpans(t);
+    const recent = new RecentEntries<object>(t);
+    const a = {};
+    const b = {};
     const idA = hexId();
-    recent.note(idA, t.set(idA, 'ka'));
-    const k = recent.slot(idA);
-    expect(recent.entry(k)).toBe(t.find(idA));
-    expect(recent.land(k)).toBeUndefined(); // in the table, not kept here only
-    expect(recent.slot(`${idA.slice(0, 14)}zz`)).toBe(-1); // never noted
-    const idB = `${idA.slice(0, 15)}${idA[15] === '0' ? '1' : '0'}`;
-    recent.note(idB, t.set(idB, 'kb'));
+    recent.note(a, t.set(idA, 'ka', true));
+    expect(recent.take(a)).toBe(t.find(idA));
+    expect(recent.take(a)).toBe(-1); // forgotten once taken
+    expect(recent.take(b)).toBe(-1); // never noted
+    const idB = hexId();
+    const entry = t.set(idB, 'kb');
+    recent.note(b, entry);
     for (let i = 0; i < 64 && t.find(idB) >= 0; i++) t.set(hexId(), 'x'); // until idB's entry is given away
     expect(t.find(idB)).toBe(-1);
-    const kb = recent.slot(idB);
-    expect(kb).toBeGreaterThanOrEqual(0);
-    expect(recent.entry(kb)).toBe(-1);
-  });
-});
-
-describe('RecentSpans', () => {
-  it('keeps a framed message span out of the table, gives its key once at its end and to its children by id', () => {
-    const t = new SpanIds(8);
-    const recent = new RecentSpans(t);
-    const id = '00000000000000a1';
-    recent.noteFramed(id, 'conn-1');
-    expect(t.find(id)).toBe(-1);
-    expect(recent.keyOf(id)).toBe('conn-1');
-    expect(recent.keyOf('00000000000000b1')).toBeUndefined(); // same slot, another id
-    const k = recent.slot(id);
-    expect(recent.land(k)).toBe('conn-1');
-    expect(recent.land(k)).toBeUndefined(); // ended once
-    expect(recent.keyOf(id)).toBe('conn-1'); // its children still find it while it keeps its slot
-    expect(recent.framedAny).toBe(true);
-  });
-
-  it('moves a framed span still in flight into the table, marked in flight, when another span takes its slot; one that ended is dropped', () => {
-    const t = new SpanIds(64);
-    const recent = new RecentSpans(t);
-    recent.noteFramed('00000000000000a1', 'conn-1');
-    recent.noteFramed('00000000000000a2', 'conn-2');
-    expect(recent.land(recent.slot('00000000000000a2'))).toBe('conn-2');
-    // Ids that end in the same digit share a slot.
-    recent.noteFramed('0000000000000001', 'conn-3');
-    recent.noteFramed('0000000000000002', 'conn-4');
-    expect(recent.slot('00000000000000a1')).toBe(-1);
-    expect(t.get('00000000000000a1')).toBe('conn-1');
-    const entry = t.find('00000000000000a1');
-    expect(t.take(entry)).toBe(true); // in flight: its frame went at its start
-    expect(t.find('00000000000000a2')).toBe(-1);
-    expect(recent.keyOf('00000000000000a2')).toBeUndefined();
+    expect(recent.take(b)).toBe(-1);
   });
 });
 
