@@ -8,13 +8,13 @@
  * numbers, never decoded: no string per skipped line.
  */
 import { once } from 'node:events';
-import { createReadStream, fstatSync, read as readFd } from 'node:fs';
+import { fstatSync, read as readFd } from 'node:fs';
 import { type FileHandle, open as openFile, stat } from 'node:fs/promises';
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
-import { addAbortSignal, Readable, type TransformOptions } from 'node:stream';
-import { createGunzip, type ZlibOptions } from 'node:zlib';
+import { addAbortSignal, Readable } from 'node:stream';
 import type { Prefilter } from '../parsers/parser.js';
 import { isCapture, tsharkStream } from './capture.js';
+import { Gunzip } from './inflate.js';
 import { BlockFilter, Sweep } from './prefilter.js';
 
 export interface LineHandler {
@@ -275,7 +275,7 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
     let n = 0;
     for (let k; n < 4 && (k = await raw.read(head, n)) > 0;) n += k;
     head = head.subarray(0, n);
-    if (!isGzip(head) && !isCapture(head)) return readerInput(raw, head, onProgress);
+    if (!isCapture(head)) return gunzipped(head, readerInput(raw, head, onProgress));
     stream = Readable.from(chunks(raw, head), { objectMode: false });
   } else if (name === '-') {
     stream = process.stdin; // a terminal
@@ -286,7 +286,7 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
     if (first === null) return streamInput(stream, false, false, onProgress);
     stream.unshift(first);
     head = first;
-    if (!isGzip(head) && !isCapture(head)) return streamInput(stream, false, false, onProgress);
+    if (!isCapture(head)) return gunzipped(head, streamInput(stream, false, false, onProgress));
   } else {
     const fh = await openFile(name, 'r');
     head = Buffer.alloc(4);
@@ -296,24 +296,20 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
       await fh.close(); // a directory opens, then fails to read: left open, Node warns on stderr when it is collected
       throw err;
     }
-    if (!isGzip(head) && !isCapture(head)) {
-      return readerInput(fileReader(fh), undefined, onProgress);
-    }
+    if (!isCapture(head)) return gunzipped(head, readerInput(fileReader(fh), undefined, onProgress));
     await fh.close();
-    if (isCapture(head)) {
-      onProgress?.(head.length);
-      return streamInput(tsharkStream(name), false, true); // tshark reads the file itself
-    }
-    stream = createReadStream(name, { highWaterMark: 1024 * 1024 });
-    if (signal) addAbortSignal(signal, stream);
+    onProgress?.(head.length);
+    return streamInput(tsharkStream(name), false, true); // tshark reads the file itself
   }
   if (onProgress) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
-  if (isCapture(head)) return streamInput(tsharkStream(stream), false, true);
-  // Room to inflate ahead (on the thread pool) while the blocks before are analyzed.
-  const inflate: ZlibOptions & TransformOptions = { chunkSize: 256 * 1024, highWaterMark: 16 * 1024 * 1024 };
-  const gunzip = createGunzip(inflate);
-  stream.on('error', (err) => gunzip.destroy(err));
-  return streamInput(stream.pipe(gunzip), true, false);
+  return streamInput(tsharkStream(stream), false, true);
+}
+
+/** `input` gunzipped when `head`, its first bytes, are gzip's magic (inflated ahead into the reader's blocks: inflate.ts). */
+function gunzipped(head: Buffer, input: Input): Input {
+  if (!isGzip(head)) return input;
+  const gunzip = new Gunzip(input);
+  return { gzip: true, capture: false, read: (buf, at) => gunzip.read(buf, at), close: () => gunzip.close() };
 }
 
 /**
