@@ -213,6 +213,27 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     for (const v of incidents) for (const e of v.evidence) expect(e.at).toMatch(SPAN_AT);
   });
 
+  it('joins a late child to its message span long after the span left the recent spans, through the context it starts in', () => {
+    const incidents: Verdict[] = [];
+    const tracer = provider([new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) })]);
+    const msg = tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': 'late', 'url.path': '/json', 'websocket.message.type': 'binary' } });
+    msg.end();
+    // Hundreds of WebSocket spans since: every slot of the recent spans was taken many times over.
+    for (let i = 0; i < 400; i++) tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': `busy${i % 7}`, 'websocket.message.type': 'text' } }).end();
+    const child = tracer.startSpan('JSON.parse', {}, trace.setSpan(context.active(), msg));
+    // Its own child: placed in the table under the connection when its parent joined it.
+    const grandchild = tracer.startSpan('decode', {}, trace.setSpan(context.active(), child));
+    grandchild.recordException({ name: 'SyntaxError', message: 'Unexpected token', stack: 'SyntaxError: Unexpected token\n    at decode (server.mjs:9:5)' });
+    grandchild.end();
+    child.end();
+    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': 'late', 'websocket.close.code': 1011 } }).end();
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({ connection: 'late', rootCause: 'data-type-mismatch' });
+    expect(incidents[0].exception?.type).toBe('SyntaxError');
+    const at = (s: typeof msg) => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
+    expect(incidents[0].evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at])).toEqual([['frame', at(msg)], ['exception', at(grandchild)]]);
+  });
+
   it('never throws into the host: its own errors go to diag, spans still reach the exporter', () => {
     const errors: unknown[][] = [];
     const logger = { error: (...a: unknown[]) => errors.push(a), warn() {}, info() {}, debug() {}, verbose() {} } as DiagLogger;
