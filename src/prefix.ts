@@ -10,8 +10,8 @@
  *   given `--ansi always`; `--timestamps` adds the time (RFC3339Nano, fixed width) after it.
  * kubectl writes both as `[pod/…] <time> <line>`. The line's own fields (its time included)
  * are what the parser reads; the collector's time is not used. A prefix is taken off only when
- * no parser knows the lines as they are (reader.ts): Spring Boot's own lines begin with such a
- * time.
+ * the parser knows the lines better without it (reader.ts): Spring Boot's own lines begin with
+ * such a time.
  */
 
 const PREFIX = /^(?:\[pod\/[^\]\s]{1,316}\] |(?:\x1b\[[\d;]{1,16}m)?[\w.-]{1,255} {1,256}\| (?:\x1b\[0m)?)?(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) )?/;

@@ -60,7 +60,7 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
         const auto = !opts.format || opts.format === 'auto';
         const pick = (lines: string[]) => (auto ? detectParser(lines) : parserByName(opts.format!));
         let parser = capture ? tsharkParser : pick(sample);
-        // Lines a collector prefixed (kubectl --timestamps / --prefix) are read without the prefix
+        // Lines a collector prefixed (kubectl, docker, docker compose: prefix.ts) are read without the prefix
         // when a parser knows them better so: Spring Boot's own lines begin with such a time.
         let prefixed = false;
         if (!capture && hasLinePrefix(sample)) {

@@ -26,7 +26,7 @@ export interface FileStats {
   error?: string;
   /** Its lines name no connection: it was read in order, one connection at a time. */
   keyless?: boolean;
-  /** Its lines carry a collector's prefix (`kubectl logs --timestamps` / `--prefix`), read without it. */
+  /** Its lines carry a collector's prefix (kubectl, docker or docker compose: src/prefix.ts), read without it. */
   linePrefix?: boolean;
 }
 

@@ -283,10 +283,10 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
     if (signal) addAbortSignal(signal, stream);
     await once(stream, 'readable', { signal });
     const first = stream.read() as Buffer | null;
-    if (first === null) return streamInput(stream, false, false, onProgress);
+    if (first === null) return streamInput(stream, false, onProgress);
     stream.unshift(first);
     head = first;
-    if (!isCapture(head)) return gunzipped(head, streamInput(stream, false, false, onProgress));
+    if (!isCapture(head)) return gunzipped(head, streamInput(stream, false, onProgress));
   } else {
     const fh = await openFile(name, 'r');
     head = Buffer.alloc(4);
@@ -299,10 +299,10 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
     if (!isCapture(head)) return gunzipped(head, readerInput(fileReader(fh), undefined, onProgress));
     await fh.close();
     onProgress?.(head.length);
-    return streamInput(tsharkStream(name), false, true); // tshark reads the file itself
+    return streamInput(tsharkStream(name), true); // tshark reads the file itself
   }
   if (onProgress) stream.on('data', (chunk: Buffer) => onProgress(chunk.length));
-  return streamInput(tsharkStream(stream), false, true);
+  return streamInput(tsharkStream(stream), true);
 }
 
 /** `input` gunzipped when `head`, its first bytes, are gzip's magic (inflated ahead into the reader's blocks: inflate.ts). */
@@ -491,11 +491,11 @@ function isGzip(head: Buffer): boolean {
  * A stream as an Input: each read takes what has arrived, so a live pipe is analyzed as it
  * flows. `onProgress` counts what is read, for a stream of the input's own bytes.
  */
-function streamInput(stream: Readable, gzip: boolean, capture: boolean, onProgress?: (bytes: number) => void): Input {
+function streamInput(stream: Readable, capture: boolean, onProgress?: (bytes: number) => void): Input {
   const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let rest: Buffer | undefined;
   return {
-    gzip,
+    gzip: false, // a .gz is inflated around the Input (`gunzipped`)
     capture,
     async read(buf, at) {
       let filled = 0;
