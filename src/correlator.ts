@@ -132,14 +132,13 @@ class Conn {
       if (last !== undefined && this.recent[before] === last) this.pack(before, last, at);
       else if (at === AT_DROPPED && typeof this.recent[before] !== 'object') this.recent[before] = NO_AT;
     }
-    this.inbound = f;
     this.inboundSlot = slot;
     if (f.type === 'text') this.inboundText++;
     else this.inboundBinary++;
-    if (this.nums !== NO_NUMS) {
-      this.pack(slot, f, at === AT_DROPPED ? AT_KEPT : at);
-      if (this.recent[slot] !== f) this.inbound = undefined;
-    }
+    if (this.nums !== NO_NUMS) this.pack(slot, f, at === AT_DROPPED ? AT_KEPT : at);
+    // Kept as an object only if it stays one in its slot: a frame just packed is not written
+    // here first (each new object stored into this long-lived one is a slot for the collector to visit).
+    this.inbound = this.recent[slot] === f ? f : undefined;
   }
 
   /** The ring's slot `slot` is about to be overwritten: `lastInbound`, if there, is kept as an object. */

@@ -89,8 +89,10 @@ export class SpanIds {
       slots[at + LO] = lo;
       slots[at + HI] = hi;
       slots[at + STAMP] = (slots[at + STAMP] + 1) | 0;
+      // The text array is written only for ids kept as text, or to let go of one: a hex id's
+      // entry (the span processor's every one) touches no other memory than its set's line and its key.
+      if (this.plain !== undefined || (slots[at + STATE] & TEXT) !== 0) this.text[i] = this.plain;
       slots[at + STATE] = this.plain === undefined ? 0 : TEXT;
-      this.text[i] = this.plain;
     }
     const at = i * FIELDS + STATE;
     slots[at] = (slots[at] & TEXT) | (inFlight ? IN_FLIGHT : USED);
