@@ -211,6 +211,8 @@ export class BlockFilter {
   /** `kernel`: the module its own sweep runs, when not the best the engine has (tests run each). */
   constructor(private readonly pf: Prefilter, private readonly kernel = KERNEL) {
     this.lineStart = pf.lineStart === undefined ? -1 : pf.lineStart.charCodeAt(0);
+    // The sweep tells the end of a block by its padding of line breaks: lines that would be odd.
+    if (this.lineStart === 10) throw new Error('prefilter lineStart is a line break');
   }
 
   /**

@@ -22,7 +22,8 @@
 ;;                                      patterns starts (high 16; 1, accepting, when it has none)
 ;;   1769472    odd:      u32[2][16384] start of an odd line (after a line break, see `scan`), the
 ;;                                      line breaks before it
-;;   1900544    the block, followed by 32 line breaks (loads read past its end; patterns stop there)
+;;   1900544    the block, followed by 32 line breaks (loads read past its end; patterns stop there,
+;;                                      and a step reaching them is not taken as one without matches)
 ;; A call stops early when `hits` or `odd` is nearly full, after a step of thirty-two bytes: the
 ;; next call goes on from `next`, with the line breaks counted so far (`breaks`).
 (module
@@ -111,9 +112,9 @@
         (local.set $oB (v128.andnot (local.get $nB) (i8x16.eq (v128.load offset=17 (local.get $p)) (local.get $firstv))))
         ;; Bit i: a line break at p + i.
         (local.set $nl (i32.or (i8x16.bitmask (local.get $nA)) (i32.shl (i8x16.bitmask (local.get $nB)) (i32.const 16))))
-        (if (i32.or
-              (v128.any_true (v128.or (v128.or (local.get $cA) (local.get $cB)) (v128.or (local.get $oA) (local.get $oB))))
-              (i32.gt_s (i32.add (local.get $p) (i32.const 32)) (local.get $end)))
+        ;; A step that reaches past the end always takes this branch: it holds two bytes of the
+        ;; padding, a line break followed by one, which would start an odd line.
+        (if (v128.any_true (v128.or (v128.or (local.get $cA) (local.get $cB)) (v128.or (local.get $oA) (local.get $oB))))
           (then
             ;; Bit i: an anchor may start at p + i - 2. Places at or past the end are not the
             ;; block's, nor are the line breaks there (the padding).

@@ -282,6 +282,10 @@ describe('BlockFilter', () => {
     expect(Array.from(new Uint32Array(memory, list, n))).toEqual(reached);
   });
 
+  it('refuses a line break as the first byte of a line (the sweep ends a block on line breaks)', () => {
+    expect(() => new BlockFilter({ needles, lineStart: '\n' })).toThrow(/line break/);
+  });
+
   it('reads lines not of the format, and blank ones', () => {
     const filter = new BlockFilter({ needles, lineStart: '{' });
     const buf = Buffer.from('{"a":1}\n  {"b":2}\nplain\n\n \r\n');
