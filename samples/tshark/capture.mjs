@@ -92,8 +92,9 @@ async function startTshark(file, ports) {
   const child = spawn('tshark', ['-i', 'lo', '-f', ports.map((p) => `tcp port ${p}`).join(' or '), '-w', file, '-P', '-l'],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let seen = false;
+  let last = 0;
   let err = '';
-  child.stdout.on('data', () => { seen = true; });
+  child.stdout.on('data', () => { seen = true; last = Date.now(); });
   child.stderr.on('data', (d) => { err += d; });
   const exited = new Promise((r) => child.once('exit', r));
   child.once('error', () => {});
@@ -105,7 +106,13 @@ async function startTshark(file, ports) {
     await new Promise((r) => connect(ports[0], '127.0.0.1').on('connect', function () { this.end(); r(); }).on('error', r));
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { stop: () => { child.kill('SIGINT'); return exited; } };
+  return {
+    /** Resolves once tshark has printed no packet for `ms` (at most 10 s): under load it lags behind the wire. */
+    async quiet(ms) {
+      for (const end = Date.now() + 10_000; Date.now() - last < ms && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+    },
+    stop: () => { child.kill('SIGINT'); return exited; },
+  };
 }
 
 /**
@@ -125,7 +132,7 @@ export async function capture(file) {
       ...Object.keys(PY_SCENARIOS).map((name) => runClient(py.port, name, { delayMs: 5, scenarios: PY_SCENARIOS })
         .then((r) => ({ ...r, server: 'python-websockets', sc: PY_SCENARIOS[name] }))),
     ]);
-    await new Promise((r) => setTimeout(r, 300)); // the last FIN/ACKs
+    await tshark.quiet(500); // the last FIN/ACKs
     return runs.map(({ name, server, localPort, sc }) => ({
       scenario: name, server, clientPort: localPort, route: sc.route.split('?')[0],
       ...(WIRE_EXPECT[name] ?? withoutLogOnly(sc.expect)),
