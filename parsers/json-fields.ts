@@ -14,7 +14,9 @@
  * recent values (connection ids, routes, hostnames and messages recur), so that a string is
  * made only for a value that is new there. Given the lines of a block one after another (the
  * line numbers say so), it reads the lines ahead in one call, a window of the buffer copied
- * into its memory; a line on its own (the few a prefilter keeps) is read alone.
+ * into its memory. Told which lines of a block it will be given (`ahead`: the few a prefilter
+ * keeps), it gathers them into its memory and reads them in one call too, rather than one call
+ * and one copy per line, each between two sweeps of the block that push its tables out of the cache.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -148,11 +150,21 @@ export class FlatJsonReader {
   private lines!: Int32Array;
   private fields!: Int32Array;
   private numbers!: Float64Array;
-  /** The lines read ahead: from `buffer`, whose offset of a byte is its address plus `shift`; the next is line `next` of `count`. */
+  /** The lines read ahead: from `buffer`, a byte of line k at offset its address plus `shifts[k]`; the next is line `next` of `count`. */
   private buffer: Buffer | undefined;
+  private readonly shifts = new Int32Array(MAX_LINES);
+  /** The shift of the line being read. */
   private shift = 0;
   private next = 0;
   private count = 0;
+  /** The lines read ahead were gathered from the block's list, not a window: their numbers need not follow each other. */
+  private gathered = false;
+  /** The lines a block will give (`ahead`), distinct, ascending: [starts, ends) in `list`; the next not yet gathered is `listNext`. */
+  private list: Buffer | undefined;
+  private listStarts = new Int32Array(1024);
+  private listEnds = new Int32Array(1024);
+  private listCount = 0;
+  private listNext = 0;
   /** The number of the line read last (0: none given). */
   private lineNo = 0;
   private window = WINDOW_MIN;
@@ -211,43 +223,114 @@ export class FlatJsonReader {
     if (this.full) return undefined;
     let k = this.next;
     const lines = this.lines;
-    if (lineNo === 0 || lineNo !== this.lineNo + 1 || buffer !== this.buffer || k >= this.count
-      || lines[4 * k] + this.shift !== start || lines[4 * k + 1] + this.shift !== end) k = this.load(buffer, start, end, lineNo);
+    if (lineNo === 0 || (lineNo !== this.lineNo + 1 && !this.gathered) || buffer !== this.buffer || k >= this.count
+      || lines[4 * k] + this.shifts[k] !== start || lines[4 * k + 1] + this.shifts[k] !== end) k = this.load(buffer, start, end, lineNo);
     this.lineNo = lineNo;
     this.next = k + 1;
+    this.shift = this.shifts[k];
     const n = this.lines[4 * k + 2];
     if (n < 0) return undefined;
     return (n & SLOW) === 0 ? this.winners(buffer as Bytes, this.lines[4 * k + 3], n)
       : this.fieldByField(buffer as Bytes, this.lines[4 * k + 3], n & ~SLOW);
   }
 
-  /** Reads `buffer[start, end)` and, when the line before was read, the lines after it: the index of its line. */
+  /**
+   * The lines of `buffer` that `read` will be given next, in order: `starts[i]` to `ends[i]`
+   * (its line break), `count` of them, a line possibly more than once. Until the next call, a
+   * line given from the list is read with the lines of the list after it, in one call.
+   */
+  ahead(buffer: Buffer, starts: Int32Array, ends: Int32Array, count: number): void {
+    this.drop();
+    if (this.listStarts.length < count) {
+      this.listStarts = new Int32Array(2 * count);
+      this.listEnds = new Int32Array(2 * count);
+    }
+    let n = 0;
+    for (let i = 0; i < count; i++) {
+      if (n > 0 && starts[i] === this.listStarts[n - 1]) continue;
+      this.listStarts[n] = starts[i];
+      this.listEnds[n++] = ends[i];
+    }
+    this.list = buffer;
+    this.listCount = n;
+    this.listNext = 0;
+  }
+
+  /** Forgets the lines read ahead and not given: the values they put in the cache were never made strings. */
+  private drop(): void {
+    if (this.next < this.count) this.tokens.forget(this.lines[4 * this.next + 3], this.tokens.used.value as number);
+    this.next = this.count = 0;
+  }
+
+  /** Reads `buffer[start, end)` and, when the line before was read or the line is in the block's list, the lines after it: the index of its line. */
   private load(buffer: Buffer, start: number, end: number, lineNo: number): number {
     const tokens = this.tokens;
-    // Lines read ahead and not given: the values they put in the cache were never made strings.
-    if (this.next < this.count) tokens.forget(this.lines[4 * this.next + 3], tokens.used.value as number);
     const next = lineNo !== 0 && lineNo === this.lineNo + 1 && buffer === this.buffer;
     // The line after the last, not where the lines read ahead put it: the caller gives lines
     // cut otherwise (a collector's prefix taken off), so reading ahead would only be wasted.
-    if (next && this.next < this.count) this.alone = true;
+    if (next && this.next < this.count && !this.gathered) this.alone = true;
+    this.drop();
+    this.buffer = buffer;
+    this.gathered = false;
+    if (lineNo !== 0 && buffer === this.list && this.gather(start)) {
+      if (this.count > 0 && this.lines[1] + this.shifts[0] === end) return 0;
+      this.drop();
+      this.gathered = false;
+    }
     const ahead = next && !this.alone;
     this.window = ahead ? Math.min(2 * this.window, WINDOW_MAX) : WINDOW_MIN;
-    this.buffer = buffer;
-    this.shift = start - INPUT;
-    this.next = this.count = 0;
+    this.shifts[0] = start - INPUT;
     if (ahead) {
       const to = Math.min(buffer.length, start + Math.max(this.window, end - start + 1));
       this.reserve(to - start);
       buffer.copy(this.bytes, INPUT, start, to);
       this.count = tokens.lines(INPUT, INPUT + to - start, MAX_LINES);
-      if (this.count > 0 && this.lines[1] === INPUT + end - start) return 0;
-      tokens.forget(0, tokens.used.value as number);
+      if (this.count > 0 && this.lines[1] === INPUT + end - start) {
+        this.shifts.fill(start - INPUT, 1, this.count);
+        return 0;
+      }
+      this.drop();
     }
     this.reserve(end - start);
     buffer.copy(this.bytes, INPUT, start, end);
     tokens.one(INPUT, INPUT + end - start);
     this.count = 1;
     return 0;
+  }
+
+  /**
+   * When the line at `start` is in the block's list: copies it and the lines of the list after
+   * it (up to a window's bytes; adjacent lines in one copy) one after another into the memory,
+   * and reads them. False when the line is not in the list.
+   */
+  private gather(start: number): boolean {
+    const starts = this.listStarts;
+    const ends = this.listEnds;
+    let i = this.listNext;
+    while (i < this.listCount && starts[i] < start) i++;
+    this.listNext = i;
+    if (i === this.listCount || starts[i] !== start) return false;
+    let j = i + 1;
+    let size = ends[i] + 1 - start;
+    for (; j < this.listCount && j - i < MAX_LINES && size + ends[j] + 1 - starts[j] <= WINDOW_MAX; j++) size += ends[j] + 1 - starts[j];
+    this.reserve(size);
+    const buffer = this.list!;
+    const bytes = this.bytes;
+    let at = INPUT;
+    for (let q = i; q < j;) {
+      let r = q + 1;
+      while (r < j && starts[r] === ends[r - 1] + 1) r++;
+      const from = starts[q];
+      const to = ends[r - 1] + 1;
+      bytes.set(new Uint8Array(buffer.buffer, buffer.byteOffset + from, to - from), at);
+      this.shifts.fill(from - at, q - i, r - i);
+      at += to - from;
+      q = r;
+    }
+    this.count = this.tokens.lines(INPUT, at, MAX_LINES);
+    this.listNext = i + this.count;
+    this.gathered = true;
+    return true;
   }
 
   /**

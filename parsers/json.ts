@@ -40,6 +40,7 @@ export const jsonParser: Parser = {
     }, (picked: Picked, lineNo) => pickedEvents(picked, prefix + lineNo, emit), {
       text: (text) => flat.readText(text),
       bytes: (buf, start, end, lineNo) => flat.read(buf, start, end, lineNo),
+      ahead: (buf, starts, ends, count) => flat.ahead(buf, starts, ends, count),
     });
   },
 

@@ -340,7 +340,11 @@ export const nodeCrashParser: Parser = {
 export function withCrashText<T>(
   file: string, sink: ParserSink, unread: string,
   parse: (text: string) => T | undefined, emit: (rec: T, lineNo: number) => void,
-  fast?: { text(text: string): T | undefined; bytes(buf: Buffer, start: number, end: number, lineNo: number): T | undefined },
+  fast?: {
+    text(text: string): T | undefined;
+    bytes(buf: Buffer, start: number, end: number, lineNo: number): T | undefined;
+    ahead?(buf: Buffer, starts: Int32Array, ends: Int32Array, count: number): void;
+  },
 ): LineParser {
   const crash = crashReader(file, sink, unread);
   const take = (rec: T, lineNo: number) => {
@@ -368,6 +372,7 @@ export function withCrashText<T>(
       if (rec === undefined) whole(buf.toString('utf8', start, end), lineNo);
       else take(rec, lineNo);
     };
+    reader.ahead = fast.ahead;
   }
   return reader;
 }

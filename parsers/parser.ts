@@ -49,6 +49,12 @@ export interface LineParser {
    * `buf` is reused once the call returns.
    */
   bytes?(buf: Buffer, start: number, end: number, lineNo: number): void;
+  /**
+   * Optional, beside `bytes`: the lines of `buf` that `bytes` is given next, in order (each from
+   * `starts[i]` to its line break `ends[i]`; a line may be listed twice, and lines not listed may
+   * come between), so that the parser may read them at once. Valid until the next call.
+   */
+  ahead?(buf: Buffer, starts: Int32Array, ends: Int32Array, count: number): void;
   /** End of input: flush a record still being assembled (a multi-line trace). */
   end(): void;
 }

@@ -15,6 +15,7 @@
  * checks, rare by then, run here.
  */
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import type { Needle, Prefilter } from '../parsers/parser.js';
 import { ACCEPT, Automata, EXITS, parsePattern } from './pattern.js';
 import { pairsAt, place, TRIPLE_BITS } from './placement.js';
@@ -36,6 +37,8 @@ const HITS = 720896;
 /** u32s per hit. */
 const HIT = 8;
 const ROOM = 16384;
+/** Bytes the sweep reads a step: places where a needle may start, at most. */
+const STEP = 32;
 const ANCHORS = 1245184;
 const MAX_ANCHORS = 65536;
 const ODD = 1769472;
@@ -52,7 +55,25 @@ interface Kernel {
   breaks: WebAssembly.Global;
 }
 
-const wasm = new WebAssembly.Module(readFileSync(new URL('./prefilter.wasm', import.meta.url)));
+const compiled = new Map<string, WebAssembly.Module | undefined>();
+
+/**
+ * The kernel, compiled (once): `plain`, or `relaxed` where the engine has relaxed SIMD
+ * (src/assemble.mjs makes it: a table lookup is then one instruction, not three), else undefined.
+ * Node 20's V8 has relaxed SIMD behind a flag, which holds for the whole process (its worker
+ * threads too) when set before the module is compiled; later Nodes have it on.
+ */
+export function kernel(kind: 'plain' | 'relaxed'): WebAssembly.Module | undefined {
+  if (!compiled.has(kind)) {
+    const bytes = readFileSync(new URL(kind === 'plain' ? './prefilter.wasm' : './prefilter.relaxed.wasm', import.meta.url));
+    if (kind === 'relaxed' && !WebAssembly.validate(bytes)) setFlagsFromString('--experimental-wasm-relaxed-simd');
+    compiled.set(kind, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : undefined);
+  }
+  return compiled.get(kind);
+}
+
+/** The kernel that runs: the plain one does the same work where relaxed SIMD is not to be had. */
+const KERNEL = kernel('relaxed') ?? kernel('plain')!;
 
 interface Compiled {
   text: string;
@@ -92,8 +113,8 @@ export class Sweep {
   /** The last released, leased next: the blocks of inputs read one after another are one memory. */
   private static spare: Sweep | undefined;
 
-  constructor() {
-    const { exports } = new WebAssembly.Instance(wasm);
+  constructor(kernel = KERNEL) {
+    const { exports } = new WebAssembly.Instance(kernel);
     this.kernel = exports as unknown as Kernel;
   }
 
@@ -180,15 +201,18 @@ export class BlockFilter {
   private tables: Uint8Array | undefined;
   private readonly lineStart: number;
   private readonly found = new Found();
-  /** The most anchors at one pair: a step of the sweep writes at most sixteen times as many hits. */
+  /** The most anchors at one pair: a step of the sweep writes at most thirty-two times as many hits. */
   private room = ROOM;
   /** Where the blocks of other buffers are copied to be scanned. */
   private own: Sweep | undefined;
   /** Bytes after an in-place block, kept while the padding is there. */
   private readonly after = new Uint8Array(PADDING);
 
-  constructor(private readonly pf: Prefilter) {
+  /** `kernel`: the module its own sweep runs, when not the best the engine has (tests run each). */
+  constructor(private readonly pf: Prefilter, private readonly kernel = KERNEL) {
     this.lineStart = pf.lineStart === undefined ? -1 : pf.lineStart.charCodeAt(0);
+    // The sweep tells the end of a block by its padding of line breaks: lines that would be odd.
+    if (this.lineStart === 10) throw new Error('prefilter lineStart is a line break');
   }
 
   /**
@@ -209,7 +233,7 @@ export class BlockFilter {
    */
   scan(buf: Buffer, start: number, end: number, sweep?: Sweep): Found {
     const base = sweep === undefined ? -1 : sweep.addressOf(buf);
-    if (base < 0) return this.sweep((this.own ??= new Sweep()), buf, start, end, this.load(this.own, buf, start, end));
+    if (base < 0) return this.sweep((this.own ??= new Sweep(this.kernel)), buf, start, end, this.load(this.own, buf, start, end));
     const at = base + start;
     // The padding goes where the next line starts (read in part): put back after the scan.
     const padding = new Uint8Array(sweep!.kernel.memory.buffer, at + end - start, PADDING);
@@ -226,6 +250,11 @@ export class BlockFilter {
     if (s.filter !== this) this.install(s, at, end - start);
     const found = this.found;
     found.hits = found.odd = 0;
+    // The kernel finds the odd lines after its line breaks; the block's first is tested here.
+    if (this.odd(buf, start)) {
+      found.oddStarts[0] = start;
+      found.oddIndexes[found.odd++] = 0;
+    }
     const k = s.kernel;
     const shift = start - at;
     const memory = k.memory.buffer;
@@ -353,7 +382,7 @@ export class BlockFilter {
     let count = 0;
     for (const [pair, list] of this.anchors) {
       if (list.length > 255 || count + list.length > MAX_ANCHORS) throw new Error('prefilter: too many anchors');
-      this.room = Math.min(this.room, ROOM - 16 * list.length);
+      this.room = Math.min(this.room, ROOM - STEP * list.length);
       slots[pair] = count | (list.length << 20);
       for (const a of list) {
         const i = index.get(a.needle)!;

@@ -5,6 +5,7 @@
 ;; Memory layout, written by prefilter.ts (keep the two in step):
 ;;   0          buckets:  u8[3][2][16]  per byte of an anchor, by the byte's low then high half: the
 ;;                                      buckets (one bit each) that the byte may be in at that place
+;;   96         constants: u8[2][16]   0x0f (a byte's half), a line break: the module's own data
 ;;   1024       exits:    u8[256][4][16] per state marked 0x8000 (pattern.ts SKIP): the bytes that
 ;;                                      leave it, each sixteen times
 ;;   65536      slots:    u32[65536]    per pair: first anchor (low 20 bits), anchor count (high 12)
@@ -19,104 +20,114 @@
 ;;   1245184    anchors:  i32[2][65536] needle index (low 16 bits), offset of the pair in it (high 16,
 ;;                                      signed); its length (low 16), where the automaton of its
 ;;                                      patterns starts (high 16; 1, accepting, when it has none)
-;;   1769472    odd:      u32[2][16384] start of an odd line (see $odd), the line breaks before it
-;;   1900544    the block, followed by 32 line breaks (loads read past its end; patterns stop there)
-;; A call stops early when `hits` or `odd` is nearly full, at the start of sixteen bytes: the next
-;; call goes on from `next`, with the line breaks counted so far and where the line holding `next`
-;; starts (`breaks`, `line`).
+;;   1769472    odd:      u32[2][16384] start of an odd line (after a line break, see `scan`), the
+;;                                      line breaks before it
+;;   1900544    the block, followed by 32 line breaks (loads read past its end; patterns stop there,
+;;                                      and a step reaching them is not taken as one without matches)
+;; A call stops early when `hits` or `odd` is nearly full, after a step of thirty-two bytes: the
+;; next call goes on from `next`, with the line breaks counted so far (`breaks`).
 (module
   (memory (export "memory") 30)
   (global $next (export "next") (mut i32) (i32.const 0))
   (global $breaks (export "breaks") (mut i32) (i32.const 0))
-  (global $line (export "line") (mut i32) (i32.const 0))
   ;; Odd lines written by the last call.
   (global $odds (export "odds") (mut i32) (i32.const 0))
+  ;; The sweep's constants.
+  (data (i32.const 96) "\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f" "\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a")
 
-  ;; Finds needles in the block [start, end) (whole lines), sweeping from `from` sixteen bytes at
-  ;; a time: each needle has an anchor, two or three bytes, in one of eight buckets; a byte's
+  ;; Finds needles in the block [start, end) (whole lines), sweeping from `from` thirty-two bytes
+  ;; at a time: each needle has an anchor, two or three bytes, in one of eight buckets; a byte's
   ;; halves tell in which buckets it may be at each place of an anchor, so that the places where
-  ;; all the bytes of an anchor may be in one bucket are found at once, sixteen places per step.
+  ;; all the bytes of an anchor may be in one bucket are found at once, thirty-two per step.
   ;; Only there are the needles anchored at the pair looked up: each is kept when one of its
   ;; `followedBy` patterns (src/pattern.ts) matches after it, or it has none, and it is there in
   ;; full, within [start, end); it is written to `hits` with its line. The same sweep counts the
-  ;; line breaks and, when `first` >= 0, writes to `odd` the lines whose first byte after blanks
-  ;; is not `first` (see $odd). Returns the number of hits (`odds` the odd lines); `next` is where
-  ;; it stopped: `end`, or earlier when at least `room` hits were written. Call again from `next`
-  ;; with the same `start` and `end`. All in one function: a call would spill the vector registers.
+  ;; line breaks and, when `first` >= 0, writes to `odd` the lines after a line break whose first
+  ;; byte after blanks is not `first` (the caller tests the block's first line). Returns the
+  ;; number of hits (`odds` the odd lines); `next` is where it stopped: `end`, or earlier when at
+  ;; least `room` hits were written. Call again from `next` with the same `start` and `end`.
+  ;; A step where nothing may start and no line may be odd (most of them) only adds up its line
+  ;; breaks; the rest of the work is on the rare steps, in the same function (a call would spill
+  ;; the vector registers), from the vectors the test made.
   (func (export "scan") (param $from i32) (param $start i32) (param $end i32) (param $room i32) (param $first i32) (result i32)
-    (local $p i32) (local $m i32) (local $n i32) (local $at i32)
+    (local $p i32) (local $m i32) (local $n i32) (local $at i32) (local $nl i32) (local $o i32)
     (local $slot i32) (local $a i32) (local $stop i32) (local $anchor i32) (local $s i32)
     (local $needle i32) (local $bytes i32) (local $len i32) (local $width i32) (local $k i32)
     (local $f i32) (local $state i32) (local $q i32)
-    (local $breaks i32) (local $line i32) (local $nl i32) (local $odds i32) (local $below i32)
-    (local $ls i32) (local $typed i32) (local $lastStart i32) (local $lastEnd i32)
-    (local $v v128) (local $c v128) (local $lo v128) (local $hi v128) (local $b0 v128) (local $b1 v128)
+    (local $breaks i32) (local $odds i32) (local $ls i32) (local $lastStart i32) (local $lastEnd i32)
+    (local $v v128) (local $lo v128) (local $hi v128) (local $b0 v128) (local $b1 v128) (local $x0 v128) (local $x1 v128)
+    (local $cA v128) (local $cB v128) (local $nA v128) (local $nB v128) (local $oA v128) (local $oB v128)
     (local $l0 v128) (local $h0 v128) (local $l1 v128) (local $h1 v128) (local $l2 v128) (local $h2 v128)
+    (local $halves v128) (local $breakv v128) (local $firstv v128)
     (local.set $l0 (v128.load offset=0 (i32.const 0)))
     (local.set $h0 (v128.load offset=16 (i32.const 0)))
     (local.set $l1 (v128.load offset=32 (i32.const 0)))
     (local.set $h1 (v128.load offset=48 (i32.const 0)))
     (local.set $l2 (v128.load offset=64 (i32.const 0)))
     (local.set $h2 (v128.load offset=80 (i32.const 0)))
+    ;; Constants read from memory: a v128.const is made again at each use inside a loop.
+    (local.set $halves (v128.load offset=96 (i32.const 0)))
+    (local.set $breakv (v128.load offset=112 (i32.const 0)))
+    (local.set $firstv (i8x16.splat (local.get $first)))
     (local.set $p (local.get $from))
     (local.set $lastStart (i32.const -1))
-    ;; Odd lines are looked for when the format has a first byte.
-    (local.set $typed (select (i32.const 0xffff) (i32.const 0) (i32.ge_s (local.get $first) (i32.const 0))))
-    ;; The anchors that end in the sixteen bytes at p start at p - 2 to p + 13: their first two
-    ;; bytes' buckets are carried from the bytes before (none before `start`). The sweep goes on
-    ;; until the anchors that start before `end` have all been seen.
-    (if (i32.eq (local.get $from) (local.get $start))
+    ;; The anchors that end in the bytes at p start at p - 2 on: their first two bytes' buckets
+    ;; are carried from the bytes before (none before `start`).
+    (if (i32.ne (local.get $from) (local.get $start))
       (then
-        (local.set $line (local.get $start))
-        (if (i32.and (i32.ge_s (local.get $first) (i32.const 0)) (call $odd (local.get $start) (local.get $first)))
-          (then
-            (i32.store offset=1769472 (i32.const 0) (local.get $start))
-            (i32.store offset=1769476 (i32.const 0) (i32.const 0))
-            (local.set $odds (i32.const 1)))))
-      (else
         (local.set $breaks (global.get $breaks))
-        (local.set $line (global.get $line))
         (local.set $v (v128.load offset=0 (i32.sub (local.get $p) (i32.const 16))))
-        (local.set $lo (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
-        (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
+        (local.set $lo (v128.and (local.get $v) (local.get $halves)))
+        (local.set $hi (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $halves)))
         (local.set $b0 (v128.and (i8x16.swizzle (local.get $l0) (local.get $lo)) (i8x16.swizzle (local.get $h0) (local.get $hi))))
         (local.set $b1 (v128.and (i8x16.swizzle (local.get $l1) (local.get $lo)) (i8x16.swizzle (local.get $h1) (local.get $hi))))))
     (block $done
-      (loop $vectors
+      (loop $steps
+        ;; Until the anchors that start before `end` have all been seen.
         (br_if $done (i32.ge_u (local.get $p) (i32.add (local.get $end) (i32.const 2))))
-        (if (i32.or (i32.ge_u (local.get $n) (local.get $room)) (i32.ge_u (local.get $odds) (i32.const 16368)))
-          (then
-            (global.set $next (local.get $p))
-            (global.set $breaks (local.get $breaks))
-            (global.set $line (local.get $line))
-            (global.set $odds (local.get $odds))
-            (return (local.get $n))))
+        ;; Lane i of cA (cB): the buckets of the anchors that may start at p + i - 2 (p + 14 + i).
+        ;; Of nA (nB): p + i (p + 16 + i) is a line break; of oA (oB): also the byte after it is not
+        ;; `first`: a line that may be odd starts there.
         (local.set $v (v128.load (local.get $p)))
-        ;; This step's line breaks, those of the block only.
-        (local.set $nl (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))))
-        (if (i32.lt_s (i32.sub (local.get $end) (local.get $p)) (i32.const 16))
-          (then
-            (local.set $nl (select
-              (i32.and (local.get $nl) (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $end) (local.get $p))) (i32.const 1)))
-              (i32.const 0)
-              (i32.gt_s (local.get $end) (local.get $p))))))
-        (local.set $lo (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
-        (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
-        (local.set $c (v128.and
-          (i8x16.shuffle 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 (local.get $b0)
-            (local.tee $b0 (v128.and (i8x16.swizzle (local.get $l0) (local.get $lo)) (i8x16.swizzle (local.get $h0) (local.get $hi)))))
-          (i8x16.shuffle 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 (local.get $b1)
-            (local.tee $b1 (v128.and (i8x16.swizzle (local.get $l1) (local.get $lo)) (i8x16.swizzle (local.get $h1) (local.get $hi)))))))
-        (local.set $c (v128.and (local.get $c)
+        (local.set $lo (v128.and (local.get $v) (local.get $halves)))
+        (local.set $hi (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $halves)))
+        (local.set $x0 (v128.and (i8x16.swizzle (local.get $l0) (local.get $lo)) (i8x16.swizzle (local.get $h0) (local.get $hi))))
+        (local.set $x1 (v128.and (i8x16.swizzle (local.get $l1) (local.get $lo)) (i8x16.swizzle (local.get $h1) (local.get $hi))))
+        (local.set $cA (v128.and
+          (v128.and (i8x16.shuffle 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 (local.get $b0) (local.get $x0))
+            (i8x16.shuffle 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 (local.get $b1) (local.get $x1)))
           (v128.and (i8x16.swizzle (local.get $l2) (local.get $lo)) (i8x16.swizzle (local.get $h2) (local.get $hi)))))
-        (if (v128.any_true (local.get $c))
+        (local.set $nA (i8x16.eq (local.get $v) (local.get $breakv)))
+        (local.set $oA (v128.andnot (local.get $nA) (i8x16.eq (v128.load offset=1 (local.get $p)) (local.get $firstv))))
+        (local.set $v (v128.load offset=16 (local.get $p)))
+        (local.set $lo (v128.and (local.get $v) (local.get $halves)))
+        (local.set $hi (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $halves)))
+        (local.set $b0 (v128.and (i8x16.swizzle (local.get $l0) (local.get $lo)) (i8x16.swizzle (local.get $h0) (local.get $hi))))
+        (local.set $b1 (v128.and (i8x16.swizzle (local.get $l1) (local.get $lo)) (i8x16.swizzle (local.get $h1) (local.get $hi))))
+        (local.set $cB (v128.and
+          (v128.and (i8x16.shuffle 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 (local.get $x0) (local.get $b0))
+            (i8x16.shuffle 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 (local.get $x1) (local.get $b1)))
+          (v128.and (i8x16.swizzle (local.get $l2) (local.get $lo)) (i8x16.swizzle (local.get $h2) (local.get $hi)))))
+        (local.set $nB (i8x16.eq (local.get $v) (local.get $breakv)))
+        (local.set $oB (v128.andnot (local.get $nB) (i8x16.eq (v128.load offset=17 (local.get $p)) (local.get $firstv))))
+        ;; Bit i: a line break at p + i.
+        (local.set $nl (i32.or (i8x16.bitmask (local.get $nA)) (i32.shl (i8x16.bitmask (local.get $nB)) (i32.const 16))))
+        ;; A step that reaches past the end always takes this branch: it holds two bytes of the
+        ;; padding, a line break followed by one, which would start an odd line.
+        (if (v128.any_true (v128.or (v128.or (local.get $cA) (local.get $cB)) (v128.or (local.get $oA) (local.get $oB))))
           (then
-            ;; Bit i: an anchor may start at p + i - 2. Places at or past the end are not the block's.
-            (local.set $m (i32.xor (i8x16.bitmask (i8x16.eq (local.get $c) (v128.const i32x4 0 0 0 0))) (i32.const 0xffff)))
-            (local.set $k (i32.sub (i32.add (local.get $end) (i32.const 2)) (local.get $p)))
-            (if (i32.lt_u (local.get $k) (i32.const 16))
+            ;; Bit i: an anchor may start at p + i - 2. Places at or past the end are not the
+            ;; block's, nor are the line breaks there (the padding).
+            (local.set $m (i32.xor (i32.or (i8x16.bitmask (i8x16.eq (local.get $cA) (v128.const i32x4 0 0 0 0)))
+              (i32.shl (i8x16.bitmask (i8x16.eq (local.get $cB) (v128.const i32x4 0 0 0 0))) (i32.const 16))) (i32.const -1)))
+            (if (i32.lt_s (local.tee $k (i32.sub (local.get $end) (local.get $p))) (i32.const 32))
               (then
-                (local.set $m (i32.and (local.get $m) (i32.sub (i32.shl (i32.const 1) (local.get $k)) (i32.const 1))))))
+                (local.set $m (i32.and (local.get $m)
+                  (i32.wrap_i64 (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.add (local.get $k) (i32.const 2)))) (i64.const 1)))))
+                (local.set $nl (select
+                  (i32.and (local.get $nl) (i32.sub (i32.shl (i32.const 1) (local.get $k)) (i32.const 1)))
+                  (i32.const 0)
+                  (i32.gt_s (local.get $k) (i32.const 0))))))
             (loop $places
               (if (local.get $m)
                 (then
@@ -180,50 +191,62 @@
                                 (i32.load (i32.add (local.get $bytes) (local.get $k)))))
                             (local.set $k (i32.add (local.get $k) (i32.const 4)))
                             (br $compare)))
-                        ;; Its line starts after the last line break before s: one of this step's, or
-                        ;; the one before them (no needle holds a line break, nor does its anchor).
-                        (local.set $below (select
-                          (i32.and (local.get $nl) (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $s) (local.get $p))) (i32.const 1)))
-                          (i32.const 0)
-                          (i32.gt_s (local.get $s) (local.get $p))))
-                        (local.set $ls (select
-                          (i32.sub (i32.add (local.get $p) (i32.const 32)) (i32.clz (local.get $below)))
-                          (local.get $line)
-                          (local.get $below)))
-                        ;; Its end: the next line break, found once per line.
-                        (if (i32.ne (local.get $ls) (local.get $lastStart))
+                        ;; Its line, found once per line: from the last line break before s (within
+                        ;; the block) to the next one.
+                        (if (i32.or (i32.lt_u (local.get $s) (local.get $lastStart)) (i32.ge_u (local.get $s) (local.get $lastEnd)))
                           (then
-                            (local.set $lastStart (local.get $ls))
+                            (local.set $q (local.get $s))
+                            (block $found
+                              (loop $back
+                                (local.set $q (i32.sub (local.get $q) (i32.const 16)))
+                                (local.set $k (i8x16.bitmask (i8x16.eq (v128.load (local.get $q)) (local.get $breakv))))
+                                (if (i32.lt_s (local.get $q) (local.get $start))
+                                  (then
+                                    (local.set $k (i32.and (local.get $k) (i32.shl (i32.const -1) (i32.sub (local.get $start) (local.get $q)))))
+                                    (local.set $lastStart (local.get $start))
+                                    (br_if $found (i32.eqz (local.get $k)))))
+                                (local.set $lastStart (i32.sub (i32.add (local.get $q) (i32.const 32)) (i32.clz (local.get $k))))
+                                (br_if $back (i32.eqz (local.get $k)))))
                             (local.set $q (local.get $s))
                             (loop $to_end
-                              (local.set $k (i8x16.bitmask (i8x16.eq (v128.load (local.get $q))
-                                (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))))
+                              (local.set $k (i8x16.bitmask (i8x16.eq (v128.load (local.get $q)) (local.get $breakv))))
                               (if (i32.eqz (local.get $k))
                                 (then
                                   (local.set $q (i32.add (local.get $q) (i32.const 16)))
                                   (br $to_end))))
                             (local.set $lastEnd (i32.add (local.get $q) (i32.ctz (local.get $k))))))
+                        ;; The line breaks before it: those before p, and this step's before s (none
+                        ;; between s and p when s is before p: no needle holds a line break).
                         (local.set $q (i32.shl (local.get $n) (i32.const 5)))
                         (i32.store offset=720896 (local.get $q) (local.get $s))
                         (i32.store offset=720900 (local.get $q) (local.get $needle))
-                        (i32.store offset=720904 (local.get $q) (local.get $ls))
+                        (i32.store offset=720904 (local.get $q) (local.get $lastStart))
                         (i32.store offset=720908 (local.get $q) (local.get $lastEnd))
-                        (i32.store offset=720912 (local.get $q) (i32.add (local.get $breaks) (i32.popcnt (local.get $below))))
+                        (i32.store offset=720912 (local.get $q) (i32.add (local.get $breaks)
+                          (i32.popcnt (i32.and (local.get $nl) (select
+                            (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $s) (local.get $p))) (i32.const 1))
+                            (i32.const 0)
+                            (i32.gt_s (local.get $s) (local.get $p)))))))
                         (local.set $n (i32.add (local.get $n) (i32.const 1)))
                         (br $anchors))))
-                  (br $places))))))
-        (if (local.get $nl)
-          (then
-            ;; The lines starting here, read after this step's hits: an odd one is written to `odd`.
-            (local.set $m (i32.and (i32.and (local.get $nl) (local.get $typed))
-              (i32.xor (i8x16.bitmask (i8x16.eq (v128.load offset=1 (local.get $p)) (i8x16.splat (local.get $first)))) (i32.const -1))))
+                  (br $places))))
+            ;; The lines starting here that may be odd (bit i: at p + i + 1, after a line break,
+            ;; not `first`; none without a first byte), read after this step's hits.
+            (local.set $o (i32.and (i32.and (local.get $nl) (i32.sub (i32.const 0) (i32.ge_s (local.get $first) (i32.const 0))))
+              (i32.or (i8x16.bitmask (local.get $oA)) (i32.shl (i8x16.bitmask (local.get $oB)) (i32.const 16)))))
             (loop $odd_lines
-              (if (local.get $m)
+              (if (local.get $o)
                 (then
-                  (local.set $k (i32.ctz (local.get $m)))
-                  (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+                  (local.set $k (i32.ctz (local.get $o)))
+                  (local.set $o (i32.and (local.get $o) (i32.sub (local.get $o) (i32.const 1))))
                   (local.set $ls (i32.add (i32.add (local.get $p) (local.get $k)) (i32.const 1)))
-                  (if (i32.and (i32.lt_u (local.get $ls) (local.get $end)) (call $odd (local.get $ls) (local.get $first)))
+                  ;; Odd when its first byte after blanks is not `first` (blank lines too).
+                  (local.set $q (local.get $ls))
+                  (loop $blanks
+                    (local.set $f (i32.load8_u (local.get $q)))
+                    (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                    (br_if $blanks (i32.or (i32.eq (local.get $f) (i32.const 32)) (i32.eq (local.get $f) (i32.const 9)))))
+                  (if (i32.and (i32.lt_u (local.get $ls) (local.get $end)) (i32.ne (local.get $f) (local.get $first)))
                     (then
                       (local.set $q (i32.shl (local.get $odds) (i32.const 3)))
                       (i32.store offset=1769472 (local.get $q) (local.get $ls))
@@ -231,17 +254,22 @@
                         (i32.popcnt (i32.and (local.get $nl) (i32.sub (i32.shl (i32.const 2) (local.get $k)) (i32.const 1))))))
                       (local.set $odds (i32.add (local.get $odds) (i32.const 1)))))
                   (br $odd_lines))))
-            (local.set $breaks (i32.add (local.get $breaks) (i32.popcnt (local.get $nl))))
-            (local.set $line (i32.sub (i32.add (local.get $p) (i32.const 32)) (i32.clz (local.get $nl))))))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
-        (br $vectors)))
+            ;; A step writes at most 32 odd lines, and 32 times the most anchors at a pair hits.
+            (if (i32.or (i32.ge_u (local.get $n) (local.get $room)) (i32.ge_u (local.get $odds) (i32.const 16352)))
+              (then
+                (global.set $next (i32.add (local.get $p) (i32.const 32)))
+                (global.set $breaks (i32.add (local.get $breaks) (i32.popcnt (local.get $nl))))
+                (global.set $odds (local.get $odds))
+                (return (local.get $n))))))
+        (local.set $breaks (i32.add (local.get $breaks) (i32.popcnt (local.get $nl))))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (br $steps)))
     (global.set $next (local.get $end))
     (global.set $breaks (local.get $breaks))
-    (global.set $line (local.get $line))
     (global.set $odds (local.get $odds))
     (local.get $n))
 
-;; Counts the sample [from, end) for the anchors' placement (prefilter.ts `compile`): at `tables`,
+  ;; Counts the sample [from, end) for the anchors' placement (prefilter.ts `compile`): at `tables`,
   ;; each byte's count (u32[256]) and each triple's by its hash (u32[1 << 18], the hash as
   ;; placement.ts `hash`); at `list`, each triple whose count reaches
   ;; `common`, as a little-endian u32. Returns how many there are. Here, not in JavaScript: it
@@ -266,13 +294,4 @@
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $bytes)))
     (local.get $n))
-
-  ;; True when the line starting at `p` is not of the format's shape: its first byte after
-  ;; blanks is not `first` (blank lines included).
-  (func $odd (param $p i32) (param $first i32) (result i32)
-    (local $c i32)
-    (loop $blanks
-      (local.set $c (i32.load8_u (local.get $p)))
-      (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br_if $blanks (i32.or (i32.eq (local.get $c) (i32.const 32)) (i32.eq (local.get $c) (i32.const 9)))))
-    (i32.ne (local.get $c) (local.get $first))))
+)

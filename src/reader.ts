@@ -84,6 +84,7 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
         }
         const handler: LineHandler = (text, lineNo) => lp.line(text, lineNo);
         if (lp.bytes) handler.bytes = (buf, start, end, lineNo) => lp.bytes!(buf, start, end, lineNo);
+        if (lp.ahead) handler.ahead = (buf, starts, ends, count) => lp.ahead!(buf, starts, ends, count);
         if (opts.prefilter !== false) handler.prefilter = prefilterOf(parser, opts);
         return handler;
       },

@@ -26,6 +26,8 @@ export interface LineHandler {
   prefilter?: Prefilter;
   /** Takes a line as its UTF-8 bytes instead (LineParser.bytes): it is then never decoded here. */
   bytes?(buf: Buffer, start: number, end: number, lineNo: number): void;
+  /** Told the lines of a block that `bytes` will be given (LineParser.ahead), before them. */
+  ahead?(buf: Buffer, starts: Int32Array, ends: Int32Array, count: number): void;
 }
 
 export interface ReadOptions {
@@ -191,6 +193,7 @@ class Lines {
   private filtered(buf: Buffer, start: number, end: number, filter: BlockFilter): void {
     const found = filter.scan(buf, start, end, this.sweep);
     const { starts, oddStarts } = found;
+    this.handler!.ahead?.(buf, starts, found.ends, found.hits);
     const base = this.lineNo;
     let cursor = start; // the first line not yet read or skipped
     let index = 0; // its index in the block

@@ -259,6 +259,36 @@ describe('FlatJsonReader reading a block ahead', () => {
     }), { numRuns: 400, seed: 13 });
   });
 
+  it('reads each line of a block\'s list (ahead) as it reads the line alone: lines of the list skipped, lines not in it given between, a line listed twice', () => {
+    const gathered = new FlatJsonReader(DEFAULT_FIELDS);
+    const alone = new FlatJsonReader(DEFAULT_FIELDS);
+    let lineNo = 0;
+    // Per line: listed (as a prefilter hits it) or not, given or not, listed twice.
+    const use = fc.constantFrom('listed', 'listed', 'listed', 'listed, not given', 'not listed', 'not listed, given', 'listed twice');
+    fc.assert(fc.property(fc.array(fc.tuple(line, fc.boolean(), use), { minLength: 1, maxLength: 60 }), fc.nat(20), (rows, lead) => {
+      const { buf, spans } = block(rows.map(([l]) => l), rows.map(([, crlf]) => crlf), lead);
+      const starts: number[] = [];
+      const ends: number[] = [];
+      rows.forEach(([, crlf, u], i) => {
+        if (!u.startsWith('listed')) return;
+        for (let k = u === 'listed twice' ? 2 : 1; k > 0; k--) {
+          starts.push(spans[i][0]);
+          ends.push(spans[i][1] + (crlf ? 1 : 0)); // its line break
+        }
+      });
+      gathered.ahead(buf, Int32Array.from(starts), Int32Array.from(ends), starts.length);
+      rows.forEach(([l, , u], i) => {
+        if (u === 'listed, not given' || u === 'not listed') return;
+        const [start, end] = spans[i];
+        const got = snapshot(gathered.read(buf, start, end, lineNo + i));
+        expect(got, l).toEqual(snapshot(alone.readText(l)));
+        if (got !== 'declined') expect(got).toEqual(expected(reference(l, DEFAULT_FIELDS)));
+      });
+      lineNo += rows.length;
+      buf.fill(0); // the values hold nothing of the block
+    }), { numRuns: 400, seed: 17 });
+  });
+
   it('reads a buffer whose bytes changed since as it is now, and lines longer than it reads ahead', () => {
     const reader = new FlatJsonReader(DEFAULT_FIELDS);
     const a = '{"connId":"c1","msg":"ws message received"}';
