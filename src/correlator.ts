@@ -43,6 +43,13 @@ export interface CorrelatorOptions {
   ringSize?: number;
   /** How long before an abnormal close a keyless exception may still explain it (ms). */
   orphanWindowMs?: number;
+  /**
+   * Packed data frames give up their `at` once they are not the connection's last inbound one:
+   * no verdict shows them (the classifier reads the last inbound frame, exceptions, notes and
+   * close frames), and the span processor makes one id text per frame, which rings would keep
+   * alive for the collector to move. Such frames in `Incident.recent` then have an empty `at`.
+   */
+  lastAtOnly?: boolean;
 }
 
 export interface CorrelatorStats {
@@ -116,18 +123,22 @@ class Conn {
   }
 
   /** A new last inbound data frame, in ring slot `slot`: packed there once the connection keeps numbers (see `Correlator.frame`). */
-  received(f: FrameEvent, slot: number, fold: boolean): void {
-    // The one before is packed now if it was kept as an object (a connection's first frame: most have few).
+  received(f: FrameEvent, slot: number, at: AtMode): void {
+    // The one before is packed now if it was kept as an object (a connection's first frame: most
+    // have few); with AT_DROPPED, packed or not, its `at` goes now that it is no longer the last.
     const last = this.inbound;
-    if (last !== undefined && this.inboundSlot >= 0 && this.recent[this.inboundSlot] === last) this.pack(this.inboundSlot, last, fold);
-    this.inbound = f;
+    const before = this.inboundSlot;
+    if (before >= 0) {
+      if (last !== undefined && this.recent[before] === last) this.pack(before, last, at);
+      else if (at === AT_DROPPED && typeof this.recent[before] !== 'object') this.recent[before] = NO_AT;
+    }
     this.inboundSlot = slot;
     if (f.type === 'text') this.inboundText++;
     else this.inboundBinary++;
-    if (this.nums !== NO_NUMS) {
-      this.pack(slot, f, fold);
-      if (this.recent[slot] !== f) this.inbound = undefined;
-    }
+    if (this.nums !== NO_NUMS) this.pack(slot, f, at === AT_DROPPED ? AT_KEPT : at);
+    // Kept as an object only if it stays one in its slot: a frame just packed is not written
+    // here first (each new object stored into this long-lived one is a slot for the collector to visit).
+    this.inbound = this.recent[slot] === f ? f : undefined;
   }
 
   /** The ring's slot `slot` is about to be overwritten: `lastInbound`, if there, is kept as an object. */
@@ -165,10 +176,10 @@ class Conn {
    * most of what rings hold, and an object per frame kept alive (with its time, a heap number)
    * is what the garbage collector moves and promotes. Only a frame that `unpack` gives back whole
    * is packed (else it stays an object): its route and process are the connection's or none, its
-   * connection this one, its size a whole number. With `fold`, its `at` is kept as its line
-   * alone where it is `source:line` (see `FOLD_FROM`).
+   * connection this one, its size a whole number. With AT_FOLDED, its `at` is kept as its line
+   * alone where it is `source:line` (see `FOLD_FROM`); with AT_DROPPED, not at all (`lastAtOnly`).
    */
-  pack(slot: number, f: FrameEvent, fold: boolean): void {
+  pack(slot: number, f: FrameEvent, at: AtMode): void {
     const size = f.size;
     const type = packedType(f.type);
     if (type < 0 || f.code !== undefined || f.reason !== undefined || f.time !== f.time) return;
@@ -181,12 +192,16 @@ class Conn {
     if (this.nums.length < 2 * this.recent.length) this.growNums();
     this.nums[2 * slot] = f.time ?? NaN;
     this.nums[2 * slot + 1] = (size === undefined ? 0 : size + 1) * FLAGS + bits;
-    const line = fold ? lineIn(f.at, this.source) : -1;
+    if (at === AT_DROPPED) {
+      this.recent[slot] = NO_AT;
+      return;
+    }
+    const line = at === AT_FOLDED ? lineIn(f.at, this.source) : -1;
     this.recent[slot] = line < 0 ? f.at : line;
   }
 
   private unpack(slot: number, packed: string | number): FrameEvent {
-    const at = typeof packed === 'number' ? `${this.source}:${packed}` : packed;
+    const at = typeof packed === 'string' ? packed : packed === NO_AT ? '' : `${this.source}:${packed}`;
     const time = this.nums[2 * slot];
     const n = this.nums[2 * slot + 1];
     const bits = n % FLAGS;
@@ -312,6 +327,13 @@ function packedType(t: FrameType): number {
   }
 }
 
+/** How a packed frame keeps its `at`: as it is, as its line alone (`FOLD_FROM`), or not at all (`lastAtOnly`). */
+type AtMode = 0 | 1 | 2;
+const AT_KEPT = 0;
+const AT_FOLDED = 1;
+const AT_DROPPED = 2;
+/** A packed frame's slot when its `at` was dropped (lines are never negative). */
+const NO_AT = -1;
 const NO_EVENTS: RecentEvent[] = [];
 /** Most closes have no orphans to hand over: one frozen list serves them all. */
 const NO_ORPHANS = Object.freeze([]) as unknown as ExceptionEvent[];
@@ -363,6 +385,7 @@ export class Correlator {
   private readonly max: number;
   private readonly ringSize: number;
   private readonly orphanWindowMs: number;
+  private readonly lastAtOnly: boolean;
   /**
    * The key of the connection the last event pushed went to, if any: a producer that keeps keys
    * for long (the span processor's id table) keeps this one, not a copy made per event.
@@ -377,6 +400,7 @@ export class Correlator {
     this.max = opts.maxConnections ?? 100_000;
     this.ringSize = Math.max(1, opts.ringSize ?? 16);
     this.orphanWindowMs = opts.orphanWindowMs ?? 5_000;
+    this.lastAtOnly = opts.lastAtOnly === true;
   }
 
   /** Open connections being tracked. */
@@ -536,9 +560,13 @@ export class Correlator {
       else conn.closeReceived ??= f;
       this.remember(conn, f);
     } else if (f.direction === 'in' && (f.type === 'text' || f.type === 'binary')) {
-      conn.received(f, this.remember(conn, f), this.conns.size >= FOLD_FROM);
+      conn.received(f, this.remember(conn, f), this.atMode());
       conn.inboundSeq = this.seq;
-    } else conn.pack(this.remember(conn, f), f, this.conns.size >= FOLD_FROM);
+    } else conn.pack(this.remember(conn, f), f, this.atMode());
+  }
+
+  private atMode(): AtMode {
+    return this.lastAtOnly ? AT_DROPPED : this.conns.size >= FOLD_FROM ? AT_FOLDED : AT_KEPT;
   }
 
   /** Puts the event in its connection's ring; returns its slot. */

@@ -75,6 +75,25 @@ describe('Correlator', () => {
     expect(inc.inbound).toEqual({ text: 2, binary: 1 });
   });
 
+  it('with lastAtOnly, keeps the at of the last inbound frame alone, wherever the ring stands', () => {
+    for (const n of [1, 2, 3, 16, 17, 40]) {
+      const { c, out } = collect({ ringSize: 16, lastAtOnly: true });
+      const frames = Array.from({ length: n }, (_, i) => ev.frame('a', i + 2, i % 3 === 2 ? 'binary' : 'text', i % 4 === 3 ? 'out' : 'in'));
+      const error = ev.error('a', n + 2, 'SyntaxError', 'bad');
+      c.push(ev.open('a', 1));
+      for (const f of frames) c.push(f);
+      c.push(error);
+      c.push(ev.close('a', n + 3, 1011));
+      const [inc] = out;
+      const last = frames.filter((f) => f.direction === 'in').at(-1);
+      expect(inc.lastInbound, `${n} frames`).toEqual(last);
+      // Every other packed frame is whole but for its `at`; the exception is kept as it came.
+      const expected = [...frames, error].slice(-16).map((e) => (e === last || e === error ? e : { ...e, at: '' }));
+      expect(inc.recent, `${n} frames`).toEqual(expected);
+      expect(keptEvents(inc).at(-1)).toBe(error);
+    }
+  });
+
   it('names the connection the last event went to, and none when it went to none', () => {
     const { c } = collect();
     c.push(ev.open('a', 1));

@@ -12,19 +12,29 @@
  * one that ended, so an entry lives about as long as `capacity` later spans (at least `WAYS`
  * landing in its set): a late child that finds nothing falls back to its trace, as it did when a
  * Map forgot it.
+ *
+ * An entry's numbers lie side by side (`FIELDS` int32s) and a set's four entries fill one 64-byte
+ * cache line: the table (about 1 MB in all) is larger than a core's cache and a span's id lands
+ * anywhere in it, so a lookup that read one array per field waited on memory once per field.
  */
 const WAYS = 4;
+/** Per entry: the id's low half, its high half, its stamp (see `holds`), its state (see `state`). */
+const FIELDS = 4;
+const LO = 0;
+const HI = 1;
+const STAMP = 2;
+const STATE = 3;
+/** States: 0 empty; 1 in flight with its frame already pushed; 2 used; plus `TEXT` for an id kept as text. */
+const IN_FLIGHT = 1;
+const USED = 2;
+const TEXT = 4;
 
 export class SpanIds {
-  private readonly lo: Int32Array;
-  private readonly hi: Int32Array;
+  /** `FIELDS` numbers per entry, entry i at `i * FIELDS`. */
+  private readonly slots: Int32Array;
   /** The id's text, only for ids that are not 16 hex digits. */
   private readonly text: (string | undefined)[];
   private readonly keys: (string | undefined)[];
-  /** Per entry: 1 while its span is in flight with its frame already pushed; 2 for a used entry; 0 empty. */
-  private readonly state: Uint8Array;
-  /** Per entry: changes whenever the entry is given to another id (see `holds`). */
-  private readonly stamps: Int32Array;
   /** Per set: the way to replace next. */
   private readonly next: Uint8Array;
   private readonly mask: number;
@@ -36,13 +46,10 @@ export class SpanIds {
     let sets = 1;
     while (sets * WAYS < capacity) sets *= 2;
     const n = sets * WAYS;
-    this.lo = new Int32Array(n);
-    this.hi = new Int32Array(n);
+    this.slots = new Int32Array(n * FIELDS);
     // Filled, not holey: every slot may be read.
     this.text = Array.from({ length: n }, () => undefined);
     this.keys = Array.from({ length: n }, () => undefined);
-    this.state = new Uint8Array(n);
-    this.stamps = new Int32Array(n);
     this.next = new Uint8Array(sets);
     this.mask = sets - 1;
   }
@@ -64,42 +71,53 @@ export class SpanIds {
 
   /** Whether the entry was marked in flight; the mark is cleared. */
   take(entry: number): boolean {
-    const inFlight = this.state[entry] === 1;
-    this.state[entry] = 2;
-    return inFlight;
+    const at = entry * FIELDS + STATE;
+    const state = this.slots[at];
+    this.slots[at] = (state & TEXT) | USED;
+    return (state & 3) === IN_FLIGHT;
   }
 
   /** Returns the entry that holds `id` now. */
   set(id: string, key: string, inFlight = false): number {
+    const slots = this.slots;
     const lo = this.low(id);
     let i = this.empty ? -1 : this.lookup(id, lo);
     if (i < 0) {
       const hi = this.hexHigh(id);
       i = this.victim(lo & this.mask);
-      this.lo[i] = lo;
-      this.hi[i] = hi;
-      this.text[i] = this.plain;
-      this.stamps[i] = (this.stamps[i] + 1) | 0;
+      const at = i * FIELDS;
+      slots[at + LO] = lo;
+      slots[at + HI] = hi;
+      slots[at + STAMP] = (slots[at + STAMP] + 1) | 0;
+      // The text array is written only for ids kept as text, or to let go of one: a hex id's
+      // entry (the span processor's every one) touches no other memory than its set's line and its key.
+      if (this.plain !== undefined || (slots[at + STATE] & TEXT) !== 0) this.text[i] = this.plain;
+      slots[at + STATE] = this.plain === undefined ? 0 : TEXT;
     }
+    const at = i * FIELDS + STATE;
+    slots[at] = (slots[at] & TEXT) | (inFlight ? IN_FLIGHT : USED);
     this.keys[i] = key;
-    this.state[i] = inFlight ? 1 : 2;
     this.empty = false;
     return i;
   }
 
   /** The entry's stamp: `holds(entry, stamp)` tells later whether it still holds the same id. */
   stamp(entry: number): number {
-    return this.stamps[entry];
+    return this.slots[entry * FIELDS + STAMP];
   }
 
   holds(entry: number, stamp: number): boolean {
-    return this.stamps[entry] === stamp;
+    return this.slots[entry * FIELDS + STAMP] === stamp;
   }
 
   private lookup(id: string, lo: number): number {
+    const slots = this.slots;
     const base = (lo & this.mask) * WAYS;
     for (let i = base; i < base + WAYS; i++) {
-      if (this.lo[i] === lo && this.state[i] !== 0 && this.same(i, id)) return i;
+      const at = i * FIELDS;
+      if (slots[at + LO] !== lo) continue;
+      const state = slots[at + STATE];
+      if (state !== 0 && this.same(i, state, id)) return i;
     }
     return -1;
   }
@@ -141,18 +159,19 @@ export class SpanIds {
     return v;
   }
 
-  private same(i: number, id: string): boolean {
+  private same(i: number, state: number, id: string): boolean {
     const hi = this.hexHigh(id);
-    return this.plain !== undefined ? this.text[i] === id : this.text[i] === undefined && this.hi[i] === hi;
+    return this.plain !== undefined ? (state & TEXT) !== 0 && this.text[i] === id : (state & TEXT) === 0 && this.slots[i * FIELDS + HI] === hi;
   }
 
   /** The next entry of a set in turn, sparing spans in flight (spans that never end cannot hold a set for long). */
   private victim(set: number): number {
+    const slots = this.slots;
     const base = set * WAYS;
     const first = this.next[set];
     let way = first;
-    for (let n = 0; n < WAYS && this.state[base + way] === 1; n++) way = (way + 1) % WAYS;
-    if (this.state[base + way] === 1) way = first;
+    for (let n = 0; n < WAYS && (slots[(base + way) * FIELDS + STATE] & 3) === IN_FLIGHT; n++) way = (way + 1) % WAYS;
+    if ((slots[(base + way) * FIELDS + STATE] & 3) === IN_FLIGHT) way = first;
     this.next[set] = (way + 1) % WAYS;
     return base + way;
   }

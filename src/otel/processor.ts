@@ -67,7 +67,9 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
       showPayloads: opts.showPayloads,
       recheck: false,
       maxIncidents: 0,
-      correlator: { maxConnections: opts.maxConnections ?? 10_000, ttlMs: opts.idleTtlMs ?? 60 * 60 * 1000 },
+      // Frames are pushed with their span's `traceId/spanId`, made for each: rings keep it only
+      // for the last inbound frame, the one a verdict may show.
+      correlator: { maxConnections: opts.maxConnections ?? 10_000, ttlMs: opts.idleTtlMs ?? 60 * 60 * 1000, lastAtOnly: true },
       onVerdict: (v) => this.judged(v),
     });
     this.push = (e) => this.analyzer.push(e);
@@ -149,10 +151,9 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
       this.recent.note(span, mapper.ids.set(ctx.spanId, conn));
       return;
     }
+    // Not flattened: most die young (see `lastAtOnly`), and the one kept per connection is
+    // flattened if a verdict shows it.
     const at = `${ctx.traceId}/${ctx.spanId}`;
-    // Flattened now: the correlator keeps it for the frame, and then holds one short string,
-    // not two joins and both ids (fewer objects for the garbage collector to move).
-    at.charCodeAt(0);
     this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), at));
     // Placed after the push, marked in flight (its frame went now), under the connection's own
     // key: the table keeps it for about 32,000 later spans, and a service may make the
