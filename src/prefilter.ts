@@ -72,8 +72,14 @@ export function kernel(kind: 'plain' | 'relaxed'): WebAssembly.Module | undefine
   return compiled.get(kind);
 }
 
-/** The kernel that runs: the plain one does the same work where relaxed SIMD is not to be had. */
-const KERNEL = kernel('relaxed') ?? kernel('plain')!;
+/**
+ * The kernel that runs: the plain one does the same work where relaxed SIMD is not to be had.
+ * Compiled at first use, not at import: a service importing wsclose for its span processor
+ * never sweeps, so it neither compiles the kernel nor has the flag set.
+ */
+function best(): WebAssembly.Module {
+  return kernel('relaxed') ?? kernel('plain')!;
+}
 
 interface Compiled {
   text: string;
@@ -113,7 +119,7 @@ export class Sweep {
   /** The last released, leased next: the blocks of inputs read one after another are one memory. */
   private static spare: Sweep | undefined;
 
-  constructor(kernel = KERNEL) {
+  constructor(kernel = best()) {
     const { exports } = new WebAssembly.Instance(kernel);
     this.kernel = exports as unknown as Kernel;
   }
@@ -209,7 +215,7 @@ export class BlockFilter {
   private readonly after = new Uint8Array(PADDING);
 
   /** `kernel`: the module its own sweep runs, when not the best the engine has (tests run each). */
-  constructor(private readonly pf: Prefilter, private readonly kernel = KERNEL) {
+  constructor(private readonly pf: Prefilter, private readonly kernel = best()) {
     this.lineStart = pf.lineStart === undefined ? -1 : pf.lineStart.charCodeAt(0);
     // The sweep tells the end of a block by its padding of line breaks: lines that would be odd.
     if (this.lineStart === 10) throw new Error('prefilter lineStart is a line break');

@@ -1,11 +1,15 @@
 /** The block scan finds every needle occurrence, at any offset and case, as a naive search does. */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Needle } from '../parsers/parser.js';
 import { parsePattern, UNBOUNDED } from '../src/pattern.js';
 import { hash, TRIPLE_BITS } from '../src/placement.js';
 import { BlockFilter, kernel, Sweep } from '../src/prefilter.js';
+
+const DIST = fileURLToPath(new URL('../dist/src/', import.meta.url));
 
 /** Where the scan found needles in [start, end) of `buf`, ascending, each place once. */
 function scanned(filter: BlockFilter, buf: Buffer, start: number, end: number): number[] {
@@ -244,6 +248,24 @@ describe('BlockFilter', () => {
     // Node 20's V8 has relaxed SIMD behind --experimental-wasm-relaxed-simd; later ones have it on.
     expect(kernel('relaxed')).toBeInstanceOf(WebAssembly.Module);
     expect(kernel('plain')).toBeInstanceOf(WebAssembly.Module);
+  });
+
+  it('is compiled at first use, not at import: a service importing wsclose for its span processor gets no V8 flag set', () => {
+    // In a fresh process (this one has the flag set by now), on the build.
+    const script = `
+      const dist = process.argv[1];
+      const relaxed = (await import('node:fs')).readFileSync(dist + 'prefilter.relaxed.wasm');
+      const before = WebAssembly.validate(relaxed);
+      await import(dist + 'index.js');
+      const imported = WebAssembly.validate(relaxed);
+      const { BlockFilter } = await import(dist + 'prefilter.js');
+      new BlockFilter({ needles: [{ text: 'key' }] });
+      console.log(JSON.stringify({ before, imported, used: WebAssembly.validate(relaxed) }));`;
+    const res = spawnSync(process.execPath, ['--input-type=module', '-e', script, DIST], { encoding: 'utf8' });
+    expect(res.stderr).toBe('');
+    const flags = JSON.parse(res.stdout) as { before: boolean; imported: boolean; used: boolean };
+    expect(flags.imported).toBe(flags.before);
+    expect(flags.used).toBe(true);
   });
 
   it('tries each of a needle\'s patterns in turn, and no other needle\'s', () => {
