@@ -315,14 +315,13 @@ export class FlatJsonReader {
     for (; j < this.listCount && j - i < MAX_LINES && size + ends[j] + 1 - starts[j] <= WINDOW_MAX; j++) size += ends[j] + 1 - starts[j];
     this.reserve(size);
     const buffer = this.list!;
-    const bytes = this.bytes;
     let at = INPUT;
     for (let q = i; q < j;) {
       let r = q + 1;
       while (r < j && starts[r] === ends[r - 1] + 1) r++;
       const from = starts[q];
       const to = ends[r - 1] + 1;
-      bytes.set(new Uint8Array(buffer.buffer, buffer.byteOffset + from, to - from), at);
+      buffer.copy(this.bytes, at, from, to);
       this.shifts.fill(from - at, q - i, r - i);
       at += to - from;
       q = r;

@@ -74,7 +74,7 @@ export class SpanIds {
     const at = entry * FIELDS + STATE;
     const state = this.slots[at];
     this.slots[at] = (state & TEXT) | USED;
-    return (state & 3) === IN_FLIGHT;
+    return (state & ~TEXT) === IN_FLIGHT;
   }
 
   /** Returns the entry that holds `id` now. */
@@ -170,8 +170,8 @@ export class SpanIds {
     const base = set * WAYS;
     const first = this.next[set];
     let way = first;
-    for (let n = 0; n < WAYS && (slots[(base + way) * FIELDS + STATE] & 3) === IN_FLIGHT; n++) way = (way + 1) % WAYS;
-    if ((slots[(base + way) * FIELDS + STATE] & 3) === IN_FLIGHT) way = first;
+    for (let n = 0; n < WAYS && (slots[(base + way) * FIELDS + STATE] & ~TEXT) === IN_FLIGHT; n++) way = (way + 1) % WAYS;
+    if ((slots[(base + way) * FIELDS + STATE] & ~TEXT) === IN_FLIGHT) way = first;
     this.next[set] = (way + 1) % WAYS;
     return base + way;
   }
