@@ -109,6 +109,7 @@ export class Automata {
   /** Rows of 256 next states; REJECT's and ACCEPT's rows stay where they are. */
   readonly next: number[] = new Array(512).fill(REJECT);
   private readonly starts = new Map<string, number>();
+  private readonly refs: number[] = [];
 
   constructor() {
     this.next.fill(ACCEPT, 256, 512);
@@ -166,7 +167,11 @@ export class Automata {
     const classOf = new Uint8Array(256);
     const firsts: number[] = [];
     for (let b = 0; b < 256; b++) {
-      const sig = patterns.map((items) => items.map((it) => it.set[b]).join('')).join();
+      let sig = '';
+      for (const items of patterns) {
+        for (const it of items) sig += it.set[b];
+        sig += ',';
+      }
       let c = classes.get(sig);
       if (c === undefined) classes.set(sig, (c = firsts.push(b) - 1));
       classOf[b] = c;
@@ -195,7 +200,8 @@ export class Automata {
 
   /** State `s` as prefilter.wat refers to it: with SKIP when it has few exits. */
   ref(s: number): number {
-    return this.exits(s) === undefined ? s : s | SKIP;
+    // A state's row is final once `add` has returned: its ref is kept (a parser's needles share a few start states).
+    return (this.refs[s] ??= this.exits(s) === undefined ? s : s | SKIP);
   }
 
   /**
@@ -210,6 +216,8 @@ export class Automata {
       const e = this.exits(s)!;
       for (let k = 0; k < EXITS; k++) exits.fill(e[Math.min(k, e.length - 1)], 16 * (EXITS * s + k), 16 * (EXITS * s + k + 1));
     });
-    return { next: Uint16Array.from(this.next, (s) => refs[s]), exits };
+    const next = new Uint16Array(this.next.length);
+    for (let i = 0; i < next.length; i++) next[i] = refs[this.next[i]];
+    return { next, exits };
   }
 }

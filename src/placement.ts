@@ -43,6 +43,9 @@ export interface Placeable {
   next: Uint8Array | undefined;
 }
 
+/** A needle's bytes, without what may follow it: what the quick placement and the pairs look at. */
+type Spelled = Pick<Placeable, 'bytes' | 'mask'>;
+
 /** The sample's counts, as prefilter.wat's `count` gives them. */
 export interface Counts {
   /** Bytes of the sample. */
@@ -134,7 +137,7 @@ export function place(needles: Placeable[], counts: Counts): Placement {
  * quotes, blanks, `:` and `,` are common; other bytes rare), and needles that end their anchor
  * on the same byte share a bucket, so that a bucket's last place lets few bytes through.
  */
-export function placeQuick(needles: Placeable[]): Placement {
+export function placeQuick(needles: Spelled[]): Placement {
   const buckets = Array.from({ length: BUCKETS }, () => new Array<number>(2 * WIDTH).fill(0));
   const offsets = needles.map((n) => {
     const width = Math.min(WIDTH, n.bytes.length);
@@ -214,12 +217,12 @@ function halves(sets: number[][]): Halves {
 }
 
 /** The little-endian pairs at `i` that match the needle, in every case: those its anchor there is looked up by. */
-export function pairsAt(n: Placeable, i: number): number[] {
+export function pairsAt(n: Spelled, i: number): number[] {
   return cases(n, i).flatMap((a) => cases(n, i + 1).map((b) => a | (b << 8)));
 }
 
 /** The bytes that match the needle's byte `i`: one, or both cases of a letter. */
-function cases(n: Placeable, i: number): number[] {
+function cases(n: Spelled, i: number): number[] {
   return n.mask[i] ? [n.bytes[i], n.bytes[i] & ~0x20] : [n.bytes[i]];
 }
 

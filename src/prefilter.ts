@@ -94,8 +94,6 @@ interface Compiled {
   /** 0x20 where a letter matches in any case, else 0: `(b | mask) === byte`. */
   mask: Uint8Array;
   followedBy: string[];
-  /** The bytes that may follow it (placement.ts). */
-  next: Uint8Array | undefined;
   check: Needle['check'];
 }
 
@@ -392,7 +390,14 @@ export class BlockFilter {
     const memory = s.kernel.memory.buffer;
     new Uint32Array(memory, tables, (list - tables) / 4).fill(0);
     const n = s.kernel.count(at, at + length, tables, common, list);
-    return place(needles, {
+    // What may follow each needle: the needles of a parser share a few lists of patterns.
+    const nexts = new Map<string, Uint8Array | undefined>();
+    const placeable = needles.map((needle) => {
+      const key = JSON.stringify(needle.followedBy);
+      if (!nexts.has(key)) nexts.set(key, nextBytes(needle.followedBy));
+      return { ...needle, next: nexts.get(key) };
+    });
+    return place(placeable, {
       length,
       bytes: new Uint32Array(memory, tables, 256),
       triples: new Uint32Array(memory, tables + 1024, 1 << TRIPLE_BITS),
@@ -414,7 +419,7 @@ export class BlockFilter {
     const bytes = new Uint8Array(memory, BYTES, MAX_BYTES);
     const index = new Map<Compiled, number>();
     let at = 0;
-    for (const n of new Set([...this.anchors.values()].flat().map((a) => a.needle))) {
+    for (const n of this.compiled!) {
       // Padded to whole words, with bytes that always match: the kernel compares four at a time.
       const width = (n.bytes.length + 3) & ~3;
       if (index.size === MAX_NEEDLES || at + 2 * width > MAX_BYTES) throw new Error('prefilter: too many needles');
@@ -490,6 +495,5 @@ function compileNeedle(needle: Needle): Compiled {
       }
     }
   }
-  const followedBy = needle.followedBy ?? [];
-  return { text: needle.text, bytes, mask, followedBy, next: nextBytes(followedBy), check: needle.check };
+  return { text: needle.text, bytes, mask, followedBy: needle.followedBy ?? [], check: needle.check };
 }
