@@ -5,7 +5,8 @@
  *
  * Each needle gets one anchor, three of its bytes (or its last two and the byte after it), in
  * one of eight buckets, both chosen on the first block so that the sweep stops the least
- * (placement.ts).
+ * (placement.ts); for an input known to be short, where that choice costs more than it saves,
+ * by a quick guess without a sample (LONG).
  * The block is swept sixteen bytes at a time (Teddy, as in Hyperscan): each byte's low and high
  * halves give the buckets it may be in at each place of an anchor, and only where all the bytes
  * of an anchor may be in one bucket is the pair there looked up in a table of anchors. A needle
@@ -237,7 +238,8 @@ export class BlockFilter {
   /**
    * The filter of `pf`, made at its first use: the files of a run that share a prefilter share
    * its anchors (placing them costs tens of ms in a fresh process). A block is scanned
-   * synchronously, so readers taking turns do not disturb each other.
+   * synchronously, so readers taking turns do not disturb each other. `size`: the bytes of the
+   * input about to be read, when known (`expect`).
    */
   static of(pf: Prefilter, size?: number): BlockFilter {
     let filter = FILTERS.get(pf);
