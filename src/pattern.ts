@@ -100,17 +100,30 @@ export const SKIP = 0x8000;
 export const EXITS = 4;
 
 /**
- * Which items of the patterns take byte `b`: bytes alike in it are stepped alike. Its own
- * function: a loop inside `Automata.add` makes that large function hot, and V8 then spends some
- * 20 ms compiling it, once.
+ * The classes of bytes that every item of the patterns takes or refuses alike (`classOf`,
+ * numbered in the order of their first byte) and each class's first byte: the partition of the
+ * bytes refined by each item's set in turn. Its own function, with numbers, not a string per
+ * byte: it runs at every start-up, as cold code, and a loop inside `Automata.add` made that
+ * large function hot (V8 then spent some 20 ms compiling it).
  */
-function signature(patterns: PatternItem[][], b: number): string {
-  let sig = '';
+function byteClasses(patterns: PatternItem[][]): { classOf: Uint8Array; firsts: number[] } {
+  const classOf = new Uint8Array(256);
+  const renumbered = new Int16Array(512);
+  let count = 1;
   for (const items of patterns) {
-    for (const it of items) sig += it.set[b];
-    sig += ',';
+    for (const { set } of items) {
+      renumbered.fill(-1, 0, 2 * count);
+      count = 0;
+      for (let b = 0; b < 256; b++) {
+        const k = 2 * classOf[b] + set[b];
+        if (renumbered[k] < 0) renumbered[k] = count++;
+        classOf[b] = renumbered[k];
+      }
+    }
   }
-  return sig;
+  const firsts: number[] = [];
+  for (let b = 0; b < 256; b++) if (classOf[b] === firsts.length) firsts.push(b);
+  return { classOf, firsts };
 }
 
 /**
@@ -177,15 +190,7 @@ export class Automata {
     };
     // Bytes that every item takes or refuses alike lead from a state to the same one: each such
     // class of bytes is stepped once, by its first byte.
-    const classes = new Map<string, number>();
-    const classOf = new Uint8Array(256);
-    const firsts: number[] = [];
-    for (let b = 0; b < 256; b++) {
-      const sig = signature(patterns, b);
-      let c = classes.get(sig);
-      if (c === undefined) classes.set(sig, (c = firsts.push(b) - 1));
-      classOf[b] = c;
-    }
+    const { classOf, firsts } = byteClasses(patterns);
     const start = id(patterns.map((items) => settle(items, 0, 0)));
     for (const places of todo) {
       const row = 256 * ids.get(places.join())!;
