@@ -1,14 +1,16 @@
 /** The block scan finds every needle occurrence, at any offset and case, as a naive search does. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Needle } from '../parsers/parser.js';
+import type { Needle, Prefilter } from '../parsers/parser.js';
 import { parsePattern, UNBOUNDED } from '../src/pattern.js';
 import { hash, TRIPLE_BITS } from '../src/placement.js';
-import type { Prefilter } from '../parsers/parser.js';
 import { BlockFilter, kernel, LONG, Sweep } from '../src/prefilter.js';
+import { type LineHandler, readLines } from '../src/source.js';
 
 /** A filter whose anchors are priced on its first block (one told a long input is to come), or placed quickly. */
 function made(pf: Prefilter, k: WebAssembly.Module | undefined, priced: boolean): BlockFilter {
@@ -368,5 +370,35 @@ describe('BlockFilter', () => {
     const other = Buffer.from('{"msg":"CLOSED"}\n{"b":2,"connId":3}\n{"x":"y"}\n'.repeat(40));
     expect(scanned(shared, first, 0, first.length)).toEqual(scanned(new BlockFilter(pf), first, 0, first.length));
     expect(scanned(shared, other, 0, other.length)).toEqual(scanned(new BlockFilter(pf), other, 0, other.length));
+  });
+
+  it('is told a file\'s size by the reader: a file of LONG bytes is priced from its first block, a short one placed quickly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsclose-placement-'));
+    try {
+      const lines = Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? `{"connId":"c${i}"}` : `{"http":${i}}`)).join('\n');
+      const placed = async (size?: number) => {
+        const file = join(dir, `${size ?? 'short'}.log`);
+        writeFileSync(file, `${lines}\n`);
+        // The rest a hole (zeros, no line break): one overlong line, skipped; only the first block is scanned.
+        if (size !== undefined) truncateSync(file, size);
+        const pf: Prefilter = { needles: [{ text: '"connId"' }], lineStart: '{' };
+        let kept = 0;
+        await readLines(file, {
+          choose: () => {
+            const handler: LineHandler = () => {};
+            handler.bytes = () => { kept++; };
+            handler.prefilter = pf;
+            return handler;
+          },
+          skip: () => {},
+        });
+        expect(kept).toBe(50); // after the 50 lines of the sample, the 50 with the needle
+        return BlockFilter.of(pf).priced;
+      };
+      expect(await placed()).toBe(false);
+      expect(await placed(LONG)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
