@@ -25,7 +25,7 @@ import { pairsAt, place, type Placement, placeQuick, TRIPLE_BITS } from './place
 const SAMPLE = 256 * 1024;
 /**
  * Bytes a filter must be known to scan for the anchors to be priced on a sample: pricing costs
- * a fresh process about 30 ms (cold code), and saves about 0.8 ms a MB of sweep over the quick
+ * a fresh process about 30 ms (cold code), and saves about 0.6 to 0.8 ms a MB of sweep over the quick
  * placement (placement.ts). Below, they are placed quickly, and priced once the bytes scanned
  * reach it (an input of unknown size, stdin).
  */
@@ -208,7 +208,6 @@ function grown(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
 
 export class BlockFilter {
   private readonly anchors = new Map<number, Anchor[]>();
-  private readonly needles: Compiled[] = [];
   /** The kernel's tables once compiled (its memory below the block), copied into each sweep it scans in. */
   private tables: Uint8Array | undefined;
   /** Whether the anchors were priced on a sample, not placed quickly. */
@@ -216,7 +215,7 @@ export class BlockFilter {
   /** Bytes scanned, and those it will have scanned by the end of the input (`expect`). */
   private scanned = 0;
   private due = 0;
-  /** The needles, and their patterns' automata (the kernel's tables that do not depend on the anchors): made once. */
+  /** The needles (in the kernel's order), and their patterns' automata (the kernel's tables that do not depend on the anchors): made once. */
   private compiled: Compiled[] | undefined;
   private patterns: { next: Uint16Array; exits: Uint8Array; starts: Map<Compiled, number> } | undefined;
   private readonly lineStart: number;
@@ -296,7 +295,7 @@ export class BlockFilter {
       for (let i = 0; i < hits.length; i += HIT) {
         const s = hits[i] + shift;
         if (found.hits > 0 && s === found.at[found.hits - 1]) continue; // another needle at a place already found
-        const needle = this.needles[hits[i + 1]];
+        const needle = this.compiled![hits[i + 1]]; // the kernel numbers them as `write` wrote them
         if (needle.check !== undefined && !needle.check(buf, s, s + needle.bytes.length)) continue;
         const h = found.hits++;
         found.at[h] = s;
@@ -363,8 +362,9 @@ export class BlockFilter {
     this.priced = this.long();
     const { offsets, masks } = this.priced ? this.priceOn(s, at, length, needles) : placeQuick(needles);
     this.anchors.clear();
-    this.needles.length = 0;
     this.room = ROOM;
+    // Placed again: a pair anchored before and not now has no slot (the rest is all written anew).
+    new Uint32Array(memory, SLOTS, 65536).fill(0);
     needles.forEach((n, i) => {
       for (const pair of pairsAt(n, offsets[i])) this.add(pair, n, offsets[i]);
     });
@@ -432,7 +432,6 @@ export class BlockFilter {
       bytes.set(n.mask, at + width);
       at += 2 * width;
       index.set(n, index.size);
-      this.needles.push(n);
     }
     const starts = this.installPatterns(memory);
     let count = 0;

@@ -246,6 +246,14 @@ for (const kind of ['relaxed', 'plain'] as const) {
       expect(sweep.tables).not.toBe(quick);
       expect(new Uint8Array(sweep.kernel.memory.buffer, 0, 96)).toEqual(sweep.tables!.subarray(0, 96));
       expect(sweep.tables!.subarray(0, 96)).not.toEqual(quick.subarray(0, 96));
+      // The tables of a filter priced from the start on that block (buckets, then exits, slots,
+      // needles and automata): nothing of the quick ones is left.
+      const fresh = new Sweep(k);
+      text.copy(fresh.blocks(text.length)[0]);
+      made(pf, k, true).scan(fresh.blocks(text.length)[0], 0, text.length, fresh);
+      for (const [from, to] of [[0, 96], [1024, 720896]]) {
+        expect(Buffer.from(sweep.tables!.subarray(from, to)).equals(Buffer.from(fresh.tables!.subarray(from, to))), `${from}`).toBe(true);
+      }
       // Told of a long input: priced at once, on its first block.
       const told = BlockFilter.of({ ...pf }, LONG);
       expect(scanned(told, text, 0, text.length)).toEqual(want);
