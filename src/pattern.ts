@@ -100,6 +100,33 @@ export const SKIP = 0x8000;
 export const EXITS = 4;
 
 /**
+ * The classes of bytes that every item of the patterns takes or refuses alike (`classOf`,
+ * numbered in the order of their first byte) and each class's first byte: the partition of the
+ * bytes refined by each item's set in turn. Its own function, with numbers, not a string per
+ * byte: it runs at every start-up, as cold code, and a loop inside `Automata.add` made that
+ * large function hot (V8 then spent some 20 ms compiling it).
+ */
+function byteClasses(patterns: PatternItem[][]): { classOf: Uint8Array; firsts: number[] } {
+  const classOf = new Uint8Array(256);
+  const renumbered = new Int16Array(512);
+  let count = 1;
+  for (const items of patterns) {
+    for (const { set } of items) {
+      renumbered.fill(-1, 0, 2 * count);
+      count = 0;
+      for (let b = 0; b < 256; b++) {
+        const k = 2 * classOf[b] + set[b];
+        if (renumbered[k] < 0) renumbered[k] = count++;
+        classOf[b] = renumbered[k];
+      }
+    }
+  }
+  const firsts: number[] = [];
+  for (let b = 0; b < 256; b++) if (classOf[b] === firsts.length) firsts.push(b);
+  return { classOf, firsts };
+}
+
+/**
  * Patterns compiled into one transition table: the state after reading byte `b` in state `s`
  * is `next[s * 256 + b]`. A pattern's states are its items with how many bytes each has taken
  * (up to `max`, or up to `min` when unbounded: more are all alike), so the automaton reads the
@@ -109,6 +136,7 @@ export class Automata {
   /** Rows of 256 next states; REJECT's and ACCEPT's rows stay where they are. */
   readonly next: number[] = new Array(512).fill(REJECT);
   private readonly starts = new Map<string, number>();
+  private readonly refs: number[] = [];
 
   constructor() {
     this.next.fill(ACCEPT, 256, 512);
@@ -162,15 +190,7 @@ export class Automata {
     };
     // Bytes that every item takes or refuses alike lead from a state to the same one: each such
     // class of bytes is stepped once, by its first byte.
-    const classes = new Map<string, number>();
-    const classOf = new Uint8Array(256);
-    const firsts: number[] = [];
-    for (let b = 0; b < 256; b++) {
-      const sig = patterns.map((items) => items.map((it) => it.set[b]).join('')).join();
-      let c = classes.get(sig);
-      if (c === undefined) classes.set(sig, (c = firsts.push(b) - 1));
-      classOf[b] = c;
-    }
+    const { classOf, firsts } = byteClasses(patterns);
     const start = id(patterns.map((items) => settle(items, 0, 0)));
     for (const places of todo) {
       const row = 256 * ids.get(places.join())!;
@@ -195,7 +215,8 @@ export class Automata {
 
   /** State `s` as prefilter.wat refers to it: with SKIP when it has few exits. */
   ref(s: number): number {
-    return this.exits(s) === undefined ? s : s | SKIP;
+    // A state's row is final once `add` has returned: its ref is kept (a parser's needles share a few start states).
+    return (this.refs[s] ??= this.exits(s) === undefined ? s : s | SKIP);
   }
 
   /**
@@ -210,6 +231,8 @@ export class Automata {
       const e = this.exits(s)!;
       for (let k = 0; k < EXITS; k++) exits.fill(e[Math.min(k, e.length - 1)], 16 * (EXITS * s + k), 16 * (EXITS * s + k + 1));
     });
-    return { next: Uint16Array.from(this.next, (s) => refs[s]), exits };
+    const next = new Uint16Array(this.next.length);
+    for (let i = 0; i < next.length; i++) next[i] = refs[this.next[i]];
+    return { next, exits };
   }
 }

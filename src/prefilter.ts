@@ -5,7 +5,8 @@
  *
  * Each needle gets one anchor, three of its bytes (or its last two and the byte after it), in
  * one of eight buckets, both chosen on the first block so that the sweep stops the least
- * (placement.ts).
+ * (placement.ts); for an input known to be short, where that choice costs more than it saves,
+ * by a quick guess without a sample (LONG).
  * The block is swept sixteen bytes at a time (Teddy, as in Hyperscan): each byte's low and high
  * halves give the buckets it may be in at each place of an anchor, and only where all the bytes
  * of an anchor may be in one bucket is the pair there looked up in a table of anchors. A needle
@@ -18,10 +19,17 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import type { Needle, Prefilter } from '../parsers/parser.js';
 import { ACCEPT, Automata, EXITS, parsePattern } from './pattern.js';
-import { pairsAt, place, TRIPLE_BITS } from './placement.js';
+import { pairsAt, place, type Placement, placeQuick, TRIPLE_BITS } from './placement.js';
 
 /** Bytes of the first block whose byte, pair and triple counts choose the anchors. */
 const SAMPLE = 256 * 1024;
+/**
+ * Bytes a filter must be known to scan for the anchors to be priced on a sample: pricing costs
+ * a fresh process about 30 ms (cold code), and saves about 0.6 to 0.8 ms a MB of sweep over the quick
+ * placement (placement.ts). Below, they are placed quickly, and priced once the bytes scanned
+ * reach it (an input of unknown size, stdin).
+ */
+export const LONG = 48 * 1024 * 1024;
 
 /** prefilter.wat's memory layout. */
 const MASKS = 0;
@@ -87,8 +95,6 @@ interface Compiled {
   /** 0x20 where a letter matches in any case, else 0: `(b | mask) === byte`. */
   mask: Uint8Array;
   followedBy: string[];
-  /** The bytes that may follow it (placement.ts). */
-  next: Uint8Array | undefined;
   check: Needle['check'];
 }
 
@@ -111,8 +117,8 @@ const COUNTS = 4 * (256 + (1 << TRIPLE_BITS)) + 4 * (SAMPLE / 2 + 1);
  */
 export class Sweep {
   readonly kernel: Kernel;
-  /** The filter whose tables are installed. */
-  filter: BlockFilter | undefined;
+  /** The tables installed (BlockFilter's). */
+  tables: Uint8Array | undefined;
   /** Where a sample's counts go, past the blocks (and past the block copied in, for the filter's own). */
   counts = INPUT;
   private views: [Buffer, Buffer] | undefined;
@@ -202,9 +208,16 @@ function grown(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
 
 export class BlockFilter {
   private readonly anchors = new Map<number, Anchor[]>();
-  private readonly needles: Compiled[] = [];
   /** The kernel's tables once compiled (its memory below the block), copied into each sweep it scans in. */
   private tables: Uint8Array | undefined;
+  /** Whether the anchors were priced on a sample, not placed quickly. */
+  priced = false;
+  /** Bytes scanned, and those it will have scanned by the end of the input (`expect`). */
+  private scanned = 0;
+  private due = 0;
+  /** The needles (in the kernel's order), and their patterns' automata (the kernel's tables that do not depend on the anchors): made once. */
+  private compiled: Compiled[] | undefined;
+  private patterns: { next: Uint16Array; exits: Uint8Array; starts: Map<Compiled, number> } | undefined;
   private readonly lineStart: number;
   private readonly found = new Found();
   /** The most anchors at one pair: a step of the sweep writes at most thirty-two times as many hits. */
@@ -224,12 +237,19 @@ export class BlockFilter {
   /**
    * The filter of `pf`, made at its first use: the files of a run that share a prefilter share
    * its anchors (placing them costs tens of ms in a fresh process). A block is scanned
-   * synchronously, so readers taking turns do not disturb each other.
+   * synchronously, so readers taking turns do not disturb each other. `size`: the bytes of the
+   * input about to be read, when known (`expect`).
    */
-  static of(pf: Prefilter): BlockFilter {
+  static of(pf: Prefilter, size?: number): BlockFilter {
     let filter = FILTERS.get(pf);
     if (filter === undefined) FILTERS.set(pf, (filter = new BlockFilter(pf)));
+    if (size !== undefined) filter.expect(size);
     return filter;
+  }
+
+  /** Told that an input of `bytes` is to be scanned next: the anchors are priced from its first block if that makes LONG. */
+  expect(bytes: number): void {
+    this.due = this.scanned + bytes;
   }
 
   /**
@@ -253,7 +273,10 @@ export class BlockFilter {
   }
 
   private sweep(s: Sweep, buf: Buffer, start: number, end: number, at: number): Found {
-    if (s.filter !== this) this.install(s, at, end - start);
+    this.scanned += end - start;
+    // Placed quickly, and now known to be long: placed again, priced on this block.
+    if (!this.priced && this.tables !== undefined && this.long()) this.tables = undefined;
+    if (this.tables === undefined || s.tables !== this.tables) this.install(s, at, end - start);
     const found = this.found;
     found.hits = found.odd = 0;
     // The kernel finds the odd lines after its line breaks; the block's first is tested here.
@@ -272,7 +295,7 @@ export class BlockFilter {
       for (let i = 0; i < hits.length; i += HIT) {
         const s = hits[i] + shift;
         if (found.hits > 0 && s === found.at[found.hits - 1]) continue; // another needle at a place already found
-        const needle = this.needles[hits[i + 1]];
+        const needle = this.compiled![hits[i + 1]]; // the kernel numbers them as `write` wrote them
         if (needle.check !== undefined && !needle.check(buf, s, s + needle.bytes.length)) continue;
         const h = found.hits++;
         found.at[h] = s;
@@ -316,20 +339,51 @@ export class BlockFilter {
    * are not yet, copied from the first sweep they were compiled in otherwise.
    */
   private install(s: Sweep, at: number, block: number): void {
-    s.filter = this;
-    if (this.tables !== undefined) {
-      new Uint8Array(s.kernel.memory.buffer).set(this.tables);
-      return;
-    }
-    this.compile(s, at, Math.min(block, SAMPLE));
-    this.tables = new Uint8Array(s.kernel.memory.buffer, 0, INPUT).slice();
+    if (this.tables === undefined) {
+      this.compile(s, at, Math.min(block, SAMPLE));
+      this.tables = new Uint8Array(s.kernel.memory.buffer, 0, INPUT).slice();
+    } else new Uint8Array(s.kernel.memory.buffer).set(this.tables);
+    s.tables = this.tables;
+  }
+
+  /** Whether the bytes scanned, or to be scanned by the end of the input, are enough for the priced placement to pay. */
+  private long(): boolean {
+    return Math.max(this.scanned, this.due) >= LONG;
   }
 
   /**
-   * Anchors each needle and fills the sweep's buckets (placement.ts) by the counts of a sample,
-   * the `length` bytes at `at`, counted by the kernel into tables past the blocks.
+   * Anchors each needle and fills the sweep's buckets (placement.ts): priced by the counts of
+   * a sample, the `length` bytes at `at` (counted by the kernel into tables past the blocks),
+   * when the input is long; else quickly.
    */
   private compile(s: Sweep, at: number, length: number): void {
+    const memory = s.kernel.memory.buffer;
+    const needles = (this.compiled ??= this.compileNeedles());
+    this.priced = this.long();
+    const { offsets, masks } = this.priced ? this.priceOn(s, at, length, needles) : placeQuick(needles);
+    this.anchors.clear();
+    this.room = ROOM;
+    // Placed again: a pair anchored before and not now has no slot (the rest is all written anew).
+    new Uint32Array(memory, SLOTS, 65536).fill(0);
+    needles.forEach((n, i) => {
+      for (const pair of pairsAt(n, offsets[i])) this.add(pair, n, offsets[i]);
+    });
+    new Uint8Array(memory, MASKS, masks.length).set(masks);
+    this.write(memory);
+  }
+
+  private compileNeedles(): Compiled[] {
+    const needles = this.pf.needles.map(compileNeedle);
+    for (const { text, bytes } of needles) {
+      if (bytes.length < 2) throw new Error(`prefilter needle "${text}" is shorter than two bytes`);
+      // The sweep finds a needle's line from the line breaks before its anchor.
+      if (bytes.includes(10)) throw new Error(`prefilter needle "${text}" holds a line break`);
+    }
+    return needles;
+  }
+
+  /** The priced placement, on the counts of the `length` bytes at `at`. */
+  private priceOn(s: Sweep, at: number, length: number, needles: Compiled[]): Placement {
     // The triples seen at least 16 times in 256 KB: about a thousand to price a bucket on, on
     // which 96% of a log's places are.
     const common = Math.max(2, length >>> 14);
@@ -338,23 +392,19 @@ export class BlockFilter {
     const memory = s.kernel.memory.buffer;
     new Uint32Array(memory, tables, (list - tables) / 4).fill(0);
     const n = s.kernel.count(at, at + length, tables, common, list);
-    const needles = this.pf.needles.map(compileNeedle);
-    for (const { text, bytes } of needles) {
-      if (bytes.length < 2) throw new Error(`prefilter needle "${text}" is shorter than two bytes`);
-      // The sweep finds a needle's line from the line breaks before its anchor.
-      if (bytes.includes(10)) throw new Error(`prefilter needle "${text}" holds a line break`);
-    }
-    const { offsets, masks } = place(needles, {
+    // What may follow each needle: the needles of a parser share a few lists of patterns.
+    const nexts = new Map<string, Uint8Array | undefined>();
+    const placeable = needles.map((needle) => {
+      const key = JSON.stringify(needle.followedBy);
+      if (!nexts.has(key)) nexts.set(key, nextBytes(needle.followedBy));
+      return { ...needle, next: nexts.get(key) };
+    });
+    return place(placeable, {
       length,
       bytes: new Uint32Array(memory, tables, 256),
       triples: new Uint32Array(memory, tables + 1024, 1 << TRIPLE_BITS),
       common: new Int32Array(memory, list, n),
     });
-    needles.forEach((n, i) => {
-      for (const pair of pairsAt(n, offsets[i])) this.add(pair, n, offsets[i]);
-    });
-    new Uint8Array(memory, MASKS, masks.length).set(masks);
-    this.write(memory);
   }
 
   private add(pair: number, needle: Compiled, offset: number): void {
@@ -371,7 +421,7 @@ export class BlockFilter {
     const bytes = new Uint8Array(memory, BYTES, MAX_BYTES);
     const index = new Map<Compiled, number>();
     let at = 0;
-    for (const n of new Set([...this.anchors.values()].flat().map((a) => a.needle))) {
+    for (const n of this.compiled!) {
       // Padded to whole words, with bytes that always match: the kernel compares four at a time.
       const width = (n.bytes.length + 3) & ~3;
       if (index.size === MAX_NEEDLES || at + 2 * width > MAX_BYTES) throw new Error('prefilter: too many needles');
@@ -382,7 +432,6 @@ export class BlockFilter {
       bytes.set(n.mask, at + width);
       at += 2 * width;
       index.set(n, index.size);
-      this.needles.push(n);
     }
     const starts = this.installPatterns(memory);
     let count = 0;
@@ -393,7 +442,7 @@ export class BlockFilter {
       for (const a of list) {
         const i = index.get(a.needle)!;
         anchors[2 * count] = i | (a.offset << 16);
-        anchors[2 * count + 1] = a.needle.bytes.length | (starts[i] << 16);
+        anchors[2 * count + 1] = a.needle.bytes.length | (starts.get(a.needle)! << 16);
         count++;
       }
     }
@@ -403,11 +452,14 @@ export class BlockFilter {
    * Writes the automata of the needles' `followedBy` patterns, each needle's patterns run side by
    * side in one. Returns where each needle's starts (ACCEPT for a needle without).
    */
-  private installPatterns(memory: ArrayBuffer): number[] {
-    const automata = new Automata();
-    const starts = this.needles.map((n) => (n.followedBy.length === 0 ? ACCEPT : automata.ref(automata.add(...n.followedBy))));
-    if (automata.states > MAX_STATES) throw new Error('prefilter: patterns too long');
-    const { next, exits } = automata.table();
+  private installPatterns(memory: ArrayBuffer): Map<Compiled, number> {
+    if (this.patterns === undefined) {
+      const automata = new Automata();
+      const starts = new Map(this.compiled!.map((n) => [n, n.followedBy.length === 0 ? ACCEPT : automata.ref(automata.add(...n.followedBy))]));
+      if (automata.states > MAX_STATES) throw new Error('prefilter: patterns too long');
+      this.patterns = { ...automata.table(), starts };
+    }
+    const { next, exits, starts } = this.patterns;
     new Uint16Array(memory, AUTOMATA, 256 * MAX_STATES).set(next);
     new Uint8Array(memory, SKIPS, 16 * EXITS * MAX_STATES).set(exits);
     return starts;
@@ -444,6 +496,5 @@ function compileNeedle(needle: Needle): Compiled {
       }
     }
   }
-  const followedBy = needle.followedBy ?? [];
-  return { text: needle.text, bytes, mask, followedBy, next: nextBytes(followedBy), check: needle.check };
+  return { text: needle.text, bytes, mask, followedBy: needle.followedBy ?? [], check: needle.check };
 }

@@ -67,6 +67,7 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
   const lines = new Lines(opts, max);
   const input = await open(name, opts.onProgress, opts.signal);
   lines.capture = input.capture;
+  lines.size = input.size;
   let bytes = 0;
   // Two buffers: while the block in one is analyzed, the next read fills the other (on the
   // thread pool, for a file or a .gz). Each has room before `at` for a partial line (at most
@@ -151,6 +152,8 @@ class Lines {
 
   /** The lines are tshark's decoding of a packet capture. */
   capture = false;
+  /** Bytes of the input, when known before reading it: the prefilter places its anchors by it. */
+  size: number | undefined;
   /** Where the blocks are read: a block there is swept in place. */
   sweep: Sweep | undefined;
 
@@ -175,7 +178,7 @@ class Lines {
     if (pos < end) {
       const lines = this.lineNo;
       const skipped = this.prefiltered;
-      this.filtered(buf, pos, end, this.filter ??= BlockFilter.of(this.handler!.prefilter!));
+      this.filtered(buf, pos, end, this.filter ??= BlockFilter.of(this.handler!.prefilter!, this.size));
       // Most lines matter here (a log of WebSocket events only): scanning does not pay, so
       // read the next blocks whole, and try again later.
       if ((this.lineNo - lines) > 2 * (this.prefiltered - skipped)) this.plainBlocks = PLAIN_BLOCKS;
@@ -260,6 +263,8 @@ class Lines {
 interface Input {
   gzip: boolean;
   capture: boolean;
+  /** Bytes it holds, when known before reading it (a file, not gzipped). */
+  size?: number;
   /** Reads into `buf` from `at`: the number of bytes, 0 at the end. */
   read(buf: Buffer, at: number): Promise<number>;
   close(): Promise<void>;
@@ -299,7 +304,7 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
       await fh.close(); // a directory opens, then fails to read: left open, Node warns on stderr when it is collected
       throw err;
     }
-    if (!isCapture(head)) return gunzipped(head, readerInput(fileReader(fh), undefined, onProgress));
+    if (!isCapture(head)) return gunzipped(head, readerInput(fileReader(fh, (await fh.stat()).size), undefined, onProgress));
     await fh.close();
     onProgress?.(head.length);
     return streamInput(tsharkStream(name), true); // tshark reads the file itself
@@ -328,12 +333,14 @@ async function namedPipe(name: string): Promise<Reader | undefined> {
 }
 
 /** An open file read in turn from where the last read ended. */
-function fileReader(fh: FileHandle): Reader {
-  return { read: async (buf, at) => (await fh.read(buf, at, buf.length - at, null)).bytesRead, close: () => fh.close() };
+function fileReader(fh: FileHandle, size?: number): Reader {
+  return { read: async (buf, at) => (await fh.read(buf, at, buf.length - at, null)).bytesRead, close: () => fh.close(), size };
 }
 
 /** Reads into a buffer the caller owns, so reading allocates nothing per read. */
 interface Reader {
+  /** Bytes it holds, when known (a file). */
+  size?: number;
   /** Reads into `buf` from `at`: the number of bytes, 0 at the end. */
   read(buf: Buffer, at: number): Promise<number>;
   close(): Promise<void>;
@@ -348,6 +355,7 @@ function readerInput(reader: Reader, head: Buffer | undefined, onProgress?: (byt
   return {
     gzip: false,
     capture: false,
+    size: reader.size,
     async read(buf, at) {
       let n: number;
       if (first) {
@@ -392,6 +400,7 @@ function stdinReader(signal?: AbortSignal): Reader | undefined {
     return {
       read: (buf, at) => new Promise((resolve, reject) => readFd(0, buf, at, buf.length - at, null, (err, n) => (err ? reject(err) : resolve(n)))),
       close: async () => {}, // stdin stays open
+      size: st.size,
     };
   }
   return st.isFIFO() || st.isSocket() ? pipeReader(0, signal) : undefined;

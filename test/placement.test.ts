@@ -1,7 +1,7 @@
 /** The anchors' placement: every occurrence of a needle gets through the sweep, and the sample's common near misses do not. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Counts, hash, place, type Placeable, TRIPLE_BITS } from '../src/placement.js';
+import { type Counts, hash, place, type Placeable, placeQuick, TRIPLE_BITS } from '../src/placement.js';
 
 /** The counts prefilter.wat's `count` makes of a sample: bytes, triples by hash, the triples seen `common` times. */
 function counted(text: string, common = 4): Counts {
@@ -52,7 +52,10 @@ describe('place', () => {
     }
   });
 
-  it('lets every occurrence of every needle through at its anchor, in any case, followed by any byte it allows', () => {
+  it.each([
+    ['priced on the sample', place],
+    ['placed quickly', (needles: Placeable[]) => placeQuick(needles)],
+  ])('lets every occurrence of every needle through at its anchor, in any case, followed by any byte it allows: %s', (_, placed) => {
     const letters = 'abcdeoqsu"{:_ 1';
     const word = fc.array(fc.constantFrom(...letters), { minLength: 2, maxLength: 9 }).map((a) => a.join(''));
     fc.assert(fc.property(
@@ -60,7 +63,7 @@ describe('place', () => {
       fc.array(fc.constantFrom(...letters, 'status', 'statusCode', '"code"', '\n'), { maxLength: 400 }),
       (specs, sample) => {
         const needles = specs.map(([text, anyCase, next]) => needle(text, anyCase, next?.join('')));
-        const { offsets, masks } = place(needles, counted(sample.join('')));
+        const { offsets, masks } = placed(needles, counted(sample.join('')));
         specs.forEach(([text, anyCase, next], i) => {
           const o = offsets[i];
           const after = next ?? ['\n', 'x', '"'];
@@ -74,5 +77,16 @@ describe('place', () => {
         });
       },
     ), { numRuns: 300 });
+  });
+
+  it('places quickly on the needles alone: each at its rarest bytes by a log\'s usual ones, buckets by the anchor\'s last byte', () => {
+    const needles = [needle('"connId"'), needle('clos', true), needle('(normal', true), needle('\\u'), needle('"ws"')];
+    const { offsets, masks } = placeQuick(needles);
+    // `Id"` holds an upper-case letter; `(no`, a parenthesis; a needle of letters only, its end.
+    expect(offsets).toEqual([5, 1, 0, 0, 1]);
+    const text = Buffer.from('{"msg":"request completed","res":{"statusCode":200},"responseTime":12}\n', 'latin1');
+    // A log line with none of them: where does the sweep stop?
+    const stopped = [...text.keys()].filter((p) => stops(masks, text, p));
+    expect(stopped.length).toBeLessThan(text.length / 4);
   });
 });

@@ -1,13 +1,23 @@
 /** The block scan finds every needle occurrence, at any offset and case, as a naive search does. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Needle } from '../parsers/parser.js';
+import type { Needle, Prefilter } from '../parsers/parser.js';
 import { parsePattern, UNBOUNDED } from '../src/pattern.js';
 import { hash, TRIPLE_BITS } from '../src/placement.js';
-import { BlockFilter, kernel, Sweep } from '../src/prefilter.js';
+import { BlockFilter, kernel, LONG, Sweep } from '../src/prefilter.js';
+import { type LineHandler, readLines } from '../src/source.js';
+
+/** A filter whose anchors are priced on its first block (one told a long input is to come), or placed quickly. */
+function made(pf: Prefilter, k: WebAssembly.Module | undefined, priced: boolean): BlockFilter {
+  const filter = new BlockFilter(pf, k);
+  if (priced) filter.expect(LONG);
+  return filter;
+}
 
 const DIST = fileURLToPath(new URL('../dist/src/', import.meta.url));
 
@@ -76,18 +86,20 @@ const alphabet = ['xxxxxxxxxxxxxxxxxxx', 'a', 'b', 'c', 'l', 'o', 's', 'C', 'L',
 for (const kind of ['relaxed', 'plain'] as const) {
   const k = kernel(kind);
   describe.skipIf(k === undefined)(`BlockFilter, ${kind} kernel${k === undefined ? ' (relaxed SIMD not in this engine)' : ''}`, () => {
-    it('finds what a naive search finds, in any block of any alignment', () => {
+    it('finds what a naive search finds, in any block of any alignment, its anchors priced or placed quickly', () => {
       fc.assert(fc.property(
-        fc.array(fc.constantFrom(...alphabet), { maxLength: 300 }), fc.nat(33), fc.nat(33),
-        (parts, lead, trail) => {
+        fc.array(fc.constantFrom(...alphabet), { maxLength: 300 }), fc.nat(33), fc.nat(33), fc.boolean(),
+        (parts, lead, trail, priced) => {
           const body = Buffer.from(parts.join(''), 'latin1');
           // Sub-ranges of a larger buffer: the scan must not depend on where the block starts.
           const buf = Buffer.concat([Buffer.alloc(lead, 0x78), body, Buffer.alloc(trail, 0x78)]);
-          const filter = new BlockFilter({ needles }, k);
+          const filter = made({ needles }, k, priced);
+          expect(filter.priced).toBe(false); // placed at the first scan
           const got = scanned(filter, buf, lead, lead + body.length);
           const want = naive(buf, lead, lead + body.length, needles);
           // A position may match several needles: the scan reports it once.
           expect(got).toEqual(want);
+          expect(filter.priced).toBe(priced);
         },
       ), { numRuns: 1200 });
     });
@@ -97,9 +109,9 @@ for (const kind of ['relaxed', 'plain'] as const) {
       // stop the sweep at places it did not foresee.
       fc.assert(fc.property(
         fc.array(fc.constantFrom(...alphabet), { maxLength: 200 }),
-        fc.array(fc.constantFrom(...alphabet), { maxLength: 300 }), fc.nat(33),
-        (first, parts, lead) => {
-          const filter = new BlockFilter({ needles }, k);
+        fc.array(fc.constantFrom(...alphabet), { maxLength: 300 }), fc.nat(33), fc.boolean(),
+        (first, parts, lead, priced) => {
+          const filter = made({ needles }, k, priced);
           const sample = Buffer.from(first.join(''), 'latin1');
           filter.scan(sample, 0, sample.length);
           const buf = Buffer.concat([Buffer.alloc(lead, 0x6c), Buffer.from(parts.join(''), 'latin1')]);
@@ -205,6 +217,47 @@ for (const kind of ['relaxed', 'plain'] as const) {
       const f = filter.scan(big, 8 * 1024 * 1024 - text.length, 8 * 1024 * 1024, late);
       expect([...new Set(f.at.subarray(0, f.hits))].map((p) => p - (8 * 1024 * 1024 - text.length))).toEqual(want);
       expect(late.addressOf(Buffer.from(text))).toBe(-1);
+    });
+
+    it('places its anchors quickly for a short input, and prices them once the input is known to be long: by its size, or as it is scanned', () => {
+      const pf = { needles, lineStart: '{' };
+      const text = Buffer.from('{"connId":1}\nplain\n{"code":1006,"msg":"CLOSE lo: 12"}\n{"x":"cO\\"1"}\n\\u{"ab":"lo 1"}\n'.repeat(40_000), 'latin1');
+      const want = naive(text, 0, text.length, needles);
+      // Blocks read into a sweep (whose tables must then be installed anew) and copies alike.
+      const sweep = new Sweep(k);
+      const [block] = sweep.blocks(text.length);
+      text.copy(block);
+      const inPlace = () => {
+        const f = filter.scan(block, 0, text.length, sweep);
+        return [...new Set(f.at.subarray(0, f.hits))];
+      };
+      const filter = new BlockFilter(pf, k);
+      filter.expect(text.length);
+      expect(inPlace()).toEqual(want);
+      expect(filter.priced).toBe(false);
+      const quick = sweep.tables!;
+      // Scanned up to just short of LONG: still the quick anchors.
+      for (let n = text.length; n + text.length < LONG; n += text.length) filter.scan(text, 0, text.length);
+      expect(filter.priced).toBe(false);
+      expect(scanned(filter, text, 0, text.length)).toEqual(want); // LONG reached: priced on this block
+      expect(filter.priced).toBe(true);
+      // The sweep that holds the quick tables is given the priced ones (the quick ones find the same, slower).
+      expect(inPlace()).toEqual(want);
+      expect(sweep.tables).not.toBe(quick);
+      expect(new Uint8Array(sweep.kernel.memory.buffer, 0, 96)).toEqual(sweep.tables!.subarray(0, 96));
+      expect(sweep.tables!.subarray(0, 96)).not.toEqual(quick.subarray(0, 96));
+      // The tables of a filter priced from the start on that block (buckets, then exits, slots,
+      // needles and automata): nothing of the quick ones is left.
+      const fresh = new Sweep(k);
+      text.copy(fresh.blocks(text.length)[0]);
+      made(pf, k, true).scan(fresh.blocks(text.length)[0], 0, text.length, fresh);
+      for (const [from, to] of [[0, 96], [1024, 720896]]) {
+        expect(Buffer.from(sweep.tables!.subarray(from, to)).equals(Buffer.from(fresh.tables!.subarray(from, to))), `${from}`).toBe(true);
+      }
+      // Told of a long input: priced at once, on its first block.
+      const told = BlockFilter.of({ ...pf }, LONG);
+      expect(scanned(told, text, 0, text.length)).toEqual(want);
+      expect(told.priced).toBe(true);
     });
 
     it('finds every match in a block with more of them than one sweep reports, across the places it resumes', () => {
@@ -325,5 +378,35 @@ describe('BlockFilter', () => {
     const other = Buffer.from('{"msg":"CLOSED"}\n{"b":2,"connId":3}\n{"x":"y"}\n'.repeat(40));
     expect(scanned(shared, first, 0, first.length)).toEqual(scanned(new BlockFilter(pf), first, 0, first.length));
     expect(scanned(shared, other, 0, other.length)).toEqual(scanned(new BlockFilter(pf), other, 0, other.length));
+  });
+
+  it('is told a file\'s size by the reader: a file of LONG bytes is priced from its first block, a short one placed quickly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsclose-placement-'));
+    try {
+      const lines = Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? `{"connId":"c${i}"}` : `{"http":${i}}`)).join('\n');
+      const placed = async (size?: number) => {
+        const file = join(dir, `${size ?? 'short'}.log`);
+        writeFileSync(file, `${lines}\n`);
+        // The rest a hole (zeros, no line break): one overlong line, skipped; only the first block is scanned.
+        if (size !== undefined) truncateSync(file, size);
+        const pf: Prefilter = { needles: [{ text: '"connId"' }], lineStart: '{' };
+        let kept = 0;
+        await readLines(file, {
+          choose: () => {
+            const handler: LineHandler = () => {};
+            handler.bytes = () => { kept++; };
+            handler.prefilter = pf;
+            return handler;
+          },
+          skip: () => {},
+        });
+        expect(kept).toBe(50); // after the 50 lines of the sample, the 50 with the needle
+        return BlockFilter.of(pf).priced;
+      };
+      expect(await placed()).toBe(false);
+      expect(await placed(LONG)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
