@@ -4,21 +4,57 @@ import { DEFAULT_FIELDS, FIELD, fieldMap, messageText, pickAll, ROLE_COUNT } fro
 import { FlatJsonReader } from '../../parsers/json-fields.js';
 import type { FieldMap } from '../../parsers/parser.js';
 import type { Picked } from '../../parsers/fields.js';
+import { pickedEvents } from '../../parsers/record.js';
+import type { WsEvent } from '../../src/model.js';
 
 const NAMES = [...new Set(Object.values(DEFAULT_FIELDS).flat())];
-const KEYS = [...NAMES, 'pid', 'hostname', 'host', 'stack', 'extra', 'ws', '__proto__'];
+/** Keys of an exception's line (record.ts reads them of the whole record), and the heads of the dotted names. */
+const RECORD = ['stack', 'code', 'req', 'res', 'reqId', 'requestId'];
+const HEADS = [...new Set(NAMES.filter((n) => n.includes('.')).map((n) => n.slice(0, n.indexOf('.'))))];
+const KEYS = [...NAMES, ...RECORD, ...HEADS, 'pid', 'hostname', 'host', 'extra', '__proto__'];
 const text = fc.oneof(
   fc.constantFrom('', 'ws message received', 'ws message sent', 'ws connection closed', 'text', 'binary', 'c1', '/chat?x=1', 'é😀', 'a"b', 'a\\b', 'tab\there', '\u0001'),
   fc.string({ maxLength: 20 }),
 );
 const number = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(1000, 1011, 4999, 1795510800000, 1795510800000123, 12345678901234567890, -0, 0.5, 1e21));
 const scalar = fc.oneof(text, number, fc.boolean(), fc.constant(null));
-const value = fc.oneof({ weight: 8, arbitrary: scalar }, { weight: 1, arbitrary: fc.dictionary(fc.constantFrom('id', 'message'), scalar, { maxKeys: 2 }) });
+
+/** An object as written, its members in order, a name possibly twice (JSON.parse keeps the last). */
+class Members {
+  constructor(readonly pairs: [string, unknown][]) {}
+}
+/** Strings with escapes as a logger writes them: a stack's line breaks, quotes, a lone surrogate, controls. */
+const escaped = fc.constantFrom('Error: boom\n    at f (/srv/a.js:1:2)\n    at g (node:events:519:28)', 'a"b\\c', 'tab\t', '\u0000\u0001', '\u2028', '\uD83D', 'é😀 /', 'WS_ERR_INVALID_UTF8');
+/** The members an error, a request or a dotted name's head holds, and others. */
+const memberKey = fc.constantFrom('type', 'message', 'msg', 'stack', 'stacktrace', 'name', 'code', 'url', 'id', 'address', 'port', 'path', 'level', 'err', 'x', '', '__proto__', 'a"b', 'é');
+const nested: fc.Arbitrary<unknown> = fc.letrec<{ tree: unknown }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.oneof(scalar, escaped),
+    fc.array(tie('tree'), { maxLength: 3 }),
+    fc.array(fc.tuple(memberKey, tie('tree')), { maxLength: 4 }).map((pairs) => new Members(pairs)),
+  ),
+})).tree;
+const value = fc.oneof({ weight: 8, arbitrary: scalar }, { weight: 1, arbitrary: escaped }, { weight: 2, arbitrary: nested });
 const entries = fc.array(fc.tuple(fc.constantFrom(...KEYS), value), { maxLength: 14 });
+
+/** A value's JSON text, with `blank` around the colons and commas. */
+function json(v: unknown, blank: string): string {
+  if (v instanceof Members) return write(v.pairs, blank);
+  if (Array.isArray(v)) return `[${v.map((e) => json(e, blank)).join(`,${blank}`)}]`;
+  return JSON.stringify(v);
+}
 
 /** A record's JSON text as a logger may write it: compact, or with blanks around the colons and commas. */
 function write(pairs: [string, unknown][], blank: string): string {
-  return `{${pairs.map(([k, v]) => `${JSON.stringify(k)}${blank}:${blank}${JSON.stringify(v)}`).join(`,${blank}`)}}`;
+  return `{${pairs.map(([k, v]) => `${JSON.stringify(k)}${blank}:${blank}${json(v, blank)}`).join(`,${blank}`)}}`;
+}
+
+/** The events a record's picked fields make (record.ts), made at once: the reader reuses its Picked. */
+function eventsOf(p: Picked): WsEvent[] {
+  const out: WsEvent[] = [];
+  pickedEvents(p, 'f:1', (e) => out.push(e));
+  return out;
 }
 
 /** What the events read of a record parsed whole (the reference the flat reader must equal). */
@@ -31,19 +67,24 @@ function reference(line: string, f: FieldMap) {
   }
   if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) return 'not-object';
   const p = pickAll(rec as Record<string, unknown>, f);
-  return { values: p.values, frameType: p.frameType, pid: p.pid, host: p.host };
+  return { values: p.values, frameType: p.frameType, pid: p.pid, host: p.host, events: eventsOf(p) };
 }
 
-/** The reader may decline only these: a nested value, an escape, a control character or another blank, a wanted key twice, an error or stack field. */
+/** The keys events read: the field map's, the process's. */
+function wantedKeys(f: FieldMap): Set<string> {
+  return new Set([...Object.values(f).flat(), 'pid', 'hostname', 'host']);
+}
+
 /** A key events read appears twice. */
 function duplicateWanted(line: string): boolean {
-  const wanted = new Set([...Object.values(DEFAULT_FIELDS).flat(), 'pid', 'hostname', 'host']);
+  const wanted = wantedKeys(DEFAULT_FIELDS);
   const keys = [...line.matchAll(/"([^"]*)"\s*:/g)].map((m) => m[1]).filter((k) => wanted.has(k));
   return new Set(keys).size !== keys.length;
 }
 
+/** The reader may decline only these: a nested value, an escape, a control character or another blank, a wanted key twice, an error or stack field. */
 function mayDecline(pairs: [string, unknown][], line: string, f: FieldMap): boolean {
-  const wanted = new Set([...Object.values(f).flat(), 'pid', 'hostname', 'host']);
+  const wanted = wantedKeys(f);
   const keys = pairs.map(([k]) => k);
   return /[\u0000-\u001f\\]/.test(line)
     || pairs.some(([, v]) => v !== null && typeof v === 'object')
@@ -54,14 +95,13 @@ function mayDecline(pairs: [string, unknown][], line: string, f: FieldMap): bool
 /** What the reader read of `bytes` placed among other bytes (a block of lines), or 'declined'; the same read from the text. */
 function readBoth(reader: FlatJsonReader, bytes: Buffer, before = 3) {
   const block = Buffer.concat([Buffer.from('}"\n'.slice(0, before)), bytes, Buffer.from('"x\n{')]);
-  const got = reader.read(block, before, before + bytes.length);
-  const fromBytes = got && { values: got.values.slice(0, ROLE_COUNT), frameType: got.frameType, pid: got.pid, host: got.host, said: got.said?.text };
+  const fromBytes = snapshot(reader.read(block, before, before + bytes.length));
   block.fill(0); // the values hold nothing of the block
-  return fromBytes ?? 'declined';
+  return fromBytes;
 }
 
 function snapshot(got: Picked | undefined) {
-  return got ? { values: got.values.slice(0, ROLE_COUNT), frameType: got.frameType, pid: got.pid, host: got.host, said: got.said?.text } : 'declined';
+  return got ? { values: got.values.slice(0, ROLE_COUNT), frameType: got.frameType, pid: got.pid, host: got.host, events: eventsOf(got), said: got.said?.text } : 'declined';
 }
 
 /** The reference as the reader's result is compared to it: the message's text beside. */
@@ -160,6 +200,42 @@ describe('FlatJsonReader', () => {
     }
   });
 
+  it('reads a line with deep nesting as JSON.parse reads it, or declines it; declines malformed nesting', () => {
+    const reader = new FlatJsonReader(DEFAULT_FIELDS);
+    for (const n of [1, 2, 63, 64, 65, 200]) {
+      for (const inner of ['1', '"x\\n"', '{}', '[]', '{"message":"a\\"b","stack":"E: x\\n  at y"}']) {
+        const deepArray = '['.repeat(n) + inner + ']'.repeat(n);
+        const deepObject = '{"a":'.repeat(n) + inner + '}'.repeat(n);
+        for (const line of [`{"connId":"c1","err":${deepArray},"msg":"ws connection closed"}`, `{"extra":${deepObject},"connId":"c1","code":1006}`,
+          `{"connId":"c1","req":${deepObject},"msg":"ws connection closed"}`]) {
+          const got = readBoth(reader, Buffer.from(line));
+          if (got !== 'declined') expect(got, line).toEqual(expected(reference(line, DEFAULT_FIELDS)));
+        }
+      }
+    }
+    const bad = ['{"a":[1}', '{"a":{"b":1]}', '{"a":{"b"}}', '{"a":{,}}', '{"a":[1,]}', '{"a":{"b":1,}}', '{"a":["\\x"]}', '{"a":["\\u12"]}',
+      '{"a":{"b":1}', '{"a":[[]}', '{"a":{"b":[}]}', '{"a":["x\u0001"]}', '{"a":[01]}', '{"a":[1.]}', '{"a":[tru]}', '{"a":{"b":1}}}', '{"a":[]]}', '{"a":{"b":1 "c":2}}'];
+    for (const line of bad) {
+      expect(() => JSON.parse(line), line).toThrow();
+      expect(reader.readText(line), line).toBeUndefined();
+    }
+    // Any structural byte of a line with nested values replaced by another: what JSON.parse refuses is declined.
+    const structural = '{}[],:"\\';
+    const mutated = fc.tuple(entries, fc.nat(), fc.nat(structural.length - 1)).map(([pairs, at, by]) => {
+      const line = write(pairs, '');
+      const spots = [...line].map((c, i) => (structural.includes(c) ? i : -1)).filter((i) => i > 0 && i < line.length - 1);
+      if (spots.length === 0) return line;
+      const i = spots[at % spots.length];
+      return line.slice(0, i) + structural[by] + line.slice(i + 1);
+    });
+    fc.assert(fc.property(mutated, (line) => {
+      const want = reference(line, DEFAULT_FIELDS);
+      const got = readBoth(reader, Buffer.from(line));
+      if (typeof want === 'string') expect(got).toBe('declined');
+      else if (got !== 'declined') expect(got).toEqual(expected(want));
+    }), { numRuns: 3000, seed: 19 });
+  });
+
   it('reads lines of one shape after another, and of shapes that change, alike', () => {
     const reader = new FlatJsonReader(DEFAULT_FIELDS);
     const lines = [
@@ -203,7 +279,7 @@ describe('FlatJsonReader', () => {
     expect(got.values[FIELD.conn]).toBe('c9');
     expect(got.values[FIELD.code]).toBe(4000);
     expect(got.frameType).toBe('binary');
-    expect({ values: got.values.slice(0, ROLE_COUNT), frameType: got.frameType, pid: got.pid, host: got.host }).toEqual(reference(line, f));
+    expect({ values: got.values.slice(0, ROLE_COUNT), frameType: got.frameType, pid: got.pid, host: got.host, events: eventsOf(got) }).toEqual(reference(line, f));
     // A name with U+FFFD, which bytes that are no UTF-8 also read as: such a key is the field's, or the line is declined.
     const odd = new FlatJsonReader(fieldMap({ message: ['m\uFFFD'] }));
     const bytes = Buffer.concat([Buffer.from('{"m'), Buffer.from([0xff]), Buffer.from('":"x closed"}')]);
