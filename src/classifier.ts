@@ -415,11 +415,14 @@ function lastOf<T>(list: T[], pred: (x: T) => boolean): T | undefined {
   return undefined;
 }
 
-function iso(time: number | undefined): string | null {
-  if (time === undefined) return null;
+function iso(at: number | undefined): string | null {
+  if (at === undefined) return null;
+  // A Date drops a time's fraction of a millisecond (span times have one): drop it first, so such
+  // times also find their minute's text below.
+  const time = Math.trunc(at);
   // Events come in time order: most fall in the minute of the one before, whose text is kept.
   const ms = time - isoMinute.start;
-  if (ms >= 0 && ms < 60_000 && Number.isInteger(time)) {
+  if (ms >= 0 && ms < 60_000) {
     const s = (ms / 1000) | 0;
     const m = ms % 1000;
     return `${isoMinute.prefix}${s < 10 ? '0' : ''}${s}.${m < 10 ? '00' : m < 100 ? '0' : ''}${m}Z`;
@@ -428,7 +431,7 @@ function iso(time: number | undefined): string | null {
   if (Number.isNaN(d.getTime())) return null; // beyond ±8.64e15 ms a Date is invalid and toISOString throws
   const text = d.toISOString();
   // `YYYY-MM-DDTHH:MM:` of a four-digit year: the seconds and milliseconds follow.
-  if (text.length === 24 && Number.isInteger(time)) isoMinute = { start: time - (time % 60_000 + 60_000) % 60_000, prefix: text.slice(0, 17) };
+  if (text.length === 24) isoMinute = { start: time - (time % 60_000 + 60_000) % 60_000, prefix: text.slice(0, 17) };
   return text;
 }
 
