@@ -533,7 +533,8 @@ export class Correlator {
       conn = undefined;
     }
     if (conn) {
-      if (conn !== this.tail) {
+      // Not moved to the back for its close: it leaves the list at once.
+      if (conn !== this.tail && kind !== 'close') {
         this.unlink(conn);
         this.append(conn);
       }
