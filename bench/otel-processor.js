@@ -17,10 +17,18 @@
 // lands in one round of one side: the median leaves it out, so `all in` adds every round's CPU
 // time up per side (what a service pays, drift included).
 // Usage: npm run build && node bench/otel-processor.js [rounds] [pipelines, e.g. bare or bare,otlp]
+// To judge a change: WSCLOSE_OTHER=<another build's dist folder> adds that build's processor as a
+// fourth side, and each line then ends with this build's cost against it, paired per round (two
+// builds run as two processes differ by more than most changes: the machine's speed drifts).
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CloseCauseSpanProcessor } from '../dist/src/index.js';
+
+const OTHER = process.env.WSCLOSE_OTHER;
+const OtherProcessor = OTHER ? (await import(pathToFileURL(resolve(OTHER, 'src', 'index.js')).href)).CloseCauseSpanProcessor : undefined;
 
 const ROUNDS = Number(process.argv[2] || 61);
 const ONLY = process.argv[3]?.split(',');
@@ -46,10 +54,13 @@ const PIPELINES = {
 
 const EMPTY = { onStart() {}, onEnding() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
 
-/** `extra`: none, `empty` (the do-nothing processor) or `wsclose`. */
+const FIRST = { none: () => undefined, empty: () => EMPTY, wsclose: () => new CloseCauseSpanProcessor(), other: () => new OtherProcessor() };
+
+/** `extra`: none, `empty` (the do-nothing processor), `wsclose` or `other` (WSCLOSE_OTHER's). */
 function tracerWith(pipeline, extra) {
   const last = PIPELINES[pipeline]();
-  const processors = extra === 'wsclose' ? [new CloseCauseSpanProcessor(), last] : extra === 'empty' ? [EMPTY, last] : [last];
+  const first = FIRST[extra]();
+  const processors = first ? [first, last] : [last];
   return { tracer: new BasicTracerProvider({ spanProcessors: processors }).getTracer('bench'), last };
 }
 
@@ -108,15 +119,16 @@ const spread = (xs) => `${ns(median(xs))} [${ns(quantile(xs, 0.25)).trim()}..${n
 
 const ns = (x) => x.toFixed(0).padStart(5);
 const met = (ok) => (ok ? 'met' : 'NOT met');
-const SIDES = ['none', 'empty', 'wsclose'];
+const SIDES = OTHER ? ['none', 'empty', 'wsclose', 'other'] : ['none', 'empty', 'wsclose'];
 
 for (const pipeline of ONLY ?? Object.keys(PIPELINES)) {
   for (const [name, loop] of Object.entries(loops)) {
     const tracers = Object.fromEntries(SIDES.map((side) => [side, tracerWith(pipeline, side)]));
     // Warm up every side so the JIT has compiled them before timing.
     for (const side of SIDES) await nsPerSpan(loop, tracers[side], SPANS * 8);
-    const runs = { none: [], empty: [], wsclose: [] };
+    const runs = Object.fromEntries(SIDES.map((side) => [side, []]));
     const added = [];
+    const againstOther = [];
     const beyondEmpty = [];
     const emptyAdds = [];
     for (let r = 0; r < ROUNDS; r++) {
@@ -129,6 +141,7 @@ for (const pipeline of ONLY ?? Object.keys(PIPELINES)) {
       added.push(t.wsclose - t.none);
       beyondEmpty.push(t.wsclose - t.empty);
       emptyAdds.push(t.empty - t.none);
+      if (OTHER) againstOther.push(t.wsclose - t.other);
     }
     const mean = (side) => runs[side].reduce((x, y) => x + y, 0) / ROUNDS;
     const a = median(runs.none);
@@ -136,6 +149,7 @@ for (const pipeline of ONLY ?? Object.keys(PIPELINES)) {
     const pct = (plus / a) * 100;
     console.log(`${pipeline.padEnd(5)} ${name.padEnd(30)} SDK ${ns(a)} ns/span   with wsclose ${ns(median(runs.wsclose))}`
       + `   added ${spread(added)} ns (${pct.toFixed(1)}%), beyond the empty processor ${spread(beyondEmpty)} (${((median(beyondEmpty) / a) * 100).toFixed(1)}%)`
-      + `   [empty processor adds ${spread(emptyAdds)}]   all in: added ${ns(mean('wsclose') - mean('none')).trim()}, beyond empty ${ns(mean('wsclose') - mean('empty')).trim()}   target < 1 µs: ${met(plus < 1000)}, < 5%: ${met(pct < 5)}`);
+      + `   [empty processor adds ${spread(emptyAdds)}]   all in: added ${ns(mean('wsclose') - mean('none')).trim()}, beyond empty ${ns(mean('wsclose') - mean('empty')).trim()}   target < 1 µs: ${met(plus < 1000)}, < 5%: ${met(pct < 5)}`
+      + (OTHER ? `   against ${OTHER}: ${spread(againstOther)} ns, all in ${ns(mean('wsclose') - mean('other')).trim()}` : ''));
   }
 }
