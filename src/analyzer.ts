@@ -9,7 +9,7 @@ import { Correlator, type CorrelatorOptions, type Incident } from './correlator.
 import { isEmptyFilter, matches, type VerdictFilter } from './filter.js';
 import type { Accepts, RootCause, Verdict, WsEvent } from './model.js';
 import { Profiles, provisional } from './profile.js';
-import { addVerdict, emptySummary } from './summary.js';
+import { Tally, type Summary } from './summary.js';
 
 export interface AnalyzerOptions {
   /** Accepted data type per route, from the user: `[['/chat', 'text']]`. */
@@ -45,7 +45,6 @@ export interface AnalyzerStats {
 }
 
 export class Analyzer {
-  readonly summary = emptySummary();
   readonly incidents: Verdict[] = [];
   readonly profiles = new Profiles();
   readonly stats: AnalyzerStats = { rechecked: 0, changed: 0, pendingOverflow: 0, incidentsOmitted: 0, filteredOut: 0 };
@@ -57,6 +56,7 @@ export class Analyzer {
   private readonly filter: VerdictFilter | undefined;
   private readonly classifyOpts: ClassifyOptions;
   private finished = false;
+  private readonly tally = new Tally();
 
   constructor(private readonly opts: AnalyzerOptions = {}) {
     for (const [route, accepts] of opts.expect ?? []) this.profiles.expect(route, accepts, 'user');
@@ -69,6 +69,11 @@ export class Analyzer {
     this.maxIncidents = opts.maxIncidents ?? 5_000;
     this.filter = isEmptyFilter(opts.filter) ? undefined : opts.filter;
     this.classifyOpts = { showPayloads: opts.showPayloads };
+  }
+
+  /** The summary of every verdict released so far. */
+  get summary(): Summary {
+    return this.tally.summary;
   }
 
   push(e: WsEvent): void {
@@ -120,7 +125,7 @@ export class Analyzer {
       this.stats.filteredOut++;
       return;
     }
-    addVerdict(this.summary, j);
+    this.tally.add(j);
     const listed = j.incident && this.incidents.length < this.maxIncidents;
     if (j.incident && !listed) this.stats.incidentsOmitted++;
     if (!listed && !this.opts.onVerdict) return;

@@ -275,33 +275,83 @@ export function keptEvents(inc: Incident): RecentEvent[] {
 }
 
 /**
- * A set of at most `max` keys that forgets the oldest added first: a Set whose first entry is
- * deleted when it grows too big. The first entry is read with one iterator kept for good, which
- * goes on from where it stopped: a new iterator would walk from the table's start past the holes
- * that earlier deletions left, thousands of them when many connections close.
+ * A set of at most `max` keys that forgets the oldest added first (as a Set whose first entry is
+ * deleted when it grows too big). Its members are the keys whose value is a number (their slot)
+ * in a map it may share with its owner: the correlator keeps its open connections in the same
+ * map, so a close turns the connection's entry into a slot and a new connection's one lookup
+ * tells whether its key was just closed. The order is a list linked through typed arrays: no
+ * Set iterator to walk past deleted entries, no object per key.
  */
 export class RecentKeys {
-  private readonly keys = new Set<string>();
-  /** Every key before it was deleted: those added since, and so all live ones, are ahead of it. */
-  private readonly oldest = this.keys.values();
+  /** Each member's key by slot; slots are reused, at most `max` are in use. */
+  private readonly keys: string[] = [];
+  private readonly prev: Int32Array;
+  private readonly next: Int32Array;
+  /** The oldest and the newest member's slot, -1 when empty. */
+  private head = -1;
+  private tail = -1;
+  /** Slots free for reuse, linked through `next`; slots never used start at `keys.length`. */
+  private free = -1;
+  private count = 0;
 
-  constructor(private readonly max: number) {}
+  constructor(private readonly max: number, readonly slots: Map<string, unknown> = new Map()) {
+    this.prev = new Int32Array(max);
+    this.next = new Int32Array(max);
+  }
 
   get size(): number {
-    return this.keys.size;
+    return this.count;
   }
 
   has(key: string): boolean {
-    return this.keys.has(key);
+    return typeof this.slots.get(key) === 'number';
   }
 
   delete(key: string): void {
-    this.keys.delete(key);
+    const slot = this.slots.get(key);
+    if (typeof slot !== 'number') return;
+    this.slots.delete(key);
+    this.forget(slot);
   }
 
-  add(key: string): void {
-    this.keys.add(key);
-    if (this.keys.size > this.max) this.keys.delete(this.oldest.next().value as string);
+  /** Adds `key`, whose value in `slots` (if the caller has it at hand) is `value`. */
+  add(key: string, value: unknown = this.slots.get(key)): void {
+    if (typeof value === 'number') return; // a member keeps its place, as in a Set
+    let slot: number;
+    if (this.count >= this.max) {
+      slot = this.head; // full: the oldest goes, and its slot serves the new key
+      this.slots.delete(this.keys[slot]);
+      this.unlink(slot);
+    } else if (this.free >= 0) {
+      slot = this.free;
+      this.free = this.next[slot];
+    } else slot = this.keys.length;
+    this.keys[slot] = key;
+    this.prev[slot] = this.tail;
+    this.next[slot] = -1;
+    if (this.tail >= 0) this.next[this.tail] = slot;
+    else this.head = slot;
+    this.tail = slot;
+    this.count++;
+    this.slots.set(key, slot);
+  }
+
+  /** Takes the member at `slot` out of the order; its entry in `slots` is the owner's to delete or overwrite. */
+  forget(slot: number): void {
+    this.unlink(slot);
+    this.keys[slot] = '';
+    this.next[slot] = this.free;
+    this.free = slot;
+  }
+
+  private unlink(slot: number): void {
+    const prev = this.prev[slot];
+    const next = this.next[slot];
+    if (prev >= 0) this.next[prev] = next;
+    else this.head = next;
+    if (next >= 0) this.prev[next] = prev;
+    else this.tail = prev;
+    this.count--;
   }
 }
 
@@ -361,7 +411,14 @@ const ORPHANS_PER_PROCESS = 8;
 
 export class Correlator {
   readonly stats: CorrelatorStats = { evictedIdle: 0, evictedCap: 0, openAtEnd: 0, unended: 0, duplicateCloses: 0, crashed: 0, afterClose: 0 };
-  private readonly conns = new Map<string, Conn>();
+  /**
+   * The keyed connections open (a Conn) and the keys closed last (a number: their slot in
+   * `recentlyClosed`, which shares this map). One map for both: a close overwrites the entry it
+   * finds, and a new key costs one lookup.
+   */
+  private readonly conns = new Map<string, Conn | number>();
+  /** Keyed connections open: the Conns in `conns`. */
+  private open = 0;
   /**
    * The keyed connections, least recently active first (for cap and idle eviction): a linked
    * list, since moving an entry to the back of the Map on every event cost a delete and a set.
@@ -370,7 +427,7 @@ export class Correlator {
   private tail: Conn | undefined;
   /** The current connection of a keyless log, per source: read in order, split at open and close. */
   private readonly sequential = new Map<string, Conn>();
-  private readonly recentlyClosed = new RecentKeys(RECENT_CLOSED);
+  private readonly recentlyClosed = new RecentKeys(RECENT_CLOSED, this.conns);
   private readonly orphans = new Map<string, ExceptionEvent[]>();
   /**
    * The last source, route and process named: each connection keeps its own, and most share one
@@ -405,7 +462,7 @@ export class Correlator {
 
   /** Open connections being tracked. */
   get size(): number {
-    return this.conns.size + this.sequential.size;
+    return this.open + this.sequential.size;
   }
 
   push(e: WsEvent): void {
@@ -459,14 +516,16 @@ export class Correlator {
 
   /** End of input: connections still open are counted, not judged. */
   end(): void {
-    this.stats.openAtEnd += this.conns.size + this.sequential.size;
-    this.conns.clear();
+    this.stats.openAtEnd += this.open + this.sequential.size;
+    for (let conn = this.head; conn; conn = conn.next) this.conns.delete(conn.key);
+    this.open = 0;
     this.head = this.tail = undefined;
     this.sequential.clear();
   }
 
   private keyed(e: WsEvent, key: string, kind: WsEvent['kind']): Conn | undefined {
-    let conn = this.conns.get(key);
+    const found = this.conns.get(key);
+    let conn = typeof found === 'number' ? undefined : found;
     if (conn && kind === 'open' && conn.open) {
       // A second open under a key in use: the first connection ended unlogged (a restart, another host's file).
       this.drop(conn);
@@ -474,13 +533,14 @@ export class Correlator {
       conn = undefined;
     }
     if (conn) {
-      if (conn !== this.tail) {
+      // Not moved to the back for its close: it leaves the list at once.
+      if (conn !== this.tail && kind !== 'close') {
         this.unlink(conn);
         this.append(conn);
       }
       return conn;
     }
-    if (this.recentlyClosed.has(key)) {
+    if (typeof found === 'number') {
       if (kind === 'close') {
         this.stats.duplicateCloses++;
         return undefined;
@@ -489,14 +549,15 @@ export class Correlator {
         this.stats.afterClose++;
         return undefined;
       }
-      this.recentlyClosed.delete(key); // the key was reused by a new connection
+      this.recentlyClosed.forget(found); // the key was reused by a new connection: its entry is overwritten below
     }
     conn = this.create(key, e, false);
-    if (this.conns.size >= this.max) {
+    if (this.open >= this.max) {
       this.drop(this.head!);
       this.stats.evictedCap++;
     }
     this.conns.set(key, conn);
+    this.open++;
     this.append(conn);
     return conn;
   }
@@ -520,6 +581,7 @@ export class Correlator {
   private drop(conn: Conn): void {
     this.conns.delete(conn.key);
     this.unlink(conn);
+    this.open--;
   }
 
   /** Lines that name no connection: in a keyless log, they belong to the current one of their source. */
@@ -566,7 +628,7 @@ export class Correlator {
   }
 
   private atMode(): AtMode {
-    return this.lastAtOnly ? AT_DROPPED : this.conns.size >= FOLD_FROM ? AT_FOLDED : AT_KEPT;
+    return this.lastAtOnly ? AT_DROPPED : this.open >= FOLD_FROM ? AT_FOLDED : AT_KEPT;
   }
 
   /** Puts the event in its connection's ring; returns its slot. */
@@ -603,8 +665,10 @@ export class Correlator {
     // A keyless connection that ends is its source's current one: one that is not is unreachable.
     if (conn.keyless) this.sequential.delete(conn.source);
     else {
-      this.drop(conn);
-      this.recentlyClosed.add(conn.key);
+      // Its entry in `conns` becomes its slot among the keys closed last.
+      this.unlink(conn);
+      this.open--;
+      this.recentlyClosed.add(conn.key, conn);
     }
     this.onIncident(new Ended(conn, close, crash, crashTrigger, this.orphansFor(conn, close)));
   }

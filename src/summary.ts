@@ -79,22 +79,27 @@ export type Counted = Pick<Verdict, 'rootCause' | 'incident' | 'closeCode' | 'co
 
 export function addVerdict(s: Summary, v: Counted): void {
   const code = codeKey(v.closeCode);
-  const maps = mapsOf(s);
   s.closes++;
   if (v.incident) s.incidents++;
   bump(s.byRootCause, v.rootCause, 1);
   bump(s.byCloseCode, code, 1);
   bump(s.codesByRootCause[v.rootCause] ??= {}, code, 1);
+  if (v.codeAgreement === 'disagrees') {
+    const key = `${v.rootCause}@${code}`;
+    const d = s.disagreements[key] ??= { rootCause: v.rootCause, closeCode: v.closeCode, count: 0, explanation: v.explanation.split(';')[0] };
+    d.count++;
+  }
+  addRest(s, v);
+}
+
+/** What a verdict adds beyond its root cause and code: its time, exception, route and peer. */
+function addRest(s: Summary, v: Counted): void {
+  const maps = mapsOf(s);
   if (v.time !== null) {
     if (s.firstClose === null || v.time < s.firstClose) s.firstClose = v.time;
     if (s.lastClose === null || v.time > s.lastClose) s.lastClose = v.time;
     const t = s.timeline;
     bump(t.buckets[bucketOf(v.time, t.bucketMinutes)] ?? addBucket(t, v.time), v.rootCause, 1);
-  }
-  if (v.codeAgreement === 'disagrees') {
-    const key = `${v.rootCause}@${code}`;
-    const d = s.disagreements[key] ??= { rootCause: v.rootCause, closeCode: v.closeCode, count: 0, explanation: v.explanation.split(';')[0] };
-    d.count++;
   }
   if (v.incident && v.exception) {
     const x = v.exception;
@@ -104,6 +109,79 @@ export function addVerdict(s: Summary, v: Counted): void {
   }
   count(entry(maps.routes, v.route ?? '(none)', newRouteCount), v);
   count(entry(maps.clients, clientOf(v.remote), newRouteCount), v);
+}
+
+/** The closes of one root cause and code not yet in the summary, and what the summary adds them with. */
+interface Cell {
+  cause: RootCause;
+  code: number | null;
+  incident: boolean;
+  /** The first explanation of its disagreement, if its cause disagrees with its code. */
+  disagreement: string | undefined;
+  n: number;
+}
+
+/**
+ * A summary counted close by close, as `addVerdict` would, with the counts by root cause and
+ * code kept in a cell per pair and added to the summary when it is read: a close then costs one
+ * cell (most are the pair of the close before), not five keyed stores into the summary's maps.
+ * Cells are added in the order they were made, so each map's keys come in the order they were
+ * first seen, as one by one; the rest of a verdict (time, exception, route, peer) goes straight in.
+ */
+export class Tally {
+  private readonly s = emptySummary();
+  /** In the order made: a pair seen first comes first. */
+  private readonly cells: Cell[] = [];
+  private readonly byCause = new Map<RootCause, Map<number | null, Cell>>();
+  private last: Cell | undefined;
+  private pending = false;
+
+  /** The summary, with every close added so far. */
+  get summary(): Summary {
+    if (this.pending) this.flush();
+    return this.s;
+  }
+
+  add(v: Counted): void {
+    let c = this.last;
+    if (c === undefined || c.cause !== v.rootCause || c.code !== v.closeCode) c = this.last = this.cell(v);
+    c.n++;
+    this.pending = true;
+    addRest(this.s, v);
+  }
+
+  private cell(v: Counted): Cell {
+    let byCode = this.byCause.get(v.rootCause);
+    if (byCode === undefined) this.byCause.set(v.rootCause, (byCode = new Map()));
+    let c = byCode.get(v.closeCode);
+    if (c === undefined) {
+      // Made at the pair's first close: its explanation is the one a summary keeps.
+      const disagreement = v.codeAgreement === 'disagrees' ? v.explanation.split(';')[0] : undefined;
+      c = { cause: v.rootCause, code: v.closeCode, incident: v.incident, disagreement, n: 0 };
+      byCode.set(v.closeCode, c);
+      this.cells.push(c);
+    }
+    return c;
+  }
+
+  private flush(): void {
+    const s = this.s;
+    this.pending = false;
+    for (const c of this.cells) {
+      const n = c.n;
+      if (n === 0) continue;
+      c.n = 0;
+      const code = codeKey(c.code);
+      s.closes += n;
+      if (c.incident) s.incidents += n;
+      bump(s.byRootCause, c.cause, n);
+      bump(s.byCloseCode, code, n);
+      bump(s.codesByRootCause[c.cause] ??= {}, code, n);
+      if (c.disagreement !== undefined) {
+        (s.disagreements[`${c.cause}@${code}`] ??= { rootCause: c.cause, closeCode: c.code, count: 0, explanation: c.disagreement }).count += n;
+      }
+    }
+  }
 }
 
 function count(r: RouteCount, v: Counted): void {

@@ -304,6 +304,52 @@ describe('RecentKeys', () => {
     }), { numRuns: 500 });
   });
 
+  it('shares its map with an owner: other values are not members, a close turns one into a member, a reuse takes it out', () => {
+    // The correlator's use: open keys hold an object, `add(key, value)` turns one into a member,
+    // `forget(slot)` then an overwrite reopens a member. The reference model is a Set and a Map.
+    const op = fc.tuple(fc.constantFrom('open', 'close', 'reopen', 'add', 'delete'), fc.integer({ min: 0, max: 15 }));
+    fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 400 }), (max, ops) => {
+      const map = new Map<string, unknown>();
+      const keys = new RecentKeys(max, map);
+      const members = new Set<string>();
+      const open = new Map<string, object>();
+      for (const [name, n] of ops) {
+        const key = `k${n}`;
+        const value = map.get(key);
+        if (name === 'open' && value === undefined) {
+          const conn = {};
+          map.set(key, conn);
+          open.set(key, conn);
+        } else if (name === 'close' && open.has(key)) {
+          keys.add(key, value);
+          open.delete(key);
+          members.add(key);
+          if (members.size > max) members.delete(members.values().next().value as string);
+        } else if (name === 'reopen' && typeof value === 'number') {
+          keys.forget(value);
+          const conn = {};
+          map.set(key, conn);
+          open.set(key, conn);
+          members.delete(key);
+        } else if (name === 'add' && !open.has(key)) {
+          keys.add(key);
+          members.add(key);
+          if (members.size > max) members.delete(members.values().next().value as string);
+        } else if (name === 'delete' && !open.has(key)) {
+          keys.delete(key);
+          members.delete(key);
+        }
+        expect(keys.size).toBe(members.size);
+        for (let k = 0; k <= 15; k++) {
+          const key = `k${k}`;
+          expect(keys.has(key)).toBe(members.has(key));
+          if (open.has(key)) expect(map.get(key)).toBe(open.get(key));
+          else expect(map.has(key)).toBe(members.has(key));
+        }
+      }
+    }), { numRuns: 500 });
+  });
+
   it('agrees with that Set over many keys, as their tables grow, shrink and rehash', () => {
     const keys = new RecentKeys(64);
     const model = new Set<string>();

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Analyzer } from '../src/analyzer.js';
 import { jsonParser } from '../parsers/json.js';
 import { ROOT_CAUSES, type RootCause, type Verdict } from '../src/model.js';
-import { addVerdict, clientOf, emptySummary, mergeSummaries, ranked, type Summary } from '../src/summary.js';
+import { addVerdict, clientOf, emptySummary, mergeSummaries, ranked, Tally, type Summary } from '../src/summary.js';
 
 function analyze(lines: string[]) {
   const a = new Analyzer();
@@ -80,6 +80,23 @@ describe('Summary of any verdicts', () => {
     // Ten days of minutes, 2000 closes: well over 1440 distinct minutes, so the timeline widens.
     fc.assert(fc.property(verdicts(14_400, 2000, 2200), fc.nat(), split), { numRuns: 6 });
     expect([...widths].some((w) => w > 1), 'some runs widened the buckets').toBe(true);
+  });
+
+  it('is the same summary, keys in the same order, counted by a Tally and read at any points', () => {
+    // Each verdict's own explanation: a summary keeps the first of each disagreement.
+    const explained = (vs: Verdict[]) => vs.map((v, i) => ({
+      ...v, explanation: `because ${i}; then`, codeAgreement: (v.closeCode === 1000) === (v.rootCause === 'normal') ? 'agrees' as const : 'disagrees' as const,
+    }));
+    fc.assert(fc.property(verdicts(100, 0, 150).map(explained), fc.array(fc.nat(), { maxLength: 4 }), (vs, cuts) => {
+      const reads = new Set(cuts.map((c) => c % (vs.length + 1)));
+      const t = new Tally();
+      for (let i = 0; i <= vs.length; i++) {
+        // Read midway: what is added after a read comes after what was there, as one by one.
+        if (reads.has(i)) expect(JSON.stringify(t.summary)).toBe(JSON.stringify(summarize(vs.slice(0, i))));
+        if (i < vs.length) t.add(vs[i]);
+      }
+      expect(JSON.stringify(t.summary)).toBe(JSON.stringify(summarize(vs)));
+    }), { numRuns: 300 });
   });
 
   it('widens at exactly 1441 buckets, whatever the order the summaries were built and merged in', () => {
