@@ -343,7 +343,7 @@ export function withCrashText<T>(
   fast?: {
     text(text: string): T | undefined;
     bytes(buf: Buffer, start: number, end: number, lineNo: number): T | undefined;
-    ahead?(buf: Buffer, starts: Int32Array, ends: Int32Array, count: number): void;
+    ahead?: LineParser['ahead'];
   },
 ): LineParser {
   const crash = crashReader(file, sink, unread);

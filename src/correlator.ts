@@ -580,6 +580,11 @@ export class Correlator {
   /** Stops tracking a keyed connection. */
   private drop(conn: Conn): void {
     this.conns.delete(conn.key);
+    this.leave(conn);
+  }
+
+  /** A keyed connection is no longer open; its entry in `conns` is the caller's to delete or overwrite. */
+  private leave(conn: Conn): void {
     this.unlink(conn);
     this.open--;
   }
@@ -666,8 +671,7 @@ export class Correlator {
     if (conn.keyless) this.sequential.delete(conn.source);
     else {
       // Its entry in `conns` becomes its slot among the keys closed last.
-      this.unlink(conn);
-      this.open--;
+      this.leave(conn);
       this.recentlyClosed.add(conn.key, conn);
     }
     this.onIncident(new Ended(conn, close, crash, crashTrigger, this.orphansFor(conn, close)));

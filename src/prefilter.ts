@@ -215,9 +215,10 @@ export class BlockFilter {
   /** Bytes scanned, and those it will have scanned by the end of the input (`expect`). */
   private scanned = 0;
   private due = 0;
-  /** The needles (in the kernel's order), and their patterns' automata (the kernel's tables that do not depend on the anchors): made once. */
-  private compiled: Compiled[] | undefined;
-  private patterns: { next: Uint16Array; exits: Uint8Array; starts: Map<Compiled, number> } | undefined;
+  /** The needles, in the kernel's order. */
+  private readonly needles: Compiled[];
+  /** Their patterns' automata: the kernel's tables that do not depend on the anchors. */
+  private readonly patterns: Patterns;
   private readonly lineStart: number;
   private readonly found = new Found();
   /** The most anchors at one pair: a step of the sweep writes at most thirty-two times as many hits. */
@@ -228,10 +229,17 @@ export class BlockFilter {
   private readonly after = new Uint8Array(PADDING);
 
   /** `kernel`: the module its own sweep runs, when not the best the engine has (tests run each). */
-  constructor(private readonly pf: Prefilter, private readonly kernel = best()) {
+  constructor(pf: Prefilter, private readonly kernel = best()) {
     this.lineStart = pf.lineStart === undefined ? -1 : pf.lineStart.charCodeAt(0);
     // The sweep tells the end of a block by its padding of line breaks: lines that would be odd.
     if (this.lineStart === 10) throw new Error('prefilter lineStart is a line break');
+    this.needles = pf.needles.map(compileNeedle);
+    for (const { text, bytes } of this.needles) {
+      if (bytes.length < 2) throw new Error(`prefilter needle "${text}" is shorter than two bytes`);
+      // The sweep finds a needle's line from the line breaks before its anchor.
+      if (bytes.includes(10)) throw new Error(`prefilter needle "${text}" holds a line break`);
+    }
+    this.patterns = patternsOf(this.needles);
   }
 
   /**
@@ -295,7 +303,7 @@ export class BlockFilter {
       for (let i = 0; i < hits.length; i += HIT) {
         const s = hits[i] + shift;
         if (found.hits > 0 && s === found.at[found.hits - 1]) continue; // another needle at a place already found
-        const needle = this.compiled![hits[i + 1]]; // the kernel numbers them as `write` wrote them
+        const needle = this.needles[hits[i + 1]]; // the kernel numbers them as `write` wrote them
         if (needle.check !== undefined && !needle.check(buf, s, s + needle.bytes.length)) continue;
         const h = found.hits++;
         found.at[h] = s;
@@ -358,7 +366,7 @@ export class BlockFilter {
    */
   private compile(s: Sweep, at: number, length: number): void {
     const memory = s.kernel.memory.buffer;
-    const needles = (this.compiled ??= this.compileNeedles());
+    const needles = this.needles;
     this.priced = this.long();
     const { offsets, masks } = this.priced ? this.priceOn(s, at, length, needles) : placeQuick(needles);
     this.anchors.clear();
@@ -370,16 +378,6 @@ export class BlockFilter {
     });
     new Uint8Array(memory, MASKS, masks.length).set(masks);
     this.write(memory);
-  }
-
-  private compileNeedles(): Compiled[] {
-    const needles = this.pf.needles.map(compileNeedle);
-    for (const { text, bytes } of needles) {
-      if (bytes.length < 2) throw new Error(`prefilter needle "${text}" is shorter than two bytes`);
-      // The sweep finds a needle's line from the line breaks before its anchor.
-      if (bytes.includes(10)) throw new Error(`prefilter needle "${text}" holds a line break`);
-    }
-    return needles;
   }
 
   /** The priced placement, on the counts of the `length` bytes at `at`. */
@@ -421,7 +419,7 @@ export class BlockFilter {
     const bytes = new Uint8Array(memory, BYTES, MAX_BYTES);
     const index = new Map<Compiled, number>();
     let at = 0;
-    for (const n of this.compiled!) {
+    for (const n of this.needles) {
       // Padded to whole words, with bytes that always match: the kernel compares four at a time.
       const width = (n.bytes.length + 3) & ~3;
       if (index.size === MAX_NEEDLES || at + 2 * width > MAX_BYTES) throw new Error('prefilter: too many needles');
@@ -442,28 +440,34 @@ export class BlockFilter {
       for (const a of list) {
         const i = index.get(a.needle)!;
         anchors[2 * count] = i | (a.offset << 16);
-        anchors[2 * count + 1] = a.needle.bytes.length | (starts.get(a.needle)! << 16);
+        anchors[2 * count + 1] = a.needle.bytes.length | (starts[i] << 16);
         count++;
       }
     }
   }
 
-  /**
-   * Writes the automata of the needles' `followedBy` patterns, each needle's patterns run side by
-   * side in one. Returns where each needle's starts (ACCEPT for a needle without).
-   */
-  private installPatterns(memory: ArrayBuffer): Map<Compiled, number> {
-    if (this.patterns === undefined) {
-      const automata = new Automata();
-      const starts = new Map(this.compiled!.map((n) => [n, n.followedBy.length === 0 ? ACCEPT : automata.ref(automata.add(...n.followedBy))]));
-      if (automata.states > MAX_STATES) throw new Error('prefilter: patterns too long');
-      this.patterns = { ...automata.table(), starts };
-    }
+  /** Writes the needles' patterns' automata; returns where each needle's start (by the kernel's order). */
+  private installPatterns(memory: ArrayBuffer): number[] {
     const { next, exits, starts } = this.patterns;
     new Uint16Array(memory, AUTOMATA, 256 * MAX_STATES).set(next);
     new Uint8Array(memory, SKIPS, 16 * EXITS * MAX_STATES).set(exits);
     return starts;
   }
+}
+
+/** The automata of the needles' `followedBy` patterns (the kernel's tables), and where each needle's start. */
+interface Patterns {
+  next: Uint16Array;
+  exits: Uint8Array;
+  starts: number[];
+}
+
+/** Each needle's patterns run side by side in one automaton; a needle without starts at ACCEPT. */
+function patternsOf(needles: Compiled[]): Patterns {
+  const automata = new Automata();
+  const starts = needles.map((n) => (n.followedBy.length === 0 ? ACCEPT : automata.ref(automata.add(...n.followedBy))));
+  if (automata.states > MAX_STATES) throw new Error('prefilter: patterns too long');
+  return { ...automata.table(), starts };
 }
 
 /**

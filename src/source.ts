@@ -12,7 +12,7 @@ import { fstatSync, read as readFd } from 'node:fs';
 import { type FileHandle, open as openFile, stat } from 'node:fs/promises';
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import { addAbortSignal, Readable } from 'node:stream';
-import type { Prefilter } from '../parsers/parser.js';
+import type { LineParser, Prefilter } from '../parsers/parser.js';
 import { isCapture, tsharkStream } from './capture.js';
 import { Gunzip } from './inflate.js';
 import { BlockFilter, Sweep } from './prefilter.js';
@@ -26,8 +26,8 @@ export interface LineHandler {
   prefilter?: Prefilter;
   /** Takes a line as its UTF-8 bytes instead (LineParser.bytes): it is then never decoded here. */
   bytes?(buf: Buffer, start: number, end: number, lineNo: number): void;
-  /** Told the lines of a block that `bytes` will be given (LineParser.ahead), before them. */
-  ahead?(buf: Buffer, starts: Int32Array, ends: Int32Array, count: number): void;
+  /** Told the lines of a block that `bytes` will be given, before them. */
+  ahead?: LineParser['ahead'];
 }
 
 export interface ReadOptions {

@@ -78,18 +78,29 @@ export function emptySummary(): Summary {
 export type Counted = Pick<Verdict, 'rootCause' | 'incident' | 'closeCode' | 'codeAgreement' | 'explanation' | 'time' | 'route' | 'remote' | 'exception'>;
 
 export function addVerdict(s: Summary, v: Counted): void {
-  const code = codeKey(v.closeCode);
-  s.closes++;
-  if (v.incident) s.incidents++;
-  bump(s.byRootCause, v.rootCause, 1);
-  bump(s.byCloseCode, code, 1);
-  bump(s.codesByRootCause[v.rootCause] ??= {}, code, 1);
-  if (v.codeAgreement === 'disagrees') {
-    const key = `${v.rootCause}@${code}`;
-    const d = s.disagreements[key] ??= { rootCause: v.rootCause, closeCode: v.closeCode, count: 0, explanation: v.explanation.split(';')[0] };
-    d.count++;
-  }
+  addCloses(s, v.rootCause, v.closeCode, v.incident, 1, v.codeAgreement === 'disagrees' ? () => disagreementOf(v) : undefined);
   addRest(s, v);
+}
+
+/**
+ * Adds `n` closes of one root cause and code; `disagreement`, when the cause disagrees with the
+ * code, gives the explanation the pair's first disagreement keeps (asked only for that one).
+ */
+function addCloses(s: Summary, cause: RootCause, closeCode: number | null, incident: boolean, n: number, disagreement: (() => string) | undefined): void {
+  const code = codeKey(closeCode);
+  s.closes += n;
+  if (incident) s.incidents += n;
+  bump(s.byRootCause, cause, n);
+  bump(s.byCloseCode, code, n);
+  bump(s.codesByRootCause[cause] ??= {}, code, n);
+  if (disagreement !== undefined) {
+    (s.disagreements[`${cause}@${code}`] ??= { rootCause: cause, closeCode, count: 0, explanation: disagreement() }).count += n;
+  }
+}
+
+/** The part of a verdict's explanation that its disagreement keeps. */
+function disagreementOf(v: Counted): string {
+  return v.explanation.split(';')[0];
 }
 
 /** What a verdict adds beyond its root cause and code: its time, exception, route and peer. */
@@ -156,7 +167,7 @@ export class Tally {
     let c = byCode.get(v.closeCode);
     if (c === undefined) {
       // Made at the pair's first close: its explanation is the one a summary keeps.
-      const disagreement = v.codeAgreement === 'disagrees' ? v.explanation.split(';')[0] : undefined;
+      const disagreement = v.codeAgreement === 'disagrees' ? disagreementOf(v) : undefined;
       c = { cause: v.rootCause, code: v.closeCode, incident: v.incident, disagreement, n: 0 };
       byCode.set(v.closeCode, c);
       this.cells.push(c);
@@ -168,18 +179,10 @@ export class Tally {
     const s = this.s;
     this.pending = false;
     for (const c of this.cells) {
-      const n = c.n;
-      if (n === 0) continue;
+      if (c.n === 0) continue;
+      const { disagreement } = c;
+      addCloses(s, c.cause, c.code, c.incident, c.n, disagreement === undefined ? undefined : () => disagreement);
       c.n = 0;
-      const code = codeKey(c.code);
-      s.closes += n;
-      if (c.incident) s.incidents += n;
-      bump(s.byRootCause, c.cause, n);
-      bump(s.byCloseCode, code, n);
-      bump(s.codesByRootCause[c.cause] ??= {}, code, n);
-      if (c.disagreement !== undefined) {
-        (s.disagreements[`${c.cause}@${code}`] ??= { rootCause: c.cause, closeCode: c.code, count: 0, explanation: c.disagreement }).count += n;
-      }
     }
   }
 }
