@@ -3,6 +3,7 @@
  * recent frames, exceptions and notes, dropped at close. Idle connections are evicted after
  * a TTL and beyond a cap, and both are counted. The correlator knows connections, not formats.
  */
+import { Activity } from './activity.js';
 import { colonNumber } from './exception.js';
 import type {
   CloseEvent, ExceptionEvent, FrameEvent, FrameType, NoteEvent, OpenEvent, WsEvent,
@@ -100,9 +101,8 @@ class Conn {
   inboundBinary = 0;
   closeSent: FrameEvent | undefined = undefined;
   closeReceived: FrameEvent | undefined = undefined;
-  /** Neighbours in the keyed connections' activity list. */
-  prev: Conn | undefined = undefined;
-  next: Conn | undefined = undefined;
+  /** Its place in the keyed connections' activity order (see Activity), -1 when not there. */
+  pos = -1;
 
   constructor(
     readonly key: string, readonly source: string, route: string | undefined, process: string | undefined, public lastTime: number,
@@ -122,7 +122,7 @@ class Conn {
     return this.inbound;
   }
 
-  /** A new last inbound data frame, in ring slot `slot`: packed there once the connection keeps numbers (see `Correlator.frame`). */
+  /** A new last inbound data frame, into ring slot `slot`: packed there once the connection keeps numbers (see `Correlator.frame`). */
   received(f: FrameEvent, slot: number, at: AtMode): void {
     // The one before is packed now if it was kept as an object (a connection's first frame: most
     // have few); with AT_DROPPED, packed or not, its `at` goes now that it is no longer the last.
@@ -135,10 +135,10 @@ class Conn {
     this.inboundSlot = slot;
     if (f.type === 'text') this.inboundText++;
     else this.inboundBinary++;
-    if (this.nums !== NO_NUMS) this.pack(slot, f, at === AT_DROPPED ? AT_KEPT : at);
-    // Kept as an object only if it stays one in its slot: a frame just packed is not written
-    // here first (each new object stored into this long-lived one is a slot for the collector to visit).
-    this.inbound = this.recent[slot] === f ? f : undefined;
+    // Kept as an object only if it is one in its slot: a frame packed is not written here nor
+    // there first (each new object stored into these long-lived ones is a slot for the collector to visit).
+    if (this.nums !== NO_NUMS && this.pack(slot, f, at === AT_DROPPED ? AT_KEPT : at)) this.inbound = undefined;
+    else this.recent[slot] = this.inbound = f;
   }
 
   /** The ring's slot `slot` is about to be overwritten: `lastInbound`, if there, is kept as an object. */
@@ -178,26 +178,28 @@ class Conn {
    * is packed (else it stays an object): its route and process are the connection's or none, its
    * connection this one, its size a whole number. With AT_FOLDED, its `at` is kept as its line
    * alone where it is `source:line` (see `FOLD_FROM`); with AT_DROPPED, not at all (`lastAtOnly`).
+   * Returns whether it packed the frame: if not, the slot is left as it was.
    */
-  pack(slot: number, f: FrameEvent, at: AtMode): void {
+  pack(slot: number, f: FrameEvent, at: AtMode): boolean {
     const size = f.size;
     const type = packedType(f.type);
-    if (type < 0 || f.code !== undefined || f.reason !== undefined || f.time !== f.time) return;
-    if (size !== undefined && !(Number.isInteger(size) && size >= 0 && size < 2 ** 40)) return;
+    if (type < 0 || f.code !== undefined || f.reason !== undefined || f.time !== f.time) return false;
+    if (size !== undefined && !(Number.isInteger(size) && size >= 0 && size < 2 ** 40)) return false;
     let bits = type | (f.direction === 'out' ? OUT : 0) | (f.conn === undefined ? NO_CONN : 0);
     if (f.route === undefined) bits |= NO_ROUTE;
-    else if (f.route !== this.route) return;
+    else if (f.route !== this.route) return false;
     if (f.process === undefined) bits |= NO_PROCESS;
-    else if (f.process !== this.process) return;
+    else if (f.process !== this.process) return false;
     if (this.nums.length < 2 * this.recent.length) this.growNums();
     this.nums[2 * slot] = f.time ?? NaN;
     this.nums[2 * slot + 1] = (size === undefined ? 0 : size + 1) * FLAGS + bits;
     if (at === AT_DROPPED) {
       this.recent[slot] = NO_AT;
-      return;
+      return true;
     }
     const line = at === AT_FOLDED ? lineIn(f.at, this.source) : -1;
     this.recent[slot] = line < 0 ? f.at : line;
+    return true;
   }
 
   private unpack(slot: number, packed: string | number): FrameEvent {
@@ -417,14 +419,11 @@ export class Correlator {
    * finds, and a new key costs one lookup.
    */
   private readonly conns = new Map<string, Conn | number>();
-  /** Keyed connections open: the Conns in `conns`. */
-  private open = 0;
   /**
-   * The keyed connections, least recently active first (for cap and idle eviction): a linked
-   * list, since moving an entry to the back of the Map on every event cost a delete and a set.
+   * The keyed connections open (the Conns in `conns`), least recently active first, for cap and
+   * idle eviction: not the Map's order, since moving an entry to its back cost a delete and a set.
    */
-  private head: Conn | undefined;
-  private tail: Conn | undefined;
+  private readonly activity = new Activity<Conn>();
   /** The current connection of a keyless log, per source: read in order, split at open and close. */
   private readonly sequential = new Map<string, Conn>();
   private readonly recentlyClosed = new RecentKeys(RECENT_CLOSED, this.conns);
@@ -462,7 +461,7 @@ export class Correlator {
 
   /** Open connections being tracked. */
   get size(): number {
-    return this.open + this.sequential.size;
+    return this.activity.size + this.sequential.size;
   }
 
   push(e: WsEvent): void {
@@ -516,10 +515,9 @@ export class Correlator {
 
   /** End of input: connections still open are counted, not judged. */
   end(): void {
-    this.stats.openAtEnd += this.open + this.sequential.size;
-    for (let conn = this.head; conn; conn = conn.next) this.conns.delete(conn.key);
-    this.open = 0;
-    this.head = this.tail = undefined;
+    this.stats.openAtEnd += this.size;
+    for (const conn of this.activity.list()) this.conns.delete(conn.key);
+    this.activity.clear();
     this.sequential.clear();
   }
 
@@ -533,11 +531,8 @@ export class Correlator {
       conn = undefined;
     }
     if (conn) {
-      // Not moved to the back for its close: it leaves the list at once.
-      if (conn !== this.tail && kind !== 'close') {
-        this.unlink(conn);
-        this.append(conn);
-      }
+      // Not moved for its close: it leaves the order at once.
+      if (kind !== 'close') this.activity.touch(conn);
       return conn;
     }
     if (typeof found === 'number') {
@@ -552,29 +547,13 @@ export class Correlator {
       this.recentlyClosed.forget(found); // the key was reused by a new connection: its entry is overwritten below
     }
     conn = this.create(key, e, false);
-    if (this.open >= this.max) {
-      this.drop(this.head!);
+    if (this.activity.size >= this.max) {
+      this.drop(this.activity.oldest()!);
       this.stats.evictedCap++;
     }
     this.conns.set(key, conn);
-    this.open++;
-    this.append(conn);
+    this.activity.touch(conn);
     return conn;
-  }
-
-  private append(conn: Conn): void {
-    conn.prev = this.tail;
-    if (this.tail) this.tail.next = conn;
-    else this.head = conn;
-    this.tail = conn;
-  }
-
-  private unlink(conn: Conn): void {
-    if (conn.prev) conn.prev.next = conn.next;
-    else this.head = conn.next;
-    if (conn.next) conn.next.prev = conn.prev;
-    else this.tail = conn.prev;
-    conn.prev = conn.next = undefined;
   }
 
   /** Stops tracking a keyed connection. */
@@ -585,8 +564,7 @@ export class Correlator {
 
   /** A keyed connection is no longer open; its entry in `conns` is the caller's to delete or overwrite. */
   private leave(conn: Conn): void {
-    this.unlink(conn);
-    this.open--;
+    this.activity.remove(conn);
   }
 
   /** Lines that name no connection: in a keyless log, they belong to the current one of their source. */
@@ -627,33 +605,37 @@ export class Correlator {
       else conn.closeReceived ??= f;
       this.remember(conn, f);
     } else if (f.direction === 'in' && (f.type === 'text' || f.type === 'binary')) {
-      conn.received(f, this.remember(conn, f), this.atMode());
+      conn.received(f, this.place(conn), this.atMode());
       conn.inboundSeq = this.seq;
-    } else conn.pack(this.remember(conn, f), f, this.atMode());
+    } else {
+      const slot = this.place(conn);
+      if (!conn.pack(slot, f, this.atMode())) conn.recent[slot] = f;
+    }
   }
 
   private atMode(): AtMode {
-    return this.lastAtOnly ? AT_DROPPED : this.open >= FOLD_FROM ? AT_FOLDED : AT_KEPT;
+    return this.lastAtOnly ? AT_DROPPED : this.activity.size >= FOLD_FROM ? AT_FOLDED : AT_KEPT;
   }
 
-  /** Puts the event in its connection's ring; returns its slot. */
-  private remember(conn: Conn, e: RecentEvent): number {
+  /** Puts the event in its connection's ring. */
+  private remember(conn: Conn, e: RecentEvent): void {
+    const slot = this.place(conn); // first: it may give the connection a new ring
+    conn.recent[slot] = e;
+  }
+
+  /** The ring slot of the connection's next event, which the caller writes (packed or not). */
+  private place(conn: Conn): number {
     const ring = conn.recent;
-    if (conn.count < ring.length) {
-      ring[conn.count] = e;
-      return conn.count++;
-    }
+    if (conn.count < ring.length) return conn.count++;
     if (ring.length < this.ringSize) {
       // Not wrapped yet (it wraps only at full size): copy into an array of the next size.
       const grown = new Array<RecentEvent | string | number>(Math.min(this.ringSize, Math.max(RING_START, ring.length * 2)));
       for (let i = 0; i < ring.length; i++) grown[i] = ring[i];
-      grown[conn.count] = e;
       conn.recent = grown;
       return conn.count++;
     }
     const slot = conn.start; // full: overwrite the oldest
     conn.overwriting(slot);
-    ring[slot] = e;
     conn.start = (slot + 1) % ring.length;
     return slot;
   }
@@ -696,7 +678,7 @@ export class Correlator {
     const last = this.lastWithProcess;
     const process = e.process ?? (last && sourceOf(last) === source ? last.process : undefined);
     const victims: Conn[] = [];
-    for (let conn = this.head; conn; conn = conn.next) if (sameProcess(conn, process, source)) victims.push(conn);
+    for (const conn of this.activity.list()) if (sameProcess(conn, process, source)) victims.push(conn);
     for (const conn of this.sequential.values()) if (sameProcess(conn, process, source)) victims.push(conn);
     // The connection whose message came last is the one the process was handling when it died.
     let trigger: Conn | undefined;
@@ -712,8 +694,8 @@ export class Correlator {
     this.sinceSweep = 0;
     if (this.now === -Infinity) return;
     const limit = this.now - this.ttlMs;
-    while (this.head && this.head.lastTime < limit) {
-      this.drop(this.head);
+    for (let conn = this.activity.oldest(); conn && conn.lastTime < limit; conn = this.activity.oldest()) {
+      this.drop(conn);
       this.stats.evictedIdle++;
     }
   }
