@@ -153,12 +153,10 @@ class Conn {
 
   /** A new last inbound data frame, into ring slot `slot`: packed there if it can be. */
   received(f: FrameEvent, slot: number, at: AtMode): void {
+    // The one before, if packed with AT_DROPPED, loses its `at` now that it is no longer the last
+    // (see `unpack`); if kept as an object, it could not be packed and still cannot (a frame's
+    // route and process are the connection's from its own event on, or never).
     const nums = this.nums;
-    // The one before is packed now if it was kept as an object (its route may since have become
-    // the connection's); with AT_DROPPED its `at` goes now that it is no longer the last (see `unpack`).
-    const last = this.inbound;
-    const before = nums[INBOUND_SLOT];
-    if (before >= 0 && last !== undefined && nums[HEADER + 2 * before + 1] === OBJECT) this.pack(before, last, at);
     nums[INBOUND_SLOT] = slot;
     if (f.type === 'text') nums[INBOUND_TEXT]++;
     else nums[INBOUND_BINARY]++;
