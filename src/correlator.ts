@@ -70,23 +70,23 @@ export interface CorrelatorStats {
 
 /**
  * One open connection. Memory is O(open connections), so this is kept small: a class whose
- * fields are all set at construction (one shape, no property store added later), its numbers in
- * one array of doubles, and a ring that grows to `ringSize` in exact steps (most connections log
- * a few events).
+ * fields are all set at construction (one shape, no property store added later), its numbers
+ * unboxed, and a ring that grows to `ringSize` (most connections log a few events).
  *
  * A connection's state is touched once in many events (hundreds apart on a busy service), and
  * what runs between streams through the caches, so each distinct cache line a frame touches is
- * a miss. Hence its numbers (`nums`: the header, see `HEADER`, then two per ring slot, see
- * `pack`) are one array, where a frame writes the header and one slot; the fields a frame reads
- * come first here; and the ring's objects (`recent`) are written only for an event kept as an
+ * a miss. Hence a Conn is itself an array of doubles, its numbers: the header (see `HEADER`),
+ * then two per ring slot (see `pack`). A frame reads the fields and the numbers' store from the
+ * one object (no array object between, a line saved), the fields it reads first, and writes the
+ * header and one slot. The ring's objects (`recent`) are written only for an event kept as an
  * object or a packed frame's `at`, which `lastAtOnly` keeps for the last inbound frame alone,
- * here (`inboundAt`).
+ * here (`inboundAt`). The ring grows by appending numbers: V8 gives the store room for about
+ * half as many again plus 16, so at the default size it is made twice (4 slots, then 16).
  */
-class Conn {
+class Conn extends Array<number> {
   readonly key: string;
   /** Its place in the keyed connections' activity order (see Activity), -1 when not there. */
   pos = -1;
-  nums: number[];
   route: string | undefined;
   process: string | undefined;
   /**
@@ -98,7 +98,7 @@ class Conn {
   /** The `at` of `lastInbound` while it is packed with AT_DROPPED (`lastAtOnly`): the one such frame that keeps it. */
   private inboundAt = '';
   /**
-   * The ring's objects: slot i holds the event if it is kept as one (its number in `nums` is
+   * The ring's objects: slot i holds the event if it is kept as one (its second number is
    * OBJECT), else the `at` of the frame packed there (or its line, see `pack`), unless dropped.
    * Made (and grown to the ring's size) when first written: with `lastAtOnly`, most rings never are.
    */
@@ -114,9 +114,16 @@ class Conn {
     key: string, source: string, route: string | undefined, process: string | undefined, lastTime: number,
     keyless: boolean, ring: number,
   ) {
+    super(HEADER + 2 * ring);
+    for (let i = 0; i < this.length; i++) this[i] = 0.5; // doubles, unboxed (not Smis first: one kind for all)
+    this[LAST_TIME] = lastTime;
+    this[COUNT] = 0;
+    this[START] = 0;
+    this[INBOUND_SLOT] = -1;
+    this[INBOUND_SEQ] = 0;
+    this[INBOUND_TEXT] = 0;
+    this[INBOUND_BINARY] = 0;
     this.key = key;
-    this.nums = newNums(ring);
-    this.nums[LAST_TIME] = lastTime;
     this.route = route;
     this.process = process;
     this.source = source;
@@ -124,25 +131,25 @@ class Conn {
   }
 
   get lastTime(): number {
-    return this.nums[LAST_TIME];
+    return this[LAST_TIME];
   }
 
   /** The ring slot of `lastInbound` while the ring holds it, else -1. */
   get inboundSlot(): number {
-    return this.nums[INBOUND_SLOT];
+    return this[INBOUND_SLOT];
   }
 
   /** The event count at `lastInbound`: orders the connections' last messages, whatever their times. */
   get inboundSeq(): number {
-    return this.nums[INBOUND_SEQ];
+    return this[INBOUND_SEQ];
   }
 
   get inboundText(): number {
-    return this.nums[INBOUND_TEXT];
+    return this[INBOUND_TEXT];
   }
 
   get inboundBinary(): number {
-    return this.nums[INBOUND_BINARY];
+    return this[INBOUND_BINARY];
   }
 
   get lastInbound(): FrameEvent | undefined {
@@ -156,10 +163,9 @@ class Conn {
     // The one before, if packed with AT_DROPPED, loses its `at` now that it is no longer the last
     // (see `unpack`); if kept as an object, it could not be packed and still cannot (a frame's
     // route and process are the connection's from its own event on, or never).
-    const nums = this.nums;
-    nums[INBOUND_SLOT] = slot;
-    if (f.type === 'text') nums[INBOUND_TEXT]++;
-    else nums[INBOUND_BINARY]++;
+    this[INBOUND_SLOT] = slot;
+    if (f.type === 'text') this[INBOUND_TEXT]++;
+    else this[INBOUND_BINARY]++;
     if (this.pack(slot, f, at)) {
       this.inbound = undefined;
       if (at === AT_DROPPED) this.inboundAt = f.at;
@@ -172,26 +178,24 @@ class Conn {
   /** Keeps `e` in ring slot `slot` as an object. */
   hold(slot: number, e: RecentEvent): void {
     this.objects()[slot] = e;
-    this.nums[HEADER + 2 * slot + 1] = OBJECT;
+    this[HEADER + 2 * slot + 1] = OBJECT;
   }
 
   /** The ring's slot `slot` is about to be overwritten: `lastInbound`, if there, is kept as an object. */
   overwriting(slot: number): void {
     if (slot !== this.inboundSlot) return;
     this.inbound = this.lastInbound;
-    this.nums[INBOUND_SLOT] = -1;
+    this[INBOUND_SLOT] = -1;
   }
 
   /** The ring's size now: it grows up to `ringSize`, then wraps. */
   get ring(): number {
-    return (this.nums.length - HEADER) >> 1;
+    return (this.length - HEADER) >> 1;
   }
 
   /** The ring grows to `size` slots (it wraps only at full size: no slot moves). */
   grow(size: number): void {
-    const nums = newNums(size);
-    for (let i = 0; i < this.nums.length; i++) nums[i] = this.nums[i];
-    this.nums = nums;
+    for (let i = this.length; i < HEADER + 2 * size; i++) this[i] = 0.5;
   }
 
   /** The recent events, oldest first, in a new array; packed frames made objects again. */
@@ -205,22 +209,21 @@ class Conn {
   }
 
   private events(unpacked: boolean): RecentEvent[] {
-    const nums = this.nums;
     const ring = this.ring;
-    const start = nums[START];
-    const count = nums[COUNT];
+    const start = this[START];
+    const count = this[COUNT];
     const out: RecentEvent[] = [];
     for (let i = 0; i < count; i++) {
       const slot = (start + i) % ring;
       if (slot === this.inboundSlot) out.push(this.lastInbound!);
-      else if (unpacked || nums[HEADER + 2 * slot + 1] === OBJECT) out.push(this.event(slot));
+      else if (unpacked || this[HEADER + 2 * slot + 1] === OBJECT) out.push(this.event(slot));
     }
     return out;
   }
 
   /** The event in ring slot `slot`: the object kept there, or the frame packed there made again. */
   private event(slot: number): RecentEvent {
-    return this.nums[HEADER + 2 * slot + 1] === OBJECT ? this.recent[slot] as RecentEvent : this.unpack(slot);
+    return this[HEADER + 2 * slot + 1] === OBJECT ? this.recent[slot] as RecentEvent : this.unpack(slot);
   }
 
   /** The ring's objects, as long as the ring (see `recent`). */
@@ -254,23 +257,22 @@ class Conn {
     else if (f.route !== this.route) return false;
     if (f.process === undefined) bits |= NO_PROCESS;
     else if (f.process !== this.process) return false;
-    const nums = this.nums;
     const i = HEADER + 2 * slot;
     if (at === AT_DROPPED) {
-      if (nums[i + 1] === OBJECT) this.recent[slot] = NO_AT; // the object there is not kept alive
+      if (this[i + 1] === OBJECT) this.recent[slot] = NO_AT; // the object there is not kept alive
       bits |= AT_GONE;
     } else {
       const line = at === AT_FOLDED ? lineIn(f.at, this.source) : -1;
       this.objects()[slot] = line < 0 ? f.at : line;
     }
-    nums[i] = f.time ?? NaN;
-    nums[i + 1] = (size === undefined ? 0 : size + 1) * FLAGS + bits;
+    this[i] = f.time ?? NaN;
+    this[i + 1] = (size === undefined ? 0 : size + 1) * FLAGS + bits;
     return true;
   }
 
   private unpack(slot: number): FrameEvent {
-    const time = this.nums[HEADER + 2 * slot];
-    const n = this.nums[HEADER + 2 * slot + 1];
+    const time = this[HEADER + 2 * slot];
+    const n = this[HEADER + 2 * slot + 1];
     const bits = n % FLAGS;
     const size = (n - bits) / FLAGS - 1;
     let at: string;
@@ -287,17 +289,6 @@ class Conn {
   }
 }
 
-/** A connection's numbers with a ring of `ring` slots, none used yet. */
-function newNums(ring: number): number[] {
-  const nums = new Array<number>(HEADER + 2 * ring).fill(0.5); // doubles, unboxed: one kind of array for all
-  nums[COUNT] = 0;
-  nums[START] = 0;
-  nums[INBOUND_SLOT] = -1;
-  nums[INBOUND_SEQ] = 0;
-  nums[INBOUND_TEXT] = 0;
-  nums[INBOUND_BINARY] = 0;
-  return nums;
-}
 
 /**
  * The Incident the correlator hands over: the ended connection's state as it was, read where
@@ -464,7 +455,7 @@ const AT_DROPPED = 2;
 /** What a ring's objects hold in a slot whose object was dropped (lines are never negative). */
 const NO_AT = -1;
 const NO_EVENTS: RecentEvent[] = [];
-/** A connection's numbers (see `Conn.nums`): its header, then two per ring slot from HEADER. */
+/** A connection's numbers (a Conn's elements): its header, then two per ring slot from HEADER. */
 const LAST_TIME = 0;
 const COUNT = 1;
 const START = 2;
@@ -577,7 +568,7 @@ export class Correlator {
     const conn = key === undefined ? this.keyless(e) : this.keyed(e, key, kind);
     this.lastKey = conn?.key;
     if (!conn) return;
-    if (time !== undefined) conn.nums[LAST_TIME] = time;
+    if (time !== undefined) conn[LAST_TIME] = time;
     const route = e.route;
     if (route && !conn.route) conn.route = this.routes.of(route);
     if (process && !conn.process) conn.process = this.processes.of(process);
@@ -695,7 +686,7 @@ export class Correlator {
       this.remember(conn, f);
     } else if (f.direction === 'in' && (f.type === 'text' || f.type === 'binary')) {
       conn.received(f, this.place(conn), this.atMode());
-      conn.nums[INBOUND_SEQ] = this.seq;
+      conn[INBOUND_SEQ] = this.seq;
     } else {
       const slot = this.place(conn);
       if (!conn.pack(slot, f, this.atMode())) conn.hold(slot, f);
@@ -713,21 +704,20 @@ export class Correlator {
 
   /** The ring slot of the connection's next event, which the caller writes (packed or not). */
   private place(conn: Conn): number {
-    const nums = conn.nums;
-    const count = nums[COUNT];
+    const count = conn[COUNT];
     const ring = conn.ring;
     if (count < ring) {
-      nums[COUNT] = count + 1;
+      conn[COUNT] = count + 1;
       return count;
     }
     if (ring < this.ringSize) {
       conn.grow(Math.min(this.ringSize, ring * 2)); // not wrapped yet (it wraps only at full size)
-      conn.nums[COUNT] = count + 1;
+      conn[COUNT] = count + 1;
       return count;
     }
-    const slot = nums[START]; // full: overwrite the oldest
+    const slot = conn[START]; // full: overwrite the oldest
     conn.overwriting(slot);
-    nums[START] = (slot + 1) % ring;
+    conn[START] = (slot + 1) % ring;
     return slot;
   }
 
