@@ -123,6 +123,7 @@ class Conn extends Array<number> {
     this[INBOUND_SEQ] = 0;
     this[INBOUND_TEXT] = 0;
     this[INBOUND_BINARY] = 0;
+    this[OBJECTS] = 0;
     this.key = key;
     this.route = route;
     this.process = process;
@@ -178,7 +179,9 @@ class Conn extends Array<number> {
   /** Keeps `e` in ring slot `slot` as an object. */
   hold(slot: number, e: RecentEvent): void {
     this.objects()[slot] = e;
-    this[HEADER + 2 * slot + 1] = OBJECT;
+    const i = HEADER + 2 * slot + 1;
+    if (this[i] !== OBJECT) this[OBJECTS]++;
+    this[i] = OBJECT;
   }
 
   /** The ring's slot `slot` is about to be overwritten: `lastInbound`, if there, is kept as an object. */
@@ -209,14 +212,16 @@ class Conn extends Array<number> {
   }
 
   private events(unpacked: boolean): RecentEvent[] {
+    const slot = this.inboundSlot;
+    if (!unpacked && this[OBJECTS] === 0) return slot >= 0 ? [this.lastInbound!] : [];
     const ring = this.ring;
     const start = this[START];
     const count = this[COUNT];
     const out: RecentEvent[] = [];
     for (let i = 0; i < count; i++) {
-      const slot = (start + i) % ring;
-      if (slot === this.inboundSlot) out.push(this.lastInbound!);
-      else if (unpacked || this[HEADER + 2 * slot + 1] === OBJECT) out.push(this.event(slot));
+      const j = (start + i) % ring;
+      if (j === slot) out.push(this.lastInbound!);
+      else if (unpacked || this[HEADER + 2 * j + 1] === OBJECT) out.push(this.event(j));
     }
     return out;
   }
@@ -258,10 +263,12 @@ class Conn extends Array<number> {
     if (f.process === undefined) bits |= NO_PROCESS;
     else if (f.process !== this.process) return false;
     const i = HEADER + 2 * slot;
-    if (at === AT_DROPPED) {
-      if (this[i + 1] === OBJECT) this.recent[slot] = NO_AT; // the object there is not kept alive
-      bits |= AT_GONE;
-    } else {
+    if (this[i + 1] === OBJECT) {
+      this[OBJECTS]--;
+      if (at === AT_DROPPED) this.recent[slot] = NO_AT; // the object there is not kept alive
+    }
+    if (at === AT_DROPPED) bits |= AT_GONE;
+    else {
       const line = at === AT_FOLDED ? lineIn(f.at, this.source) : -1;
       this.objects()[slot] = line < 0 ? f.at : line;
     }
@@ -463,7 +470,9 @@ const INBOUND_SLOT = 3;
 const INBOUND_SEQ = 4;
 const INBOUND_TEXT = 5;
 const INBOUND_BINARY = 6;
-const HEADER = 7;
+/** Ring slots that hold an object: with none, the kept events are the last inbound frame alone (most closes). */
+const OBJECTS = 7;
+const HEADER = 8;
 /** A ring slot's second number when the slot holds an object in `recent` (a packed frame's is >= 0). */
 const OBJECT = -1;
 /** Most closes have no orphans to hand over: one frozen list serves them all. */
