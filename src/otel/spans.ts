@@ -131,12 +131,10 @@ export class SpanMapper {
     return undefined;
   }
 
-  /** A span that is no WebSocket span but runs under one (a handler's own span) joins its connection. */
-  inherit(spanId: string, parentSpanId: string | undefined): string | undefined {
-    if (parentSpanId === undefined) return undefined;
-    const key = this.ids.get(parentSpanId);
-    if (key !== undefined) this.ids.set(spanId, key);
-    return key;
+  /** A span that is no WebSocket span but runs under one (a handler's own span) joins its connection: its entry, else -1. */
+  inherit(spanId: string, parentSpanId: string | undefined): number {
+    const parent = parentSpanId === undefined ? -1 : this.ids.find(parentSpanId);
+    return parent < 0 ? -1 : this.ids.set(spanId, this.ids.key(parent));
   }
 
   /**
@@ -263,8 +261,11 @@ export function mapSpans(mapper: SpanMapper, spans: SpanData[], emit: (e: WsEven
   const push = (e: WsEvent) => out.push(e);
   for (const span of byStart) {
     const role = mapper.role(span.name, span.attributes);
-    const conn = role ? mapper.connect(span, role) : mapper.inherit(span.spanId, span.parentSpanId);
-    if (conn !== undefined) mapper.events(span, role, conn, push);
+    if (role) mapper.events(span, role, mapper.connect(span, role), push);
+    else {
+      const entry = mapper.inherit(span.spanId, span.parentSpanId);
+      if (entry >= 0) mapper.events(span, role, mapper.ids.key(entry), push);
+    }
   }
   // A stable sort: events at one instant keep the open → frame → exception → close order of one span.
   out.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
