@@ -144,7 +144,9 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     const type = role === 'receive' || role === 'send' ? mapper.frameType(attrs) : undefined;
     const links = span.links;
     let linked: string | undefined;
-    for (let i = 0; i < links.length && linked === undefined; i++) linked = mapper.ids.get(links[i].context.spanId);
+    if (links.length > 0 && mapper.followsLinks(role, attrs)) {
+      for (let i = 0; i < links.length && linked === undefined; i++) linked = mapper.ids.get(links[i].context.spanId);
+    }
     const first = links.length > 0 ? links[0].context : undefined;
     const conn = mapper.keyOf(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, attrs, role, linked, first?.traceId, first?.spanId);
     if (type === undefined) {

@@ -139,17 +139,30 @@ export class SpanMapper {
 
   /**
    * The connection of a WebSocket span: a linked span already known (dd-trace's handshake,
-   * Quarkus' OPEN), a connection-id attribute, a known parent, the first link, the span itself
-   * when it opens the connection, else its trace. The span is placed in the table under it, for
-   * its children and the spans that link to it.
+   * Quarkus' OPEN; see `followsLinks`), a connection-id attribute, a known parent, the first link,
+   * the span itself when it opens the connection, else its trace. The span is placed in the table
+   * under it, for its children and the spans that link to it.
    */
   connect(span: Pick<SpanData, 'traceId' | 'spanId' | 'parentSpanId' | 'links' | 'attributes'>, role: SpanRole): string {
     let linked: string | undefined;
-    for (const l of span.links) if ((linked = this.ids.get(l.spanId)) !== undefined) break;
+    if (this.followsLinks(role, span.attributes)) for (const l of span.links) if ((linked = this.ids.get(l.spanId)) !== undefined) break;
     const first = span.links.length > 0 ? span.links[0] : undefined;
     const key = this.keyOf(span.traceId, span.spanId, span.parentSpanId, span.attributes, role, linked, first?.traceId, first?.spanId);
     this.ids.set(span.spanId, key);
     return key;
+  }
+
+  /**
+   * Whether a span's links are looked up for its connection. A message span that names its
+   * connection follows none: its links lead to its connection's handshake (dd-trace's shape, and
+   * instrumentWebSocketServer's), the same connection, and each lookup is a read of the table's
+   * cold lines (about 300 ns a span). The spans that open and close one follow theirs: Quarkus'
+   * CLOSE names a connection id its OPEN does not know.
+   */
+  followsLinks(role: SpanRole, attrs: Attributes): boolean {
+    if (role !== 'receive' && role !== 'send') return true;
+    const id = pick(attrs, this.fields.connection);
+    return typeof id !== 'string' && typeof id !== 'number';
   }
 
   /**
