@@ -67,7 +67,7 @@ function tracerWith(pipeline, extra) {
 
 /** Spans each tracer made so far in the loops that run connections whole. */
 const spansOf = new Map();
-/** Per tracer, the links to each open connection's handshake span. */
+/** Per tracer, each open connection's attributes and link to its handshake span. */
 const handshakes = new Map();
 const loops = {
   'service spans (no WebSocket)': (tracer, n) => {
@@ -102,29 +102,30 @@ const loops = {
     return spans;
   },
   // 500 connections open at a time, as instrumentWebSocketServer traces them: the handshake, 18
-  // messages and the close (which is judged), each carrying the connection id and linked to the
-  // handshake. A tracer's spans are counted on across calls, so its connections run whole.
+  // messages and the close (which is judged), each carrying the connection's attributes (made
+  // once per connection) and linked to the handshake. A tracer's spans are counted on across
+  // calls, so its connections run whole.
   'WebSocket message spans': (tracer, n) => {
     const from = spansOf.get(tracer) ?? 0;
     spansOf.set(tracer, from + n);
-    let links = handshakes.get(tracer);
-    if (!links) handshakes.set(tracer, (links = []));
+    let open = handshakes.get(tracer);
+    if (!open) handshakes.set(tracer, (open = []));
     for (let i = from; i < from + n; i++) {
       const k = Math.floor(i / 500);
-      const conn = `c${i % 500}.${Math.floor(k / 20)}`;
-      const attrs = { 'websocket.connection.id': conn, 'url.path': '/chat' };
       const step = k % 20;
       if (step === 0) {
-        const handshake = tracer.startSpan('GET /chat', { kind: SpanKind.SERVER, attributes: { ...attrs, 'http.request.method': 'GET', 'http.upgraded': 'websocket', 'http.response.status_code': 101 } });
+        const common = { 'websocket.connection.id': `c${i % 500}.${Math.floor(k / 20)}`, 'url.path': '/chat' };
+        const handshake = tracer.startSpan('GET /chat', { kind: SpanKind.SERVER, attributes: { ...common, 'http.request.method': 'GET', 'http.upgraded': 'websocket', 'http.response.status_code': 101 } });
         handshake.end();
-        links[i % 500] = [{ context: handshake.spanContext() }];
+        open[i % 500] = { common, links: [{ context: handshake.spanContext() }] };
         continue;
       }
+      const { common, links } = open[i % 500];
       const last = step === 19;
       tracer.startSpan(last ? 'websocket.close' : 'websocket.receive', {
         kind: SpanKind.CONSUMER,
-        links: links[i % 500],
-        attributes: last ? { ...attrs, 'websocket.close.code': 1000 } : { ...attrs, 'websocket.message.type': 'text', 'websocket.message.length': 42 },
+        links,
+        attributes: last ? { ...common, 'websocket.close.code': 1000 } : { ...common, 'websocket.message.type': 'text', 'websocket.message.length': 42 },
       }).end();
     }
     return n;
