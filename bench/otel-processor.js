@@ -2,9 +2,10 @@
 // in one run, on a real BasicTracerProvider. Two pipelines: `bare`, whose last processor only
 // touches each span (the baseline is the SDK's own start/attributes/end cost: the strictest
 // comparison), and `otlp`, a BatchSpanProcessor whose exporter serializes each batch with the
-// OTLP/HTTP JSON serializer (what an exporter does, without the network). Two loops: a
-// service's ordinary spans (HTTP-like, none of them WebSocket spans, half with a parent) and
-// WebSocket message spans with a close every 20 messages.
+// OTLP/HTTP JSON serializer (what an exporter does, without the network). Three loops: a
+// service's ordinary spans (HTTP-like, none of them WebSocket spans, half with a parent), the
+// same amid WebSocket traffic (1% message spans: the span id table in use), and WebSocket
+// spans as instrumentWebSocketServer makes them: a handshake, 18 messages, a close.
 // Target (issue 8): < 1 µs added per span, < 5% on the span-heavy loop; each line says which it
 // meets. Beside them, an empty processor (three hooks that do nothing): the least any processor
 // adds, so `beyond empty` is the processor's own work.
@@ -64,8 +65,10 @@ function tracerWith(pipeline, extra) {
   return { tracer: new BasicTracerProvider({ spanProcessors: processors }).getTracer('bench'), last };
 }
 
-/** Spans each tracer made so far in the WebSocket loop. */
+/** Spans each tracer made so far in the loops that run connections whole. */
 const spansOf = new Map();
+/** Per tracer, each open connection's attributes and link to its handshake span. */
+const handshakes = new Map();
 const loops = {
   'service spans (no WebSocket)': (tracer, n) => {
     for (let i = 0; i < n; i++) {
@@ -76,19 +79,53 @@ const loops = {
     }
     return n * 2;
   },
-  // 500 connections open at a time, each 19 messages and then its close, which is judged. A
-  // tracer's spans are counted on across calls, so its connections run whole.
+  // The same spans in a service that also serves WebSockets: one request in 50 is a message on one
+  // of 200 connections instead (about 1% of the spans), so the span id table is full and every
+  // span's parent and own id may be looked up in it: what the ordinary spans of such a service pay.
+  'service spans amid WebSocket traffic': (tracer, n) => {
+    const from = spansOf.get(tracer) ?? 0;
+    spansOf.set(tracer, from + n);
+    let spans = 0;
+    for (let i = from; i < from + n; i++) {
+      if (i % 50 === 0) {
+        const conn = `c${(i / 50) % 200}`;
+        tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes: { 'websocket.connection.id': conn, 'url.path': '/chat', 'websocket.message.type': 'text', 'websocket.message.length': 42 } }).end();
+        spans++;
+        continue;
+      }
+      const parent = tracer.startSpan('GET /users/:id', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/users/:id', 'url.path': `/users/${i}`, 'http.response.status_code': 200 } });
+      const ctx = trace.setSpan(context.active(), parent);
+      tracer.startSpan('SELECT users', { attributes: { 'db.system': 'postgresql', 'db.operation.name': 'SELECT' } }, ctx).end();
+      parent.end();
+      spans += 2;
+    }
+    return spans;
+  },
+  // 500 connections open at a time, as instrumentWebSocketServer traces them: the handshake, 18
+  // messages and the close (which is judged), each carrying the connection's attributes (made
+  // once per connection) and linked to the handshake. A tracer's spans are counted on across
+  // calls, so its connections run whole.
   'WebSocket message spans': (tracer, n) => {
     const from = spansOf.get(tracer) ?? 0;
     spansOf.set(tracer, from + n);
+    let open = handshakes.get(tracer);
+    if (!open) handshakes.set(tracer, (open = []));
     for (let i = from; i < from + n; i++) {
       const k = Math.floor(i / 500);
-      const conn = `c${i % 500}.${Math.floor(k / 20)}`;
-      const attrs = { 'websocket.connection.id': conn, 'url.path': '/chat' };
-      const last = k % 20 === 19;
+      const step = k % 20;
+      if (step === 0) {
+        const common = { 'websocket.connection.id': `c${i % 500}.${Math.floor(k / 20)}`, 'url.path': '/chat' };
+        const handshake = tracer.startSpan('GET /chat', { kind: SpanKind.SERVER, attributes: { ...common, 'http.request.method': 'GET', 'http.upgraded': 'websocket', 'http.response.status_code': 101 } });
+        handshake.end();
+        open[i % 500] = { common, links: [{ context: handshake.spanContext() }] };
+        continue;
+      }
+      const { common, links } = open[i % 500];
+      const last = step === 19;
       tracer.startSpan(last ? 'websocket.close' : 'websocket.receive', {
         kind: SpanKind.CONSUMER,
-        attributes: last ? { ...attrs, 'websocket.close.code': 1000 } : { ...attrs, 'websocket.message.type': 'text', 'websocket.message.length': 42 },
+        links,
+        attributes: last ? { ...common, 'websocket.close.code': 1000 } : { ...common, 'websocket.message.type': 'text', 'websocket.message.length': 42 },
       }).end();
     }
     return n;

@@ -54,6 +54,11 @@ export class SpanIds {
     this.mask = sets - 1;
   }
 
+  /** No id was ever set. */
+  get isEmpty(): boolean {
+    return this.empty;
+  }
+
   /** The entry holding `id`, or -1. */
   find(id: string): number {
     if (this.empty) return -1; // a service with no WebSocket span yet pays nothing more
@@ -177,21 +182,33 @@ export class SpanIds {
   }
 }
 
+/** Spans whose entry `RecentEntries` keeps: a message span's and its handler's few own ones (a power of two). */
+const RECENT = 8;
+
 /**
  * The entries of the last few spans set, by span object, so a span's id is parsed once: a
  * message span ends right after it starts (and a span object compares by identity, for nothing).
+ * A span that had not ended when its place went to a later one is kept in a WeakSet (see `outlived`),
+ * so a span never noted is known to have no entry without a look in the table.
  */
 export class RecentEntries<T extends object> {
-  private readonly spans: (T | undefined)[] = [undefined, undefined, undefined, undefined];
-  private readonly entries = new Int32Array(4);
-  private readonly stamps = new Int32Array(4);
+  private readonly spans: (T | undefined)[] = new Array<T | undefined>(RECENT).fill(undefined);
+  private readonly entries = new Int32Array(RECENT);
+  private readonly stamps = new Int32Array(RECENT);
+  /** Made at the first span that outlived its place: until then, no span needs the look. */
+  private outlivers: WeakSet<T> | undefined;
+  /** Places held: none for most of a service's spans (no WebSocket span runs), and `take` then reads none. */
+  private held = 0;
   private next = 0;
 
   constructor(private readonly ids: SpanIds) {}
 
   note(span: T, entry: number): void {
     const k = this.next;
-    this.next = (k + 1) & 3;
+    this.next = (k + 1) & (RECENT - 1);
+    const before = this.spans[k];
+    if (before !== undefined) (this.outlivers ??= new WeakSet()).add(before); // not ended yet: `take` forgets a span that ends
+    else this.held++;
     this.spans[k] = span;
     this.entries[k] = entry;
     this.stamps[k] = this.ids.stamp(entry);
@@ -199,14 +216,34 @@ export class RecentEntries<T extends object> {
 
   /** The entry noted for `span` if it still holds the span's id, else -1; forgets the span. */
   take(span: T): number {
+    const k = this.placeOf(span);
+    if (k < 0) return -1;
+    this.spans[k] = undefined;
+    this.held--;
+    return this.entryAt(k);
+  }
+
+  /** As `take`, but the span stays noted. */
+  peek(span: T): number {
+    const k = this.placeOf(span);
+    return k < 0 ? -1 : this.entryAt(k);
+  }
+
+  private placeOf(span: T): number {
+    if (this.held === 0) return -1;
     const spans = this.spans;
-    for (let k = 0; k < 4; k++) {
-      if (spans[k] !== span) continue;
-      spans[k] = undefined;
-      const entry = this.entries[k];
-      return this.ids.holds(entry, this.stamps[k]) ? entry : -1;
-    }
+    for (let k = 0; k < RECENT; k++) if (spans[k] === span) return k;
     return -1;
+  }
+
+  private entryAt(k: number): number {
+    const entry = this.entries[k];
+    return this.ids.holds(entry, this.stamps[k]) ? entry : -1;
+  }
+
+  /** Whether `span` was noted and, before it ended, gave its place to a later span: it may have an entry `take` does not know. */
+  outlived(span: T): boolean {
+    return this.outlivers !== undefined && this.outlivers.has(span);
   }
 }
 

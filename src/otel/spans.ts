@@ -131,27 +131,38 @@ export class SpanMapper {
     return undefined;
   }
 
-  /** A span that is no WebSocket span but runs under one (a handler's own span) joins its connection. */
-  inherit(spanId: string, parentSpanId: string | undefined): string | undefined {
-    if (parentSpanId === undefined) return undefined;
-    const key = this.ids.get(parentSpanId);
-    if (key !== undefined) this.ids.set(spanId, key);
-    return key;
+  /** A span that is no WebSocket span but runs under one (a handler's own span) joins its connection: its entry, else -1. */
+  inherit(spanId: string, parentSpanId: string | undefined): number {
+    const parent = parentSpanId === undefined ? -1 : this.ids.find(parentSpanId);
+    return parent < 0 ? -1 : this.ids.set(spanId, this.ids.key(parent));
   }
 
   /**
    * The connection of a WebSocket span: a linked span already known (dd-trace's handshake,
-   * Quarkus' OPEN), a connection-id attribute, a known parent, the first link, the span itself
-   * when it opens the connection, else its trace. The span is placed in the table under it, for
-   * its children and the spans that link to it.
+   * Quarkus' OPEN; see `followsLinks`), a connection-id attribute, a known parent, the first link,
+   * the span itself when it opens the connection, else its trace. The span is placed in the table
+   * under it, for its children and the spans that link to it.
    */
   connect(span: Pick<SpanData, 'traceId' | 'spanId' | 'parentSpanId' | 'links' | 'attributes'>, role: SpanRole): string {
     let linked: string | undefined;
-    for (const l of span.links) if ((linked = this.ids.get(l.spanId)) !== undefined) break;
+    if (this.followsLinks(role, span.attributes)) for (const l of span.links) if ((linked = this.ids.get(l.spanId)) !== undefined) break;
     const first = span.links.length > 0 ? span.links[0] : undefined;
     const key = this.keyOf(span.traceId, span.spanId, span.parentSpanId, span.attributes, role, linked, first?.traceId, first?.spanId);
     this.ids.set(span.spanId, key);
     return key;
+  }
+
+  /**
+   * Whether a span's links are looked up for its connection. A message span that names its
+   * connection follows none: its links lead to its connection's handshake (dd-trace's shape, and
+   * instrumentWebSocketServer's), the same connection, and each lookup is a read of the table's
+   * cold lines (about 300 ns a span). The spans that open and close one follow theirs: Quarkus'
+   * CLOSE names a connection id its OPEN does not know.
+   */
+  followsLinks(role: SpanRole, attrs: Attributes): boolean {
+    if (role !== 'receive' && role !== 'send') return true;
+    const id = pick(attrs, this.fields.connection);
+    return typeof id !== 'string' && typeof id !== 'number';
   }
 
   /**
@@ -263,8 +274,11 @@ export function mapSpans(mapper: SpanMapper, spans: SpanData[], emit: (e: WsEven
   const push = (e: WsEvent) => out.push(e);
   for (const span of byStart) {
     const role = mapper.role(span.name, span.attributes);
-    const conn = role ? mapper.connect(span, role) : mapper.inherit(span.spanId, span.parentSpanId);
-    if (conn !== undefined) mapper.events(span, role, conn, push);
+    if (role) mapper.events(span, role, mapper.connect(span, role), push);
+    else {
+      const entry = mapper.inherit(span.spanId, span.parentSpanId);
+      if (entry >= 0) mapper.events(span, role, mapper.ids.key(entry), push);
+    }
   }
   // A stable sort: events at one instant keep the open → frame → exception → close order of one span.
   out.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));

@@ -85,6 +85,23 @@ describe('SpanIds', () => {
   });
 });
 
+describe('RecentEntries', () => {
+  it('knows which spans may have an entry it no longer keeps: those that had not ended when their place was taken', () => {
+    const t = new SpanIds();
+    const recent = new RecentEntries<object>(t);
+    const spans = Array.from({ length: 20 }, () => ({}));
+    const ended = spans[1];
+    spans.slice(0, 2).forEach((s) => recent.note(s, t.set(hexId(), 'k')));
+    expect(recent.take(ended)).toBeGreaterThanOrEqual(0); // ends before its place is taken
+    spans.slice(2).forEach((s) => recent.note(s, t.set(hexId(), 'k')));
+    expect(recent.outlived(spans[0])).toBe(true); // still running when 8 later spans were noted
+    expect(recent.take(spans[0])).toBe(-1);
+    expect(recent.outlived(ended)).toBe(false);
+    expect(recent.outlived({})).toBe(false); // never noted
+    expect(spans.slice(12).every((s) => !recent.outlived(s) && recent.take(s) >= 0)).toBe(true);
+  });
+});
+
 describe('SpanIds entries given from one kind of id to the other', () => {
   it('never answers with another id\'s key when hex ids and ids kept by their text take turns in the same entries', () => {
     const t = new SpanIds(8); // two sets of four: every entry changes hands many times

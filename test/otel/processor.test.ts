@@ -234,6 +234,51 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     expect(incidents[0].evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at])).toEqual([['frame', at(msg)], ['exception', at(grandchild)]]);
   });
 
+  it('finds a handler\'s span and its message span at their end though many spans started while they ran', () => {
+    const incidents: Verdict[] = [];
+    const tracer = provider([new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) })]);
+    const msg = tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': 'slow', 'url.path': '/json', 'websocket.message.type': 'binary' } });
+    const handler = tracer.startSpan('handle', {}, trace.setSpan(context.active(), msg));
+    // An async handler: other connections' messages and their handlers' spans start and end meanwhile.
+    for (let i = 0; i < 40; i++) {
+      const other = tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': `busy${i % 5}`, 'websocket.message.type': 'text' } });
+      tracer.startSpan('handle', {}, trace.setSpan(context.active(), other)).end();
+      other.end();
+    }
+    handler.recordException({ name: 'TypeError', message: 'x is undefined', stack: 'TypeError: x is undefined\n    at handle (server.mjs:40:7)' });
+    handler.end();
+    msg.end();
+    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': 'slow', 'websocket.close.code': 1011 } }).end();
+    expect(incidents.map((v) => v.connection)).toEqual(['slow']);
+    const at = (s: typeof msg) => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
+    expect(incidents[0].evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at])).toEqual([
+      ['frame', at(msg)], ['exception', at(handler)],
+    ]);
+    expect(incidents[0].exception?.type).toBe('TypeError');
+  });
+
+  it('joins a child started under a running message span that other spans pushed out of the recent ones', () => {
+    const incidents: Verdict[] = [];
+    const tracer = provider([new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) })]);
+    const msg = tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': 'held', 'url.path': '/json', 'websocket.message.type': 'binary' } });
+    for (let i = 0; i < 12; i++) tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': `busy${i % 3}`, 'websocket.message.type': 'text' } }).end();
+    // Still running, no longer among the spans noted last: its children are looked up in the table.
+    const child = tracer.startSpan('JSON.parse', {}, trace.setSpan(context.active(), msg));
+    // A running span never noted (no WebSocket span above it) has no connection to give its own child.
+    const plain = tracer.startSpan('GET /health');
+    const under = tracer.startSpan('SELECT 1', {}, trace.setSpan(context.active(), plain));
+    under.recordException({ name: 'Error', message: 'not this one' });
+    under.end();
+    plain.end();
+    child.recordException({ name: 'SyntaxError', message: 'Unexpected token', stack: 'SyntaxError: Unexpected token\n    at onMessage (server.mjs:23:5)' });
+    child.end();
+    msg.end();
+    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': 'held', 'websocket.close.code': 1011 } }).end();
+    expect(incidents.map((v) => [v.connection, v.rootCause, v.exception?.type])).toEqual([['held', 'data-type-mismatch', 'SyntaxError']]);
+    const at = (s: typeof msg) => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
+    expect(incidents[0].evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at])).toEqual([['frame', at(msg)], ['exception', at(child)]]);
+  });
+
   it('never throws into the host: its own errors go to diag, spans still reach the exporter', () => {
     const errors: unknown[][] = [];
     const logger = { error: (...a: unknown[]) => errors.push(a), warn() {}, info() {}, debug() {}, verbose() {} } as DiagLogger;

@@ -66,6 +66,33 @@ describe('span mapping', () => {
     expect(exported.attributes['websocket.close.root_cause']).toBe('data-type-mismatch');
   });
 
+  it('gives a message span the connection it names over the one it links to; others follow their links (dd-trace, Quarkus)', () => {
+    const m = new SpanMapper();
+    const span = (spanId: string, attributes: Record<string, unknown>, link?: string) =>
+      ({ traceId: `t-${spanId}`, spanId, attributes, links: link ? [{ traceId: `t-${link}`, spanId: link }] : [] });
+    expect(m.connect(span('00000000000000a1', { 'websocket.connection.id': 'A' }), 'receive')).toBe('A');
+    // A relay: a message on B links to the message from A it forwards.
+    expect(m.connect(span('00000000000000b1', { 'websocket.connection.id': 'B' }, '00000000000000a1'), 'send')).toBe('B');
+    // dd-trace: a message span names no connection, its link to the handshake does.
+    expect(m.connect(span('00000000000000c1', {}, '00000000000000a1'), 'receive')).toBe('A');
+    // Quarkus: OPEN knows no connection id, CLOSE names one and links to OPEN.
+    const open = m.connect(span('00000000000000d1', {}), 'open');
+    expect(open).toBe('t-00000000000000d1/00000000000000d1');
+    expect(m.connect(span('00000000000000e1', { 'connection.id': 'q-1' }, '00000000000000d1'), 'close')).toBe(open);
+  });
+
+  it('puts a relayed message on the connection it names, in the processor too', () => {
+    const { tracer, verdicts } = setup();
+    const a = tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes: { 'websocket.connection.id': 'A', 'url.path': '/chat', 'websocket.message.type': 'text' } });
+    a.end();
+    const relay = tracer.startSpan('websocket.send', { kind: SpanKind.PRODUCER, links: [{ context: a.spanContext() }], attributes: { 'websocket.connection.id': 'B', 'url.path': '/chat', 'websocket.message.type': 'text' } });
+    relay.recordException(new TypeError('send failed'));
+    relay.end();
+    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': 'A', 'websocket.close.code': 1000 } }).end();
+    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': 'B', 'websocket.close.code': 1011 } }).end();
+    expect(verdicts.map((v) => [v.connection, v.closeCode, v.exception?.type])).toEqual([['B', 1011, 'TypeError']]);
+  });
+
   it("judges dd-trace's second close span of a connection once, and leaves it unannotated", () => {
     const { tracer, verdicts, exporter, processor } = setup();
     const conn = { 'websocket.connection.id': 'd1' };
