@@ -296,7 +296,6 @@ class Conn extends Array<number> {
   }
 }
 
-
 /**
  * The Incident the correlator hands over: the ended connection's state as it was, read where
  * it is. Most closes are normal and judged from the close alone, so the ring is made objects
