@@ -70,82 +70,135 @@ export interface CorrelatorStats {
 
 /**
  * One open connection. Memory is O(open connections), so this is kept small: a class whose
- * fields are all set at construction (one shape, no property store added later), counts as
- * numbers, and a ring that grows to `ringSize` in exact steps (most connections log a few events).
+ * fields are all set at construction (one shape, no property store added later), its numbers
+ * unboxed, and a ring that grows to `ringSize` (most connections log a few events).
+ *
+ * A connection's state is touched once in many events (hundreds apart on a busy service), and
+ * what runs between streams through the caches, so each distinct cache line a frame touches is
+ * a miss. Hence a Conn is itself an array of doubles, its numbers: the header (see `HEADER`),
+ * then two per ring slot (see `pack`). A frame reads the fields and the numbers' store from the
+ * one object (no array object between, a line saved), the fields it reads first, and writes the
+ * header and one slot. The ring's objects (`recent`) are written only for an event kept as an
+ * object or a packed frame's `at`, which `lastAtOnly` keeps for the last inbound frame alone,
+ * here (`inboundAt`). The ring grows by appending numbers: V8 gives the store room for about
+ * half as many again plus 16, so at the default size it is made twice (4 slots, then 16).
  */
-class Conn {
+class Conn extends Array<number> {
+  readonly key: string;
+  /** Its place in the keyed connections' activity order (see Activity), -1 when not there. */
+  pos = -1;
   route: string | undefined;
   process: string | undefined;
-  open: OpenEvent | undefined = undefined;
-  /**
-   * Recent events: `recent[(start + i) % recent.length]` for i < count, oldest first. A data
-   * frame may be kept packed (see `pack`): its line (or its `at` if it is not of the form
-   * `source:line`) here, the rest in `nums`; `ordered` gives `lastInbound` itself for `inboundSlot`.
-   */
-  recent: (RecentEvent | string | number)[] = NO_EVENTS;
-  /** Per packed slot i: its time at 2i (NaN for none), the rest of the frame at 2i + 1 (see `pack`). */
-  nums: number[] = NO_NUMS;
-  count = 0;
-  start = 0;
   /**
    * The last inbound data frame as an object, or undefined while it is kept packed in its slot:
    * the object (with its `at` text) is most of what an open connection would weigh beyond its
    * ring. `lastInbound` makes it again, once, when asked (mostly at close).
    */
   private inbound: FrameEvent | undefined = undefined;
-  /** The ring slot of `lastInbound` while the ring holds it, else -1. */
-  inboundSlot = -1;
-  /** The event count at `lastInbound`: orders the connections' last messages, whatever their times. */
-  inboundSeq = 0;
-  inboundText = 0;
-  inboundBinary = 0;
+  /** The `at` of `lastInbound` while it is packed with AT_DROPPED (`lastAtOnly`): the one such frame that keeps it. */
+  private inboundAt = '';
+  /**
+   * The ring's objects: slot i holds the event if it is kept as one (its second number is
+   * OBJECT), else the `at` of the frame packed there (or its line, see `pack`), unless dropped.
+   * Made (and grown to the ring's size) when first written: with `lastAtOnly`, most rings never are.
+   */
+  recent: (RecentEvent | string | number)[] = NO_EVENTS;
+  readonly source: string;
+  open: OpenEvent | undefined = undefined;
   closeSent: FrameEvent | undefined = undefined;
   closeReceived: FrameEvent | undefined = undefined;
-  /** Its place in the keyed connections' activity order (see Activity), -1 when not there. */
-  pos = -1;
+  /** The current connection of a keyless log's source (in `sequential`), not in the keyed map. */
+  readonly keyless: boolean;
 
   constructor(
-    readonly key: string, readonly source: string, route: string | undefined, process: string | undefined, public lastTime: number,
-    /** The current connection of a keyless log's source (in `sequential`), not in the keyed map. */
-    readonly keyless: boolean,
+    key: string, source: string, route: string | undefined, process: string | undefined, lastTime: number,
+    keyless: boolean, ring: number,
   ) {
+    super(HEADER + 2 * ring);
+    for (let i = 0; i < this.length; i++) this[i] = 0.5; // doubles, unboxed (not Smis first: one kind for all)
+    this[LAST_TIME] = lastTime;
+    this[COUNT] = 0;
+    this[START] = 0;
+    this[INBOUND_SLOT] = -1;
+    this[INBOUND_SEQ] = 0;
+    this[INBOUND_TEXT] = 0;
+    this[INBOUND_BINARY] = 0;
+    this[OBJECTS] = 0;
+    this.key = key;
     this.route = route;
     this.process = process;
+    this.source = source;
+    this.keyless = keyless;
+  }
+
+  get lastTime(): number {
+    return this[LAST_TIME];
+  }
+
+  /** The ring slot of `lastInbound` while the ring holds it, else -1. */
+  get inboundSlot(): number {
+    return this[INBOUND_SLOT];
+  }
+
+  /** The event count at `lastInbound`: orders the connections' last messages, whatever their times. */
+  get inboundSeq(): number {
+    return this[INBOUND_SEQ];
+  }
+
+  get inboundText(): number {
+    return this[INBOUND_TEXT];
+  }
+
+  get inboundBinary(): number {
+    return this[INBOUND_BINARY];
   }
 
   get lastInbound(): FrameEvent | undefined {
     const slot = this.inboundSlot;
-    if (this.inbound === undefined && slot >= 0) {
-      const x = this.recent[slot];
-      this.inbound = typeof x === 'object' ? (x as FrameEvent) : this.unpack(slot, x);
-    }
+    if (this.inbound === undefined && slot >= 0) this.inbound = this.event(slot) as FrameEvent;
     return this.inbound;
   }
 
-  /** A new last inbound data frame, into ring slot `slot`: packed there once the connection keeps numbers (see `Correlator.frame`). */
+  /** A new last inbound data frame, into ring slot `slot`: packed there if it can be. */
   received(f: FrameEvent, slot: number, at: AtMode): void {
-    // The one before is packed now if it was kept as an object (a connection's first frame: most
-    // have few); with AT_DROPPED, packed or not, its `at` goes now that it is no longer the last.
-    const last = this.inbound;
-    const before = this.inboundSlot;
-    if (before >= 0) {
-      if (last !== undefined && this.recent[before] === last) this.pack(before, last, at);
-      else if (at === AT_DROPPED && typeof this.recent[before] !== 'object') this.recent[before] = NO_AT;
+    // The one before, if packed with AT_DROPPED, loses its `at` now that it is no longer the last
+    // (see `unpack`); if kept as an object, it could not be packed and still cannot (a frame's
+    // route and process are the connection's from its own event on, or never).
+    this[INBOUND_SLOT] = slot;
+    if (f.type === 'text') this[INBOUND_TEXT]++;
+    else this[INBOUND_BINARY]++;
+    if (this.pack(slot, f, at)) {
+      this.inbound = undefined;
+      if (at === AT_DROPPED) this.inboundAt = f.at;
+    } else {
+      this.hold(slot, f);
+      this.inbound = f;
     }
-    this.inboundSlot = slot;
-    if (f.type === 'text') this.inboundText++;
-    else this.inboundBinary++;
-    // Kept as an object only if it is one in its slot: a frame packed is not written here nor
-    // there first (each new object stored into these long-lived ones is a slot for the collector to visit).
-    if (this.nums !== NO_NUMS && this.pack(slot, f, at === AT_DROPPED ? AT_KEPT : at)) this.inbound = undefined;
-    else this.recent[slot] = this.inbound = f;
+  }
+
+  /** Keeps `e` in ring slot `slot` as an object. */
+  hold(slot: number, e: RecentEvent): void {
+    this.objects()[slot] = e;
+    const i = HEADER + 2 * slot + 1;
+    if (this[i] !== OBJECT) this[OBJECTS]++;
+    this[i] = OBJECT;
   }
 
   /** The ring's slot `slot` is about to be overwritten: `lastInbound`, if there, is kept as an object. */
   overwriting(slot: number): void {
     if (slot !== this.inboundSlot) return;
     this.inbound = this.lastInbound;
-    this.inboundSlot = -1;
+    this[INBOUND_SLOT] = -1;
+  }
+
+  /** The ring's size now: it grows up to `ringSize`, then wraps. */
+  get ring(): number {
+    return (this.length - HEADER) >> 1;
+  }
+
+  /** The ring grows to `size` slots (it wraps only at full size: no slot moves). */
+  grow(size: number): void {
+    for (let i = this.length; i < HEADER + 2 * size; i++) this[i] = 0.5;
   }
 
   /** The recent events, oldest first, in a new array; packed frames made objects again. */
@@ -159,16 +212,34 @@ class Conn {
   }
 
   private events(unpacked: boolean): RecentEvent[] {
-    const { recent, start, count } = this;
+    const slot = this.inboundSlot;
+    if (!unpacked && this[OBJECTS] === 0) return slot >= 0 ? [this.lastInbound!] : [];
+    const ring = this.ring;
+    const start = this[START];
+    const count = this[COUNT];
     const out: RecentEvent[] = [];
     for (let i = 0; i < count; i++) {
-      const slot = (start + i) % recent.length;
-      const x = recent[slot];
-      if (slot === this.inboundSlot) out.push(this.lastInbound!);
-      else if (typeof x === 'object') out.push(x);
-      else if (unpacked) out.push(this.unpack(slot, x));
+      const j = (start + i) % ring;
+      if (j === slot) out.push(this.lastInbound!);
+      else if (unpacked || this[HEADER + 2 * j + 1] === OBJECT) out.push(this.event(j));
     }
     return out;
+  }
+
+  /** The event in ring slot `slot`: the object kept there, or the frame packed there made again. */
+  private event(slot: number): RecentEvent {
+    return this[HEADER + 2 * slot + 1] === OBJECT ? this.recent[slot] as RecentEvent : this.unpack(slot);
+  }
+
+  /** The ring's objects, as long as the ring (see `recent`). */
+  private objects(): (RecentEvent | string | number)[] {
+    const ring = this.ring;
+    if (this.recent.length !== ring) {
+      const grown = new Array<RecentEvent | string | number>(ring);
+      for (let i = 0; i < this.recent.length; i++) grown[i] = this.recent[i];
+      this.recent = grown;
+    }
+    return this.recent;
   }
 
   /**
@@ -177,8 +248,9 @@ class Conn {
    * is what the garbage collector moves and promotes. Only a frame that `unpack` gives back whole
    * is packed (else it stays an object): its route and process are the connection's or none, its
    * connection this one, its size a whole number. With AT_FOLDED, its `at` is kept as its line
-   * alone where it is `source:line` (see `FOLD_FROM`); with AT_DROPPED, not at all (`lastAtOnly`).
-   * Returns whether it packed the frame: if not, the slot is left as it was.
+   * alone where it is `source:line` (see `FOLD_FROM`); with AT_DROPPED, not at all (`lastAtOnly`),
+   * and the ring's objects are not written. Returns whether it packed the frame: if not, the slot
+   * is left as it was.
    */
   pack(slot: number, f: FrameEvent, at: AtMode): boolean {
     const size = f.size;
@@ -190,35 +262,37 @@ class Conn {
     else if (f.route !== this.route) return false;
     if (f.process === undefined) bits |= NO_PROCESS;
     else if (f.process !== this.process) return false;
-    if (this.nums.length < 2 * this.recent.length) this.growNums();
-    this.nums[2 * slot] = f.time ?? NaN;
-    this.nums[2 * slot + 1] = (size === undefined ? 0 : size + 1) * FLAGS + bits;
-    if (at === AT_DROPPED) {
-      this.recent[slot] = NO_AT;
-      return true;
+    const i = HEADER + 2 * slot;
+    if (this[i + 1] === OBJECT) {
+      this[OBJECTS]--;
+      if (at === AT_DROPPED) this.recent[slot] = NO_AT; // the object there is not kept alive
     }
-    const line = at === AT_FOLDED ? lineIn(f.at, this.source) : -1;
-    this.recent[slot] = line < 0 ? f.at : line;
+    if (at === AT_DROPPED) bits |= AT_GONE;
+    else {
+      const line = at === AT_FOLDED ? lineIn(f.at, this.source) : -1;
+      this.objects()[slot] = line < 0 ? f.at : line;
+    }
+    this[i] = f.time ?? NaN;
+    this[i + 1] = (size === undefined ? 0 : size + 1) * FLAGS + bits;
     return true;
   }
 
-  private unpack(slot: number, packed: string | number): FrameEvent {
-    const at = typeof packed === 'string' ? packed : packed === NO_AT ? '' : `${this.source}:${packed}`;
-    const time = this.nums[2 * slot];
-    const n = this.nums[2 * slot + 1];
+  private unpack(slot: number): FrameEvent {
+    const time = this[HEADER + 2 * slot];
+    const n = this[HEADER + 2 * slot + 1];
     const bits = n % FLAGS;
     const size = (n - bits) / FLAGS - 1;
+    let at: string;
+    if (bits & AT_GONE) at = slot === this.inboundSlot ? this.inboundAt : '';
+    else {
+      const x = this.recent[slot] as string | number;
+      at = typeof x === 'string' ? x : `${this.source}:${x}`;
+    }
     return {
       kind: 'frame', direction: bits & OUT ? 'out' : 'in', type: PACKED_TYPES[bits & 7], size: size < 0 ? undefined : size,
       time: time === time ? time : undefined, conn: bits & NO_CONN ? undefined : this.key, at,
       route: bits & NO_ROUTE ? undefined : this.route, process: bits & NO_PROCESS ? undefined : this.process,
     };
-  }
-
-  private growNums(): void {
-    const nums = new Array<number>(2 * this.recent.length).fill(0.5); // doubles, unboxed
-    for (let i = 0; i < this.nums.length; i++) nums[i] = this.nums[i];
-    this.nums = nums;
   }
 }
 
@@ -384,21 +458,35 @@ type AtMode = 0 | 1 | 2;
 const AT_KEPT = 0;
 const AT_FOLDED = 1;
 const AT_DROPPED = 2;
-/** A packed frame's slot when its `at` was dropped (lines are never negative). */
+/** What a ring's objects hold in a slot whose object was dropped (lines are never negative). */
 const NO_AT = -1;
 const NO_EVENTS: RecentEvent[] = [];
+/** A connection's numbers (a Conn's elements): its header, then two per ring slot from HEADER. */
+const LAST_TIME = 0;
+const COUNT = 1;
+const START = 2;
+const INBOUND_SLOT = 3;
+const INBOUND_SEQ = 4;
+const INBOUND_TEXT = 5;
+const INBOUND_BINARY = 6;
+/** Ring slots that hold an object: with none, the kept events are the last inbound frame alone (most closes). */
+const OBJECTS = 7;
+const HEADER = 8;
+/** A ring slot's second number when the slot holds an object in `recent` (a packed frame's is >= 0). */
+const OBJECT = -1;
 /** Most closes have no orphans to hand over: one frozen list serves them all. */
 const NO_ORPHANS = Object.freeze([]) as unknown as ExceptionEvent[];
-const NO_NUMS: number[] = [];
 /** The frame types a packed frame may have, by `packedType` (close frames carry a code and reason: never packed). */
 const PACKED_TYPES: readonly FrameType[] = ['text', 'binary', 'ping', 'pong', 'continuation'];
 const OUT = 8;
 const NO_CONN = 16;
 const NO_ROUTE = 32;
 const NO_PROCESS = 64;
+/** Its `at` was not kept (AT_DROPPED): it is `inboundAt` if it is the last inbound frame, else empty. */
+const AT_GONE = 128;
 /** A packed frame's size + 1 (0 for none) is kept above its bits: `(size + 1) * FLAGS + bits`. */
-const FLAGS = 128;
-/** The ring's first size: it then doubles up to `ringSize`. */
+const FLAGS = 256;
+/** The ring's first size (a connection's numbers are made with it): it then doubles up to `ringSize`. */
 const RING_START = 4;
 const SWEEP_EVERY = 1024;
 /**
@@ -488,7 +576,7 @@ export class Correlator {
     const conn = key === undefined ? this.keyless(e) : this.keyed(e, key, kind);
     this.lastKey = conn?.key;
     if (!conn) return;
-    if (time !== undefined) conn.lastTime = time;
+    if (time !== undefined) conn[LAST_TIME] = time;
     const route = e.route;
     if (route && !conn.route) conn.route = this.routes.of(route);
     if (process && !conn.process) conn.process = this.processes.of(process);
@@ -592,7 +680,7 @@ export class Correlator {
   private create(key: string, e: WsEvent, keyless: boolean): Conn {
     const { route, process } = e;
     return new Conn(key, this.sourceOf(e), route === undefined ? route : this.routes.of(route),
-      process === undefined ? process : this.processes.of(process), e.time ?? this.now, keyless);
+      process === undefined ? process : this.processes.of(process), e.time ?? this.now, keyless, Math.min(this.ringSize, RING_START));
   }
 
   private sourceOf(e: WsEvent): string {
@@ -606,10 +694,10 @@ export class Correlator {
       this.remember(conn, f);
     } else if (f.direction === 'in' && (f.type === 'text' || f.type === 'binary')) {
       conn.received(f, this.place(conn), this.atMode());
-      conn.inboundSeq = this.seq;
+      conn[INBOUND_SEQ] = this.seq;
     } else {
       const slot = this.place(conn);
-      if (!conn.pack(slot, f, this.atMode())) conn.recent[slot] = f;
+      if (!conn.pack(slot, f, this.atMode())) conn.hold(slot, f);
     }
   }
 
@@ -619,24 +707,25 @@ export class Correlator {
 
   /** Puts the event in its connection's ring. */
   private remember(conn: Conn, e: RecentEvent): void {
-    const slot = this.place(conn); // first: it may give the connection a new ring
-    conn.recent[slot] = e;
+    conn.hold(this.place(conn), e);
   }
 
   /** The ring slot of the connection's next event, which the caller writes (packed or not). */
   private place(conn: Conn): number {
-    const ring = conn.recent;
-    if (conn.count < ring.length) return conn.count++;
-    if (ring.length < this.ringSize) {
-      // Not wrapped yet (it wraps only at full size): copy into an array of the next size.
-      const grown = new Array<RecentEvent | string | number>(Math.min(this.ringSize, Math.max(RING_START, ring.length * 2)));
-      for (let i = 0; i < ring.length; i++) grown[i] = ring[i];
-      conn.recent = grown;
-      return conn.count++;
+    const count = conn[COUNT];
+    const ring = conn.ring;
+    if (count < ring) {
+      conn[COUNT] = count + 1;
+      return count;
     }
-    const slot = conn.start; // full: overwrite the oldest
+    if (ring < this.ringSize) {
+      conn.grow(Math.min(this.ringSize, ring * 2)); // not wrapped yet (it wraps only at full size)
+      conn[COUNT] = count + 1;
+      return count;
+    }
+    const slot = conn[START]; // full: overwrite the oldest
     conn.overwriting(slot);
-    conn.start = (slot + 1) % ring.length;
+    conn[START] = (slot + 1) % ring;
     return slot;
   }
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Correlator, keptEvents, RecentKeys, type Incident } from '../src/correlator.js';
+import { Correlator, keptEvents, RecentKeys, type Incident, type RecentEvent } from '../src/correlator.js';
+import type { FrameEvent, WsEvent } from '../src/model.js';
 import { ev } from './support/events.js';
 
 function collect(opts = {}) {
@@ -277,8 +278,98 @@ describe('Correlator', () => {
     const after = [2, 3, 4, 5].map((t) => ev.error('a', t, 'Error', `e${t}`));
     for (const e of after) c.push(e);
     c.push(ev.close('a', 6, 1011));
-    expect(out[0].lastInbound).toBe(last);
+    expect(out[0].lastInbound).toEqual(last); // made again from its packed slot when it was overwritten
     expect(keptEvents(out[0])).toEqual(after);
+  });
+});
+
+/**
+ * The correlator's incidents against a plain model: per connection, the last `ringSize` ring
+ * events in a list, the last inbound data frame, counts. With `lastAtOnly`, a frame the
+ * correlator could pack (see `packable`) shows an empty `at` unless it is the last inbound one.
+ */
+describe('Correlator against a plain model', () => {
+  type Model = { route?: string; process?: string; open: boolean; ring: RecentEvent[]; last?: FrameEvent; text: number; binary: number };
+  const packable = (f: FrameEvent, m: Model) => ['text', 'binary', 'ping', 'pong', 'continuation'].includes(f.type)
+    && f.code === undefined && f.reason === undefined
+    && (f.size === undefined || (Number.isInteger(f.size) && f.size >= 0 && f.size < 2 ** 40))
+    && (f.route === undefined || f.route === m.route) && (f.process === undefined || f.process === m.process);
+
+  const frameArb = fc.record({
+    type: fc.constantFrom<FrameEvent['type']>('text', 'binary', 'ping', 'pong', 'continuation', 'close'),
+    direction: fc.constantFrom<FrameEvent['direction']>('in', 'out'),
+    size: fc.constantFrom(undefined, 0, 7, 1.5, 2 ** 41),
+    time: fc.constantFrom(undefined, 1),
+    route: fc.constantFrom(undefined, '/a', '/b'),
+    process: fc.constantFrom(undefined, '1@h', '2@h'),
+  });
+  const step = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.oneof(
+    { weight: 8, arbitrary: frameArb },
+    { weight: 1, arbitrary: fc.constantFrom('open', 'error', 'note', 'close') },
+  ));
+
+  it('hands over the same recent events, last inbound frame, kept events and counts', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.boolean(), fc.array(step, { minLength: 50, maxLength: 300 }), (ringSize, lastAtOnly, steps) => {
+      const { c, out } = collect({ ringSize, lastAtOnly });
+      const models = new Map<string, Model>();
+      const closed = new Set<string>();
+      const expected: { key: string; recent: RecentEvent[]; kept: RecentEvent[]; last?: FrameEvent; inbound: { text: number; binary: number } }[] = [];
+      let time = 0;
+      for (const [k, what] of steps) {
+        const key = `k${k}`;
+        time++;
+        let e: WsEvent;
+        if (what === 'open') e = ev.open(key, time, '/a');
+        else if (what === 'error') e = ev.error(key, time, 'Error', 'e');
+        else if (what === 'note') e = { kind: 'note', conn: key, time, at: `t.log:n${time}`, text: 'n', process: '1@h' };
+        else if (what === 'close') e = ev.close(key, time, 1000);
+        else {
+          const f = ev.frame(key, time, what.type, what.direction, { route: what.route, process: what.process, time: what.time ?? undefined });
+          if (what.size !== undefined) f.size = what.size;
+          if (what.type === 'close') Object.assign(f, { code: 1000, reason: '' });
+          e = f;
+        }
+        c.push(e);
+        // Events after a close: a close, exception or note is read, not judged; a frame or an open starts anew.
+        if (closed.has(key)) {
+          if (e.kind === 'close' || e.kind === 'exception' || e.kind === 'note') continue;
+          closed.delete(key);
+        }
+        let m = models.get(key);
+        if (m && e.kind === 'open' && m.open) m = undefined; // a second open: the first ended unlogged
+        if (!m) {
+          m = { route: e.route, process: e.process, open: false, ring: [], text: 0, binary: 0 };
+          models.set(key, m);
+        }
+        if (e.route && !m.route) m.route = e.route;
+        if (e.process && !m.process) m.process = e.process;
+        if (e.kind === 'open') m.open = true;
+        else if (e.kind === 'close') {
+          const shown = (x: RecentEvent) => (lastAtOnly && x.kind === 'frame' && x !== m!.last && packable(x, m!) ? { ...x, at: '' } : x);
+          const kept = m.ring.filter((x) => x.kind !== 'frame' || x === m!.last || !packable(x, m!));
+          expected.push({ key, recent: m.ring.map(shown), kept, last: m.last, inbound: { text: m.text, binary: m.binary } });
+          models.delete(key);
+          closed.add(key);
+        } else {
+          m.ring.push(e as RecentEvent);
+          if (m.ring.length > ringSize) m.ring.shift();
+          if (e.kind === 'frame' && e.direction === 'in' && (e.type === 'text' || e.type === 'binary')) {
+            m.last = e;
+            if (e.type === 'text') m.text++;
+            else m.binary++;
+          }
+        }
+      }
+      expect(out.map((i) => i.connection)).toEqual(expected.map((x) => x.key));
+      out.forEach((inc, i) => {
+        const want = expected[i];
+        expect(inc.recent).toEqual(want.recent);
+        expect(inc.lastInbound).toEqual(want.last);
+        expect(inc.inbound).toEqual(want.inbound);
+        expect(keptEvents(inc)).toEqual(want.kept);
+        if (inc.lastInbound && inc.recent.includes(inc.lastInbound)) expect(keptEvents(inc)).toContain(inc.lastInbound);
+      });
+    }), { numRuns: 300 });
   });
 });
 
