@@ -69,18 +69,22 @@ function tracerWith(pipeline, extra) {
 const spansOf = new Map();
 /** Per tracer, each open connection's attributes and link to its handshake span. */
 const handshakes = new Map();
+/** A service's request: its server span and, under it, a database span. */
+function request(tracer, i) {
+  const parent = tracer.startSpan('GET /users/:id', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/users/:id', 'url.path': `/users/${i}`, 'http.response.status_code': 200 } });
+  tracer.startSpan('SELECT users', { attributes: { 'db.system': 'postgresql', 'db.operation.name': 'SELECT' } }, trace.setSpan(context.active(), parent)).end();
+  parent.end();
+}
+
 const loops = {
   'service spans (no WebSocket)': (tracer, n) => {
     for (let i = 0; i < n; i++) {
-      const parent = tracer.startSpan('GET /users/:id', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/users/:id', 'url.path': `/users/${i}`, 'http.response.status_code': 200 } });
-      const ctx = trace.setSpan(context.active(), parent);
-      tracer.startSpan('SELECT users', { attributes: { 'db.system': 'postgresql', 'db.operation.name': 'SELECT' } }, ctx).end();
-      parent.end();
+      request(tracer, i);
     }
     return n * 2;
   },
   // The same spans in a service that also serves WebSockets: one request in 50 is a message on one
-  // of 200 connections instead (about 1% of the spans), so the span id table is full and every
+  // of 200 connections instead (about 1% of the spans), so the span id table is in use and a
   // span's parent and own id may be looked up in it: what the ordinary spans of such a service pay.
   'service spans amid WebSocket traffic': (tracer, n) => {
     const from = spansOf.get(tracer) ?? 0;
@@ -93,10 +97,7 @@ const loops = {
         spans++;
         continue;
       }
-      const parent = tracer.startSpan('GET /users/:id', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/users/:id', 'url.path': `/users/${i}`, 'http.response.status_code': 200 } });
-      const ctx = trace.setSpan(context.active(), parent);
-      tracer.startSpan('SELECT users', { attributes: { 'db.system': 'postgresql', 'db.operation.name': 'SELECT' } }, ctx).end();
-      parent.end();
+      request(tracer, i);
       spans += 2;
     }
     return spans;

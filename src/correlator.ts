@@ -114,8 +114,8 @@ class Conn extends Array<number> {
     key: string, source: string, route: string | undefined, process: string | undefined, lastTime: number,
     keyless: boolean, ring: number,
   ) {
-    super(HEADER + 2 * ring);
-    for (let i = 0; i < this.length; i++) this[i] = 0.5; // doubles, unboxed (not Smis first: one kind for all)
+    super();
+    this.grow(ring);
     this[LAST_TIME] = lastTime;
     this[COUNT] = 0;
     this[START] = 0;
@@ -196,9 +196,9 @@ class Conn extends Array<number> {
     return (this.length - HEADER) >> 1;
   }
 
-  /** The ring grows to `size` slots (it wraps only at full size: no slot moves). */
+  /** The ring grows to `size` slots (it wraps only at full size: no slot moves), the header first when new. */
   grow(size: number): void {
-    for (let i = this.length; i < HEADER + 2 * size; i++) this[i] = 0.5;
+    for (let i = this.length; i < HEADER + 2 * size; i++) this[i] = 0.5; // doubles, unboxed (not Smis first: one kind for all)
   }
 
   /** The recent events, oldest first, in a new array; packed frames made objects again. */
@@ -647,11 +647,6 @@ export class Correlator {
   /** Stops tracking a keyed connection. */
   private drop(conn: Conn): void {
     this.conns.delete(conn.key);
-    this.leave(conn);
-  }
-
-  /** A keyed connection is no longer open; its entry in `conns` is the caller's to delete or overwrite. */
-  private leave(conn: Conn): void {
     this.activity.remove(conn);
   }
 
@@ -742,7 +737,7 @@ export class Correlator {
     if (conn.keyless) this.sequential.delete(conn.source);
     else {
       // Its entry in `conns` becomes its slot among the keys closed last.
-      this.leave(conn);
+      this.activity.remove(conn);
       this.recentlyClosed.add(conn.key, conn);
     }
     this.onIncident(new Ended(conn, close, crash, crashTrigger, this.orphansFor(conn, close)));

@@ -171,15 +171,11 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
    * looked up in the table, whose lines are cold (a read is a miss, about 250 ns here).
    */
   private joined(span: Span, parentId: string, parentContext: Context): void {
-    const ids = this.mapper.ids;
     const parent = trace.getSpan(parentContext);
-    let entry: number;
-    if (parent !== undefined && parent.isRecording() && !this.recent.outlived(parent)) {
-      const of = this.recent.peek(parent);
-      if (of < 0) return;
-      entry = ids.set(span.spanContext().spanId, ids.key(of));
-    } else entry = this.mapper.inherit(span.spanContext().spanId, parentId);
-    if (entry >= 0) this.recent.note(span, entry);
+    const of = parent !== undefined && parent.isRecording() && !this.recent.outlived(parent)
+      ? this.recent.peek(parent) : this.mapper.ids.find(parentId);
+    if (of < 0) return;
+    this.recent.note(span, this.mapper.under(span.spanContext().spanId, of));
   }
 
   /** Pushes what a finished span adds; returns the verdict its close produced, if any. */

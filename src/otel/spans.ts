@@ -133,7 +133,11 @@ export class SpanMapper {
 
   /** A span that is no WebSocket span but runs under one (a handler's own span) joins its connection: its entry, else -1. */
   inherit(spanId: string, parentSpanId: string | undefined): number {
-    const parent = parentSpanId === undefined ? -1 : this.ids.find(parentSpanId);
+    return this.under(spanId, parentSpanId === undefined ? -1 : this.ids.find(parentSpanId));
+  }
+
+  /** `inherit` with the parent's entry at hand (-1 for none). */
+  under(spanId: string, parent: number): number {
     return parent < 0 ? -1 : this.ids.set(spanId, this.ids.key(parent));
   }
 
