@@ -3,9 +3,13 @@
 // touches each span (the baseline is the SDK's own start/attributes/end cost: the strictest
 // comparison), and `otlp`, a BatchSpanProcessor whose exporter serializes each batch with the
 // OTLP/HTTP JSON serializer (what an exporter does, without the network). Three loops: a
-// service's ordinary spans (HTTP-like, none of them WebSocket spans, half with a parent), the
-// same amid WebSocket traffic (1% message spans: the span id table in use), and WebSocket
-// spans as instrumentWebSocketServer makes them: a handshake, 18 messages, a close.
+// service's ordinary spans (HTTP-like, none of them WebSocket spans, half with a parent),
+// WebSocket spans as instrumentWebSocketServer makes them (a handshake, 18 messages, a close),
+// and the ordinary spans amid WebSocket traffic (1% message spans: the span id table in use),
+// where each message span is also timed alone: its code and data have gone cold between two.
+// That loop runs last, on code the WebSocket loop has compiled, as in a service that has run a
+// while: at 1 in 100, V8 takes a few thousand message spans to optimize their code, and they
+// cost about twice as much before.
 // Target (issue 8): < 1 µs added per span, < 5% on the span-heavy loop; each line says which it
 // meets. Beside them, an empty processor (three hooks that do nothing): the least any processor
 // adds, so `beyond empty` is the processor's own work.
@@ -69,6 +73,12 @@ function tracerWith(pipeline, extra) {
 const spansOf = new Map();
 /** Per tracer, each open connection's attributes and link to its handshake span. */
 const handshakes = new Map();
+/**
+ * Per tracer, the wall time (ns) and count of the message spans the amid loop made since last read:
+ * the start and end of such a span, timed alone, is what one costs when the spans between have
+ * left the processor's code and data cold (a CPU-time total cannot tell it apart at 1 in 100).
+ */
+const messageTimes = new Map();
 /** A service's request: its server span and, under it, a database span. */
 function request(tracer, i) {
   const parent = tracer.startSpan('GET /users/:id', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/users/:id', 'url.path': `/users/${i}`, 'http.response.status_code': 200 } });
@@ -82,25 +92,6 @@ const loops = {
       request(tracer, i);
     }
     return n * 2;
-  },
-  // The same spans in a service that also serves WebSockets: one request in 50 is a message on one
-  // of 200 connections instead (about 1% of the spans), so the span id table is in use and a
-  // span's parent and own id may be looked up in it: what the ordinary spans of such a service pay.
-  'service spans amid WebSocket traffic': (tracer, n) => {
-    const from = spansOf.get(tracer) ?? 0;
-    spansOf.set(tracer, from + n);
-    let spans = 0;
-    for (let i = from; i < from + n; i++) {
-      if (i % 50 === 0) {
-        const conn = `c${(i / 50) % 200}`;
-        tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes: { 'websocket.connection.id': conn, 'url.path': '/chat', 'websocket.message.type': 'text', 'websocket.message.length': 42 } }).end();
-        spans++;
-        continue;
-      }
-      request(tracer, i);
-      spans += 2;
-    }
-    return spans;
   },
   // 500 connections open at a time, as instrumentWebSocketServer traces them: the handshake, 18
   // messages and the close (which is judged), each carrying the connection's attributes (made
@@ -131,7 +122,43 @@ const loops = {
     }
     return n;
   },
+  // The same spans in a service that also serves WebSockets: one request in 50 is a message on one
+  // of 200 connections instead (about 1% of the spans), so the span id table is in use and a
+  // span's parent and own id may be looked up in it: what the ordinary spans of such a service pay.
+  'service spans amid WebSocket traffic': (tracer, n) => {
+    const from = spansOf.get(tracer) ?? 0;
+    spansOf.set(tracer, from + n);
+    let spans = 0;
+    for (let i = from; i < from + n; i++) {
+      if (i % 50 === 0) {
+        const conn = `c${(i / 50) % 200}`;
+        const attributes = { 'websocket.connection.id': conn, 'url.path': '/chat', 'websocket.message.type': 'text', 'websocket.message.length': 42 };
+        const t0 = process.hrtime.bigint();
+        tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes }).end();
+        const took = Number(process.hrtime.bigint() - t0);
+        const m = messageTimes.get(tracer);
+        if (m) {
+          m.ns += took;
+          m.count++;
+        } else messageTimes.set(tracer, { ns: took, count: 1 });
+        spans++;
+        continue;
+      }
+      request(tracer, i);
+      spans += 2;
+    }
+    return spans;
+  },
 };
+
+/** The mean ns of the message spans `tracer` timed since the last call (NaN for none). */
+function messageNs(tracer) {
+  const m = messageTimes.get(tracer);
+  if (!m) return NaN;
+  const mean = m.ns / m.count;
+  messageTimes.delete(tracer);
+  return mean;
+}
 
 /**
  * CPU time of this process (not wall time), so other load on the machine disturbs it less. The
@@ -169,13 +196,20 @@ for (const pipeline of ONLY ?? Object.keys(PIPELINES)) {
     const againstOther = [];
     const beyondEmpty = [];
     const emptyAdds = [];
+    const message = Object.fromEntries(SIDES.map((side) => [side, []]));
+    const messageAdded = [];
+    for (const side of SIDES) messageNs(tracers[side].tracer); // not the warm-up's
     for (let r = 0; r < ROUNDS; r++) {
       const t = {};
+      const m = {};
       for (let k = 0; k < SIDES.length; k++) {
         const side = SIDES[(r + k) % SIDES.length];
         t[side] = await nsPerSpan(loop, tracers[side], SPANS);
         runs[side].push(t[side]);
+        m[side] = messageNs(tracers[side].tracer);
+        message[side].push(m[side]);
       }
+      messageAdded.push(m.wsclose - m.none);
       added.push(t.wsclose - t.none);
       beyondEmpty.push(t.wsclose - t.empty);
       emptyAdds.push(t.empty - t.none);
@@ -189,5 +223,10 @@ for (const pipeline of ONLY ?? Object.keys(PIPELINES)) {
       + `   added ${spread(added)} ns (${pct.toFixed(1)}%), beyond the empty processor ${spread(beyondEmpty)} (${((median(beyondEmpty) / a) * 100).toFixed(1)}%)`
       + `   [empty processor adds ${spread(emptyAdds)}]   all in: added ${ns(mean('wsclose') - mean('none')).trim()}, beyond empty ${ns(mean('wsclose') - mean('empty')).trim()}   target < 1 µs: ${met(plus < 1000)}, < 5%: ${met(pct < 5)}`
       + (OTHER ? `   against ${OTHER}: ${spread(againstOther)} ns, all in ${ns(mean('wsclose') - mean('other')).trim()}` : ''));
+    if (!Number.isNaN(median(message.none))) {
+      console.log(`${pipeline.padEnd(5)}   one message span among them, timed alone: SDK ${ns(median(message.none))} ns   with wsclose ${ns(median(message.wsclose))}`
+        + `   added ${spread(messageAdded)} ns   [empty processor adds ${ns(median(message.empty) - median(message.none)).trim()}]`
+        + (OTHER ? `   against ${OTHER}: ${spread(message.wsclose.map((x, i) => x - message.other[i]))} ns` : ''));
+    }
   }
 }
