@@ -1,7 +1,9 @@
 /**
  * Span id → connection key, bounded, for the spans that link to, or run under, a WebSocket span
  * (dd-trace's message spans link to the handshake; a handler's span, even one started after its
- * message span ended, is a child of it).
+ * message span ended, is a child of it). In the span processor a message span whose frame went at
+ * its start has no entry while it is among the spans noted last (`RecentEntries`): its children
+ * find it there, or, once it has ended, read its connection from the span itself.
  *
  * A set-associative table of numbers, not a Map of strings: the span processor looks up every
  * span a service makes. A span id (16 hex digits) is kept as its two 32-bit halves, so a lookup
@@ -185,42 +187,76 @@ export class SpanIds {
 /** Spans whose entry `RecentEntries` keeps: a message span's and its handler's few own ones (a power of two). */
 const RECENT = 8;
 
+/** What `RecentEntries` gives for a span noted with `noteFramed`: no entry, its key in `key`. */
+export const FRAMED = -2;
+
+/** A span as `RecentEntries` needs it: its id, to place it in the table if it outlives its place. */
+export interface NotedSpan {
+  spanContext(): { spanId: string };
+}
+
 /**
  * The entries of the last few spans set, by span object, so a span's id is parsed once: a
  * message span ends right after it starts (and a span object compares by identity, for nothing).
- * A span that had not ended when its place went to a later one is kept in a WeakSet (see `outlived`),
- * so a span never noted is known to have no entry without a look in the table.
+ * A message span whose frame went at its start is noted with its connection's key and no entry
+ * (`noteFramed`): most end before their place is taken, so the table's cold lines are not
+ * written for them. A span that had not ended when its place went to a later one is kept in a
+ * WeakSet (see `outlived`), and a framed one is placed in the table then, marked in flight, so a
+ * span never noted is known to have no entry without a look in the table.
  */
-export class RecentEntries<T extends object> {
+export class RecentEntries<T extends NotedSpan> {
   private readonly spans: (T | undefined)[] = new Array<T | undefined>(RECENT).fill(undefined);
   private readonly entries = new Int32Array(RECENT);
   private readonly stamps = new Int32Array(RECENT);
+  /** The connection key of a span noted framed; undefined in other places. */
+  private readonly keys: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
   /** Made at the first span that outlived its place: until then, no span needs the look. */
   private outlivers: WeakSet<T> | undefined;
   /** Places held: none for most of a service's spans (no WebSocket span runs), and `take` then reads none. */
   private held = 0;
   private next = 0;
+  /** The key of the span that `take` or `peek` last answered FRAMED for. */
+  key: string | undefined = undefined;
 
   constructor(private readonly ids: SpanIds) {}
 
   note(span: T, entry: number): void {
-    const k = this.next;
-    this.next = (k + 1) & (RECENT - 1);
-    const before = this.spans[k];
-    if (before !== undefined) (this.outlivers ??= new WeakSet()).add(before); // not ended yet: `take` forgets a span that ends
-    else this.held++;
-    this.spans[k] = span;
+    const k = this.place(span);
     this.entries[k] = entry;
     this.stamps[k] = this.ids.stamp(entry);
   }
 
-  /** The entry noted for `span` if it still holds the span's id, else -1; forgets the span. */
+  /** Notes a message span whose frame went at its start, under its connection's key, with no entry. */
+  noteFramed(span: T, key: string): void {
+    const k = this.place(span);
+    this.entries[k] = FRAMED;
+    this.keys[k] = key;
+  }
+
+  private place(span: T): number {
+    const k = this.next;
+    this.next = (k + 1) & (RECENT - 1);
+    const before = this.spans[k];
+    if (before === undefined) this.held++;
+    else {
+      // Not ended yet (`take` forgets a span that ends): it may still have children, and its end must know it framed.
+      (this.outlivers ??= new WeakSet()).add(before);
+      if (this.entries[k] === FRAMED) this.ids.set(before.spanContext().spanId, this.keys[k]!, true);
+    }
+    this.spans[k] = span;
+    this.keys[k] = undefined;
+    return k;
+  }
+
+  /** The entry noted for `span` if it still holds the span's id, FRAMED, else -1; forgets the span. */
   take(span: T): number {
     const k = this.placeOf(span);
     if (k < 0) return -1;
     this.spans[k] = undefined;
     this.held--;
-    return this.entryAt(k);
+    const entry = this.entryAt(k);
+    this.keys[k] = undefined;
+    return entry;
   }
 
   /** As `take`, but the span stays noted. */
@@ -238,6 +274,10 @@ export class RecentEntries<T extends object> {
 
   private entryAt(k: number): number {
     const entry = this.entries[k];
+    if (entry === FRAMED) {
+      this.key = this.keys[k];
+      return FRAMED;
+    }
     return this.ids.holds(entry, this.stamps[k]) ? entry : -1;
   }
 

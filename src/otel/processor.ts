@@ -22,7 +22,7 @@ import type { CorrelatorStats } from '../correlator.js';
 import type { Accepts, Verdict, WsEvent } from '../model.js';
 import type { Summary } from '../summary.js';
 import { IncidentCounter } from './metrics.js';
-import { RecentEntries } from './ids.js';
+import { FRAMED, RecentEntries, type NotedSpan } from './ids.js';
 import { mayHoldException, SpanMapper, type SpanData, type SpanMapping, type SpanRole } from './spans.js';
 
 export interface CloseCauseSpanProcessorOptions {
@@ -53,7 +53,9 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
   private readonly counter: IncidentCounter;
   private readonly push: (e: WsEvent) => void;
   /** The entries of the WebSocket spans started last: most end before the next few start. */
-  private readonly recent: RecentEntries<object>;
+  private readonly recent: RecentEntries<NotedSpan>;
+  /** A WebSocket span has started: until then a span's parent is not looked at. */
+  private sawWebSocket = false;
   private verdict: Verdict | undefined;
   private sawOnEnding = false;
   private stopped = false;
@@ -86,7 +88,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
       if (role !== undefined) this.started(span, role);
       else {
         const parent = span.parentSpanContext;
-        if (parent !== undefined && !this.mapper.ids.isEmpty) this.joined(span, parent.spanId, parentContext);
+        if (parent !== undefined && this.sawWebSocket) this.joined(span, parent.spanId, parentContext);
       }
     } catch (err) {
       diag.error('wsclose: CloseCauseSpanProcessor.onStart failed', err);
@@ -140,48 +142,78 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
   private started(span: Span, role: SpanRole): void {
     const mapper = this.mapper;
     const attrs = span.attributes;
-    const ctx = span.spanContext();
     const type = role === 'receive' || role === 'send' ? mapper.frameType(attrs) : undefined;
+    const conn = this.connectionOf(span, role);
+    this.sawWebSocket = true;
+    if (type === undefined) {
+      this.recent.note(span, mapper.ids.set(span.spanContext().spanId, conn));
+      return;
+    }
+    // Not flattened: most die young (see `lastAtOnly`), and the one kept per connection is
+    // flattened if a verdict shows it.
+    const ctx = span.spanContext();
+    const at = `${ctx.traceId}/${ctx.spanId}`;
+    this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), at));
+    // Noted after the push with no table entry (placed there only if it outlives its place),
+    // under the connection's own key: a service may make the attribute's text anew for every span.
+    this.recent.noteFramed(span, this.analyzer.correlator.lastKey ?? conn);
+  }
+
+  /** The connection of a WebSocket span, from its fields as they are (see `SpanMapper.connect`). */
+  private connectionOf(span: ReadableSpan, role: SpanRole): string {
+    const mapper = this.mapper;
+    const attrs = span.attributes;
+    const ctx = span.spanContext();
     const links = span.links;
     let linked: string | undefined;
     if (links.length > 0 && mapper.followsLinks(role, attrs)) {
       for (let i = 0; i < links.length && linked === undefined; i++) linked = mapper.ids.get(links[i].context.spanId);
     }
     const first = links.length > 0 ? links[0].context : undefined;
-    const conn = mapper.keyOf(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, attrs, role, linked, first?.traceId, first?.spanId);
-    if (type === undefined) {
-      this.recent.note(span, mapper.ids.set(ctx.spanId, conn));
-      return;
-    }
-    // Not flattened: most die young (see `lastAtOnly`), and the one kept per connection is
-    // flattened if a verdict shows it.
-    const at = `${ctx.traceId}/${ctx.spanId}`;
-    this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), at));
-    // Placed after the push, marked in flight (its frame went now), under the connection's own
-    // key: the table keeps it for about 32,000 later spans, and a service may make the
-    // attribute's text anew for every span.
-    this.recent.note(span, mapper.ids.set(ctx.spanId, this.analyzer.correlator.lastKey ?? conn, true));
+    return mapper.keyOf(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, attrs, role, linked, first?.traceId, first?.spanId);
   }
 
   /**
    * A span that is no WebSocket span joins its parent's connection, if the parent has one (a
-   * handler's own span), and is noted for its end. A parent still running in this process has an
-   * entry only if it was noted at its start, and is then among the spans noted last or has
-   * outlived its place there: so only a parent that ended (a late child's) or a remote one is
-   * looked up in the table, whose lines are cold (a read is a miss, about 250 ns here).
+   * handler's own span), and is noted for its end. A parent still running in this process has a
+   * connection only if it was noted at its start, and is then among the spans noted last or has
+   * outlived its place there (and was placed in the table). A message span that ended (a late
+   * child's parent) had no entry: its connection is read from the span, which the child's context
+   * holds. So only a parent of another kind that ended, or a remote one, is looked up in the
+   * table, whose lines are cold (a read is a miss, about 250 ns here).
    */
   private joined(span: Span, parentId: string, parentContext: Context): void {
     const parent = trace.getSpan(parentContext);
-    const of = parent !== undefined && parent.isRecording() && !this.recent.outlived(parent)
-      ? this.recent.peek(parent) : this.mapper.ids.find(parentId);
-    if (of < 0) return;
-    this.recent.note(span, this.mapper.under(span.spanContext().spanId, of));
+    let key: string | undefined;
+    if (parent !== undefined && parent.isRecording() && !this.recent.outlived(parent)) {
+      const of = this.recent.peek(parent);
+      if (of < 0 && of !== FRAMED) return;
+      key = of === FRAMED ? this.recent.key : this.mapper.ids.key(of);
+    } else {
+      key = this.framedKey(parent) ?? this.mapper.ids.get(parentId);
+    }
+    const entry = this.mapper.under(span.spanContext().spanId, key);
+    if (entry >= 0) this.recent.note(span, entry);
+  }
+
+  /** The connection of a span of this process that framed its message at its start, else undefined. */
+  private framedKey(span: unknown): string | undefined {
+    const s = span as Partial<ReadableSpan>;
+    if (s.attributes === undefined || s.name === undefined) return undefined; // not this SDK's span (a remote parent)
+    const role = this.mapper.role(s.name, s.attributes);
+    if ((role !== 'receive' && role !== 'send') || this.mapper.frameType(s.attributes) === undefined) return undefined;
+    return this.connectionOf(s as ReadableSpan, role);
   }
 
   /** Pushes what a finished span adds; returns the verdict its close produced, if any. */
   private ending(span: ReadableSpan): Verdict | undefined {
     const mapper = this.mapper;
     let entry = this.recent.take(span);
+    if (entry === FRAMED) {
+      // A message span whose frame went at its start: only an error it records is added.
+      if (!mayHoldException(span.events.length, span.status, span.attributes)) return undefined;
+      return this.judging(spanData(span, true), mapper.role(span.name, span.attributes), this.recent.key!, false);
+    }
     // Only a span noted at its start can have an entry: the table's lines are cold, and most spans never had one.
     if (entry < 0 && this.recent.outlived(span)) entry = mapper.ids.find(span.spanContext().spanId);
     if (entry < 0) {

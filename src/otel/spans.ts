@@ -133,12 +133,12 @@ export class SpanMapper {
 
   /** A span that is no WebSocket span but runs under one (a handler's own span) joins its connection: its entry, else -1. */
   inherit(spanId: string, parentSpanId: string | undefined): number {
-    return this.under(spanId, parentSpanId === undefined ? -1 : this.ids.find(parentSpanId));
+    return this.under(spanId, parentSpanId === undefined ? undefined : this.ids.get(parentSpanId));
   }
 
-  /** `inherit` with the parent's entry at hand (-1 for none). */
-  under(spanId: string, parent: number): number {
-    return parent < 0 ? -1 : this.ids.set(spanId, this.ids.key(parent));
+  /** `inherit` with the parent's connection at hand (undefined for none). */
+  under(spanId: string, key: string | undefined): number {
+    return key === undefined ? -1 : this.ids.set(spanId, key);
   }
 
   /**

@@ -3,7 +3,7 @@
  * and for any other id text, bounded, and sparing spans in flight.
  */
 import { describe, expect, it } from 'vitest';
-import { RecentEntries, SpanIds } from '../../src/otel/ids.js';
+import { FRAMED, RecentEntries, SpanIds, type NotedSpan } from '../../src/otel/ids.js';
 
 /** Random-looking 16-digit hex ids, the same each run (xorshift32). */
 let seed = 0x9e3779b9;
@@ -14,6 +14,8 @@ const word = () => {
   return (seed >>> 0).toString(16).padStart(8, '0');
 };
 const hexId = () => word() + word();
+/** A span as the table's recent entries see it: an object with its id. */
+const span = (spanId = hexId()): NotedSpan => ({ spanContext: () => ({ spanId }) });
 
 describe('SpanIds', () => {
   it('finds what it holds, exactly: ids that share their last or first 8 digits are told apart', () => {
@@ -68,9 +70,9 @@ describe('SpanIds', () => {
 
   it('gives a noted span its entry back once, and never an entry since given to another id', () => {
     const t = new SpanIds(8); // two sets of four
-    const recent = new RecentEntries<object>(t);
-    const a = {};
-    const b = {};
+    const recent = new RecentEntries(t);
+    const a = span();
+    const b = span();
     const idA = hexId();
     recent.note(a, t.set(idA, 'ka', true));
     expect(recent.take(a)).toBe(t.find(idA));
@@ -88,8 +90,8 @@ describe('SpanIds', () => {
 describe('RecentEntries', () => {
   it('knows which spans may have an entry it no longer keeps: those that had not ended when their place was taken', () => {
     const t = new SpanIds();
-    const recent = new RecentEntries<object>(t);
-    const spans = Array.from({ length: 20 }, () => ({}));
+    const recent = new RecentEntries(t);
+    const spans = Array.from({ length: 20 }, () => span());
     const ended = spans[1];
     spans.slice(0, 2).forEach((s) => recent.note(s, t.set(hexId(), 'k')));
     expect(recent.take(ended)).toBeGreaterThanOrEqual(0); // ends before its place is taken
@@ -97,8 +99,31 @@ describe('RecentEntries', () => {
     expect(recent.outlived(spans[0])).toBe(true); // still running when 8 later spans were noted
     expect(recent.take(spans[0])).toBe(-1);
     expect(recent.outlived(ended)).toBe(false);
-    expect(recent.outlived({})).toBe(false); // never noted
+    expect(recent.outlived(span())).toBe(false); // never noted
     expect(spans.slice(12).every((s) => !recent.outlived(s) && recent.take(s) >= 0)).toBe(true);
+  });
+
+  it('keeps a framed span\'s key without a table entry, and places it in the table, in flight, only if it outlives its place', () => {
+    const t = new SpanIds();
+    const recent = new RecentEntries(t);
+    const quick = span();
+    recent.noteFramed(quick, 'conn-a');
+    expect(recent.peek(quick)).toBe(FRAMED);
+    expect(recent.key).toBe('conn-a');
+    expect(recent.take(quick)).toBe(FRAMED);
+    expect(recent.key).toBe('conn-a');
+    expect(recent.take(quick)).toBe(-1);
+    expect(t.isEmpty).toBe(true); // a framed span that ends in its place is never in the table
+    const slowId = hexId();
+    const slow = span(slowId);
+    recent.noteFramed(slow, 'conn-b');
+    for (let i = 0; i < 8; i++) recent.noteFramed(span(), `other${i}`); // its place is taken while it runs
+    expect(recent.outlived(slow)).toBe(true);
+    expect(recent.take(slow)).toBe(-1);
+    const entry = t.find(slowId);
+    expect(entry).toBeGreaterThanOrEqual(0);
+    expect(t.key(entry)).toBe('conn-b');
+    expect(t.take(entry)).toBe(true); // in flight: its frame went at its start
   });
 });
 

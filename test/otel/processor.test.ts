@@ -9,7 +9,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SpanKind, context, diag, DiagLogLevel, trace, type DiagLogger } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, diag, DiagLogLevel, trace, type DiagLogger } from '@opentelemetry/api';
 import type { DataPoint, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import {
   BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanProcessor,
@@ -277,6 +277,39 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     expect(incidents.map((v) => [v.connection, v.rootCause, v.exception?.type])).toEqual([['held', 'data-type-mismatch', 'SyntaxError']]);
     const at = (s: typeof msg) => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
     expect(incidents[0].evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at])).toEqual([['frame', at(msg)], ['exception', at(child)]]);
+  });
+
+  it('joins a late child to its message span by the span its context holds, though the table has forgotten every entry since', () => {
+    const incidents: Verdict[] = [];
+    const tracer = provider([new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) })]);
+    const msg = tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': 'forgotten', 'url.path': '/json', 'websocket.message.type': 'binary' } });
+    msg.end();
+    // More handshakes since than the table holds (32,768 entries): each has an entry, so every earlier one is gone.
+    for (let i = 0; i < 40_000; i++) {
+      tracer.startSpan('GET /other', { kind: SpanKind.SERVER, attributes: { 'websocket.connection.id': 'busy', 'http.upgraded': 'websocket' } }).end();
+    }
+    const child = tracer.startSpan('JSON.parse', {}, trace.setSpan(context.active(), msg));
+    child.recordException({ name: 'SyntaxError', message: 'Unexpected token', stack: 'SyntaxError: Unexpected token\n    at onMessage (server.mjs:23:5)' });
+    child.end();
+    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': 'forgotten', 'websocket.close.code': 1011 } }).end();
+    expect(incidents.map((v) => [v.connection, v.rootCause, v.codeAgreement, v.exception?.type])).toEqual([['forgotten', 'data-type-mismatch', 'disagrees', 'SyntaxError']]);
+    const at = (s: typeof msg) => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
+    expect(incidents[0].evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at])).toEqual([['frame', at(msg)], ['exception', at(child)]]);
+  });
+
+  it('adds the error of a message span that outlived its place, after its frame, to its connection', () => {
+    const incidents: Verdict[] = [];
+    const tracer = provider([new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) })]);
+    const msg = tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': 'long', 'url.path': '/json', 'websocket.message.type': 'binary' } });
+    // Its place among the spans noted last is taken while it runs: it is placed in the table then.
+    for (let i = 0; i < 12; i++) tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': `busy${i % 3}`, 'websocket.message.type': 'text' } }).end();
+    msg.recordException({ name: 'SyntaxError', message: 'Unexpected token', stack: 'SyntaxError: Unexpected token\n    at onMessage (server.mjs:23:5)' });
+    msg.setStatus({ code: SpanStatusCode.ERROR });
+    msg.end();
+    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': 'long', 'websocket.close.code': 1011 } }).end();
+    expect(incidents.map((v) => [v.connection, v.rootCause, v.codeAgreement, v.exception?.type])).toEqual([['long', 'data-type-mismatch', 'disagrees', 'SyntaxError']]);
+    const at = (s: typeof msg) => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
+    expect(incidents[0].evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at])).toEqual([['frame', at(msg)], ['exception', at(msg)]]);
   });
 
   it('never throws into the host: its own errors go to diag, spans still reach the exporter', () => {
