@@ -56,11 +56,6 @@ export class SpanIds {
     this.mask = sets - 1;
   }
 
-  /** No id was ever set. */
-  get isEmpty(): boolean {
-    return this.empty;
-  }
-
   /** The entry holding `id`, or -1. */
   find(id: string): number {
     if (this.empty) return -1; // a service with no WebSocket span yet pays nothing more
