@@ -156,6 +156,13 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
   function provider(processors: SpanProcessor[]) {
     return new BasicTracerProvider({ spanProcessors: processors }).getTracer('test');
   }
+  /** Where evidence points at a span: `traceId/spanId`. */
+  const at = (span: { spanContext(): { traceId: string; spanId: string } }) => `${span.spanContext().traceId}/${span.spanContext().spanId}`;
+  /** The server closes connection `id` with 1011. */
+  const close1011 = (tracer: ReturnType<typeof provider>, id: string) =>
+    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': id, 'websocket.close.code': 1011 } }).end();
+  /** The evidence of a verdict before its close, as [kind, at] pairs. */
+  const before = (v: Verdict) => v.evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at]);
 
   it('on an SDK without onEnding, sends the verdict as a span linked to the close span', () => {
     const exporter = new InMemorySpanExporter();
@@ -186,7 +193,6 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     const incidents: Verdict[] = [];
     const processor = new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) });
     const tracer = provider([processor]);
-    const ctxOf = (span: { spanContext(): { traceId: string; spanId: string } }) => `${span.spanContext().traceId}/${span.spanContext().spanId}`;
     // The connection id's text is made anew for every span, as a service may do.
     const attrs = (n: number) => ({ 'websocket.connection.id': ['k', n].join(''), 'url.path': '/json' });
     const msg = tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes: { ...attrs(3), 'websocket.message.type': 'binary', 'websocket.message.length': 8 } });
@@ -204,10 +210,10 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     failing.end();
     tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { ...attrs(4), 'websocket.close.code': 1011 } }).end();
     expect(incidents.map((v) => v.connection)).toEqual(['k3', 'k4']);
-    const evidence = incidents.map((v) => v.evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at]));
+    const evidence = incidents.map(before);
     expect(evidence).toEqual([
-      [['frame', ctxOf(msg)], ['exception', ctxOf(child)]],
-      [['frame', ctxOf(failing)], ['exception', ctxOf(failing)]],
+      [['frame', at(msg)], ['exception', at(child)]],
+      [['frame', at(failing)], ['exception', at(failing)]],
     ]);
     expect(incidents.map((v) => v.exception?.type)).toEqual(['SyntaxError', 'TypeError']);
     for (const v of incidents) for (const e of v.evidence) expect(e.at).toMatch(SPAN_AT);
@@ -226,12 +232,11 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     grandchild.recordException({ name: 'SyntaxError', message: 'Unexpected token', stack: 'SyntaxError: Unexpected token\n    at decode (server.mjs:9:5)' });
     grandchild.end();
     child.end();
-    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': 'late', 'websocket.close.code': 1011 } }).end();
+    close1011(tracer, 'late');
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({ connection: 'late', rootCause: 'data-type-mismatch' });
     expect(incidents[0].exception?.type).toBe('SyntaxError');
-    const at = (s: typeof msg) => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
-    expect(incidents[0].evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at])).toEqual([['frame', at(msg)], ['exception', at(grandchild)]]);
+    expect(before(incidents[0])).toEqual([['frame', at(msg)], ['exception', at(grandchild)]]);
   });
 
   it('finds a handler\'s span and its message span at their end though many spans started while they ran', () => {
@@ -248,10 +253,9 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     handler.recordException({ name: 'TypeError', message: 'x is undefined', stack: 'TypeError: x is undefined\n    at handle (server.mjs:40:7)' });
     handler.end();
     msg.end();
-    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': 'slow', 'websocket.close.code': 1011 } }).end();
+    close1011(tracer, 'slow');
     expect(incidents.map((v) => v.connection)).toEqual(['slow']);
-    const at = (s: typeof msg) => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
-    expect(incidents[0].evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at])).toEqual([
+    expect(before(incidents[0])).toEqual([
       ['frame', at(msg)], ['exception', at(handler)],
     ]);
     expect(incidents[0].exception?.type).toBe('TypeError');
@@ -273,10 +277,9 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     child.recordException({ name: 'SyntaxError', message: 'Unexpected token', stack: 'SyntaxError: Unexpected token\n    at onMessage (server.mjs:23:5)' });
     child.end();
     msg.end();
-    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': 'held', 'websocket.close.code': 1011 } }).end();
+    close1011(tracer, 'held');
     expect(incidents.map((v) => [v.connection, v.rootCause, v.exception?.type])).toEqual([['held', 'data-type-mismatch', 'SyntaxError']]);
-    const at = (s: typeof msg) => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
-    expect(incidents[0].evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at])).toEqual([['frame', at(msg)], ['exception', at(child)]]);
+    expect(before(incidents[0])).toEqual([['frame', at(msg)], ['exception', at(child)]]);
   });
 
   it('joins a late child to its message span by the span its context holds, though the table has forgotten every entry since', () => {
@@ -291,10 +294,9 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     const child = tracer.startSpan('JSON.parse', {}, trace.setSpan(context.active(), msg));
     child.recordException({ name: 'SyntaxError', message: 'Unexpected token', stack: 'SyntaxError: Unexpected token\n    at onMessage (server.mjs:23:5)' });
     child.end();
-    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': 'forgotten', 'websocket.close.code': 1011 } }).end();
+    close1011(tracer, 'forgotten');
     expect(incidents.map((v) => [v.connection, v.rootCause, v.codeAgreement, v.exception?.type])).toEqual([['forgotten', 'data-type-mismatch', 'disagrees', 'SyntaxError']]);
-    const at = (s: typeof msg) => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
-    expect(incidents[0].evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at])).toEqual([['frame', at(msg)], ['exception', at(child)]]);
+    expect(before(incidents[0])).toEqual([['frame', at(msg)], ['exception', at(child)]]);
   });
 
   it('adds the error of a message span that outlived its place, after its frame, to its connection', () => {
@@ -306,10 +308,9 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     msg.recordException({ name: 'SyntaxError', message: 'Unexpected token', stack: 'SyntaxError: Unexpected token\n    at onMessage (server.mjs:23:5)' });
     msg.setStatus({ code: SpanStatusCode.ERROR });
     msg.end();
-    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': 'long', 'websocket.close.code': 1011 } }).end();
+    close1011(tracer, 'long');
     expect(incidents.map((v) => [v.connection, v.rootCause, v.codeAgreement, v.exception?.type])).toEqual([['long', 'data-type-mismatch', 'disagrees', 'SyntaxError']]);
-    const at = (s: typeof msg) => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
-    expect(incidents[0].evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at])).toEqual([['frame', at(msg)], ['exception', at(msg)]]);
+    expect(before(incidents[0])).toEqual([['frame', at(msg)], ['exception', at(msg)]]);
   });
 
   it('never throws into the host: its own errors go to diag, spans still reach the exporter', () => {
