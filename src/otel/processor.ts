@@ -165,12 +165,13 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     const attrs = span.attributes;
     const ctx = span.spanContext();
     const links = span.links;
+    const named = mapper.named(attrs);
     let linked: string | undefined;
-    if (links.length > 0 && mapper.followsLinks(role, attrs)) {
+    if (links.length > 0 && mapper.followsLinks(role, named)) {
       for (let i = 0; i < links.length && linked === undefined; i++) linked = mapper.ids.get(links[i].context.spanId);
     }
     const first = links.length > 0 ? links[0].context : undefined;
-    return mapper.keyOf(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, attrs, role, linked, first?.traceId, first?.spanId);
+    return mapper.keyOf(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, named, role, linked, first?.traceId, first?.spanId);
   }
 
   /**

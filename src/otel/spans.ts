@@ -148,10 +148,11 @@ export class SpanMapper {
    * under it, for its children and the spans that link to it.
    */
   connect(span: Pick<SpanData, 'traceId' | 'spanId' | 'parentSpanId' | 'links' | 'attributes'>, role: SpanRole): string {
+    const named = this.named(span.attributes);
     let linked: string | undefined;
-    if (this.followsLinks(role, span.attributes)) for (const l of span.links) if ((linked = this.ids.get(l.spanId)) !== undefined) break;
+    if (this.followsLinks(role, named)) for (const l of span.links) if ((linked = this.ids.get(l.spanId)) !== undefined) break;
     const first = span.links.length > 0 ? span.links[0] : undefined;
-    const key = this.keyOf(span.traceId, span.spanId, span.parentSpanId, span.attributes, role, linked, first?.traceId, first?.spanId);
+    const key = this.keyOf(span.traceId, span.spanId, span.parentSpanId, named, role, linked, first?.traceId, first?.spanId);
     this.ids.set(span.spanId, key);
     return key;
   }
@@ -163,24 +164,27 @@ export class SpanMapper {
    * cold lines (about 300 ns a span). The spans that open and close one follow theirs: Quarkus'
    * CLOSE names a connection id its OPEN does not know.
    */
-  followsLinks(role: SpanRole, attrs: Attributes): boolean {
-    if (role !== 'receive' && role !== 'send') return true;
+  followsLinks(role: SpanRole, named: string | undefined): boolean {
+    return named === undefined || (role !== 'receive' && role !== 'send');
+  }
+
+  /** The connection id a span's attributes name, as text, if any. */
+  named(attrs: Attributes): string | undefined {
     const id = pick(attrs, this.fields.connection);
-    return typeof id !== 'string' && typeof id !== 'number';
+    return typeof id === 'string' ? id : typeof id === 'number' ? String(id) : undefined;
   }
 
   /**
-   * `connect` once the links were looked up (`linked`: the key of the first known one), from the
-   * span's fields as they are, so the span processor builds nothing; the span is not placed in
-   * the table (the processor places it after its frame, see processor.ts).
+   * `connect` once the links were looked up (`linked`: the key of the first known one) and the
+   * connection id read (`named`), from the span's fields as they are, so the span processor builds
+   * nothing; the span is not placed in the table (the processor notes it after its frame).
    */
   keyOf(
-    traceId: string, spanId: string, parentSpanId: string | undefined, attrs: Attributes, role: SpanRole,
+    traceId: string, spanId: string, parentSpanId: string | undefined, named: string | undefined, role: SpanRole,
     linked: string | undefined, linkTraceId: string | undefined, linkSpanId: string | undefined,
   ): string {
     if (linked !== undefined) return linked;
-    const id = pick(attrs, this.fields.connection);
-    if (typeof id === 'string' || typeof id === 'number') return String(id);
+    if (named !== undefined) return named;
     if (parentSpanId !== undefined) {
       const key = this.ids.get(parentSpanId);
       if (key !== undefined) return key;
