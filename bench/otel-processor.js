@@ -74,11 +74,23 @@ const spansOf = new Map();
 /** Per tracer, each open connection's attributes and link to its handshake span. */
 const handshakes = new Map();
 /**
- * Per tracer, the wall time (ns) and count of the message spans the amid loop made since last read:
- * the start and end of such a span, timed alone, is what one costs when the spans between have
- * left the processor's code and data cold (a CPU-time total cannot tell it apart at 1 in 100).
+ * Per tracer and kind of span, the wall time (ns) and count of the spans timed alone (start to
+ * end) since last read: in the amid loop, what a message span costs when the spans between have
+ * left the processor's code and data cold (a CPU-time total cannot tell it apart at 1 in 100); in
+ * the WebSocket loop, what a handshake, a message and a close each cost (one connection in 8 timed).
  */
-const messageTimes = new Map();
+const timings = new Map();
+/** Adds the time since `t0` to `tracer`'s spans of `kind`. */
+function timed(tracer, kind, t0) {
+  const took = Number(process.hrtime.bigint() - t0);
+  let kinds = timings.get(tracer);
+  if (!kinds) timings.set(tracer, (kinds = new Map()));
+  const m = kinds.get(kind);
+  if (m) {
+    m.ns += took;
+    m.count++;
+  } else kinds.set(kind, { ns: took, count: 1 });
+}
 /** A service's request: its server span and, under it, a database span. */
 function request(tracer, i) {
   const parent = tracer.startSpan('GET /users/:id', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/users/:id', 'url.path': `/users/${i}`, 'http.response.status_code': 200 } });
@@ -105,20 +117,23 @@ const loops = {
     for (let i = from; i < from + n; i++) {
       const k = Math.floor(i / 500);
       const step = k % 20;
+      const timing = i % 8 === 0;
       if (step === 0) {
         const common = { 'websocket.connection.id': `c${i % 500}.${Math.floor(k / 20)}`, 'url.path': '/chat' };
-        const handshake = tracer.startSpan('GET /chat', { kind: SpanKind.SERVER, attributes: { ...common, 'http.request.method': 'GET', 'http.upgraded': 'websocket', 'http.response.status_code': 101 } });
+        const attributes = { ...common, 'http.request.method': 'GET', 'http.upgraded': 'websocket', 'http.response.status_code': 101 };
+        const t0 = timing ? process.hrtime.bigint() : 0n;
+        const handshake = tracer.startSpan('GET /chat', { kind: SpanKind.SERVER, attributes });
         handshake.end();
+        if (timing) timed(tracer, 'handshake', t0);
         open[i % 500] = { common, links: [{ context: handshake.spanContext() }] };
         continue;
       }
       const { common, links } = open[i % 500];
       const last = step === 19;
-      tracer.startSpan(last ? 'websocket.close' : 'websocket.receive', {
-        kind: SpanKind.CONSUMER,
-        links,
-        attributes: last ? { ...common, 'websocket.close.code': 1000 } : { ...common, 'websocket.message.type': 'text', 'websocket.message.length': 42 },
-      }).end();
+      const attributes = last ? { ...common, 'websocket.close.code': 1000 } : { ...common, 'websocket.message.type': 'text', 'websocket.message.length': 42 };
+      const t0 = timing ? process.hrtime.bigint() : 0n;
+      tracer.startSpan(last ? 'websocket.close' : 'websocket.receive', { kind: SpanKind.CONSUMER, links, attributes }).end();
+      if (timing) timed(tracer, last ? 'close' : 'message', t0);
     }
     return n;
   },
@@ -135,12 +150,7 @@ const loops = {
         const attributes = { 'websocket.connection.id': conn, 'url.path': '/chat', 'websocket.message.type': 'text', 'websocket.message.length': 42 };
         const t0 = process.hrtime.bigint();
         tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes }).end();
-        const took = Number(process.hrtime.bigint() - t0);
-        const m = messageTimes.get(tracer);
-        if (m) {
-          m.ns += took;
-          m.count++;
-        } else messageTimes.set(tracer, { ns: took, count: 1 });
+        timed(tracer, 'message', t0);
         spans++;
         continue;
       }
@@ -151,13 +161,11 @@ const loops = {
   },
 };
 
-/** The mean ns of the message spans `tracer` timed since the last call (NaN for none). */
-function messageNs(tracer) {
-  const m = messageTimes.get(tracer);
-  if (!m) return NaN;
-  const mean = m.ns / m.count;
-  messageTimes.delete(tracer);
-  return mean;
+/** The mean ns of each kind of span `tracer` timed since the last call. */
+function timedNs(tracer) {
+  const kinds = timings.get(tracer) ?? new Map();
+  timings.delete(tracer);
+  return new Map([...kinds].map(([kind, m]) => [kind, m.ns / m.count]));
 }
 
 /**
@@ -196,20 +204,20 @@ for (const pipeline of ONLY ?? Object.keys(PIPELINES)) {
     const againstOther = [];
     const beyondEmpty = [];
     const emptyAdds = [];
-    const message = Object.fromEntries(SIDES.map((side) => [side, []]));
-    const messageAdded = [];
-    for (const side of SIDES) messageNs(tracers[side].tracer); // not the warm-up's
+    /** Per kind of span timed alone, per side, its mean ns in each round. */
+    const kinds = new Map();
+    for (const side of SIDES) timedNs(tracers[side].tracer); // not the warm-up's
     for (let r = 0; r < ROUNDS; r++) {
       const t = {};
-      const m = {};
       for (let k = 0; k < SIDES.length; k++) {
         const side = SIDES[(r + k) % SIDES.length];
         t[side] = await nsPerSpan(loop, tracers[side], SPANS);
         runs[side].push(t[side]);
-        m[side] = messageNs(tracers[side].tracer);
-        message[side].push(m[side]);
+        for (const [kind, ns] of timedNs(tracers[side].tracer)) {
+          if (!kinds.has(kind)) kinds.set(kind, Object.fromEntries(SIDES.map((s) => [s, []])));
+          kinds.get(kind)[side][r] = ns;
+        }
       }
-      messageAdded.push(m.wsclose - m.none);
       added.push(t.wsclose - t.none);
       beyondEmpty.push(t.wsclose - t.empty);
       emptyAdds.push(t.empty - t.none);
@@ -223,10 +231,13 @@ for (const pipeline of ONLY ?? Object.keys(PIPELINES)) {
       + `   added ${spread(added)} ns (${pct.toFixed(1)}%), beyond the empty processor ${spread(beyondEmpty)} (${((median(beyondEmpty) / a) * 100).toFixed(1)}%)`
       + `   [empty processor adds ${spread(emptyAdds)}]   all in: added ${ns(mean('wsclose') - mean('none')).trim()}, beyond empty ${ns(mean('wsclose') - mean('empty')).trim()}   target < 1 µs: ${met(plus < 1000)}, < 5%: ${met(pct < 5)}`
       + (OTHER ? `   against ${OTHER}: ${spread(againstOther)} ns, all in ${ns(mean('wsclose') - mean('other')).trim()}` : ''));
-    if (!Number.isNaN(median(message.none))) {
-      console.log(`${pipeline.padEnd(5)}   one message span among them, timed alone: SDK ${ns(median(message.none))} ns   with wsclose ${ns(median(message.wsclose))}`
-        + `   added ${spread(messageAdded)} ns   [empty processor adds ${ns(median(message.empty) - median(message.none)).trim()}]`
-        + (OTHER ? `   against ${OTHER}: ${spread(message.wsclose.map((x, i) => x - message.other[i]))} ns` : ''));
+    for (const [kind, by] of kinds) {
+      // A round holds no span of a kind its loop makes more rarely than a round's length (handshakes, closes).
+      const minus = (x, y) => by[x].map((v, i) => v - by[y][i]).filter((v) => !Number.isNaN(v));
+      const timedIn = (side) => by[side].filter((v) => v !== undefined);
+      console.log(`${pipeline.padEnd(5)}   a ${kind} span among them, timed alone: SDK ${ns(median(timedIn('none')))} ns   with wsclose ${ns(median(timedIn('wsclose')))}`
+        + `   added ${spread(minus('wsclose', 'none'))} ns   [empty processor adds ${ns(median(minus('empty', 'none'))).trim()}]`
+        + (OTHER ? `   against ${OTHER}: ${spread(minus('wsclose', 'other'))} ns` : ''));
     }
   }
 }
