@@ -182,8 +182,13 @@ export class SpanIds {
 /** Spans whose entry `RecentEntries` keeps: a message span's and its handler's few own ones (a power of two). */
 const RECENT = 8;
 
-/** What `RecentEntries` gives for a span noted with `noteFramed`: no entry, its key in `key`. */
+/**
+ * What `RecentEntries` gives for a span noted by its key (`noteKey`), with no entry: FRAMED for a
+ * message span whose frame went at its start, KEYED for another (a close span); its key is then
+ * in `key`. Both are below -1, so `entry < 0` still tells a span with no entry.
+ */
 export const FRAMED = -2;
+export const KEYED = -3;
 
 /** A span as `RecentEntries` needs it: its id, to place it in the table if it outlives its place. */
 export interface NotedSpan {
@@ -193,24 +198,25 @@ export interface NotedSpan {
 /**
  * The entries of the last few spans set, by span object, so a span's id is parsed once: a
  * message span ends right after it starts (and a span object compares by identity, for nothing).
- * A message span whose frame went at its start is noted with its connection's key and no entry
- * (`noteFramed`): most end before their place is taken, so the table's cold lines are not
- * written for them. A span that had not ended when its place went to a later one is kept in a
- * WeakSet (see `outlived`), and a framed one is placed in the table then, marked in flight, so a
- * span never noted is known to have no entry without a look in the table.
+ * A message span whose frame went at its start, and a close span, are noted with their
+ * connection's key and no entry (`noteKey`): nothing links to them, and most end before their place
+ * is taken, so the table's cold lines are not written for them. A span that had not ended when its
+ * place went to a later one is kept in a WeakSet (see `outlived`), and one noted by its key is
+ * placed in the table then (a framed one marked in flight), so a span never noted is known to
+ * have no entry without a look in the table.
  */
 export class RecentEntries<T extends NotedSpan> {
   private readonly spans: (T | undefined)[] = new Array<T | undefined>(RECENT).fill(undefined);
   private readonly entries = new Int32Array(RECENT);
   private readonly stamps = new Int32Array(RECENT);
-  /** The connection key of a span noted framed; undefined in other places. */
+  /** The connection key of a span noted by its key; undefined in other places. */
   private readonly keys: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
   /** Made at the first span that outlived its place: until then, no span needs the look. */
   private outlivers: WeakSet<T> | undefined;
   /** Places held: none for most of a service's spans (no WebSocket span runs), and `take` then reads none. */
   private held = 0;
   private next = 0;
-  /** The key of the span that `take` or `peek` last answered FRAMED for. */
+  /** The key of the span that `take` or `peek` last answered FRAMED or KEYED for. */
   key: string | undefined = undefined;
 
   constructor(private readonly ids: SpanIds) {}
@@ -221,10 +227,10 @@ export class RecentEntries<T extends NotedSpan> {
     this.stamps[k] = this.ids.stamp(entry);
   }
 
-  /** Notes a message span whose frame went at its start, under its connection's key, with no entry. */
-  noteFramed(span: T, key: string): void {
+  /** Notes a span under its connection's key with no entry: `framed` for a message span whose frame went at its start. */
+  noteKey(span: T, key: string, framed: boolean): void {
     const k = this.place(span);
-    this.entries[k] = FRAMED;
+    this.entries[k] = framed ? FRAMED : KEYED;
     this.keys[k] = key;
   }
 
@@ -236,14 +242,15 @@ export class RecentEntries<T extends NotedSpan> {
     else {
       // Not ended yet (`take` forgets a span that ends): it may still have children, and its end must know it framed.
       (this.outlivers ??= new WeakSet()).add(before);
-      if (this.entries[k] === FRAMED) this.ids.set(before.spanContext().spanId, this.keys[k]!, true);
+      const entry = this.entries[k];
+      if (entry === FRAMED || entry === KEYED) this.ids.set(before.spanContext().spanId, this.keys[k]!, entry === FRAMED);
     }
     this.spans[k] = span;
     this.keys[k] = undefined;
     return k;
   }
 
-  /** The entry noted for `span` if it still holds the span's id, FRAMED, else -1; forgets the span. */
+  /** The entry noted for `span` if it still holds the span's id, FRAMED or KEYED, else -1; forgets the span. */
   take(span: T): number {
     const k = this.placeOf(span);
     if (k < 0) return -1;
@@ -269,9 +276,9 @@ export class RecentEntries<T extends NotedSpan> {
 
   private entryAt(k: number): number {
     const entry = this.entries[k];
-    if (entry === FRAMED) {
+    if (entry === FRAMED || entry === KEYED) {
       this.key = this.keys[k];
-      return FRAMED;
+      return entry;
     }
     return this.ids.holds(entry, this.stamps[k]) ? entry : -1;
   }

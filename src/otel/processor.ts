@@ -22,7 +22,7 @@ import type { CorrelatorStats } from '../correlator.js';
 import type { Accepts, Verdict, WsEvent } from '../model.js';
 import type { Summary } from '../summary.js';
 import { IncidentCounter } from './metrics.js';
-import { FRAMED, RecentEntries, type NotedSpan } from './ids.js';
+import { FRAMED, KEYED, RecentEntries, type NotedSpan } from './ids.js';
 import { mayHoldException, SpanMapper, type SpanData, type SpanMapping, type SpanRole } from './spans.js';
 
 export interface CloseCauseSpanProcessorOptions {
@@ -146,7 +146,10 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     const conn = this.connectionOf(span, role);
     this.sawWebSocket = true;
     if (type === undefined) {
-      this.recent.note(span, mapper.ids.set(span.spanContext().spanId, conn));
+      // A close span's children find it among the spans noted last, or through the span once it has
+      // ended; the spans that open a connection (and untyped messages) are linked to by id, so take an entry.
+      if (role === 'close') this.recent.noteKey(span, conn, false);
+      else this.recent.note(span, mapper.ids.set(span.spanContext().spanId, conn));
       return;
     }
     // Not flattened: most die young (see `lastAtOnly`), and the one kept per connection is
@@ -156,7 +159,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), at));
     // Noted after the push with no table entry (placed there only if it outlives its place),
     // under the connection's own key: a service may make the attribute's text anew for every span.
-    this.recent.noteFramed(span, this.analyzer.correlator.lastKey ?? conn);
+    this.recent.noteKey(span, this.analyzer.correlator.lastKey ?? conn, true);
   }
 
   /** The connection of a WebSocket span, from its fields as they are (see `SpanMapper.connect`). */
@@ -188,32 +191,32 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     let key: string | undefined;
     if (parent !== undefined && parent.isRecording() && !this.recent.outlived(parent)) {
       const of = this.recent.peek(parent);
-      if (of < 0 && of !== FRAMED) return;
-      key = of === FRAMED ? this.recent.key : this.mapper.ids.key(of);
+      if (of === -1) return;
+      key = of === FRAMED || of === KEYED ? this.recent.key : this.mapper.ids.key(of);
     } else {
-      key = this.framedKey(parent) ?? this.mapper.ids.get(parentId);
+      key = this.endedKey(parent) ?? this.mapper.ids.get(parentId);
     }
     const entry = this.mapper.under(span.spanContext().spanId, key);
     if (entry >= 0) this.recent.note(span, entry);
   }
 
-  /** The connection of a span of this process that framed its message at its start, else undefined. */
-  private framedKey(span: unknown): string | undefined {
+  /** The connection of an ended span of this process that was noted by its key (a framed message span, a close span), else undefined. */
+  private endedKey(span: unknown): string | undefined {
     const s = span as Partial<ReadableSpan>;
     if (s.attributes === undefined || s.name === undefined) return undefined; // not this SDK's span (a remote parent)
     const role = this.mapper.role(s.name, s.attributes);
-    if ((role !== 'receive' && role !== 'send') || this.mapper.frameType(s.attributes) === undefined) return undefined;
-    return this.connectionOf(s as ReadableSpan, role);
+    const keyed = role === 'close' || ((role === 'receive' || role === 'send') && this.mapper.frameType(s.attributes) !== undefined);
+    return keyed ? this.connectionOf(s as ReadableSpan, role) : undefined;
   }
 
   /** Pushes what a finished span adds; returns the verdict its close produced, if any. */
   private ending(span: ReadableSpan): Verdict | undefined {
     const mapper = this.mapper;
     let entry = this.recent.take(span);
-    if (entry === FRAMED) {
+    if (entry === FRAMED || entry === KEYED) {
       // A message span whose frame went at its start: only an error it records is added.
-      if (!mayHoldException(span.events.length, span.status, span.attributes)) return undefined;
-      return this.judging(spanData(span, true), mapper.role(span.name, span.attributes), this.recent.key!, false);
+      if (entry === FRAMED && !mayHoldException(span.events.length, span.status, span.attributes)) return undefined;
+      return this.judging(spanData(span, true), mapper.role(span.name, span.attributes), this.recent.key!, entry === KEYED);
     }
     // Only a span noted at its start can have an entry: the table's lines are cold, and most spans never had one.
     if (entry < 0 && this.recent.outlived(span)) entry = mapper.ids.find(span.spanContext().spanId);

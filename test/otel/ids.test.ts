@@ -3,7 +3,7 @@
  * and for any other id text, bounded, and sparing spans in flight.
  */
 import { describe, expect, it } from 'vitest';
-import { FRAMED, RecentEntries, SpanIds, type NotedSpan } from '../../src/otel/ids.js';
+import { FRAMED, KEYED, RecentEntries, SpanIds, type NotedSpan } from '../../src/otel/ids.js';
 
 /** Random-looking 16-digit hex ids, the same each run (xorshift32). */
 let seed = 0x9e3779b9;
@@ -108,7 +108,7 @@ describe('RecentEntries', () => {
     const recent = new RecentEntries(t);
     const quickId = hexId();
     const quick = span(quickId);
-    recent.noteFramed(quick, 'conn-a');
+    recent.noteKey(quick, 'conn-a', true);
     expect(recent.peek(quick)).toBe(FRAMED);
     expect(recent.key).toBe('conn-a');
     expect(recent.take(quick)).toBe(FRAMED);
@@ -117,14 +117,24 @@ describe('RecentEntries', () => {
     expect(t.find(quickId)).toBe(-1); // a framed span that ends in its place is never in the table
     const slowId = hexId();
     const slow = span(slowId);
-    recent.noteFramed(slow, 'conn-b');
-    for (let i = 0; i < 8; i++) recent.noteFramed(span(), `other${i}`); // its place is taken while it runs
+    recent.noteKey(slow, 'conn-b', true);
+    for (let i = 0; i < 8; i++) recent.noteKey(span(), `other${i}`, true); // its place is taken while it runs
     expect(recent.outlived(slow)).toBe(true);
     expect(recent.take(slow)).toBe(-1);
     const entry = t.find(slowId);
     expect(entry).toBeGreaterThanOrEqual(0);
     expect(t.key(entry)).toBe('conn-b');
     expect(t.take(entry)).toBe(true); // in flight: its frame went at its start
+    // A span noted by its key but not framed (a close span) is KEYED, and placed in the table not in flight.
+    const closeId = hexId();
+    const close = span(closeId);
+    recent.noteKey(close, 'conn-c', false);
+    expect(recent.peek(close)).toBe(KEYED);
+    expect(recent.key).toBe('conn-c');
+    for (let i = 0; i < 8; i++) recent.noteKey(span(), `later${i}`, true);
+    const closeEntry = t.find(closeId);
+    expect(t.key(closeEntry)).toBe('conn-c');
+    expect(t.take(closeEntry)).toBe(false);
   });
 });
 

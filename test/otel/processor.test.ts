@@ -313,6 +313,26 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     expect(before(incidents[0])).toEqual([['frame', at(msg)], ['exception', at(msg)]]);
   });
 
+  it('joins a close handler\'s span to its connection, before the close is judged, and a late one after', () => {
+    const incidents: Verdict[] = [];
+    const processor = new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) });
+    const tracer = provider([processor]);
+    tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': 'closing', 'url.path': '/json', 'websocket.message.type': 'text' } }).end();
+    const close = tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': 'closing', 'websocket.close.code': 1011 } });
+    // The close handler's own span fails while the close span runs: it comes before the close.
+    const cleanup = tracer.startSpan('cleanup', {}, trace.setSpan(context.active(), close));
+    cleanup.recordException({ name: 'TypeError', message: 'session is undefined', stack: 'TypeError: session is undefined\n    at onClose (server.mjs:51:9)' });
+    cleanup.end();
+    close.end();
+    // A span started under the close span after it ended is the connection's, after its close.
+    const late = tracer.startSpan('flush', {}, trace.setSpan(context.active(), close));
+    late.recordException({ name: 'Error', message: 'too late' });
+    late.end();
+    expect(incidents.map((v) => [v.connection, v.rootCause, v.exception?.type])).toEqual([['closing', 'unhandled-error', 'TypeError']]);
+    expect(before(incidents[0]).filter(([kind]) => kind === 'exception')).toEqual([['exception', at(cleanup)]]);
+    expect(processor.stats().afterClose).toBe(1);
+  });
+
   it('never throws into the host: its own errors go to diag, spans still reach the exporter', () => {
     const errors: unknown[][] = [];
     const logger = { error: (...a: unknown[]) => errors.push(a), warn() {}, info() {}, debug() {}, verbose() {} } as DiagLogger;
