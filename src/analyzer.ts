@@ -18,6 +18,11 @@ export interface AnalyzerOptions {
   correlator?: CorrelatorOptions;
   /** Called once per ended connection with its final verdict. */
   onVerdict?: (v: Verdict) => void;
+  /**
+   * Called once per ended connection with its final judgement, before any verdict is written:
+   * a caller that needs the text of only some verdicts writes those itself (`verdictOf`).
+   */
+  onJudgement?: (j: Judgement) => void;
   /** Verdicts held for the end-of-input re-check at most; beyond it they are final at close. */
   maxPending?: number;
   /** Incident verdicts kept for the report at most; the rest are counted in the summary only. */
@@ -128,6 +133,7 @@ export class Analyzer {
     this.tally.add(j);
     const listed = j.incident && this.incidents.length < this.maxIncidents;
     if (j.incident && !listed) this.stats.incidentsOmitted++;
+    this.opts.onJudgement?.(j);
     if (!listed && !this.opts.onVerdict) return;
     const v = verdictOf(j);
     if (listed) this.incidents.push(v);

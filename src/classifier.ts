@@ -82,6 +82,10 @@ export class Judgement {
     this.exception = finding.exception && exceptionInfo(finding.exception, opts.showPayloads);
   }
 
+  get confidence(): number {
+    return round(this.finding.confidence);
+  }
+
   /** Written on demand: a summary reads it for the first close of each disagreement only. */
   get explanation(): string {
     const { finding, closeCode } = this;
@@ -119,7 +123,7 @@ export function verdictOf(j: Judgement): Verdict {
     incident: j.incident,
     codeAgreement: j.codeAgreement,
     explanation: j.explanation,
-    confidence: round(finding.confidence),
+    confidence: j.confidence,
     evidence: evidence(inc, finding, opts),
     fix: finding.fix ?? FIX[finding.cause],
     at: close.at,
@@ -348,9 +352,23 @@ function initiatorOf(inc: Incident): Initiator {
 function evidence(inc: Incident, finding: Finding, opts: ClassifyOptions): Evidence[] {
   const out: Evidence[] = [];
   if (inc.open) add(out, toEvidence(inc.open, opts));
+  for (const e of between(inc, finding, opts)) add(out, e);
+  add(out, toEvidence(inc.close, opts));
+  return out;
+}
+
+/**
+ * A judged connection's evidence between its open and its close, without the rest of its verdict:
+ * what proves its cause (for a normal close, mostly nothing, and then nothing is made).
+ */
+export function proofOf(j: Judgement): Evidence[] {
+  return between(j.inc, j.finding, j.opts);
+}
+
+function between(inc: Incident, finding: Finding, opts: ClassifyOptions): Evidence[] {
+  const out: Evidence[] = [];
   for (const p of finding.proof) add(out, 'summary' in p ? p : toEvidence(p, opts));
   if (inc.closeSent) add(out, toEvidence(inc.closeSent, opts));
-  add(out, toEvidence(inc.close, opts));
   return out;
 }
 

@@ -18,8 +18,9 @@ import {
 } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Analyzer } from '../analyzer.js';
+import { proofOf, verdictOf, type Judgement } from '../classifier.js';
 import type { CorrelatorStats } from '../correlator.js';
-import type { Accepts, Verdict, WsEvent } from '../model.js';
+import type { Accepts, Evidence, Verdict, WsEvent } from '../model.js';
 import type { Summary } from '../summary.js';
 import { IncidentCounter } from './metrics.js';
 import { FRAMED, KEYED, RecentEntries, type NotedSpan } from './ids.js';
@@ -56,6 +57,8 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
   private readonly recent: RecentEntries<NotedSpan>;
   /** A WebSocket span has started: until then a span's parent is not looked at. */
   private sawWebSocket = false;
+  /** The judgement of the connection a close being pushed ended, and its verdict if it is an incident. */
+  private judgement: Judgement | undefined;
   private verdict: Verdict | undefined;
   private sawOnEnding = false;
   private stopped = false;
@@ -72,7 +75,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
       // Frames are pushed with their span's `traceId/spanId`, made for each: rings keep it only
       // for the last inbound frame, the one a verdict may show.
       correlator: { maxConnections: opts.maxConnections ?? 10_000, ttlMs: opts.idleTtlMs ?? 60 * 60 * 1000, lastAtOnly: true },
-      onVerdict: (v) => this.judged(v),
+      onJudgement: (j) => this.judged(j),
     });
     this.push = (e) => this.analyzer.push(e);
   }
@@ -99,8 +102,8 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     this.sawOnEnding = true;
     if (this.stopped) return;
     try {
-      const v = this.ending(span);
-      if (v) span.setAttributes(verdictAttributes(v));
+      const j = this.ending(span);
+      if (j) span.setAttributes(this.attributesOf(j));
     } catch (err) {
       diag.error('wsclose: CloseCauseSpanProcessor.onEnding failed', err);
     }
@@ -109,8 +112,8 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     if (this.sawOnEnding || this.stopped) return;
     try {
-      const v = this.ending(span);
-      if (v) this.verdictSpan(span, v);
+      const j = this.ending(span);
+      if (j) this.verdictSpan(span, j);
     } catch (err) {
       diag.error('wsclose: CloseCauseSpanProcessor.onEnd failed', err);
     }
@@ -209,8 +212,8 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     return keyed ? this.connectionOf(s as ReadableSpan, role) : undefined;
   }
 
-  /** Pushes what a finished span adds; returns the verdict its close produced, if any. */
-  private ending(span: ReadableSpan): Verdict | undefined {
+  /** Pushes what a finished span adds; returns the judgement its close produced, if any. */
+  private ending(span: ReadableSpan): Judgement | undefined {
     const mapper = this.mapper;
     let entry = this.recent.take(span);
     if (entry === FRAMED || entry === KEYED) {
@@ -242,20 +245,27 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     return this.judging(spanData(span, true), role, conn, !framed);
   }
 
-  /** Pushes a finished span's events; returns the verdict its close produced, if any. */
-  private judging(data: SpanData, role: SpanRole | undefined, conn: string, withFrame: boolean): Verdict | undefined {
+  /** Pushes a finished span's events; returns the judgement its close produced, if any. */
+  private judging(data: SpanData, role: SpanRole | undefined, conn: string, withFrame: boolean): Judgement | undefined {
+    this.judgement = undefined;
     this.verdict = undefined;
     this.mapper.events(data, role, conn, this.push, withFrame);
-    const v = this.verdict;
-    this.verdict = undefined;
-    return v;
+    const j = this.judgement;
+    this.judgement = undefined;
+    return j;
   }
 
-  /** Every ended connection: counted, called back, and kept for the close span being ended. */
-  private judged(v: Verdict): void {
-    this.verdict = v;
+  /**
+   * Every ended connection: kept for the close span being ended; an incident's verdict is
+   * written, counted and called back. A normal close's is not: its attributes need only its
+   * judgement (its evidence between open and close is mostly nothing).
+   */
+  private judged(j: Judgement): void {
+    this.judgement = j;
+    const v = (this.verdict = j.incident ? verdictOf(j) : undefined);
+    if (!v) return;
     this.counter.add(v);
-    if (v.incident && this.opts.onIncident) {
+    if (this.opts.onIncident) {
       try {
         this.opts.onIncident(v);
       } catch (err) {
@@ -264,26 +274,45 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     }
   }
 
-  private verdictSpan(close: ReadableSpan, v: Verdict): void {
+  /** The verdict's attributes for the close span that ended connection `j`. */
+  private attributesOf(j: Judgement): Record<string, string | number> {
+    const v = this.verdict;
+    this.verdict = undefined;
+    return v ? verdictAttributes(v) : judgementAttributes(j);
+  }
+
+  private verdictSpan(close: ReadableSpan, j: Judgement): void {
     const tracer = (this.opts.tracerProvider ?? trace.getTracerProvider()).getTracer('wsclose');
     tracer.startSpan(VERDICT_SPAN, {
       startTime: close.endTime,
       links: [{ context: close.spanContext() }],
-      attributes: { ...verdictAttributes(v), 'websocket.connection.id': v.connection },
+      attributes: { ...this.attributesOf(j), 'websocket.connection.id': j.inc.connection },
     }).end(close.endTime);
   }
 }
 
 /** The attributes a close span carries its verdict in. */
 export function verdictAttributes(v: Verdict): Record<string, string | number> {
-  const proof = v.evidence.filter((e) => e.kind !== 'open' && e.kind !== 'close').map((e) => e.summary);
-  let evidence = proof.length ? proof.join(' → ') : v.explanation;
-  if (evidence.length > EVIDENCE_MAX) evidence = `${evidence.slice(0, EVIDENCE_MAX - 1)}…`;
+  return closeAttributes(v, v.evidence);
+}
+
+/** The same attributes from a judgement, its verdict unwritten: only its proof is made (for a normal close, mostly nothing). */
+export function judgementAttributes(j: Judgement): Record<string, string | number> {
+  return closeAttributes(j, proofOf(j));
+}
+
+/** A verdict's attributes from its cause and its evidence (beyond the open and the close, the proof). */
+function closeAttributes(
+  v: Pick<Verdict, 'rootCause' | 'confidence' | 'codeAgreement' | 'explanation'>, evidence: Evidence[],
+): Record<string, string | number> {
+  const proof = evidence.filter((e) => e.kind !== 'open' && e.kind !== 'close').map((e) => e.summary);
+  let text = proof.length ? proof.join(' → ') : v.explanation;
+  if (text.length > EVIDENCE_MAX) text = `${text.slice(0, EVIDENCE_MAX - 1)}…`;
   return {
     'websocket.close.root_cause': v.rootCause,
     'websocket.close.root_cause.confidence': v.confidence,
     'websocket.close.code_agreement': v.codeAgreement,
-    'websocket.close.evidence': evidence,
+    'websocket.close.evidence': text,
   };
 }
 

@@ -17,8 +17,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the sample's scripts are plain JavaScript
 import { collectorLines, otlpBody, runTraced } from '../../samples/otel/traced.mjs';
+import { analyzeFiles } from '../../src/analyze.js';
+import { verdictOf, type Judgement } from '../../src/classifier.js';
 import type { Verdict } from '../../src/model.js';
-import { CloseCauseSpanProcessor, VERDICT_SPAN } from '../../src/otel/processor.js';
+import { CloseCauseSpanProcessor, judgementAttributes, verdictAttributes, VERDICT_SPAN } from '../../src/otel/processor.js';
 import { INCIDENTS_METRIC } from '../../src/otel/metrics.js';
 import type { Report } from '../../src/report.js';
 import { SPAN_AT } from '../support/expect-verdict.js';
@@ -149,6 +151,20 @@ describe('CloseCauseSpanProcessor in a real NodeSDK, on a traced ws server', () 
     const report = await analyzeFile(logFile);
     expect(report.input.files[0].parser).toBe('json');
     expectSameVerdicts(report, /:\d+$/);
+  });
+});
+
+describe('the verdict attributes of a close span', () => {
+  // A normal close's verdict is not written: its attributes come from its judgement, and must be
+  // those its verdict would give. Every connection of every bundled sample, normal or not.
+  const logs = ['samples/ws-pino/chat.log', 'samples/python-websockets/server.log', 'samples/aiohttp/server.log', 'samples/go-gorilla/server.log',
+    'samples/java-tomcat/server.log', 'samples/node-crash/crash.log', 'samples/logfmt/chat.log', 'samples/tshark/cap.json.gz',
+    'samples/otel/chat.otlp.jsonl'];
+  it.each(logs)('are the same from the judgement as from the verdict: %s', async (log) => {
+    const judgements: Judgement[] = [];
+    await analyzeFiles([log], { onJudgement: (j) => judgements.push(j) });
+    expect(judgements.filter((j) => !j.incident).length).toBeGreaterThan(0);
+    for (const j of judgements) expect(judgementAttributes(j), j.inc.connection).toEqual(verdictAttributes(verdictOf(j)));
   });
 });
 
