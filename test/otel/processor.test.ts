@@ -177,6 +177,20 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
   /** The server closes connection `id` with 1011. */
   const close1011 = (tracer: ReturnType<typeof provider>, id: string) =>
     tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': id, 'websocket.close.code': 1011 } }).end();
+  /** A tracer whose spans go through a processor, and the incidents it calls back with. */
+  function watched() {
+    const incidents: Verdict[] = [];
+    const processor = new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) });
+    return { incidents, processor, tracer: provider([processor]) };
+  }
+  /** A binary message on connection `id` of the JSON route, started (not ended). */
+  const binaryMessage = (tracer: ReturnType<typeof provider>, id: string) =>
+    tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': id, 'url.path': '/json', 'websocket.message.type': 'binary' } });
+  /** A handler's JSON.parse failing on a span, as it records it. */
+  const parseFailed = (span: { recordException(e: { name: string; message: string; stack: string }): void }) =>
+    span.recordException({ name: 'SyntaxError', message: 'Unexpected token', stack: 'SyntaxError: Unexpected token\n    at onMessage (server.mjs:23:5)' });
+  /** A verdict's connection, root cause, code agreement and exception type. */
+  const gist = (v: Verdict) => [v.connection, v.rootCause, v.codeAgreement, v.exception?.type];
   /** The evidence of a verdict before its close, as [kind, at] pairs. */
   const before = (v: Verdict) => v.evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at]);
 
@@ -206,9 +220,7 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
   });
 
   it('joins a handler\'s late child span and a failing message span to their connection, and points at their exact ids', () => {
-    const incidents: Verdict[] = [];
-    const processor = new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) });
-    const tracer = provider([processor]);
+    const { incidents, tracer } = watched();
     // The connection id's text is made anew for every span, as a service may do.
     const attrs = (n: number) => ({ 'websocket.connection.id': ['k', n].join(''), 'url.path': '/json' });
     const msg = tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes: { ...attrs(3), 'websocket.message.type': 'binary', 'websocket.message.length': 8 } });
@@ -217,7 +229,7 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     for (let i = 0; i < 10; i++) tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': `other${i}`, 'websocket.message.type': 'text' } }).end();
     // The handler's own span, a child of the message span, started after that span ended.
     const child = tracer.startSpan('JSON.parse', {}, trace.setSpan(context.active(), msg));
-    child.recordException({ name: 'SyntaxError', message: 'Unexpected token', stack: 'SyntaxError: Unexpected token\n    at onMessage (server.mjs:23:5)' });
+    parseFailed(child);
     child.end();
     tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { ...attrs(3), 'websocket.close.code': 1011 } }).end();
     // Another connection's message fails on its own span (dd-trace's error attributes).
@@ -236,9 +248,8 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
   });
 
   it('joins a late child to its message span long after the span left the recent spans, through the context it starts in', () => {
-    const incidents: Verdict[] = [];
-    const tracer = provider([new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) })]);
-    const msg = tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': 'late', 'url.path': '/json', 'websocket.message.type': 'binary' } });
+    const { incidents, tracer } = watched();
+    const msg = binaryMessage(tracer, 'late');
     msg.end();
     // Hundreds of WebSocket spans since: every slot of the recent spans was taken many times over.
     for (let i = 0; i < 400; i++) tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': `busy${i % 7}`, 'websocket.message.type': 'text' } }).end();
@@ -256,9 +267,8 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
   });
 
   it('finds a handler\'s span and its message span at their end though many spans started while they ran', () => {
-    const incidents: Verdict[] = [];
-    const tracer = provider([new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) })]);
-    const msg = tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': 'slow', 'url.path': '/json', 'websocket.message.type': 'binary' } });
+    const { incidents, tracer } = watched();
+    const msg = binaryMessage(tracer, 'slow');
     const handler = tracer.startSpan('handle', {}, trace.setSpan(context.active(), msg));
     // An async handler: other connections' messages and their handlers' spans start and end meanwhile.
     for (let i = 0; i < 40; i++) {
@@ -278,9 +288,8 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
   });
 
   it('joins a child started under a running message span that other spans pushed out of the recent ones', () => {
-    const incidents: Verdict[] = [];
-    const tracer = provider([new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) })]);
-    const msg = tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': 'held', 'url.path': '/json', 'websocket.message.type': 'binary' } });
+    const { incidents, tracer } = watched();
+    const msg = binaryMessage(tracer, 'held');
     for (let i = 0; i < 12; i++) tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': `busy${i % 3}`, 'websocket.message.type': 'text' } }).end();
     // Still running, no longer among the spans noted last: its children are looked up in the table.
     const child = tracer.startSpan('JSON.parse', {}, trace.setSpan(context.active(), msg));
@@ -290,7 +299,7 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     under.recordException({ name: 'Error', message: 'not this one' });
     under.end();
     plain.end();
-    child.recordException({ name: 'SyntaxError', message: 'Unexpected token', stack: 'SyntaxError: Unexpected token\n    at onMessage (server.mjs:23:5)' });
+    parseFailed(child);
     child.end();
     msg.end();
     close1011(tracer, 'held');
@@ -299,40 +308,36 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
   });
 
   it('joins a late child to its message span by the span its context holds, though the table has forgotten every entry since', () => {
-    const incidents: Verdict[] = [];
-    const tracer = provider([new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) })]);
-    const msg = tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': 'forgotten', 'url.path': '/json', 'websocket.message.type': 'binary' } });
+    const { incidents, tracer } = watched();
+    const msg = binaryMessage(tracer, 'forgotten');
     msg.end();
     // More handshakes since than the table holds (32,768 entries): each has an entry, so every earlier one is gone.
     for (let i = 0; i < 40_000; i++) {
       tracer.startSpan('GET /other', { kind: SpanKind.SERVER, attributes: { 'websocket.connection.id': 'busy', 'http.upgraded': 'websocket' } }).end();
     }
     const child = tracer.startSpan('JSON.parse', {}, trace.setSpan(context.active(), msg));
-    child.recordException({ name: 'SyntaxError', message: 'Unexpected token', stack: 'SyntaxError: Unexpected token\n    at onMessage (server.mjs:23:5)' });
+    parseFailed(child);
     child.end();
     close1011(tracer, 'forgotten');
-    expect(incidents.map((v) => [v.connection, v.rootCause, v.codeAgreement, v.exception?.type])).toEqual([['forgotten', 'data-type-mismatch', 'disagrees', 'SyntaxError']]);
+    expect(incidents.map(gist)).toEqual([['forgotten', 'data-type-mismatch', 'disagrees', 'SyntaxError']]);
     expect(before(incidents[0])).toEqual([['frame', at(msg)], ['exception', at(child)]]);
   });
 
   it('adds the error of a message span that outlived its place, after its frame, to its connection', () => {
-    const incidents: Verdict[] = [];
-    const tracer = provider([new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) })]);
-    const msg = tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': 'long', 'url.path': '/json', 'websocket.message.type': 'binary' } });
+    const { incidents, tracer } = watched();
+    const msg = binaryMessage(tracer, 'long');
     // Its place among the spans noted last is taken while it runs: it is placed in the table then.
     for (let i = 0; i < 12; i++) tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': `busy${i % 3}`, 'websocket.message.type': 'text' } }).end();
-    msg.recordException({ name: 'SyntaxError', message: 'Unexpected token', stack: 'SyntaxError: Unexpected token\n    at onMessage (server.mjs:23:5)' });
+    parseFailed(msg);
     msg.setStatus({ code: SpanStatusCode.ERROR });
     msg.end();
     close1011(tracer, 'long');
-    expect(incidents.map((v) => [v.connection, v.rootCause, v.codeAgreement, v.exception?.type])).toEqual([['long', 'data-type-mismatch', 'disagrees', 'SyntaxError']]);
+    expect(incidents.map(gist)).toEqual([['long', 'data-type-mismatch', 'disagrees', 'SyntaxError']]);
     expect(before(incidents[0])).toEqual([['frame', at(msg)], ['exception', at(msg)]]);
   });
 
   it('joins a close handler\'s span to its connection, before the close is judged, and a late one after', () => {
-    const incidents: Verdict[] = [];
-    const processor = new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) });
-    const tracer = provider([processor]);
+    const { incidents, processor, tracer } = watched();
     tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': 'closing', 'url.path': '/json', 'websocket.message.type': 'text' } }).end();
     const close = tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { 'websocket.connection.id': 'closing', 'websocket.close.code': 1011 } });
     // The close handler's own span fails while the close span runs: it comes before the close.
