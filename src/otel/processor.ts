@@ -20,7 +20,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { Analyzer } from '../analyzer.js';
 import { proofOf, verdictOf, type Judgement } from '../classifier.js';
 import type { CorrelatorStats } from '../correlator.js';
-import type { Accepts, Evidence, Verdict, WsEvent } from '../model.js';
+import type { Accepts, Evidence, FrameType, Verdict, WsEvent } from '../model.js';
 import type { Summary } from '../summary.js';
 import { IncidentCounter } from './metrics.js';
 import { FRAMED, KEYED, RecentEntries, type NotedSpan } from './ids.js';
@@ -145,7 +145,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
   private started(span: Span, role: SpanRole): void {
     const mapper = this.mapper;
     const attrs = span.attributes;
-    const type = role === 'receive' || role === 'send' ? mapper.frameType(attrs) : undefined;
+    const type = this.frameTypeOf(role, attrs);
     const conn = this.connectionOf(span, role);
     this.sawWebSocket = true;
     if (type === undefined) {
@@ -208,8 +208,13 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     const s = span as Partial<ReadableSpan>;
     if (s.attributes === undefined || s.name === undefined) return undefined; // not this SDK's span (a remote parent)
     const role = this.mapper.role(s.name, s.attributes);
-    const keyed = role === 'close' || ((role === 'receive' || role === 'send') && this.mapper.frameType(s.attributes) !== undefined);
-    return keyed ? this.connectionOf(s as ReadableSpan, role) : undefined;
+    if (role === undefined || (role !== 'close' && this.frameTypeOf(role, s.attributes) === undefined)) return undefined;
+    return this.connectionOf(s as ReadableSpan, role);
+  }
+
+  /** The type of the frame a message span stands for, if it says: its frame then goes at its start. */
+  private frameTypeOf(role: SpanRole, attrs: ReadableSpan['attributes']): FrameType | undefined {
+    return role === 'receive' || role === 'send' ? this.mapper.frameType(attrs) : undefined;
   }
 
   /** Pushes what a finished span adds; returns the judgement its close produced, if any. */

@@ -131,12 +131,14 @@ export class SpanMapper {
     return undefined;
   }
 
-  /** A span that is no WebSocket span but runs under one (a handler's own span) joins its connection: its entry, else -1. */
-  inherit(spanId: string, parentSpanId: string | undefined): number {
-    return this.under(spanId, parentSpanId === undefined ? undefined : this.ids.get(parentSpanId));
+  /** A span that is no WebSocket span but runs under one (a handler's own span) joins its connection: its key, if any. */
+  inherit(spanId: string, parentSpanId: string | undefined): string | undefined {
+    const key = parentSpanId === undefined ? undefined : this.ids.get(parentSpanId);
+    this.under(spanId, key);
+    return key;
   }
 
-  /** `inherit` with the parent's connection at hand (undefined for none). */
+  /** `inherit` with the parent's connection at hand (undefined for none): the span's entry, else -1. */
   under(spanId: string, key: string | undefined): number {
     return key === undefined ? -1 : this.ids.set(spanId, key);
   }
@@ -282,11 +284,8 @@ export function mapSpans(mapper: SpanMapper, spans: SpanData[], emit: (e: WsEven
   const push = (e: WsEvent) => out.push(e);
   for (const span of byStart) {
     const role = mapper.role(span.name, span.attributes);
-    if (role) mapper.events(span, role, mapper.connect(span, role), push);
-    else {
-      const entry = mapper.inherit(span.spanId, span.parentSpanId);
-      if (entry >= 0) mapper.events(span, role, mapper.ids.key(entry), push);
-    }
+    const conn = role ? mapper.connect(span, role) : mapper.inherit(span.spanId, span.parentSpanId);
+    if (conn !== undefined) mapper.events(span, role, conn, push);
   }
   // A stable sort: events at one instant keep the open → frame → exception → close order of one span.
   out.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
