@@ -127,14 +127,14 @@ export async function capture(file) {
   const tshark = await startTshark(file, [ws.port, py.port]);
   try {
     const runs = await Promise.all([
-      ...WS.map((name) => runClient(ws.port, name, { delayMs: 5 }).then((r) => ({ ...r, server: 'ws', sc: WS_SCENARIOS[name] }))),
-      coalescedClient(ws.port).then((r) => ({ ...r, server: 'ws', sc: COALESCED })),
+      ...WS.map((name) => runClient(ws.port, name, { delayMs: 5 }).then((r) => ({ ...r, server: 'ws', port: ws.port, sc: WS_SCENARIOS[name] }))),
+      coalescedClient(ws.port).then((r) => ({ ...r, server: 'ws', port: ws.port, sc: COALESCED })),
       ...Object.keys(PY_SCENARIOS).map((name) => runClient(py.port, name, { delayMs: 5, scenarios: PY_SCENARIOS })
-        .then((r) => ({ ...r, server: 'python-websockets', sc: PY_SCENARIOS[name] }))),
+        .then((r) => ({ ...r, server: 'python-websockets', port: py.port, sc: PY_SCENARIOS[name] }))),
     ]);
     await tshark.quiet(500); // the last FIN/ACKs
-    return runs.map(({ name, server, localPort, sc }) => ({
-      scenario: name, server, clientPort: localPort, route: sc.route.split('?')[0],
+    return runs.map(({ name, server, port, localPort, sc }) => ({
+      scenario: name, server, ports: `${localPort}>${port}`, route: sc.route.split('?')[0],
       ...(WIRE_EXPECT[name] ?? withoutLogOnly(sc.expect)),
     }));
   } finally {
@@ -158,15 +158,18 @@ export function decode(pcap, format) {
   return execFileSync('tshark', ['-r', pcap, '-n', '-Y', FILTER, '-T', format], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
 }
 
-/** The verdicts the runs call for, keyed as wsclose names a capture's connection: its TCP stream. */
+/**
+ * The verdicts the runs call for, keyed as wsclose names a capture's connection: its TCP stream,
+ * found by the client's port and the server's (the two servers' clients may get the same port).
+ */
 export function expectedVerdicts(pcap, runs) {
   const streamOf = new Map();
-  const rows = execFileSync('tshark', ['-r', pcap, '-n', '-Y', 'http.request', '-T', 'fields', '-e', 'tcp.stream', '-e', 'tcp.srcport'],
+  const rows = execFileSync('tshark', ['-r', pcap, '-n', '-Y', 'http.request', '-T', 'fields', '-e', 'tcp.stream', '-e', 'tcp.srcport', '-e', 'tcp.dstport'],
     { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split('\n');
   for (const row of rows) {
-    const [stream, port] = row.split('\t');
-    streamOf.set(Number(port), Number(stream));
+    const [stream, from, to] = row.split('\t');
+    streamOf.set(`${from}>${to}`, Number(stream));
   }
-  return runs.map(({ clientPort, ...run }) => ({ connection: `tcp.stream==${streamOf.get(clientPort)}`, ...run }))
+  return runs.map(({ ports, ...run }) => ({ connection: `tcp.stream==${streamOf.get(ports)}`, ...run }))
     .sort((a, b) => Number(a.connection.slice(12)) - Number(b.connection.slice(12)));
 }
