@@ -6,7 +6,8 @@
  * shows medians of wall time (MB/s, lines/s), CPU time (MB/s per CPU second: fairer on a busy
  * machine) and peak RSS, with wsclose's ratios and the targets beside them.
  *
- * Also: start-up (an empty input and 4 MB, against `node -e 0`), a log where every line is a WebSocket event, the log gzipped (against Node's own
+ * Also: warm-up (the log analyzed again and again in one process: the first run against the
+ * steady state), start-up (an empty input and 4 MB, against `node -e 0`), a log where every line is a WebSocket event, the log gzipped (against Node's own
  * streaming gunzip), peak RSS on 5 GB piped through stdin, and with 100,000 connections open.
  * Then every other bench/*.js file (other than baselines) runs in turn.
  *
@@ -120,6 +121,16 @@ const rows5 = compare(tools);
 table(`${(bytes / MB).toFixed(0)} MB pino-style log, 5% WebSocket lines (${fmt(lines)} lines)`, rows5, bytes, lines);
 results.five = { bytes, lines, rows: rows5 };
 
+// 1a. Warm-up: the same log analyzed again and again in one process (bench/warm.js). The first
+// run against the later ones is what code not yet optimized costs the CLI's one run.
+const warm = JSON.parse(spawnSync(node, [join(here, 'warm.js'), main, '6'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).stdout);
+process.stdout.write(`\n### Warm-up: the 5% log analyzed ${warm.ms.length} times in one process (Node's start-up not included)\n\n`
+  + '| run | s | MB/s |\n|---|--:|--:|\n'
+  + warm.ms.map((ms, i) => `| ${i + 1} | ${fmt(ms / 1000, 3)} | ${fmt(bytes / MB / (ms / 1000))} |\n`).join('')
+  + `| steady state (median of the last ${warm.ms.length - Math.floor(warm.ms.length / 2)}) | ${fmt(warm.steady / 1000, 3)} | ${fmt(bytes / MB / (warm.steady / 1000))} |\n`
+  + `\nThe first run takes ${fmt(warm.ms[0] / warm.steady, 2)}x the steady state's time; the CLI's run is the first, plus Node's start-up.\n`);
+results.warm = warm;
+
 // 1b. Start-up: what a run costs before it reads much, against Node's own start-up (a
 // `kubectl logs | wsclose analyze` of a few MB is mostly this).
 const empty = join(CACHE, 'empty.log');
@@ -226,7 +237,7 @@ rmSync(join(CACHE, 'time.txt'), { force: true });
 
 // 6. Other benchmarks in this folder.
 if (process.env.BENCH_OTHERS !== '0') {
-  const others = readdirSync(here).filter((f) => f.endsWith('.js') && !/^(run|pino-log|baseline-.*)\.js$/.test(f)).sort();
+  const others = readdirSync(here).filter((f) => f.endsWith('.js') && !/^(run|warm|pino-log|baseline-.*)\.js$/.test(f)).sort();
   for (const f of others) {
     process.stdout.write(`\n## bench/${f}\n\n`);
     spawnSync(node, [join(here, f)], { stdio: 'inherit' });
