@@ -127,7 +127,7 @@ const warm = JSON.parse(spawnSync(node, [join(here, 'warm.js'), main, '6'], { en
 process.stdout.write(`\n### Warm-up: the 5% log analyzed ${warm.ms.length} times in one process (Node's start-up not included)\n\n`
   + '| run | s | MB/s |\n|---|--:|--:|\n'
   + warm.ms.map((ms, i) => `| ${i + 1} | ${fmt(ms / 1000, 3)} | ${fmt(bytes / MB / (ms / 1000))} |\n`).join('')
-  + `| steady state (median of the last ${warm.ms.length - Math.floor(warm.ms.length / 2)}) | ${fmt(warm.steady / 1000, 3)} | ${fmt(bytes / MB / (warm.steady / 1000))} |\n`
+  + `| steady state (median of the last ${warm.steadyOf}) | ${fmt(warm.steady / 1000, 3)} | ${fmt(bytes / MB / (warm.steady / 1000))} |\n`
   + `\nThe first run takes ${fmt(warm.ms[0] / warm.steady, 2)}x the steady state's time; the CLI's run is the first, plus Node's start-up.\n`);
 results.warm = warm;
 

@@ -20,4 +20,4 @@ for (let i = 0; i < Number(runs); i++) {
 // The steady state: the median of the second half of the runs.
 const later = ms.slice(Math.floor(ms.length / 2)).sort((a, b) => a - b);
 const steady = later[Math.floor(later.length / 2)];
-process.stdout.write(`${JSON.stringify({ bytes: statSync(file).size, ms, steady })}\n`);
+process.stdout.write(`${JSON.stringify({ bytes: statSync(file).size, ms, steady, steadyOf: later.length })}\n`);

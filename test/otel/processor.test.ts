@@ -183,6 +183,13 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     const processor = new CloseCauseSpanProcessor({ onIncident: (v) => incidents.push(v) });
     return { incidents, processor, tracer: provider([processor]) };
   }
+  /** A text message on connection `id`, started (not ended). */
+  const textMessage = (tracer: ReturnType<typeof provider>, id: string) =>
+    tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': id, 'websocket.message.type': 'text' } });
+  /** `n` text messages, started and ended, on `conns` other connections taking turns: they take the places of spans noted before. */
+  const busy = (tracer: ReturnType<typeof provider>, n: number, conns: number) => {
+    for (let i = 0; i < n; i++) textMessage(tracer, `busy${i % conns}`).end();
+  };
   /** A binary message on connection `id` of the JSON route, started (not ended). */
   const binaryMessage = (tracer: ReturnType<typeof provider>, id: string) =>
     tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': id, 'url.path': '/json', 'websocket.message.type': 'binary' } });
@@ -226,7 +233,7 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     const msg = tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes: { ...attrs(3), 'websocket.message.type': 'binary', 'websocket.message.length': 8 } });
     msg.end();
     // Other connections' spans in between: the message span is no longer among the last few started.
-    for (let i = 0; i < 10; i++) tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': `other${i}`, 'websocket.message.type': 'text' } }).end();
+    for (let i = 0; i < 10; i++) textMessage(tracer, `other${i}`).end();
     // The handler's own span, a child of the message span, started after that span ended.
     const child = tracer.startSpan('JSON.parse', {}, trace.setSpan(context.active(), msg));
     parseFailed(child);
@@ -252,7 +259,7 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     const msg = binaryMessage(tracer, 'late');
     msg.end();
     // Hundreds of WebSocket spans since: every slot of the recent spans was taken many times over.
-    for (let i = 0; i < 400; i++) tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': `busy${i % 7}`, 'websocket.message.type': 'text' } }).end();
+    busy(tracer, 400, 7);
     const child = tracer.startSpan('JSON.parse', {}, trace.setSpan(context.active(), msg));
     // Its own child: placed in the table under the connection when its parent joined it.
     const grandchild = tracer.startSpan('decode', {}, trace.setSpan(context.active(), child));
@@ -272,7 +279,7 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     const handler = tracer.startSpan('handle', {}, trace.setSpan(context.active(), msg));
     // An async handler: other connections' messages and their handlers' spans start and end meanwhile.
     for (let i = 0; i < 40; i++) {
-      const other = tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': `busy${i % 5}`, 'websocket.message.type': 'text' } });
+      const other = textMessage(tracer, `busy${i % 5}`);
       tracer.startSpan('handle', {}, trace.setSpan(context.active(), other)).end();
       other.end();
     }
@@ -290,7 +297,7 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
   it('joins a child started under a running message span that other spans pushed out of the recent ones', () => {
     const { incidents, tracer } = watched();
     const msg = binaryMessage(tracer, 'held');
-    for (let i = 0; i < 12; i++) tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': `busy${i % 3}`, 'websocket.message.type': 'text' } }).end();
+    busy(tracer, 12, 3);
     // Still running, no longer among the spans noted last: its children are looked up in the table.
     const child = tracer.startSpan('JSON.parse', {}, trace.setSpan(context.active(), msg));
     // A running span never noted (no WebSocket span above it) has no connection to give its own child.
@@ -327,7 +334,7 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     const { incidents, tracer } = watched();
     const msg = binaryMessage(tracer, 'long');
     // Its place among the spans noted last is taken while it runs: it is placed in the table then.
-    for (let i = 0; i < 12; i++) tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': `busy${i % 3}`, 'websocket.message.type': 'text' } }).end();
+    busy(tracer, 12, 3);
     parseFailed(msg);
     msg.setStatus({ code: SpanStatusCode.ERROR });
     msg.end();
