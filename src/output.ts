@@ -13,8 +13,8 @@ import { renderText, type TextOptions } from './renderers/text.js';
 export const REPORT_FORMATS = ['text', 'json', 'md', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/** The report's text in parts, to be written one after another (JSON's: a part per some incidents). */
-export function reportParts(report: Report, format: ReportFormat, opts: TextOptions = {}): Iterable<string> {
+/** The report's text in parts, to be written one after another (JSON's: UTF-8, a part per some incidents). */
+export function reportParts(report: Report, format: ReportFormat, opts: TextOptions = {}): Iterable<string | Uint8Array> {
   switch (format) {
     case 'json': return jsonParts(report);
     case 'md': return [renderMarkdown(report, opts)];
@@ -27,7 +27,7 @@ function tempFor(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
 }
 
-export function writeAtomic(file: string, parts: Iterable<string>): void {
+export function writeAtomic(file: string, parts: Iterable<string | Uint8Array>): void {
   const tmp = tempFor(file);
   try {
     const fd = openSync(tmp, 'w');

@@ -2,34 +2,44 @@
 import type { Report } from '../report.js';
 
 export function renderJson(report: Report): string {
-  return [...jsonParts(report)].join('');
+  return JSON.stringify(report, null, 2) + '\n';
 }
 
 /**
- * The same text in parts of about `size` characters, split between incidents: a report lists
+ * The same text as UTF-8 in parts of about `size` bytes, split between incidents: a report lists
  * up to 5,000 of them by default, and its text whole (tens of MB, and more while JSON.stringify builds it)
- * was most of the CLI's peak memory.
+ * was most of the CLI's peak memory. Parts are bytes, cut from each call's own encoding: a part
+ * cut as text (a slice joined to its separator) was copied whole again when written.
  */
-export function* jsonParts(report: Report, size = 64 * 1024): Generator<string> {
+export function* jsonParts(report: Report, size = 64 * 1024): Generator<Buffer> {
   const { incidents, ...rest } = report;
   if (!incidents.length || Object.keys(report).at(-1) !== 'incidents') {
-    yield JSON.stringify(report, null, 2) + '\n';
+    yield Buffer.from(renderJson(report));
     return;
   }
   // The report's text without its last line ("}"), then the list. The incidents are written a
   // few at a time as the list of a one-key object, which JSON.stringify indents as the report's
   // own (depth 2), less that object's first two lines and last two: one call per part rather
   // than one per incident, and no re-indenting (string values hold no raw line breaks).
-  yield `${JSON.stringify(rest, null, 2).slice(0, -2)},\n  "incidents": [\n`;
+  yield Buffer.from(`${JSON.stringify(rest, null, 2).slice(0, -2)},\n  "incidents": [\n`);
   let batch = 16;
   for (let i = 0, end = 0; i < incidents.length; i = end) {
     end = Math.min(incidents.length, i + batch);
-    const text = JSON.stringify({ incidents: incidents.slice(i, end) }, null, 2);
-    yield `${text.slice(HEAD.length, -TAIL.length)}${end < incidents.length ? ',' : ''}\n`;
-    batch = Math.max(1, Math.round(batch * size / text.length)); // incidents vary in length: aim at `size`
+    const bytes = Buffer.from(JSON.stringify({ incidents: incidents.slice(i, end) }, null, 2));
+    // HEAD and TAIL are ASCII, so they are the bytes' first and last. TAIL's line break ends the
+    // part; before another part, a comma goes there and the line break after it.
+    let stop = bytes.length - TAIL.length + 1;
+    if (end < incidents.length) {
+      bytes[stop - 1] = COMMA;
+      bytes[stop++] = NL;
+    }
+    yield bytes.subarray(HEAD.length, stop);
+    batch = Math.max(1, Math.round(batch * size / bytes.length)); // incidents vary in length: aim at `size`
   }
-  yield '  ]\n}\n';
+  yield Buffer.from('  ]\n}\n');
 }
 
 const HEAD = '{\n  "incidents": [\n';
 const TAIL = '\n  ]\n}';
+const COMMA = 44;
+const NL = 10;
