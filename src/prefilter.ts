@@ -117,8 +117,8 @@ const COUNTS = 4 * (256 + (1 << TRIPLE_BITS)) + 4 * (SAMPLE / 2 + 1);
  */
 export class Sweep {
   readonly kernel: Kernel;
-  /** The tables installed (BlockFilter's). */
-  tables: Uint8Array | undefined;
+  /** The tables installed (a BlockFilter's). */
+  tables: Tables | undefined;
   /** Where a sample's counts go, past the blocks (and past the block copied in, for the filter's own). */
   counts = INPUT;
   private views: [Buffer, Buffer] | undefined;
@@ -206,10 +206,31 @@ function grown(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
   return b;
 }
 
+/**
+ * A filter's tables once compiled (the kernel's memory below the blocks): where they were
+ * compiled (`home`) until another filter's are installed there, then in a copy. Most runs have one
+ * filter and one sweep, and never copy them (1.9 MB of fresh memory, several ms to fault in).
+ */
+export class Tables {
+  private copy: Uint8Array | undefined;
+
+  constructor(public home: Sweep | undefined) {}
+
+  bytes(): Uint8Array {
+    return this.copy ?? new Uint8Array(this.home!.kernel.memory.buffer, 0, INPUT);
+  }
+
+  /** Their home is to take other tables: copied out first. */
+  evict(): void {
+    this.copy = this.bytes().slice();
+    this.home = undefined;
+  }
+}
+
 export class BlockFilter {
   private readonly anchors = new Map<number, Anchor[]>();
-  /** The kernel's tables once compiled (its memory below the block), copied into each sweep it scans in. */
-  private tables: Uint8Array | undefined;
+  /** The kernel's tables once compiled, installed into each sweep it scans in. */
+  private tables: Tables | undefined;
   /** Whether the anchors were priced on a sample, not placed quickly. */
   priced = false;
   /** Bytes scanned, and those it will have scanned by the end of the input (`expect`). */
@@ -283,7 +304,10 @@ export class BlockFilter {
   private sweep(s: Sweep, buf: Buffer, start: number, end: number, at: number): Found {
     this.scanned += end - start;
     // Placed quickly, and now known to be long: placed again, priced on this block.
-    if (!this.priced && this.tables !== undefined && this.long()) this.tables = undefined;
+    if (!this.priced && this.tables !== undefined && this.long()) {
+      this.tables.home = undefined; // dropped: never copied out
+      this.tables = undefined;
+    }
     if (this.tables === undefined || s.tables !== this.tables) this.install(s, at, end - start);
     const found = this.found;
     found.hits = found.odd = 0;
@@ -344,13 +368,15 @@ export class BlockFilter {
 
   /**
    * Puts the filter's tables into the sweep's kernel: compiled on the block at `at` when they
-   * are not yet, copied from the first sweep they were compiled in otherwise.
+   * are not yet, copied from where they are otherwise. The tables there before are copied out
+   * first if the sweep is their home.
    */
   private install(s: Sweep, at: number, block: number): void {
+    if (s.tables?.home === s) s.tables.evict();
     if (this.tables === undefined) {
       this.compile(s, at, Math.min(block, SAMPLE));
-      this.tables = new Uint8Array(s.kernel.memory.buffer, 0, INPUT).slice();
-    } else new Uint8Array(s.kernel.memory.buffer).set(this.tables);
+      this.tables = new Tables(s);
+    } else new Uint8Array(s.kernel.memory.buffer).set(this.tables.bytes());
     s.tables = this.tables;
   }
 
