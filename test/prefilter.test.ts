@@ -238,11 +238,14 @@ for (const kind of ['relaxed', 'plain'] as const) {
       const tablesA = sweeps[0].tables!;
       expect(tablesA.home).toBe(sweeps[0]); // compiled there, not copied
       // Copied from its home; then its home taken by another filter (copied out), and so on in turn.
+      const tables = { a: tablesA, b: undefined as typeof tablesA | undefined };
       for (const [f, s] of [['a', 1], ['b', 0], ['a', 0], ['b', 1], ['b', 0], ['a', 1], ['a', 0]] as const) {
         expect(inPlace(f, sweeps[s]), `${f} in sweep ${s}`).toEqual(want[f]);
-        expect(sweeps[s].tables).toBe(f === 'a' ? tablesA : sweeps[s].tables);
+        if (f === 'b') tables.b ??= sweeps[s].tables; // compiled at its first scan
+        expect(sweeps[s].tables).toBe(tables[f]);
       }
-      expect(tablesA.home).toBeUndefined();
+      expect(tables.b).not.toBe(tablesA);
+      expect([tablesA.home, tables.b!.home]).toEqual([undefined, undefined]);
     });
 
     it('places its anchors quickly for a short input, and prices them once the input is known to be long: by its size, or as it is scanned', () => {
