@@ -214,6 +214,7 @@ function grown(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
 export class Tables {
   private copy: Uint8Array | undefined;
 
+  /** `home`: the sweep whose memory holds them; undefined once copied out or dropped. */
   constructor(public home: Sweep | undefined) {}
 
   bytes(): Uint8Array {
@@ -223,6 +224,11 @@ export class Tables {
   /** Their home is to take other tables: copied out first. */
   evict(): void {
     this.copy = this.bytes().slice();
+    this.home = undefined;
+  }
+
+  /** Replaced by the filter's new ones: never copied out. */
+  drop(): void {
     this.home = undefined;
   }
 }
@@ -305,7 +311,7 @@ export class BlockFilter {
     this.scanned += end - start;
     // Placed quickly, and now known to be long: placed again, priced on this block.
     if (!this.priced && this.tables !== undefined && this.long()) {
-      this.tables.home = undefined; // dropped: never copied out
+      this.tables.drop();
       this.tables = undefined;
     }
     if (this.tables === undefined || s.tables !== this.tables) this.install(s, at, end - start);

@@ -1,13 +1,12 @@
 /** Packet captures: recognized by magic bytes, decoded by the real tshark, its absence one clear error. */
-import { spawnSync } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { isCapture, tsharkStream } from '../src/capture.js';
 import { readLines } from '../src/source.js';
+import { haveTshark } from './support/tools.js';
 
 const PCAPNG = 'samples/tshark/cap.pcapng';
-const haveTshark = spawnSync('tshark', ['--version']).status === 0;
 
 describe('isCapture', () => {
   it('knows pcapng and classic pcap in both byte orders, µs and ns, and nothing else', () => {

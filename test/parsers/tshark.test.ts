@@ -13,6 +13,7 @@ import { tsharkParser } from '../../parsers/tshark.js';
 import type { CloseEvent, FrameEvent, WsEvent } from '../../src/model.js';
 import type { Report } from '../../src/report.js';
 import { runCli } from '../support/cli.js';
+import { haveTshark } from '../support/tools.js';
 import { parseLines } from '../support/parse.js';
 import { expectVerdict, type ExpectedVerdict } from '../support/expect-verdict.js';
 // @ts-expect-error: the sample's generator is plain JavaScript
@@ -23,7 +24,6 @@ const expected = JSON.parse(readFileSync(`${DIR}/cap.expected.json`, 'utf8')) as
 const jsonLines = gunzipSync(readFileSync(`${DIR}/cap.json.gz`)).toString('utf8').split('\n');
 const ekLines = gunzipSync(readFileSync(`${DIR}/cap.ek.gz`)).toString('utf8').split('\n');
 
-const haveTshark = spawnSync('tshark', ['--version']).status === 0;
 const canCapture = haveTshark && process.getuid?.() === 0
   && spawnSync('/usr/bin/python3', ['-c', 'import websockets']).status === 0;
 
