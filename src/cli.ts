@@ -188,9 +188,9 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
   if (flags.output === 'ndjson') {
     if (flags.out) {
       const file = openAtomic(flags.out);
-      writer = await ndjsonWriter(file.stream);
+      writer = ndjsonWriter(file.stream);
       finishOut = file.commit;
-    } else writer = await ndjsonWriter(process.stdout);
+    } else writer = ndjsonWriter(process.stdout);
   }
   const progress = new Progress({ total: inputBytes(files), stream: process.stderr });
   const opts: AnalyzeOptions = {
@@ -315,4 +315,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+void main();

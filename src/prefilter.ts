@@ -16,10 +16,10 @@
  * checks, rare by then, run here.
  */
 import { readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
 import type { Needle, Prefilter } from '../parsers/parser.js';
 import { ACCEPT, Automata, EXITS, parsePattern } from './pattern.js';
 import { pairsAt, place, type Placement, placeQuick, TRIPLE_BITS } from './placement.js';
+import { relaxedKernel } from './relaxed.js';
 
 /** Bytes of the first block whose byte, pair and triple counts choose the anchors. */
 const SAMPLE = 256 * 1024;
@@ -67,14 +67,11 @@ const compiled = new Map<string, WebAssembly.Module | undefined>();
 
 /**
  * The kernel, compiled (once): `plain`, or `relaxed` where the engine has relaxed SIMD
- * (src/assemble.mjs makes it: a table lookup is then one instruction, not three), else undefined.
- * Node 20's V8 has relaxed SIMD behind a flag, which holds for the whole process (its worker
- * threads too) when set before the module is compiled; later Nodes have it on.
+ * (src/assemble.mjs makes it: a table lookup is then one instruction, not three; relaxed.ts), else undefined.
  */
 export function kernel(kind: 'plain' | 'relaxed'): WebAssembly.Module | undefined {
   if (!compiled.has(kind)) {
-    const bytes = readFileSync(new URL(kind === 'plain' ? './prefilter.wasm' : './prefilter.relaxed.wasm', import.meta.url));
-    if (kind === 'relaxed' && !WebAssembly.validate(bytes)) setFlagsFromString('--experimental-wasm-relaxed-simd');
+    const bytes = kind === 'plain' ? readFileSync(new URL('./prefilter.wasm', import.meta.url)) : relaxedKernel();
     compiled.set(kind, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : undefined);
   }
   return compiled.get(kind);

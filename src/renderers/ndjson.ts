@@ -3,6 +3,7 @@
  * The package (and the streams library under it) is loaded only for this output: loading it
  * costs ~30 ms, a fifth of a small run's start-up.
  */
+import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import type { Verdict } from '../model.js';
 
@@ -11,8 +12,9 @@ export interface VerdictWriter {
   end(): Promise<void>;
 }
 
-export async function ndjsonWriter(out: Writable): Promise<VerdictWriter> {
-  const { default: ndjson } = await import('ndjson');
+export function ndjsonWriter(out: Writable): VerdictWriter {
+  // Required, not imported: the command line runs as a script (src/wsclose.ts), which has no import().
+  const ndjson = createRequire(import.meta.url)('ndjson') as typeof import('ndjson');
   const stream = ndjson.stringify();
   stream.pipe(out, { end: false });
   return {

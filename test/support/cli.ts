@@ -13,6 +13,8 @@ export interface CliResult {
 export interface CliOptions {
   input?: string | Buffer;
   env?: NodeJS.ProcessEnv;
+  /** Node's own options, before the script. */
+  node?: string[];
   cwd?: string;
   /** Run as this user and group (a test running as root reads every file otherwise). */
   uid?: number;
@@ -22,7 +24,7 @@ export interface CliOptions {
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const { cwd, uid, gid } = opts;
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...opts.env }, cwd, uid, gid });
+    const child = spawn(process.execPath, [...(opts.node ?? []), CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...opts.env }, cwd, uid, gid });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });

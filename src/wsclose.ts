@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * The `wsclose` bin: runs the bundled command line (wsclose.cjs, made by src/bundle.mjs) with
+ * V8's code cache. Compiling the bundle, and the functions a run calls, is ~15 ms of every
+ * start; the bytecode a run made, kept in the user's cache folder, is read back in a few ms.
+ *
+ * V8 takes a cache only from the same engine, under the same flags, for a source of the same
+ * length; the cache's name has the bundle's hash, so that another build never meets it. A
+ * missing, rejected or unreadable cache costs only the compile: the cache is written at exit,
+ * under a temporary name then renamed, so that runs at once never read half of one. A cache
+ * folder that cannot be written is left alone.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+import { relaxedKernel } from './relaxed.js';
+
+relaxedKernel(); // before the compile: the flag it may set is one the cache is checked against
+const filename = fileURLToPath(new URL('./wsclose.cjs', import.meta.url));
+const source = readFileSync(filename, 'latin1'); // ASCII
+const cache = cacheFile(source);
+let cachedData: Buffer | undefined;
+try {
+  if (cache !== undefined) cachedData = readFileSync(cache);
+} catch {
+  // none yet
+}
+const script = new Script(source, { filename, cachedData });
+if (cache !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
+  // At exit: the cache then holds the functions this run compiled, not only the top level.
+  process.once('exit', () => save(cache, script));
+}
+const cjs = { exports: {} };
+script.runInThisContext()(cjs.exports, createRequire(filename), cjs, filename, dirname(filename));
+
+/** Where the cache of this bundle is kept for this Node, or undefined when there is no home to keep it in. */
+function cacheFile(bundle: string): string | undefined {
+  const hash = /^\/\/ wsclose ([0-9a-f]+)\n/.exec(bundle)?.[1];
+  if (hash === undefined) return undefined;
+  try {
+    const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+    return join(base, 'wsclose', `${hash}-${process.version}-${process.arch}.bin`);
+  } catch {
+    return undefined; // a user with no home directory
+  }
+}
+
+function save(file: string, compiled: Script): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(tmp, compiled.createCachedData(), { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch {
+    // A read-only or full disk, or no folder: the next run compiles, as this one did. Nothing
+    // may be thrown from here, at exit.
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // no folder to have left it in
+    }
+  }
+}

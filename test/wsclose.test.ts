@@ -1,0 +1,102 @@
+// The bin (src/wsclose.ts): the bundled command line run with V8's code cache, kept per bundle
+// and Node in the user's cache folder. What it must never do is change what a run prints.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CLI, runCli } from './support/cli.js';
+
+const SAMPLE = fileURLToPath(new URL('../samples/ws-pino/chat.log', import.meta.url));
+const BUNDLE = join(CLI, '..', 'wsclose.cjs');
+
+/** A log past the prefilter's sample (256 KB), so that its kernel is compiled and swept with: the sample's lines again and again. */
+const big = join(mkdtempSync(join(tmpdir(), 'wsclose-bin-')), 'big.log');
+writeFileSync(big, readFileSync(SAMPLE, 'utf8').repeat(60));
+
+const ARGS = ['analyze', '-o', 'json', big];
+
+/** A run with its cache in `home` (XDG_CACHE_HOME). */
+function run(home: string, args = ARGS, node: string[] = []) {
+  return runCli(args, { env: { XDG_CACHE_HOME: home }, node });
+}
+
+function cacheFiles(home: string): string[] {
+  return readdirSync(join(home, 'wsclose'));
+}
+
+/** With --profile-deserialization, V8 writes a line to stdout for each cache it reads or makes: those, and the rest. */
+function v8Lines(stdout: string): { v8: string[]; rest: string } {
+  const v8: string[] = [];
+  const rest: string[] = [];
+  for (const line of stdout.split('\n')) (/^\[(?:Deserializing|Serializing|Verifying|Cached) .*\]$/.test(line) ? v8 : rest).push(line);
+  return { v8, rest: rest.join('\n') };
+}
+
+describe('the wsclose bin', () => {
+  it('writes its code cache at the first run, named by the bundle, and V8 takes it at the next', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'wsclose-cache-'));
+    const plain = await run(mkdtempSync(join(tmpdir(), 'wsclose-cache-')));
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toBe('');
+    expect((JSON.parse(plain.stdout) as { summary: { closes: number } }).summary.closes).toBeGreaterThan(1000);
+    // V8 tells which caches it reads, by their size (a cache is checked against the flags: both runs have this one).
+    const PROFILE = ['--profile-deserialization'];
+    const first = await run(home, ARGS, PROFILE);
+    expect(first.code).toBe(0);
+    expect(v8Lines(first.stdout).rest).toBe(plain.stdout);
+
+    const [name, ...others] = cacheFiles(home);
+    expect(others).toEqual([]);
+    // The bundle's first line names the hash of the rest, and the cache that hash and this Node.
+    const bundle = readFileSync(BUNDLE, 'latin1');
+    const hash = createHash('sha1').update(bundle.slice(bundle.indexOf('\n') + 1)).digest('hex');
+    expect(bundle.startsWith(`// wsclose ${hash}\n`)).toBe(true);
+    expect(name).toBe(`${hash}-${process.version}-${process.arch}.bin`);
+    const file = join(home, 'wsclose', name);
+    const made = readFileSync(file);
+    const { mtimeMs } = statSync(file);
+    // More than the top level: the functions the run compiled (a cache of the top level alone is about 140 KB).
+    expect(made.length).toBeGreaterThan(250_000);
+    expect(statSync(join(home, 'wsclose')).mode & 0o777).toBe(0o700);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const read = `[Deserializing from ${made.length} bytes took`;
+    expect(v8Lines(first.stdout).v8.filter((l) => l.startsWith(read))).toEqual([]);
+
+    const second = await run(home, ARGS, PROFILE);
+    expect(second.code).toBe(0);
+    expect(v8Lines(second.stdout).v8.filter((l) => l.startsWith(read))).toHaveLength(1);
+    expect(v8Lines(second.stdout).rest).toBe(plain.stdout);
+    // Taken as it was: not written again.
+    expect(statSync(file).mtimeMs).toBe(mtimeMs);
+    expect(readFileSync(file).equals(made)).toBe(true);
+    expect(cacheFiles(home)).toEqual([name]);
+  });
+
+  it('replaces a corrupt cache, and prints what it prints without one', async () => {
+    const clean = await run(mkdtempSync(join(tmpdir(), 'wsclose-cache-')));
+    const home = mkdtempSync(join(tmpdir(), 'wsclose-cache-'));
+    await run(home, ['--version']);
+    const [name] = cacheFiles(home);
+    const file = join(home, 'wsclose', name);
+    const garbage = Buffer.alloc(4096, 0x5a);
+    writeFileSync(file, garbage);
+
+    const r = await run(home);
+    expect(r).toEqual(clean);
+    const rewritten = readFileSync(file);
+    expect(rewritten.equals(garbage)).toBe(false);
+    expect(rewritten.length).toBeGreaterThan(100_000);
+    expect(cacheFiles(home)).toEqual([name]); // no temporary file left
+  });
+
+  it('runs as usual where the cache folder cannot be made', async () => {
+    const clean = await run(mkdtempSync(join(tmpdir(), 'wsclose-cache-')));
+    const notADir = join(mkdtempSync(join(tmpdir(), 'wsclose-cache-')), 'file');
+    writeFileSync(notADir, 'not a folder');
+    const r = await run(notADir);
+    expect(r).toEqual(clean);
+    expect(readFileSync(notADir, 'utf8')).toBe('not a folder');
+  });
+});
