@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { unpack, type Batch } from './batch.js';
 import type { WsEvent } from './model.js';
+import { runningKernel } from './prefilter.js';
 import { describe, type ReaderOptions } from './reader.js';
 import type { FileStats } from './report.js';
 
@@ -19,6 +20,8 @@ export interface WorkerSetup {
   acks: Int32Array;
   /** Post bytes read as they are read. */
   progress: boolean;
+  /** The prefilter's kernel, compiled here (prefilter.ts, `useKernel`). */
+  kernel: WebAssembly.Module;
 }
 
 export type ToWorker = { file: number; name: string } | 'abort';
@@ -73,7 +76,7 @@ export function readInWorkers(names: string[], jobs: number, opts: ReaderOptions
 
     const spawn = () => {
       const acks = new Int32Array(new SharedArrayBuffer(4));
-      const setup: WorkerSetup = { opts: sendable, acks, progress: onProgress !== undefined };
+      const setup: WorkerSetup = { opts: sendable, acks, progress: onProgress !== undefined, kernel: runningKernel() };
       const lane: Lane = { worker: new Worker(WORKER, { workerData: setup }), acks, file: -1 };
       lanes.add(lane);
       lane.worker.on('message', (msg: FromWorker) => {

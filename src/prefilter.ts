@@ -16,10 +16,10 @@
  * checks, rare by then, run here.
  */
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import type { Needle, Prefilter } from '../parsers/parser.js';
 import { ACCEPT, Automata, EXITS, parsePattern } from './pattern.js';
 import { pairsAt, place, type Placement, placeQuick, TRIPLE_BITS } from './placement.js';
-import { relaxedKernel } from './relaxed.js';
 
 /** Bytes of the first block whose byte, pair and triple counts choose the anchors. */
 const SAMPLE = 256 * 1024;
@@ -67,23 +67,48 @@ const compiled = new Map<string, WebAssembly.Module | undefined>();
 
 /**
  * The kernel, compiled (once): `plain`, or `relaxed` where the engine has relaxed SIMD
- * (src/assemble.mjs makes it: a table lookup is then one instruction, not three; relaxed.ts), else undefined.
+ * (src/assemble.mjs makes it: a table lookup is then one instruction, not three), else undefined.
  */
 export function kernel(kind: 'plain' | 'relaxed'): WebAssembly.Module | undefined {
-  if (!compiled.has(kind)) {
-    const bytes = kind === 'plain' ? readFileSync(new URL('./prefilter.wasm', import.meta.url)) : relaxedKernel();
-    compiled.set(kind, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : undefined);
-  }
+  if (!compiled.has(kind)) compiled.set(kind, compile(readFileSync(new URL(kind === 'plain' ? './prefilter.wasm' : './prefilter.relaxed.wasm', import.meta.url))));
   return compiled.get(kind);
 }
 
 /**
+ * A kernel's module, or undefined where the engine refuses it. Node 20's V8 has relaxed SIMD
+ * behind a flag: it is set for the compile only (a module keeps the features it was compiled
+ * with). A flag left set would change the hash of V8's flags, which every code cache is checked
+ * against: each of Node's own modules loaded after it, and the command line's next start
+ * (src/wsclose.ts), would be compiled anew.
+ */
+function compile(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module | undefined {
+  if (WebAssembly.validate(bytes)) return new WebAssembly.Module(bytes);
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  try {
+    return WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : undefined;
+  } finally {
+    setFlagsFromString('--no-experimental-wasm-relaxed-simd');
+  }
+}
+
+/** The kernel given by the thread that started this one (`useKernel`). */
+let given: WebAssembly.Module | undefined;
+
+/**
  * The kernel that runs: the plain one does the same work where relaxed SIMD is not to be had.
  * Compiled at first use, not at import: a service importing wsclose for its span processor
- * never sweeps, so it neither compiles the kernel nor has the flag set.
+ * never sweeps, so it never compiles the kernel.
  */
-function best(): WebAssembly.Module {
-  return kernel('relaxed') ?? kernel('plain')!;
+export function runningKernel(): WebAssembly.Module {
+  return given ?? kernel('relaxed') ?? kernel('plain')!;
+}
+
+/**
+ * A worker thread runs the kernel its main thread compiled: compiled once, and never with the
+ * flag set by two threads at once (one would unset it under the other's compile).
+ */
+export function useKernel(module: WebAssembly.Module): void {
+  given = module;
 }
 
 interface Compiled {
@@ -122,7 +147,7 @@ export class Sweep {
   /** The last released, leased next: the blocks of inputs read one after another are one memory. */
   private static spare: Sweep | undefined;
 
-  constructor(kernel = best()) {
+  constructor(kernel = runningKernel()) {
     const { exports } = new WebAssembly.Instance(kernel);
     this.kernel = exports as unknown as Kernel;
   }
@@ -253,7 +278,7 @@ export class BlockFilter {
   private readonly after = new Uint8Array(PADDING);
 
   /** `kernel`: the module its own sweep runs, when not the best the engine has (tests run each). */
-  constructor(pf: Prefilter, private readonly kernel = best()) {
+  constructor(pf: Prefilter, private readonly kernel = runningKernel()) {
     this.lineStart = pf.lineStart === undefined ? -1 : pf.lineStart.charCodeAt(0);
     // The sweep tells the end of a block by its padding of line breaks: lines that would be odd.
     if (this.lineStart === 10) throw new Error('prefilter lineStart is a line break');

@@ -7,13 +7,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pack } from './batch.js';
 import type { WsEvent } from './model.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './pool.js';
+import { useKernel } from './prefilter.js';
 import { readFile, type ReaderOptions } from './reader.js';
 
 const BATCH = 1024;
 const WINDOW = 8;
 
 const port = parentPort!;
-const { opts, acks, progress } = workerData as WorkerSetup;
+const { opts, acks, progress, kernel } = workerData as WorkerSetup;
+useKernel(kernel);
 const interrupt = new AbortController();
 let posted = 0;
 /** The file being read: the pool gives a worker one file at a time. */

@@ -16,9 +16,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
-import { relaxedKernel } from './relaxed.js';
 
-relaxedKernel(); // before the compile: the flag it may set is one the cache is checked against
 const filename = fileURLToPath(new URL('./wsclose.cjs', import.meta.url));
 const source = readFileSync(filename, 'latin1'); // ASCII
 const cache = cacheFile(source);
