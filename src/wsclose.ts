@@ -8,9 +8,10 @@
  * length; the cache's name has the bundle's hash, so that another build never meets it. A
  * missing, rejected or unreadable cache costs only the compile: the cache is written at exit,
  * under a temporary name then renamed, so that runs at once never read half of one. A cache
- * folder that cannot be written is left alone.
+ * folder that cannot be written is left alone, and one that another user could write to is
+ * neither read nor written: a cache is code that runs.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,15 +35,21 @@ if (cache !== undefined && (cachedData === undefined || script.cachedDataRejecte
 const cjs = { exports: {} };
 script.runInThisContext()(cjs.exports, createRequire(filename), cjs, filename, dirname(filename));
 
-/** Where the cache of this bundle is kept for this Node, or undefined when there is no home to keep it in. */
+/**
+ * Where the cache of this bundle is kept for this Node, or undefined when there is no home to
+ * keep it in, or its folder is not this user's alone.
+ */
 function cacheFile(bundle: string): string | undefined {
   const hash = /^\/\/ wsclose ([0-9a-f]+)\n/.exec(bundle)?.[1];
   if (hash === undefined) return undefined;
   try {
-    const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-    return join(base, 'wsclose', `${hash}-${process.version}-${process.arch}.bin`);
+    const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'wsclose');
+    const st = statSync(dir, { throwIfNoEntry: false });
+    // On Windows (no uid) the folder's access list decides.
+    if (st !== undefined && process.getuid !== undefined && (st.uid !== process.getuid() || (st.mode & 0o022) !== 0)) return undefined;
+    return join(dir, `${hash}-${process.version}-${process.arch}.bin`);
   } catch {
-    return undefined; // a user with no home directory
+    return undefined; // no home directory, or a file where the folder would be
   }
 }
 

@@ -1,7 +1,7 @@
 // The bin (src/wsclose.ts): the bundled command line run with V8's code cache, kept per bundle
 // and Node in the user's cache folder. What it must never do is change what a run prints.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { CLI, runCli } from './support/cli.js';
 
 const SAMPLE = fileURLToPath(new URL('../samples/ws-pino/chat.log', import.meta.url));
 const BUNDLE = join(CLI, '..', 'wsclose.cjs');
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** A log past the prefilter's sample (256 KB), so that its kernel is compiled and swept with: the sample's lines again and again. */
 const big = join(mkdtempSync(join(tmpdir(), 'wsclose-bin-')), 'big.log');
@@ -98,5 +99,30 @@ describe('the wsclose bin', () => {
     const r = await run(notADir);
     expect(r).toEqual(clean);
     expect(readFileSync(notADir, 'utf8')).toBe('not a folder');
+  });
+
+  it('neither reads nor writes a cache folder that other users can write to: a cache is code that runs', async () => {
+    const PROFILE = ['--profile-deserialization'];
+    // A good cache, made in a folder of its own.
+    const mine = mkdtempSync(join(tmpdir(), 'wsclose-cache-'));
+    await run(mine, ['--version'], PROFILE);
+    const [name] = cacheFiles(mine);
+    const size = statSync(join(mine, 'wsclose', name)).size;
+    // The same cache in a folder anyone may write to.
+    const home = mkdtempSync(join(tmpdir(), 'wsclose-cache-'));
+    mkdirSync(join(home, 'wsclose'));
+    chmodSync(join(home, 'wsclose'), 0o777);
+    copyFileSync(join(mine, 'wsclose', name), join(home, 'wsclose', name));
+    const { mtimeMs } = statSync(join(home, 'wsclose', name));
+
+    const r = await run(home, ['--version'], PROFILE);
+    expect(r.code).toBe(0);
+    expect(v8Lines(r.stdout).rest.trim()).toBe(version);
+    expect(v8Lines(r.stdout).v8.filter((l) => l.startsWith(`[Deserializing from ${size} bytes`))).toEqual([]);
+    expect(statSync(join(home, 'wsclose', name)).mtimeMs).toBe(mtimeMs);
+    expect(cacheFiles(home)).toEqual([name]);
+    // In its own folder, the same cache is read.
+    const again = await run(mine, ['--version'], PROFILE);
+    expect(v8Lines(again.stdout).v8.filter((l) => l.startsWith(`[Deserializing from ${size} bytes`))).toHaveLength(1);
   });
 });
