@@ -9,9 +9,10 @@
  * missing, rejected or unreadable cache costs only the compile: the cache is written at exit,
  * under a temporary name then renamed, so that runs at once never read half of one. A cache
  * folder that cannot be written is left alone, and one that another user could write to is
- * neither read nor written: a cache is code that runs.
+ * neither read nor written: a cache is code that runs. A cache is written once per build and
+ * Node, so that when one is, the caches of other builds not written for a month are removed.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -53,12 +54,21 @@ function cacheFile(bundle: string): string | undefined {
   }
 }
 
+/** A cache of another build not written for this long is taken for one no longer installed. */
+const STALE_MS = 30 * 24 * 3600 * 1000;
+
 function save(file: string, compiled: Script): void {
   const tmp = `${file}.${process.pid}.tmp`;
+  const dir = dirname(file);
   try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(tmp, compiled.createCachedData(), { mode: 0o600 });
     renameSync(tmp, file);
+    const now = Date.now();
+    for (const name of readdirSync(dir)) {
+      const other = join(dir, name);
+      if (other !== file && now - statSync(other).mtimeMs > STALE_MS) rmSync(other, { force: true });
+    }
   } catch {
     // A read-only or full disk, or no folder: the next run compiles, as this one did. Nothing
     // may be thrown from here, at exit.

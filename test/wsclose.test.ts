@@ -1,7 +1,7 @@
 // The bin (src/wsclose.ts): the bundled command line run with V8's code cache, kept per bundle
 // and Node in the user's cache folder. What it must never do is change what a run prints.
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,5 +124,27 @@ describe('the wsclose bin', () => {
     // In its own folder, the same cache is read.
     const again = await run(mine, ['--version'], PROFILE);
     expect(v8Lines(again.stdout).v8.filter((l) => l.startsWith(`[Deserializing from ${size} bytes`))).toHaveLength(1);
+  });
+
+  it('removes, when it writes its cache, the caches of other builds not written for a month', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'wsclose-cache-'));
+    const dir = join(home, 'wsclose');
+    mkdirSync(dir, { mode: 0o700 });
+    const old = join(dir, `${'0'.repeat(40)}-${process.version}-${process.arch}.bin`);
+    const recent = join(dir, `${'1'.repeat(40)}-${process.version}-${process.arch}.bin`);
+    const leftover = join(dir, `${'2'.repeat(40)}-v18.0.0-${process.arch}.bin.123.tmp`);
+    for (const f of [old, recent, leftover]) writeFileSync(f, 'another build');
+    const monthAgo = (Date.now() - 31 * 24 * 3600 * 1000) / 1000;
+    utimesSync(old, monthAgo, monthAgo);
+    utimesSync(leftover, monthAgo, monthAgo);
+    const r = await run(home, ['--version']);
+    expect(r.code).toBe(0);
+    const bundle = readFileSync(BUNDLE, 'latin1');
+    const mine = `${/^\/\/ wsclose ([0-9a-f]+)\n/.exec(bundle)![1]}-${process.version}-${process.arch}.bin`;
+    expect(cacheFiles(home).sort()).toEqual([`${'1'.repeat(40)}-${process.version}-${process.arch}.bin`, mine].sort());
+    // A run that takes its cache writes nothing, and removes nothing.
+    utimesSync(recent, monthAgo, monthAgo);
+    await run(home, ['--version']);
+    expect(cacheFiles(home)).toContain(`${'1'.repeat(40)}-${process.version}-${process.arch}.bin`);
   });
 });
