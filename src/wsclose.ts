@@ -15,7 +15,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
@@ -44,7 +44,9 @@ function cacheFile(bundle: string): string | undefined {
   const hash = /^\/\/ wsclose ([0-9a-f]+)\n/.exec(bundle)?.[1];
   if (hash === undefined) return undefined;
   try {
-    const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'wsclose');
+    // A relative XDG_CACHE_HOME is to be ignored (the XDG base directory spec), not taken from the working directory.
+    const xdg = process.env.XDG_CACHE_HOME;
+    const dir = join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'wsclose');
     const st = statSync(dir, { throwIfNoEntry: false });
     // On Windows (no uid) the folder's access list decides.
     if (st !== undefined && process.getuid !== undefined && (st.uid !== process.getuid() || (st.mode & 0o022) !== 0)) return undefined;

@@ -147,4 +147,16 @@ describe('the wsclose bin', () => {
     await run(home, ['--version']);
     expect(cacheFiles(home)).toContain(`${'1'.repeat(40)}-${process.version}-${process.arch}.bin`);
   });
+
+  it('keeps its cache in ~/.cache/wsclose when XDG_CACHE_HOME is unset, or relative (the XDG spec: ignored)', async () => {
+    for (const xdg of [undefined, 'relative']) {
+      const home = mkdtempSync(join(tmpdir(), 'wsclose-home-'));
+      const cwd = mkdtempSync(join(tmpdir(), 'wsclose-cwd-'));
+      const env: NodeJS.ProcessEnv = { HOME: home, XDG_CACHE_HOME: xdg };
+      const r = await runCli(['--version'], { env, cwd });
+      expect(r.code).toBe(0);
+      expect(readdirSync(join(home, '.cache', 'wsclose'))).toHaveLength(1);
+      expect(readdirSync(cwd)).toEqual([]);
+    }
+  });
 });
