@@ -19,6 +19,9 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
+/** A cache of another build not written for this long is taken for one no longer installed. */
+const STALE_MS = 30 * 24 * 3600 * 1000;
+
 const filename = fileURLToPath(new URL('./wsclose.cjs', import.meta.url));
 const source = readFileSync(filename, 'latin1'); // ASCII
 const cache = cacheFile(source);
@@ -55,9 +58,6 @@ function cacheFile(bundle: string): string | undefined {
     return undefined; // no home directory, or a file where the folder would be
   }
 }
-
-/** A cache of another build not written for this long is taken for one no longer installed. */
-const STALE_MS = 30 * 24 * 3600 * 1000;
 
 function save(file: string, compiled: Script): void {
   const tmp = `${file}.${process.pid}.tmp`;
