@@ -14,6 +14,7 @@ import { asReport, mergeReports } from './merge.js';
 import { ROOT_CAUSES, type Accepts, type RootCause } from './model.js';
 import { openAtomic, REPORT_FORMATS, reportParts, writeAtomic, type ReportFormat } from './output.js';
 import { parseAccepts } from './profile.js';
+import { defaultJobs } from './pool.js';
 import { Progress } from './progress.js';
 import type { Report } from './report.js';
 import { ndjsonWriter, type VerdictWriter } from './renderers/ndjson.js';
@@ -101,7 +102,7 @@ function program(): Command {
     .option('--idle-ttl <seconds>', 'evict a connection idle this long (input time)', positive, 3600)
     .option('--max-line-bytes <n>', 'skip (and count) lines longer than this', positive, 1024 * 1024)
     .option('--no-prefilter', 'parse every line, even those the parser can tell hold no event without parsing them (slower; for checking)')
-    .option('-j, --jobs <n>', 'read up to this many files at once on worker threads (default: one per core on 3 cores or more, at most one per file; 1 reads all in this thread)', positive);
+    .option('-j, --jobs <n>', 'read up to this many files at once on worker threads (default: one per core on 3 cores or more, at most one per file and per 64 MB; 1 reads all in this thread)', positive);
   for (const [, flag, help] of FIELD_FLAGS) analyze.option(flag, help, collect);
   analyze.addHelpText('after', `
 Examples:
@@ -192,7 +193,8 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
       finishOut = file.commit;
     } else writer = ndjsonWriter(process.stdout);
   }
-  const progress = new Progress({ total: inputBytes(files), stream: process.stderr });
+  const sizes = inputSizes(files);
+  const progress = new Progress({ total: sizes?.reduce((n, f) => n + f.size, 0), stream: process.stderr });
   const opts: AnalyzeOptions = {
     format: flags.format,
     expect: flags.expect,
@@ -200,7 +202,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
     fields,
     maxLineBytes: flags.maxLineBytes,
     prefilter: flags.prefilter,
-    jobs: flags.jobs ?? defaultJobs(),
+    jobs: flags.jobs ?? defaultJobs(availableParallelism(), sizes),
     correlator: { maxConnections: flags.maxConnections, ttlMs: flags.idleTtl * 1000 },
     filter: { since: flags.since, until: flags.until, routes: flags.route },
     onVerdict: writer ? (v) => writer.write(v) : undefined,
@@ -248,28 +250,18 @@ async function runMerge(files: string[], flags: ReportFlags): Promise<void> {
   process.exitCode = bad ? 2 : failOn(report, flags.failOn);
 }
 
-/**
- * One worker per core, where there are more than two: beside the main thread, which correlates
- * every event, and V8's own compile and GC threads, two cores leave nothing for a second
- * reader (measured: README, "Several files at once").
- */
-function defaultJobs(): number {
-  const cores = availableParallelism();
-  return cores > 2 ? cores : 1;
-}
-
-/** Total bytes of the named files, or undefined when one is stdin or cannot be stat'ed. */
-function inputBytes(files: string[]): number | undefined {
-  let total = 0;
-  for (const f of files.length ? files : ['-']) {
-    if (f === '-') return undefined;
+/** The named files' sizes, or undefined when one is stdin; one that cannot be stat'ed is reported when it is read. */
+function inputSizes(files: string[]): { name: string; size: number }[] | undefined {
+  const sizes: { name: string; size: number }[] = [];
+  for (const name of files.length ? files : ['-']) {
+    if (name === '-') return undefined;
     try {
-      total += statSync(f).size;
+      sizes.push({ name, size: statSync(name).size });
     } catch {
       // reported when it is read
     }
   }
-  return total;
+  return sizes;
 }
 
 /** Writes the report in parts: a big report's text is never whole in memory. */

@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeLog } from '../bench/pino-log.js';
 import type { Verdict } from '../src/model.js';
+import { defaultJobs } from '../src/pool.js';
 import type { Report } from '../src/report.js';
 import { CLI, runCli } from './support/cli.js';
 import { expectVerdicts, type ExpectedVerdict } from './support/expect-verdict.js';
@@ -200,5 +201,25 @@ describe('several files on worker threads', () => {
     expect(drawn).toMatch(/wsclose: \d+\.\d of 5\.\d MB \(\d+%\), [\d.]+ MB\/s, ETA \d+:\d\d/);
     expect(drawn.endsWith('\r\x1b[K')).toBe(true);
     expect((JSON.parse(readFileSync(out, 'utf8')) as Report).input.files.map((f) => f.bytes)).toEqual(parts.map(() => Math.ceil((3 * MB) / chat.length) * chat.length));
+  });
+});
+
+describe('the default number of workers', () => {
+  const MiB = 1024 * 1024;
+  const logs = (...sizes: number[]) => sizes.map((size, i) => ({ name: `app.log.${i}`, size: size * MiB }));
+
+  it('is none on two cores or fewer, and none with stdin among the inputs', () => {
+    expect(defaultJobs(2, logs(10_000, 10_000))).toBe(1);
+    expect(defaultJobs(1, logs(10_000))).toBe(1);
+    expect(defaultJobs(8, undefined)).toBe(1);
+  });
+
+  it('is one per 64 MB of log, a .gz counted at eight times its size, up to one per core', () => {
+    // Small files: a worker's start (about 150 ms of CPU) would cost more than it saves.
+    expect(defaultJobs(8, logs(20, 20, 20))).toBe(1);
+    expect(defaultJobs(8, logs(100, 100))).toBe(3);
+    expect(defaultJobs(8, [{ name: 'app.log.1.gz', size: 10 * MiB }, { name: 'app.log', size: 10 * MiB }])).toBe(1);
+    expect(defaultJobs(8, [{ name: 'app.log.1.gz', size: 10 * MiB }, { name: 'app.log.2.gz', size: 10 * MiB }])).toBe(2);
+    expect(defaultJobs(4, logs(10_000, 10_000, 10_000, 10_000, 10_000))).toBe(4);
   });
 });
