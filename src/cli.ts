@@ -14,8 +14,9 @@ import { asReport, mergeReports } from './merge.js';
 import { ROOT_CAUSES, type Accepts, type RootCause } from './model.js';
 import { openAtomic, REPORT_FORMATS, reportParts, writeAtomic, type ReportFormat } from './output.js';
 import { parseAccepts } from './profile.js';
-import { defaultJobs } from './pool.js';
+import { defaultJobs, type InputSize } from './pool.js';
 import { Progress } from './progress.js';
+import { isGzipFile } from './source.js';
 import type { Report } from './report.js';
 import { ndjsonWriter, type VerdictWriter } from './renderers/ndjson.js';
 import { GROUPS, type GroupBy } from './renderers/outline.js';
@@ -251,12 +252,12 @@ async function runMerge(files: string[], flags: ReportFlags): Promise<void> {
 }
 
 /** The named files' sizes, or undefined when one is stdin; one that cannot be stat'ed is reported when it is read. */
-function inputSizes(files: string[]): { name: string; size: number }[] | undefined {
-  const sizes: { name: string; size: number }[] = [];
+function inputSizes(files: string[]): InputSize[] | undefined {
+  const sizes: InputSize[] = [];
   for (const name of files.length ? files : ['-']) {
     if (name === '-') return undefined;
     try {
-      sizes.push({ name, size: statSync(name).size });
+      sizes.push({ size: statSync(name).size, gzip: isGzipFile(name) });
     } catch {
       // reported when it is read
     }

@@ -37,6 +37,12 @@ const SENDABLE: { [K in keyof Required<Sendable>]: true } = { format: true, maxL
 
 const WORKER = new URL('./worker.js', import.meta.url);
 
+/** A file to read, as the choice of workers sees it. */
+export interface InputSize {
+  size: number;
+  gzip: boolean;
+}
+
 /** Bytes of log that pay for starting a worker. */
 const WORKER_BYTES = 64 * 1024 * 1024;
 /** A log gzipped is about this many times smaller (the bench's pino log: 13 times). */
@@ -46,14 +52,14 @@ const GZIP_RATIO = 8;
  * How many workers read the files when `--jobs` is not given. One per core where there are more
  * than two: beside the main thread, which correlates every event, and V8's own compile and GC
  * threads, two cores leave nothing for a second reader (README, "Several files at once"). And
- * one per 64 MB of log at most (a .gz counted at eight times its size): a worker costs about
+ * one per 64 MB of log at most (a gzipped file counted at eight times its size): a worker costs about
  * 150 ms of CPU to start (its isolate, its modules, the hot code compiled again), which a small
- * file does not pay back. `sizes`: the files' sizes, undefined with stdin among them.
+ * file does not pay back. `sizes`: the files', undefined with stdin among them.
  */
-export function defaultJobs(cores: number, sizes: { name: string; size: number }[] | undefined): number {
+export function defaultJobs(cores: number, sizes: InputSize[] | undefined): number {
   if (cores <= 2 || sizes === undefined) return 1;
   let work = 0;
-  for (const { name, size } of sizes) work += name.endsWith('.gz') ? GZIP_RATIO * size : size;
+  for (const { size, gzip } of sizes) work += gzip ? GZIP_RATIO * size : size;
   return Math.max(1, Math.min(cores, Math.floor(work / WORKER_BYTES)));
 }
 

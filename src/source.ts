@@ -8,7 +8,7 @@
  * numbers, never decoded: no string per skipped line.
  */
 import { once } from 'node:events';
-import { fstatSync, read as readFd } from 'node:fs';
+import { closeSync, fstatSync, openSync, read as readFd, readSync } from 'node:fs';
 import { type FileHandle, open as openFile, stat } from 'node:fs/promises';
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import { addAbortSignal, Readable } from 'node:stream';
@@ -497,6 +497,21 @@ function pipeReader(fd: number, signal?: AbortSignal): Reader {
 
 function isGzip(head: Buffer): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** Whether the file `name` is gzipped, by its magic as when it is read; false when it cannot be read (its error comes then). */
+export function isGzipFile(name: string): boolean {
+  try {
+    const fd = openSync(name, 'r');
+    try {
+      const head = Buffer.alloc(2);
+      return isGzip(head.subarray(0, readSync(fd, head, 0, 2, 0)));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
 
 /**

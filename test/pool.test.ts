@@ -206,7 +206,7 @@ describe('several files on worker threads', () => {
 
 describe('the default number of workers', () => {
   const MiB = 1024 * 1024;
-  const logs = (...sizes: number[]) => sizes.map((size, i) => ({ name: `app.log.${i}`, size: size * MiB }));
+  const logs = (...sizes: number[]) => sizes.map((size) => ({ size: size * MiB, gzip: false }));
 
   it('is none on two cores or fewer, and none with stdin among the inputs', () => {
     expect(defaultJobs(2, logs(10_000, 10_000))).toBe(1);
@@ -214,12 +214,13 @@ describe('the default number of workers', () => {
     expect(defaultJobs(8, undefined)).toBe(1);
   });
 
-  it('is one per 64 MB of log, a .gz counted at eight times its size, up to one per core', () => {
+  it('is one per 64 MB of log, a gzipped file counted at eight times its size, up to one per core', () => {
     // Small files: a worker's start (about 150 ms of CPU) would cost more than it saves.
     expect(defaultJobs(8, logs(20, 20, 20))).toBe(1);
     expect(defaultJobs(8, logs(100, 100))).toBe(3);
-    expect(defaultJobs(8, [{ name: 'app.log.1.gz', size: 10 * MiB }, { name: 'app.log', size: 10 * MiB }])).toBe(1);
-    expect(defaultJobs(8, [{ name: 'app.log.1.gz', size: 10 * MiB }, { name: 'app.log.2.gz', size: 10 * MiB }])).toBe(2);
+    const gz = { size: 10 * MiB, gzip: true };
+    expect(defaultJobs(8, [gz, ...logs(10)])).toBe(1);
+    expect(defaultJobs(8, [gz, gz])).toBe(2);
     expect(defaultJobs(4, logs(10_000, 10_000, 10_000, 10_000, 10_000))).toBe(4);
   });
 });

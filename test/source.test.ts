@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { type LineHandler, readLines } from '../src/source.js';
+import { isGzipFile, type LineHandler, readLines } from '../src/source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-source-'));
 
@@ -106,5 +106,15 @@ describe('readLines with a prefilter', () => {
     const { got, res } = await filtered([...sparse, ...dense]);
     expect(res.prefiltered).toBeGreaterThan(19_000);
     expect(got.length).toBeLessThan(5000);
+  });
+});
+
+describe('isGzipFile', () => {
+  it('tells a gzipped file by its magic, whatever its name, as reading it does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsclose-gz-'));
+    const files = { rotated: gzipSync('{"msg":"a"}\n'), 'plain.gz': Buffer.from('{"msg":"a"}\n'), empty: Buffer.alloc(0), one: Buffer.from([0x1f]) };
+    for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
+    expect(Object.keys(files).map((name) => isGzipFile(join(dir, name)))).toEqual([true, false, false, false]);
+    expect(isGzipFile(join(dir, 'missing'))).toBe(false);
   });
 });

@@ -23,6 +23,11 @@ function run(home: string, args = ARGS, node: string[] = []) {
   return runCli(args, { env: { XDG_CACHE_HOME: home }, node });
 }
 
+/** The bundle's hash (its first line names it: checked in the first test), and the name of its cache for this Node. */
+const bundle = readFileSync(BUNDLE, 'latin1');
+const hash = createHash('sha1').update(bundle.slice(bundle.indexOf('\n') + 1)).digest('hex');
+const cacheName = (h: string) => `${h}-${process.version}-${process.arch}.bin`;
+
 function cacheFiles(home: string): string[] {
   return readdirSync(join(home, 'wsclose'));
 }
@@ -51,10 +56,8 @@ describe('the wsclose bin', () => {
     const [name, ...others] = cacheFiles(home);
     expect(others).toEqual([]);
     // The bundle's first line names the hash of the rest, and the cache that hash and this Node.
-    const bundle = readFileSync(BUNDLE, 'latin1');
-    const hash = createHash('sha1').update(bundle.slice(bundle.indexOf('\n') + 1)).digest('hex');
     expect(bundle.startsWith(`// wsclose ${hash}\n`)).toBe(true);
-    expect(name).toBe(`${hash}-${process.version}-${process.arch}.bin`);
+    expect(name).toBe(cacheName(hash));
     const file = join(home, 'wsclose', name);
     const made = readFileSync(file);
     const { mtimeMs } = statSync(file);
@@ -130,8 +133,8 @@ describe('the wsclose bin', () => {
     const home = mkdtempSync(join(tmpdir(), 'wsclose-cache-'));
     const dir = join(home, 'wsclose');
     mkdirSync(dir, { mode: 0o700 });
-    const old = join(dir, `${'0'.repeat(40)}-${process.version}-${process.arch}.bin`);
-    const recent = join(dir, `${'1'.repeat(40)}-${process.version}-${process.arch}.bin`);
+    const old = join(dir, cacheName('0'.repeat(40)));
+    const recent = join(dir, cacheName('1'.repeat(40)));
     const leftover = join(dir, `${'2'.repeat(40)}-v18.0.0-${process.arch}.bin.123.tmp`);
     for (const f of [old, recent, leftover]) writeFileSync(f, 'another build');
     const monthAgo = (Date.now() - 31 * 24 * 3600 * 1000) / 1000;
@@ -139,13 +142,11 @@ describe('the wsclose bin', () => {
     utimesSync(leftover, monthAgo, monthAgo);
     const r = await run(home, ['--version']);
     expect(r.code).toBe(0);
-    const bundle = readFileSync(BUNDLE, 'latin1');
-    const mine = `${/^\/\/ wsclose ([0-9a-f]+)\n/.exec(bundle)![1]}-${process.version}-${process.arch}.bin`;
-    expect(cacheFiles(home).sort()).toEqual([`${'1'.repeat(40)}-${process.version}-${process.arch}.bin`, mine].sort());
+    expect(cacheFiles(home).sort()).toEqual([cacheName('1'.repeat(40)), cacheName(hash)].sort());
     // A run that takes its cache writes nothing, and removes nothing.
     utimesSync(recent, monthAgo, monthAgo);
     await run(home, ['--version']);
-    expect(cacheFiles(home)).toContain(`${'1'.repeat(40)}-${process.version}-${process.arch}.bin`);
+    expect(cacheFiles(home)).toContain(cacheName('1'.repeat(40)));
   });
 
   it('keeps its cache in ~/.cache/wsclose when XDG_CACHE_HOME is unset, or relative (the XDG spec: ignored)', async () => {
