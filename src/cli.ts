@@ -257,7 +257,9 @@ function inputSizes(files: string[]): InputSize[] | undefined {
   for (const name of files.length ? files : ['-']) {
     if (name === '-') return undefined;
     try {
-      sizes.push({ size: statSync(name).size, gzip: isGzipFile(name) });
+      const st = statSync(name);
+      // A pipe (`<(cmd)`, a fifo) is not opened here: its bytes can be read only once, by the reader.
+      sizes.push({ size: st.size, gzip: st.isFile() && isGzipFile(name) });
     } catch {
       // reported when it is read
     }

@@ -499,7 +499,7 @@ function isGzip(head: Buffer): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
-/** Whether the file `name` is gzipped, by its magic as when it is read; false when it cannot be read (its error comes then). */
+/** Whether the regular file `name` is gzipped, by its magic as when it is read; false when it cannot be read (its error comes then). */
 export function isGzipFile(name: string): boolean {
   try {
     const fd = openSync(name, 'r');
