@@ -116,7 +116,10 @@ const tools = [
   ['wsclose analyze -o json', wsclose(q(main))],
   ['wsclose, V8 pool of 1 thread', `${POOL1} ${wsclose(q(main))}`],
   ['wsclose --no-prefilter', wsclose(q(main), '--no-prefilter')],
+  // As `kubectl logs … | wsclose analyze` reads: through a pipe, whose own cost `cat | wc -l` shows.
+  ['wsclose, through a pipe (cat |)', `cat ${q(main)} | ${wsclose('-')}`],
   ['wc -l', `wc -l ${q(main)}`],
+  ['cat | wc -l', `cat ${q(main)} | wc -l`],
   ['split + JSON.parse (Node)', `${q(node)} ${q(join(here, 'baseline-parse.js'))} ${q(main)}`],
   ['ndjson package', `${q(node)} ${q(join(here, 'baseline-ndjson.js'))} ${q(main)}`],
 ];

@@ -1,9 +1,11 @@
 /**
- * Stdin read through one reused buffer (a file, or a pipe through net.Socket's `onread`): the
- * lines and their numbers are those of the same bytes read from a file, however the pipe
- * delivers them (pieces that split lines, pauses, gzip), and reading allocates no buffer per
- * read: a stream's per-read Buffers used to pile up as external memory behind a fast pipe.
+ * Stdin read through one reused buffer (a file, or a pipe through net.Socket's `onread`), and a
+ * named pipe read the same way: the lines and their numbers are those of the same bytes read
+ * from a file, however the pipe delivers them (pieces that split lines, pauses, gzip); reading
+ * allocates no buffer per read (a stream's per-read Buffers used to pile up as external memory
+ * behind a fast pipe), and a fast pipe is read in blocks of MBs, not a pipe's 64 KB at a time.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const small = join(dir, 'small.log');
 const big = join(dir, 'big.log');
 
-interface Read { lines: number; gzip: boolean; digest: string; maxBuffers: number }
+interface Read { lines: number; gzip: boolean; digest: string; maxBuffers: number; reads: number }
 
 /**
  * Reads stdin with readLines: a digest of every line and its number, and the most memory held
@@ -32,21 +34,32 @@ const READ_STDIN = `
   const hash = createHash('sha1');
   const keep = [];
   let maxBuffers = 0;
-  const res = await readLines('-', { skip() {}, choose: () => (text, n) => {
+  let reads = 0;
+  const res = await readLines('-', { skip() {}, onProgress: () => { reads++; }, choose: () => (text, n) => {
     hash.update(n + ':' + text + '\\n');
     try { keep[n % 20000] = JSON.parse(text); } catch {}
     if (n % 2000 === 0) maxBuffers = Math.max(maxBuffers, process.memoryUsage().arrayBuffers);
   } });
-  console.log(JSON.stringify({ lines: res.lines, gzip: res.gzip, digest: hash.digest('hex'), maxBuffers }));
+  console.log(JSON.stringify({ lines: res.lines, gzip: res.gzip, digest: hash.digest('hex'), maxBuffers, reads }));
 `;
 
-/** The same digest, of the file read by name in this process. */
-async function fromFile(file: string): Promise<{ lines: number; digest: string }> {
+/** The same digest, of a file (or a named pipe) read by name in this process, and how many reads gave its bytes. */
+async function readByName(file: string): Promise<{ lines: number; digest: string; reads: number }> {
   const { createHash } = await import('node:crypto');
   const hash = createHash('sha1');
-  const res = await readLines(file, { skip() {}, choose: () => (text, n) => { hash.update(`${n}:${text}\n`); } });
-  return { lines: res.lines, digest: hash.digest('hex') };
+  let reads = 0;
+  const res = await readLines(file, { skip() {}, onProgress: () => { reads++; }, choose: () => (text, n) => { hash.update(`${n}:${text}\n`); } });
+  return { lines: res.lines, digest: hash.digest('hex'), reads };
 }
+
+/** The same digest, of the file read by name. */
+async function fromFile(file: string): Promise<{ lines: number; digest: string }> {
+  const { reads: _, ...read } = await readByName(file);
+  return read;
+}
+
+/** A fast pipe's 30 MB took 133 reads when each took what had come by the end of the event loop's turn. */
+const FEW_READS = 40;
 
 function write(path: string, bytes: number, wsShare: number) {
   const fd = openSync(path, 'w');
@@ -96,8 +109,24 @@ describe('stdin', () => {
   it('30 MB through a pipe: buffers stay at the two blocks the lines are read into (4 MiB and room for a 1 MiB line each) and one read', async () => {
     const res = inChild<Read>(READ_STDIN, [], readFileSync(big));
     expect(res).toMatchObject(await fromFile(big));
-    console.log(`ArrayBuffers while reading 30 MB through a pipe: at most ${(res.maxBuffers / 1e6).toFixed(2)} MB`);
+    console.log(`ArrayBuffers while reading 30 MB through a pipe: at most ${(res.maxBuffers / 1e6).toFixed(2)} MB; ${res.reads} reads`);
     // One block is analyzed while the next is read into the other.
     expect(res.maxBuffers).toBeLessThan(2 * (5 * 1024 * 1024 + 1) + 512 * 1024);
+    // In blocks of MBs: each block has its fixed costs (GATHER_MS in source.ts).
+    expect(res.reads).toBeLessThan(FEW_READS);
+  });
+});
+
+describe('a named pipe', () => {
+  it('is read as a pipe on stdin is: every line at its number, in blocks of MBs', async () => {
+    const fifo = join(dir, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const writer = spawn('sh', ['-c', 'exec cat "$1" > "$2"', 'sh', big, fifo], { stdio: 'ignore' });
+    const { reads, ...res } = await readByName(fifo);
+    expect(await new Promise((resolve) => writer.on('close', resolve))).toBe(0);
+    console.log(`30 MB through a named pipe: ${reads} reads`);
+    expect(res).toEqual(await fromFile(big));
+    // Read by the thread pool, a fifo gave a pipe's 64 KB a read: about 460 reads.
+    expect(reads).toBeLessThan(FEW_READS);
   });
 });
