@@ -99,7 +99,7 @@ function table(title, rows, bytes, lines, ref = 'wsclose') {
   const out = [`\n### ${title}\n`, '| tool | wall s | MB/s | lines/s | MB/s per CPU s | peak RSS MB | wsclose is (wall) | wsclose is (CPU) |', '|---|--:|--:|--:|--:|--:|--:|--:|'];
   for (const r of rows) {
     const ratio = (a, b) => (r === me ? '' : `${fmt(a / b, 2)}x`);
-    out.push(`| ${r.name} | ${fmt(r.wall, 2)} | ${fmt(bytes / MB / r.wall)} | ${fmt(lines / r.wall)} | ${fmt(bytes / MB / r.cpu)} | ${fmt(r.rss)} | ${ratio(r.wall, me.wall)} | ${ratio(r.cpu, me.cpu)} |`);
+    out.push(`| ${r.name.replace(/\|/g, '\\|')} | ${fmt(r.wall, 2)} | ${fmt(bytes / MB / r.wall)} | ${fmt(lines / r.wall)} | ${fmt(bytes / MB / r.cpu)} | ${fmt(r.rss)} | ${ratio(r.wall, me.wall)} | ${ratio(r.cpu, me.cpu)} |`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
   return me;
