@@ -8,7 +8,7 @@ import { detectParser, parserByName, type ParserOptions } from '../parsers/index
 import type { Parser, Prefilter } from '../parsers/parser.js';
 import { tsharkParser } from '../parsers/tshark.js';
 import type { WsEvent } from './model.js';
-import { afterPrefix, hasLinePrefix, withoutPrefix } from './prefix.js';
+import { hasLinePrefix, stripPrefixes, withoutPrefix } from './prefix.js';
 import type { FileStats } from './report.js';
 import { ReadError, readLines, type LineHandler } from './source.js';
 
@@ -76,13 +76,10 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
         if (prefixed) st.linePrefix = true;
         const lp = parser.create(display, { event, skip }, capture ? { ...opts, capturePositions: true } : opts);
         finishParser = () => lp.end();
-        if (prefixed) {
-          // Every line is read (the prefilter's needles assume lines that start as the format does).
-          const handler: LineHandler = (text, lineNo) => lp.line(withoutPrefix(text), lineNo);
-          if (lp.bytes) handler.bytes = (buf, start, end, lineNo) => lp.bytes!(buf, afterPrefix(buf, start, end), end, lineNo);
-          return handler;
-        }
         const handler: LineHandler = (text, lineNo) => lp.line(text, lineNo);
+        // The prefix comes off each block's lines before the prefilter sees them, which expects
+        // lines that start as the format does.
+        if (prefixed) handler.trim = { block: stripPrefixes, line: withoutPrefix };
         if (lp.bytes) handler.bytes = (buf, start, end, lineNo) => lp.bytes!(buf, start, end, lineNo);
         if (lp.ahead) handler.ahead = (buf, starts, ends, count) => lp.ahead!(buf, starts, ends, count);
         if (opts.prefilter !== false) handler.prefilter = prefilterOf(parser, opts);

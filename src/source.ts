@@ -28,6 +28,13 @@ export interface LineHandler {
   bytes?(buf: Buffer, start: number, end: number, lineNo: number): void;
   /** Told the lines of a block that `bytes` will be given, before them. */
   ahead?: LineParser['ahead'];
+  /**
+   * What each line loses before it is read (a collector's prefix, prefix.ts): `block` takes it
+   * off every line of a block in place and gives the block's new end, so that the prefilter
+   * sees each line as it starts; `line` takes it off one line's text (the lines read before the
+   * handler was chosen).
+   */
+  trim?: { block(buf: Buffer, start: number, end: number): number; line(text: string): string };
 }
 
 export interface ReadOptions {
@@ -169,6 +176,13 @@ class Lines {
   /** Whole lines: `end - 1` is a line break. */
   block(buf: Buffer, start: number, end: number): void {
     let pos = start;
+    while (pos < end && !this.handler) {
+      const nl = buf.indexOf(NL, pos);
+      this.line(buf, pos, nl);
+      pos = nl + 1;
+    }
+    const trim = this.handler?.trim;
+    if (trim && pos < end) end = trim.block(buf, pos, end);
     const filtering = () => this.handler?.prefilter !== undefined && this.plainBlocks === 0;
     while (pos < end && !filtering()) {
       const nl = buf.indexOf(NL, pos);
@@ -250,7 +264,7 @@ class Lines {
   private decide(): void {
     const handler = this.opts.choose(this.sample.map(([t]) => t), this.capture);
     this.handler = handler;
-    for (const [t, n] of this.sample) handler(t, n);
+    for (const [t, n] of this.sample) handler(handler.trim ? handler.trim.line(t) : t, n);
     this.sample.length = 0;
   }
 

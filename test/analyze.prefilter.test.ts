@@ -68,6 +68,32 @@ describe('the prefilter drops nothing', () => {
   });
 
   it.each([
+    ['kubectl logs --prefix --timestamps', (n: number) => `[pod/chat-7d9f8c6b5-x2x9k/chat] 2026-11-27T02:${String(Math.floor(n / 60) % 60).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}.123456789Z `],
+    ['docker logs -t', (n: number) => `2026-11-27T02:00:01.${n % 1000}Z `],
+    ['docker compose logs --ansi always', () => '\x1b[36mchat-1         | \x1b[0m'],
+  ])('lines a collector prefixed (%s), a Node crash report among them: the report of the lines unprefixed', async (style, prefix) => {
+    // The generated log, then the real crash sample: its JSON lines and the crash report Node wrote.
+    const unprefixed = generated('unprefixed.log', { seed: 8, wsShare: 0.05, concurrency: 30 }, 1_500_000, (s) => s + readFileSync(join('samples', 'node-crash', 'crash.log'), 'utf8'));
+    const lines = readFileSync(unprefixed, 'utf8').split('\n');
+    const file = join(dir, `prefixed-${style.replace(/\W/g, '')}.log`);
+    writeFileSync(file, lines.map((l, i) => (i < lines.length - 1 ? prefix(i) + l : l)).join('\n'));
+    const { fast, full } = await bothWays([file]);
+    expect(comparable(fast)).toEqual(full);
+    const [read] = fast.input.files;
+    expect(read.linePrefix).toBe(true);
+    expect(read.prefiltered).toBeGreaterThan(read.lines / 2);
+    // The same verdicts, summary and counts as the lines without their prefixes, at the same line numbers.
+    const bare = await analyzeFiles([unprefixed]);
+    const renamed = <T>(x: T) => JSON.parse(JSON.stringify(x).split(`${unprefixed}:`).join(`${file}:`)) as T;
+    expect(fast.incidents).toEqual(renamed(bare.incidents));
+    expect(fast.summary).toEqual(renamed(bare.summary));
+    expect(fast.input.connections).toEqual(bare.input.connections);
+    expect({ ...read, name: '', bytes: 0, linePrefix: undefined }).toEqual({ ...bare.input.files[0], name: '', bytes: 0 });
+    expect(fast.input.connections.crashed).toBeGreaterThan(0);
+    expect(fast.summary.byRootCause['unhandled-error']).toBeGreaterThan(0);
+  });
+
+  it.each([
     ['4% WebSocket lines', 0.04],
     ['WebSocket lines only (read whole after the first block)', 1],
   ])('a log larger than one read block, %s: evidence points at the exact lines', async (_, wsShare) => {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectParser } from '../parsers/index.js';
-import { afterPrefix, hasLinePrefix, withoutPrefix } from '../src/prefix.js';
+import { hasLinePrefix, stripPrefixes, withoutPrefix } from '../src/prefix.js';
 import type { Report } from '../src/report.js';
 import { runCli } from './support/cli.js';
 
@@ -20,18 +20,31 @@ const SAMPLE = 'samples/ws-pino/chat.log';
 const LINE = '{"level":30,"msg":"ws connection opened"}';
 const POD = '[pod/chat-7d9f8c6b5-x2x9k/chat] ';
 const COMPOSE = 'chat-1         | ';
+/** The longest prefix: a compose name of 255 characters padded by 256 blanks, coloured with 16 digits, then a time with nanoseconds and an offset. */
+const LONGEST = `\x1b[${'1'.repeat(16)}m${'a'.repeat(255)}${' '.repeat(256)}| \x1b[0m2026-11-27T02:00:01.123456789+01:00 `;
 
 describe('collector prefixes', () => {
   it('takes off a pod reference, a kubelet time, an RFC3339Nano time, or both', () => {
     const times = ['2026-11-27T02:00:01.000001000Z ', '2026-11-27T02:00:01.5+01:00 ', '2026-11-27T02:00:01Z '];
-    for (const prefix of [POD, ...times, `${POD}2026-11-27T02:00:01.123456789Z `, COMPOSE, `${COMPOSE}${times[0]}`, `\x1b[36m${COMPOSE}\x1b[0m`, 'a | ']) {
+    for (const prefix of [POD, ...times, `${POD}2026-11-27T02:00:01.123456789Z `, COMPOSE, `${COMPOSE}${times[0]}`, `\x1b[36m${COMPOSE}\x1b[0m`, 'a | ', LONGEST]) {
       expect(withoutPrefix(prefix + LINE)).toBe(LINE);
       const buf = Buffer.from(`xx${prefix}${LINE}\n`);
-      expect(afterPrefix(buf, 2, buf.length - 1)).toBe(2 + prefix.length);
+      expect(buf.toString('latin1', 0, stripPrefixes(buf, 2, buf.length))).toBe(`xx${LINE}\n`);
     }
     for (const line of [LINE, '2026-11-27 02:00:01,123 chat INFO x', '[pod/] x', '2026-11-27T02:00:01.1234567891Z x', '2026-11-27 02:00:01.123 | INFO     | app:main:1 - x', 'chat-1 |x']) {
       expect(withoutPrefix(line)).toBe(line);
     }
+  });
+
+  it('takes the prefixes off a block of lines in place, each line kept whole and at its place in order', () => {
+    const lines = [`${POD}${LINE}`, POD, '', `${COMPOSE}2026-11-27T02:00:01.000001000Z ${LINE}\r`, LINE, `\x1b[36m${COMPOSE}\x1b[0mplain text`, `${LONGEST}${LINE}`,
+      `${POD}{"msg":"${'x'.repeat(100_000)}"}`, `${POD}${LINE}`]; // a line longer than the text made at once, and one after it
+    const block = `${lines.join('\n')}\n`;
+    const buf = Buffer.from(`ab${block}rest`);
+    const end = stripPrefixes(buf, 2, 2 + Buffer.byteLength(block));
+    expect(buf.toString('latin1', 2, end)).toBe(`${lines.map(withoutPrefix).join('\n')}\n`);
+    expect(buf.toString('latin1', 0, 2)).toBe('ab');
+    expect(buf.toString('latin1', buf.length - 4)).toBe('rest');
   });
 
   it('finds prefixed lines in a sample, blank lines aside, and none in an unprefixed one', () => {
