@@ -7,7 +7,8 @@
  * machine) and peak RSS, with wsclose's ratios and the targets beside them.
  *
  * Also: warm-up (the log analyzed again and again in one process: the first run against the
- * steady state), start-up (an empty input and 4 MB, against `node -e 0`), a log where every line is a WebSocket event, the log gzipped (against Node's own
+ * steady state), start-up (an empty input and 4 MB, against `node -e 0`), the log prefixed as
+ * `kubectl logs --prefix --timestamps` writes it, a log where every line is a WebSocket event, the log gzipped (against Node's own
  * streaming gunzip), peak RSS on 5 GB piped through stdin, and with 100,000 connections open.
  * Then every other bench/*.js file (other than baselines) runs in turn.
  *
@@ -46,6 +47,30 @@ function log(name, opts, bytes) {
   closeSync(fd);
   renameSync(`${file}.tmp`, file);
   return file;
+}
+
+/** The log as `kubectl logs --prefix --timestamps` writes it: the pod, then the kubelet's time (fixed-width nanoseconds). */
+function prefixed(file) {
+  const out = `${file}.kubectl`;
+  if (!existsSync(out)) {
+    process.stderr.write(`prefixing ${file}...\n`);
+    const input = openSync(file, 'r');
+    const fd = openSync(`${out}.tmp`, 'w');
+    const buf = Buffer.alloc(4 * MB);
+    const t0 = Date.parse('2026-11-27T02:00:00Z');
+    let rest = '';
+    let n = 0;
+    for (let k; (k = readSync(input, buf, 0, buf.length, null)) > 0;) {
+      const lines = (rest + buf.toString('latin1', 0, k)).split('\n');
+      rest = lines.pop();
+      const time = () => `${new Date(t0 + n).toISOString().slice(0, -1)}${String(n++ % 1e6).padStart(6, '0')}Z`;
+      writeSync(fd, lines.map((l) => `[pod/chat-7d9f8c6b5-x2x9k/chat] ${time()} ${l}\n`).join(''), null, 'latin1');
+    }
+    closeSync(input);
+    closeSync(fd);
+    renameSync(`${out}.tmp`, out);
+  }
+  return out;
 }
 
 function gzipped(file) {
@@ -158,6 +183,18 @@ const rowsStart = compare([
 process.stdout.write('\n### Start-up\n\n| run | wall s | CPU s | peak RSS MB |\n|---|--:|--:|--:|\n');
 for (const r of rowsStart) process.stdout.write(`| ${r.name} | ${fmt(r.wall, 3)} | ${fmt(r.cpu, 3)} | ${fmt(r.rss)} |\n`);
 results.startup = rowsStart;
+
+// 1c. The same log as kubectl writes it with --prefix --timestamps: the prefixes come off each
+// block before the prefilter's sweep. MB/s of the prefixed bytes.
+const kubectl = prefixed(main);
+const kBytes = statSync(kubectl).size;
+const rowsPrefixed = compare([
+  ['wsclose, prefixed as kubectl --prefix --timestamps writes it', wsclose(q(kubectl))],
+  ['wsclose, the same lines unprefixed', wsclose(q(main))],
+  ['wsclose --no-prefilter, prefixed', wsclose(q(kubectl), '--no-prefilter')],
+]);
+table(`the 5% log prefixed as \`kubectl logs --prefix --timestamps\` writes it (${(kBytes / MB).toFixed(0)} MB)`, rowsPrefixed, kBytes, lines);
+results.prefixed = { bytes: kBytes, rows: rowsPrefixed };
 
 // 2. Every line a WebSocket event.
 const allWs = log('pino-all-ws', { seed: 2, wsShare: 1, concurrency: 300 }, Math.min(SIZE, 200 * MB));
