@@ -42,8 +42,7 @@ export const logfmtParser: Parser = {
  * an `=` in them stay text.
  */
 export function parseLogfmt(text: string, fields: FieldMap): Rec | undefined {
-  // No prototype: a key named __proto__ is data like any other.
-  const rec: Rec = Object.create(null) as Rec;
+  const rec = record();
   const keys = knownKeys(fields);
   let known = false;
   let pairs = 0;
@@ -60,7 +59,7 @@ export function parseLogfmt(text: string, fields: FieldMap): Rec | undefined {
       i++;
     }
     if (i === keyStart) return undefined; // `=` with no key
-    const key = text.slice(keyStart, i);
+    const key = keyOf(text.slice(keyStart, i));
     if (i >= n || text.charCodeAt(i) !== 61) {
       put(rec, key, true); // a bare key is a flag
       continue;
@@ -80,10 +79,50 @@ export function parseLogfmt(text: string, fields: FieldMap): Rec | undefined {
     pairs++;
     if (value !== undefined) {
       put(rec, key, value);
-      known ||= keys.has(key) || (key.includes('.') && keys.has(key.slice(0, key.indexOf('.'))));
+      known ||= keys.has(key.name) || (key.head !== undefined && keys.has(key.head));
     }
   }
   return pairs >= 2 && known ? rec : undefined;
+}
+
+/** A key as written, read once for all the lines that have it. */
+interface Key {
+  readonly name: string;
+  /** Its segments when it nests (`err.type`), else undefined: it is stored as it is. */
+  readonly path: string[] | undefined;
+  /** What comes before its first dot, if it has one: a known name there makes the line a record. */
+  readonly head: string | undefined;
+}
+
+/**
+ * The keys seen, each made once: a property stored under a string V8 has not seen as a name
+ * looks it up in the string table first, and each line's keys (and a dotted key's segments) were
+ * new strings at every line: about 200 ns a key. Bounded: a log with keys made per line (ids as
+ * keys) stops adding them.
+ */
+const KEYS = new Map<string, Key>();
+const MAX_KEYS = 4096;
+
+function keyOf(name: string): Key {
+  let key = KEYS.get(name);
+  if (key === undefined) {
+    const dot = name.indexOf('.');
+    key = { name, path: dot > 0 && !name.endsWith('.') ? name.split('.') : undefined, head: dot >= 0 ? name.slice(0, dot) : undefined };
+    if (KEYS.size < MAX_KEYS) KEYS.set(name, key);
+  }
+  return key;
+}
+
+/** The prototype of records: nothing to inherit, so that a key named __proto__ is data like any other. */
+const NOTHING = Object.create(null) as Rec;
+
+/**
+ * An empty record. Not `Object.create(null)`, which V8 makes a dictionary: each key stored there
+ * was a hash insert (half the parser's time). Made from a prototype, records stay in fast mode,
+ * and the lines of one shape share their hidden class.
+ */
+function record(): Rec {
+  return Object.create(NOTHING) as Rec;
 }
 
 const KNOWN_KEYS = new WeakMap<FieldMap, Set<string>>();
@@ -148,21 +187,21 @@ function scalar(v: string): unknown {
 }
 
 /** Sets `a.b.c` as nested objects, so a dotted key is found where a JSON logger nests it. */
-function put(rec: Rec, key: string, value: unknown): void {
-  if (!key.includes('.') || key.startsWith('.') || key.endsWith('.')) {
-    rec[key] = value;
+function put(rec: Rec, key: Key, value: unknown): void {
+  const path = key.path;
+  if (path === undefined) {
+    rec[key.name] = value;
     return;
   }
-  const parts = key.split('.');
   let obj = rec;
-  for (let p = 0; p < parts.length - 1; p++) {
-    const next = obj[parts[p]];
-    if (next === undefined) obj = obj[parts[p]] = Object.create(null) as Rec;
+  for (let p = 0; p < path.length - 1; p++) {
+    const next = obj[path[p]];
+    if (next === undefined) obj = obj[path[p]] = record();
     else if (next !== null && typeof next === 'object') obj = next as Rec;
     else {
-      rec[key] = value; // `err=boom err.code=E_X`: keep the dotted key flat
+      rec[key.name] = value; // `err=boom err.code=E_X`: keep the dotted key flat
       return;
     }
   }
-  obj[parts[parts.length - 1]] = value;
+  obj[path[path.length - 1]] = value;
 }

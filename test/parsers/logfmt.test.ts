@@ -106,6 +106,13 @@ describe('parseLogfmt', () => {
     expect(JSON.parse(JSON.stringify(rec))).toEqual({ msg: 'x', err: { type: 'TypeError', message: 'bad thing' }, ws: { id: 9 }, req: 'GET', 'req.url': '/chat' });
   });
 
+  it('reads each line by its own keys, however many keys a log has and however they nested before', () => {
+    // Keys are read once for all lines (a bounded table): past its bound, keys are still read.
+    for (let i = 0; i < 5000; i++) expect({ ...parse(`msg=x k${i}.id=${i}`)! }).toEqual({ msg: 'x', [`k${i}`]: { id: i } });
+    expect(JSON.parse(JSON.stringify(parse('msg=x req=GET req.url=/b')))).toEqual({ msg: 'x', req: 'GET', 'req.url': '/b' });
+    expect(JSON.parse(JSON.stringify(parse('msg=x req.url=/a')))).toEqual({ msg: 'x', req: { url: '/a' } });
+  });
+
   it('treats __proto__ as a key like any other', () => {
     const rec = parse('msg=x __proto__.polluted=yes')!;
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
