@@ -6,6 +6,7 @@
  * formatter with the layouts and format strings of the kubelet, docker and compose
  * (cmd/formatter/logs.go); the lines are the ws + pino sample.
  */
+import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,19 @@ describe('collector prefixes', () => {
     expect(buf.toString('latin1', 2, end)).toBe(`${lines.map(withoutPrefix).join('\n')}\n`);
     expect(buf.toString('latin1', 0, 2)).toBe('ab');
     expect(buf.toString('latin1', buf.length - 4)).toBe('rest');
+  });
+
+  it('takes off in a block what it takes off each line alone, however long the lines and wherever the text made at once ends', () => {
+    // Pieces of prefixes and of what follows them, so that lines come near a prefix and miss it.
+    const piece = fc.constantFrom(POD, COMPOSE, '[pod/', '] ', '2026-11-27T02:00:01.5Z ', '2026-11-27T02:00:01', '+01:00 ', '\x1b[36m', '\x1b[0m', '| ', ' ', 'chat-1', LINE, 'x', '\r');
+    const line = fc.tuple(fc.array(piece, { maxLength: 6 }), fc.nat({ max: 40_000 })).map(([ps, pad]) => ps.join('') + 'y'.repeat(pad % 7 === 0 ? pad : pad % 300));
+    fc.assert(fc.property(fc.array(fc.oneof({ weight: 1, arbitrary: fc.constant('') }, { weight: 4, arbitrary: line }), { minLength: 1, maxLength: 40 }), (lines) => {
+      const block = `${lines.join('\n')}\n`;
+      const buf = Buffer.from(`ab${block}rest`, 'latin1');
+      const end = stripPrefixes(buf, 2, 2 + block.length);
+      expect(buf.toString('latin1', 2, end)).toBe(`${lines.map(withoutPrefix).join('\n')}\n`);
+      expect(buf.toString('latin1', buf.length - 4)).toBe('rest');
+    }), { numRuns: 200 });
   });
 
   it('finds prefixed lines in a sample, blank lines aside, and none in an unprefixed one', () => {
