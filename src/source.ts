@@ -175,20 +175,11 @@ class Lines {
 
   /** Whole lines: `end - 1` is a line break. */
   block(buf: Buffer, start: number, end: number): void {
-    let pos = start;
-    while (pos < end && !this.handler) {
-      const nl = buf.indexOf(NL, pos);
-      this.line(buf, pos, nl);
-      pos = nl + 1;
-    }
+    // The first lines are the sample the handler is chosen by, read as they are.
+    let pos = this.oneByOne(buf, start, end, () => this.handler !== undefined);
     const trim = this.handler?.trim;
     if (trim && pos < end) end = trim.block(buf, pos, end);
-    const filtering = () => this.handler?.prefilter !== undefined && this.plainBlocks === 0;
-    while (pos < end && !filtering()) {
-      const nl = buf.indexOf(NL, pos);
-      this.line(buf, pos, nl);
-      pos = nl + 1;
-    }
+    pos = this.oneByOne(buf, pos, end, () => this.handler!.prefilter !== undefined && this.plainBlocks === 0);
     if (pos < end) {
       const lines = this.lineNo;
       const skipped = this.prefiltered;
@@ -200,6 +191,16 @@ class Lines {
       this.plainBlocks--;
       this.afterOdd = true; // the next block's first line follows lines all read
     }
+  }
+
+  /** Reads the lines from `pos` one by one until `done()` or `end`; where it stopped. */
+  private oneByOne(buf: Buffer, pos: number, end: number, done: () => boolean): number {
+    while (pos < end && !done()) {
+      const nl = buf.indexOf(NL, pos);
+      this.line(buf, pos, nl);
+      pos = nl + 1;
+    }
+    return pos;
   }
 
   /**
