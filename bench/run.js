@@ -22,6 +22,7 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeLog } from './pino-log.js';
+import { logfmtLines } from './pino-logfmt.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '..', 'dist', 'src', 'wsclose.js');
@@ -71,6 +72,24 @@ function prefixed(file) {
     renameSync(`${out}.tmp`, out);
   }
   return out;
+}
+
+/** The log's first `bytes` (whole lines), and those lines as pino-logfmt writes them. */
+function logfmtOf(file, bytes) {
+  const json = `${file}.first-${bytes / MB}mb`;
+  const out = `${json}.logfmt`;
+  if (!existsSync(out)) {
+    process.stderr.write(`writing the first ${bytes / MB} MB of ${file} as logfmt...\n`);
+    const buf = Buffer.alloc(bytes);
+    const fd = openSync(file, 'r');
+    const n = readSync(fd, buf, 0, bytes, 0);
+    closeSync(fd);
+    const head = buf.subarray(0, buf.lastIndexOf(10, n - 1) + 1);
+    writeFileSync(json, head);
+    writeFileSync(`${out}.tmp`, logfmtLines(head.toString('utf8')));
+    renameSync(`${out}.tmp`, out);
+  }
+  return { json, logfmt: out };
 }
 
 function gzipped(file) {
@@ -196,6 +215,17 @@ const rowsPrefixed = compare([
 table(`the 5% log prefixed as \`kubectl logs --prefix --timestamps\` writes it (${(kBytes / MB).toFixed(0)} MB)`, rowsPrefixed, kBytes, lines);
 results.prefixed = { bytes: kBytes, rows: rowsPrefixed };
 
+// 1d. logfmt: the first 50 MB of the log as pino-logfmt writes it, against the same lines as JSON.
+const lf = logfmtOf(main, Math.min(SIZE, 50 * MB));
+const lfBytes = statSync(lf.logfmt).size;
+const rowsLogfmt = compare([
+  ['wsclose, logfmt (pino-logfmt)', wsclose(q(lf.logfmt))],
+  ['wsclose --no-prefilter, logfmt', wsclose(q(lf.logfmt), '--no-prefilter')],
+  ['wsclose, the same lines as JSON', wsclose(q(lf.json))],
+]);
+table(`the first ${Math.min(SIZE, 50 * MB) / MB} MB of the 5% log as logfmt, written by pino-logfmt (${(lfBytes / MB).toFixed(0)} MB)`, rowsLogfmt, lfBytes, countLines(lf.logfmt));
+results.logfmt = { bytes: lfBytes, rows: rowsLogfmt };
+
 // 2. Every line a WebSocket event.
 const allWs = log('pino-all-ws', { seed: 2, wsShare: 1, concurrency: 300 }, Math.min(SIZE, 200 * MB));
 const wsBytes = statSync(allWs).size;
@@ -284,7 +314,7 @@ rmSync(join(CACHE, 'time.txt'), { force: true });
 
 // 6. Other benchmarks in this folder.
 if (process.env.BENCH_OTHERS !== '0') {
-  const others = readdirSync(here).filter((f) => f.endsWith('.js') && !/^(run|warm|pino-log|baseline-.*)\.js$/.test(f)).sort();
+  const others = readdirSync(here).filter((f) => f.endsWith('.js') && !/^(run|warm|pino-log|pino-logfmt|baseline-.*)\.js$/.test(f)).sort();
   for (const f of others) {
     process.stdout.write(`\n## bench/${f}\n\n`);
     spawnSync(node, [join(here, f)], { stdio: 'inherit' });

@@ -5,7 +5,7 @@
 import type { WsEvent } from '../src/model.js';
 import { fieldMap, type Picked, pickAll } from './fields.js';
 import { FlatJsonReader } from './json-fields.js';
-import { jsonPrefilter } from './json-prefilter.js';
+import { jsonPrefilter } from './record-prefilter.js';
 import { jsonObject } from './json-line.js';
 import { recordShare, withCrashText } from './node-crash.js';
 import type { Parser } from './parser.js';

@@ -11,6 +11,7 @@ import { DEFAULT_FIELDS, fieldMap } from './fields.js';
 import { recordShare, withCrashText } from './node-crash.js';
 import type { FieldMap, Parser } from './parser.js';
 import { recordEvents } from './record.js';
+import { logfmtPrefilter } from './record-prefilter.js';
 
 type Rec = Record<string, unknown>;
 
@@ -26,7 +27,9 @@ export const logfmtParser: Parser = {
   description: 'logfmt key=value lines (go-logfmt, heroku logfmt, pino-logfmt, logrus text), with Node crash reports between them',
 
   detect(lines) {
-    return recordShare(lines, (line) => parseLogfmt(line, DEFAULT_FIELDS) !== undefined) * 0.85;
+    // A record starts with a pair: lines a collector prefixed (`[pod/x/c] 2026-… level=info …`)
+    // would read as records with flags first, and are read without the prefix instead (src/reader.ts).
+    return recordShare(lines, (line) => PAIR_FIRST.test(line) && parseLogfmt(line, DEFAULT_FIELDS) !== undefined) * 0.85;
   },
 
   create(file, sink, opts) {
@@ -34,7 +37,37 @@ export const logfmtParser: Parser = {
     return withCrashText(file, sink, 'not-logfmt', (text) => parseLogfmt(text, fields),
       (rec, lineNo) => recordEvents(rec, `${file}:${lineNo}`, fields, (e) => sink.event(e)));
   },
+
+  prefilter(opts) {
+    return logfmtPrefilter(fieldMap(opts?.fields));
+  },
+
+  /**
+   * The first key of the sample's records, with its `=`, when they all start with the same one
+   * (each logger writes its keys in its own order: `level=` for pino-logfmt, `time=` for slog
+   * and logrus, `ts=` for go-kit); the lines that start otherwise are then always read.
+   */
+  lineStart(sample, opts) {
+    const fields = fieldMap(opts?.fields);
+    let start: string | undefined;
+    for (const line of sample) {
+      if (parseLogfmt(line, fields) === undefined) continue;
+      const key = FIRST_KEY.exec(line)?.[1];
+      if (key === undefined || (start !== undefined && key !== start)) return undefined;
+      start = key;
+    }
+    return start;
+  },
 };
+
+/** A line that starts with a `key=` pair. */
+const PAIR_FIRST = /^\s*[^\s="']+=/;
+
+/**
+ * A record's first key and its `=`, after the blanks the prefilter skips (src/prefilter.ts): a
+ * line start takes up to sixteen bytes of ASCII.
+ */
+const FIRST_KEY = /^[ \t]*([!#-<>-~]{1,15}=)/;
 
 /**
  * The record a logfmt line holds, or undefined when the line is not one: at least two

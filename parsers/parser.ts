@@ -71,6 +71,12 @@ export interface Parser {
    * `line()`. A parser without it gets every line.
    */
   prefilter?(opts?: ParserOptions): Prefilter;
+  /**
+   * Optional, beside `prefilter`, for a format whose lines start one way per logger (logfmt: its
+   * first key): the prefilter's `lineStart` for one input, read off its first lines. Undefined
+   * when they do not agree: that input is read without the prefilter.
+   */
+  lineStart?(sample: string[], opts?: ParserOptions): string | undefined;
 }
 
 /** Bytes a line that matters contains. */
@@ -95,6 +101,11 @@ export interface Needle {
 
 export interface Prefilter {
   needles: Needle[];
-  /** Lines whose first byte (after blanks) is not this one are always read: they are not of the format. */
+  /**
+   * How the format's lines start (after blanks; 1 to 16 bytes): the lines that do not are always
+   * read, since they are not of the format (a crash report between the records). The sweep
+   * compares the first byte and the last, at its place: a line with both in place is taken as
+   * starting so, even when it is shorter and the last is the next line's.
+   */
   lineStart?: string;
 }

@@ -3,11 +3,12 @@
  * byte sets, each with a quantifier. Small enough to run where the needles are searched, in
  * prefilter.wat: there is no alternation (a needle lists several patterns instead), repeats
  * are possessive (they never give back, so matching is one forward pass), and no set holds
- * a line break (a pattern never reads past its line).
+ * a line break (a pattern never reads past its line): a pattern that may end the line ends
+ * with `$`, which takes the line break and nothing else.
  *
  * Syntax: a literal byte (`:`), a set (`[0-9.eE]`, `[^"\\]`), an escape (`\n`, `\t`, `\r`,
  * `\xNN`, or `\` before any other byte for itself); then optionally `?`, `*`, `+`, `{m}`,
- * `{m,}` or `{m,n}`. Bytes are Latin-1 (`[\x80-\xff]` is any byte of a UTF-8 sequence).
+ * `{m,}` or `{m,n}`; last, `$`. Bytes are Latin-1 (`[\x80-\xff]` is any byte of a UTF-8 sequence).
  *
  * prefilter.wat runs them as automata (`Automata`): one table load per byte read, whatever
  * the items, so that a near miss that fails at its first byte costs one load; and a state that
@@ -53,6 +54,11 @@ export function parsePattern(text: string): PatternItem[] {
   const one = (): number => (text[i] === '\\' ? (i++, escaped()) : byteOf(text[i++]));
   while (i < text.length) {
     const set = new Uint8Array(256);
+    if (text[i] === '$' && i === text.length - 1) {
+      set[NL] = 1;
+      items.push({ set, min: 1, max: 1 });
+      break;
+    }
     if (text[i] === '[') {
       i++;
       const negate = text[i] === '^';

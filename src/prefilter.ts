@@ -128,6 +128,22 @@ interface Anchor {
 
 const FILTERS = new WeakMap<Prefilter, BlockFilter>();
 
+/** The longest line start (`Prefilter.lineStart`): loads for its last byte read at most this far past a block's padding. */
+const MAX_LINE_START = 16;
+
+/**
+ * A line start as the kernel takes it: its first byte, its last byte, and the last's place in
+ * it, a byte each; -1 for none.
+ */
+function lineStartOf(text: string | undefined): number {
+  if (text === undefined) return -1;
+  const bytes = Buffer.from(text, 'latin1');
+  if (bytes.length === 0 || bytes.length > MAX_LINE_START) throw new Error(`prefilter lineStart "${text}" is not 1 to ${MAX_LINE_START} bytes long`);
+  // The sweep tells the end of a block by its padding of line breaks: lines that would be odd.
+  if (bytes.includes(10)) throw new Error('prefilter lineStart holds a line break');
+  return bytes[0] | (bytes[bytes.length - 1] << 8) | ((bytes.length - 1) << 16);
+}
+
 /** Bytes for the sample's counts (`BlockFilter.compile`): byte and triple counts, then the list of common triples. */
 const COUNTS = 4 * (256 + (1 << TRIPLE_BITS)) + 4 * (SAMPLE / 2 + 1);
 
@@ -268,6 +284,7 @@ export class BlockFilter {
   private readonly needles: Compiled[];
   /** Their patterns' automata: the kernel's tables that do not depend on the anchors. */
   private readonly patterns: Patterns;
+  /** The lines' start as the kernel takes it (`lineStartOf`), -1 for none. */
   private readonly lineStart: number;
   private readonly found = new Found();
   /** The most anchors at one pair: a step of the sweep writes at most thirty-two times as many hits. */
@@ -279,9 +296,7 @@ export class BlockFilter {
 
   /** `kernel`: the module its own sweep runs, when not the best the engine has (tests run each). */
   constructor(pf: Prefilter, private readonly kernel = runningKernel()) {
-    this.lineStart = pf.lineStart === undefined ? -1 : pf.lineStart.charCodeAt(0);
-    // The sweep tells the end of a block by its padding of line breaks: lines that would be odd.
-    if (this.lineStart === 10) throw new Error('prefilter lineStart is a line break');
+    this.lineStart = lineStartOf(pf.lineStart);
     this.needles = pf.needles.map(compileNeedle);
     for (const { text, bytes } of this.needles) {
       if (bytes.length < 2) throw new Error(`prefilter needle "${text}" is shorter than two bytes`);
@@ -340,7 +355,7 @@ export class BlockFilter {
     const found = this.found;
     found.hits = found.odd = 0;
     // The kernel finds the odd lines after its line breaks; the block's first is tested here.
-    if (this.odd(buf, start)) {
+    if (this.odd(buf, start, end)) {
       found.oddStarts[0] = start;
       found.oddIndexes[found.odd++] = 0;
     }
@@ -377,10 +392,13 @@ export class BlockFilter {
    * True when the line starting at `p` is not of the format's shape, or blank: such lines are
    * always read (another format may be interleaved, as a crash report on stderr is).
    */
-  odd(buf: Buffer, p: number): boolean {
-    if (this.lineStart < 0) return false;
+  odd(buf: Buffer, p: number, end: number): boolean {
+    const start = this.lineStart;
+    if (start < 0) return false;
     while (buf[p] === 32 || buf[p] === 9) p++;
-    return buf[p] !== this.lineStart;
+    const last = p + (start >>> 16);
+    // Past the block's end the kernel reads its padding, line breaks.
+    return buf[p] !== (start & 0xff) || last >= end || buf[last] !== ((start >>> 8) & 0xff);
   }
 
   /** Copies the block into the memory of the filter's own sweep, grown to fit; returns where it is. */

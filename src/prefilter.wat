@@ -42,8 +42,10 @@
   ;; Only there are the needles anchored at the pair looked up: each is kept when one of its
   ;; `followedBy` patterns (src/pattern.ts) matches after it, or it has none, and it is there in
   ;; full, within [start, end); it is written to `hits` with its line. The same sweep counts the
-  ;; line breaks and, when `first` >= 0, writes to `odd` the lines after a line break whose first
-  ;; byte after blanks is not `first` (the caller tests the block's first line). Returns the
+  ;; line breaks and, when `first` >= 0, writes to `odd` the lines after a line break that do not
+  ;; start, after blanks, as the format's lines do: `first` packs the first byte of their start,
+  ;; its last byte, and the last's place in it (up to 15), and a line is odd when either byte is
+  ;; not in its place (the caller tests the block's first line). Returns the
   ;; number of hits (`odds` the odd lines); `next` is where it stopped: `end`, or earlier when at
   ;; least `room` hits were written. Call again from `next` with the same `start` and `end`.
   ;; A step where nothing may start and no line may be odd (most of them) only adds up its line
@@ -58,7 +60,8 @@
     (local $v v128) (local $lo v128) (local $hi v128) (local $b0 v128) (local $b1 v128) (local $x0 v128) (local $x1 v128)
     (local $cA v128) (local $cB v128) (local $nA v128) (local $nB v128) (local $oA v128) (local $oB v128)
     (local $l0 v128) (local $h0 v128) (local $l1 v128) (local $h1 v128) (local $l2 v128) (local $h2 v128)
-    (local $halves v128) (local $breakv v128) (local $firstv v128)
+    (local $halves v128) (local $breakv v128) (local $firstv v128) (local $lastv v128)
+    (local $c0 i32) (local $c1 i32) (local $shift i32) (local $ps i32)
     (local.set $l0 (v128.load offset=0 (i32.const 0)))
     (local.set $h0 (v128.load offset=16 (i32.const 0)))
     (local.set $l1 (v128.load offset=32 (i32.const 0)))
@@ -68,7 +71,12 @@
     ;; Constants read from memory: a v128.const is made again at each use inside a loop.
     (local.set $halves (v128.load offset=96 (i32.const 0)))
     (local.set $breakv (v128.load offset=112 (i32.const 0)))
-    (local.set $firstv (i8x16.splat (local.get $first)))
+    ;; `first`: the line start's first byte, its last byte, and the last's place in it (a byte each).
+    (local.set $c0 (i32.and (local.get $first) (i32.const 0xff)))
+    (local.set $c1 (i32.and (i32.shr_u (local.get $first) (i32.const 8)) (i32.const 0xff)))
+    (local.set $shift (select (i32.const 0) (i32.shr_u (local.get $first) (i32.const 16)) (i32.lt_s (local.get $first) (i32.const 0))))
+    (local.set $firstv (i8x16.splat (local.get $c0)))
+    (local.set $lastv (i8x16.splat (local.get $c1)))
     (local.set $p (local.get $from))
     (local.set $lastStart (i32.const -1))
     ;; The anchors that end in the bytes at p start at p - 2 on: their first two bytes' buckets
@@ -98,7 +106,9 @@
             (i8x16.shuffle 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 (local.get $b1) (local.get $x1)))
           (v128.and (i8x16.swizzle (local.get $l2) (local.get $lo)) (i8x16.swizzle (local.get $h2) (local.get $hi)))))
         (local.set $nA (i8x16.eq (local.get $v) (local.get $breakv)))
-        (local.set $oA (v128.andnot (local.get $nA) (i8x16.eq (v128.load offset=1 (local.get $p)) (local.get $firstv))))
+        (local.set $ps (i32.add (local.get $p) (local.get $shift)))
+        (local.set $oA (v128.andnot (local.get $nA) (v128.and (i8x16.eq (v128.load offset=1 (local.get $p)) (local.get $firstv))
+          (i8x16.eq (v128.load offset=1 (local.get $ps)) (local.get $lastv)))))
         (local.set $v (v128.load offset=16 (local.get $p)))
         (local.set $lo (v128.and (local.get $v) (local.get $halves)))
         (local.set $hi (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $halves)))
@@ -109,7 +119,8 @@
             (i8x16.shuffle 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 (local.get $x1) (local.get $b1)))
           (v128.and (i8x16.swizzle (local.get $l2) (local.get $lo)) (i8x16.swizzle (local.get $h2) (local.get $hi)))))
         (local.set $nB (i8x16.eq (local.get $v) (local.get $breakv)))
-        (local.set $oB (v128.andnot (local.get $nB) (i8x16.eq (v128.load offset=17 (local.get $p)) (local.get $firstv))))
+        (local.set $oB (v128.andnot (local.get $nB) (v128.and (i8x16.eq (v128.load offset=17 (local.get $p)) (local.get $firstv))
+          (i8x16.eq (v128.load offset=17 (local.get $ps)) (local.get $lastv)))))
         ;; Bit i: a line break at p + i.
         (local.set $nl (i32.or (i8x16.bitmask (local.get $nA)) (i32.shl (i8x16.bitmask (local.get $nB)) (i32.const 16))))
         ;; A step that reaches past the end always takes this branch: it holds two bytes of the
@@ -240,13 +251,15 @@
                   (local.set $k (i32.ctz (local.get $o)))
                   (local.set $o (i32.and (local.get $o) (i32.sub (local.get $o) (i32.const 1))))
                   (local.set $ls (i32.add (i32.add (local.get $p) (local.get $k)) (i32.const 1)))
-                  ;; Odd when its first byte after blanks is not `first` (blank lines too).
+                  ;; Odd when its first byte after blanks is not the line start's, or the byte at
+                  ;; the place of its last is not that one (blank lines too).
                   (local.set $q (local.get $ls))
                   (loop $blanks
                     (local.set $f (i32.load8_u (local.get $q)))
                     (local.set $q (i32.add (local.get $q) (i32.const 1)))
                     (br_if $blanks (i32.or (i32.eq (local.get $f) (i32.const 32)) (i32.eq (local.get $f) (i32.const 9)))))
-                  (if (i32.and (i32.lt_u (local.get $ls) (local.get $end)) (i32.ne (local.get $f) (local.get $first)))
+                  (if (i32.and (i32.lt_u (local.get $ls) (local.get $end)) (i32.or (i32.ne (local.get $f) (local.get $c0))
+                    (i32.ne (i32.load8_u (i32.add (i32.sub (local.get $q) (i32.const 1)) (local.get $shift))) (local.get $c1))))
                     (then
                       (local.set $q (i32.shl (local.get $odds) (i32.const 3)))
                       (i32.store offset=1769472 (local.get $q) (local.get $ls))

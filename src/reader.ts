@@ -25,16 +25,28 @@ export interface ReaderOptions extends ParserOptions {
 }
 
 /**
- * Each parser's prefilter, made once per options object: the files of one run then share it,
- * and so its compiled filter (BlockFilter.of), whose anchors and kernel are made once.
+ * Each parser's prefilter, made once per options object (and line start, for a parser that
+ * reads it off each input): the files of one run then share it, and so its compiled filter
+ * (BlockFilter.of), whose anchors and kernel are made once.
  */
-const prefilters = new WeakMap<ReaderOptions, Map<Parser, Prefilter | undefined>>();
+const prefilters = new WeakMap<ReaderOptions, Map<Parser, Map<string | undefined, Prefilter>>>();
 
-function prefilterOf(parser: Parser, opts: ReaderOptions): Prefilter | undefined {
+/** The prefilter of an input whose first lines are `sample`, if its parser has one for it. */
+function prefilterOf(parser: Parser, opts: ReaderOptions, sample: string[]): Prefilter | undefined {
+  if (!parser.prefilter) return undefined;
+  const lineStart = parser.lineStart?.(sample, opts);
+  if (parser.lineStart && lineStart === undefined) return undefined;
   let byParser = prefilters.get(opts);
   if (byParser === undefined) prefilters.set(opts, (byParser = new Map()));
-  if (!byParser.has(parser)) byParser.set(parser, parser.prefilter?.(opts));
-  return byParser.get(parser);
+  let byStart = byParser.get(parser);
+  if (byStart === undefined) byParser.set(parser, (byStart = new Map()));
+  let pf = byStart.get(lineStart);
+  if (pf === undefined) {
+    pf = parser.prefilter(opts);
+    if (lineStart !== undefined) pf = { ...pf, lineStart };
+    byStart.set(lineStart, pf);
+  }
+  return pf;
 }
 
 /** Reads `name` (`-` for stdin), giving each event to `push` in input order. */
@@ -63,12 +75,14 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
         // Lines a collector prefixed (kubectl, docker, docker compose: prefix.ts) are read without the prefix
         // when a parser knows them better so: Spring Boot's own lines begin with such a time.
         let prefixed = false;
+        let lines = sample; // as the parser reads them
         if (!capture && hasLinePrefix(sample)) {
           const bare = sample.map(withoutPrefix);
           const other = pick(bare);
           if (other && other.detect(bare) > (parser?.detect(sample) ?? 0)) {
             parser = other;
             prefixed = true;
+            lines = bare;
           }
         }
         if (!parser) return () => skip('unknown-format');
@@ -82,7 +96,7 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
         if (prefixed) handler.trim = { block: stripPrefixes, line: withoutPrefix };
         if (lp.bytes) handler.bytes = (buf, start, end, lineNo) => lp.bytes!(buf, start, end, lineNo);
         if (lp.ahead) handler.ahead = (buf, starts, ends, count) => lp.ahead!(buf, starts, ends, count);
-        if (opts.prefilter !== false) handler.prefilter = prefilterOf(parser, opts);
+        if (opts.prefilter !== false) handler.prefilter = prefilterOf(parser, opts, lines);
         return handler;
       },
     });

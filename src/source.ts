@@ -236,7 +236,7 @@ class Lines {
           index = found.oddIndexes[o++];
         } else break;
       }
-      this.afterOdd = filter.odd(buf, p);
+      this.afterOdd = filter.odd(buf, p, end);
       this.lineNo = base + index;
       this.line(buf, p, nl);
       read++;

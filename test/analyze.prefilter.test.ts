@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { writeLog } from '../bench/pino-log.js';
 import { analyzeFiles } from '../src/analyze.js';
 import type { Report } from '../src/report.js';
+import { logfmtLines } from '../bench/pino-logfmt.js';
 import { SAMPLE_INPUTS } from './support/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-prefilter-'));
@@ -91,6 +92,31 @@ describe('the prefilter drops nothing', () => {
     expect({ ...read, name: '', bytes: 0, linePrefix: undefined }).toEqual({ ...bare.input.files[0], name: '', bytes: 0 });
     expect(fast.input.connections.crashed).toBeGreaterThan(0);
     expect(fast.summary.byRootCause['unhandled-error']).toBeGreaterThan(0);
+  });
+
+  describe('logfmt, written by pino-logfmt, with a Node crash report among its lines', () => {
+    // The generated log and the real crash sample, their records as pino-logfmt writes them.
+    const crash = readFileSync(join('samples', 'node-crash', 'crash.log'), 'utf8');
+    /** Every `every`-th record after `from` as another logger writes it: its time first. */
+    const otherLogger = (from: number, every: number) => (s: string) => s.split('\n')
+      .map((l, i) => (i >= from && i % every === 0 && l.startsWith('level=') ? l.replace(/^(level=\S+) (time=\S+)/, '$2 $1') : l)).join('\n');
+
+    it.each([
+      ['one logger', (s: string) => s, true],
+      ['a second logger\'s lines between, after the first lines', otherLogger(60, 7), true],
+      ['a second logger\'s lines among the first lines too: no line start, every line read', otherLogger(0, 7), false],
+    ])('%s: same report with and without the prefilter', async (name, other, prefiltered) => {
+      const file = generated(`logfmt-${name.length}.log`, { seed: 9, wsShare: 0.05, concurrency: 30, crashEvery: 3000 }, 2_000_000, (s) => other(logfmtLines(s + crash)));
+      const { fast, full } = await bothWays([file]);
+      expect(comparable(fast)).toEqual(full);
+      const [read] = fast.input.files;
+      expect(read.parser).toBe('logfmt');
+      if (prefiltered) expect(read.prefiltered).toBeGreaterThan(read.lines / 2);
+      else expect(read.prefiltered).toBeUndefined();
+      expect(fast.input.connections.crashed).toBeGreaterThan(0);
+      expect(fast.summary.closes).toBeGreaterThanOrEqual(15);
+      expect(Object.keys(fast.summary.byRootCause).length).toBeGreaterThan(3);
+    });
   });
 
   it.each([

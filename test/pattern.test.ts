@@ -46,8 +46,10 @@ describe('Automata', () => {
     fc.assert(fc.property(
       fc.array(fc.tuple(fc.constantFrom(...items), fc.constantFrom(...quantifiers)), { maxLength: 6 }),
       fc.array(fc.constantFrom('a', 'b', 'c', ':', ' ', '"', '1', '22', 'e', '.', '\\', '\n', '\t'), { maxLength: 14 }),
-      (pattern, parts) => {
-        const text = pattern.map(([i, q]) => i + q).join('');
+      fc.constantFrom('', '$'),
+      (pattern, parts, end) => {
+        // `$`: the line ends there (the line break read, as the last byte of the match).
+        const text = pattern.map(([i, q]) => i + q).join('') + end;
         const input = parts.join('');
         const automata = new Automata();
         automata.add('x+:'); // states of another pattern before this one's
@@ -62,8 +64,8 @@ describe('Automata', () => {
   });
 
   it('accepts where one of several patterns matches, run side by side', () => {
-    const pattern = fc.array(fc.tuple(fc.constantFrom(...items), fc.constantFrom(...quantifiers)), { maxLength: 5 })
-      .map((p) => p.map(([i, q]) => i + q).join(''));
+    const pattern = fc.tuple(fc.array(fc.tuple(fc.constantFrom(...items), fc.constantFrom(...quantifiers)), { maxLength: 5 }), fc.constantFrom('', '$'))
+      .map(([p, end]) => p.map(([i, q]) => i + q).join('') + end);
     fc.assert(fc.property(
       fc.array(pattern, { minLength: 1, maxLength: 4 }),
       fc.array(fc.constantFrom('a', 'b', 'c', ':', ' ', '"', '1', '22', 'e', '.', '\\', '\n', '\t'), { maxLength: 14 }),

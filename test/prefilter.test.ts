@@ -42,12 +42,21 @@ function regexOf(pattern: string): RegExp {
   return re;
 }
 
-/** A line starting at `p` is odd when its first byte after blanks is not `{` (only with a lineStart). */
-function odd(buf: Buffer, p: number, typed: boolean): boolean {
+/**
+ * A line starting at `p` is odd (with a line start) when, after blanks, its first byte is not the
+ * line start's, or the byte at the place of the line start's last is not that one; `end`: the
+ * block's end, past which every byte is a line break.
+ */
+function odd(buf: Buffer, p: number, lineStart: string | undefined, end: number): boolean {
+  if (lineStart === undefined) return false;
   let q = p;
   while (buf[q] === 32 || buf[q] === 9) q++;
-  return typed && buf[q] !== 0x7b;
+  const last = q + lineStart.length - 1;
+  return buf[q] !== lineStart.charCodeAt(0) || (last < end ? buf[last] : 10) !== lineStart.charCodeAt(lineStart.length - 1);
 }
+
+/** No line start, JSON's, and one of several bytes (logfmt's first key). */
+const LINE_STARTS = [undefined, '{', 'time='];
 
 function followed(text: string, at: number, n: Needle): boolean {
   return n.followedBy === undefined || n.followedBy.some((p) => {
@@ -138,19 +147,22 @@ for (const kind of ['relaxed', 'plain'] as const) {
     });
 
     it('counts the lines, gives each hit its line and finds the odd lines as a line-by-line reading does, in any block of any alignment', () => {
-      const pieces = ['{"a":1}', '{', '  {"b":2}', '\t{', 'plain', '', ' ', 'x'.repeat(20), '{'.repeat(17), '\r', 'ab', '{"connId":7}', 'clos ab'];
+      const pieces = ['{"a":1}', '{', '  {"b":2}', '\t{', 'plain', '', ' ', 'x'.repeat(20), '{'.repeat(17), '\r', 'ab', '{"connId":7}', 'clos ab',
+        'time=1 msg=x', ' time=2', 'tame=3', 'time:4', 't', 'ti', 'ab=', 'x=', '=', 'time', '\ttime=ab'];
       fc.assert(fc.property(
-        fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 80 }), fc.nat(40), fc.boolean(),
-        (lines, lead, typed) => {
+        fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 80 }), fc.nat(40), fc.constantFrom(...LINE_STARTS),
+        (lines, lead, lineStart) => {
           const body = Buffer.from(`${lines.join('\n')}\n`, 'latin1');
           // Bytes around the block that would be a line break, an odd line or a needle were they in it.
           const buf = Buffer.concat([Buffer.from('ab\nx'.repeat(lead).slice(0, lead), 'latin1'), body, Buffer.from('x{{{\nab')]);
-          const filter = new BlockFilter(typed ? { needles, lineStart: '{' } : { needles }, k);
+          const filter = new BlockFilter({ needles, lineStart }, k);
           const found = filter.scan(buf, lead, lead + body.length);
           const starts: number[] = [];
           for (let p = lead; p < lead + body.length; p = buf.indexOf(10, p) + 1) starts.push(p);
           expect(found.lines).toBe(lines.length);
-          const oddLines = starts.map((p, i) => [p, i]).filter(([p]) => odd(buf, p, typed));
+          const oddLines = starts.map((p, i) => [p, i]).filter(([p]) => odd(buf, p, lineStart, lead + body.length));
+          // The first line is tested by the filter itself, as is each line the reader reads.
+          for (const p of starts) expect(filter.odd(buf, p, lead + body.length)).toBe(odd(buf, p, lineStart, lead + body.length));
           expect(Array.from(found.oddStarts.subarray(0, found.odd), (p, i) => [p, found.oddIndexes[i]])).toEqual(oddLines);
           // Each hit's line: where it starts and ends, and its index; ascending.
           const at = Array.from(found.at.subarray(0, found.hits));
@@ -170,8 +182,8 @@ for (const kind of ['relaxed', 'plain'] as const) {
     it('finds in a block read into a sweep\'s memory what it finds in a copy, at any place in either block, and leaves the bytes after it as they were', () => {
       const sweep = new Sweep(k);
       fc.assert(fc.property(
-        fc.array(fc.constantFrom(...alphabet), { maxLength: 200 }), fc.nat(40), fc.nat(1), fc.boolean(),
-        (parts, lead, which, typed) => {
+        fc.array(fc.constantFrom(...alphabet, 'time=', 't', '='), { maxLength: 200 }), fc.nat(40), fc.nat(1), fc.constantFrom(...LINE_STARTS),
+        (parts, lead, which, lineStart) => {
           const body = Buffer.from(`${parts.join('')}\n`, 'latin1');
           const blocks = sweep.blocks(lead + body.length + 64);
           const buf = blocks[which];
@@ -180,7 +192,7 @@ for (const kind of ['relaxed', 'plain'] as const) {
           body.copy(buf, lead);
           buf.fill('"connId"\nx', lead + body.length);
           const before = Buffer.from(buf);
-          const pf = typed ? { needles, lineStart: '{' } : { needles };
+          const pf = { needles, lineStart };
           const copied = new BlockFilter(pf, k).scan(Buffer.from(buf), lead, lead + body.length);
           const want = [copied.hits, [...copied.at.subarray(0, copied.hits)], [...copied.ends.subarray(0, copied.hits)], [...copied.indexes.subarray(0, copied.hits)],
             [...copied.oddStarts.subarray(0, copied.odd)], copied.lines];
@@ -387,16 +399,31 @@ describe('BlockFilter', () => {
     expect(Array.from(new Uint32Array(memory, list, n))).toEqual(reached);
   });
 
-  it('refuses a line break as the first byte of a line (the sweep ends a block on line breaks)', () => {
+  it('refuses a line break in a line start (the sweep ends a block on line breaks), and one longer than sixteen bytes', () => {
     expect(() => new BlockFilter({ needles, lineStart: '\n' })).toThrow(/line break/);
+    expect(() => new BlockFilter({ needles, lineStart: 'time\n=' })).toThrow(/line break/);
+    expect(() => new BlockFilter({ needles, lineStart: '' })).toThrow(/1 to 16 bytes/);
+    expect(() => new BlockFilter({ needles, lineStart: 'x'.repeat(16) })).not.toThrow();
+    expect(() => new BlockFilter({ needles, lineStart: 'x'.repeat(17) })).toThrow(/1 to 16 bytes/);
+  });
+
+  it('reads the lines that do not start as a line start of several bytes does, by its first and last bytes', () => {
+    const filter = new BlockFilter({ needles, lineStart: 'time=' });
+    const lines = ['time=1 msg=a', '  time=2', 'time:3', 'level=4', 'tame=5', 't', 'ab=', 'ti', 'time'];
+    const buf = Buffer.from(`${lines.join('\n')}\n`);
+    const starts = lines.map((_, i) => lines.slice(0, i).join('\n').length + (i > 0 ? 1 : 0));
+    // `tame=` has both bytes in place; `t` is taken by the next line's `=` at the place of the last.
+    expect(starts.map((p) => filter.odd(buf, p, buf.length))).toEqual([false, false, true, true, false, false, true, true, true]);
+    const found = filter.scan(buf, 0, buf.length);
+    expect(Array.from(found.oddStarts.subarray(0, found.odd))).toEqual(starts.filter((p) => filter.odd(buf, p, buf.length)));
   });
 
   it('reads lines not of the format, and blank ones', () => {
     const filter = new BlockFilter({ needles, lineStart: '{' });
     const buf = Buffer.from('{"a":1}\n  {"b":2}\nplain\n\n \r\n');
     filter.scan(buf, 0, buf.length);
-    expect([0, 8, 18, 24, 25].map((p) => filter.odd(buf, p))).toEqual([false, false, true, true, true]);
-    for (const p of [0, 8, 18, 24, 25]) expect(filter.odd(buf, p)).toBe(odd(buf, p, true));
+    expect([0, 8, 18, 24, 25].map((p) => filter.odd(buf, p, buf.length))).toEqual([false, false, true, true, true]);
+    for (const p of [0, 8, 18, 24, 25]) expect(filter.odd(buf, p, buf.length)).toBe(odd(buf, p, '{', buf.length));
   });
 
   it('one filter per prefilter (BlockFilter.of), its anchors learned on the first block, right on the blocks of another file', () => {
