@@ -106,9 +106,7 @@
             (i8x16.shuffle 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 (local.get $b1) (local.get $x1)))
           (v128.and (i8x16.swizzle (local.get $l2) (local.get $lo)) (i8x16.swizzle (local.get $h2) (local.get $hi)))))
         (local.set $nA (i8x16.eq (local.get $v) (local.get $breakv)))
-        (local.set $ps (i32.add (local.get $p) (local.get $shift)))
-        (local.set $oA (v128.andnot (local.get $nA) (v128.and (i8x16.eq (v128.load offset=1 (local.get $p)) (local.get $firstv))
-          (i8x16.eq (v128.load offset=1 (local.get $ps)) (local.get $lastv)))))
+        (local.set $oA (v128.andnot (local.get $nA) (i8x16.eq (v128.load offset=1 (local.get $p)) (local.get $firstv))))
         (local.set $v (v128.load offset=16 (local.get $p)))
         (local.set $lo (v128.and (local.get $v) (local.get $halves)))
         (local.set $hi (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $halves)))
@@ -119,8 +117,13 @@
             (i8x16.shuffle 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 (local.get $x1) (local.get $b1)))
           (v128.and (i8x16.swizzle (local.get $l2) (local.get $lo)) (i8x16.swizzle (local.get $h2) (local.get $hi)))))
         (local.set $nB (i8x16.eq (local.get $v) (local.get $breakv)))
-        (local.set $oB (v128.andnot (local.get $nB) (v128.and (i8x16.eq (v128.load offset=17 (local.get $p)) (local.get $firstv))
-          (i8x16.eq (v128.load offset=17 (local.get $ps)) (local.get $lastv)))))
+        (local.set $oB (v128.andnot (local.get $nB) (i8x16.eq (v128.load offset=17 (local.get $p)) (local.get $firstv))))
+        ;; A line start of one byte is its own last (JSON's `{`): only a longer one is tested again.
+        (if (local.get $shift)
+          (then
+            (local.set $ps (i32.add (local.get $p) (local.get $shift)))
+            (local.set $oA (v128.or (local.get $oA) (v128.andnot (local.get $nA) (i8x16.eq (v128.load offset=1 (local.get $ps)) (local.get $lastv)))))
+            (local.set $oB (v128.or (local.get $oB) (v128.andnot (local.get $nB) (i8x16.eq (v128.load offset=17 (local.get $ps)) (local.get $lastv)))))))
         ;; Bit i: a line break at p + i.
         (local.set $nl (i32.or (i8x16.bitmask (local.get $nA)) (i32.shl (i8x16.bitmask (local.get $nB)) (i32.const 16))))
         ;; A step that reaches past the end always takes this branch: it holds two bytes of the
