@@ -58,6 +58,7 @@ interface Kernel {
   memory: WebAssembly.Memory;
   scan(from: number, start: number, end: number, room: number, first: number): number;
   count(from: number, end: number, tables: number, common: number, list: number): number;
+  strip(start: number, end: number): number;
   next: WebAssembly.Global;
   odds: WebAssembly.Global;
   breaks: WebAssembly.Global;
@@ -197,6 +198,23 @@ export class Sweep {
   /** Where `buf` starts in the kernel's memory; -1 when it is not one of `blocks`. */
   addressOf(buf: Buffer): number {
     return this.views !== undefined && (buf === this.views[0] || buf === this.views[1]) ? buf.byteOffset : -1;
+  }
+
+  /**
+   * Takes the collectors' prefixes off the lines of `buf[start, end)` (whole lines) in place, in
+   * the kernel (prefilter.wat `strip`); returns the new end. `buf` is one of the sweep's blocks,
+   * or the sweep has none and the lines are copied in and back.
+   */
+  strip(buf: Buffer, start: number, end: number): number {
+    const at = this.addressOf(buf);
+    if (at >= 0) return this.kernel.strip(at + start, at + end) - at;
+    if (this.views !== undefined) throw new Error('strip: a block of another sweep');
+    this.reserve(INPUT + end - start + PADDING);
+    const memory = Buffer.from(this.kernel.memory.buffer);
+    buf.copy(memory, INPUT, start, end);
+    const n = this.kernel.strip(INPUT, INPUT + end - start) - INPUT;
+    memory.copy(buf, start, INPUT, INPUT + n);
+    return start + n;
   }
 
   /** Grows the kernel's memory to at least `size` bytes. */

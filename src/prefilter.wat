@@ -310,4 +310,145 @@
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $bytes)))
     (local.get $n))
+
+  ;; Takes the collector's prefix off each line of [start, end) (whole lines: end - 1 is a line
+  ;; break) in place, the lines moved up to close the gaps; returns the new end. The prefix is
+  ;; src/prefix.ts's PREFIX, matched by hand (`prefix`): here, because it runs on every line of
+  ;; a prefixed log, and a string made of the bytes for the pattern cost more than the pattern.
+  (func (export "strip") (param $start i32) (param $end i32) (result i32)
+    (local $pos i32) (local $to i32) (local $p i32) (local $q i32) (local $k i32) (local $n i32)
+    (local $breakv v128)
+    (local.set $breakv (v128.load offset=112 (i32.const 0)))
+    (local.set $pos (local.get $start))
+    (local.set $to (local.get $start))
+    (block $done
+      (loop $lines
+        (br_if $done (i32.ge_u (local.get $pos) (local.get $end)))
+        (local.set $p (call $prefix (local.get $pos)))
+        ;; The line's break, sixteen bytes a step (no prefix holds one).
+        (local.set $q (local.get $p))
+        (loop $find
+          (local.set $k (i8x16.bitmask (i8x16.eq (v128.load (local.get $q)) (local.get $breakv))))
+          (if (i32.eqz (local.get $k))
+            (then
+              (local.set $q (i32.add (local.get $q) (i32.const 16)))
+              (br $find))))
+        (local.set $n (i32.sub (i32.add (i32.add (local.get $q) (i32.ctz (local.get $k))) (i32.const 1)) (local.get $p)))
+        (if (i32.ne (local.get $p) (local.get $to))
+          (then (memory.copy (local.get $to) (local.get $p) (local.get $n))))
+        (local.set $to (i32.add (local.get $to) (local.get $n)))
+        (local.set $pos (i32.add (local.get $p) (local.get $n)))
+        (br $lines)))
+    (local.get $to))
+
+  ;; Where the line at `p` starts once its collector's prefix is taken off (`p` when it has
+  ;; none): kubectl's `[pod/…] ` or compose's name, padding and `| ` (colored or not), then the
+  ;; time as RFC 3339 with a space; each part as PREFIX matches it, its bounds included. No part
+  ;; takes a line break, so the match stays in its line.
+  (func $prefix (param $p i32) (result i32)
+    (local $q i32) (local $n i32) (local $c i32)
+    (block $named
+      ;; `[pod/`, then 1 to 316 bytes but `]` and blanks (\s on Latin-1 text), then `] `.
+      (if (i32.and (i32.eq (i32.load8_u (local.get $p)) (i32.const 0x5b)) (i32.eq (i32.load offset=1 align=1 (local.get $p)) (i32.const 0x2f646f70)))
+        (then
+          (local.set $q (i32.add (local.get $p) (i32.const 5)))
+          (block $name_end
+            (loop $name
+              (local.set $c (i32.load8_u (local.get $q)))
+              (br_if $name_end (i32.or (i32.or (i32.eq (local.get $c) (i32.const 0x5d)) (i32.eq (local.get $c) (i32.const 0x20)))
+                (i32.or (i32.lt_u (i32.sub (local.get $c) (i32.const 9)) (i32.const 5)) (i32.eq (local.get $c) (i32.const 0xa0)))))
+              (local.set $q (i32.add (local.get $q) (i32.const 1)))
+              (br_if $name (i32.le_u (i32.sub (local.get $q) (local.get $p)) (i32.const 321)))))
+          (local.set $n (i32.sub (local.get $q) (i32.add (local.get $p) (i32.const 5))))
+          (br_if $named (i32.or (i32.or (i32.eqz (local.get $n)) (i32.gt_u (local.get $n) (i32.const 316)))
+            (i32.ne (i32.load16_u align=1 (local.get $q)) (i32.const 0x205d))))
+          (local.set $p (i32.add (local.get $q) (i32.const 2)))
+          (br $named)))
+      ;; Compose: an optional color (`ESC[`, 1 to 16 of [0-9;], `m`), a name of 1 to 255 of
+      ;; [A-Za-z0-9_.-], 1 to 256 spaces, `| `, an optional `ESC[0m`.
+      (local.set $q (local.get $p))
+      (if (i32.eq (i32.load16_u align=1 (local.get $q)) (i32.const 0x5b1b))
+        (then
+          (local.set $q (i32.add (local.get $q) (i32.const 2)))
+          (loop $color
+            (local.set $c (i32.load8_u (local.get $q)))
+            (if (i32.or (i32.lt_u (i32.sub (local.get $c) (i32.const 0x30)) (i32.const 10)) (i32.eq (local.get $c) (i32.const 0x3b)))
+              (then
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br_if $color (i32.le_u (i32.sub (local.get $q) (local.get $p)) (i32.const 19))))))
+          (local.set $n (i32.sub (local.get $q) (i32.add (local.get $p) (i32.const 2))))
+          (br_if $named (i32.or (i32.or (i32.eqz (local.get $n)) (i32.gt_u (local.get $n) (i32.const 16)))
+            (i32.ne (i32.load8_u (local.get $q)) (i32.const 0x6d))))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))))
+      (local.set $n (local.get $q))
+      (loop $word
+        (local.set $c (i32.load8_u (local.get $q)))
+        (if (i32.or (i32.or (i32.lt_u (i32.sub (local.get $c) (i32.const 0x30)) (i32.const 10)) (i32.lt_u (i32.sub (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x61)) (i32.const 26)))
+              (i32.or (i32.eq (local.get $c) (i32.const 0x5f)) (i32.lt_u (i32.sub (local.get $c) (i32.const 0x2d)) (i32.const 2))))
+          (then
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br_if $word (i32.le_u (i32.sub (local.get $q) (local.get $n)) (i32.const 255))))))
+      (local.set $n (i32.sub (local.get $q) (local.get $n)))
+      (br_if $named (i32.or (i32.eqz (local.get $n)) (i32.gt_u (local.get $n) (i32.const 255))))
+      (local.set $n (local.get $q))
+      (loop $pad
+        (if (i32.eq (i32.load8_u (local.get $q)) (i32.const 0x20))
+          (then
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br_if $pad (i32.le_u (i32.sub (local.get $q) (local.get $n)) (i32.const 256))))))
+      (local.set $n (i32.sub (local.get $q) (local.get $n)))
+      (br_if $named (i32.or (i32.or (i32.eqz (local.get $n)) (i32.gt_u (local.get $n) (i32.const 256)))
+        (i32.ne (i32.load16_u align=1 (local.get $q)) (i32.const 0x207c))))
+      (local.set $q (i32.add (local.get $q) (i32.const 2)))
+      (if (i32.eq (i32.load align=1 (local.get $q)) (i32.const 0x6d305b1b))
+        (then (local.set $q (i32.add (local.get $q) (i32.const 4)))))
+      (local.set $p (local.get $q)))
+    ;; `dddd-dd-ddTdd:dd:dd`, an optional `.` and 1 to 9 digits, `Z` or `+hh:mm` / `-hh:mm`, a space.
+    (local.set $q (local.get $p))
+    (block $timed
+      (br_if $timed (i32.eqz (i32.and
+        (i32.and
+          (i32.and (call $digits (local.get $q) (i32.const 4)) (i32.eq (i32.load8_u offset=4 (local.get $q)) (i32.const 0x2d)))
+          (i32.and (call $digits (i32.add (local.get $q) (i32.const 5)) (i32.const 2)) (i32.eq (i32.load8_u offset=7 (local.get $q)) (i32.const 0x2d))))
+        (i32.and
+          (i32.and
+            (i32.and (call $digits (i32.add (local.get $q) (i32.const 8)) (i32.const 2)) (i32.eq (i32.load8_u offset=10 (local.get $q)) (i32.const 0x54)))
+            (i32.and (call $digits (i32.add (local.get $q) (i32.const 11)) (i32.const 2)) (i32.eq (i32.load8_u offset=13 (local.get $q)) (i32.const 0x3a))))
+          (i32.and
+            (i32.and (call $digits (i32.add (local.get $q) (i32.const 14)) (i32.const 2)) (i32.eq (i32.load8_u offset=16 (local.get $q)) (i32.const 0x3a)))
+            (call $digits (i32.add (local.get $q) (i32.const 17)) (i32.const 2)))))))
+      (local.set $q (i32.add (local.get $q) (i32.const 19)))
+      (if (i32.eq (i32.load8_u (local.get $q)) (i32.const 0x2e))
+        (then
+          (local.set $n (i32.add (local.get $q) (i32.const 1)))
+          (loop $fraction
+            (if (i32.lt_u (i32.sub (i32.load8_u (local.get $n)) (i32.const 0x30)) (i32.const 10))
+              (then
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                (br_if $fraction (i32.le_u (i32.sub (local.get $n) (local.get $q)) (i32.const 10))))))
+          (local.set $c (i32.sub (i32.sub (local.get $n) (local.get $q)) (i32.const 1)))
+          (br_if $timed (i32.or (i32.eqz (local.get $c)) (i32.gt_u (local.get $c) (i32.const 9))))
+          (local.set $q (local.get $n))))
+      (local.set $c (i32.load8_u (local.get $q)))
+      (if (i32.eq (local.get $c) (i32.const 0x5a))
+        (then (local.set $q (i32.add (local.get $q) (i32.const 1))))
+        (else
+          (br_if $timed (i32.eqz (i32.and
+            (i32.and (i32.or (i32.eq (local.get $c) (i32.const 0x2b)) (i32.eq (local.get $c) (i32.const 0x2d)))
+              (call $digits (i32.add (local.get $q) (i32.const 1)) (i32.const 2)))
+            (i32.and (i32.eq (i32.load8_u offset=3 (local.get $q)) (i32.const 0x3a)) (call $digits (i32.add (local.get $q) (i32.const 4)) (i32.const 2))))))
+          (local.set $q (i32.add (local.get $q) (i32.const 6)))))
+      (br_if $timed (i32.ne (i32.load8_u (local.get $q)) (i32.const 0x20)))
+      (local.set $p (i32.add (local.get $q) (i32.const 1))))
+    (local.get $p))
+
+  ;; 1 when the `n` bytes at `p` are all ASCII digits.
+  (func $digits (param $p i32) (param $n i32) (result i32)
+    (local $ok i32)
+    (local.set $ok (i32.const 1))
+    (loop $each
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (local.set $ok (i32.and (local.get $ok) (i32.lt_u (i32.sub (i32.load8_u (i32.add (local.get $p) (local.get $n))) (i32.const 0x30)) (i32.const 10))))
+      (br_if $each (i32.gt_s (local.get $n) (i32.const 0))))
+    (local.get $ok))
 )

@@ -14,11 +14,11 @@
  * such a time.
  */
 
+import { Sweep } from './prefilter.js';
+
 const PREFIX = /(?:\[pod\/[^\]\s]{1,316}\] |(?:\x1b\[[\d;]{1,16}m)?[\w.-]{1,255} {1,256}\| (?:\x1b\[0m)?)?(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) )?/y;
 /** The share of a sample's lines that must carry a prefix for the input to be read as prefixed. */
 const SHARE = 0.9;
-
-type Latin1 = Buffer & { latin1Slice(start: number, end: number): string };
 
 /** The length of the collector's prefix on `line`, 0 for none (sticky: its end, with no match object made, once a line). */
 function prefixLength(line: string): number {
@@ -45,39 +45,17 @@ export function withoutPrefix(line: string): string {
   return n === 0 ? line : line.slice(n);
 }
 
+/** Where blocks other than a reader's are stripped. */
+let scratch: Sweep | undefined;
+
 /**
  * Takes the prefix off each line of `buf[start, end)` (whole lines: `end - 1` is a line break)
  * in place, the lines moved up to close the gaps; returns the new end. Line breaks are kept, so
- * lines keep their numbers. The pattern, and the search for each line's end, run on text made
- * for many lines at once (CHUNK), not for each: the same match, since it cannot cross a line
- * break nor run longer than CHUNK.
+ * lines keep their numbers. It runs in the prefilter's kernel (prefilter.wat `strip`), in
+ * `sweep` when the block is one of its blocks: no string is made of the lines, and PREFIX is
+ * matched there by hand (keep the two in step: test/prefix.test.ts checks one against the other).
  */
-export function stripPrefixes(buf: Buffer, start: number, end: number): number {
-  let to = start;
-  let text = '';
-  let base = start; // text holds buf[base, base + text.length)
-  for (let pos = start; pos < end;) {
-    let nl = text.indexOf('\n', pos - base) + base; // before pos when the text does not hold the line's end
-    if (nl < pos) {
-      base = pos;
-      text = (buf as Latin1).latin1Slice(pos, Math.min(end, pos + CHUNK));
-      nl = text.indexOf('\n') + base;
-      if (nl < pos) nl = buf.indexOf(NL, base + text.length); // a line longer than the text, its prefix in it
-    }
-    PREFIX.lastIndex = pos - base;
-    PREFIX.test(text);
-    const from = base + PREFIX.lastIndex;
-    if (from !== to) buf.copyWithin(to, from, nl + 1);
-    to += nl + 1 - from;
-    pos = nl + 1;
-  }
-  return to;
+export function stripPrefixes(buf: Buffer, start: number, end: number, sweep?: Sweep): number {
+  const s = sweep !== undefined && sweep.addressOf(buf) >= 0 ? sweep : (scratch ??= new Sweep());
+  return s.strip(buf, start, end);
 }
-
-const NL = 10;
-/**
- * Bytes made text at once: a string this long is still made in the young generation, and it
- * holds the longest prefix the pattern matches (572 bytes: a compose name of 255 padded by 256
- * blanks and coloured, then the longest time).
- */
-const CHUNK = 64 * 1024;

@@ -61,6 +61,31 @@ describe('collector prefixes', () => {
     }), { numRuns: 200 });
   });
 
+  it('takes off in a block what the pattern takes off each line, at each bound of each part (the block\'s matcher is written by hand)', () => {
+    const run = (chars: string[], max: number) => fc.array(fc.constantFrom(...chars), { maxLength: max }).map((cs) => cs.join(''));
+    // Its bound, each side of it, or any length up to past it.
+    const sized = (char: string, bound: number) => fc.oneof(fc.constantFrom(0, 1, bound - 1, bound, bound + 1), fc.integer({ min: 0, max: bound + 2 }))
+      .map((n) => char.repeat(n));
+    // A pod's name of up to 316 bytes but `]` and blanks (JavaScript's \s on Latin-1 text: \xa0 too).
+    const pod = fc.tuple(fc.oneof(sized('p', 316), run(['a', '-', '/', ']', ' ', '\t', '\xa0', '\x0b', '\x85', '\xe9', '\x1c'], 8)), fc.constantFrom('] ', ']', ' ', ''))
+      .map(([name, end]) => `[pod/${name}${end}`);
+    const color = fc.tuple(fc.oneof(sized('3', 16), run(['0', '9', ';', 'a', 'm'], 4)), fc.constantFrom('m', '', 'x')).map(([c, m]) => `\x1b[${c}${m}`);
+    const compose = fc.tuple(fc.option(color), fc.oneof(sized('n', 255), run(['a', 'Z', '0', '_', '.', '-', '@', '[', '`', '{', '/', '\xe9'], 6)),
+      fc.oneof(sized(' ', 256), fc.constantFrom('', '\t')), fc.constantFrom('| ', '|', ' |', '|  '), fc.constantFrom('', '\x1b[0m', '\x1b[0', '\x1b[1m'))
+      .map(([c, name, pad, bar, reset]) => `${c ?? ''}${name}${pad}${bar}${reset}`);
+    const time = fc.tuple(fc.constantFrom('2026-11-27T02:00:01', '2026-11-27 02:00:01', '2026-1-27T02:00:01', '2026-11-27T02:00:0x', '9999-99-99T99:99:99'),
+      fc.oneof(fc.constant(''), sized('1', 9).map((d) => `.${d}`)), fc.constantFrom('Z', 'z', '+01:00', '-11:30', '+0100', '+1:00', '', '+01:0x'), fc.constantFrom(' ', '', '\t'))
+      .map((parts) => parts.join(''));
+    const line = fc.tuple(fc.oneof(fc.constant(''), pod, compose), fc.oneof(fc.constant(''), time), fc.constantFrom(LINE, '', 'x', '] ', '| '))
+      .map((parts) => parts.join(''));
+    fc.assert(fc.property(fc.array(line, { minLength: 1, maxLength: 20 }), (lines) => {
+      const block = `${lines.join('\n')}\n`;
+      const buf = Buffer.from(`ab${block}rest`, 'latin1');
+      const end = stripPrefixes(buf, 2, 2 + block.length);
+      expect(buf.toString('latin1', 2, end)).toBe(`${lines.map(withoutPrefix).join('\n')}\n`);
+    }), { numRuns: 2000 });
+  });
+
   it('finds prefixed lines in a sample, blank lines aside, and none in an unprefixed one', () => {
     expect(hasLinePrefix([`${POD}${LINE}`, '', `${POD}${LINE}`])).toBe(true);
     expect(hasLinePrefix([LINE, LINE])).toBe(false);
