@@ -43,18 +43,20 @@ export const logfmtParser: Parser = {
   },
 
   /**
-   * The first key of the sample's records, with its `=`, when they all start with the same one
-   * (each logger writes its keys in its own order: `level=` for pino-logfmt, `time=` for slog
-   * and logrus, `ts=` for go-kit); the lines that start otherwise are then always read.
+   * The first key most of the sample's records start with, with its `=` (each logger writes its
+   * keys in its own order: `level=` for pino-logfmt, `time=` for slog and logrus, `ts=` for
+   * go-kit). The lines that start otherwise, another logger's among them, are always read.
    */
   lineStart(sample, opts) {
     const fields = fieldMap(opts?.fields);
+    const counts = new Map<string, number>();
     let start: string | undefined;
     for (const line of sample) {
-      if (parseLogfmt(line, fields) === undefined) continue;
-      const key = FIRST_KEY.exec(line)?.[1];
-      if (key === undefined || (start !== undefined && key !== start)) return undefined;
-      start = key;
+      const key = parseLogfmt(line, fields) === undefined ? undefined : FIRST_KEY.exec(line)?.[1];
+      if (key === undefined) continue;
+      const n = (counts.get(key) ?? 0) + 1;
+      counts.set(key, n);
+      if (start === undefined || n > counts.get(start)!) start = key;
     }
     return start;
   },

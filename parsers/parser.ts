@@ -74,7 +74,7 @@ export interface Parser {
   /**
    * Optional, beside `prefilter`, for a format whose lines start one way per logger (logfmt: its
    * first key): the prefilter's `lineStart` for one input, read off its first lines. Undefined
-   * when they do not agree: that input is read without the prefilter.
+   * when they give none: that input is read without the prefilter.
    */
   lineStart?(sample: string[], opts?: ParserOptions): string | undefined;
 }

@@ -129,7 +129,7 @@ interface Anchor {
 
 const FILTERS = new WeakMap<Prefilter, BlockFilter>();
 
-/** The longest line start (`Prefilter.lineStart`): loads for its last byte read at most this far past a block's padding. */
+/** The longest line start (`Prefilter.lineStart`): the kernel reads its last byte this far into a line, within a block's padding at its end. */
 const MAX_LINE_START = 16;
 
 /**

@@ -216,15 +216,17 @@ describe('logfmt prefilter', () => {
     expect(hits).toBe(0);
   });
 
-  it('starts each input\'s lines with the first key its records share', () => {
+  it('starts each input\'s lines with the first key most of its records start with', () => {
     const start = (lines: string[]) => logfmtParser.lineStart!(lines);
     const pino = logLines({ seed: 14, wsShare: 0.2 }, 'logfmt');
     expect(start(Array.from({ length: 50 }, pino))).toBe('level=');
     expect(start(['time=2026-11-27T02:00:00Z level=INFO msg=started', '  time=2026-11-27T02:00:01Z level=INFO msg="ws opened" connId=c1'])).toBe('time=');
     // Text between the records (a crash report) is not a record: it starts as it likes.
     expect(start(['ts=1 level=info msg=a', '/srv/app/server.mjs:15', '    throw err;', 'ts=2 level=info msg=b'])).toBe('ts=');
-    // Records of two loggers, a first key too long to be a line start, or no record: no line start.
-    expect(start(['time=1 level=info msg=a', 'level=info time=2 msg=b'])).toBeUndefined();
+    // Records of two loggers: the first key of most (of the first seen, when as many).
+    expect(start(['time=1 level=info msg=a', 'level=info time=2 msg=b', 'level=info time=3 msg=c'])).toBe('level=');
+    expect(start(['time=1 level=info msg=a', 'level=info time=2 msg=b'])).toBe('time=');
+    // A first key too long to be a line start, or no record: no line start.
     expect(start([`${'k'.repeat(16)}=1 level=info msg=a`])).toBeUndefined();
     expect(start(['plain text', 'more text'])).toBeUndefined();
   });
