@@ -63,15 +63,18 @@ interface Syntax {
   lineStart?: string;
 }
 
-/** A JSON key: `"name"`, then blanks and a colon (a string value not followed by one is no key). */
+/** What follows a JSON key's closing quote: blanks and its colon (a string value not followed by one is no key). */
+const COLON = `${BLANK}*:`;
+
+/** A JSON key: `"name"`, then COLON. */
 const JSON_SYNTAX: Syntax = {
   spellings: (name) => (name.includes('/') ? [`"${name}"`, `"${name.replace(/\//g, '\\/')}"`] : [`"${name}"`]),
-  toValue: `${BLANK}*:`,
+  toValue: COLON,
   valueAt: (b, p) => {
     const q = skipSpace(b, p);
     return b[q] === 58 ? skipSpace(b, q + 1) : -1;
   },
-  key: { followedBy: [`${BLANK}*:`], exact: (b, p) => JSON_SYNTAX.valueAt(b, p) >= 0 },
+  key: { followedBy: [COLON], exact: (b, p) => JSON_SYNTAX.valueAt(b, p) >= 0 },
   bare: false,
   nests: true,
   lineStart: '{',
