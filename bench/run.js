@@ -25,7 +25,7 @@ import { writeLog } from './pino-log.js';
 import { logfmtLines } from './pino-logfmt.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '..', 'dist', 'src', 'wsclose.js');
+const CLI = join(here, '..', 'dist', 'src', 'wsclose.cjs');
 const MB = 1e6;
 const SIZE = Number(process.env.BENCH_MB ?? 500) * MB;
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run build`'s last step: bundles the command line (dist/src/cli.js and what it imports)
- * into one file, dist/src/wsclose.cjs, which the `wsclose` bin (wsclose.ts) compiles with V8's
+ * into one file, dist/src/cli.cjs, which the `wsclose` bin (wsclose.cts) compiles with V8's
  * code cache. Node resolves, reads and compiles each ES module of a program one by one: ~70
  * modules cost ~30 ms of every run's start-up, a third of what an empty input takes. The bundle
  * stays in dist/src/ so that the URLs it resolves against its own (prefilter.wasm, worker.js,
@@ -20,13 +20,16 @@ import { fileURLToPath } from 'node:url';
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'src');
 const { outputFiles: [out] } = await build({
   entryPoints: [join(dist, 'cli.js')],
-  outfile: join(dist, 'wsclose.cjs'),
+  outfile: join(dist, 'cli.cjs'),
   write: false,
   bundle: true,
   platform: 'node',
   // A script, not a module: only a script's compile can be given a code cache without flags.
   format: 'cjs',
   target: 'node20',
+  // import() as require(): a script compiled by vm.Script has no loader for import() (and the
+  // modules it loads, zlib, worker_threads, are for some runs only: out of the common start-up).
+  supported: { 'dynamic-import': false },
   // Loaded only for its output (renderers/ndjson.ts): left to Node, out of the common start-up.
   external: ['ndjson'],
   define: { 'import.meta.url': '__wscloseUrl' },
@@ -40,4 +43,4 @@ const body = `(function (exports, require, module, __filename, __dirname) {"use 
   .replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 writeFileSync(out.path, `// wsclose ${createHash('sha1').update(body).digest('hex')}\n${body}`);
 // The bin, as tsc wrote it: run by its `#!` line (npx, or a path), so executable.
-chmodSync(join(dist, 'wsclose.js'), 0o755);
+chmodSync(join(dist, 'wsclose.cjs'), 0o755);

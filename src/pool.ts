@@ -6,7 +6,7 @@
  * parsing) runs on the workers; a worker reading ahead stops after a few batches until the
  * main thread reaches its file, so memory stays bounded.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { unpack, type Batch } from './batch.js';
 import type { WsEvent } from './model.js';
 import { runningKernel } from './prefilter.js';
@@ -82,7 +82,9 @@ interface Slot {
  * sequential read; the stats of each file read, in order. After an abort, the files being read
  * stop where they are and the rest are not started: the stats list only the files started.
  */
-export function readInWorkers(names: string[], jobs: number, opts: ReaderOptions, push: (e: WsEvent) => void): Promise<FileStats[]> {
+export async function readInWorkers(names: string[], jobs: number, opts: ReaderOptions, push: (e: WsEvent) => void): Promise<FileStats[]> {
+  // Loaded here, not with this module (which the command line loads to choose --jobs): a few ms of every start.
+  const { Worker } = await import('node:worker_threads');
   const sendable: Sendable = {};
   for (const key of Object.keys(SENDABLE) as (keyof Sendable)[]) if (opts[key] !== undefined) Object.assign(sendable, { [key]: opts[key] });
   const { onProgress, signal } = opts;

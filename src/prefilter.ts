@@ -80,7 +80,7 @@ export function kernel(kind: 'plain' | 'relaxed'): WebAssembly.Module | undefine
  * behind a flag: it is set for the compile only (a module keeps the features it was compiled
  * with). A flag left set would change the hash of V8's flags, which every code cache is checked
  * against: each of Node's own modules loaded after it, and the command line's next start
- * (src/wsclose.ts), would be compiled anew.
+ * (src/wsclose.cts), would be compiled anew.
  */
 function compile(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module | undefined {
   if (WebAssembly.validate(bytes)) return new WebAssembly.Module(bytes);

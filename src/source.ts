@@ -14,7 +14,6 @@ import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import { addAbortSignal, Readable } from 'node:stream';
 import type { LineParser, Prefilter } from '../parsers/parser.js';
 import { isCapture, tsharkStream } from './capture.js';
-import { Gunzip } from './inflate.js';
 import { BlockFilter, Sweep } from './prefilter.js';
 
 export interface LineHandler {
@@ -328,9 +327,13 @@ async function open(name: string, onProgress?: (bytes: number) => void, signal?:
   return streamInput(tsharkStream(stream), true);
 }
 
-/** `input` gunzipped when `head`, its first bytes, are gzip's magic (inflated ahead into the reader's blocks: inflate.ts). */
-function gunzipped(head: Buffer, input: Input): Input {
+/**
+ * `input` gunzipped when `head`, its first bytes, are gzip's magic (inflated ahead into the
+ * reader's blocks: inflate.ts, loaded only then with node:zlib: a few ms of every start).
+ */
+async function gunzipped(head: Buffer, input: Input): Promise<Input> {
   if (!isGzip(head)) return input;
+  const { Gunzip } = await import('./inflate.js');
   const gunzip = new Gunzip(input);
   return { gzip: true, capture: false, read: (buf, at) => gunzip.read(buf, at), close: () => gunzip.close() };
 }

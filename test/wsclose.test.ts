@@ -1,6 +1,7 @@
-// The bin (src/wsclose.ts): the bundled command line run with V8's code cache, kept per bundle
+// The bin (src/wsclose.cts): the bundled command line run with V8's code cache, kept per bundle
 // and Node in the user's cache folder. What it must never do is change what a run prints.
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { CLI, runCli } from './support/cli.js';
 
 const SAMPLE = fileURLToPath(new URL('../samples/ws-pino/chat.log', import.meta.url));
-const BUNDLE = join(CLI, '..', 'wsclose.cjs');
+const BUNDLE = join(CLI, '..', 'cli.cjs');
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** A log past the prefilter's sample (256 KB), so that its kernel is compiled and swept with: the sample's lines again and again. */
@@ -147,6 +148,34 @@ describe('the wsclose bin', () => {
     utimesSync(recent, monthAgo, monthAgo);
     await run(home, ['--version']);
     expect(cacheFiles(home)).toContain(cacheName('1'.repeat(40)));
+  });
+
+  it("loads Node's modules for gzip and for worker threads only in the runs that use them, and no loader of ES modules", async () => {
+    // Each costs milliseconds of every start: the bin and the bundle are scripts, zlib and
+    // worker_threads are loaded where a .gz or --jobs needs them.
+    const dir = mkdtempSync(join(tmpdir(), 'wsclose-modules-'));
+    const list = join(dir, 'list.cjs');
+    writeFileSync(list, "process.on('exit', () => require('fs').writeSync(2, process.moduleLoadList.join('\\n')));");
+    const gz = join(dir, 'chat.log.gz');
+    writeFileSync(gz, gzipSync(readFileSync(SAMPLE)));
+    const loaded = async (args: string[]) => {
+      const r = await runCli(['analyze', '-o', 'json', ...args], { node: ['--require', list] });
+      expect(r.code).toBe(0);
+      return { closes: (JSON.parse(r.stdout) as { summary: { closes: number } }).summary.closes, modules: r.stderr.split('\n') };
+    };
+    const plain = await loaded([SAMPLE]);
+    expect(plain.closes).toBe(26);
+    expect(plain.modules).not.toContain('NativeModule zlib');
+    expect(plain.modules).not.toContain('NativeModule worker_threads');
+    expect(plain.modules).not.toContain('NativeModule internal/modules/esm/module_job');
+    const gzipped = await loaded([gz]);
+    expect(gzipped.closes).toBe(26);
+    expect(gzipped.modules).toContain('NativeModule zlib');
+    expect(gzipped.modules).not.toContain('NativeModule worker_threads');
+    // Two files on two workers: the same sample twice, its connections' keys met again (counted, not judged twice).
+    const jobs = await loaded(['--jobs', '2', SAMPLE, gz]);
+    expect(jobs.modules).toContain('NativeModule worker_threads');
+    expect(jobs.closes).toBe((await loaded(['--jobs', '1', SAMPLE, gz])).closes);
   });
 
   it('keeps its cache in ~/.cache/wsclose when XDG_CACHE_HOME is unset, or relative (the XDG spec: ignored)', async () => {

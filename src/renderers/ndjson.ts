@@ -13,7 +13,7 @@ export interface VerdictWriter {
 }
 
 export function ndjsonWriter(out: Writable): VerdictWriter {
-  // Required, not imported: the command line runs as a script (src/wsclose.ts), which has no import().
+  // Required here, not imported at the top: only this output loads it, and the writer stays synchronous.
   const ndjson = createRequire(import.meta.url)('ndjson') as typeof import('ndjson');
   const stream = ndjson.stringify();
   stream.pipe(out, { end: false });

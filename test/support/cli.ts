@@ -1,8 +1,8 @@
-/** Runs the built CLI the way a user does: `node dist/src/wsclose.js ...` (the `wsclose` bin, bundled), as a child process. */
+/** Runs the built CLI the way a user does: `node dist/src/wsclose.cjs ...` (the `wsclose` bin, bundled), as a child process. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/src/wsclose.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/src/wsclose.cjs', import.meta.url));
 
 export interface CliResult {
   code: number | null;

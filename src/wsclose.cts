@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `wsclose` bin: runs the bundled command line (wsclose.cjs, made by src/bundle.mjs) with
+ * The `wsclose` bin: runs the bundled command line (cli.cjs, made by src/bundle.mjs) with
  * V8's code cache. Compiling the bundle, and the functions a run calls, is ~15 ms of every
  * start; the bytecode a run made, kept in the user's cache folder, is read back in a few ms.
+ * CommonJS, as the bundle is: an ES module as the entry point loads Node's module loader for
+ * them, ~9 ms of every start.
  *
  * V8 takes a cache only from the same engine, under the same flags, for a source of the same
  * length; the cache's name has the bundle's hash, so that another build never meets it. A
@@ -13,16 +15,14 @@
  * Node, so that when one is, the caches of other builds not written for a month are removed.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 /** A cache of another build not written for this long is taken for one no longer installed. */
 const STALE_MS = 30 * 24 * 3600 * 1000;
 
-const filename = fileURLToPath(new URL('./wsclose.cjs', import.meta.url));
+const filename = join(__dirname, 'cli.cjs');
 const source = readFileSync(filename, 'latin1'); // ASCII
 const cache = cacheFile(source);
 let cachedData: Buffer | undefined;
@@ -37,7 +37,8 @@ if (cache !== undefined && (cachedData === undefined || script.cachedDataRejecte
   process.once('exit', () => save(cache, script));
 }
 const cjs = { exports: {} };
-script.runInThisContext()(cjs.exports, createRequire(filename), cjs, filename, dirname(filename));
+// This file's `require` resolves from the bundle's folder too (ndjson, the worker's file).
+script.runInThisContext()(cjs.exports, require, cjs, filename, __dirname);
 
 /**
  * Where the cache of this bundle is kept for this Node, or undefined when there is no home to
