@@ -42,5 +42,5 @@ const { outputFiles: [out] } = await build({
 const body = `(function (exports, require, module, __filename, __dirname) {"use strict";\n${out.text.replace(/^#!.*\n/, '')}\n})\n`
   .replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 writeFileSync(out.path, `// wsclose ${createHash('sha1').update(body).digest('hex')}\n${body}`);
-// The bin, as tsc wrote it: run by its `#!` line (npx, or a path), so executable.
-chmodSync(join(dist, 'wsclose.cjs'), 0o755);
+// The bin (and its former path), as tsc wrote it: run by its `#!` line (npx, or a path), so executable.
+for (const bin of ['wsclose.cjs', 'wsclose.js']) chmodSync(join(dist, bin), 0o755);

@@ -1,11 +1,13 @@
 // The bin (src/wsclose.cts): the bundled command line run with V8's code cache, kept per bundle
 // and Node in the user's cache folder. What it must never do is change what a run prints.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CLI, runCli } from './support/cli.js';
 
@@ -176,6 +178,12 @@ describe('the wsclose bin', () => {
     const jobs = await loaded(['--jobs', '2', SAMPLE, gz]);
     expect(jobs.modules).toContain('NativeModule worker_threads');
     expect(jobs.closes).toBe((await loaded(['--jobs', '1', SAMPLE, gz])).closes);
+  });
+
+  it('runs from its former path too (dist/src/wsclose.js), where links made before still lead', async () => {
+    // Run by its `#!` line, as a link runs it (a failing run rejects).
+    const { stdout } = await promisify(execFile)(join(CLI, '..', 'wsclose.js'), ['--version']);
+    expect(stdout.trim()).toBe(version);
   });
 
   it('keeps its cache in ~/.cache/wsclose when XDG_CACHE_HOME is unset, or relative (the XDG spec: ignored)', async () => {
