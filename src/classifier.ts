@@ -5,7 +5,7 @@
  * only where the connection holds no better evidence.
  */
 import { closeCodeInfo, codeAgrees } from './codes.js';
-import { keptEvents, type Incident, type RecentEvent } from './correlator.js';
+import { keptEvents, mayHoldExceptions, type Incident, type RecentEvent } from './correlator.js';
 import {
   exceptionInfo, isParseError, POLICY_TEXT, RESTART_TEXT, TYPE_MISMATCH_TEXT,
 } from './exception.js';
@@ -144,7 +144,8 @@ function isNormal(code: number | null, initiator: Initiator): boolean {
 const NORMAL: Finding = Object.freeze({ cause: 'normal', confidence: 0.95, proof: Object.freeze([]) as unknown as WsEvent[], explanation: '' });
 
 function normalExplanation(inc: Incident): string {
-  const n = exceptionsOf(keptEvents(inc)).length;
+  // Counted without making the last inbound frame an object again where no exception can be (every close span's attributes read this).
+  const n = mayHoldExceptions(inc) ? exceptionsOf(keptEvents(inc)).length : 0;
   return `closed normally${n > 0 ? ` after ${n} exception(s) that were handled` : ''}`;
 }
 

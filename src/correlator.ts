@@ -153,6 +153,11 @@ class Conn extends Array<number> {
     return this[INBOUND_BINARY];
   }
 
+  /** Events its ring keeps as objects (exceptions, notes, close frames, frames that could not be packed). */
+  get objectCount(): number {
+    return this[OBJECTS];
+  }
+
   get lastInbound(): FrameEvent | undefined {
     const slot = this.inboundSlot;
     if (this.inbound === undefined && slot >= 0) this.inbound = this.event(slot) as FrameEvent;
@@ -339,6 +344,11 @@ class Ended implements Incident {
   kept(): RecentEvent[] {
     return this.conn.kept();
   }
+
+  /** Whether its ring holds an event as an object: an exception is always one. */
+  get holdsObjects(): boolean {
+    return this.conn.objectCount > 0;
+  }
 }
 
 /**
@@ -348,6 +358,14 @@ class Ended implements Incident {
  */
 export function keptEvents(inc: Incident): RecentEvent[] {
   return inc instanceof Ended ? inc.kept() : inc.recent;
+}
+
+/**
+ * Whether an incident's recent events may hold an exception. Not where its ring holds no event
+ * as an object: then `keptEvents` would only make its last inbound frame an object again.
+ */
+export function mayHoldExceptions(inc: Incident): boolean {
+  return !(inc instanceof Ended) || inc.holdsObjects;
 }
 
 /**
