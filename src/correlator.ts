@@ -153,11 +153,6 @@ class Conn extends Array<number> {
     return this[INBOUND_BINARY];
   }
 
-  /** Events its ring keeps as objects (exceptions, notes, close frames, frames that could not be packed). */
-  get objectCount(): number {
-    return this[OBJECTS];
-  }
-
   get lastInbound(): FrameEvent | undefined {
     const slot = this.inboundSlot;
     if (this.inbound === undefined && slot >= 0) this.inbound = this.event(slot) as FrameEvent;
@@ -347,7 +342,7 @@ class Ended implements Incident {
 
   /** Whether its ring holds an event as an object: an exception is always one. */
   get holdsObjects(): boolean {
-    return this.conn.objectCount > 0;
+    return this.conn[OBJECTS] > 0;
   }
 }
 
