@@ -74,19 +74,27 @@ function prefixed(file) {
   return out;
 }
 
-/** The log's first `bytes` (whole lines), and those lines as pino-logfmt writes them. */
-function logfmtOf(file, bytes) {
-  const json = `${file}.first-${bytes / MB}mb`;
-  const out = `${json}.logfmt`;
+/** The log's first `bytes`, whole lines, in a file of their own (made once). */
+function firstOf(file, bytes) {
+  const out = `${file}.first-${bytes / MB}mb`;
   if (!existsSync(out)) {
-    process.stderr.write(`writing the first ${bytes / MB} MB of ${file} as logfmt...\n`);
     const buf = Buffer.alloc(bytes);
     const fd = openSync(file, 'r');
     const n = readSync(fd, buf, 0, bytes, 0);
     closeSync(fd);
-    const head = buf.subarray(0, buf.lastIndexOf(10, n - 1) + 1);
-    writeFileSync(json, head);
-    writeFileSync(`${out}.tmp`, logfmtLines(head.toString('utf8')));
+    writeFileSync(`${out}.tmp`, buf.subarray(0, buf.lastIndexOf(10, n - 1) + 1));
+    renameSync(`${out}.tmp`, out);
+  }
+  return out;
+}
+
+/** The log's first `bytes` (whole lines), and those lines as pino-logfmt writes them. */
+function logfmtOf(file, bytes) {
+  const json = firstOf(file, bytes);
+  const out = `${json}.logfmt`;
+  if (!existsSync(out)) {
+    process.stderr.write(`writing the first ${bytes / MB} MB of ${file} as logfmt...\n`);
+    writeFileSync(`${out}.tmp`, logfmtLines(readFileSync(json, 'utf8')));
     renameSync(`${out}.tmp`, out);
   }
   return { json, logfmt: out };
@@ -186,14 +194,7 @@ results.warm = warm;
 // `kubectl logs | wsclose analyze` of a few MB is mostly this).
 const empty = join(CACHE, 'empty.log');
 writeFileSync(empty, '');
-const small = `${main}.first-4mb`;
-if (!existsSync(small)) {
-  const head = Buffer.alloc(4 * MB);
-  const fd = openSync(main, 'r');
-  readSync(fd, head, 0, head.length, 0);
-  closeSync(fd);
-  writeFileSync(small, head.subarray(0, head.lastIndexOf(10) + 1));
-}
+const small = firstOf(main, 4 * MB);
 const rowsStart = compare([
   ['wsclose, empty input', wsclose(q(empty))],
   ['wsclose, the first 4 MB of the 5% log', wsclose(q(small))],
