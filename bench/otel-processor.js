@@ -12,7 +12,8 @@
 // cost about twice as much before.
 // Target (issue 8): < 1 µs added per span, < 5% on the span-heavy loop; each line says which it
 // meets. Beside them, an empty processor (three hooks that do nothing): the least any processor
-// adds, so `beyond empty` is the processor's own work.
+// adds, so `beyond empty` is the processor's own work; and wsclose's processor `chained`, the
+// pipeline's processor given as its `next`, so that the SDK dispatches to one processor, not two.
 // Method: CPU time of the whole process (GC and compiler threads included). On a shared machine
 // the speed drifts and a collection lands in one side's run or another's, which moved long runs
 // by hundreds of ns a span. So each side keeps its tracer for the whole run (steady state, as in
@@ -23,7 +24,7 @@
 // time up per side (what a service pays, drift included).
 // Usage: npm run build && node bench/otel-processor.js [rounds] [pipelines, e.g. bare or bare,otlp]
 // To judge a change: WSCLOSE_OTHER=<another build's dist folder> adds that build's processor as a
-// fourth side, and each line then ends with this build's cost against it, paired per round (two
+// fifth side, and each line then ends with this build's cost against it, paired per round (two
 // builds run as two processes differ by more than most changes: the machine's speed drifts).
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -61,11 +62,15 @@ const EMPTY = { onStart() {}, onEnding() {}, onEnd() {}, forceFlush: async () =>
 
 const FIRST = { none: () => undefined, empty: () => EMPTY, wsclose: () => new CloseCauseSpanProcessor(), other: () => new OtherProcessor() };
 
-/** `extra`: none, `empty` (the do-nothing processor), `wsclose` or `other` (WSCLOSE_OTHER's). */
+/**
+ * `extra`: none, `empty` (the do-nothing processor), `wsclose` or `other` (WSCLOSE_OTHER's),
+ * each listed before the pipeline's processor; or `chained`, wsclose's alone, handing each span
+ * to the pipeline's processor itself (its `next` option).
+ */
 function tracerWith(pipeline, extra) {
   const last = PIPELINES[pipeline]();
-  const first = FIRST[extra]();
-  const processors = first ? [first, last] : [last];
+  const first = extra === 'chained' ? undefined : FIRST[extra]();
+  const processors = extra === 'chained' ? [new CloseCauseSpanProcessor({ next: last })] : first ? [first, last] : [last];
   return { tracer: new BasicTracerProvider({ spanProcessors: processors }).getTracer('bench'), last };
 }
 
@@ -192,7 +197,7 @@ const spread = (xs) => `${ns(median(xs))} [${ns(quantile(xs, 0.25)).trim()}..${n
 
 const ns = (x) => x.toFixed(0).padStart(5);
 const met = (ok) => (ok ? 'met' : 'NOT met');
-const SIDES = OTHER ? ['none', 'empty', 'wsclose', 'other'] : ['none', 'empty', 'wsclose'];
+const SIDES = ['none', 'empty', 'wsclose', 'chained', ...(OTHER ? ['other'] : [])];
 
 for (const pipeline of ONLY ?? Object.keys(PIPELINES)) {
   for (const [name, loop] of Object.entries(loops)) {
@@ -201,6 +206,7 @@ for (const pipeline of ONLY ?? Object.keys(PIPELINES)) {
     for (const side of SIDES) await nsPerSpan(loop, tracers[side], SPANS * 8);
     const runs = Object.fromEntries(SIDES.map((side) => [side, []]));
     const added = [];
+    const chained = [];
     const againstOther = [];
     const beyondEmpty = [];
     const emptyAdds = [];
@@ -219,6 +225,7 @@ for (const pipeline of ONLY ?? Object.keys(PIPELINES)) {
         }
       }
       added.push(t.wsclose - t.none);
+      chained.push(t.chained - t.none);
       beyondEmpty.push(t.wsclose - t.empty);
       emptyAdds.push(t.empty - t.none);
       if (OTHER) againstOther.push(t.wsclose - t.other);
@@ -231,12 +238,15 @@ for (const pipeline of ONLY ?? Object.keys(PIPELINES)) {
       + `   added ${spread(added)} ns (${pct.toFixed(1)}%), beyond the empty processor ${spread(beyondEmpty)} (${((median(beyondEmpty) / a) * 100).toFixed(1)}%)`
       + `   [empty processor adds ${spread(emptyAdds)}]   all in: added ${ns(mean('wsclose') - mean('none')).trim()}, beyond empty ${ns(mean('wsclose') - mean('empty')).trim()}   target < 1 µs: ${met(plus < 1000)}, < 5%: ${met(pct < 5)}`
       + (OTHER ? `   against ${OTHER}: ${spread(againstOther)} ns, all in ${ns(mean('wsclose') - mean('other')).trim()}` : ''));
+    const chainedPct = (median(chained) / a) * 100;
+    console.log(`${pipeline.padEnd(5)}   chained (the pipeline's processor as wsclose's \`next\`, one processor for the SDK): with wsclose ${ns(median(runs.chained))}`
+      + `   added ${spread(chained)} ns (${chainedPct.toFixed(1)}%)   all in: added ${ns(mean('chained') - mean('none')).trim()}   target < 1 µs: ${met(median(chained) < 1000)}, < 5%: ${met(chainedPct < 5)}`);
     for (const [kind, by] of kinds) {
       // A round holds no span of a kind its loop makes more rarely than a round's length (handshakes, closes).
       const minus = (x, y) => by[x].map((v, i) => v - by[y][i]).filter((v) => !Number.isNaN(v));
       const timedIn = (side) => by[side].filter((v) => v !== undefined);
       console.log(`${pipeline.padEnd(5)}   a ${kind} span among them, timed alone: SDK ${ns(median(timedIn('none')))} ns   with wsclose ${ns(median(timedIn('wsclose')))}`
-        + `   added ${spread(minus('wsclose', 'none'))} ns   [empty processor adds ${ns(median(minus('empty', 'none'))).trim()}]`
+        + `   added ${spread(minus('wsclose', 'none'))} ns, chained ${spread(minus('chained', 'none'))}   [empty processor adds ${ns(median(minus('empty', 'none'))).trim()}]`
         + (OTHER ? `   against ${OTHER}: ${spread(minus('wsclose', 'other'))} ns` : ''));
     }
   }

@@ -11,7 +11,7 @@
  * Safe to host: the SDK does not catch a processor's exceptions (they would reach the
  * service's code and starve the processors after this one), so every hook is guarded and
  * reports through OTel's diag logger; state is bounded by the correlator's cap and idle TTL;
- * nothing is buffered, so forceFlush and shutdown resolve at once.
+ * nothing is buffered, so forceFlush and shutdown resolve at once (or as `next`'s do).
  */
 import {
   diag, trace, type Context, type HrTime, type MeterProvider, type TracerProvider,
@@ -42,6 +42,13 @@ export interface CloseCauseSpanProcessorOptions {
   /** Called with the verdict of every connection that closed as an incident. */
   onIncident?: (verdict: Verdict) => void;
   showPayloads?: boolean;
+  /**
+   * The processor every span goes to after this one (your exporter's BatchSpanProcessor), called
+   * straight from each hook: the SDK then dispatches to one processor, not two, about 20 ns less
+   * a span (bench/otel-processor.js). Its hooks get what they would get beside this one, after
+   * it and unguarded (its errors are its own); `forceFlush` and `shutdown` are passed on to it.
+   */
+  next?: SpanProcessor;
 }
 
 export const VERDICT_SPAN = 'websocket.close.verdict';
@@ -62,8 +69,10 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
   private verdict: Verdict | undefined;
   private sawOnEnding = false;
   private stopped = false;
+  private readonly next: SpanProcessor | undefined;
 
   constructor(private readonly opts: CloseCauseSpanProcessorOptions = {}) {
+    this.next = opts.next;
     this.mapper = new SpanMapper(opts.mapping);
     this.recent = new RecentEntries(this.mapper.ids);
     this.counter = new IncidentCounter(opts.meterProvider);
@@ -85,38 +94,44 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
    * reads and, when it has a parent, a look at it. Nothing is built for a span until it matters.
    */
   onStart(span: Span, parentContext: Context): void {
-    if (this.stopped) return;
-    try {
-      const role = this.mapper.role(span.name, span.attributes);
-      if (role !== undefined) this.started(span, role);
-      else {
-        const parent = span.parentSpanContext;
-        if (parent !== undefined && this.sawWebSocket) this.joined(span, parent.spanId, parentContext);
+    if (!this.stopped) {
+      try {
+        const role = this.mapper.role(span.name, span.attributes);
+        if (role !== undefined) this.started(span, role);
+        else {
+          const parent = span.parentSpanContext;
+          if (parent !== undefined && this.sawWebSocket) this.joined(span, parent.spanId, parentContext);
+        }
+      } catch (err) {
+        diag.error('wsclose: CloseCauseSpanProcessor.onStart failed', err);
       }
-    } catch (err) {
-      diag.error('wsclose: CloseCauseSpanProcessor.onStart failed', err);
     }
+    this.next?.onStart(span, parentContext);
   }
 
   onEnding(span: Span): void {
     this.sawOnEnding = true;
-    if (this.stopped) return;
-    try {
-      const j = this.ending(span);
-      if (j) span.setAttributes(this.attributesOf(j));
-    } catch (err) {
-      diag.error('wsclose: CloseCauseSpanProcessor.onEnding failed', err);
+    if (!this.stopped) {
+      try {
+        const j = this.ending(span);
+        if (j) span.setAttributes(this.attributesOf(j));
+      } catch (err) {
+        diag.error('wsclose: CloseCauseSpanProcessor.onEnding failed', err);
+      }
     }
+    this.next?.onEnding?.(span);
   }
 
   onEnd(span: ReadableSpan): void {
-    if (this.sawOnEnding || this.stopped) return;
-    try {
-      const j = this.ending(span);
-      if (j) this.verdictSpan(span, j);
-    } catch (err) {
-      diag.error('wsclose: CloseCauseSpanProcessor.onEnd failed', err);
+    if (!this.sawOnEnding && !this.stopped) {
+      try {
+        const j = this.ending(span);
+        if (j) this.verdictSpan(span, j);
+      } catch (err) {
+        diag.error('wsclose: CloseCauseSpanProcessor.onEnd failed', err);
+      }
     }
+    this.next?.onEnd(span);
   }
 
   /** The same summary object the CLI builds, as of now. */
@@ -129,13 +144,14 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     return { ...this.analyzer.correlator.stats, tracked: this.analyzer.correlator.size };
   }
 
+  /** Nothing of this processor's is buffered: `next`'s flush, if any. */
   forceFlush(): Promise<void> {
-    return Promise.resolve(); // nothing is buffered
+    return this.next ? this.next.forceFlush() : Promise.resolve();
   }
 
   shutdown(): Promise<void> {
     this.stopped = true;
-    return Promise.resolve();
+    return this.next ? this.next.shutdown() : Promise.resolve();
   }
 
   /**

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { SpanKind, SpanStatusCode, context, diag, DiagLogLevel, trace, type DiagLogger } from '@opentelemetry/api';
 import type { DataPoint, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import {
-  BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanProcessor,
+  BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the sample's scripts are plain JavaScript
@@ -226,6 +226,69 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     });
   });
 
+  it('hands every span to the processor given as `next`, as the SDK would beside it: the same close spans exported, flushed and shut down through it', async () => {
+    /** A 1011 after a binary frame failed JSON.parse, a 1003 on a text route, and a normal close, with an ordinary span between. */
+    const play = (tracer: ReturnType<typeof provider>) => {
+      const message = binaryMessage(tracer, 'j1');
+      const child = tracer.startSpan('JSON.parse', {}, trace.setSpan(context.active(), message));
+      parseFailed(child);
+      child.end();
+      message.end();
+      close1011(tracer, 'j1');
+      tracer.startSpan('GET /healthz', { kind: SpanKind.SERVER }).end();
+      tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': 't1', 'url.path': '/text', 'websocket.message.type': 'binary' } }).end();
+      tracer.startSpan('websocket.close', { attributes: { 'websocket.connection.id': 't1', 'url.path': '/text', 'websocket.close.code': 1003 } }).end();
+      textMessage(tracer, 'n1').end();
+      tracer.startSpan('websocket.close', { attributes: { 'websocket.connection.id': 'n1', 'websocket.close.code': 1000 } }).end();
+    };
+    const closes = (spans: ReadableSpan[]) => spans.filter((s) => s.name === 'websocket.close').map((s) => s.attributes);
+    const beside = new InMemorySpanExporter();
+    play(provider([new CloseCauseSpanProcessor({ expect: { '/text': 'text' } }), new SimpleSpanProcessor(beside)]));
+    // Each hook a processor gets, and the span, beside this one and as its `next`: the same calls in the same order.
+    const recorder = (calls: string[]): SpanProcessor => ({
+      onStart: (s) => calls.push(`start ${s.name}`), onEnding: (s) => calls.push(`ending ${s.name}`), onEnd: (s) => calls.push(`end ${s.name}`),
+      forceFlush: async () => { calls.push('flush'); }, shutdown: async () => { calls.push('shutdown'); },
+    });
+    const [besideCalls, nextCalls] = [[] as string[], [] as string[]];
+    play(provider([new CloseCauseSpanProcessor(), recorder(besideCalls)]));
+    const recorded = new CloseCauseSpanProcessor({ next: recorder(nextCalls) });
+    play(provider([recorded]));
+    await recorded.forceFlush();
+    await recorded.shutdown();
+    expect(besideCalls).toHaveLength(3 * 8);
+    expect(nextCalls).toEqual([...besideCalls, 'flush', 'shutdown']);
+
+    const exporter = new InMemorySpanExporter();
+    // Exported only when flushed: a flush that reaches it shows.
+    const next = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 60_000 });
+    const processor = new CloseCauseSpanProcessor({ expect: { '/text': 'text' }, next });
+    play(provider([processor]));
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+    await processor.forceFlush();
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => s.name)).toEqual(beside.getFinishedSpans().map((s) => s.name));
+    expect(spans).toHaveLength(8);
+    const [j1, t1, n1] = closes(spans);
+    expect(j1['websocket.connection.id']).toBe('j1');
+    expect(j1['websocket.close.root_cause']).toBe('data-type-mismatch');
+    expect(j1['websocket.close.code_agreement']).toBe('disagrees');
+    expect(j1['websocket.close.evidence']).toMatch(/^received binary frame.* → SyntaxError: Unexpected token at onMessage \(server\.mjs:23\)$/);
+    expect(t1['websocket.close.root_cause']).toBe('data-type-mismatch');
+    expect(t1['websocket.close.code_agreement']).toBe('agrees');
+    expect(n1['websocket.close.root_cause']).toBe('normal');
+    expect(n1['websocket.close.code_agreement']).toBe('agrees');
+    for (const a of [j1, t1, n1]) expect(typeof a['websocket.close.root_cause.confidence']).toBe('number');
+    expect(closes(spans)).toEqual(closes(beside.getFinishedSpans()));
+    expect(processor.summary()).toMatchObject({ closes: 3, incidents: 2 });
+
+    await processor.shutdown();
+    // The exporter was shut down through it (an InMemorySpanExporter shut down forgets its spans and takes no more).
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+    textMessage(provider([processor]), 'after').end();
+    await processor.forceFlush();
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+  });
+
   it('joins a handler\'s late child span and a failing message span to their connection, and points at their exact ids', () => {
     const { incidents, tracer } = watched();
     // The connection id's text is made anew for every span, as a service may do.
@@ -361,14 +424,16 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     expect(processor.stats().afterClose).toBe(1);
   });
 
-  it('never throws into the host: its own errors go to diag, spans still reach the exporter', () => {
+  it.each(['beside it', 'its next'])('never throws into the host: its own errors go to diag, spans still reach the exporter\'s processor, %s', (where) => {
     const errors: unknown[][] = [];
     const logger = { error: (...a: unknown[]) => errors.push(a), warn() {}, info() {}, debug() {}, verbose() {} } as DiagLogger;
     diag.setLogger(logger, DiagLogLevel.ERROR);
     try {
       const exporter = new InMemorySpanExporter();
-      const processor = new CloseCauseSpanProcessor({ onIncident: () => { throw new Error('callback bug'); } });
-      const tracer = provider([processor, new SimpleSpanProcessor(exporter)]);
+      const onIncident = () => { throw new Error('callback bug'); };
+      const exporting = new SimpleSpanProcessor(exporter);
+      const tracer = provider(where === 'its next' ? [new CloseCauseSpanProcessor({ onIncident, next: exporting })]
+        : [new CloseCauseSpanProcessor({ onIncident }), exporting]);
       const attrs = { 'websocket.connection.id': 'k2' };
       // A span whose attributes make the mapping itself throw (a getter that fails).
       const hostile = tracer.startSpan('websocket.close', { attributes: attrs });
