@@ -22,7 +22,7 @@ import { ACCEPT, Automata, EXITS, parsePattern } from './pattern.js';
 import { pairsAt, place, type Placement, placeQuick, TRIPLE_BITS } from './placement.js';
 
 /** Bytes of the first block whose byte, pair and triple counts choose the anchors. */
-const SAMPLE = 256 * 1024;
+export const SAMPLE = 256 * 1024;
 /**
  * Bytes a filter must be known to scan for the anchors to be priced on a sample: pricing costs
  * a fresh process about 30 ms (cold code), and saves about 0.6 to 0.8 ms a MB of sweep over the quick

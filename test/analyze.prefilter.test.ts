@@ -122,7 +122,7 @@ describe('the prefilter drops nothing', () => {
 
   it.each([
     ['4% WebSocket lines', 0.04],
-    ['WebSocket lines only (read whole after the first block)', 1],
+    ['WebSocket lines only (read whole after the first two blocks)', 1],
   ])('a log larger than one read block, %s: evidence points at the exact lines', async (_, wsShare) => {
     const file = generated(`big-${wsShare}.log`, { seed: 5, wsShare, concurrency: 30 }, 9_000_000);
     const lines = readFileSync(file, 'utf8').split('\n');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { isGzipFile, type LineHandler, readLines } from '../src/source.js';
+import { FIRST_READ, isGzipFile, type LineHandler, readLines } from '../src/source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-source-'));
 
@@ -64,6 +64,22 @@ describe('readLines', () => {
     const { lines } = await read(`${line}\nend`, 4 * 1024 * 1024);
     expect(lines[0][0]).toBe(line);
     expect(lines[1]).toEqual(['end', 2]);
+  });
+
+  it('reads whole, at its number, the line that the first read (shorter than the others) cuts, plain and gzipped', async () => {
+    const short = Array.from({ length: Math.floor(FIRST_READ / 1000) - 1 }, (_, i) => `${i}:${'s'.repeat(996 - String(i).length)}`);
+    const cut = 'c'.repeat(5000); // from about 1,000 bytes before the first read's end to 4,000 after
+    const after = Array.from({ length: 2000 }, (_, i) => `after ${i}`);
+    const text = [...short, cut, ...after].join('\n');
+    expect(text.indexOf(cut)).toBeLessThan(FIRST_READ);
+    expect(text.indexOf(cut) + cut.length).toBeGreaterThan(FIRST_READ);
+    for (const content of [text, gzipSync(text)]) {
+      const { lines } = await read(content);
+      expect(lines).toHaveLength(short.length + 1 + after.length);
+      expect(lines[short.length]).toEqual([cut, short.length + 1]);
+      expect(lines[short.length - 1]).toEqual([short.at(-1), short.length]);
+      expect(lines.at(-1)).toEqual(['after 1999', short.length + 1 + after.length]);
+    }
   });
 
   it("fails with zlib's error on truncated gzip", async () => {
