@@ -60,18 +60,22 @@ const PIPELINES = {
 
 const EMPTY = { onStart() {}, onEnding() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
 
-const FIRST = { none: () => undefined, empty: () => EMPTY, wsclose: () => new CloseCauseSpanProcessor(), other: () => new OtherProcessor() };
-
 /**
- * `extra`: none, `empty` (the do-nothing processor), `wsclose` or `other` (WSCLOSE_OTHER's),
- * each listed before the pipeline's processor; or `chained`, wsclose's alone, handing each span
- * to the pipeline's processor itself (its `next` option).
+ * Each side's processors, given the pipeline's (`last`): none of its own, `empty` (the do-nothing
+ * processor), `wsclose` or `other` (WSCLOSE_OTHER's) listed before it, or `chained`, wsclose's
+ * alone, handing each span to the pipeline's processor itself (its `next` option).
  */
-function tracerWith(pipeline, extra) {
+const SIDE_PROCESSORS = {
+  none: (last) => [last],
+  empty: (last) => [EMPTY, last],
+  wsclose: (last) => [new CloseCauseSpanProcessor(), last],
+  chained: (last) => [new CloseCauseSpanProcessor({ next: last })],
+  other: (last) => [new OtherProcessor(), last],
+};
+
+function tracerWith(pipeline, side) {
   const last = PIPELINES[pipeline]();
-  const first = extra === 'chained' ? undefined : FIRST[extra]();
-  const processors = extra === 'chained' ? [new CloseCauseSpanProcessor({ next: last })] : first ? [first, last] : [last];
-  return { tracer: new BasicTracerProvider({ spanProcessors: processors }).getTracer('bench'), last };
+  return { tracer: new BasicTracerProvider({ spanProcessors: SIDE_PROCESSORS[side](last) }).getTracer('bench'), last };
 }
 
 /** Spans each tracer made so far in the loops that run connections whole. */

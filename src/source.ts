@@ -160,9 +160,8 @@ class Lines {
   private afterOdd = false;
   /** Blocks to read whole before the prefilter is tried again. */
   private plainBlocks = 0;
-  /** Blocks scanned; the lines, and lines prefiltered, of the first, which is judged with the second (see `block`). */
-  private scannedBlocks = 0;
-  private firstLines = 0;
+  /** The lines, and lines prefiltered, of the first block scanned, judged with the second (see `block`); -1 before it. */
+  private firstLines = -1;
   private firstSkipped = 0;
   private readonly sample: [string, number][] = [];
   private readonly sampleSize: number;
@@ -191,19 +190,21 @@ class Lines {
     if (trim && pos < end) end = trim.block(buf, pos, end, this.sweep);
     pos = this.oneByOne(buf, pos, end, () => this.handler!.prefilter !== undefined && this.plainBlocks === 0);
     if (pos < end) {
-      const before = this.lineNo - this.firstLines;
-      const skippedBefore = this.prefiltered - this.firstSkipped;
+      const before = this.lineNo;
+      const skippedBefore = this.prefiltered;
       this.filtered(buf, pos, end, this.filter ??= BlockFilter.of(this.handler!.prefilter!, this.size));
-      const lines = this.lineNo - before;
-      const skipped = this.prefiltered - skippedBefore;
-      this.firstLines = this.firstSkipped = 0;
+      let lines = this.lineNo - before;
+      let skipped = this.prefiltered - skippedBefore;
       // The first block, a short first read's, is not judged alone: a log's first few hundred KB
       // (its connections opening) may not be like the rest.
-      if (this.scannedBlocks++ === 0) {
+      if (this.firstLines < 0) {
         this.firstLines = lines;
         this.firstSkipped = skipped;
         return;
       }
+      lines += this.firstLines;
+      skipped += this.firstSkipped;
+      this.firstLines = this.firstSkipped = 0;
       // Most lines matter here (a log of WebSocket events only): scanning does not pay, so
       // read the next blocks whole, and try again later.
       if (lines > 2 * skipped) this.plainBlocks = PLAIN_BLOCKS;
