@@ -20,12 +20,11 @@
  * anywhere in it, so a lookup that read one array per field waited on memory once per field.
  */
 const WAYS = 4;
-/** Per entry: the id's low half, its high half, its stamp (see `holds`), its state (see `state`). */
+/** Per entry: the id's low half, its high half, its state; the fourth is unused, so that a set fills one line. */
 const FIELDS = 4;
 const LO = 0;
 const HI = 1;
-const STAMP = 2;
-const STATE = 3;
+const STATE = 2;
 /** States: 0 empty; 1 in flight with its frame already pushed; 2 used; plus `TEXT` for an id kept as text. */
 const IN_FLIGHT = 1;
 const USED = 2;
@@ -90,7 +89,6 @@ export class SpanIds {
       const at = i * FIELDS;
       slots[at + LO] = lo;
       slots[at + HI] = hi;
-      slots[at + STAMP] = (slots[at + STAMP] + 1) | 0;
       // The text array is written only for ids kept as text, or to let go of one: a hex id's
       // entry (the span processor's every one) touches no other memory than its set's line and its key.
       if (this.plain !== undefined || (slots[at + STATE] & TEXT) !== 0) this.text[i] = this.plain;
@@ -101,15 +99,6 @@ export class SpanIds {
     this.keys[i] = key;
     this.empty = false;
     return i;
-  }
-
-  /** The entry's stamp: `holds(entry, stamp)` tells later whether it still holds the same id. */
-  stamp(entry: number): number {
-    return this.slots[entry * FIELDS + STAMP];
-  }
-
-  holds(entry: number, stamp: number): boolean {
-    return this.slots[entry * FIELDS + STAMP] === stamp;
   }
 
   private lookup(id: string, lo: number): number {
@@ -179,16 +168,21 @@ export class SpanIds {
   }
 }
 
-/** Spans whose entry `RecentEntries` keeps: a message span's and its handler's few own ones (a power of two). */
+/** Spans `RecentEntries` keeps: a message span's and its handler's few own ones (a power of two). */
 const RECENT = 8;
 
 /**
- * What `RecentEntries` gives for a span noted by its key (`noteKey`), with no entry: FRAMED for a
- * message span whose frame went at its start, KEYED for another (a close span); its key is then
- * in `key`. Both are below -1, so `entry < 0` still tells a span with no entry.
+ * How a span was noted (`RecentEntries.note`), as `take` and `peek` give it back with its key in
+ * `key` (NOT_NOTED: not noted, or no longer): IN_TABLE, its id was set in the table at its start (a
+ * span that opens a connection, a handler's own span: spans link to them or run under them);
+ * FRAMED, a message span whose frame went at its start; KEYED, another span with no entry (a
+ * close span).
  */
-export const FRAMED = -2;
-export const KEYED = -3;
+export const NOT_NOTED = -1;
+export const IN_TABLE = 0;
+export const FRAMED = 1;
+export const KEYED = 2;
+export type Noted = typeof NOT_NOTED | typeof IN_TABLE | typeof FRAMED | typeof KEYED;
 
 /** A span as `RecentEntries` needs it: its id, to place it in the table if it outlives its place. */
 export interface NotedSpan {
@@ -196,41 +190,33 @@ export interface NotedSpan {
 }
 
 /**
- * The entries of the last few spans set, by span object, so a span's id is parsed once: a
- * message span ends right after it starts (and a span object compares by identity, for nothing).
- * A message span whose frame went at its start, and a close span, are noted with their
- * connection's key and no entry (`noteKey`): nothing links to them, and most end before their place
- * is taken, so the table's cold lines are not written for them. A span that had not ended when its
- * place went to a later one is kept in a WeakSet (see `outlived`), and one noted by its key is
- * placed in the table then (a framed one marked in flight), so a span never noted is known to
- * have no entry without a look in the table.
+ * The last few spans noted, by span object, with their connection's key, so a span's id is parsed
+ * once and its key is at hand at its end and for its children without a read of the table's cold
+ * lines: a message span ends right after it starts (and a span object compares by identity, for
+ * nothing). A message span whose frame went at its start, and a close span, have no entry in the
+ * table: nothing links to them, and most end before their place is taken, so the table's lines are
+ * not written for them. A span that had not ended when its place went to a later one is kept in a
+ * WeakSet (see `outlived`), and one with no entry is placed in the table then (a framed one marked
+ * in flight), so a span never noted is known to have no entry without a look in the table.
  */
 export class RecentEntries<T extends NotedSpan> {
   private readonly spans: (T | undefined)[] = new Array<T | undefined>(RECENT).fill(undefined);
-  private readonly entries = new Int32Array(RECENT);
-  private readonly stamps = new Int32Array(RECENT);
-  /** The connection key of a span noted by its key; undefined in other places. */
+  private readonly how = new Int8Array(RECENT);
   private readonly keys: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
   /** Made at the first span that outlived its place: until then, no span needs the look. */
   private outlivers: WeakSet<T> | undefined;
   /** Places held: none for most of a service's spans (no WebSocket span runs), and `take` then reads none. */
   private held = 0;
   private next = 0;
-  /** The key of the span that `take` or `peek` last answered FRAMED or KEYED for. */
+  /** The key of the span that `take` or `peek` last found. */
   key: string | undefined = undefined;
 
   constructor(private readonly ids: SpanIds) {}
 
-  note(span: T, entry: number): void {
+  /** Notes a span of connection `key`, IN_TABLE (its id set in the table already), FRAMED or KEYED. */
+  note(span: T, key: string, how: typeof IN_TABLE | typeof FRAMED | typeof KEYED): void {
     const k = this.place(span);
-    this.entries[k] = entry;
-    this.stamps[k] = this.ids.stamp(entry);
-  }
-
-  /** Notes a span under its connection's key with no entry: `framed` for a message span whose frame went at its start. */
-  noteKey(span: T, key: string, framed: boolean): void {
-    const k = this.place(span);
-    this.entries[k] = framed ? FRAMED : KEYED;
+    this.how[k] = how;
     this.keys[k] = key;
   }
 
@@ -242,29 +228,30 @@ export class RecentEntries<T extends NotedSpan> {
     else {
       // Not ended yet (`take` forgets a span that ends): it may still have children, and its end must know it framed.
       (this.outlivers ??= new WeakSet()).add(before);
-      const entry = this.entries[k];
-      if (entry === FRAMED || entry === KEYED) this.ids.set(before.spanContext().spanId, this.keys[k]!, entry === FRAMED);
+      const how = this.how[k];
+      if (how !== IN_TABLE) this.ids.set(before.spanContext().spanId, this.keys[k]!, how === FRAMED);
     }
     this.spans[k] = span;
-    this.keys[k] = undefined;
     return k;
   }
 
-  /** The entry noted for `span` if it still holds the span's id, FRAMED or KEYED, else -1; forgets the span. */
-  take(span: T): number {
+  /** How `span` was noted (its key in `key`), or NOT_NOTED; forgets the span. */
+  take(span: T): Noted {
     const k = this.placeOf(span);
-    if (k < 0) return -1;
+    if (k < 0) return NOT_NOTED;
     this.spans[k] = undefined;
     this.held--;
-    const entry = this.entryAt(k);
+    this.key = this.keys[k];
     this.keys[k] = undefined;
-    return entry;
+    return this.how[k] as Noted;
   }
 
   /** As `take`, but the span stays noted. */
-  peek(span: T): number {
+  peek(span: T): Noted {
     const k = this.placeOf(span);
-    return k < 0 ? -1 : this.entryAt(k);
+    if (k < 0) return NOT_NOTED;
+    this.key = this.keys[k];
+    return this.how[k] as Noted;
   }
 
   private placeOf(span: T): number {
@@ -272,15 +259,6 @@ export class RecentEntries<T extends NotedSpan> {
     const spans = this.spans;
     for (let k = 0; k < RECENT; k++) if (spans[k] === span) return k;
     return -1;
-  }
-
-  private entryAt(k: number): number {
-    const entry = this.entries[k];
-    if (entry === FRAMED || entry === KEYED) {
-      this.key = this.keys[k];
-      return entry;
-    }
-    return this.ids.holds(entry, this.stamps[k]) ? entry : -1;
   }
 
   /** Whether `span` was noted and, before it ended, gave its place to a later span: it may have an entry `take` does not know. */

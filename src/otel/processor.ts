@@ -23,7 +23,7 @@ import type { CorrelatorStats } from '../correlator.js';
 import type { Accepts, Evidence, FrameType, Verdict, WsEvent } from '../model.js';
 import type { Summary } from '../summary.js';
 import { IncidentCounter } from './metrics.js';
-import { FRAMED, KEYED, RecentEntries, type NotedSpan } from './ids.js';
+import { FRAMED, IN_TABLE, KEYED, NOT_NOTED, RecentEntries, type NotedSpan } from './ids.js';
 import { mayHoldException, SpanMapper, type SpanData, type SpanMapping, type SpanRole } from './spans.js';
 
 export interface CloseCauseSpanProcessorOptions {
@@ -167,8 +167,11 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     if (type === undefined) {
       // A close span's children find it among the spans noted last, or through the span once it has
       // ended; the spans that open a connection (and untyped messages) are linked to by id, so take an entry.
-      if (role === 'close') this.recent.noteKey(span, conn, false);
-      else this.recent.note(span, mapper.ids.set(span.spanContext().spanId, conn));
+      if (role === 'close') this.recent.note(span, conn, KEYED);
+      else {
+        mapper.ids.set(span.spanContext().spanId, conn);
+        this.recent.note(span, conn, IN_TABLE);
+      }
       return;
     }
     // Not flattened: most die young (see `lastAtOnly`), and the one kept per connection is
@@ -178,7 +181,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     this.analyzer.push(mapper.frameOf(attrs, span.name, role as 'receive' | 'send', type, conn, ms(span.startTime), at));
     // Noted after the push with no table entry (placed there only if it outlives its place),
     // under the connection's own key: a service may make the attribute's text anew for every span.
-    this.recent.noteKey(span, this.analyzer.correlator.lastKey ?? conn, true);
+    this.recent.note(span, this.analyzer.correlator.lastKey ?? conn, FRAMED);
   }
 
   /** The connection of a WebSocket span, from its fields as they are (see `SpanMapper.connect`). */
@@ -209,14 +212,12 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     const parent = trace.getSpan(parentContext);
     let key: string | undefined;
     if (parent !== undefined && parent.isRecording() && !this.recent.outlived(parent)) {
-      const of = this.recent.peek(parent);
-      if (of === -1) return;
-      key = of === FRAMED || of === KEYED ? this.recent.key : this.mapper.ids.key(of);
+      if (this.recent.peek(parent) === NOT_NOTED) return;
+      key = this.recent.key;
     } else {
       key = this.endedKey(parent) ?? this.mapper.ids.get(parentId);
     }
-    const entry = this.mapper.under(span.spanContext().spanId, key);
-    if (entry >= 0) this.recent.note(span, entry);
+    if (this.mapper.under(span.spanContext().spanId, key) >= 0) this.recent.note(span, key!, IN_TABLE);
   }
 
   /** The connection of an ended span of this process that was noted by its key (a framed message span, a close span), else undefined. */
@@ -236,26 +237,32 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
   /** Pushes what a finished span adds; returns the judgement its close produced, if any. */
   private ending(span: ReadableSpan): Judgement | undefined {
     const mapper = this.mapper;
-    let entry = this.recent.take(span);
-    if (entry === FRAMED || entry === KEYED) {
+    const noted = this.recent.take(span);
+    if (noted === FRAMED || noted === KEYED) {
       // A message span whose frame went at its start: only an error it records is added.
-      if (entry === FRAMED && !mayHoldException(span.events.length, span.status, span.attributes)) return undefined;
-      return this.judging(spanData(span, true), mapper.role(span.name, span.attributes), this.recent.key!, entry === KEYED);
+      if (noted === FRAMED && !mayHoldException(span.events.length, span.status, span.attributes)) return undefined;
+      return this.judging(spanData(span, true), mapper.role(span.name, span.attributes), this.recent.key!, noted === KEYED);
     }
-    // Only a span noted at its start can have an entry: the table's lines are cold, and most spans never had one.
-    if (entry < 0 && this.recent.outlived(span)) entry = mapper.ids.find(span.spanContext().spanId);
-    if (entry < 0) {
-      // The hot path: a span on no connection (WebSocket spans were registered at their start)
-      // that records no error. A span that only became a WebSocket one after its start and
-      // records nothing is not read: it would only add an open.
-      if (span.events.length === 0 && span.status.code !== 2) return undefined;
-      const role = mapper.role(span.name, span.attributes);
-      if (!role) return undefined;
-      const data = spanData(span, true);
-      return this.judging(data, role, mapper.connect(data, role), true);
+    // A span noted at its start with an entry: its key is at hand, and its entry was never marked
+    // in flight (only a framed span that outlived its place is), so the table's cold lines are not read.
+    let conn = noted === IN_TABLE ? this.recent.key : undefined;
+    let framed = false;
+    if (conn === undefined) {
+      // Only a span noted at its start can have an entry: the table's lines are cold, and most spans never had one.
+      const entry = this.recent.outlived(span) ? mapper.ids.find(span.spanContext().spanId) : -1;
+      if (entry < 0) {
+        // The hot path: a span on no connection (WebSocket spans were registered at their start)
+        // that records no error. A span that only became a WebSocket one after its start and
+        // records nothing is not read: it would only add an open.
+        if (span.events.length === 0 && span.status.code !== 2) return undefined;
+        const role = mapper.role(span.name, span.attributes);
+        if (!role) return undefined;
+        const data = spanData(span, true);
+        return this.judging(data, role, mapper.connect(data, role), true);
+      }
+      conn = mapper.ids.key(entry);
+      framed = mapper.ids.take(entry);
     }
-    const conn = mapper.ids.key(entry);
-    const framed = mapper.ids.take(entry);
     const attrs = span.attributes;
     // A message span whose frame went at its start (its role is known: only message spans are
     // marked so) that records no error: nothing to add, and its role is not read again.

@@ -3,7 +3,7 @@
  * and for any other id text, bounded, and sparing spans in flight.
  */
 import { describe, expect, it } from 'vitest';
-import { FRAMED, KEYED, RecentEntries, SpanIds, type NotedSpan } from '../../src/otel/ids.js';
+import { FRAMED, IN_TABLE, KEYED, NOT_NOTED, RecentEntries, SpanIds, type NotedSpan } from '../../src/otel/ids.js';
 
 /** Random-looking 16-digit hex ids, the same each run (xorshift32). */
 let seed = 0x9e3779b9;
@@ -68,22 +68,26 @@ describe('SpanIds', () => {
     expect(ids.slice(0, 1000).filter((id) => t.get(id) !== undefined)).toHaveLength(0);
   });
 
-  it('gives a noted span its entry back once, and never an entry since given to another id', () => {
+  it('gives a noted span its key back once, without the table, even once its entry went to another id', () => {
     const t = new SpanIds(8); // two sets of four
     const recent = new RecentEntries(t);
     const a = span();
     const b = span();
-    const idA = hexId();
-    recent.note(a, t.set(idA, 'ka', true));
-    expect(recent.take(a)).toBe(t.find(idA));
-    expect(recent.take(a)).toBe(-1); // forgotten once taken
-    expect(recent.take(b)).toBe(-1); // never noted
+    t.set(hexId(), 'ka');
+    recent.note(a, 'ka', IN_TABLE);
+    expect(recent.peek(a)).toBe(IN_TABLE);
+    expect(recent.key).toBe('ka');
+    expect(recent.take(a)).toBe(IN_TABLE);
+    expect(recent.key).toBe('ka');
+    expect(recent.take(a)).toBe(NOT_NOTED); // forgotten once taken
+    expect(recent.take(b)).toBe(NOT_NOTED); // never noted
     const idB = hexId();
-    const entry = t.set(idB, 'kb');
-    recent.note(b, entry);
+    t.set(idB, 'kb');
+    recent.note(b, 'kb', IN_TABLE);
     for (let i = 0; i < 64 && t.find(idB) >= 0; i++) t.set(hexId(), 'x'); // until idB's entry is given away
     expect(t.find(idB)).toBe(-1);
-    expect(recent.take(b)).toBe(-1);
+    expect(recent.take(b)).toBe(IN_TABLE); // its end still knows its connection
+    expect(recent.key).toBe('kb');
   });
 });
 
@@ -93,14 +97,19 @@ describe('RecentEntries', () => {
     const recent = new RecentEntries(t);
     const spans = Array.from({ length: 20 }, () => span());
     const ended = spans[1];
-    spans.slice(0, 2).forEach((s) => recent.note(s, t.set(hexId(), 'k')));
-    expect(recent.take(ended)).toBeGreaterThanOrEqual(0); // ends before its place is taken
-    spans.slice(2).forEach((s) => recent.note(s, t.set(hexId(), 'k')));
+    const noted = (s: NotedSpan) => {
+      t.set(s.spanContext().spanId, 'k');
+      recent.note(s, 'k', IN_TABLE);
+    };
+    spans.slice(0, 2).forEach(noted);
+    expect(recent.take(ended)).toBe(IN_TABLE); // ends before its place is taken
+    spans.slice(2).forEach(noted);
     expect(recent.outlived(spans[0])).toBe(true); // still running when 8 later spans were noted
-    expect(recent.take(spans[0])).toBe(-1);
+    expect(recent.take(spans[0])).toBe(NOT_NOTED);
+    expect(t.get(spans[0].spanContext().spanId)).toBe('k'); // its entry is in the table already
     expect(recent.outlived(ended)).toBe(false);
     expect(recent.outlived(span())).toBe(false); // never noted
-    expect(spans.slice(12).every((s) => !recent.outlived(s) && recent.take(s) >= 0)).toBe(true);
+    expect(spans.slice(12).every((s) => !recent.outlived(s) && recent.take(s) === IN_TABLE)).toBe(true);
   });
 
   it('keeps a framed span\'s key without a table entry, and places it in the table, in flight, only if it outlives its place', () => {
@@ -108,19 +117,19 @@ describe('RecentEntries', () => {
     const recent = new RecentEntries(t);
     const quickId = hexId();
     const quick = span(quickId);
-    recent.noteKey(quick, 'conn-a', true);
+    recent.note(quick, 'conn-a', FRAMED);
     expect(recent.peek(quick)).toBe(FRAMED);
     expect(recent.key).toBe('conn-a');
     expect(recent.take(quick)).toBe(FRAMED);
     expect(recent.key).toBe('conn-a');
-    expect(recent.take(quick)).toBe(-1);
+    expect(recent.take(quick)).toBe(NOT_NOTED);
     expect(t.find(quickId)).toBe(-1); // a framed span that ends in its place is never in the table
     const slowId = hexId();
     const slow = span(slowId);
-    recent.noteKey(slow, 'conn-b', true);
-    for (let i = 0; i < 8; i++) recent.noteKey(span(), `other${i}`, true); // its place is taken while it runs
+    recent.note(slow, 'conn-b', FRAMED);
+    for (let i = 0; i < 8; i++) recent.note(span(), `other${i}`, FRAMED); // its place is taken while it runs
     expect(recent.outlived(slow)).toBe(true);
-    expect(recent.take(slow)).toBe(-1);
+    expect(recent.take(slow)).toBe(NOT_NOTED);
     const entry = t.find(slowId);
     expect(entry).toBeGreaterThanOrEqual(0);
     expect(t.key(entry)).toBe('conn-b');
@@ -128,10 +137,10 @@ describe('RecentEntries', () => {
     // A span noted by its key but not framed (a close span) is KEYED, and placed in the table not in flight.
     const closeId = hexId();
     const close = span(closeId);
-    recent.noteKey(close, 'conn-c', false);
+    recent.note(close, 'conn-c', KEYED);
     expect(recent.peek(close)).toBe(KEYED);
     expect(recent.key).toBe('conn-c');
-    for (let i = 0; i < 8; i++) recent.noteKey(span(), `later${i}`, true);
+    for (let i = 0; i < 8; i++) recent.note(span(), `later${i}`, FRAMED);
     const closeEntry = t.find(closeId);
     expect(t.key(closeEntry)).toBe('conn-c');
     expect(t.take(closeEntry)).toBe(false);
