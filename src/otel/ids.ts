@@ -78,8 +78,8 @@ export class SpanIds {
     return (state & ~TEXT) === IN_FLIGHT;
   }
 
-  /** Returns the entry that holds `id` now. */
-  set(id: string, key: string, inFlight = false): number {
+  /** Keys `id` to `key`, `inFlight` for a framed message span's (spared when its set replaces an entry). */
+  set(id: string, key: string, inFlight = false): void {
     const slots = this.slots;
     const lo = this.low(id);
     let i = this.empty ? -1 : this.lookup(id, lo);
@@ -98,7 +98,6 @@ export class SpanIds {
     slots[at] = (slots[at] & TEXT) | (inFlight ? IN_FLIGHT : USED);
     this.keys[i] = key;
     this.empty = false;
-    return i;
   }
 
   private lookup(id: string, lo: number): number {
@@ -182,7 +181,7 @@ export const NOT_NOTED = -1;
 export const IN_TABLE = 0;
 export const FRAMED = 1;
 export const KEYED = 2;
-export type Noted = typeof NOT_NOTED | typeof IN_TABLE | typeof FRAMED | typeof KEYED;
+type Noted = typeof NOT_NOTED | typeof IN_TABLE | typeof FRAMED | typeof KEYED;
 
 /** A span as `RecentEntries` needs it: its id, to place it in the table if it outlives its place. */
 export interface NotedSpan {

@@ -69,6 +69,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
   private verdict: Verdict | undefined;
   private sawOnEnding = false;
   private stopped = false;
+  /** `opts.next`, in a field of its own: read in every hook of every span. */
   private readonly next: SpanProcessor | undefined;
 
   constructor(private readonly opts: CloseCauseSpanProcessorOptions = {}) {
@@ -168,10 +169,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
       // A close span's children find it among the spans noted last, or through the span once it has
       // ended; the spans that open a connection (and untyped messages) are linked to by id, so take an entry.
       if (role === 'close') this.recent.note(span, conn, KEYED);
-      else {
-        mapper.ids.set(span.spanContext().spanId, conn);
-        this.recent.note(span, conn, IN_TABLE);
-      }
+      else this.inTable(span, conn);
       return;
     }
     // Not flattened: most die young (see `lastAtOnly`), and the one kept per connection is
@@ -217,7 +215,13 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     } else {
       key = this.endedKey(parent) ?? this.mapper.ids.get(parentId);
     }
-    if (this.mapper.under(span.spanContext().spanId, key) >= 0) this.recent.note(span, key!, IN_TABLE);
+    if (key !== undefined) this.inTable(span, key);
+  }
+
+  /** Sets a span's id in the table under its connection (spans link to it or run under it), and notes it so. */
+  private inTable(span: Span, key: string): void {
+    this.mapper.ids.set(span.spanContext().spanId, key);
+    this.recent.note(span, key, IN_TABLE);
   }
 
   /** The connection of an ended span of this process that was noted by its key (a framed message span, a close span), else undefined. */
@@ -243,11 +247,12 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
       if (noted === FRAMED && !mayHoldException(span.events.length, span.status, span.attributes)) return undefined;
       return this.judging(spanData(span, true), mapper.role(span.name, span.attributes), this.recent.key!, noted === KEYED);
     }
+    let conn: string;
+    let framed = false;
     // A span noted at its start with an entry: its key is at hand, and its entry was never marked
     // in flight (only a framed span that outlived its place is), so the table's cold lines are not read.
-    let conn = noted === IN_TABLE ? this.recent.key : undefined;
-    let framed = false;
-    if (conn === undefined) {
+    if (noted === IN_TABLE) conn = this.recent.key!;
+    else {
       // Only a span noted at its start can have an entry: the table's lines are cold, and most spans never had one.
       const entry = this.recent.outlived(span) ? mapper.ids.find(span.spanContext().spanId) : -1;
       if (entry < 0) {

@@ -134,13 +134,8 @@ export class SpanMapper {
   /** A span that is no WebSocket span but runs under one (a handler's own span) joins its connection: its key, if any. */
   inherit(spanId: string, parentSpanId: string | undefined): string | undefined {
     const key = parentSpanId === undefined ? undefined : this.ids.get(parentSpanId);
-    this.under(spanId, key);
+    if (key !== undefined) this.ids.set(spanId, key);
     return key;
-  }
-
-  /** `inherit` with the parent's connection at hand (undefined for none): the span's entry, else -1. */
-  under(spanId: string, key: string | undefined): number {
-    return key === undefined ? -1 : this.ids.set(spanId, key);
   }
 
   /**
