@@ -53,7 +53,7 @@ function block(b: Block, width: number, paint: Paint): string {
       const title = wrap(b.title, width - 4).map((l, i) => `${i ? '    ' : '  - '}${paint(l, 'bold')}`);
       const detail = wrap(b.detail, width - 4).map((l) => `    ${l}`);
       const rows = b.lines.map((l) => [l.before, l.at, l.kind, l.summary]);
-      return [...title, ...detail, table(rows, ['r', 'l', 'l', 'l'], width, 6, paint, evidenceStyle)].join('\n');
+      return [...title, ...detail, table(rows, ['r', 'L', 'l', 'l'], width, 6, paint, evidenceStyle)].join('\n');
     }
   }
 }
@@ -72,26 +72,31 @@ function evidenceStyle(_cell: string, col: number, _rowIndex: number, [, , kind]
   return kind === 'close' && col === 2 ? 'bold' : undefined;
 }
 
+/** 'l' and 'r' align a column's cells; 'L' aligns them left and is kept whole while the 'l' columns keep room to read. */
+type Align = 'l' | 'r' | 'L';
+
 /**
- * Columns at their natural width when the table fits; otherwise the widest text columns give
- * way (never below 8) and their cells wrap. Number columns never wrap.
+ * Columns at their natural width when the table fits; otherwise the widest 'l' columns give
+ * way (never below 8) and their cells wrap. Numbers never wrap, nor an 'L' column (an evidence
+ * line's file:line, to be copied whole) unless keeping it whole would squeeze an 'l' column
+ * under 20 (a trace's `traceId/spanId` is 49 wide): then it gives way as an 'l' column does.
  */
-function table(rows: string[][], align: ('l' | 'r')[], width: number, indent: number,
+function table(rows: string[][], align: Align[], width: number, indent: number,
   paint: Paint, style: CellStyle): string {
   const cols = Math.max(...rows.map((r) => r.length));
-  const widths = Array.from({ length: cols }, (_, i) => Math.max(1, ...rows.map((r) => (r[i] ?? '').length)));
+  const natural = Array.from({ length: cols }, (_, i) => Math.max(1, ...rows.map((r) => (r[i] ?? '').length)));
   const gap = 2;
   const room = width - indent - gap * (cols - 1);
-  // Take one column at a time off the widest text column, so wide columns end up even.
-  for (let excess = sum(widths) - room; excess > 0; excess--) {
-    let widest = -1;
-    for (let i = 0; i < cols; i++) if (align[i] !== 'r' && widths[i] > 8 && (widest < 0 || widths[i] > widths[widest])) widest = i;
-    if (widest < 0) break;
-    widths[widest]--;
+  const wrapping = (as: Align[]) => Array.from({ length: cols }, (_, i) => (as[i] ?? 'l') === 'l');
+  let wraps = wrapping(align);
+  let widths = fit(natural, wraps, room);
+  if (widths.some((w, i) => wraps[i] && w < Math.min(natural[i], 20))) {
+    wraps = wrapping(align.map((a) => (a === 'L' ? 'l' : a)));
+    widths = fit(natural, wraps, room);
   }
   const out: string[] = [];
   rows.forEach((r, ri) => {
-    const cells = widths.map((w, i) => (align[i] === 'r' ? [r[i] ?? ''] : wrap(r[i] ?? '', w)));
+    const cells = widths.map((w, i) => (wraps[i] ? wrap(r[i] ?? '', w) : [r[i] ?? '']));
     const height = Math.max(...cells.map((c) => c.length));
     for (let k = 0; k < height; k++) {
       const parts = cells.map((c, i) => {
@@ -103,6 +108,18 @@ function table(rows: string[][], align: ('l' | 'r')[], width: number, indent: nu
     }
   });
   return out.join('\n');
+}
+
+/** Column widths within `room`: one at a time off the widest column that wraps, so wide columns end up even. */
+function fit(natural: number[], wraps: boolean[], room: number): number[] {
+  const widths = natural.slice();
+  for (let excess = sum(widths) - room; excess > 0; excess--) {
+    let widest = -1;
+    for (let i = 0; i < widths.length; i++) if (wraps[i] && widths[i] > 8 && (widest < 0 || widths[i] > widths[widest])) widest = i;
+    if (widest < 0) break;
+    widths[widest]--;
+  }
+  return widths;
 }
 
 /** Words to lines of at most `width`; a word longer than that is cut. */

@@ -4,7 +4,7 @@
  * input, every line must fit 80 columns, and colour appears only where it should.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +117,31 @@ describe('text report of a real log', () => {
   });
 
   it('times each evidence line of an example back from the close', () => {
+    expect(checkExamples(lines, report, log)).toBeGreaterThanOrEqual(6);
+  });
+
+  it("keeps each evidence line's file:line whole when the name is long, and fits 80 columns", async () => {
+    // A kubelet-style name: with its line numbers, too wide for the column to keep at 80
+    // columns beside the other cells, so they give way (the summary wraps instead).
+    const long = join(dir, 'chat-7f9c4d-x2k8p_server.log');
+    copyFileSync(log, long);
+    const longReport = JSON.parse((await runCli(['analyze', long, '-o', 'json'])).stdout) as Report;
+    const longLines = (await runCli(['analyze', long])).stdout.split('\n');
+    expect(longLines.some((l) => /^ {6}.*\.log:\d+ {2,}\w+ {2,}/.test(l) && l.length > 70)).toBe(true);
+    for (const l of longLines) expect(l.length, l).toBeLessThanOrEqual(80);
+    expect(checkExamples(longLines, longReport, long)).toBeGreaterThanOrEqual(6);
+  });
+
+  it("lets a trace's traceId/spanId wrap rather than squeeze the evidence's summary", async () => {
+    // 49 columns kept whole would leave the summary 8 wide at 80 columns.
+    const res = await runCli(['analyze', 'samples/otel/chat.otlp.jsonl']);
+    const rows = res.stdout.split('\n');
+    for (const l of rows) expect(l.length, l).toBeLessThanOrEqual(80);
+    expect(rows.some((l) => /^ {6}\s*-\d+ms {2}[0-9a-f]{20,} {2}exception {2}SyntaxError: Unexpected$/.test(l))).toBe(true);
+  });
+
+  /** Checks every example's evidence rows (location and time before the close) against the JSON report; how many examples. */
+  function checkExamples(lines: string[], report: Report, log: string): number {
     let checked = 0;
     for (let i = 0; i < lines.length; i++) {
       const m = /^ {2}- (c\d+) (\S+): closed/.exec(lines[i]);
@@ -138,8 +163,8 @@ describe('text report of a real log', () => {
       expect(rows.at(-1)!.before).toBe('0');
       checked++;
     }
-    expect(checked).toBeGreaterThanOrEqual(6);
-  });
+    return checked;
+  }
 
   it('counts closes and incidents per route', () => {
     const rows = tableRows(section(lines, 'By route'), /route\s+closes\s+incidents\s+share\s+top cause/);
