@@ -19,6 +19,15 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 
+// glibc's malloc gives the memory of a free above 128 KB back to the system (munmap, trim), and
+// memory taken again is faulted in page by page: V8's compiler threads take and free theirs for
+// every function they optimize. The first free of a block mapped alone raises the mmap threshold
+// to its size and the trim threshold to twice that (mallopt(3), M_MMAP_THRESHOLD, "dynamic"):
+// one 1 MB block, never touched (calloc'd pages stay unmapped) and freed by the first GC, makes
+// that memory kept and taken again. On the bench's 500 MB log, 18,000 page faults against 15,000
+// (the compiler threads' 5,700 against 1,900), -50 ms; peak RSS +3 MB. Elsewhere, a no-op.
+new ArrayBuffer(1 << 20);
+
 /** A cache of another build not written for this long is taken for one no longer installed. */
 const STALE_MS = 30 * 24 * 3600 * 1000;
 
