@@ -121,8 +121,8 @@ describe('text report of a real log', () => {
   });
 
   it("keeps each evidence line's file:line whole when the name is long, and fits 80 columns", async () => {
-    // A kubelet-style name: with its line numbers, too wide for the column to keep at 80
-    // columns beside the other cells, so they give way (the summary wraps instead).
+    // A kubelet-style name: with it, the evidence rows are wider than 80 columns, so some cell
+    // must wrap: the summary does, never the file:line.
     const long = join(dir, 'chat-7f9c4d-x2k8p_server.log');
     copyFileSync(log, long);
     const longReport = JSON.parse((await runCli(['analyze', long, '-o', 'json'])).stdout) as Report;
