@@ -130,6 +130,7 @@ export function verdictOf(j: Judgement): Verdict {
     time: j.time,
   };
   if (inc.remote) verdict.remote = inc.remote;
+  if (inc.process) verdict.process = inc.process;
   if (code !== j.reported) verdict.reportedCode = j.reported;
   if (j.exception) verdict.exception = j.exception;
   if (finding.usedProfile && j.profile) verdict.profile = j.profile.source;

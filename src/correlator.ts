@@ -84,7 +84,10 @@ export interface CorrelatorStats {
  * half as many again plus 16, so at the default size it is made twice (4 slots, then 16).
  */
 class Conn extends Array<number> {
+  /** Its key in the connections' map (see `Correlator.keyOf`). */
   readonly key: string;
+  /** Its id as the input names it (most often the same text as `key`). */
+  readonly id: string;
   /** Its place in the keyed connections' activity order (see Activity), -1 when not there. */
   pos = -1;
   route: string | undefined;
@@ -111,7 +114,7 @@ class Conn extends Array<number> {
   readonly keyless: boolean;
 
   constructor(
-    key: string, source: string, route: string | undefined, process: string | undefined, lastTime: number,
+    key: string, id: string, source: string, route: string | undefined, process: string | undefined, lastTime: number,
     keyless: boolean, ring: number,
   ) {
     super();
@@ -125,6 +128,7 @@ class Conn extends Array<number> {
     this[INBOUND_BINARY] = 0;
     this[OBJECTS] = 0;
     this.key = key;
+    this.id = id;
     this.route = route;
     this.process = process;
     this.source = source;
@@ -290,7 +294,7 @@ class Conn extends Array<number> {
     }
     return {
       kind: 'frame', direction: bits & OUT ? 'out' : 'in', type: PACKED_TYPES[bits & 7], size: size < 0 ? undefined : size,
-      time: time === time ? time : undefined, conn: bits & NO_CONN ? undefined : this.key, at,
+      time: time === time ? time : undefined, conn: bits & NO_CONN ? undefined : this.id, at,
       route: bits & NO_ROUTE ? undefined : this.route, process: bits & NO_PROCESS ? undefined : this.process,
     };
   }
@@ -314,7 +318,7 @@ class Ended implements Incident {
     private readonly conn: Conn, readonly close: CloseEvent, readonly crash: ExceptionEvent | undefined,
     readonly crashTrigger: boolean | undefined, readonly orphans: ExceptionEvent[],
   ) {
-    this.connection = conn.key;
+    this.connection = conn.id;
     this.route = conn.route;
     this.remote = conn.open?.remote;
     this.process = conn.process;
@@ -538,6 +542,8 @@ export class Correlator {
   private readonly processes = new LastText();
   /** The last event that named its process: a crash report names none, and the process that wrote just before it is the one that died. */
   private lastWithProcess: WsEvent | undefined;
+  /** The first process an event named (`keyOf`). */
+  private firstProcess: string | undefined;
   private readonly ttlMs: number;
   private readonly max: number;
   private readonly ringSize: number;
@@ -587,7 +593,7 @@ export class Correlator {
       return;
     }
     const conn = key === undefined ? this.keyless(e) : this.keyed(e, key, kind);
-    this.lastKey = conn?.key;
+    this.lastKey = conn?.id;
     if (!conn) return;
     if (time !== undefined) conn[LAST_TIME] = time;
     const route = e.route;
@@ -622,7 +628,17 @@ export class Correlator {
     this.sequential.clear();
   }
 
-  private keyed(e: WsEvent, key: string, kind: WsEvent['kind']): Conn | undefined {
+  /**
+   * The map key of connection `id` of `process`: the id alone for the first process the input
+   * names (and for events that name none), the id with its process for any other, so that ids each
+   * process counts from 1 (c1, c2, …) are not taken for one connection across replicas or restarts.
+   */
+  private keyOf(id: string, process: string | undefined): string {
+    return process === undefined || process === (this.firstProcess ??= process) ? id : `${id}\u0000${process}`;
+  }
+
+  private keyed(e: WsEvent, id: string, kind: WsEvent['kind']): Conn | undefined {
+    const key = this.keyOf(id, e.process);
     const found = this.conns.get(key);
     let conn = typeof found === 'number' ? undefined : found;
     if (conn && kind === 'open' && conn.open) {
@@ -647,7 +663,7 @@ export class Correlator {
       }
       this.recentlyClosed.forget(found); // the key was reused by a new connection: its entry is overwritten below
     }
-    conn = this.create(key, e, false);
+    conn = this.create(key, id, e, false);
     if (this.activity.size >= this.max) {
       this.drop(this.activity.oldest()!);
       this.stats.evictedCap++;
@@ -679,15 +695,15 @@ export class Correlator {
         return undefined;
       }
       if (e.kind === 'note') return undefined;
-      conn = this.create(e.at, e, true);
+      conn = this.create(e.at, e.at, e, true);
       this.sequential.set(source, conn);
     }
     return conn;
   }
 
-  private create(key: string, e: WsEvent, keyless: boolean): Conn {
+  private create(key: string, id: string, e: WsEvent, keyless: boolean): Conn {
     const { route, process } = e;
-    return new Conn(key, this.sourceOf(e), route === undefined ? route : this.routes.of(route),
+    return new Conn(key, id, this.sourceOf(e), route === undefined ? route : this.routes.of(route),
       process === undefined ? process : this.processes.of(process), e.time ?? this.now, keyless, Math.min(this.ringSize, RING_START));
   }
 
@@ -822,6 +838,6 @@ function sameProcess(conn: Conn, process: string | undefined, source: string): b
 function syntheticClose(conn: Conn, e: ExceptionEvent): CloseEvent {
   return {
     kind: 'close', code: 1006, reason: '', initiator: 'server', clean: false,
-    time: e.time, conn: conn.key, at: e.at, process: e.process, route: conn.route,
+    time: e.time, conn: conn.id, at: e.at, process: e.process, route: conn.route,
   };
 }

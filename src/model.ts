@@ -128,6 +128,8 @@ export interface Verdict {
   route: string | null;
   /** The peer's address as logged (no port), when the log names it. */
   remote?: string;
+  /** The process that served it (pid@host), when the log names one: one id in two processes is two connections. */
+  process?: string;
   closeCode: number | null;
   /** What the local API reported when it differs from the code on the wire (ws reports 1006 after sending 1009). */
   reportedCode?: number | null;

@@ -3,9 +3,12 @@
  * the log goes through the built CLI, spawned as a user runs it, and the JSON report is
  * asserted verdict by verdict against what each connection's scenario calls for.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the sample's generator is plain JavaScript
 import { runAll, runClient, SCENARIOS, startServer } from '../samples/ws-pino/server.mjs';
@@ -13,6 +16,8 @@ import type { Verdict } from '../src/model.js';
 import type { Report } from '../src/report.js';
 import { runCli } from './support/cli.js';
 import { expectVerdict, type ExpectedVerdict } from './support/expect-verdict.js';
+
+const REPLICA = fileURLToPath(new URL('fixtures/replica.mjs', import.meta.url));
 
 interface Run { name: string; connId: string }
 type Scenarios = Record<string, { route: string; expect: Omit<ExpectedVerdict, 'connection' | 'scenario' | 'route'> }>;
@@ -117,5 +122,58 @@ describe('a real ws + pino server, analyzed by the CLI', () => {
     expect(v.profile).toBe('learned');
     expect(v.evidence.find((e) => e.kind === 'profile')?.summary).toMatch(/learned from 1 normal connection/);
     expect(r.input.connections.rechecked).toBe(1);
+  });
+});
+
+describe('two replicas of the server, their lines interleaved as `kubectl logs -l app=chat --prefix` gives them', () => {
+  // Each replica is its own process, numbering its connections from c1: the same ids, two processes, at the same moments.
+  const dir = mkdtempSync(join(tmpdir(), 'wsclose-replicas-'));
+  const pods = ['chat-7d9f-a', 'chat-7d9f-b'];
+  const merged = join(dir, 'pods.log');
+  let report: Report;
+  const logs: { pod: string; process: string; expected: ExpectedVerdict[] }[] = [];
+
+  beforeAll(async () => {
+    const replicas = pods.map((pod) => spawn(process.execPath, [REPLICA, join(dir, `${pod}.log`), join(dir, `${pod}.json`)], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    await Promise.all(replicas.map((r) => once(r.stdout, 'data')));
+    for (const r of replicas) r.stdin.write('go\n');
+    await Promise.all(replicas.map((r) => once(r, 'exit')));
+    const lines: { time: number; text: string }[] = [];
+    for (const pod of pods) {
+      const own = readFileSync(join(dir, `${pod}.log`), 'utf8').trim().split('\n');
+      const first = JSON.parse(own[0]) as { pid: number; hostname: string };
+      logs.push({ pod, process: `${first.pid}@${first.hostname}`, expected: JSON.parse(readFileSync(join(dir, `${pod}.json`), 'utf8')) as ExpectedVerdict[] });
+      for (const text of own) lines.push({ time: (JSON.parse(text) as { time: number }).time, text: `[pod/${pod}/server] ${text}` });
+    }
+    lines.sort((a, b) => a.time - b.time);
+    writeFileSync(merged, lines.map((l) => l.text).join('\n') + '\n');
+    const res = await runCli(['analyze', merged, '-o', 'json']);
+    expect(res.stderr).toBe('');
+    report = JSON.parse(res.stdout) as Report;
+  }, 60_000);
+
+  it('interleaves the two replicas\' lines', () => {
+    let switches = 0;
+    const pod = readFileSync(merged, 'utf8').trim().split('\n').map((l) => l.slice(0, l.indexOf(']')));
+    for (let i = 1; i < pod.length; i++) if (pod[i] !== pod[i - 1]) switches++;
+    expect(switches).toBeGreaterThan(20);
+  });
+
+  it('judges each replica\'s connections apart, by the process that served them', () => {
+    expect(logs[0].process).not.toBe(logs[1].process);
+    const ids = new Set(logs[0].expected.map((e) => e.connection));
+    expect(logs[1].expected.filter((e) => ids.has(e.connection)).length).toBe(logs[1].expected.length);
+    for (const { process, expected } of logs) {
+      const own = new Map(report.incidents.filter((v) => v.process === process).map((v) => [v.connection, v]));
+      for (const e of expected) {
+        if (e.incident) expectVerdict(own.get(e.connection), e);
+        else expect(own.has(e.connection), `${e.scenario} (${e.connection}) is not an incident`).toBe(false);
+      }
+      expect(own.size).toBe(expected.filter((e) => e.incident).length);
+    }
+    const all = logs.flatMap((l) => l.expected);
+    expect(report.summary.closes).toBe(all.length);
+    expect(report.summary.incidents).toBe(all.filter((e) => e.incident).length);
+    expect(report.input.connections).toMatchObject({ unended: 0, duplicateCloses: 0, afterClose: 0, openAtEnd: 0 });
   });
 });

@@ -315,21 +315,25 @@ describe('Correlator against a plain model', () => {
       const closed = new Set<string>();
       const expected: { key: string; recent: RecentEvent[]; kept: RecentEvent[]; last?: FrameEvent; inbound: { text: number; binary: number } }[] = [];
       let time = 0;
+      let firstProcess: string | undefined;
       for (const [k, what] of steps) {
-        const key = `k${k}`;
+        const id = `k${k}`;
         time++;
         let e: WsEvent;
-        if (what === 'open') e = ev.open(key, time, '/a');
-        else if (what === 'error') e = ev.error(key, time, 'Error', 'e');
-        else if (what === 'note') e = { kind: 'note', conn: key, time, at: `t.log:n${time}`, text: 'n', process: '1@h' };
-        else if (what === 'close') e = ev.close(key, time, 1000);
+        if (what === 'open') e = ev.open(id, time, '/a');
+        else if (what === 'error') e = ev.error(id, time, 'Error', 'e');
+        else if (what === 'note') e = { kind: 'note', conn: id, time, at: `t.log:n${time}`, text: 'n', process: '1@h' };
+        else if (what === 'close') e = ev.close(id, time, 1000);
         else {
-          const f = ev.frame(key, time, what.type, what.direction, { route: what.route, process: what.process, time: what.time ?? undefined });
+          const f = ev.frame(id, time, what.type, what.direction, { route: what.route, process: what.process, time: what.time ?? undefined });
           if (what.size !== undefined) f.size = what.size;
           if (what.type === 'close') Object.assign(f, { code: 1000, reason: '' });
           e = f;
         }
         c.push(e);
+        // One id in two processes is two connections; the first process named keeps the id alone.
+        if (e.process !== undefined) firstProcess ??= e.process;
+        const key = e.process === undefined || e.process === firstProcess ? id : `${id} in ${e.process}`;
         // Events after a close: a close, exception or note is read, not judged; a frame or an open starts anew.
         if (closed.has(key)) {
           if (e.kind === 'close' || e.kind === 'exception' || e.kind === 'note') continue;
@@ -347,7 +351,7 @@ describe('Correlator against a plain model', () => {
         else if (e.kind === 'close') {
           const shown = (x: RecentEvent) => (lastAtOnly && x.kind === 'frame' && x !== m!.last && packable(x, m!) ? { ...x, at: '' } : x);
           const kept = m.ring.filter((x) => x.kind !== 'frame' || x === m!.last || !packable(x, m!));
-          expected.push({ key, recent: m.ring.map(shown), kept, last: m.last, inbound: { text: m.text, binary: m.binary } });
+          expected.push({ key: id, recent: m.ring.map(shown), kept, last: m.last, inbound: { text: m.text, binary: m.binary } });
           models.delete(key);
           closed.add(key);
         } else {
