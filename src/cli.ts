@@ -16,6 +16,7 @@ import { openAtomic, REPORT_FORMATS, reportParts, writeAtomic, type ReportFormat
 import { parseAccepts } from './profile.js';
 import { defaultJobs, type InputSize } from './pool.js';
 import { Progress } from './progress.js';
+import { describe } from './reader.js';
 import { isGzipFile } from './source.js';
 import type { Report } from './report.js';
 import { ndjsonWriter, type VerdictWriter } from './renderers/ndjson.js';
@@ -34,6 +35,7 @@ function expectPair(value: string, prev: [string, Accepts][]): [string, Accepts]
 
 function causes(value: string): RootCause[] {
   const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!list.length) throw new InvalidArgumentError(`expected root causes (comma-separated) or "any"; one of: ${ROOT_CAUSES.join(', ')}`);
   for (const c of list) {
     if (!(ROOT_CAUSES as readonly string[]).includes(c) && c !== 'any') {
       throw new InvalidArgumentError(`unknown root cause "${c}"; one of: any, ${ROOT_CAUSES.join(', ')}`);
@@ -50,7 +52,7 @@ function positive(value: string): number {
 
 function time(value: string): number {
   const t = parseTime(value);
-  if (t === undefined) throw new InvalidArgumentError('expected an ISO time (2026-05-01T10:00Z) or a span back from now (90s, 30m, 2h, 1d, 1w)');
+  if (typeof t === 'string') throw new InvalidArgumentError(t);
   return t;
 }
 
@@ -84,7 +86,7 @@ function program(): Command {
   const cmd = new Command('wsclose')
     .description('Find out why WebSocket connections closed: links each close to the frames and exceptions before it and names the root cause.')
     .version(VERSION)
-    .showHelpAfterError()
+    .showHelpAfterError(`Run 'wsclose --help' for the commands.`)
     .exitOverride();
 
   const analyze = cmd.command('analyze')
@@ -93,10 +95,11 @@ function program(): Command {
     .addOption(new Option('-f, --format <name>', 'input format').choices(['auto', ...PARSERS.map((p) => p.name)]).default('auto'))
     .addOption(new Option('-o, --output <kind>', 'report format').choices([...OUTPUTS]).default('text'))
     .option('-e, --expect <route=type>', 'data type a route accepts: text, binary or any (repeatable; a trailing * matches a prefix)', expectPair, [])
-    .option('--since <time>', 'only closes at or after this time: ISO, or a span back from now (30m, 2h, 1d)', time)
+    .option('--since <time>', 'only closes at or after this time: ISO (UTC unless it names a zone, as reports print times), or a span back from now (30m, 2h, 1d)', time)
     .option('--until <time>', 'only closes at or before this time (same forms as --since)', time)
     .option('--route <route>', 'only closes on this route (repeatable or comma-separated; a trailing * matches a prefix)', collect)
-    .option('-q, --quiet', 'no progress on stderr', false);
+    .option('-q, --quiet', 'no progress on stderr', false)
+    .showHelpAfterError(`Run 'wsclose analyze --help' for the options.`);
   reportOptions(analyze)
     .option('--show-payloads', 'print payload text and secret-looking values found in logs (redacted by default)', false)
     .option('--max-connections <n>', 'open connections tracked at most; the least recently active is evicted beyond it', positive, 100_000)
@@ -123,7 +126,8 @@ Examples:
   const merge = cmd.command('merge')
     .description('combine JSON reports of several hosts or shards into one report, as if all inputs had been analyzed together')
     .argument('<reports...>', 'JSON reports written by wsclose analyze --output json')
-    .addOption(new Option('-o, --output <kind>', 'report format').choices([...REPORT_FORMATS]).default('text'));
+    .addOption(new Option('-o, --output <kind>', 'report format').choices([...REPORT_FORMATS]).default('text'))
+    .showHelpAfterError(`Run 'wsclose merge --help' for the options.`);
   reportOptions(merge)
     .addHelpText('after', `
 Examples:
@@ -184,6 +188,10 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
     const v = flags[prop];
     if (Array.isArray(v) && v.length) fields[key] = v as string[];
   }
+  // Typed at a shell with no file, it would wait for input with no word.
+  if (!flags.quiet && (files.length === 0 || files.includes('-')) && process.stdin.isTTY) {
+    process.stderr.write('wsclose: reading a log from stdin (a terminal); pipe one in or name files, Ctrl-D to end\n');
+  }
   const interrupt = new AbortController();
   let writer: VerdictWriter | undefined;
   let finishOut: (() => Promise<void>) | undefined;
@@ -237,12 +245,20 @@ async function runMerge(files: string[], flags: ReportFlags): Promise<void> {
   for (const file of files) {
     let doc: Report | string;
     try {
-      doc = asReport(JSON.parse(readFileSync(file, 'utf8')));
+      const text = readFileSync(file, 'utf8');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // an ndjson report or a log: asReport says it is no report
+      }
+      doc = asReport(parsed);
+      if (typeof doc === 'string') doc = `${file}: ${doc}`;
     } catch (err) {
-      doc = (err as Error).message;
+      doc = describe(err, file);
     }
     if (typeof doc === 'string') {
-      process.stderr.write(`wsclose: ${file}: ${doc}\n`);
+      process.stderr.write(`wsclose: ${doc}\n`);
       bad++;
     } else reports.push(doc);
   }
@@ -297,8 +313,12 @@ async function main(): Promise<void> {
     await program().parseAsync(process.argv);
   } catch (err) {
     const e = err as { code?: string; exitCode?: number; message?: string };
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') {
       process.exitCode = 0;
+      return;
+    }
+    if (e.code === 'commander.help') {
+      process.exitCode = e.exitCode ? 2 : 0; // `wsclose` with no command printed the help on stderr: a usage error
       return;
     }
     if (e.code?.startsWith('commander.')) {

@@ -32,7 +32,7 @@ export function mergeReports(reports: Report[]): Report {
 /** A parsed JSON document checked to be a wsclose report this version can read; else why not. */
 export function asReport(doc: unknown): Report | string {
   const r = doc as Partial<Report> | null;
-  if (!r || typeof r !== 'object' || r.tool?.name !== 'wsclose') return 'not a wsclose JSON report (wsclose analyze --output json)';
+  if (!r || typeof r !== 'object' || r.tool?.name !== 'wsclose') return 'not a JSON report (merge reads reports written with -o json)';
   if (typeof r.schemaVersion !== 'number' || r.schemaVersion > SCHEMA_VERSION) return `schemaVersion ${String(r.schemaVersion)} is newer than this wsclose reads (${SCHEMA_VERSION})`;
   if (!r.summary || !Array.isArray(r.incidents) || !r.input || !Array.isArray(r.input.files)) return 'report without summary, incidents or input';
   return r as Report;

@@ -11,6 +11,7 @@ import type { WsEvent } from './model.js';
 import { hasLinePrefix, stripPrefixes, withoutPrefix } from './prefix.js';
 import type { FileStats } from './report.js';
 import { ReadError, readLines, type LineHandler } from './source.js';
+import { unreadable } from './unreadable.js';
 
 export interface ReaderOptions extends ParserOptions {
   /** A parser name, or `auto` (the default) to detect one per file. */
@@ -103,6 +104,8 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
     st.lines = result.lines;
     st.bytes = result.bytes;
     if (result.prefiltered) st.prefiltered = result.prefiltered;
+    // Not one line of a known format (an empty input has no lines): an input error, so that a CI gate does not pass on it.
+    if (st.parser === null && st.lines > 0) st.error = unreadable(display, result.head);
   } catch (err) {
     if (err instanceof ReadError) {
       st.lines = err.read.lines;

@@ -61,6 +61,8 @@ export interface ReadResult {
   capture: boolean;
   /** Lines the handler's prefilter ruled out: counted, not read. */
   prefiltered: number;
+  /** The first bytes read (gunzipped), to tell what an input no parser reads is (unreadable.ts). */
+  head: Buffer;
 }
 
 const NL = 10;
@@ -74,6 +76,8 @@ const BLOCK = 4 * 1024 * 1024;
  */
 export const FIRST_READ = SAMPLE + 64 * 1024;
 const PLAIN_BLOCKS = 15;
+/** Bytes kept of an input's start: tar's magic ends at 262. */
+const HEAD_KEPT = 512;
 
 export async function readLines(name: string, opts: ReadOptions): Promise<ReadResult> {
   const max = opts.maxLineBytes ?? 1024 * 1024;
@@ -91,6 +95,7 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
   lines.sweep = sweep;
   let [next, spare] = sweep.blocks(at + BLOCK);
   let pending = input.read(next.subarray(0, at + FIRST_READ), at);
+  let head = Buffer.alloc(0);
   try {
     let len = 0;
     let overlong = false;
@@ -105,6 +110,11 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
       pending = input.read(next, at);
       const end = at + n;
       let start = at - len;
+      if (bytes === n) {
+        head = Buffer.from(buf.subarray(at, Math.min(end, at + HEAD_KEPT)));
+        // A UTF-8 byte order mark (Windows editors, PowerShell's Out-File) is not part of the first line.
+        if (buf[at] === 0xef && buf[at + 1] === 0xbb && buf[at + 2] === 0xbf) start += 3;
+      }
       if (overlong) {
         const nl = buf.indexOf(NL, at);
         if (nl < 0 || nl >= end) { len = 0; continue; }
@@ -134,13 +144,13 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
     pending.catch(() => 0); // a read still under way when analysis failed: its outcome no longer matters
     // Lines read before a failure (a truncated .gz, SIGINT) are still analyzed and counted.
     lines.finish(input.capture);
-    throw new ReadError(err, { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, prefiltered: lines.prefiltered });
+    throw new ReadError(err, { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, prefiltered: lines.prefiltered, head });
   } finally {
     await input.close();
   }
   lines.finish(input.capture);
   sweep.release(); // no read is under way (after a failure one may be: the sweep is then left to the collector)
-  return { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, prefiltered: lines.prefiltered };
+  return { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, prefiltered: lines.prefiltered, head };
 }
 
 /** The input failed midway; `read` is what was read before. */
@@ -444,6 +454,7 @@ function stdinReader(signal?: AbortSignal): Reader | undefined {
   } catch {
     return undefined; // no stdin at all: process.stdin reads as empty
   }
+  if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' }); // `wsclose analyze < /tmp`
   if (st.isFile()) {
     return {
       read: (buf, at) => new Promise((resolve, reject) => readFd(0, buf, at, buf.length - at, null, (err, n) => (err ? reject(err) : resolve(n)))),

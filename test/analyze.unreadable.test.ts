@@ -4,13 +4,14 @@
  * bad file gives one clear line on stderr and exit 2; the good file is still analyzed and
  * reported; the report lists every file with its error or its skipped lines by reason.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../src/report.js';
-import { runCli, type CliResult } from './support/cli.js';
+import { CLI, runCli, type CliResult } from './support/cli.js';
 import { outputKinds } from './support/outputs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-unreadable-'));
@@ -61,6 +62,7 @@ describe('bad files among good ones', () => {
       `wsclose: ${files.directory}: is a directory`,
       `wsclose: ${files.denied}: permission denied`,
       expect.stringMatching(new RegExp(`^wsclose: ${files.truncated}: corrupt or truncated gzip data \\(unexpected end of file\\)$`)),
+      `wsclose: ${files.garbage}: no line in a log format wsclose reads (--format names one)`,
     ]);
     expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
     const r = JSON.parse(res.stdout) as Report;
@@ -76,7 +78,7 @@ describe('bad files among good ones', () => {
     expect(truncated.parser).toBe('json');
     expect(good).toMatchObject({ parser: 'json', lines: 3, events: 3, skipped: {} });
     expect(good.error).toBeUndefined();
-    expect(garbage.error).toBeUndefined();
+    expect(garbage.error).toBe(`${files.garbage}: no line in a log format wsclose reads (--format names one)`);
     expect(garbage.parser).toBeNull();
     expect(garbage.skipped['unknown-format']).toBe(garbage.lines);
     expect(r.input.skipped['unknown-format']).toBe(garbage.lines);
@@ -103,3 +105,83 @@ describe('bad files among good ones', () => {
   });
 });
 
+
+describe('an input that no parser reads: compressed, an archive, a program', () => {
+  const log = join(dir, 'chat.log');
+  const made = (name: string, cmd: string, args: string[]) => {
+    const res = spawnSync(cmd, [...args, log]);
+    if (res.status !== 0) return undefined; // the tool is not installed: that case is left out
+    writeFileSync(join(dir, name), res.stdout);
+    return join(dir, name);
+  };
+  let kinds: [file: string, line: string][] = [];
+  beforeAll(() => {
+    writeFileSync(log, GOOD);
+    const f = (name: string, cmd: string, args: string[], line: (f: string) => string) => {
+      const file = made(name, cmd, args);
+      return file ? [[file, `wsclose: ${line(file)}`] as [string, string]] : [];
+    };
+    const elf = join(dir, 'prog');
+    writeFileSync(elf, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]), Buffer.alloc(4000, 0x90)])); // an ELF header, then code
+    kinds = [
+      ...f('x.bz2', 'bzip2', ['-c'], (p) => `${p}: bzip2-compressed data, not a log; read it with: bzip2 -dc ${p} | wsclose analyze`),
+      ...f('x.xz', 'xz', ['-c'], (p) => `${p}: xz-compressed data, not a log; read it with: xz -dc ${p} | wsclose analyze`),
+      ...f('x.zst', 'zstd', ['-q', '-c'], (p) => `${p}: zstd-compressed data, not a log; read it with: zstd -dc ${p} | wsclose analyze`),
+      ...f('x.zip', 'zip', ['-q', '-'], (p) => `${p}: a zip archive, not a log; read it with: unzip -p ${p} | wsclose analyze`),
+      [elf, `wsclose: ${elf}: an executable (ELF), not a log`],
+    ];
+    if (kinds.length < 5) console.warn('bzip2, xz, zstd or zip missing: their cases are skipped');
+  });
+
+  it('is an input error with one line that says what it is and how to read it; the log beside it is analyzed', async () => {
+    const res = await run(['analyze', ...kinds.map(([f]) => f), files.good, '-o', 'json', '--fail-on', 'any']);
+    expect(res.code).toBe(2);
+    expect(res.stderr.split('\n').filter(Boolean)).toEqual(kinds.map(([, line]) => line));
+    const r = JSON.parse(res.stdout) as Report;
+    for (const [i, [file, line]] of kinds.entries()) {
+      const st = r.input.files[i];
+      expect(st.name).toBe(file);
+      expect(st.parser).toBeNull();
+      expect(st.error).toBe(line.slice('wsclose: '.length));
+      expect(st.lines).toBeGreaterThan(0);
+      expect(st.events).toBe(0);
+    }
+    expect(r.input.files[kinds.length]).toMatchObject({ name: files.good, parser: 'json', events: 3 });
+    expect(r.input.files[kinds.length].error).toBeUndefined();
+    expect(r.summary.incidents).toBe(1);
+  });
+
+  it('on stdin too, with the command for a pipe', async () => {
+    const xz = kinds.find(([f]) => f.endsWith('.xz'))?.[0];
+    if (!xz) return console.warn('xz missing: skipped');
+    const res = await runCli(['analyze', '--fail-on', 'any'], { input: readFileSync(xz) });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe('wsclose: stdin: xz-compressed data, not a log; read it with: … | xz -dc | wsclose analyze\n');
+  });
+
+  it('a directory on stdin is an input error', async () => {
+    const fd = openSync(files.directory, 'r');
+    const res = await new Promise<CliResult>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'analyze', '-o', 'json'], { stdio: [fd, 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    closeSync(fd);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe('wsclose: stdin: is a directory\n');
+    expect((JSON.parse(res.stdout) as Report).input.files[0]).toMatchObject({ name: 'stdin', lines: 0, error: 'stdin: is a directory' });
+  });
+
+  it('is not an empty input, nor JSON log lines without a WebSocket event', async () => {
+    const plain = `${JSON.stringify({ level: 30, time: 1764006313213, msg: 'GET /health 200' })}\n`;
+    for (const input of ['', plain]) {
+      const res = await runCli(['analyze', '--fail-on', 'any', '-o', 'json'], { input });
+      expect(res.code, input).toBe(0);
+      expect(res.stderr, input).toBe('');
+      expect((JSON.parse(res.stdout) as Report).input.files[0].error, input).toBeUndefined();
+    }
+  });
+});

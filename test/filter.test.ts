@@ -22,7 +22,57 @@ describe('parseTime', () => {
     expect(parseTime('2h', now)).toBe(now - 7_200_000);
     expect(parseTime('1.5d', now)).toBe(now - 129_600_000);
     expect(parseTime('1w', now)).toBe(now - 604_800_000);
-    for (const bad of ['yesterday', '2h ago', '12', '2026-13-45', '']) expect(parseTime(bad, now), bad).toBeUndefined();
+    for (const bad of ['yesterday', '2h ago', '12', '']) expect(parseTime(bad, now), bad).toMatch(/^expected an ISO time \(2026-05-01T10:00Z; UTC when no zone is given\)/);
+  });
+
+  it('reads a time without a zone as UTC, as reports print times, and one with a zone at its offset', () => {
+    expect(parseTime('2026-11-26 17:20:28.640')).toBe(Date.parse('2026-11-26T17:20:28.640Z'));
+    expect(parseTime('2026-11-26T17:20')).toBe(Date.parse('2026-11-26T17:20:00Z'));
+    expect(parseTime('2026-11-26T17:20:28,5')).toBe(Date.parse('2026-11-26T17:20:28.500Z'));
+    expect(parseTime('2026-11-26T12:20:28-05:00')).toBe(Date.parse('2026-11-26T17:20:28Z'));
+    expect(parseTime('2026-11-26T19:20:28+0200')).toBe(Date.parse('2026-11-26T17:20:28Z'));
+    expect(parseTime('2028-02-29')).toBe(Date.parse('2028-02-29T00:00:00Z'));
+  });
+
+  it('refuses a date or time that does not exist instead of rolling it over', () => {
+    for (const bad of ['2026-02-30', '2026-02-29', '2026-13-01', '2026-04-31', '2026-05-01T24:00', '2026-05-01T10:60', '2026-05-01T10:00:61']) {
+      expect(parseTime(bad), bad).toBe(`no such date or time: ${bad}`);
+    }
+    expect(parseTime('2026-05-01T10:00+25:00')).toBe('no such time zone offset: +25:00');
+  });
+});
+
+describe('--since on the command line', () => {
+  const SAMPLE = 'samples/ws-pino/chat.log'; // 26 closes from 17:20:28.6 UTC on 2026-11-26
+  const closes = async (env: NodeJS.ProcessEnv, since: string) => {
+    const res = await runCli(['analyze', SAMPLE, '-o', 'json', '--since', since], { env });
+    expect(res.code, res.stderr).toBe(0);
+    return (JSON.parse(res.stdout) as Report).summary.closes;
+  };
+
+  it('reads a zone-less time as UTC whatever the machine\'s zone', async () => {
+    const utc = await closes({ TZ: 'UTC' }, '2026-11-26 17:20:28.640');
+    expect(utc).toBeGreaterThan(0);
+    expect(utc).toBeLessThan(26);
+    expect(await closes({ TZ: 'America/New_York' }, '2026-11-26 17:20:28.640')).toBe(utc);
+    expect(await closes({ TZ: 'Asia/Tokyo' }, '2026-11-26 17:20:28.640')).toBe(utc);
+  });
+
+  it('refuses an impossible date with a clear error and exit 2', async () => {
+    const res = await runCli(['analyze', SAMPLE, '--since', '2026-02-30']);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe("error: option '--since <time>' argument '2026-02-30' is invalid. no such date or time: 2026-02-30\nRun 'wsclose analyze --help' for the options.\n");
+  });
+
+  it('says so when every close found was outside the window, in text, md and html', async () => {
+    for (const format of ['text', 'md', 'html']) {
+      const res = await runCli(['analyze', SAMPLE, '-o', format, '--since', '2030-01-01']);
+      expect(res.code, format).toBe(0);
+      const text = res.stdout.replace(/\s+/g, ' ');
+      expect(text, format).toContain('26 close(s) were found in 98 lines, all outside --since/--until/--route.');
+      expect(text, format).not.toContain('No WebSocket close was found');
+    }
   });
 });
 

@@ -97,7 +97,7 @@ describe('wsclose merge', () => {
     writeFileSync(join(dir, 'broken.json'), '{"tool":');
     const res = await runCli(['merge', join(dir, 'web1.json'), join(dir, 'junk.json'), join(dir, 'broken.json'), '-o', 'json']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain(`${join(dir, 'junk.json')}: not a wsclose JSON report`);
+    expect(res.stderr).toContain(`${join(dir, 'junk.json')}: not a JSON report (merge reads reports written with -o json)`);
     expect(res.stderr).toContain(`${join(dir, 'broken.json')}: `);
     const r = JSON.parse(res.stdout) as Report;
     expect(r.input.files.map((f) => f.name)).toEqual([a]);

@@ -84,7 +84,10 @@ export function outline(report: Report, opts: OutlineOptions = {}): Block[] {
   if (head) blocks.push({ kind: 'para', text: head, tone: s.incidents ? 'alert' : 'ok' });
   blocks.push({ kind: 'para', text: scope(report), tone: 'muted' });
   if (s.closes === 0) {
-    blocks.push({ kind: 'para', text: `No WebSocket close was found in ${report.input.lines} lines of ${report.input.files.length} input(s). Check --format and the field options (wsclose analyze --help).` });
+    const out = report.input.connections.filteredOut;
+    blocks.push({ kind: 'para', text: out
+      ? `${out} close(s) were found in ${report.input.lines} lines, all outside --since/--until/--route.`
+      : `No WebSocket close was found in ${report.input.lines} lines of ${report.input.files.length} input(s). Check --format and the field options (wsclose analyze --help).` });
   }
 
   const causes = causeOrder(s);
@@ -101,7 +104,8 @@ export function outline(report: Report, opts: OutlineOptions = {}): Block[] {
     blocks.push({ kind: 'heading', text: 'Where the close code and the cause disagree', level: 2 });
     blocks.push({
       kind: 'table', head: ['count', 'root cause', 'code', 'why'], align: ['r', 'l', 'r', 'l'],
-      rows: disagreements.map((d) => [String(d.count), d.rootCause, d.closeCode === null ? 'none' : String(d.closeCode), d.explanation]),
+      rows: withMore(disagreements.map((d) => [String(d.count), d.rootCause, d.closeCode === null ? 'none' : String(d.closeCode), d.explanation]),
+        Object.keys(s.disagreements).length, 1),
     });
   }
 
@@ -177,18 +181,22 @@ function causeSection(report: Report, cause: RootCause, n: number, top: number, 
   const out: Block[] = [{ kind: 'heading', text: `${cause}: ${n} incident${n === 1 ? '' : 's'} (${share(n, s.closes)} of closes)`, level: 2, cause }];
   const listed = report.incidents.filter((v) => v.rootCause === cause);
   const fields: [string, string][] = [['Close codes', codeList(s.codesByRootCause?.[cause], true)]];
-  const routes = ranked(countsFor(s.routes, cause), top);
-  if (routes.length) fields.push(['Routes', routes.map((r) => `${r.key} ×${r.count}`).join(', ')]);
+  const routeCounts = countsFor(s.routes, cause);
+  const routes = ranked(routeCounts, top);
+  const moreRoutes = Object.keys(routeCounts).length - routes.length;
+  if (routes.length) fields.push(['Routes', [...routes.map((r) => `${r.key} ×${r.count}`), ...(moreRoutes ? [more(moreRoutes)] : [])].join(', ')]);
   const fixes = ranked(tally(listed.map((v) => v.fix)), 2);
   fields.push(...fixes.map((f): [string, string] => ['Fix', fixes.length > 1 ? `${f.key} (×${f.count})` : f.key]));
   out.push({ kind: 'fields', rows: fields });
 
-  const signatures = ranked(Object.fromEntries(Object.entries(s.exceptions).filter(([, e]) => e.rootCause === cause)), top);
+  const ofCause = Object.fromEntries(Object.entries(s.exceptions).filter(([, e]) => e.rootCause === cause));
+  const signatures = ranked(ofCause, top);
   if (signatures.length) {
     out.push({ kind: 'heading', text: 'Exception signatures', level: 3 });
     out.push({
       kind: 'table', head: ['count', 'exception', 'first application frame'], align: ['r', 'l', 'l'],
-      rows: signatures.map((e) => [String(e.count), `${e.type}: ${e.message}`, e.topFrame ? shortFrame(e.topFrame) : '-']),
+      rows: withMore(signatures.map((e) => [String(e.count), `${e.type}: ${e.message}`, e.topFrame ? shortFrame(e.topFrame) : '-']),
+        Object.keys(ofCause).length, 1),
     });
   }
   const examples = examplesOf(listed, Math.min(top, 3));
@@ -232,28 +240,44 @@ function breakdown(s: Summary, by: GroupBy, top: number): Block[] {
   const title = { route: 'By route', code: 'By close code', cause: 'By root cause', client: 'By client' }[by];
   let rows: string[][];
   let head: string[];
+  let total: number;
   if (by === 'route' || by === 'client') {
     const map = by === 'route' ? s.routes : s.clients ?? {};
     const keys = Object.keys(map);
     if (keys.length === 0 || (keys.length === 1 && keys[0] === '(none)')) return [];
     head = [by, 'closes', 'incidents', 'share', 'top cause'];
+    total = keys.length;
     rows = ranked(Object.fromEntries(keys.map((k) => [k, { key: k, ...map[k], count: map[k].incidents }])), top)
       .map((r) => [r.key, String(r.closes), String(r.incidents), share(r.incidents, s.incidents), topOf(r.byRootCause, 'normal')]);
   } else if (by === 'code') {
     head = ['code', 'name', 'closes', 'root causes'];
+    total = Object.keys(s.byCloseCode).length;
     rows = ranked(Object.fromEntries(Object.entries(s.byCloseCode).map(([k, n]) => [k, { key: k, count: n }])), top).map((c) => [
       c.key, c.key === 'none' ? 'no code' : closeCodeInfo(Number(c.key)).name, String(c.count),
       causeOrder({ byRootCause: causesForCode(s, c.key) } as Summary).map(([cause, n]) => `${cause} ×${n}`).join(', '),
     ]);
   } else {
     head = ['root cause', 'closes', 'share of incidents', 'top route'];
-    rows = causeOrder(s).slice(0, top).map(([cause, n]) => [
+    const causes = causeOrder(s);
+    total = causes.length;
+    rows = causes.slice(0, top).map(([cause, n]) => [
       cause, String(n), cause === 'normal' ? '-' : share(n, s.incidents),
       ranked(countsFor(s.routes, cause), 1)[0]?.key ?? '-',
     ]);
   }
   if (!rows.length) return [];
-  return [{ kind: 'heading', text: title, level: 2 }, { kind: 'table', head, rows, align: head.map((h) => (/^(closes|incidents|share)/.test(h) ? 'r' : 'l')) }];
+  return [{ kind: 'heading', text: title, level: 2 }, { kind: 'table', head, rows: withMore(rows, total, 0), align: head.map((h) => (/^(closes|incidents|share)/.test(h) ? 'r' : 'l')) }];
+}
+
+/** `rows`, the first `top` of `total`, and a last row that says how many --top left out (in column `col`). */
+function withMore(rows: string[][], total: number, col: number): string[][] {
+  if (total <= rows.length) return rows;
+  const last = rows[0].map((_, i) => (i === col ? more(total - rows.length) : ''));
+  return [...rows, last];
+}
+
+function more(n: number): string {
+  return `… ${n} more (--top)`;
 }
 
 function causesForCode(s: Summary, code: string): Partial<Record<RootCause, number>> {
