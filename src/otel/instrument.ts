@@ -8,8 +8,10 @@
  * Checked against ws 8.23.0: 'message' is (data, isBinary), 'close' is (code, reason: Buffer);
  * a library error ('error', err with a WS_ERR_* code) is followed by close(err's status code)
  * and a local 1006. Listeners run inside the receive span, so the application's own spans
- * and recordException calls land on it.
+ * and recordException calls land on it; an async listener's too, after its awaits: the span
+ * ends when every promise the listeners returned has settled.
  */
+import { captureRejectionSymbol, EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import {
   context, SpanKind, SpanStatusCode, trace, type Attributes, type Link, type Tracer,
@@ -18,6 +20,7 @@ import {
 /** The parts of a `ws` WebSocket the helper touches (structural, so wsclose needs no `ws` types). */
 export interface WsSocket {
   emit(event: string | symbol, ...args: unknown[]): boolean;
+  rawListeners(event: string | symbol): Function[];
   send(data: unknown, ...rest: unknown[]): void;
   close(code?: number, reason?: unknown): void;
   terminate(): void;
@@ -73,6 +76,9 @@ function traceConnection(tracer: Tracer, ws: WsSocket, req: IncomingMessage, id:
   let closeStarted: number | undefined;
   let serverInitiated = false;
   let error: { err: Error; time: number } | undefined;
+  // Whether `emit` hands a listener's rejected promise to the socket (events.captureRejections, read
+  // as ws's constructor reads it, a moment ago).
+  const captures = EventEmitter.captureRejections;
 
   const { emit, send, close, terminate } = ws;
   ws.close = function (code, reason) {
@@ -105,27 +111,59 @@ function traceConnection(tracer: Tracer, ws: WsSocket, req: IncomingMessage, id:
     }
   };
   ws.emit = function (event, ...args) {
-    if (event === 'message') return receive.call(this, args);
+    if (event === 'message') return receive(this, args);
     if (event === 'error') error = { err: args[0] as Error, time: Date.now() };
     if (event === 'close') closed(args[0] as number, args[1]);
     return emit.call(this, event, ...args);
   };
 
-  function receive(this: WsSocket, args: unknown[]): boolean {
+  /**
+   * Calls the 'message' listeners as `emit` does, but keeps what they return: `emit` drops it,
+   * and the span must outlive an async listener's promise.
+   */
+  function receive(socket: WsSocket, args: unknown[]): boolean {
     const span = tracer.startSpan('websocket.receive', {
       kind: SpanKind.CONSUMER, links,
       attributes: {
         ...common, 'websocket.message.type': args[1] ? 'binary' : 'text', 'websocket.message.length': byteLength(args[0]),
       },
     });
-    try {
-      return context.with(trace.setSpan(context.active(), span), () => emit.call(this, 'message', ...args));
-    } catch (err) {
+    const failed = (err: unknown) => {
       span.recordException(err as Error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+    };
+    // This call, and each promise still pending: the span ends when none is left.
+    let pending = 1;
+    const settled = () => {
+      if (--pending === 0) span.end();
+    };
+    const listeners = socket.rawListeners('message');
+    try {
+      context.with(trace.setSpan(context.active(), span), () => {
+        for (const listener of listeners) {
+          const result = Reflect.apply(listener, socket, args) as PromiseLike<unknown> | undefined;
+          if (typeof result?.then !== 'function') continue;
+          pending++;
+          result.then(settled, (err: unknown) => {
+            failed(err);
+            settled();
+            // Its fate without the helper: an unhandled rejection (rethrown, from the promise this
+            // handler makes), or what Node's captureRejections does with it.
+            if (!captures) throw err;
+            process.nextTick(() => {
+              const handler = (socket as { [captureRejectionSymbol]?: Function })[captureRejectionSymbol];
+              if (typeof handler === 'function') handler.call(socket, err, 'message', ...args);
+              else socket.emit('error', err);
+            });
+          });
+        }
+      });
+      return listeners.length > 0;
+    } catch (err) {
+      failed(err);
       throw err;
     } finally {
-      span.end();
+      settled();
     }
   }
 

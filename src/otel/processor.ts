@@ -39,8 +39,8 @@ export interface CloseCauseSpanProcessorOptions {
   meterProvider?: MeterProvider;
   /** For the verdict span on SDKs without onEnding; the global one by default. */
   tracerProvider?: TracerProvider;
-  /** Called with the verdict of every connection that closed as an incident. */
-  onIncident?: (verdict: Verdict) => void;
+  /** Called with the verdict of every connection that closed as an incident; its errors, thrown or a returned promise's rejection, go to diag. */
+  onIncident?: (verdict: Verdict) => void | PromiseLike<unknown>;
   showPayloads?: boolean;
   /**
    * The processor every span goes to after this one (your exporter's BatchSpanProcessor), called
@@ -99,9 +99,9 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
       try {
         const role = this.mapper.role(span.name, span.attributes);
         if (role !== undefined) this.started(span, role);
-        else {
-          const parent = span.parentSpanContext;
-          if (parent !== undefined && this.sawWebSocket) this.joined(span, parent.spanId, parentContext);
+        else if (this.sawWebSocket) {
+          const parentId = parentIdOf(span);
+          if (parentId !== undefined) this.joined(span, parentId, parentContext);
         }
       } catch (err) {
         diag.error('wsclose: CloseCauseSpanProcessor.onStart failed', err);
@@ -194,7 +194,7 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
       for (let i = 0; i < links.length && linked === undefined; i++) linked = mapper.ids.get(links[i].context.spanId);
     }
     const first = links.length > 0 ? links[0].context : undefined;
-    return mapper.keyOf(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, named, role, linked, first?.traceId, first?.spanId);
+    return mapper.keyOf(ctx.traceId, ctx.spanId, parentIdOf(span), named, role, linked, first?.traceId, first?.spanId);
   }
 
   /**
@@ -300,9 +300,11 @@ export class CloseCauseSpanProcessor implements SpanProcessor {
     this.counter.add(v);
     if (this.opts.onIncident) {
       try {
-        this.opts.onIncident(v);
+        const done = this.opts.onIncident(v);
+        // An async callback's rejection would reach the host as an unhandled rejection (and end it).
+        if (typeof done?.then === 'function') done.then(undefined, incidentFailed);
       } catch (err) {
-        diag.error('wsclose: onIncident callback failed', err);
+        incidentFailed(err);
       }
     }
   }
@@ -349,6 +351,16 @@ function closeAttributes(
   };
 }
 
+function incidentFailed(err: unknown): void {
+  diag.error('wsclose: onIncident callback failed', err);
+}
+
+/** A span's parent span id: `parentSpanContext` since SDK 2.0; `parentSpanId`, read only when that is absent, in 1.x. */
+function parentIdOf(span: ReadableSpan): string | undefined {
+  const parent = span.parentSpanContext;
+  return parent !== undefined ? parent.spanId : (span as { parentSpanId?: string }).parentSpanId;
+}
+
 const NONE: never[] = [];
 
 function spanData(span: ReadableSpan, ended: boolean): SpanData {
@@ -357,7 +369,7 @@ function spanData(span: ReadableSpan, ended: boolean): SpanData {
   return {
     traceId: ctx.traceId,
     spanId: ctx.spanId,
-    parentSpanId: span.parentSpanContext?.spanId,
+    parentSpanId: parentIdOf(span),
     name: span.name,
     kind: span.kind,
     startMs,

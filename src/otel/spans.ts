@@ -22,6 +22,7 @@
 import { toCode, toFrameType, toRoute, wireCodeOf } from '../../parsers/fields.js';
 import { WS_ERROR_WIRE_CODES } from '../codes.js';
 import type { ExceptionEvent, FrameEvent, FrameType, Initiator, WsEvent } from '../model.js';
+import { clip } from '../redact.js';
 import { SpanIds } from './ids.js';
 
 /** What a span is on its connection. `lifetime` spans open at their start and close at their end. */
@@ -338,10 +339,20 @@ function exceptions(span: SpanData, where: () => Place, emit: (e: WsEvent) => vo
   }
 }
 
-function exception(base: Place, time: number, type: string | undefined, message: string | undefined, stack: string | undefined): ExceptionEvent {
+/**
+ * What an exception keeps of its text: its message and stack may echo a client's message (up to
+ * ws's maxPayload), and a connection holds its exceptions until its close, so each is cut (a
+ * verdict shows the message's start and the top frame; 8 KB holds a stack of Node's ten frames).
+ */
+const TYPE_MAX = 200;
+const MESSAGE_MAX = 1024;
+const STACK_MAX = 8192;
+
+function exception(base: Place, time: number, type: string | undefined, message: string | undefined, fullStack: string | undefined): ExceptionEvent {
+  const stack = clip(fullStack, STACK_MAX);
   const first = stack ? /^([A-Za-z_$][\w$.]{0,200}):\s?(.*)$/m.exec(stack) : null;
-  const t = type ?? first?.[1] ?? 'Error';
-  const msg = message ?? first?.[2] ?? '';
+  const t = clip(type, TYPE_MAX) ?? first?.[1] ?? 'Error';
+  const msg = clip(message ?? first?.[2], MESSAGE_MAX) ?? '';
   // The SDK's recordException writes an error's `code` as its type: ws's WS_ERR_* codes land there.
   const code = t in WS_ERROR_WIRE_CODES ? t : undefined;
   return {

@@ -14,6 +14,7 @@ import type { DataPoint, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import {
   BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import * as sdkV1 from '@opentelemetry/sdk-trace-base-v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the sample's scripts are plain JavaScript
 import { collectorLines, otlpBody, runTraced } from '../../samples/otel/traced.mjs';
@@ -201,28 +202,30 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
   /** The evidence of a verdict before its close, as [kind, at] pairs. */
   const before = (v: Verdict) => v.evidence.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.at]);
 
-  it('on an SDK without onEnding, sends the verdict as a span linked to the close span', () => {
-    const exporter = new InMemorySpanExporter();
-    let p: BasicTracerProvider | undefined;
-    const inner = new CloseCauseSpanProcessor({ tracerProvider: { getTracer: (name) => p!.getTracer(name) } });
-    // A processor seen through an SDK older than 2.3.0: onStart and onEnd only.
-    const old: SpanProcessor = {
-      onStart: (s, c) => inner.onStart(s, c), onEnd: (s) => inner.onEnd(s),
-      forceFlush: () => inner.forceFlush(), shutdown: () => inner.shutdown(),
-    };
-    p = new BasicTracerProvider({ spanProcessors: [old, new SimpleSpanProcessor(exporter)] });
+  it('on SDK 1.x (no onEnding, parentSpanId), sends the verdict as a span linked to the close span, with a handler child\'s exception', () => {
+    const exporter = new sdkV1.InMemorySpanExporter();
+    let p: sdkV1.BasicTracerProvider | undefined;
+    const processor = new CloseCauseSpanProcessor({ tracerProvider: { getTracer: (name) => p!.getTracer(name) } });
+    // Typed for SDK 2.x: 1.x spans have no instrumentationScope.
+    p = new sdkV1.BasicTracerProvider({ spanProcessors: [processor as unknown as sdkV1.SpanProcessor, new sdkV1.SimpleSpanProcessor(exporter)] });
     const tracer = p.getTracer('test');
     const attrs = { 'websocket.connection.id': 'k1', 'url.path': '/json' };
-    tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes: { ...attrs, 'websocket.message.type': 'binary' } }).end();
-    const close = tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { ...attrs, 'websocket.close.code': 1003, 'websocket.close.reason': 'binary not supported' } });
-    close.end();
+    const message = tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes: { ...attrs, 'websocket.message.type': 'text' } });
+    // The handler's own span: the exception is on it, not on the message span.
+    const handler = tracer.startSpan('handle', {}, trace.setSpan(context.active(), message));
+    handler.recordException({ name: 'TypeError', message: 'user is undefined', stack: 'TypeError: user is undefined\n    at onMessage (server.mjs:31:9)' });
+    handler.end();
+    message.end();
+    tracer.startSpan('websocket.close', { kind: SpanKind.PRODUCER, attributes: { ...attrs, 'websocket.close.code': 1011 } }).end();
     const spans = exporter.getFinishedSpans();
+    expect((spans.find((s) => s.name === 'handle') as { parentSpanId?: string }).parentSpanId).toBe(message.spanContext().spanId);
     const closed = spans.find((s) => s.name === 'websocket.close')!;
     expect(closed.attributes['websocket.close.root_cause']).toBeUndefined();
     const verdict = spans.find((s) => s.name === VERDICT_SPAN)!;
-    expect(verdict.links[0].context.spanId).toBe(closed.spanContext().spanId);
-    expect(verdict.attributes).toMatchObject({
-      'websocket.close.root_cause': 'data-type-mismatch', 'websocket.close.code_agreement': 'agrees', 'websocket.connection.id': 'k1',
+    expect(verdict.links.map((l) => l.context.spanId)).toEqual([closed.spanContext().spanId]);
+    expect(verdict.attributes).toEqual({
+      'websocket.close.root_cause': 'unhandled-error', 'websocket.close.root_cause.confidence': 0.9, 'websocket.close.code_agreement': 'agrees',
+      'websocket.close.evidence': 'received text frame → TypeError: user is undefined at onMessage (server.mjs:31)', 'websocket.connection.id': 'k1',
     });
   });
 
@@ -444,6 +447,22 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
       expect(errors.map((e) => String(e[0]))).toEqual([
         'wsclose: CloseCauseSpanProcessor.onEnding failed', 'wsclose: onIncident callback failed',
       ]);
+    } finally {
+      diag.disable();
+    }
+  });
+
+  it('sends an async onIncident\'s rejection to diag, not to the host as an unhandled rejection', async () => {
+    const errors: unknown[][] = [];
+    diag.setLogger({ error: (...a: unknown[]) => errors.push(a), warn() {}, info() {}, debug() {}, verbose() {} } as DiagLogger, DiagLogLevel.ERROR);
+    try {
+      const failure = new Error('alert webhook 503');
+      const calls: string[] = [];
+      const tracer = provider([new CloseCauseSpanProcessor({ onIncident: async (v) => { calls.push(v.connection); throw failure; } })]);
+      close1011(tracer, 'a1');
+      await new Promise((r) => setTimeout(r, 10));
+      expect(calls).toEqual(['a1']);
+      expect(errors).toEqual([['wsclose: onIncident callback failed', failure]]);
     } finally {
       diag.disable();
     }

@@ -7,7 +7,7 @@
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import type { Verdict } from '../../src/model.js';
+import type { ExceptionEvent, Verdict, WsEvent } from '../../src/model.js';
 import { CloseCauseSpanProcessor, type CloseCauseSpanProcessorOptions } from '../../src/otel/processor.js';
 import { SpanMapper } from '../../src/otel/spans.js';
 
@@ -102,5 +102,30 @@ describe('span mapping', () => {
     const closes = exporter.getFinishedSpans().filter((s) => s.name === 'websocket.close');
     expect(closes.map((s) => s.attributes['websocket.close.root_cause'])).toEqual(['data-type-mismatch', undefined]);
     expect(processor.stats().duplicateCloses).toBe(1);
+  });
+});
+
+describe('exception text kept per connection', () => {
+  it('cuts a recorded exception\'s type, message and stack that embed client input to bounds', () => {
+    const exporter = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('t');
+    const input = 'x'.repeat(1_000_000);
+    const span = tracer.startSpan('websocket.receive', { attributes: { 'websocket.connection.id': 'c1', 'websocket.message.type': 'text' } });
+    span.recordException({ name: `Bad${input}`, message: `bad input ${input}`, stack: `TypeError: bad input ${input}\n    at onMessage (server.mjs:10:5)` });
+    span.end();
+    const [s] = exporter.getFinishedSpans();
+    const data = {
+      traceId: s.spanContext().traceId, spanId: s.spanContext().spanId, name: s.name, kind: s.kind, startMs: 0, endMs: 1,
+      attributes: s.attributes, links: [], status: s.status,
+      events: s.events.map((e) => ({ name: e.name, timeMs: 1, attributes: e.attributes ?? {} })),
+    };
+    const events: WsEvent[] = [];
+    new SpanMapper().events(data, 'receive', 'c1', (e) => events.push(e), false);
+    expect(events).toHaveLength(1);
+    const e = events[0] as ExceptionEvent;
+    expect([e.kind, e.type.length, e.message.length, e.stack?.length]).toEqual(['exception', 201, 1025, 8193]);
+    expect(e.type).toBe(`Bad${'x'.repeat(197)}…`);
+    expect(e.message).toBe(`bad input ${'x'.repeat(1014)}…`);
+    expect(e.stack).toBe(`TypeError: bad input ${'x'.repeat(8171)}…`);
   });
 });
