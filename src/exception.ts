@@ -105,7 +105,7 @@ export function exceptionInfo(e: ExceptionEvent, showPayloads = false): Exceptio
   info = {
     type,
     message: clip(showPayloads ? e.message : said.redacted, 2000),
-    topFrame: frame.text,
+    topFrame: showPayloads ? frame.text : frame.redacted,
     at: e.at,
     signature: `${type}: ${said.normalized}${frame.key}`,
   };
@@ -115,15 +115,19 @@ export function exceptionInfo(e: ExceptionEvent, showPayloads = false): Exceptio
 
 interface Frame {
   text: string | null;
-  /** Its part of a signature: the frame without its line number. */
+  /** The frame's line can go on with what the program printed after it (`{"password":...}`). */
+  redacted: string | null;
+  /** Its part of a signature, like the message's from the redacted text: the frame without its line number. */
   key: string;
 }
 
-const NO_FRAME: Frame = { text: null, key: '' };
+const NO_FRAME: Frame = { text: null, redacted: null, key: '' };
 
 function appFrame(stack: string): Frame {
   const text = clip(topFrame(stack), 500);
-  return text ? { text, key: ` @ ${dropNumber(text, false)}` } : NO_FRAME;
+  if (!text) return NO_FRAME;
+  const redacted = redact(text);
+  return { text, redacted, key: ` @ ${dropNumber(redacted, false)}` };
 }
 
 /** Per message, its text without payloads and that text normalized for a signature. */

@@ -4,16 +4,59 @@
  */
 import { memo } from './memo.js';
 
-const SECRET_PATTERNS: [RegExp, string][] = [
-  // Authorization headers and bearer tokens.
-  [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/gi, '$1 [redacted]'],
-  // key=value and "key": "value" for credential-like keys.
-  [/\b((?:access_?|refresh_?|id_?|api_?|auth_?|session_?)?(?:token|secret|password|passwd|pwd|api_?key|apikey|cookie|authorization|credentials?|sig|signature))(["']?\s*[:=]\s*["']?)[^\s"'&,;}]{1,512}/gi, '$1$2[redacted]'],
+type Replacer = (match: string, ...groups: string[]) => string;
+
+/**
+ * A private key's PEM block, whole, before anything else: a label or a `private_key:` before it
+ * would take its first line and leave the rest. A block cut short (a clipped message) is
+ * redacted to the end.
+ */
+const PRIVATE_KEY = /-----BEGIN[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)/g;
+
+const SECRET_PATTERNS: [RegExp, string | Replacer][] = [
+  // Authorization schemes and their credentials (`token expired` is prose).
+  [/\b(Bearer|Basic|Token)(\s+)([A-Za-z0-9._~+/=-]{6,})/gi, (m, scheme, space, value) => (isWord(value) ? m : `${scheme}${space}[redacted]`)],
+  // key=value, key: value and "key": "value" for credential-like keys. The distinctive names
+  // also end identifiers (`dbPassword`, `client_secret`, `AWS_SECRET_ACCESS_KEY`); the short
+  // ones stand alone or after `_`, `-`, `.` (`pw=`, `x-auth:`, not `bypass=`).
+  [/((?<![A-Za-z0-9])(?:pw|pwd|pass|sid|auth|session(?:[_-]?id)?|sig)|(?:api|access|secret|private|client|signing|encryption)[_-]?key|apikey|password|passwd|passphrase|secret|token|credentials?|cookie|authorization|signature)(["']?\s*[:=]\s*["']?)([^\s"'&,;}]{1,512})/gi, keyValue],
+  // Any other key, when its value is long enough to be one (`key: user:42` is a cache key).
+  [/(key)(["']?\s*[:=]\s*["']?)([^\s"'&,;}]{16,512})/gi, '$1$2[redacted]'],
   // JWTs; the lookbehind starts a match only where a run starts, so a long run is scanned once.
   [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, '[redacted-jwt]'],
   // Email addresses.
   [/[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}/g, '[redacted-email]'],
+  // Tokens known by their prefix: Stripe secret and restricted keys, GitHub, Slack, AWS access key ids, Google API keys.
+  [/(?<![A-Za-z0-9])(?:[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,}|xox[abprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])|AIza[\w-]{35})/g, '[redacted-token]'],
+  // Hex digests and keys of 32+ hex digits (a UUID's groups are shorter).
+  [/(?<![A-Za-z0-9])[0-9a-fA-F]{32,}(?![A-Za-z0-9])/g, (m) => (/\d/.test(m) && /[a-f]/i.test(m) ? '[redacted]' : m)],
+  // Base64 and base64url blobs of 32+ characters that look random (see `looksRandom`).
+  [/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,}={0,2}/g, (m) => (looksRandom(m) ? '[redacted]' : m)],
 ];
+
+/** A lowercase word: what follows `token: ` or `token ` in prose (`expired`, `missing`), not a credential. */
+function isWord(value: string): boolean {
+  return /^[a-z]{1,32}$/.test(value);
+}
+
+function keyValue(match: string, key: string, separator: string, value: string): string {
+  // `auth: failed`, `session: expired`: an unquoted colon and a space start prose; `=` never does.
+  return /^:\s/.test(separator) && isWord(value) ? match : `${key}${separator}[redacted]`;
+}
+
+/**
+ * Mixed case and digits, and a Shannon entropy of at least 0.78 of the most its length allows:
+ * random base64 of 32+ characters scores 0.80 or more; camelCase names and paths (the
+ * directories of a stack frame) 0.77 or less.
+ */
+function looksRandom(run: string): boolean {
+  if (!/[a-z]/.test(run) || !/[A-Z]/.test(run) || !/\d/.test(run)) return false;
+  const counts = new Map<string, number>();
+  for (const c of run) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / run.length) * Math.log2(n / run.length);
+  return bits >= 0.78 * Math.log2(Math.min(run.length, 64));
+}
 
 /** The text after a label that introduces a message's content (`received: ...`, `bad message: ...`) is its payload. */
 const LABELLED = /\b(received|payload|body|data|content|message|msg|frame|text)([ \t]*[:=][ \t]*)[^\s[][^\n]{0,4095}/gi;
@@ -36,7 +79,7 @@ export function redact(text: string, showPayloads = false): string {
 }
 
 const redacted = memo((text: string): string => {
-  let out = text.replace(QUOTED, '"[payload]"').replace(LABELLED, '$1$2[payload]');
-  for (const [re, to] of SECRET_PATTERNS) out = out.replace(re, to);
+  let out = text.replace(PRIVATE_KEY, '[redacted-private-key]').replace(QUOTED, '"[payload]"').replace(LABELLED, '$1$2[payload]');
+  for (const [re, to] of SECRET_PATTERNS) out = typeof to === 'string' ? out.replace(re, to) : out.replace(re, to);
   return out;
 }, 1024, 1024);

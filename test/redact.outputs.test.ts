@@ -5,8 +5,8 @@
  * --show-payloads: a real ws server logging with a real pino logger and traced through a real
  * OpenTelemetry SDK (instrumentWebSocketServer, CloseCauseSpanProcessor), driven by real ws
  * clients that send credentials in the URL, in headers and in messages, and a handler that
- * echoes them into errors, notes, recorded exceptions and close reasons as careless servers
- * do. With --show-payloads each secret does reach the output, so the planting is real and the
+ * echoes them into errors, notes, recorded exceptions, close reasons and the line of a stack
+ * frame as careless servers do. With --show-payloads each secret does reach the output, so the planting is real and the
  * test can fail.
  */
 import { createServer } from 'node:http';
@@ -37,7 +37,17 @@ const SECRETS = {
   email: 'alice.secret@example.org',
   payload: 'card-4111-1111-1111-1111',
   basic: 'YWxpY2U6czNjcjN0cGFzcw',
+  stripe: 'sk_live_51HXYZSECRETKEY0a9',
+  pw: 'Sup3rS3cret',
+  github: 'ghp_16C7e42F292c6912E7710c838347Ae178B4a',
+  framePassword: 'fr4meHunter2',
 };
+
+/** `err` with `context` printed after its first frame, on that frame's line, as some error reporters print it. */
+function withContext(err: Error, context: object): Error {
+  err.stack = err.stack!.replace(/\n.*/, (frame) => `${frame} ${JSON.stringify(context)}`);
+  return err;
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-redact-'));
 const logFile = join(dir, 'leaky.log');
@@ -61,6 +71,8 @@ async function leakyServer(tracer: ReturnType<BasicTracerProvider['getTracer']>)
       ws.close(1008, `invalid api_key=${SECRETS.apiKey}`);
       return;
     }
+    if (url.pathname === '/key') return ws.close(1008, `invalid key ${SECRETS.stripe}`);
+    if (url.pathname === '/pw') return ws.close(4001, `login pw=${SECRETS.pw}`);
     ws.on('message', (data, isBinary) => {
       log.info({ isBinary, size: (data as Buffer).length }, 'ws message received');
       log.info(`received: ${data.toString()}`);
@@ -68,6 +80,7 @@ async function leakyServer(tracer: ReturnType<BasicTracerProvider['getTracer']>)
         if (url.pathname === '/json') JSON.parse(data.toString());
         if (url.pathname === '/buggy') throw new Error(`login failed for ${SECRETS.email} with password=${SECRETS.password} and {"token":"${SECRETS.jwt}"}`);
         if (url.pathname === '/basic') throw new Error(`upstream said 401 to Authorization: Basic ${SECRETS.basic}`);
+        if (url.pathname === '/frame') throw withContext(new Error(`upstream refused ${SECRETS.github}`), { password: SECRETS.framePassword });
         if (url.pathname === '/admin') throw new Error(`forbidden for Authorization: Bearer ${req.headers.authorization?.slice(7)}; Cookie: ${req.headers.cookie}`);
       } catch (err) {
         log.error({ err }, 'message handler failed');
@@ -120,6 +133,9 @@ describe('secrets planted in a real ws + pino log', () => {
     await client(server.port, '/buggy', `{"op":"login","email":"${SECRETS.email}"}`);
     await client(server.port, '/basic', 'hello');
     await client(server.port, '/admin', 'hello', { Authorization: `Bearer ${SECRETS.bearer}`, Cookie: `session=${SECRETS.cookie}; theme=dark` });
+    await client(server.port, '/key');
+    await client(server.port, '/pw');
+    await client(server.port, '/frame', 'hello');
     await server.close();
     const spans = exporter.getFinishedSpans();
     writeFileSync(traceFile, otlpBody(spans));
@@ -141,11 +157,25 @@ describe('secrets planted in a real ws + pino log', () => {
   it('judges every planted connection as an incident, from the log and from the spans, so their evidence is in every report', () => {
     for (const input of ['log', 'spans']) {
       const r = JSON.parse(outputs[`json of the ${input}`]) as Report;
-      expect(r.summary.closes, input).toBe(6);
-      expect(r.summary.incidents, input).toBe(6);
-      expect(r.summary.byRootCause['policy-violation'], input).toBe(1);
+      expect(r.summary.closes, input).toBe(9);
+      expect(r.summary.incidents, input).toBe(9);
+      expect(r.summary.byRootCause['policy-violation'], input).toBe(2);
+      expect(r.summary.byRootCause.application, input).toBe(1);
     }
-    expect(JSON.parse(outputs['processor: onIncident verdicts'])).toHaveLength(6);
+    expect(JSON.parse(outputs['processor: onIncident verdicts'])).toHaveLength(9);
+  });
+
+  it('keeps what a reader needs around what it redacts: the close reasons\' words, the first application frame', () => {
+    for (const input of ['log', 'spans']) {
+      const reasons = (JSON.parse(outputs[`json of the ${input}`]) as Report).incidents.map((v) => v.closeReason);
+      expect(reasons, input).toContain('invalid key [redacted-token]');
+      expect(reasons, input).toContain('login pw=[redacted]');
+    }
+    // From the log: this server's spans give its connections no exception (the test below records one on a span).
+    const r = JSON.parse(outputs['json of the log']) as Report;
+    const frame = r.incidents.find((v) => v.exception?.message === 'upstream refused [redacted-token]')!.exception!;
+    expect(frame.topFrame).toMatch(/^WebSocket\.<anonymous> \(.*redact\.outputs\.test\.ts:\d+:\d+\) \{"\[payload\]":"\[payload\]"\}$/);
+    expect(Object.values(r.summary.exceptions).find((e) => e.message === frame.message)!.topFrame).toBe(frame.topFrame);
   });
 
   it.each(Object.entries(SECRETS))('%s never appears in any output without --show-payloads', (name, secret) => {
@@ -163,5 +193,26 @@ describe('secrets planted in a real ws + pino log', () => {
   it('the spans carried the secrets wsclose kept out (the exported span attributes are the application\'s own)', () => {
     const leakedBySpans = Object.entries(SECRETS).filter(([, s]) => Object.entries(shown).some(([where, t]) => where.endsWith('spans') && t.includes(s)));
     expect(leakedBySpans.map(([n]) => n)).toEqual(expect.arrayContaining(['email', 'password', 'apiKey', 'payload']));
+  });
+});
+
+describe('secrets in an exception a handler records on its span', () => {
+  it('stay out of the close span\'s evidence attribute, and its first application frame stays readable', () => {
+    const exporter = new InMemorySpanExporter();
+    const processor = new CloseCauseSpanProcessor();
+    const provider = new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(exporter)] });
+    const tracer = provider.getTracer('leaky');
+    const attrs = { 'websocket.connection.id': 'f1', 'url.path': '/frame' };
+    const message = tracer.startSpan('websocket.receive', { attributes: { ...attrs, 'websocket.message.type': 'text' } });
+    message.recordException({
+      name: 'Error', message: `upstream refused ${SECRETS.github}`,
+      stack: `Error: upstream refused ${SECRETS.github}\n    at onMessage (/srv/app/server.mjs:23:5) {"password":"${SECRETS.framePassword}"}\n    at WebSocket.emit (node:events:519:28)`,
+    });
+    message.end();
+    tracer.startSpan('websocket.close', { attributes: { ...attrs, 'websocket.close.code': 1011 } }).end();
+    const close = exporter.getFinishedSpans().find((s) => s.name === 'websocket.close')!;
+    expect(close.attributes['websocket.close.evidence']).toBe(
+      'received text frame → Error: upstream refused [redacted-token] at onMessage (/srv/app/server.mjs:23:5) {"[payload]":"[payload]"}',
+    );
   });
 });
