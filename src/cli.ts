@@ -7,19 +7,20 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { once } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import type { Writable } from 'node:stream';
 import { analyzeFiles, VERSION, type AnalyzeOptions } from './analyze.js';
 import { explain, listCodes } from './explain.js';
 import { parseTime } from './filter.js';
 import { asReport, mergeReports } from './merge.js';
 import { ROOT_CAUSES, type Accepts, type RootCause } from './model.js';
-import { openAtomic, REPORT_FORMATS, reportParts, writeAtomic, type ReportFormat } from './output.js';
+import { isAnInput, openOut, REPORT_FORMATS, reportParts, writeFailure, type ReportFormat } from './output.js';
 import { parseAccepts } from './profile.js';
 import { defaultJobs, type InputSize } from './pool.js';
 import { Progress } from './progress.js';
 import { describe } from './reader.js';
 import { isGzipFile } from './source.js';
 import type { Report } from './report.js';
-import { ndjsonWriter, type VerdictWriter } from './renderers/ndjson.js';
+import { ndjsonWriter } from './renderers/ndjson.js';
 import { GROUPS, type GroupBy } from './renderers/outline.js';
 import { PARSERS } from '../parsers/index.js';
 import type { FieldMap } from '../parsers/parser.js';
@@ -188,20 +189,14 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
     const v = flags[prop];
     if (Array.isArray(v) && v.length) fields[key] = v as string[];
   }
+  if (flags.out && isAnInput(flags.out, files.length ? files : ['-'])) throw new Error(`--out ${flags.out} is one of the inputs`);
   // Typed at a shell with no file, it would wait for input with no word.
   if (!flags.quiet && (files.length === 0 || files.includes('-')) && process.stdin.isTTY) {
     process.stderr.write('wsclose: reading a log from stdin (a terminal); pipe one in or name files, Ctrl-D to end\n');
   }
+  const out = openReport(flags.out);
   const interrupt = new AbortController();
-  let writer: VerdictWriter | undefined;
-  let finishOut: (() => Promise<void>) | undefined;
-  if (flags.output === 'ndjson') {
-    if (flags.out) {
-      const file = openAtomic(flags.out);
-      writer = ndjsonWriter(file.stream);
-      finishOut = file.commit;
-    } else writer = ndjsonWriter(process.stdout);
-  }
+  const writer = flags.output === 'ndjson' ? ndjsonWriter(out.stream) : undefined;
   const sizes = inputSizes(files);
   const progress = new Progress({ total: sizes?.reduce((n, f) => n + f.size, 0), stream: process.stderr });
   const opts: AnalyzeOptions = {
@@ -224,10 +219,9 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
   const report = await analyzeFiles(files, opts);
   process.off('SIGINT', onInterrupt);
   progress.end();
-  if (writer) {
-    await writer.end();
-    await finishOut?.();
-  } else await emit(report, flags);
+  if (writer) await writer.end();
+  else await emit(report, flags, out.stream);
+  await out.commit();
 
   const failed = report.input.files.filter((f) => f.error);
   for (const f of failed) process.stderr.write(`wsclose: ${f.error}\n`);
@@ -240,6 +234,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
 }
 
 async function runMerge(files: string[], flags: ReportFlags): Promise<void> {
+  const out = openReport(flags.out);
   const reports: Report[] = [];
   let bad = 0;
   for (const file of files) {
@@ -263,7 +258,8 @@ async function runMerge(files: string[], flags: ReportFlags): Promise<void> {
     } else reports.push(doc);
   }
   const report = mergeReports(reports);
-  await emit(report, flags);
+  await emit(report, flags, out.stream);
+  await out.commit();
   process.exitCode = bad ? 2 : failOn(report, flags.failOn);
 }
 
@@ -283,15 +279,36 @@ function inputSizes(files: string[]): InputSize[] | undefined {
   return sizes;
 }
 
+/** Where the report goes: `--out`'s file, or stdout. */
+function openReport(file: string | undefined): { stream: Writable; commit(): Promise<void> } {
+  if (!file) return { stream: process.stdout, commit: async () => {} };
+  const out = openOut(file);
+  out.stream.on('error', failedWrite(file));
+  return out;
+}
+
+/**
+ * A failed write of the report ends the run with exit 2: a report cut short is no report. But
+ * EPIPE is a normal end: the reader of the pipe (`wsclose analyze big.log | head`) had enough.
+ */
+function failedWrite(name: string): (err: NodeJS.ErrnoException) => void {
+  return (err) => {
+    if (err.code !== 'EPIPE') {
+      process.stderr.write(`wsclose: cannot write ${name}: ${writeFailure(err)}\n`);
+      process.exitCode = 2;
+    }
+    process.exit();
+  };
+}
+
 /** Writes the report in parts: a big report's text is never whole in memory. */
-async function emit(report: Report, flags: ReportFlags): Promise<void> {
+async function emit(report: Report, flags: ReportFlags, out: Writable): Promise<void> {
   const tty = !flags.out && process.stdout.isTTY;
   const color = flags.color ?? (tty && !process.env.NO_COLOR);
   const parts = reportParts(report, flags.output as ReportFormat, {
     top: flags.top, groupBy: flags.groupBy, color, width: (tty && process.stdout.columns) || 80,
   });
-  if (flags.out) writeAtomic(flags.out, parts);
-  else for (const part of parts) if (!process.stdout.write(part)) await once(process.stdout, 'drain');
+  for (const part of parts) if (!out.write(part)) await once(out, 'drain');
 }
 
 /** Exit code for --fail-on: 1 when an incident of one of the causes was found. */
@@ -304,11 +321,7 @@ function failOn(report: Report, list: RootCause[] | undefined): number {
 }
 
 async function main(): Promise<void> {
-  // `wsclose analyze big.log | head` closes our stdout early: that is a normal end, not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
+  process.stdout.on('error', failedWrite('the report'));
   try {
     await program().parseAsync(process.argv);
   } catch (err) {

@@ -1,9 +1,12 @@
 /**
- * A finished report in the format asked for, to stdout or to a file. A file is written whole
- * or not at all: to a temporary file beside it, then renamed over it.
+ * A finished report in the format asked for, to stdout or to a file. A regular file is written
+ * whole or not at all: to a temporary file beside it, then renamed over it. Anything else that
+ * `--out` names (a device, a fifo, /dev/stdout on a pipe) is written through, as a shell's `>`
+ * does: a rename would put a regular file in its place.
  */
-import { closeSync, createWriteStream, openSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, fstatSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, type Stats, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import type { Report } from './report.js';
 import { renderHtml } from './renderers/html.js';
 import { jsonParts } from './renderers/json.js';
@@ -23,53 +26,73 @@ export function reportParts(report: Report, format: ReportFormat, opts: TextOpti
   }
 }
 
-function tempFor(file: string): string {
-  return join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+/** Where `--out file` is written, and whether by a rename: a symlink's target, not the link. */
+function target(file: string): { path: string; atomic: boolean } {
+  const st = statSync(file, { throwIfNoEntry: false });
+  // A dangling link is written through: the shell's `>` creates its target, a rename would replace it.
+  if (!st) return { path: file, atomic: !lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() };
+  return st.isFile() ? { path: realpathSync(file), atomic: true } : { path: file, atomic: false };
 }
 
-export function writeAtomic(file: string, parts: Iterable<string | Uint8Array>): void {
-  const tmp = tempFor(file);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      for (const part of parts) writeFileSync(fd, part);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw cannotWrite(file, err);
-  }
+/** Why a write failed, in a line: "no space left on device (ENOSPC)", without Node's "ENOSPC: ..., write". */
+export function writeFailure(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ENOENT') return 'no such directory';
+  const m = /^(\w+): ([^,]+),/.exec(e.message);
+  return m && m[1] === e.code ? `${m[2]} (${e.code})` : e.message;
 }
 
 function cannotWrite(file: string, err: unknown): Error {
-  const e = err as NodeJS.ErrnoException;
-  return new Error(`cannot write ${file}: ${e.code === 'ENOENT' ? 'no such directory' : e.code === 'EACCES' ? 'permission denied' : e.message}`);
+  return new Error(`cannot write ${file}: ${writeFailure(err)}`);
 }
 
-/** A stream to write a file by parts; the file appears, whole, at `commit`. */
-export function openAtomic(file: string): { stream: WriteStream; commit(): Promise<void> } {
-  const tmp = tempFor(file);
+/**
+ * A stream to write the report to `file`; a regular file appears, whole, at `commit`. Opened at
+ * once, so that a missing directory fails before the analysis. A failed write leaves no
+ * temporary file; what to do about it is the stream's 'error' listeners' call.
+ */
+export function openOut(file: string): { stream: WriteStream; commit(): Promise<void> } {
+  const { path, atomic } = target(file);
+  const tmp = atomic ? join(dirname(path), `.${basename(path)}.${process.pid}.tmp`) : path;
   let fd: number;
   try {
-    fd = openSync(tmp, 'w'); // fails now, before the analysis, when the directory is missing
+    fd = openSync(tmp, 'w');
   } catch (err) {
     throw cannotWrite(file, err);
   }
-  const stream = createWriteStream(tmp, { fd });
+  const abandon = () => {
+    if (atomic) rmSync(tmp, { force: true });
+  };
+  const stream = createWriteStream(tmp, { fd }).on('error', abandon);
   return {
     stream,
-    commit: () => new Promise((resolve, reject) => {
-      stream.end(() => {
-        try {
-          renameSync(tmp, file);
-          resolve();
-        } catch (err) {
-          rmSync(tmp, { force: true });
-          reject(cannotWrite(file, err));
-        }
-      });
-    }),
+    commit: async () => {
+      try {
+        stream.end();
+        await finished(stream);
+        if (atomic) renameSync(tmp, path);
+      } catch (err) {
+        abandon();
+        throw cannotWrite(file, err);
+      }
+    },
   };
+}
+
+/** The regular file that `out` names (through links, or by another name) is one of `inputs` ("-": stdin): writing it would destroy what is to be read. */
+export function isAnInput(out: string, inputs: string[]): boolean {
+  const o = stat(() => statSync(out));
+  return !!o?.isFile() && inputs.some((name) => {
+    const st = stat(() => (name === '-' ? fstatSync(0) : statSync(name)));
+    return st?.dev === o.dev && st.ino === o.ino;
+  });
+}
+
+/** A file that cannot be stat'ed is no input to protect: reading it fails, and says so. */
+function stat(get: () => Stats): Stats | undefined {
+  try {
+    return get();
+  } catch {
+    return undefined;
+  }
 }

@@ -1,13 +1,15 @@
 /** The CLI as a user runs it: inputs, output formats, exit codes and messages. */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { REGISTERED_CODES } from '../src/codes.js';
 import type { Verdict } from '../src/model.js';
 import type { Report } from '../src/report.js';
-import { runCli } from './support/cli.js';
+import { CLI, runCli } from './support/cli.js';
+import { outputKinds } from './support/outputs.js';
 
 const SAMPLE = 'samples/ws-pino/chat.log';
 const dir = mkdtempSync(join(tmpdir(), 'wsclose-cli-'));
@@ -154,5 +156,65 @@ describe('wsclose help, --out and --fail-on', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toBe(`wsclose: --fail-on matched: unhandled-error=${report.summary.byRootCause['unhandled-error']}, protocol-error=0\n`);
     expect((await runCli(['analyze', SAMPLE, '-o', 'json', '--fail-on', 'protocol-error'])).code).toBe(0);
+  });
+});
+
+describe('--out naming an input', () => {
+  const sub = mkdtempSync(join(dir, 'self-'));
+  const log = join(sub, 'self.log');
+  writeFileSync(log, sampleText);
+  writeFileSync(join(sub, 'other.log'), sampleText);
+  symlinkSync('self.log', join(sub, 'link.log'));
+  mkdirSync(join(sub, 'd'));
+  /** The log as it was and nothing new beside it: no report, no temporary file. */
+  const untouched = () => {
+    expect(readFileSync(log, 'utf8')).toBe(sampleText);
+    expect(readdirSync(sub).sort()).toEqual(['d', 'link.log', 'other.log', 'self.log']);
+  };
+
+  it('is refused before anything is written: one line, exit 2, the log as it was; by its name, a link or another path', async () => {
+    // ndjson is streamed to --out as it is read: its file is opened before the analysis.
+    for (const [inputs, out, kind] of [
+      [['self.log'], 'self.log', 'text'],
+      [['self.log'], 'self.log', 'ndjson'],
+      [['self.log'], 'link.log', 'json'],
+      [['link.log'], 'self.log', 'ndjson'],
+      [['other.log', './d/../self.log'], `../${basename(sub)}/self.log`, 'html'],
+      [[log], 'self.log', 'md'],
+    ] as const) {
+      const res = await runCli(['analyze', ...inputs, '-o', kind, '--out', out], { cwd: sub });
+      expect([res.code, res.stdout, res.stderr], `${inputs} ${out} ${kind}`).toEqual([2, '', `wsclose: --out ${out} is one of the inputs\n`]);
+      untouched();
+    }
+  });
+
+  it('stdin read from the log is an input too: `wsclose analyze --out self.log < self.log`', () => {
+    const stdin = openSync(log, 'r');
+    try {
+      const res = spawnSync(process.execPath, [CLI, 'analyze', '--out', 'self.log'], { cwd: sub, stdio: [stdin, 'pipe', 'pipe'], encoding: 'utf8' });
+      expect([res.status, res.stdout, res.stderr]).toEqual([2, '', 'wsclose: --out self.log is one of the inputs\n']);
+    } finally {
+      closeSync(stdin);
+    }
+    untouched();
+  });
+});
+
+describe('a report that cannot be written to stdout', () => {
+  const haveFull = existsSync('/dev/full');
+  if (!haveFull) it.skip('needs /dev/full, a device every write to fails with ENOSPC', () => {});
+
+  it.skipIf(!haveFull)('ends with one line on stderr and exit 2 (not a stack trace, not --fail-on\'s 1): analyze in every format, explain', async () => {
+    // Only the child's stdout is opened on it, as `> /dev/full` does: nothing replaces the device.
+    const full = openSync('/dev/full', 'w');
+    try {
+      const runs = [...(await outputKinds()).map((k) => ['analyze', SAMPLE, '-o', k, '--fail-on', 'any']), ['explain', '1011'], ['explain']];
+      for (const args of runs) {
+        const res = spawnSync(process.execPath, [CLI, ...args], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+        expect([res.status, res.stderr], args.join(' ')).toEqual([2, 'wsclose: cannot write the report: no space left on device (ENOSPC)\n']);
+      }
+    } finally {
+      closeSync(full);
+    }
   });
 });
