@@ -33,6 +33,8 @@ export interface Incident {
   crashTrigger?: boolean;
   /** Exceptions with no connection key, from the same process, shortly before an abnormal close. */
   orphans: ExceptionEvent[];
+  /** It was evicted (the cap, the idle TTL) and came back without an open: what came before that is gone. */
+  evicted: boolean;
 }
 
 export interface CorrelatorOptions {
@@ -112,6 +114,8 @@ class Conn extends Array<number> {
   closeReceived: FrameEvent | undefined = undefined;
   /** The current connection of a keyless log's source (in `sequential`), not in the keyed map. */
   readonly keyless: boolean;
+  /** See `Incident.evicted`. */
+  evicted = false;
 
   constructor(
     key: string, id: string, source: string, route: string | undefined, process: string | undefined, lastTime: number,
@@ -313,12 +317,14 @@ class Ended implements Incident {
   readonly open: OpenEvent | undefined;
   readonly closeSent: FrameEvent | undefined;
   readonly closeReceived: FrameEvent | undefined;
+  readonly evicted: boolean;
 
   constructor(
     private readonly conn: Conn, readonly close: CloseEvent, readonly crash: ExceptionEvent | undefined,
     readonly crashTrigger: boolean | undefined, readonly orphans: ExceptionEvent[],
   ) {
     this.connection = conn.id;
+    this.evicted = conn.evicted;
     this.route = conn.route;
     this.remote = conn.open?.remote;
     this.process = conn.process;
@@ -533,6 +539,8 @@ export class Correlator {
   private readonly sequential = new Map<string, Conn>();
   private readonly recentlyClosed = new RecentKeys(RECENT_CLOSED, this.conns);
   private readonly orphans = new Map<string, ExceptionEvent[]>();
+  /** The keys of the connections evicted last, oldest first (at most RECENT_CLOSED). */
+  private readonly evictedKeys = new Set<string>();
   /**
    * The last source, route and process named: each connection keeps its own, and most share one
    * text, so the lookups by them at each close (profiles, summary, orphans) find its hash kept.
@@ -664,8 +672,11 @@ export class Correlator {
       this.recentlyClosed.forget(found); // the key was reused by a new connection: its entry is overwritten below
     }
     conn = this.create(key, id, e, false);
-    if (this.activity.size >= this.max) {
-      this.drop(this.activity.oldest()!);
+    // Not for an open: the key's new connection, not the evicted one again.
+    if (kind !== 'open' && this.evictedKeys.size !== 0 && this.evictedKeys.delete(key)) conn.evicted = true;
+    // A close's connection leaves at once: no other is evicted to make room for it.
+    if (kind !== 'close' && this.activity.size >= this.max) {
+      this.evict(this.activity.oldest()!);
       this.stats.evictedCap++;
     }
     this.conns.set(key, conn);
@@ -808,9 +819,17 @@ export class Correlator {
     if (this.now === -Infinity) return;
     const limit = this.now - this.ttlMs;
     for (let conn = this.activity.oldest(); conn && conn.lastTime < limit; conn = this.activity.oldest()) {
-      this.drop(conn);
+      this.evict(conn);
       this.stats.evictedIdle++;
     }
+  }
+
+  /** Drops a connection still open, its key kept for a while: should it come back, its verdict must know its past is gone. */
+  private evict(conn: Conn): void {
+    this.drop(conn);
+    const keys = this.evictedKeys;
+    if (keys.size >= RECENT_CLOSED) keys.delete(keys.values().next().value!);
+    keys.add(conn.key);
   }
 }
 

@@ -163,6 +163,27 @@ describe('Correlator', () => {
     expect(c.stats.openAtEnd).toBe(1);
   });
 
+  it('tells the classifier when a connection came back after its eviction, its past gone', () => {
+    const { c, out } = collect({ ttlMs: 1000, maxConnections: 2 });
+    c.push(ev.open('a', 1));
+    c.push(ev.error('a', 2, 'TypeError', 'boom'));
+    c.push(ev.open('b', 3));
+    c.push(ev.open('c', 4)); // a, the least recently active, is evicted
+    c.push(ev.open('d', 5)); // and b
+    expect(c.stats.evictedCap).toBe(2);
+    c.push(ev.close('a', 6, 1011)); // a close makes no room: c stays
+    c.push(ev.close('c', 7, 1000));
+    c.push(ev.open('b', 8)); // b's key opened anew: a new connection, its own past whole
+    c.push(ev.close('b', 9, 1000));
+    expect(out.map((i) => [i.connection, i.evicted, i.recent.length])).toEqual([['a', true, 0], ['c', false, 0], ['b', false, 0]]);
+    expect(c.stats.evictedCap).toBe(2);
+    // Idled out, then back: the same.
+    for (let i = 0; i < 1100; i++) c.push(ev.frame('hot', 10_000 + i, 'text'));
+    expect(c.stats.evictedIdle).toBe(1); // d
+    c.push(ev.close('d', 20_000, 1006));
+    expect(out.at(-1)).toMatchObject({ connection: 'd', evicted: true });
+  });
+
   it('ignores a second close line for the same connection and counts it', () => {
     const { c, out } = collect();
     c.push(ev.close('a', 1, 1003, 'text only', { initiator: 'server' }));
