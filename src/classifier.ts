@@ -7,7 +7,7 @@
 import { closeCodeInfo, codeAgrees } from './codes.js';
 import { keptEvents, mayHoldExceptions, type Incident, type RecentEvent } from './correlator.js';
 import {
-  exceptionInfo, isParseError, POLICY_TEXT, RESTART_TEXT, TYPE_MISMATCH_TEXT,
+  exceptionInfo, isParseError, POLICY_TEXT, RESTART_TEXT, SERVER_LEAVING_TEXT, TYPE_MISMATCH_TEXT,
 } from './exception.js';
 import type {
   CloseEvent, Evidence, ExceptionEvent, ExceptionInfo, FrameEvent, Initiator, RootCause, Verdict, WsEvent,
@@ -157,14 +157,11 @@ function find(
   const close = inc.close;
   const last = inc.lastInbound;
   if (isNormal(code, initiator)) return NORMAL;
-  if (inc.crash) {
-    const crash = inc.crash;
-    if (inc.crashTrigger && last) {
-      return {
-        cause: 'unhandled-error', confidence: 0.95, proof: [last, crash], exception: crash,
-        explanation: `the process crashed on ${crash.type} while handling this connection's ${last.type} message, the last one it received`,
-      };
-    }
+  const crash = inc.crash;
+  // A process crash ends every connection open in it: only the one whose message it was
+  // handling (the trigger) holds evidence of why.
+  const trigger = crash && inc.crashTrigger && last ? crash : undefined;
+  if (crash && !trigger) {
     return {
       cause: 'unhandled-error', confidence: 0.9, proof: [crash], exception: crash,
       explanation: `the process crashed on ${crash.type}${inc.crashTrigger === false && last ? ' while handling another connection\'s message' : ''}; this connection was open and ended with it`,
@@ -172,7 +169,7 @@ function find(
   }
 
   // The library rejected the frame before the application saw it.
-  if (libraryError && code === libraryError.wireCode) {
+  if (!trigger && libraryError && code === libraryError.wireCode) {
     const cause = closeCodeInfo(code).cause;
     const relabel = inc.close.code !== code ? `; the server then reported ${inc.close.code ?? 'no code'} locally` : '';
     return {
@@ -184,7 +181,8 @@ function find(
   // The exceptions after the last message received (all when it left the ring) that can explain
   // the close: not handled, not a consequence of the connection closing. The texts that may say
   // why (tested for words only, in no order): the close's, the server's close frame's, the
-  // notes' and those exceptions' messages.
+  // notes' and those exceptions' messages. A crash report names no connection, so it is not in
+  // the ring: on its trigger it is the last of them.
   const from = last ? recent.indexOf(last) : -1;
   const causal: ExceptionEvent[] = [];
   const texts = [close.reason, inc.closeSent?.reason ?? ''];
@@ -196,9 +194,20 @@ function find(
       texts.push(e.message);
     }
   }
+  if (trigger) {
+    causal.push(trigger);
+    texts.push(trigger.message);
+  }
 
-  const mismatch = typeMismatch(inc, profile, causal, texts);
+  const parse = lastOf(causal, isParseError);
+  const mismatch = typeMismatch(inc, recent, from, profile, causal, parse, texts);
   if (mismatch) return mismatch;
+  if (trigger) {
+    return {
+      cause: 'unhandled-error', confidence: 0.95, proof: [last!, trigger], exception: trigger,
+      explanation: `the process crashed on ${trigger.type} while handling this connection's ${last!.type} message, the last one it received`,
+    };
+  }
 
   if (code === 1003) {
     // 1003 although the frame was of an accepted type: the application used the code for its own reason.
@@ -212,7 +221,6 @@ function find(
     };
   }
 
-  const parse = lastOf(causal, isParseError);
   if (parse && last?.type === 'text') {
     return {
       cause: 'invalid-payload', confidence: 0.7, proof: [last, parse], exception: parse,
@@ -243,31 +251,35 @@ function find(
 }
 
 function typeMismatch(
-  inc: Incident, profile: EndpointProfile | undefined,
-  causal: ExceptionEvent[], texts: string[],
+  inc: Incident, recent: RecentEvent[], from: number, profile: EndpointProfile | undefined,
+  causal: ExceptionEvent[], parse: ExceptionEvent | undefined, texts: string[],
 ): Finding | undefined {
   const last = inc.lastInbound;
   const route = inc.route ?? 'the endpoint';
-  if (last && (last.type === 'text' || last.type === 'binary') && profile) {
-    if (!accepts(profile, last.type)) {
-      const how = profile.source === 'learned'
-        ? `learned from ${profile.basis} normal connection(s): ${route} received only ${profile.accepts}`
-        : profile.source === 'user' ? `${route} accepts ${profile.accepts} (--expect)` : `${route} accepts ${profile.accepts} (stated in the log)`;
-      const error = lastOf(causal, () => true);
-      return {
-        cause: 'data-type-mismatch',
-        confidence: profile.source === 'learned' ? Math.min(0.9, 0.7 + 0.04 * profile.basis) : 0.95,
-        proof: error ? [last, error, profileEvidence(profile, how)] : [last, profileEvidence(profile, how)],
-        exception: error, usedProfile: true,
-        explanation: `a ${last.type} frame reached ${route}, which accepts ${profile.accepts}${error ? ` (${error.type} followed)` : ''}`,
-        fix: fixFor(last.type, profile.accepts === 'binary' ? 'binary' : 'text', error),
-      };
-    }
-    return undefined; // the frame was of an accepted type
+  const data = last && (last.type === 'text' || last.type === 'binary') ? last.type : undefined;
+  // The connection itself shows the endpoint takes this type: it received one before and
+  // carried on, with no parse error on it (which a handled mismatch would have logged).
+  const taken = data !== undefined && inc.inbound[data] > 1 && !recent.some((e, i) => i < from && e.kind === 'exception' && isParseError(e));
+  // A learned profile only says which types normal connections happened to send: it yields to
+  // the connection's own evidence, and to an exception that shows the message was decoded.
+  const weak = profile?.source === 'learned' && (taken || (causal.length > 0 && !parse));
+  if (data && profile && !weak) {
+    if (accepts(profile, data)) return undefined;
+    const how = profile.source === 'learned'
+      ? `learned from ${profile.basis} normal connection(s): ${route} received only ${profile.accepts}`
+      : profile.source === 'user' ? `${route} accepts ${profile.accepts} (--expect)` : `${route} accepts ${profile.accepts} (stated in the log)`;
+    const error = lastOf(causal, () => true);
+    return {
+      cause: 'data-type-mismatch',
+      confidence: profile.source === 'learned' ? Math.min(0.9, 0.7 + 0.04 * profile.basis) : 0.95,
+      proof: error ? [last!, error, profileEvidence(profile, how)] : [last!, profileEvidence(profile, how)],
+      exception: error, usedProfile: true,
+      explanation: `a ${data} frame reached ${route}, which accepts ${profile.accepts}${error ? ` (${followed(error)})` : ''}`,
+      fix: fixFor(data, profile.accepts === 'binary' ? 'binary' : 'text', error),
+    };
   }
   const saying = texts.find((t) => TYPE_MISMATCH_TEXT.test(t));
-  const parse = lastOf(causal, isParseError);
-  if (saying !== undefined || (parse && last?.type === 'binary')) {
+  if (saying !== undefined || (parse && data === 'binary' && !taken)) {
     const error = parse ?? lastOf(causal, () => true);
     const proofs: WsEvent[] = [];
     if (last) proofs.push(last);
@@ -277,11 +289,15 @@ function typeMismatch(
       cause: 'data-type-mismatch', confidence: saying !== undefined ? (last ? 0.85 : 0.75) : 0.75, proof: proofs, exception: error,
       explanation: saying !== undefined
         ? `the server said it cannot take this data type${last ? ` (the last frame was ${last.type})` : ''}`
-        : `a binary frame reached a handler that parses text: ${error!.type} followed`,
+        : `a binary frame reached a handler that parses text: ${followed(error!)}`,
       fix: fixFor(last?.type ?? 'binary', expected ?? 'text', error),
     };
   }
   return undefined;
+}
+
+function followed(error: ExceptionEvent): string {
+  return `${error.type} followed${error.fatal ? ' and the process died of it' : ''}`;
 }
 
 function fromCode(
@@ -307,9 +323,16 @@ function fromCode(
   if (info.cause === 'abnormal-closure') {
     const restart = texts.some((t) => RESTART_TEXT.test(t));
     if (restart) return { cause: 'server-restart', confidence: 0.6, proof: [], explanation: 'the connection dropped while the server was shutting down' };
+    const handled = exceptions.length === 0 ? ''
+      : exceptions.every((e) => e.connectionClosed) ? ' (the exceptions logged only say the connection had closed)' : ' (only handled exceptions were logged)';
+    if (code === 1005) {
+      // A close frame did arrive, without a status: from a client, most often a plain close() call.
+      const client = initiator === 'client';
+      return { cause: 'abnormal-closure', confidence: client ? 0.4 : 0.6, proof: [], fix: info.fix,
+        explanation: `${info.name}: ${client ? 'the client sent a close frame without a status code (what a plain close() sends)' : 'a close frame without a status code ended the connection'}, and nothing on it explains why${handled}` };
+    }
     return { cause: 'abnormal-closure', confidence: 0.6, proof: [],
-      explanation: `${info.name}: the connection ended without a close frame and nothing on it explains why${exceptions.length === 0 ? ''
-        : exceptions.every((e) => e.connectionClosed) ? ' (the exceptions logged only say the connection had closed)' : ' (only handled exceptions were logged)'}` };
+      explanation: `${info.name}: the connection ended without a close frame and nothing on it explains why${handled}` };
   }
   if (info.cause === 'policy-violation' || info.cause === 'server-restart') {
     const confirmed = texts.some((t) => (info.cause === 'policy-violation' ? POLICY_TEXT : RESTART_TEXT).test(t));
@@ -326,15 +349,16 @@ function fromCode(
 
 function fixFor(sent: string, wanted: string, error: ExceptionEvent | undefined): string {
   const guard = error && isParseError(error)
-    ? `check the frame type before parsing (ws: isBinary; Python: isinstance(message, bytes); Go: the messageType) and close with 1003 instead of letting ${error.type} become a 1011`
+    ? `check the frame type before parsing (ws: isBinary; Python: isinstance(message, bytes); Go: the messageType) and close with 1003 instead of letting ${error.type} ${error.fatal ? 'crash the process' : 'become a 1011'}`
     : 'have the server check the frame type before it parses and answer 1003';
   return `Send ${wanted} frames to this endpoint, not ${sent}; ${guard}.`;
 }
 
 function disagreement(cause: RootCause, code: number | null, name: string): string {
-  const label = cause.replace(/-/g, ' ');
-  if (cause === 'data-type-mismatch' && code === 1011) return 'data-type mismatch reported as 1011: check the opcode before parsing';
-  if (cause === 'unhandled-error' && code === 1006) return 'unhandled error seen by clients as 1006: no close frame was sent';
+  const label = cause === 'data-type-mismatch' ? 'data-type mismatch' : cause.replace(/-/g, ' ');
+  if (cause === 'data-type-mismatch' && code === 1011) return `${label} reported as 1011: check the opcode before parsing`;
+  // 1006 is never sent: it is what clients saw when no close frame came (a crash, a drop).
+  if ((cause === 'unhandled-error' || cause === 'data-type-mismatch') && code === 1006) return `${label} seen by clients as 1006: no close frame was sent`;
   return `${label} reported as ${code ?? 'no code'} (${name})`;
 }
 
@@ -348,7 +372,9 @@ function initiatorOf(inc: Incident): Initiator {
   }
   if (sent) return 'server';
   if (received) return 'client';
-  return 'unknown';
+  // A server's close handler often logs no side, but the reason the server gave says it ("server shutting down").
+  const reason = inc.close.reason;
+  return reason && SERVER_LEAVING_TEXT.test(reason) ? 'server' : 'unknown';
 }
 
 function evidence(inc: Incident, finding: Finding, opts: ClassifyOptions): Evidence[] {

@@ -537,6 +537,8 @@ export class Correlator {
   private readonly activity = new Activity<Conn>();
   /** The current connection of a keyless log, per source: read in order, split at open and close. */
   private readonly sequential = new Map<string, Conn>();
+  /** The source of the last keyed connection: sources are read one after another. */
+  private keyedSource: string | undefined = undefined;
   private readonly recentlyClosed = new RecentKeys(RECENT_CLOSED, this.conns);
   private readonly orphans = new Map<string, ExceptionEvent[]>();
   /** The keys of the connections evicted last, oldest first (at most RECENT_CLOSED). */
@@ -672,6 +674,7 @@ export class Correlator {
       this.recentlyClosed.forget(found); // the key was reused by a new connection: its entry is overwritten below
     }
     conn = this.create(key, id, e, false);
+    this.keyedSource = conn.source;
     // Not for an open: the key's new connection, not the evicted one again.
     if (kind !== 'open' && this.evictedKeys.size !== 0 && this.evictedKeys.delete(key)) conn.evicted = true;
     // A close's connection leaves at once: no other is evicted to make room for it.
@@ -705,7 +708,9 @@ export class Correlator {
         this.orphan(e);
         return undefined;
       }
-      if (e.kind === 'note') return undefined;
+      // A close line with no connection before it, in a log whose connections have keys, is about
+      // the process ("shutting down: closing 2 clients"), not a connection of its own.
+      if (e.kind === 'note' || (e.kind === 'close' && source === this.keyedSource)) return undefined;
       conn = this.create(e.at, e.at, e, true);
       this.sequential.set(source, conn);
     }

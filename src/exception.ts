@@ -148,4 +148,9 @@ export const TYPE_MISMATCH_TEXT = /unsupported (?:data|type|frame|message)|inval
 
 export const POLICY_TEXT = /auth|token|forbidden|unauthori[sz]ed|permission|denied|origin|rate[ -]?limit|too many (?:requests|connections|messages)|quota|banned|policy|expired/i;
 
-export const RESTART_TEXT = /shut(?:ting)? ?down|restart|deploy|drain|SIGTERM|server (?:closing|stopping)|going away|overload|try again|maintenance/i;
+/** Text that says the server is going down: said of a close, it names the server as its initiator. */
+const SERVER_LEAVING = 'shut(?:ting)? ?down|restart|deploy|drain|SIGTERM|server (?:closing|stopping)|maintenance';
+export const SERVER_LEAVING_TEXT = new RegExp(SERVER_LEAVING, 'i');
+
+/** Text that says the server went, or will go, away: "going away" is 1001's own name, said by clients too. */
+export const RESTART_TEXT = new RegExp(`${SERVER_LEAVING}|going away|overload|try again`, 'i');

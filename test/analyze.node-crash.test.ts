@@ -3,7 +3,8 @@
  * TypeError in a message listener while connections are open, stdout and stderr in one file as
  * `kubectl logs` shows them. The log has no close line for the open connections; the built CLI
  * must still attribute each to unhandled-error with the crash as evidence, and leave the
- * connections that closed before it with their own verdicts.
+ * connections that closed before it with their own verdicts. A binary frame that kills a JSON
+ * handler is a data-type mismatch on its own connection, as it is when the server survives it.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { BEFORE, expectedVerdicts, OPEN, runCrash } from '../samples/node-crash/
 import type { Verdict } from '../src/model.js';
 import type { Report } from '../src/report.js';
 import { runCli } from './support/cli.js';
-import { expectVerdict, type ExpectedVerdict } from './support/expect-verdict.js';
+import { expectVerdict, expectVerdicts, type ExpectedVerdict } from './support/expect-verdict.js';
 
 describe('a real ws + pino server that crashes, analyzed by the CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wsclose-node-crash-'));
@@ -41,7 +42,7 @@ describe('a real ws + pino server that crashes, analyzed by the CLI', () => {
     expect(errorLine).toBeGreaterThan(0);
     expect(text).toMatch(/^Node\.js v\d+\.\d+\.\d+$/m);
     const crashed = want.filter((e) => e.crash).map((e) => e.connection);
-    expect(crashed).toHaveLength(2 * (Object.keys(OPEN).length - 1) + 1);
+    expect(crashed).toHaveLength(2 * Object.keys(OPEN).length + 1);
     for (const line of text.split('\n').filter((l) => l.startsWith('{'))) {
       const rec = JSON.parse(line) as { connId?: string; msg: string };
       if (rec.connId && crashed.includes(rec.connId)) expect(rec.msg).not.toMatch(/closed/);
@@ -84,5 +85,64 @@ describe('a real ws + pino server that crashes, analyzed by the CLI', () => {
     expect(s.byRootCause['unhandled-error']).toBe(want.filter((e) => e.crash).length);
     expect(report.input.connections).toMatchObject({ crashed: want.filter((e) => e.crash).length, openAtEnd: 0 });
     expect(report.input.files).toEqual([expect.objectContaining({ name: logFile, parser: 'json', skipped: {} })]);
+  });
+});
+
+describe('a real ws + pino server killed by a binary frame its JSON handler parses, analyzed by the CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wsclose-node-crash-binary-'));
+  const logFile = join(dir, 'crash.log');
+  let want: ExpectedVerdict[] = [];
+  let errorLine = 0;
+
+  async function analyze(args: string[]): Promise<Report> {
+    const res = await runCli(['analyze', logFile, '--output', 'json', ...args]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    return JSON.parse(res.stdout) as Report;
+  }
+
+  beforeAll(async () => {
+    want = expectedVerdicts(await runCrash(logFile, { copies: 1, fatal: 'profile-binary-crash' })) as ExpectedVerdict[];
+    errorLine = readFileSync(logFile, 'utf8').split('\n').findIndex((l) => l.startsWith('SyntaxError: ')) + 1;
+    expect(errorLine).toBeGreaterThan(0);
+  });
+
+  // No normal connection on /profile to learn from: the parse error on a binary frame says it; the
+  // user's --expect says it with authority.
+  it.each([
+    ['unstated', [], 0.75, undefined],
+    ['stated by --expect', ['--expect', '/profile=text'], 0.95, 'user'],
+  ])('judges the connection that sent it a data-type mismatch its clients saw as 1006, with /profile %s', async (_how, args, confidence, profile) => {
+    const report = await analyze(args as string[]);
+    expectVerdicts(report, want);
+    const trigger = want.find((e) => e.scenario === 'profile-binary-crash')!;
+    const v = report.incidents.find((x) => x.connection === trigger.connection)!;
+    expect(v.rootCause).toBe('data-type-mismatch');
+    expect(v.closeCode).toBe(1006);
+    expect(v.codeAgreement).toBe('disagrees');
+    expect(v.initiator).toBe('server');
+    expect(v.confidence).toBe(confidence);
+    expect(v.profile).toBe(profile);
+    expect(v.explanation).toMatch(/^data-type mismatch seen by clients as 1006: no close frame was sent; a binary frame reached/);
+    expect(v.explanation).toMatch(/SyntaxError followed and the process died of it\)?$/);
+    expect(v.fix).toMatch(/^Send text frames to this endpoint, not binary; check the frame type before parsing .* close with 1003 instead of letting SyntaxError crash the process\.$/);
+    expect(v.fix).not.toMatch(/1011/);
+    expect(v.exception).toMatchObject({ type: 'SyntaxError' });
+    expect(v.evidence.map((e) => [e.kind, e.at])).toEqual([
+      ['open', expect.any(String)], ['frame', expect.any(String)], ['crash', `${logFile}:${errorLine}`],
+      ...(profile ? [['profile', '--expect']] : []), ['close', `${logFile}:${errorLine}`],
+    ]);
+    expect(v.evidence[1].summary).toMatch(/^received binary frame/);
+  });
+
+  it('leaves the connections that went down with it to the crash', async () => {
+    const report = await analyze(['--expect', '/profile=text']);
+    const bystanders = want.filter((e) => e.crash && e.scenario !== 'profile-binary-crash');
+    expect(bystanders).toHaveLength(Object.keys(OPEN).length);
+    for (const e of bystanders) {
+      const v = report.incidents.find((x) => x.connection === e.connection)!;
+      expect(v).toMatchObject({ rootCause: 'unhandled-error', closeCode: 1006, codeAgreement: 'disagrees', confidence: 0.9 });
+      expect(v.explanation).toMatch(/the process crashed on SyntaxError while handling another connection's message/);
+    }
   });
 });

@@ -177,3 +177,92 @@ describe('two replicas of the server, their lines interleaved as `kubectl logs -
     expect(report.input.connections).toMatchObject({ unended: 0, duplicateCloses: 0, afterClose: 0, openAtEnd: 0 });
   });
 });
+
+describe('a real ws + pino server: learned profiles, a close without status, a shutdown', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wsclose-ws-pino-more-'));
+  const logFile = join(dir, 'more.log');
+  const json = (o: unknown) => Buffer.from(JSON.stringify(o));
+  // /buggy parses data.toString(): JSON in a binary frame works there, though its normal
+  // connections (the learned profile) send only text.
+  const LOCAL = {
+    'buggy-normal': SCENARIOS['buggy-normal'],
+    'binary-json-then-bug': { route: '/buggy', send: [[json({ op: 'whoami', user: { id: 1 } }), true], [json({ op: 'whoami' }), true]], end: 'wait' },
+    'binary-json-bug': { route: '/buggy', send: [[json({ op: 'whoami' }), true]], end: 'wait' },
+    'binary-json-then-malformed': { route: '/buggy', send: [[json({ op: 'whoami', user: { id: 1 } }), true], [Buffer.from('{"op":'), true]], end: 'wait' },
+    'binary-garbage-to-buggy': { route: '/buggy', send: [[Buffer.from([0x00, 0x9f, 0xff, 0x10]), true]], end: 'wait' },
+    'no-status': { route: '/text', send: [['hello', false]], end: 'close-no-status' },
+    'shutdown-text': { route: '/text', send: [['hi', false]], end: 'wait' },
+    'shutdown-idle': { route: '/buggy', send: [], end: 'wait' },
+  };
+  const ids: Record<string, string> = {};
+  let report: Report;
+  let byConn: Map<string, Verdict>;
+
+  beforeAll(async () => {
+    writeFileSync(logFile, '');
+    const server = await startServer({ logFile });
+    const run = async (name: keyof typeof LOCAL) => {
+      ids[name] = ((await runClient(server.port, name, { scenarios: LOCAL })) as Run).connId;
+    };
+    await run('buggy-normal');
+    await run('buggy-normal');
+    for (const name of ['binary-json-then-bug', 'binary-json-bug', 'binary-json-then-malformed', 'binary-garbage-to-buggy', 'no-status'] as const) await run(name);
+    const shutdown = Promise.all([run('shutdown-text'), run('shutdown-idle')]);
+    while (server.wss.clients.size < 2) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    // What a service does on SIGTERM: one line for the process, then a 1001 to each client.
+    server.logger.info('SIGTERM received, shutting down: closing 2 websocket clients');
+    for (const ws of server.wss.clients) ws.close(1001, 'server shutting down');
+    await shutdown;
+    await server.close();
+    const res = await runCli(['analyze', logFile, '--output', 'json']);
+    expect(res.stderr).toBe('');
+    report = JSON.parse(res.stdout) as Report;
+    byConn = new Map(report.incidents.map((v) => [v.connection, v]));
+  });
+
+  it('judges a bug on a binary frame unhandled-error when the connection shows /buggy takes binary, or the message was decoded', () => {
+    for (const name of ['binary-json-then-bug', 'binary-json-bug']) {
+      const v = byConn.get(ids[name])!;
+      expect(v.rootCause, name).toBe('unhandled-error');
+      expect(v.closeCode, name).toBe(1011);
+      expect(v.codeAgreement, name).toBe('agrees');
+      expect(v.confidence, name).toBe(0.9);
+      expect(v.explanation, name).toBe('TypeError thrown while processing a binary message');
+      expect(v.exception, name).toMatchObject({ type: 'TypeError', message: "Cannot read properties of undefined (reading 'id')" });
+      expect(v.profile, name).toBeUndefined();
+      expect(v.evidence.map((e) => e.kind), name).toEqual(['open', 'frame', 'exception', 'close']);
+    }
+  });
+
+  it('judges a binary frame JSON.parse cannot read unhandled-error when the connection sent /buggy binary JSON before', () => {
+    const v = byConn.get(ids['binary-json-then-malformed'])!;
+    expect(v).toMatchObject({ rootCause: 'unhandled-error', closeCode: 1011, codeAgreement: 'agrees', confidence: 0.9, exception: { type: 'SyntaxError' } });
+    expect(v.explanation).toBe('SyntaxError thrown while processing a binary message');
+    expect(v.profile).toBeUndefined();
+  });
+
+  it('keeps a binary frame JSON.parse cannot read a data-type mismatch by the learned profile', () => {
+    const v = byConn.get(ids['binary-garbage-to-buggy'])!;
+    expect(v).toMatchObject({ rootCause: 'data-type-mismatch', closeCode: 1011, codeAgreement: 'disagrees', confidence: 0.78, profile: 'learned' });
+    expect(v.explanation).toBe('data-type mismatch reported as 1011: check the opcode before parsing; a binary frame reached /buggy, which accepts text (SyntaxError followed)');
+  });
+
+  it('says a 1005 came with a close frame, without a status code', () => {
+    const v = byConn.get(ids['no-status'])!;
+    expect(v).toMatchObject({ rootCause: 'abnormal-closure', closeCode: 1005, codeAgreement: 'agrees', initiator: 'unknown', confidence: 0.6 });
+    expect(v.explanation).toBe('No Status Received: a close frame without a status code ended the connection, and nothing on it explains why');
+    expect(v.fix).toBe('Have clients close with an explicit code (1000 for a normal close).');
+  });
+
+  it('judges the 1001s of a shutdown server-restart, by the server, and the shutdown line no connection', () => {
+    for (const name of ['shutdown-text', 'shutdown-idle']) {
+      const v = byConn.get(ids[name])!;
+      expect(v, name).toMatchObject({ rootCause: 'server-restart', closeCode: 1001, codeAgreement: 'agrees', initiator: 'server', confidence: 0.8 });
+      expect(v.explanation, name).toBe('the server went away ("server shutting down")');
+    }
+    expect(report.summary.closes).toBe(Object.keys(LOCAL).length + 1);
+    expect(report.summary.incidents).toBe(7);
+    expect(report.incidents.map((v) => v.connection).sort()).toEqual(Object.keys(LOCAL).filter((n) => n !== 'buggy-normal').map((n) => ids[n]).sort());
+  });
+});

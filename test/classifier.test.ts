@@ -58,6 +58,11 @@ const CASES: [string, () => WsEvent[], Want, [string, 'text' | 'binary' | 'any']
   ['bad gateway', () => [ev.close('a', 2, 1014)], { rootCause: 'server-restart', closeCode: 1014, codeAgreement: 'agrees', incident: true }],
   ['abnormal with nothing to explain it', () => [ev.frame('a', 1, 'text'), ev.close('a', 2, 1006)], { rootCause: 'abnormal-closure', closeCode: 1006, codeAgreement: 'agrees', incident: true }],
   ['no status received', () => [ev.close('a', 2, 1005)], { rootCause: 'abnormal-closure', closeCode: 1005, codeAgreement: 'agrees', incident: true }],
+  // Most often a plain close(): still an incident (DESIGN maps 1005 to abnormal-closure), with less confidence.
+  ['a client\'s close frame without a status code', () => [ev.frame('a', 1, 'text'), ev.close('a', 2, 1005, '', { initiator: 'client' })],
+    { rootCause: 'abnormal-closure', closeCode: 1005, codeAgreement: 'agrees', incident: true, initiator: 'client', confidence: 0.4,
+      explanation: 'No Status Received: the client sent a close frame without a status code (what a plain close() sends), and nothing on it explains why',
+      fix: 'Have clients close with an explicit code (1000 for a normal close).' }],
   ['TLS failure', () => [ev.close('a', 2, 1015)], { rootCause: 'abnormal-closure', closeCode: 1015, codeAgreement: 'agrees', incident: true }],
   ['an application code', () => [ev.close('a', 2, 4001, 'session expired')], { rootCause: 'application', closeCode: 4001, codeAgreement: 'agrees', incident: true }],
   ['1011 with no exception logged', () => [ev.close('a', 2, 1011)], { rootCause: 'unhandled-error', closeCode: 1011, codeAgreement: 'agrees', incident: true, confidence: 0.4 }],

@@ -20,17 +20,30 @@ export const CRASHED = {
   exceptionType: 'TypeError', topFrame: 'node-crash/server\\.mjs', crash: true,
 };
 
-/** Connections open at the crash: what each sends first. The last one sends the fatal message. */
+/** Connections open at the crash: what each sends first. */
 export const OPEN = {
   'open-text': { route: '/text', send: [['hello', false]] },
   'open-json': { route: '/json', send: [[JSON.stringify({ op: 'join', room: 'a' }), false]] },
   'open-binary': { route: '/binary', send: [[Buffer.from([1, 2, 3]), true]] },
-  'profile-crash': { route: '/profile', send: [[JSON.stringify({ op: 'whoami', user: { name: 'ann' } }), false], [JSON.stringify({ op: 'whoami' }), false]] },
+};
+
+const whoami = JSON.stringify({ op: 'whoami', user: { name: 'ann' } });
+
+/**
+ * The connections that send the fatal message, last: what each sends, and what it calls for on
+ * its own connection and (`exceptionType`) on the others.
+ */
+export const FATAL = {
+  // A message without `user`: a TypeError, a bug.
+  'profile-crash': { route: '/profile', send: [[whoami, false], [JSON.stringify({ op: 'whoami' }), false]], expect: CRASHED },
+  // A binary frame that JSON.parse cannot read: a SyntaxError, a data-type mismatch.
+  'profile-binary-crash': { route: '/profile', send: [[whoami, false], [Buffer.from([0x00, 0x9f, 0xff, 0x10]), true]],
+    expect: { ...CRASHED, rootCause: 'data-type-mismatch', exceptionType: 'SyntaxError' } },
 };
 
 /** Opens a connection, sends its messages, and resolves once they are sent; `closed` is the code its client saw. */
 async function hold(port, name) {
-  const sc = OPEN[name];
+  const sc = OPEN[name] ?? FATAL[name];
   const ws = new WebSocket(`ws://127.0.0.1:${port}${sc.route}`);
   ws.on('error', () => {});
   const closed = new Promise((resolve) => ws.on('close', (code) => resolve(code)));
@@ -43,7 +56,8 @@ async function hold(port, name) {
   return { name, connId, closed };
 }
 
-export async function runCrash(logFile, { copies = 2 } = {}) {
+/** `fatal` names the connection whose message kills the server (a FATAL key). */
+export async function runCrash(logFile, { copies = 2, fatal = 'profile-crash' } = {}) {
   const fd = openSync(logFile, 'w');
   const child = spawn(process.execPath, [SERVER], { stdio: ['ignore', fd, fd, 'ipc'] });
   closeSync(fd);
@@ -53,23 +67,25 @@ export async function runCrash(logFile, { copies = 2 } = {}) {
     const before = [];
     for (let i = 0; i < copies; i++) before.push(...await Promise.all(BEFORE.map((n) => runClient(port, n, { delayMs: 3 }))));
     const open = [];
-    for (let i = 0; i < copies; i++) for (const n of Object.keys(OPEN)) if (n !== 'profile-crash') open.push(await hold(port, n));
-    open.push(await hold(port, 'profile-crash'));
+    for (let i = 0; i < copies; i++) for (const n of Object.keys(OPEN)) open.push(await hold(port, n));
+    open.push(await hold(port, fatal));
     const [exitCode] = await exited;
     const seen = await Promise.all(open.map((o) => o.closed));
     // The scenario itself, checked on the real processes: the server died of it, its clients saw 1006.
     if (exitCode !== 1) throw new Error(`the server exited with ${exitCode}, not 1`);
     if (seen.some((c) => c !== 1006)) throw new Error(`clients of open connections saw ${seen}, not 1006`);
-    return { before, open: open.map(({ name, connId }) => ({ name, connId })) };
+    return { before, open: open.map(({ name, connId }) => ({ name, connId })), fatal };
   } finally {
     child.kill();
   }
 }
 
 /** The verdict each connection of a run calls for, by connection id. */
-export function expectedVerdicts({ before, open }) {
+export function expectedVerdicts({ before, open, fatal }) {
+  const killer = FATAL[fatal];
+  const expect = (name) => (name === fatal ? killer.expect : { ...CRASHED, exceptionType: killer.expect.exceptionType });
   return [
     ...before.map(expectedFor),
-    ...open.map(({ name, connId }) => ({ connection: connId, scenario: name, route: OPEN[name].route, ...CRASHED })),
+    ...open.map(({ name, connId }) => ({ connection: connId, scenario: name, route: (OPEN[name] ?? killer).route, ...expect(name) })),
   ].sort(byConnection);
 }

@@ -100,7 +100,8 @@ const binary = () => Buffer.from([0x00, 0x9f, 0x92, 0x96, 0xff, 0x10, 0x20, 0x30
 
 /**
  * Scenarios: what a client does, and the verdict expected for its connection.
- * `send` items are [data, isBinary]; `end` is how the client finishes.
+ * `send` items are [data, isBinary]; `end` is how the client finishes: close, close-no-status,
+ * terminate, or wait (for the server to close).
  */
 export const SCENARIOS = {
   'text-normal': { route: '/text', send: [['hello', false], ['how are you', false]], end: 'close',
@@ -167,6 +168,7 @@ export function runClient(port, name, { delayMs = 0, scenarios = SCENARIOS } = {
       // Let the server answer the last message before finishing.
       await new Promise((r) => setTimeout(r, 20 + delayMs));
       if (sc.end === 'close' && ws.readyState === WebSocket.OPEN) ws.close(1000, 'done');
+      if (sc.end === 'close-no-status' && ws.readyState === WebSocket.OPEN) ws.close(); // a close frame without a code: 1005
       if (sc.end === 'terminate') ws.terminate();
     });
     ws.on('close', () => {
