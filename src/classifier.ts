@@ -55,6 +55,8 @@ export function classify(inc: Incident, profile: EndpointProfile | undefined, op
  * text of its verdict. Most closes are only counted: `verdictOf` writes the evidence, the fix
  * and the redacted reason for the few a report lists or a caller is handed.
  */
+const EVICTED = 'its events before it was evicted (over the tracked connections cap, or idle past the TTL) are gone';
+
 export class Judgement {
   readonly rootCause: RootCause;
   readonly incident: boolean;
@@ -82,14 +84,16 @@ export class Judgement {
     this.exception = finding.exception && exceptionInfo(finding.exception, opts.showPayloads);
   }
 
+  /** Halved for a connection whose past was evicted: what would have confirmed or overturned the finding is gone. */
   get confidence(): number {
-    return round(this.finding.confidence);
+    return round(this.inc.evicted ? this.finding.confidence / 2 : this.finding.confidence);
   }
 
   /** Written on demand: a summary reads it for the first close of each disagreement only. */
   get explanation(): string {
     const { finding, closeCode } = this;
-    const text = finding === NORMAL ? normalExplanation(this.inc) : finding.explanation;
+    let text = finding === NORMAL ? normalExplanation(this.inc) : finding.explanation;
+    if (this.inc.evicted) text += `; ${EVICTED}`;
     return this.codeAgreement === 'agrees' ? text : `${disagreement(finding.cause, closeCode, closeCodeInfo(closeCode).name)}; ${text}`;
   }
 }
@@ -317,7 +321,7 @@ function fromCode(
   }
   if (code === 1011) {
     return { cause: 'unhandled-error', confidence: 0.4, proof: inc.lastInbound ? [inc.lastInbound] : [],
-      explanation: `the server sent 1011${reason} but logged no exception on this connection`,
+      explanation: `the server sent 1011${reason} and no exception on this connection was seen`,
       fix: 'Log the error before closing with 1011 so the cause can be traced; then fix it.' };
   }
   if (info.cause === 'abnormal-closure') {

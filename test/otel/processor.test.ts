@@ -468,6 +468,29 @@ describe('CloseCauseSpanProcessor as a guest in the SDK', () => {
     }
   });
 
+  it("says so on a close whose connection was evicted before it, at half the confidence", () => {
+    /** A binary frame that made the handler's JSON.parse throw on connection `id`, then others' messages, then its 1011. */
+    const closeSpan = (maxConnections: number) => {
+      const exporter = new InMemorySpanExporter();
+      const tracer = provider([new CloseCauseSpanProcessor({ maxConnections }), new SimpleSpanProcessor(exporter)]);
+      const message = (id: string, type: string) => tracer.startSpan('websocket.receive', { kind: SpanKind.CONSUMER, attributes: { 'websocket.connection.id': id, 'url.path': '/chat', 'websocket.message.type': type } });
+      const bad = message('a', 'binary');
+      bad.recordException(new SyntaxError('Unexpected token \'\u0000\', "\u0000" is not valid JSON'));
+      bad.end();
+      for (const id of ['b', 'c']) message(id, 'text').end();
+      close1011(tracer, 'a');
+      return exporter.getFinishedSpans().find((span) => span.name === 'websocket.close')!.attributes;
+    };
+    const kept = closeSpan(100);
+    expect(kept['websocket.close.root_cause']).toBe('data-type-mismatch');
+    expect(kept['websocket.close.root_cause.confidence']).toBe(0.75);
+    const evicted = closeSpan(2);
+    expect(evicted['websocket.close.root_cause']).toBe('unhandled-error');
+    expect(evicted['websocket.close.root_cause.confidence']).toBe(0.2);
+    expect(evicted['websocket.close.code_agreement']).toBe('agrees');
+    expect(evicted['websocket.close.evidence']).toBe('the server sent 1011 and no exception on this connection was seen; its events before it was evicted (over the tracked connections cap, or idle past the TTL) are gone');
+  });
+
   it('bounds memory: connections beyond the cap and idle ones are evicted and counted', async () => {
     const processor = new CloseCauseSpanProcessor({ maxConnections: 10, idleTtlMs: 1000 });
     const tracer = provider([processor]);
