@@ -221,13 +221,23 @@ export function toInitiator(v: unknown): Initiator | undefined {
 // Message-text vocabulary. Each pattern is anchored on words and bounded, so no input backtracks badly.
 export const CLOSE_TEXT = /\b(?:clos(?:e|ed|ing)|disconnect(?:ed|ing)?|terminated|hang ?up|hung up|connection (?:lost|dropped|reset))\b/i;
 export const CLOSING_BY_SERVER = /\b(?:closing|rejecting|kick(?:ed|ing)|sending close|server closed|terminating)\b/i;
-export const CLOSED_BY_CLIENT = /\b(?:client (?:closed|disconnected|went away|hung up)|peer closed|remote closed|received close)\b/i;
+// Words that name the client as the one who ended it. Not "client disconnected" nor a bare "client
+// closed": handlers of the close event log them whoever sent the close frame (the connection to the
+// client ended).
+export const CLOSED_BY_CLIENT = /\b(?:client (?:closed (?:the )?(?:connection|socket|websocket)|went away|hung up)|closed by (?:the )?(?:client|peer|remote)|peer closed|remote closed|received close)\b/i;
 export const OPEN_TEXT = /\b(?:open(?:ed)?|connected|new (?:connection|client|socket|websocket)|connection (?:open(?:ed)?|established|accepted)|upgraded?|handshake (?:complete|succeeded|ok|done)|accepted)\b/i;
 export const FRAME_TEXT = /\b(?:message|msg|frame|recv|received|receiving|incoming|inbound|sent|sending|send|outgoing|outbound|data)\b/i;
 export const OUT_TEXT = /\b(?:sent|sending|send|outgoing|outbound|broadcast|reply|replied|echo(?:ed)?)\b/i;
 export const HANDLED_TEXT = /\b(?:handled|ignored|recovered|caught|retrying|will retry|skipped)\b/i;
 export const FATAL_TEXT = /\b(?:uncaught|unhandled ?rejection|unhandledRejection|uncaughtException|crash(?:ed|ing)?|process (?:exit|died))\b/i;
 const CODE_IN_TEXT = /\b(?:code|status)\s*(?:[=:]\s*)?(\d{4})\b|\bclos\w*\s+(?:with\s+)?(?:code\s+)?(\d{4})\b|\b(\d{4})\s+\((?:normal|going away|protocol error|unsupported|no status|abnormal|invalid|policy|message too big|mandatory|internal|service restart|try again|bad gateway|tls)/i;
+/**
+ * A close reason in a message: after the word (`reason: x`, `reason=x`, `reason "x"`), or after the
+ * code and a colon (`closed with code 1003: x`, `close 1003 (unsupported data): x`).
+ */
+const REASON_IN_TEXT = /\breason\s{0,8}(?:[:=]\s{0,8}(?:"([^"]{0,1000})"|'([^']{0,1000})'|(.{0,1000}))|\s"([^"]{0,1000})")|\b(?:code|status|clos\w{0,8}(?: with)?)\s{0,8}[=:]?\s{0,8}\d{4}(?: \([^()]{0,40}\))?: (.{1,1000})/i;
+/** A route in a message: `connected to /room`, `on ws://host/chat`, `path=/room`. */
+const ROUTE_IN_TEXT = /\b(?:to|on|path|route|url|endpoint)(?:\s{1,8}|\s{0,8}[=:]\s{0,8})((?:wss?|https?):\/\/[^\s/"']{1,255})?(\/[^\s"'<>,;)]{0,255})/i;
 
 /** The words of a message: each test of the vocabulary above, by its bit in MessageText. */
 export const SAYS = {
@@ -247,6 +257,8 @@ export class MessageText {
   private known = 0;
   private found = 0;
   private codeText: number | undefined | null = null;
+  private reasonText: ReasonInText | undefined | null = null;
+  private routeText: string | undefined | null = null;
 
   /** The text is written as it is inside a JSON string: no quote, backslash or control character. */
   readonly plain: boolean;
@@ -268,6 +280,18 @@ export class MessageText {
   get code(): number | undefined {
     if (this.codeText === null) this.codeText = this.text ? codeInText(this.text) : undefined;
     return this.codeText;
+  }
+
+  /** The close reason the text names (reasonInText). */
+  get reason(): ReasonInText | undefined {
+    if (this.reasonText === null) this.reasonText = reasonInText(this.text);
+    return this.reasonText;
+  }
+
+  /** The route the text names (routeInText). */
+  get route(): string | undefined {
+    if (this.routeText === null) this.routeText = routeInText(this.text);
+    return this.routeText;
   }
 }
 
@@ -298,6 +322,44 @@ export function codeInText(text: string): number | undefined {
   const m = CODE_IN_TEXT.exec(text);
   if (!m) return undefined;
   return toCode(m[1] ?? m[2] ?? m[3]);
+}
+
+/** A close reason in a message (`code 1003, reason: text only`), and the words before it. */
+export interface ReasonInText {
+  reason: string;
+  /** The log's own words: the reason is another's (the peer's, or the code's sender's). */
+  before: string;
+}
+
+/** A close reason written in a message (`code 1003, reason: text only`, `closed with 1003: text only`). */
+export function reasonInText(text: string): ReasonInText | undefined {
+  const m = REASON_IN_TEXT.exec(text);
+  if (!m) return undefined;
+  const quoted = m[1] ?? m[2] ?? m[4];
+  const raw = quoted ?? m[3] ?? m[5];
+  // The words up to the reason, the code's among them (`sending close 1003: ...`).
+  const before = text.slice(0, m.index + m[0].length - raw.length - (quoted === undefined ? 0 : 1));
+  if (quoted !== undefined) return { reason: quoted, before };
+  let reason = raw.trim();
+  // `(code 1003, reason: text only)`: the parenthesis closes the words around the reason.
+  if (reason.endsWith(')') && count(reason, '(') < count(reason, ')')) reason = reason.slice(0, -1).trimEnd();
+  return { reason, before };
+}
+
+function count(text: string, c: string): number {
+  let n = 0;
+  for (let i = text.indexOf(c); i >= 0; i = text.indexOf(c, i + 1)) n++;
+  return n;
+}
+
+/** A route written in a message (`client connected to /room`), without its query. */
+export function routeInText(text: string): string | undefined {
+  const m = ROUTE_IN_TEXT.exec(text);
+  if (!m) return undefined;
+  // A sentence's full stop or colon is no part of the path.
+  let end = m[2].length;
+  while (end > 1 && (m[2].charCodeAt(end - 1) === 46 || m[2].charCodeAt(end - 1) === 58)) end--;
+  return toRoute((m[1] ?? '') + m[2].slice(0, end));
 }
 
 /** The close code a library sent because of an error it raised itself, from its code or text. */

@@ -8,7 +8,9 @@
  * a close-code field whose value can be a code (4 digits, a fraction or an exponent: not an
  * HTTP status); a frame-type field with a frame-type value; a remote address that carries a
  * port; in the text, the words of the close, frame and close-code vocabulary, in any case and
- * without word boundaries; and any `\u` escape, which may hide any of these. The two formats
+ * without word boundaries; an escaped line break before a trace's frame (`\n    at `, Python's
+ * `\n  File `), the trace an exception written into a message holds (stack.ts `writtenException`);
+ * and any `\u` escape, which may hide any of these. The two formats
  * differ in how a key and its value are written (`Syntax`). A line that does not start as the
  * format's lines do (`{`; logfmt: the input's first key) is always read (it is counted as not
  * of the format). Matching more lines than needed costs time only;
@@ -118,6 +120,8 @@ function recordPrefilter(f: FieldMap, syntax: Syntax): Prefilter {
   keys(needles, syntax, f.code, code);
   keys(needles, syntax, f.type, type);
   keys(needles, syntax, f.remote, remote);
+  // A line break in a string value is always escaped; a frame's indent may be an escaped tab.
+  needles.push({ text: '\\n', ...tested(FRAME_AFTER) });
   for (const w of WORDS) needles.push({ text: w, anyCase: true });
   for (const w of ['code', 'status']) needles.push({ text: w, anyCase: true, ...tested(CODE_AFTER) });
   for (const w of CODE_NAMES) needles.push({ text: `(${w}`, anyCase: true, check: (b, s) => codeBefore(b, s - 1) });
@@ -131,6 +135,24 @@ const CODE_AFTER: Test = {
   followedBy: ['[0-9]{4}', `[=:]${BLANK}*[0-9]{4}`, `[ \\t\\r\\x0b\\x0c\\x80-\\xff\\\\]${BLANK}*[=:]?${BLANK}*[0-9]{4}`],
   exact: codeAfter,
 };
+
+/** After an escaped line break, a trace's frame: `    at ` (the indent maybe escaped tabs), Python's `  File `. */
+const FRAME_AFTER: Test = {
+  followedBy: ['[ \\t\\\\t]+at ', ' +File '],
+  exact: (b, p) => {
+    let q = p;
+    while (b[q] === 32 || b[q] === 9 || b[q] === 92 || b[q] === 116) q++; // space, tab, `\`, `t`
+    if (q > p && bytesAre(b, q, 'at ')) return true;
+    for (q = p; b[q] === 32;) q++;
+    return q > p && bytesAre(b, q, 'File ');
+  },
+};
+
+/** The bytes at `p` are `s`'s. */
+function bytesAre(b: Bytes, p: number, s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (b[p + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
 
 /** A needle's tests: the pattern where needles are searched, the exact check after it. */
 function tested({ followedBy, exact }: Test): Pick<Needle, 'followedBy' | 'check'> {

@@ -12,6 +12,7 @@ import {
   wireCodeOf,
 } from './fields.js';
 import type { FieldMap } from './parser.js';
+import { type WrittenException, writtenException } from './stack.js';
 
 type Rec = Record<string, unknown>;
 
@@ -56,10 +57,13 @@ export function pickedEvents(picked: Picked, at: string, emit: (e: WsEvent) => v
   if (msg.says(SAYS.close) || (code !== undefined && !exception && !msg.says(SAYS.frame))) {
     if (exception && code === undefined) return; // an error that mentions closing, without a code, is the exception only
     const reasonValue = values[FIELD.reason];
-    const reason = typeof reasonValue === 'string' ? reasonValue : '';
+    const said = msg.reason;
+    const reason = typeof reasonValue === 'string' ? reasonValue : said?.reason ?? '';
+    // Who closed, from the log's own words: not from a reason ("kicked after 3 warnings") the client sent.
+    const words = said ? messageText(said.before) : msg;
     const initiator = toInitiator(values[FIELD.initiator])
-      ?? (msg.says(SAYS.closedByClient) ? 'client' : msg.says(SAYS.closingByServer) ? 'server' : 'unknown');
-    emit({ time, conn, at, process: proc, route, kind: 'close', code: code ?? null, reason, initiator });
+      ?? (words.says(SAYS.closedByClient) ? 'client' : words.says(SAYS.closingByServer) ? 'server' : 'unknown');
+    emit({ time, conn, at, process: proc, route: route ?? msg.route, kind: 'close', code: code ?? null, reason, initiator });
     return;
   }
   if (exception) return;
@@ -75,7 +79,7 @@ export function pickedEvents(picked: Picked, at: string, emit: (e: WsEvent) => v
     return;
   }
   if (conn !== undefined && msg.says(SAYS.open)) {
-    emit({ time, conn, at, process: proc, route, kind: 'open', remote: own(remoteOf(values)) });
+    emit({ time, conn, at, process: proc, route: route ?? msg.route, kind: 'open', remote: own(remoteOf(values)) });
     return;
   }
   if (conn !== undefined && msg.text) emit({ time, conn, at, process: proc, route, kind: 'note', text: msg.text, level });
@@ -87,6 +91,9 @@ function exceptionOf(rec: Rec, picked: unknown[], msg: MessageText, level: strin
   let message: string | undefined;
   let stack: string | undefined;
   let code: unknown;
+  // The words the exception was logged with, for what they say of it (handled, fatal, a wire code).
+  let said = msg;
+  let written: WrittenException | undefined;
   if (errValue && typeof errValue === 'object') {
     const err = errValue as Rec;
     stack = str(err.stack) ?? str(err.stacktrace) ?? str(err.trace);
@@ -94,6 +101,9 @@ function exceptionOf(rec: Rec, picked: unknown[], msg: MessageText, level: strin
     type = str(err.type) ?? str(err.name) ?? str(err.class) ?? str(err.kind);
     code = err.code;
     if (!message && !stack && !type) return undefined; // winston's json format loses everything but the code
+  } else if (typeof errValue === 'string' && (written = writtenException(errValue))) {
+    // An error field holding `err.stack`.
+    ({ type, message, stack } = written);
   } else if (typeof errValue === 'string' && (level === 'error' || level === 'fatal')) {
     message = errValue;
   } else if (typeof rec.stack === 'string') {
@@ -102,16 +112,21 @@ function exceptionOf(rec: Rec, picked: unknown[], msg: MessageText, level: strin
     message = msg.text;
     code = rec.code;
   } else {
-    return undefined;
+    // The trace written into the message: `log.error('handler failed: ' + err.stack)`.
+    written = writtenException(msg.text);
+    if (!written) return undefined;
+    ({ type, message, stack } = written);
+    // Frame names ("at Handled.skipped") are no words of the log's.
+    said = messageText(written.before);
   }
   const first = stack ? /^([A-Za-z_$][\w$.]*(?:Error|Exception|Panic|Warning)?):\s?(.*)$/m.exec(stack) : null;
   type ??= first?.[1] ?? 'Error';
   message ??= first?.[2] ?? msg.text;
-  const text = `${msg.text} ${message}`;
-  const fatal = level === 'fatal' || msg.says(SAYS.fatal);
+  const text = `${said.text} ${message}`;
+  const fatal = level === 'fatal' || said.says(SAYS.fatal);
   return {
     kind: 'exception', type, message, stack, fatal,
-    handled: !fatal && (level === 'warn' || level === 'info' || level === 'debug' || msg.says(SAYS.handled)),
+    handled: !fatal && (level === 'warn' || level === 'info' || level === 'debug' || said.says(SAYS.handled)),
     code: typeof code === 'string' ? code : undefined,
     wireCode: wireCodeOf(code, text),
     connectionClosed: /ConnectionClosed|ClosedChannelException|WebSocketException: The remote party closed/.test(`${type} ${stack ?? ''}`.slice(0, 4096)) || undefined,

@@ -9,6 +9,7 @@
  */
 import type { WsEvent } from '../src/model.js';
 import type { LineParser } from './parser.js';
+import { Traceback, TRACEBACK_START } from './python-traceback.js';
 
 export interface TraceShape {
   /** The line continues the open record; `index` is the number of its lines taken so far. */
@@ -102,6 +103,85 @@ const THROWABLE_LINE = /^\s{0,8}((?:[A-Za-z_$][\w$]{0,100}[.+])+[A-Za-z_$][\w$]{
 export function throwableLine(line: string): { type: string; message: string } | undefined {
   const m = THROWABLE_LINE.exec(line);
   return m ? { type: m[1], message: m[2] ?? '' } : undefined;
+}
+
+/** Node's `err.stack` first line: `Error: message`, `RangeError [ERR_X]: message` (the name, the code). */
+const JS_ERROR_LINE = /^((?:[A-Z][\w$]{0,100})?Error)(?: \[[A-Z][\w.-]{0,100}\])?(?::\s?(.{0,2000}))?$/;
+
+/** An exception a log wrote out as text: `log.error('handler failed: ' + err.stack)`. */
+export interface WrittenException {
+  type: string;
+  message: string;
+  /** From the exception's first line to the end of the text. */
+  stack: string;
+  /** The text before the exception: the log's own words. */
+  before: string;
+}
+
+/**
+ * The exception a text holds as a trace: a `Type: message` line, maybe after words of the log's
+ * own (`ws error: RangeError: ...`), with `at ...` frames under it (JavaScript, Java, .NET); or a
+ * Python traceback. Undefined when the text holds none (a text of one line never does).
+ */
+export function writtenException(text: string): WrittenException | undefined {
+  let nl = text.indexOf('\n');
+  if (nl < 0) return undefined;
+  const tb = text.indexOf(TRACEBACK_START);
+  if (tb === 0 || (tb > 0 && text.charCodeAt(tb - 1) === 10)) return writtenTraceback(text, tb);
+  while (nl >= 0) {
+    const next = text.indexOf('\n', nl + 1);
+    const line = text.slice(nl + 1, next < 0 ? text.length : next);
+    if (isAtFrame(line)) return framed(text, text.slice(0, nl), line);
+    nl = next;
+  }
+  return undefined;
+}
+
+/** Colons the log's words before an exception's first line may have (`ws error: conn 7: TypeError: ...`). */
+const MAX_WORDS = 8;
+
+/** The end of a frame that names its file and line: `(a.js:1:2)`, `(Main.java:110)`, .NET's `:line 18`. */
+const FRAME_END = /:(?:line )?\d{1,9}\)?$/;
+
+/**
+ * The exception of `text` whose frames, the first being `frame`, follow `head`: its first line is
+ * the first in `head` that reads as one.
+ */
+function framed(text: string, head: string, frame: string): WrittenException | undefined {
+  for (let start = 0; start < head.length;) {
+    const eol = head.indexOf('\n', start);
+    const line = head.slice(start, eol < 0 ? head.length : eol);
+    // The exception starts the line or follows the log's words and a colon: a few of them, so
+    // that a long line of colons is not matched to its end once per colon.
+    for (let p = 0, words = 0; words <= MAX_WORDS; words++) {
+      const first = thrownLine(line.slice(p));
+      if (first) return { ...first, stack: text.slice(start + p), before: head.slice(0, start + p) };
+      const colon = line.indexOf(': ', p);
+      if (colon < 0) break;
+      p = colon + 2;
+    }
+    if (eol < 0) break;
+    start = eol + 1;
+  }
+  // Under a line that names no type (an error renamed `Oops`), only a frame with its file and line
+  // tells a trace from words indented under others (`\n  at noon`); the words are the message.
+  if (!FRAME_END.test(frame)) return undefined;
+  return { type: 'Error', message: head.slice(head.lastIndexOf('\n') + 1), stack: text, before: head };
+}
+
+/** The type and message of a JavaScript, Java or .NET exception's first line. */
+function thrownLine(line: string): { type: string; message: string } | undefined {
+  const js = JS_ERROR_LINE.exec(line);
+  return js ? { type: js[1], message: js[2] ?? '' } : throwableLine(line);
+}
+
+/** The Python traceback that starts at `start` in `text`; undefined when it has no final `Type: message` line. */
+function writtenTraceback(text: string, start: number): WrittenException | undefined {
+  const tb = new Traceback();
+  for (const line of text.slice(start + TRACEBACK_START.length + 1).split('\n')) if (!tb.add(line, true)) break;
+  if (!tb.complete) return undefined;
+  const { type, message, stack } = tb.result();
+  return { type, message, stack, before: text.slice(0, start) };
 }
 
 /** A frame line of Java, .NET and JavaScript traces: `at ...` after indentation. */

@@ -59,6 +59,19 @@ describe('the prefilter drops nothing', () => {
     if (opts.wsShare < 1) expect(fast.input.files[0].prefiltered).toBeGreaterThan(fast.input.lines / 2);
   });
 
+  it('a log whose errors are written into the message, with no connection named: same report, with their exceptions', async () => {
+    // `log.error(`${msg}: ${err.stack}`)`, the connection's fields dropped: only the trace's escaped line breaks make the line one to read.
+    const written = (s: string) => s.split('\n').map((line) => {
+      if (!line.includes('"err":{')) return line;
+      const { err, connId: _c, remoteAddress: _a, remotePort: _p, ...rec } = JSON.parse(line) as { err: { stack: string }; msg: string } & Record<string, unknown>;
+      return JSON.stringify({ ...rec, msg: `${rec.msg}: ${err.stack}` });
+    }).join('\n');
+    const file = generated('written.log', { seed: 9, wsShare: 0.3, concurrency: 20, crashEvery: 2000 }, 1_500_000, written);
+    const { fast, full } = await bothWays([file]);
+    expect(comparable(fast)).toEqual(full);
+    expect(Object.keys(fast.summary.exceptions).length).toBeGreaterThan(2);
+  });
+
   it('a CRLF log, gzipped, with other text between the lines and a field renamed', async () => {
     const crlf = (s: string) => s.replace(/\n/g, '\r\n').replace(/("msg":"request completed"\}\r\n)/, '$1plain text from stderr\r\n\r\n');
     const file = generated('crlf.log', { seed: 4, wsShare: 0.1, concurrency: 30 }, 600_000, crlf);

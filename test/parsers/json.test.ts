@@ -160,7 +160,47 @@ describe('winston', () => {
     expect(events[0]).toMatchObject({ conn: 's1', route: '/ws' });
     expect(events[1]).toMatchObject({ type: 'binary', direction: 'in' });
     expect(events[2]).toMatchObject({ type: 'TypeError', message: "Cannot read properties of undefined (reading 'id')" });
-    expect(events[3]).toMatchObject({ code: 1011, initiator: 'client' });
+    // "disconnected" says the connection ended, not who sent the close frame (here the server did).
+    expect(events[3]).toMatchObject({ code: 1011, initiator: 'unknown' });
+  });
+
+  it('reads an error field holding err.stack, at any level', async () => {
+    const file = join(dir, 'winston-stack-field.log');
+    const log = winston.createLogger({ format: winston.format.json(), transports: [new winston.transports.File({ filename: file })] });
+    const stack = typeError().stack;
+    log.warn('db query failed, served from cache', { socketId: 's1', error: stack });
+    await new Promise<void>((resolve) => { log.on('finish', resolve); log.end(); });
+    await new Promise((r) => setTimeout(r, 50));
+    const { events } = parse(file);
+    expect(events).toEqual([expect.objectContaining({
+      kind: 'exception', conn: 's1', type: 'TypeError', message: "Cannot read properties of undefined (reading 'id')",
+      stack, fatal: false, handled: true,
+    })]);
+  });
+});
+
+describe('a close written as a sentence', () => {
+  it('gives its route, code and reason, and no initiator the words do not name', () => {
+    const file = join(dir, 'pino-close-sentence.log');
+    const log = pino({ level: 'info' }, pino.destination({ dest: file, sync: true })).child({ connId: 'c1' });
+    log.info('connection on ws://chat.example/room?token=x closed with code 1003: text frames only');
+    const { events } = parse(file);
+    expect(events).toEqual([expect.objectContaining({ kind: 'close', conn: 'c1', route: '/room', code: 1003, reason: 'text frames only', initiator: 'unknown' })]);
+  });
+});
+
+describe('a stack written into the message', () => {
+  it('is read from the log\'s words, not from the frames\' names', () => {
+    const file = join(dir, 'pino-stack-in-msg.log');
+    const log = pino({ level: 'info' }, pino.destination({ dest: file, sync: true })).child({ connId: 'c1' });
+    // A frame named `ignored` is no word of the log's saying the error was handled.
+    function ignored(): never { throw new RangeError('Max payload size exceeded'); }
+    let stack = '';
+    try { ignored(); } catch (err) { stack = (err as Error).stack!; log.error(`ws error: ${stack}`); }
+    const { events } = parse(file);
+    expect(events).toEqual([expect.objectContaining({
+      kind: 'exception', conn: 'c1', type: 'RangeError', message: 'Max payload size exceeded', stack, fatal: false, handled: false, wireCode: 1009,
+    })]);
   });
 });
 

@@ -57,7 +57,8 @@ function hit(filter: BlockFilter, text: string, pad: number, noise = '{"level":3
 const WORDS = ['ws', 'connection', 'closed', 'close', 'closing', 'closure', 'disconnected', 'terminated', 'hang up',
   'hangup', 'hung up', 'lost', 'dropped', 'reset', 'message', 'frame', 'received', 'sent', 'binary', 'text', 'data',
   'opened', 'connected', 'code', 'status', '1003', '1011', '(unsupported data)', '(internal error)', 'with', 'request',
-  'completed', 'statusCode', 'upgrade', 'uncaught', 'handled', '=', ':', 'token', 'expired'];
+  'completed', 'statusCode', 'upgrade', 'uncaught', 'handled', '=', ':', 'token', 'expired',
+  'RangeError: x\n    at y (a.js:1:2)', 'failed: java.lang.Error: x\n\tat a.B.c(B.java:1)', '\nTraceback (most recent call last):\n  File "a.py", line 1, in f\nValueError: x'];
 const SPACES = [' ', ' ', '  ', '\n', '\t', '\u00a0', '\u2028', ''];
 const KEYS = [...new Set(Object.values(DEFAULT_FIELDS).flat()), 'stack', 'req', 'res', 'reqId', 'hostname', 'pid', 'id', 'statusCode'];
 const VALUES: fc.Arbitrary<unknown>[] = [
@@ -110,6 +111,9 @@ describe('JSON prefilter', () => {
     ['a frame type in capitals', '{"messageType":"BINARY"}'],
     ['a close in capitals', '{"msg":"CONNECTION RESET"}'],
     ['a flattened stack', '{"stack":"Error: x\\n    at y","msg":"boom"}'],
+    ['a trace written into the message', '{"level":50,"msg":"ws error: RangeError: Max payload size exceeded\\n    at Receiver.haveLength (receiver.js:442:28)"}'],
+    ['a Java trace written into the message', '{"level":40,"msg":"failed: java.lang.IllegalStateException: x\\n\\tat a.B.c(B.java:1)"}'],
+    ['a Python traceback written into the message', '{"levelname":"ERROR","message":"Traceback (most recent call last):\\n  File \\"app.py\\", line 3, in f\\nValueError: x"}'],
   ])('hits %s', (_, text) => {
     expect(events(text), text).toBeGreaterThan(0);
     for (let pad = 0; pad < 4; pad++) expect(hit(filter, text, pad), `${text} after ${pad}`).toBe(true);
@@ -188,6 +192,8 @@ describe('logfmt prefilter', () => {
     ['a frame type in capitals, unquoted', 'level=30 messageType=BINARY msg=in'],
     ['a close in capitals', 'level=30 msg="CONNECTION RESET"'],
     ['a stack escaped twice (pino-logfmt)', 'level=50 msg=boom stack="Error: x\\\\n    at y"'],
+    ['a trace written into the message', 'level=50 msg="ws error: RangeError: x\\n    at y (a.js:1:2)"'],
+    ['a trace written into the message, escaped twice (pino-logfmt)', 'level=50 msg="ws error: RangeError: x\\\\n    at y (a.js:1:2)"'],
     ['a code after a non-breaking space', 'level=30 msg="code\u00a01003"'],
     ['a code named after the number', 'level=30 msg="server said 1011\\t(Internal Error)"'],
     ['keys separated by tabs', 'level=30\tconnId=c1\tmsg=hi'],

@@ -1,6 +1,9 @@
 /** The shared multi-line record joiner: what it takes, when a record ends, and the order of events. */
 import { describe, expect, it } from 'vitest';
-import { isAtFrame, throwableLine, TraceJoiner, type TraceShape } from '../../parsers/stack.js';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { isAtFrame, throwableLine, TraceJoiner, type TraceShape, writtenException } from '../../parsers/stack.js';
+import { PYTHON } from '../support/python.js';
 import type { WsEvent } from '../../src/model.js';
 
 const note = (text: string): WsEvent => ({ kind: 'note', text, time: undefined, conn: 'c1', at: `f:${text}` });
@@ -90,5 +93,54 @@ describe('throwableLine and isAtFrame', () => {
     expect(throwableLine(`${'a.'.repeat(5000)}b c`)).toBeUndefined();
     expect(throwableLine(`${'a$'.repeat(5000)}!`)).toBeUndefined();
     expect(Date.now() - t).toBeLessThan(100);
+  });
+});
+
+/** The stack a real throw leaves. */
+function thrown(f: () => unknown): string {
+  try {
+    f();
+  } catch (err) {
+    return (err as Error).stack!;
+  }
+  throw new Error('did not throw');
+}
+
+describe('writtenException', () => {
+  it('reads a Node stack after the log\'s words, with its type, message and code', () => {
+    const stack = thrown(() => (undefined as unknown as { id: number }).id);
+    expect(writtenException(`ws error: ${stack}`)).toEqual({
+      type: 'TypeError', message: "Cannot read properties of undefined (reading 'id')", stack, before: 'ws error: ',
+    });
+    const coded = thrown(() => Buffer.alloc(-1));
+    expect(writtenException(coded)).toMatchObject({ type: 'RangeError', message: expect.stringMatching(/^The value of "size" is out of range/), before: '' });
+    expect(writtenException(`failed: ${thrown(() => { throw new Error('boom'); })}`)).toMatchObject({ type: 'Error', message: 'boom', before: 'failed: ' });
+  });
+
+  it('reads a Java trace as Tomcat logged it', () => {
+    const lines = readFileSync('samples/java-tomcat/server.log', 'utf8').split('\n').slice(21, 25);
+    const text = `handler failed: ${lines.join('\n').trimStart()}`;
+    expect(writtenException(text)).toMatchObject({ type: 'java.lang.IllegalStateException', message: 'bad payload: missing id', before: 'handler failed: ' });
+  });
+
+  it('reads a Python traceback as traceback.format_exc() wrote it', () => {
+    const tb = spawnSync(PYTHON, ['-c', 'import json, traceback\ntry:\n    json.loads("hello")\nexcept Exception:\n    print(traceback.format_exc(), end="")'], { encoding: 'utf8' }).stdout;
+    expect(writtenException(`decode failed\n${tb}`)).toEqual({
+      type: 'json.decoder.JSONDecodeError', message: 'Expecting value: line 1 column 1 (char 0)', stack: tb.trimEnd(), before: 'decode failed\n',
+    });
+  });
+
+  it('takes frames under words that name no type for an Error, only when a frame names its file and line', () => {
+    class Oops extends Error { override name = 'Oops'; }
+    const stack = thrown(() => { throw new Oops('boom'); });
+    expect(writtenException(`handler failed: ${stack}`)).toMatchObject({ type: 'Error', message: 'handler failed: Oops: boom', before: 'handler failed: Oops: boom' });
+    expect(writtenException('room booked\n  at noon')).toBeUndefined();
+    expect(writtenException('one line: TypeError: x')).toBeUndefined();
+  });
+
+  it('reads a line of many colons over frames in linear time', () => {
+    const t = Date.now();
+    expect(writtenException(`${'a.b: '.repeat(20_000)}\n    at x (a.js:1:2)`)).toMatchObject({ type: 'Error' });
+    expect(Date.now() - t).toBeLessThan(50);
   });
 });
