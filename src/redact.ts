@@ -50,6 +50,8 @@ function keyValue(match: string, key: string, separator: string, value: string):
  * directories of a stack frame) 0.77 or less.
  */
 function looksRandom(run: string): boolean {
+  // A path's directories are judged one by one: a temporary folder's suffix (`/tmp/app-TXEZh4/`) is no secret.
+  if (run.includes('/')) return run.split('/').some((part) => part.length >= 32 && looksRandom(part));
   if (!/[a-z]/.test(run) || !/[A-Z]/.test(run) || !/\d/.test(run)) return false;
   const counts = new Map<string, number>();
   for (const c of run) counts.set(c, (counts.get(c) ?? 0) + 1);

@@ -79,6 +79,9 @@ describe('redact', () => {
     'main.(*hub).handle (/srv/app/hub.go:42)',
     'com.example.chat.ChatEndpoint.onMessage(ChatEndpoint.java:57)',
     'echo (/nix/store/2ibp8l6y3hw0cxk6qzv2w5bmd3p3l5j2-app/server.py:18)',
+    // A temporary folder's random suffix (mkdtemp), on a path of 32+ characters.
+    'Timeout._onTimeout (file:///tmp/wsclose-node-crash-TXEZh4/crash1.mjs:3)',
+    'handle (/var/folders/7x/Kq3v9ZbW8PL2nDYc0000gn/T/App-Xy7Qz2/app.js:12)',
   ])('%j is left as it is', (text) => {
     expect(redact(text)).toBe(text);
   });
