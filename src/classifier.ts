@@ -265,8 +265,11 @@ function typeMismatch(
   // carried on, with no parse error on it (which a handled mismatch would have logged).
   const taken = data !== undefined && inc.inbound[data] > 1 && !recent.some((e, i) => i < from && e.kind === 'exception' && isParseError(e));
   // A learned profile only says which types normal connections happened to send: it yields to
-  // the connection's own evidence, and to an exception that shows the message was decoded.
-  const weak = profile?.source === 'learned' && (taken || (causal.length > 0 && !parse));
+  // the connection's own evidence, and to an exception that shows a binary frame was decoded as
+  // text (the handler got past parsing it). Not for a text frame on a binary endpoint: there, a
+  // TypeError or a decoder's error (`"data" must be of type Buffer`, protobuf's wire type) is
+  // how the mismatch shows.
+  const weak = profile?.source === 'learned' && (taken || (data === 'binary' && causal.length > 0 && !parse));
   if (data && profile && !weak) {
     if (accepts(profile, data)) return undefined;
     const how = profile.source === 'learned'

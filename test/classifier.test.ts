@@ -130,6 +130,30 @@ describe('classify', () => {
   });
 });
 
+describe('a learned profile', () => {
+  /** Connection `a` on `route` (learned from a normal connection that sent `learnedType` only) receives `frame` and its handler throws `error`. */
+  function learned(route: string, learnedType: 'text' | 'binary', frame: 'text' | 'binary', error: [string, string]): Verdict {
+    let incident: Incident | undefined;
+    const c = new Correlator((i) => { incident = i; });
+    [ev.open('a', 1, route), ev.frame('a', 2, frame, 'in'), ev.error('a', 3, ...error), ev.close('a', 4, 1011)].forEach((e) => c.push(e));
+    const profiles = new Profiles();
+    profiles.learn(route, { text: learnedType === 'text' ? 3 : 0, binary: learnedType === 'binary' ? 3 : 0 }, 'x.log:9');
+    return classify(incident!, profiles.lookup(route));
+  }
+
+  it('holds for a text frame on a binary endpoint whose handler then fails on it, whatever the error', () => {
+    const v = learned('/upload', 'binary', 'text', ['TypeError', 'The "data" argument must be of type Buffer. Received type string']);
+    expect(v).toMatchObject({ rootCause: 'data-type-mismatch', closeCode: 1011, codeAgreement: 'disagrees', profile: 'learned', confidence: 0.74 });
+    expect(v.explanation).toBe('data-type mismatch reported as 1011: check the opcode before parsing; a text frame reached /upload, which accepts binary (TypeError followed)');
+  });
+
+  it('yields for a binary frame on a text endpoint whose handler got past parsing it', () => {
+    const v = learned('/rpc', 'text', 'binary', ['TypeError', "Cannot read properties of undefined (reading 'name')"]);
+    expect(v).toMatchObject({ rootCause: 'unhandled-error', closeCode: 1011, codeAgreement: 'agrees' });
+    expect(v.profile).toBeUndefined();
+  });
+});
+
 describe('evidence times', () => {
   it('are the ISO text of each event time, whatever the order, across minutes, days and years, and for fractional ms', () => {
     // The classifier reuses the text of the minute before: times that leave it or go back must not, and a
