@@ -439,7 +439,17 @@
             (i32.and (i32.eq (i32.load8_u offset=3 (local.get $q)) (i32.const 0x3a)) (call $digits (i32.add (local.get $q) (i32.const 4)) (i32.const 2))))))
           (local.set $q (i32.add (local.get $q) (i32.const 6)))))
       (br_if $timed (i32.ne (i32.load8_u (local.get $q)) (i32.const 0x20)))
-      (local.set $p (i32.add (local.get $q) (i32.const 1))))
+      (local.set $p (i32.add (local.get $q) (i32.const 1)))
+      ;; A container runtime's file (CRI: containerd, CRI-O): the stream, the tag (full or
+      ;; partial), a space each: `stdout F `, `stderr P `.
+      (br_if $timed (i32.eqz (i32.and
+        (i32.or
+          (i32.and (i32.eq (i32.load align=1 (local.get $p)) (i32.const 0x6f647473)) (i32.eq (i32.load16_u offset=4 align=1 (local.get $p)) (i32.const 0x7475)))
+          (i32.and (i32.eq (i32.load align=1 (local.get $p)) (i32.const 0x65647473)) (i32.eq (i32.load16_u offset=4 align=1 (local.get $p)) (i32.const 0x7272))))
+        (i32.and
+          (i32.and (i32.eq (i32.load8_u offset=6 (local.get $p)) (i32.const 0x20)) (i32.eq (i32.load8_u offset=8 (local.get $p)) (i32.const 0x20)))
+          (i32.or (i32.eq (i32.load8_u offset=7 (local.get $p)) (i32.const 0x46)) (i32.eq (i32.load8_u offset=7 (local.get $p)) (i32.const 0x50)))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 9))))
     (local.get $p))
 
   ;; 1 when the `n` bytes at `p` are all ASCII digits.

@@ -8,7 +8,12 @@
  * - `docker compose logs`: the container's name padded to the longest one's width plus one, then
  *   `| ` (compose's formatter, `%-<width>s | `), colored when compose writes to a terminal or is
  *   given `--ansi always`; `--timestamps` adds the time (RFC3339Nano, fixed width) after it.
- * kubectl writes both as `[pod/…] <time> <line>`. The line's own fields (its time included)
+ * - a container runtime's own file (`/var/log/containers/*.log`, `/var/log/pods/…`: containerd's
+ *   and CRI-O's CRI format, as the kubelet's logs.go reads it): the time (RFC3339Nano), the
+ *   stream, the tag (`F` a full line, `P` part of one longer than the runtime's line size), and a
+ *   space each: `2026-11-28T10:00:00.123456789Z stdout F <line>`. A partial line's parts are read
+ *   as lines of their own (a JSON line longer than 16 KB, containerd's default, is not joined).
+ * kubectl writes its two as `[pod/…] <time> <line>`. The line's own fields (its time included)
  * are what the parser reads; the collector's time is not used. A prefix is taken off only when
  * the parser knows the lines better without it (reader.ts): Spring Boot's own lines begin with
  * such a time.
@@ -16,7 +21,7 @@
 
 import { Sweep } from './prefilter.js';
 
-const PREFIX = /(?:\[pod\/[^\]\s]{1,316}\] |(?:\x1b\[[\d;]{1,16}m)?[\w.-]{1,255} {1,256}\| (?:\x1b\[0m)?)?(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) )?/y;
+const PREFIX = /(?:\[pod\/[^\]\s]{1,316}\] |(?:\x1b\[[\d;]{1,16}m)?[\w.-]{1,255} {1,256}\| (?:\x1b\[0m)?)?(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) (?:std(?:out|err) [FP] )?)?/y;
 /** The share of a sample's lines that must carry a prefix for the input to be read as prefixed. */
 const SHARE = 0.9;
 

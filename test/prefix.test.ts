@@ -25,9 +25,11 @@ const COMPOSE = 'chat-1         | ';
 const LONGEST = `\x1b[${'1'.repeat(16)}m${'a'.repeat(255)}${' '.repeat(256)}| \x1b[0m2026-11-27T02:00:01.123456789+01:00 `;
 
 describe('collector prefixes', () => {
-  it('takes off a pod reference, a kubelet time, an RFC3339Nano time, or both', () => {
+  it('takes off a pod reference, a kubelet time, an RFC3339Nano time, or both; a container runtime\'s time, stream and tag', () => {
     const times = ['2026-11-27T02:00:01.000001000Z ', '2026-11-27T02:00:01.5+01:00 ', '2026-11-27T02:00:01Z '];
-    for (const prefix of [POD, ...times, `${POD}2026-11-27T02:00:01.123456789Z `, COMPOSE, `${COMPOSE}${times[0]}`, `\x1b[36m${COMPOSE}\x1b[0m`, 'a | ', LONGEST]) {
+    // containerd's and CRI-O's (local time, nanoseconds) CRI lines.
+    const cri = ['2026-11-27T02:00:01.0000021Z stdout F ', '2026-11-27T02:00:01.123456789+01:00 stderr F ', '2026-11-27T02:00:01.5Z stdout P '];
+    for (const prefix of [POD, ...times, `${POD}2026-11-27T02:00:01.123456789Z `, COMPOSE, `${COMPOSE}${times[0]}`, `\x1b[36m${COMPOSE}\x1b[0m`, 'a | ', LONGEST, ...cri]) {
       expect(withoutPrefix(prefix + LINE)).toBe(LINE);
       const buf = Buffer.from(`xx${prefix}${LINE}\n`);
       expect(buf.toString('latin1', 0, stripPrefixes(buf, 2, buf.length))).toBe(`xx${LINE}\n`);
@@ -35,6 +37,8 @@ describe('collector prefixes', () => {
     for (const line of [LINE, '2026-11-27 02:00:01,123 chat INFO x', '[pod/] x', '2026-11-27T02:00:01.1234567891Z x', '2026-11-27 02:00:01.123 | INFO     | app:main:1 - x', 'chat-1 |x']) {
       expect(withoutPrefix(line)).toBe(line);
     }
+    // Only the time is a collector's when the stream or the tag is not the runtime's.
+    for (const rest of ['stdin F x', 'stdout X x', 'stdout Fx', 'stdoutF x', 'stderr  F x']) expect(withoutPrefix(`2026-11-27T02:00:01Z ${rest}`)).toBe(rest);
   });
 
   it('takes the prefixes off a block of lines in place, each line kept whole and at its place in order', () => {
@@ -76,7 +80,9 @@ describe('collector prefixes', () => {
     const time = fc.tuple(fc.constantFrom('2026-11-27T02:00:01', '2026-11-27 02:00:01', '2026-1-27T02:00:01', '2026-11-27T02:00:0x', '9999-99-99T99:99:99'),
       fc.oneof(fc.constant(''), sized('1', 9).map((d) => `.${d}`)), fc.constantFrom('Z', 'z', '+01:00', '-11:30', '+0100', '+1:00', '', '+01:0x'), fc.constantFrom(' ', '', '\t'))
       .map((parts) => parts.join(''));
-    const line = fc.tuple(fc.oneof(fc.constant(''), pod, compose), fc.oneof(fc.constant(''), time), fc.constantFrom(LINE, '', 'x', '] ', '| '))
+    const stream = fc.tuple(fc.constantFrom('stdout', 'stderr', 'stdo', 'stde', 'stdin', 'stdoux', 'stderx'), fc.constantFrom(' ', '', '\t'), fc.constantFrom('F', 'P', 'X', ''), fc.constantFrom(' ', '', 'x'))
+      .map((parts) => parts.join(''));
+    const line = fc.tuple(fc.oneof(fc.constant(''), pod, compose), fc.oneof(fc.constant(''), time), fc.oneof(fc.constant(''), stream), fc.constantFrom(LINE, '', 'x', '] ', '| '))
       .map((parts) => parts.join(''));
     fc.assert(fc.property(fc.array(line, { minLength: 1, maxLength: 20 }), (lines) => {
       const block = `${lines.join('\n')}\n`;
@@ -111,13 +117,14 @@ describe('collector prefixes', () => {
   });
 
   const haveGo = spawnSync('go', ['version']).status === 0;
-  it.skipIf(!haveGo)('reads a log prefixed as kubectl, docker and docker compose write it to the same verdicts (needs golang-go)', async () => {
+  it.skipIf(!haveGo)('reads a log prefixed as kubectl, docker, docker compose and the container runtimes (CRI) write it to the same verdicts (needs golang-go)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wsclose-prefix-'));
     const prog = join(dir, 'prefix.go');
     // The kubelet's layout (fixed-width nanoseconds) with kubectl's pod reference, docker's
     // RFC3339Nano, and compose's name padded to its longest service's width plus one (here
     // `chat-worker-1`), then the same fixed-width time in local time, then colored as
-    // compose's ansiColor does.
+    // compose's ansiColor does; containerd's and CRI-O's files (the kubelet's logs.go reads
+    // `<time> <stream> <tag> <line>`), RFC3339Nano in UTC and fixed-width in local time.
     writeFileSync(prog, `package main
 import ("bufio"; "fmt"; "os"; "strconv"; "time")
 func main() {
@@ -132,6 +139,10 @@ func main() {
       fmt.Printf("[pod/chat-7d9f8c6b5-x2x9k/chat] %s %s\\n", t.Format(fixed), in.Text())
     case "docker":
       fmt.Printf("%s %s\\n", t.Format(time.RFC3339Nano), in.Text())
+    case "containerd":
+      fmt.Printf("%s stdout F %s\\n", t.Format(time.RFC3339Nano), in.Text())
+    case "crio":
+      fmt.Printf("%s stdout F %s\\n", t.In(time.FixedZone("CET", 3600)).Format(fixed), in.Text())
     case "compose":
       fmt.Printf("%s%s %s\\n", compose, t.In(time.FixedZone("CET", 3600)).Format(fixed), in.Text())
     default:
@@ -145,6 +156,8 @@ func main() {
     const first: Record<string, RegExp> = {
       kubectl: /^\[pod\/chat-7d9f8c6b5-x2x9k\/chat\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \{/,
       docker: /^\d{4}-\d\d-\d\dT[\d:.]+Z \{/,
+      containerd: /^\d{4}-\d\d-\d\dT[\d:.]+Z stdout F \{/,
+      crio: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}\+01:00 stdout F \{/,
       compose: /^chat-1 {9}\| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}\+01:00 \{/,
       'compose-ansi': /^\x1b\[36mchat-1 {9}\| \x1b\[0m\{/,
     };
