@@ -26,12 +26,19 @@ export function reportParts(report: Report, format: ReportFormat, opts: TextOpti
   }
 }
 
-/** Where `--out file` is written, and whether by a rename: a symlink's target, not the link. */
-function target(file: string): { path: string; atomic: boolean } {
+/**
+ * Where `--out file` is written, and whether by a rename: a symlink's target, not the link; or
+ * the descriptor of this process's stdout or stderr when `file` is the regular file it writes to
+ * (`--out /dev/stdout > report.txt`, `>>` too): renamed over, or opened again and truncated, that
+ * file would lose what the shell wrote before and after.
+ */
+function target(file: string): { path: string; atomic: boolean; fd?: number } {
   const st = statSync(file, { throwIfNoEntry: false });
   // A dangling link is written through: the shell's `>` creates its target, a rename would replace it.
   if (!st) return { path: file, atomic: !lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() };
-  return st.isFile() ? { path: realpathSync(file), atomic: true } : { path: file, atomic: false };
+  if (!st.isFile()) return { path: file, atomic: false };
+  const fd = [1, 2].find((n) => sameFile(stat(() => fstatSync(n)), st));
+  return fd === undefined ? { path: realpathSync(file), atomic: true } : { path: file, atomic: false, fd };
 }
 
 /** Why a write failed, in a line: "no space left on device (ENOSPC)", without Node's "ENOSPC: ..., write". */
@@ -52,18 +59,18 @@ function cannotWrite(file: string, err: unknown): Error {
  * temporary file; what to do about it is the stream's 'error' listeners' call.
  */
 export function openOut(file: string): { stream: WriteStream; commit(): Promise<void> } {
-  const { path, atomic } = target(file);
+  const { path, atomic, fd: inherited } = target(file);
   const tmp = atomic ? join(dirname(path), `.${basename(path)}.${process.pid}.tmp`) : path;
   let fd: number;
   try {
-    fd = openSync(tmp, 'w');
+    fd = inherited ?? openSync(tmp, 'w');
   } catch (err) {
     throw cannotWrite(file, err);
   }
   const abandon = () => {
     if (atomic) rmSync(tmp, { force: true });
   };
-  const stream = createWriteStream(tmp, { fd }).on('error', abandon);
+  const stream = createWriteStream(tmp, { fd, autoClose: inherited === undefined }).on('error', abandon);
   return {
     stream,
     commit: async () => {
@@ -82,10 +89,11 @@ export function openOut(file: string): { stream: WriteStream; commit(): Promise<
 /** The regular file that `out` names (through links, or by another name) is one of `inputs` ("-": stdin): writing it would destroy what is to be read. */
 export function isAnInput(out: string, inputs: string[]): boolean {
   const o = stat(() => statSync(out));
-  return !!o?.isFile() && inputs.some((name) => {
-    const st = stat(() => (name === '-' ? fstatSync(0) : statSync(name)));
-    return st?.dev === o.dev && st.ino === o.ino;
-  });
+  return !!o?.isFile() && inputs.some((name) => sameFile(stat(() => (name === '-' ? fstatSync(0) : statSync(name))), o));
+}
+
+function sameFile(a: Stats | undefined, b: Stats): boolean {
+  return a?.dev === b.dev && a.ino === b.ino;
 }
 
 /** A file that cannot be stat'ed is no input to protect: reading it fails, and says so. */

@@ -145,4 +145,22 @@ describe('--out naming what is not a regular file', () => {
       .toEqual(['real.md', 'absent.md', '/proc/self/fd/1']);
     onlyMade(...(haveDevices ? ['null', 'full'] : []), 'real.md', 'link.md', 'absent.md', 'dangling.md', 'stdout');
   });
+
+  it("writes through to the file a shell's > or >> gave stdout, between what the shell writes before and after it", async () => {
+    const md = await stdoutOf('md');
+    const dir = mkdtempSync(join(tmpdir(), 'wsclose-out-stdout-'));
+    const cli = `"${process.execPath}" "${CLI}" analyze "${SAMPLE}" -o md`;
+    for (const out of ['/dev/stdout', '/proc/self/fd/1']) {
+      const file = join(dir, 'grouped.txt');
+      const res = spawnSync('bash', ['-c', `{ echo '== host A'; ${cli} --out ${out}; echo "rc=$?"; echo '== end'; } > "${file}"`], { encoding: 'utf8' });
+      expect([res.status, res.stderr], out).toEqual([0, '']);
+      expect(readFileSync(file, 'utf8'), out).toBe(`== host A\n${md}rc=0\n== end\n`);
+      const log = join(dir, 'appended.txt');
+      writeFileSync(log, 'previous\n');
+      const { ino } = statSync(log);
+      expect(spawnSync('bash', ['-c', `${cli} --out ${out} >> "${log}"`]).status, out).toBe(0);
+      expect(readFileSync(log, 'utf8'), out).toBe(`previous\n${md}`);
+      expect(statSync(log).ino, out).toBe(ino);
+    }
+  });
 });
