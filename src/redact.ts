@@ -20,8 +20,10 @@ const SECRET_PATTERNS: [RegExp, string | Replacer][] = [
   // also end identifiers (`dbPassword`, `client_secret`, `AWS_SECRET_ACCESS_KEY`); the short
   // ones stand alone or after `_`, `-`, `.` (`pw=`, `x-auth:`, not `bypass=`).
   [/((?<![A-Za-z0-9])(?:pw|pwd|pass|sid|auth|session(?:[_-]?id)?|sig)|(?:api|access|secret|private|client|signing|encryption)[_-]?key|apikey|password|passwd|passphrase|secret|token|credentials?|cookie|authorization|signature)(["']?\s*[:=]\s*["']?)([^\s"'&,;}]{1,512})/gi, keyValue],
-  // Any other key, when its value is long enough to be one (`key: user:42` is a cache key).
-  [/(key)(["']?\s*[:=]\s*["']?)([^\s"'&,;}]{16,512})/gi, '$1$2[redacted]'],
+  // Any other key, a word of its own, when its value could be one: long, letters and digits, no
+  // dots or slashes (`key: user:42` is a cache key, `duplicate key: room/general/2026` a path,
+  // `translation key: chat.errors.roomNotFound` a name; `monkey=`, `sortKey=` are no keys).
+  [/(?<![A-Za-z])(key)(["']?\s*[:=]\s*["']?)([^\s"'&,;}]{16,512})/gi, (m, key, separator, value) => (/^[^./]*$/.test(value) && /\d/.test(value) && /[a-z]/i.test(value) ? `${key}${separator}[redacted]` : m)],
   // JWTs; the lookbehind starts a match only where a run starts, so a long run is scanned once.
   [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, '[redacted-jwt]'],
   // Email addresses.
@@ -31,7 +33,9 @@ const SECRET_PATTERNS: [RegExp, string | Replacer][] = [
   // Hex digests and keys of 32+ hex digits (a UUID's groups are shorter).
   [/(?<![A-Za-z0-9])[0-9a-fA-F]{32,}(?![A-Za-z0-9])/g, (m) => (/\d/.test(m) && /[a-f]/i.test(m) ? '[redacted]' : m)],
   // Base64 and base64url blobs of 32+ characters that look random (see `looksRandom`).
-  [/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,}={0,2}/g, (m) => (looksRandom(m) ? '[redacted]' : m)],
+  // A path's directories and file are judged one by one, and only a random one goes: a frame's
+  // file stays readable, and its signature apart from another's.
+  [/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,}={0,2}/g, (m) => m.split('/').map((part) => (part.length >= 32 && looksRandom(part) ? '[redacted]' : part)).join('/')],
 ];
 
 /** A lowercase word: what follows `token: ` or `token ` in prose (`expired`, `missing`), not a credential. */
@@ -41,7 +45,9 @@ function isWord(value: string): boolean {
 
 function keyValue(match: string, key: string, separator: string, value: string): string {
   // `auth: failed`, `session: expired`: an unquoted colon and a space start prose; `=` never does.
-  return /^:\s/.test(separator) && isWord(value) ? match : `${key}${separator}[redacted]`;
+  if (/^:\s/.test(separator) && isWord(value)) return match;
+  // A short name with a value of a few characters is a count or a status: `auth=ok`, `sid: 42`, `pass: 3 of 5`.
+  return key.length <= 4 && value.length < 4 && /^[A-Za-z0-9]+$/.test(value) ? match : `${key}${separator}[redacted]`;
 }
 
 /**
@@ -50,9 +56,15 @@ function keyValue(match: string, key: string, separator: string, value: string):
  * directories of a stack frame) 0.77 or less.
  */
 function looksRandom(run: string): boolean {
-  // A path's directories are judged one by one: a temporary folder's suffix (`/tmp/app-TXEZh4/`) is no secret.
-  if (run.includes('/')) return run.split('/').some((part) => part.length >= 32 && looksRandom(part));
-  if (!/[a-z]/.test(run) || !/[A-Z]/.test(run) || !/\d/.test(run)) return false;
+  // Random base64 is about 40% capitals and 15% digits; a camelCase name (`processChatMessageForRoom42Handler`) has few of either.
+  let upper = 0;
+  let digits = 0;
+  for (let i = 0; i < run.length; i++) {
+    const c = run.charCodeAt(i);
+    if (c >= 65 && c <= 90) upper++;
+    else if (c >= 48 && c <= 57) digits++;
+  }
+  if (upper < 0.2 * run.length || digits < 2 || !/[a-z]/.test(run)) return false;
   const counts = new Map<string, number>();
   for (const c of run) counts.set(c, (counts.get(c) ?? 0) + 1);
   let bits = 0;

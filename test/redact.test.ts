@@ -21,8 +21,10 @@ describe('redact', () => {
     ['apiKey: k1', 'apiKey: [redacted]'],
     ['x-api-key: k1', 'x-api-key: [redacted]'],
     ['private_key=k1 secret_key=k2', 'private_key=[redacted] secret_key=[redacted]'],
-    ['session=s1; sid=s2; sessionId=s3', 'session=[redacted]; sid=[redacted]; sessionId=[redacted]'],
+    ['session=s1; sid=s2k9; sessionId=s3', 'session=[redacted]; sid=[redacted]; sessionId=[redacted]'],
     ['auth=u:p', 'auth=[redacted]'],
+    // A random folder in a frame's path goes; the file's name stays.
+    ['handle (/tmp/build-Q7mZ2xLk9PaR4tVw8YbN3cFh6JdS1gUe/a.js:3)', 'handle (/tmp/[redacted]/a.js:3)'],
     ['credentials=c1', 'credentials=[redacted]'],
     ["{'token': 'abc123'}", "{'token': '[redacted]'}"],
     // a bare key, when its value is long enough to be one
@@ -69,6 +71,12 @@ describe('redact', () => {
     'rate limit exceeded (120 msgs per 60s)',
     'bypass=true',
     'cache key=user:42',
+    // A short name with a count or a status; a key that is a path, a name or part of a word.
+    'auth=ok', 'auth: OK', 'sid: 42', 'pass: 3 of 5 retries',
+    'duplicate key: room/general/messages/2026', 'Missing translation key: chat.errors.roomNotFound', 'sortKey=createdAt_desc_index', 'monkey=bananas_and_more_bananas_2',
+    // camelCase names of 32+ characters with digits, in a frame; a hash folder's file kept by name.
+    'processChatMessageForRoom42Handler (/app/src/processChatMessageForRoom42Handler.js:10:5)',
+    'OAuth2WebSocketTokenRefresherImpl.refresh(OAuth2WebSocketTokenRefresherImpl.java:88)',
     'conn 550e8400-e29b-41d4-a716-446655440000 reset',
     'release 20240101120000 of build 1234567890123456789012345678901234',
     'ERR_WEBSOCKET_CONNECTION_CLOSED_BEFORE_HANDSHAKE_COMPLETE',
