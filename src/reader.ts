@@ -104,7 +104,7 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
     st.lines = result.lines;
     st.bytes = result.bytes;
     if (result.prefiltered) st.prefiltered = result.prefiltered;
-    // Not one line of a known format (an empty input has no lines): an input error, so that a CI gate does not pass on it.
+    // Not one line of a known format, and binary (a compressed file, a program): an input error, so that a CI gate does not pass on it.
     if (st.parser === null && st.lines > 0) st.error = unreadable(display, result.head);
   } catch (err) {
     if (err instanceof ReadError) {

@@ -20,10 +20,14 @@ const KINDS: Kind[] = [
   { what: 'an executable (ELF)', magic: [0x7f, 0x45, 0x4c, 0x46] },
 ];
 
-/** One line for stderr: what the input `name` (`stdin`: a pipe) looks like, and how to read it. */
-export function unreadable(name: string, head: Buffer): string {
+/**
+ * One line for stderr: what the input `name` (`stdin`: a pipe) looks like, and how to read it; or
+ * undefined for text, which may be a quiet service's log in a format with nothing to read
+ * (`listening on 8080`): its lines are counted as skipped, and the report says no close was found.
+ */
+export function unreadable(name: string, head: Buffer): string | undefined {
   const kind = KINDS.find((k) => k.magic.every((b, i) => head[(k.offset ?? 0) + i] === b));
-  if (!kind) return `${name}: no line in a log format wsclose reads (--format names one)`;
+  if (!kind) return head.includes(0) ? `${name}: binary data, not a log` : undefined;
   if (!kind.read) return `${name}: ${kind.what}, not a log`;
   const how = name === 'stdin' ? `… | ${kind.read.pipe} | wsclose analyze` : `${kind.read.file} ${name} | wsclose analyze`;
   return `${name}: ${kind.what}, not a log; read it with: ${how}`;

@@ -62,7 +62,7 @@ describe('bad files among good ones', () => {
       `wsclose: ${files.directory}: is a directory`,
       `wsclose: ${files.denied}: permission denied`,
       expect.stringMatching(new RegExp(`^wsclose: ${files.truncated}: corrupt or truncated gzip data \\(unexpected end of file\\)$`)),
-      `wsclose: ${files.garbage}: no line in a log format wsclose reads (--format names one)`,
+      `wsclose: ${files.garbage}: binary data, not a log`,
     ]);
     expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
     const r = JSON.parse(res.stdout) as Report;
@@ -78,7 +78,7 @@ describe('bad files among good ones', () => {
     expect(truncated.parser).toBe('json');
     expect(good).toMatchObject({ parser: 'json', lines: 3, events: 3, skipped: {} });
     expect(good.error).toBeUndefined();
-    expect(garbage.error).toBe(`${files.garbage}: no line in a log format wsclose reads (--format names one)`);
+    expect(garbage.error).toBe(`${files.garbage}: binary data, not a log`);
     expect(garbage.parser).toBeNull();
     expect(garbage.skipped['unknown-format']).toBe(garbage.lines);
     expect(r.input.skipped['unknown-format']).toBe(garbage.lines);
@@ -175,9 +175,10 @@ describe('an input that no parser reads: compressed, an archive, a program', () 
     expect((JSON.parse(res.stdout) as Report).input.files[0]).toMatchObject({ name: 'stdin', lines: 0, error: 'stdin: is a directory' });
   });
 
-  it('is not an empty input, nor JSON log lines without a WebSocket event', async () => {
+  it('is not an empty input, nor blank lines, nor JSON log lines without a WebSocket event, nor a quiet service\'s text', async () => {
     const plain = `${JSON.stringify({ level: 30, time: 1764006313213, msg: 'GET /health 200' })}\n`;
-    for (const input of ['', plain]) {
+    const text = '> chat@1.0.0 start\n> node server.js\n\nlistening on 8080\n';
+    for (const input of ['', '\n\n\n', plain, text]) {
       const res = await runCli(['analyze', '--fail-on', 'any', '-o', 'json'], { input });
       expect(res.code, input).toBe(0);
       expect(res.stderr, input).toBe('');
