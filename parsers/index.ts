@@ -17,13 +17,14 @@ import { pythonWebsocketsParser } from './python-websockets.js';
 import { zipkinParser } from './zipkin.js';
 import type { Parser } from './parser.js';
 import { tsharkParser } from './tshark.js';
+import { winstonParser } from './winston.js';
 
 export type { FieldMap, LineParser, Parser, ParserOptions, ParserSink } from './parser.js';
 
 /** Every parser, most specific first: on a tie in `detect`, the earlier one wins. */
 export const PARSERS: readonly Parser[] = [
   tsharkParser, harParser, apigwParser, otlpParser, jaegerParser, zipkinParser,
-  nodeCrashParser, goParser, javaParser, dotnetParser, logfmtParser, pythonWebsocketsParser, aiohttpParser, jsonParser,
+  nodeCrashParser, goParser, javaParser, dotnetParser, logfmtParser, pythonWebsocketsParser, aiohttpParser, winstonParser, jsonParser,
 ];
 
 export function parserByName(name: string): Parser | undefined {
