@@ -8,9 +8,9 @@
  * `req.url` are found where the JSON parser finds them.
  */
 import { DEFAULT_FIELDS, fieldMap } from './fields.js';
-import { recordShare, withCrashText } from './node-crash.js';
+import { recordShare } from './node-crash.js';
 import type { FieldMap, Parser } from './parser.js';
-import { recordEvents } from './record.js';
+import { recordLines } from './record.js';
 import { logfmtPrefilter } from './record-prefilter.js';
 
 type Rec = Record<string, unknown>;
@@ -34,8 +34,7 @@ export const logfmtParser: Parser = {
 
   create(file, sink, opts) {
     const fields = fieldMap(opts?.fields);
-    return withCrashText(file, sink, 'not-logfmt', (text) => parseLogfmt(text, fields),
-      (rec, lineNo) => recordEvents(rec, `${file}:${lineNo}`, fields, (e) => sink.event(e)));
+    return recordLines(file, sink, 'not-logfmt', (text) => parseLogfmt(text, fields), fields);
   },
 
   prefilter(opts) {

@@ -11,10 +11,20 @@ import {
   FIELD, type MessageText, messageText, own, type Picked, pickAll, SAYS, toCode, toDirection, toInitiator, toLevel, toRoute, toTime,
   wireCodeOf,
 } from './fields.js';
-import type { FieldMap } from './parser.js';
+import { withCrashText } from './node-crash.js';
+import type { FieldMap, LineParser, ParserSink } from './parser.js';
 import { type WrittenException, writtenException } from './stack.js';
 
 type Rec = Record<string, unknown>;
+
+/**
+ * A reader of lines that each hold one record (`parse`: logfmt's, winston's), with Node crash
+ * reports between them; one `emit` for all its records.
+ */
+export function recordLines(file: string, sink: ParserSink, unread: string, parse: (text: string) => Rec | undefined, f: FieldMap): LineParser {
+  const emit = (e: WsEvent) => sink.event(e);
+  return withCrashText(file, sink, unread, parse, (rec, lineNo) => recordEvents(rec, `${file}:${lineNo}`, f, emit));
+}
 
 /** Emits the events one record holds (an exception line that closes the connection holds two). */
 export function recordEvents(rec: Rec, at: string, f: FieldMap, emit: (e: WsEvent) => void): void {

@@ -7,9 +7,9 @@
  * them are read as in JSON logs.
  */
 import { fieldMap } from './fields.js';
-import { recordShare, withCrashText } from './node-crash.js';
+import { recordShare } from './node-crash.js';
 import type { Parser } from './parser.js';
-import { recordEvents } from './record.js';
+import { recordLines } from './record.js';
 
 type Rec = Record<string, unknown>;
 
@@ -50,7 +50,6 @@ export const winstonParser: Parser = {
   },
 
   create(file, sink, opts) {
-    const fields = fieldMap(opts?.fields);
-    return withCrashText(file, sink, 'not-winston', parseWinstonSimple, (rec, lineNo) => recordEvents(rec, `${file}:${lineNo}`, fields, (e) => sink.event(e)));
+    return recordLines(file, sink, 'not-winston', parseWinstonSimple, fieldMap(opts?.fields));
   },
 };

@@ -50,13 +50,13 @@ export function classify(inc: Incident, profile: EndpointProfile | undefined, op
   return verdictOf(judge(inc, profile, opts));
 }
 
+const EVICTED = 'its events before it was evicted (over the tracked connections cap, or idle past the TTL) are gone';
+
 /**
  * One ended connection judged: its root cause and what a summary counts of it, without the
  * text of its verdict. Most closes are only counted: `verdictOf` writes the evidence, the fix
  * and the redacted reason for the few a report lists or a caller is handed.
  */
-const EVICTED = 'its events before it was evicted (over the tracked connections cap, or idle past the TTL) are gone';
-
 export class Judgement {
   readonly rootCause: RootCause;
   readonly incident: boolean;
