@@ -58,7 +58,7 @@ interface Kernel {
   memory: WebAssembly.Memory;
   scan(from: number, start: number, end: number, room: number, first: number): number;
   count(from: number, end: number, tables: number, common: number, list: number): number;
-  strip(start: number, end: number): number;
+  strip(start: number, end: number, first: number): number;
   next: WebAssembly.Global;
   odds: WebAssembly.Global;
   breaks: WebAssembly.Global;
@@ -202,17 +202,18 @@ export class Sweep {
 
   /**
    * Takes the collectors' prefixes off the lines of `buf[start, end)` (whole lines) in place, in
-   * the kernel (prefilter.wat `strip`); returns the new end. `buf` is one of the sweep's blocks,
+   * the kernel (prefilter.wat `strip`); returns the new end. A prefix naming its source stays on
+   * a line that does not start with byte `first` (256: none). `buf` is one of the sweep's blocks,
    * or the sweep has none and the lines are copied in and back.
    */
-  strip(buf: Buffer, start: number, end: number): number {
+  strip(buf: Buffer, start: number, end: number, first: number): number {
     const at = this.addressOf(buf);
-    if (at >= 0) return this.kernel.strip(at + start, at + end) - at;
+    if (at >= 0) return this.kernel.strip(at + start, at + end, first) - at;
     if (this.views !== undefined) throw new Error('strip: a block of another sweep');
     this.reserve(INPUT + end - start + PADDING);
     const memory = Buffer.from(this.kernel.memory.buffer);
     buf.copy(memory, INPUT, start, end);
-    const n = this.kernel.strip(INPUT, INPUT + end - start) - INPUT;
+    const n = this.kernel.strip(INPUT, INPUT + end - start, first) - INPUT;
     memory.copy(buf, start, INPUT, INPUT + n);
     return start + n;
   }

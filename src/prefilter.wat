@@ -32,6 +32,8 @@
   (global $breaks (export "breaks") (mut i32) (i32.const 0))
   ;; Odd lines written by the last call.
   (global $odds (export "odds") (mut i32) (i32.const 0))
+  ;; 1 when the prefix `prefix` read last names its source (kubectl's pod, compose's container).
+  (global $named (mut i32) (i32.const 0))
   ;; The sweep's constants.
   (data (i32.const 96) "\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f" "\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a")
 
@@ -315,7 +317,10 @@
   ;; break) in place, the lines moved up to close the gaps; returns the new end. The prefix is
   ;; src/prefix.ts's PREFIX, matched by hand (`prefix`): here, because it runs on every line of
   ;; a prefixed log, and a string made of the bytes for the pattern cost more than the pattern.
-  (func (export "strip") (param $start i32) (param $end i32) (result i32)
+  ;; A prefix that names its source stays on a line whose first byte after blanks is not `first`
+  ;; (how the format's lines start; 256 for none): the reader reads such a line, one of the text
+  ;; between records (a crash report), with the others of its source (prefix.ts `trimmed`).
+  (func (export "strip") (param $start i32) (param $end i32) (param $first i32) (result i32)
     (local $pos i32) (local $to i32) (local $p i32) (local $q i32) (local $k i32) (local $n i32)
     (local $breakv v128)
     (local.set $breakv (v128.load offset=112 (i32.const 0)))
@@ -325,6 +330,15 @@
       (loop $lines
         (br_if $done (i32.ge_u (local.get $pos) (local.get $end)))
         (local.set $p (call $prefix (local.get $pos)))
+        (if (global.get $named)
+          (then
+            (local.set $q (local.get $p))
+            (loop $blanks
+              (local.set $k (i32.load8_u (local.get $q)))
+              (local.set $q (i32.add (local.get $q) (i32.const 1)))
+              (br_if $blanks (i32.or (i32.eq (local.get $k) (i32.const 32)) (i32.eq (local.get $k) (i32.const 9)))))
+            (if (i32.and (i32.ne (local.get $k) (local.get $first)) (i32.ne (local.get $first) (i32.const 256)))
+              (then (local.set $p (local.get $pos))))))
         ;; The line's break, sixteen bytes a step (no prefix holds one).
         (local.set $q (local.get $p))
         (loop $find
@@ -346,7 +360,8 @@
   ;; time as RFC 3339 with a space; each part as PREFIX matches it, its bounds included. No part
   ;; takes a line break, so the match stays in its line.
   (func $prefix (param $p i32) (result i32)
-    (local $q i32) (local $n i32) (local $c i32)
+    (local $q i32) (local $n i32) (local $c i32) (local $at i32)
+    (local.set $at (local.get $p))
     (block $named
       ;; `[pod/`, then 1 to 316 bytes but `]` and blanks (\s on Latin-1 text), then `] `.
       (if (i32.and (i32.eq (i32.load8_u (local.get $p)) (i32.const 0x5b)) (i32.eq (i32.load offset=1 align=1 (local.get $p)) (i32.const 0x2f646f70)))
@@ -403,6 +418,7 @@
       (if (i32.eq (i32.load align=1 (local.get $q)) (i32.const 0x6d305b1b))
         (then (local.set $q (i32.add (local.get $q) (i32.const 4)))))
       (local.set $p (local.get $q)))
+    (global.set $named (i32.ne (local.get $p) (local.get $at)))
     ;; `dddd-dd-ddTdd:dd:dd`, an optional `.` and 1 to 9 digits, `Z` or `+hh:mm` / `-hh:mm`, a space.
     (local.set $q (local.get $p))
     (block $timed

@@ -17,11 +17,22 @@
  * are what the parser reads; the collector's time is not used. A prefix is taken off only when
  * the parser knows the lines better without it (reader.ts): Spring Boot's own lines begin with
  * such a time.
+ *
+ * Several sources in one stream (`kubectl logs -l app=chat --prefix`, `docker compose logs`)
+ * interleave their lines one by one, a crash report's lines among them. So a prefix that names
+ * its source stays on a line that does not start as the format's records do (`trimmed`): the
+ * reader gives such lines, the text between records, to a reader of their source's own.
  */
 
 import { Sweep } from './prefilter.js';
 
 const PREFIX = /(?:\[pod\/[^\]\s]{1,316}\] |(?:\x1b\[[\d;]{1,16}m)?[\w.-]{1,255} {1,256}\| (?:\x1b\[0m)?)?(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) (?:std(?:out|err) [FP] )?)?/y;
+/** The part of PREFIX that names the line's source: kubectl's `pod/<name>/<container>`, compose's container. */
+const NAMED = /\[(pod\/[^\]\s]{1,316})\] |(?:\x1b\[[\d;]{1,16}m)?([\w.-]{1,255}) {1,256}\| /y;
+/** What the sweep takes for blanks before a line's first byte. */
+const BLANKS = /[ \t]*/y;
+/** No byte: every prefix comes off. */
+export const ANY_START = 256;
 /** The share of a sample's lines that must carry a prefix for the input to be read as prefixed. */
 const SHARE = 0.9;
 
@@ -50,17 +61,41 @@ export function withoutPrefix(line: string): string {
   return n === 0 ? line : line.slice(n);
 }
 
+/** The source `line`'s prefix names (`pod/chat-a/server`, `chat-1`), or undefined. */
+export function sourceOf(line: string): string | undefined {
+  NAMED.lastIndex = 0;
+  const m = NAMED.exec(line);
+  return m === null ? undefined : (m[1] ?? m[2]);
+}
+
+/**
+ * `line` as the reader reads it, as prefilter.wat `strip` cuts it: without its prefix, unless
+ * the prefix names a source and the rest, past blanks, does not start with `first` (a byte,
+ * or ANY_START).
+ */
+export function trimmed(line: string, first: number): string {
+  const n = prefixLength(line);
+  if (n === 0) return line;
+  if (first !== ANY_START && sourceOf(line) !== undefined) {
+    BLANKS.lastIndex = n;
+    BLANKS.test(line);
+    if (line.charCodeAt(BLANKS.lastIndex) !== first) return line;
+  }
+  return line.slice(n);
+}
+
 /** Where blocks other than a reader's are stripped. */
 let scratch: Sweep | undefined;
 
 /**
  * Takes the prefix off each line of `buf[start, end)` (whole lines: `end - 1` is a line break)
- * in place, the lines moved up to close the gaps; returns the new end. Line breaks are kept, so
- * lines keep their numbers. It runs in the prefilter's kernel (prefilter.wat `strip`), in
- * `sweep` when the block is one of its blocks: no string is made of the lines, and PREFIX is
- * matched there by hand (keep the two in step: test/prefix.test.ts checks one against the other).
+ * in place, as `trimmed` does, the lines moved up to close the gaps; returns the new end. Line
+ * breaks are kept, so lines keep their numbers. It runs in the prefilter's kernel
+ * (prefilter.wat `strip`), in `sweep` when the block is one of its blocks: no string is made of
+ * the lines, and PREFIX is matched there by hand (keep the two in step: test/prefix.test.ts
+ * checks one against the other).
  */
-export function stripPrefixes(buf: Buffer, start: number, end: number, sweep?: Sweep): number {
+export function stripPrefixes(buf: Buffer, start: number, end: number, sweep?: Sweep, first = ANY_START): number {
   const s = sweep !== undefined && sweep.addressOf(buf) >= 0 ? sweep : (scratch ??= new Sweep());
-  return s.strip(buf, start, end);
+  return s.strip(buf, start, end, first);
 }

@@ -8,7 +8,8 @@ import { detectParser, parserByName, type ParserOptions } from '../parsers/index
 import type { Parser, Prefilter } from '../parsers/parser.js';
 import { tsharkParser } from '../parsers/tshark.js';
 import type { WsEvent } from './model.js';
-import { hasLinePrefix, stripPrefixes, withoutPrefix } from './prefix.js';
+import { Demux } from './demux.js';
+import { ANY_START, hasLinePrefix, stripPrefixes, trimmed, withoutPrefix } from './prefix.js';
 import type { FileStats } from './report.js';
 import { ReadError, readLines, type LineHandler } from './source.js';
 import { unreadable } from './unreadable.js';
@@ -57,8 +58,10 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
   const skip = (reason: string) => {
     st.skipped[reason] = (st.skipped[reason] ?? 0) + 1;
   };
+  let demux: Demux | undefined;
   const event = (e: WsEvent) => {
     st.events++;
+    demux?.seen(e);
     if (e.conn === undefined && (e.kind === 'open' || e.kind === 'close')) st.keyless = true;
     push(e);
   };
@@ -89,15 +92,24 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
         if (!parser) return () => skip('unknown-format');
         st.parser = parser.name;
         if (prefixed) st.linePrefix = true;
-        const lp = parser.create(display, { event, skip }, capture ? { ...opts, capturePositions: true } : opts);
-        finishParser = () => lp.end();
-        const handler: LineHandler = (text, lineNo) => lp.line(text, lineNo);
+        const sink = { event, skip };
+        const lp = parser.create(display, sink, capture ? { ...opts, capturePositions: true } : opts);
+        const prefilter = prefilterOf(parser, opts, lines);
         // The prefix comes off each block's lines before the prefilter sees them, which expects
-        // lines that start as the format does.
-        if (prefixed) handler.trim = { block: stripPrefixes, line: withoutPrefix };
-        if (lp.bytes) handler.bytes = (buf, start, end, lineNo) => lp.bytes!(buf, start, end, lineNo);
+        // lines that start as the format does; a source's name stays on the others (demux.ts).
+        const first = prefixed ? (prefilter?.lineStart?.charCodeAt(0) ?? ANY_START) : ANY_START;
+        if (first !== ANY_START) demux = new Demux(lp, sink, (own) => parser!.create(display, own, opts), sample);
+        const main = demux ?? lp;
+        finishParser = () => main.end();
+        const handler: LineHandler = (text, lineNo) => main.line(text, lineNo);
+        if (prefixed) handler.trim = { block: (buf, start, end, sweep) => stripPrefixes(buf, start, end, sweep, first), line: (t) => trimmed(t, first) };
+        if (lp.bytes) {
+          handler.bytes = demux === undefined ? (buf, start, end, lineNo) => lp.bytes!(buf, start, end, lineNo)
+            // A line that kept its prefix is one of the few read as text.
+            : (buf, start, end, lineNo) => (buf[start] === first ? lp.bytes!(buf, start, end, lineNo) : main.line(buf.toString('utf8', start, end), lineNo));
+        }
         if (lp.ahead) handler.ahead = (buf, starts, ends, count) => lp.ahead!(buf, starts, ends, count);
-        if (opts.prefilter !== false) handler.prefilter = prefilterOf(parser, opts, lines);
+        if (opts.prefilter !== false) handler.prefilter = prefilter;
         return handler;
       },
     });

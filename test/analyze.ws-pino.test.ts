@@ -15,7 +15,7 @@ import { runAll, runClient, SCENARIOS, startServer } from '../samples/ws-pino/se
 import type { Verdict } from '../src/model.js';
 import type { Report } from '../src/report.js';
 import { runCli } from './support/cli.js';
-import { expectVerdict, type ExpectedVerdict } from './support/expect-verdict.js';
+import { expectVerdict, expectVerdictsByProcess, type ExpectedVerdict } from './support/expect-verdict.js';
 
 const REPLICA = fileURLToPath(new URL('fixtures/replica.mjs', import.meta.url));
 
@@ -163,14 +163,7 @@ describe('two replicas of the server, their lines interleaved as `kubectl logs -
     expect(logs[0].process).not.toBe(logs[1].process);
     const ids = new Set(logs[0].expected.map((e) => e.connection));
     expect(logs[1].expected.filter((e) => ids.has(e.connection)).length).toBe(logs[1].expected.length);
-    for (const { process, expected } of logs) {
-      const own = new Map(report.incidents.filter((v) => v.process === process).map((v) => [v.connection, v]));
-      for (const e of expected) {
-        if (e.incident) expectVerdict(own.get(e.connection), e);
-        else expect(own.has(e.connection), `${e.scenario} (${e.connection}) is not an incident`).toBe(false);
-      }
-      expect(own.size).toBe(expected.filter((e) => e.incident).length);
-    }
+    expectVerdictsByProcess(report, logs);
     const all = logs.flatMap((l) => l.expected);
     expect(report.summary.closes).toBe(all.length);
     expect(report.summary.incidents).toBe(all.filter((e) => e.incident).length);

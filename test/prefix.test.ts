@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectParser } from '../parsers/index.js';
-import { hasLinePrefix, stripPrefixes, withoutPrefix } from '../src/prefix.js';
+import { ANY_START, hasLinePrefix, sourceOf, stripPrefixes, trimmed, withoutPrefix } from '../src/prefix.js';
 import type { Report } from '../src/report.js';
 import { runCli } from './support/cli.js';
 
@@ -21,6 +21,8 @@ const SAMPLE = 'samples/ws-pino/chat.log';
 const LINE = '{"level":30,"msg":"ws connection opened"}';
 const POD = '[pod/chat-7d9f8c6b5-x2x9k/chat] ';
 const COMPOSE = 'chat-1         | ';
+/** How a JSON record starts: `{`. */
+const OPEN = 0x7b;
 /** The longest prefix: a compose name of 255 characters padded by 256 blanks, coloured with 16 digits, then a time with nanoseconds and an offset. */
 const LONGEST = `\x1b[${'1'.repeat(16)}m${'a'.repeat(255)}${' '.repeat(256)}| \x1b[0m2026-11-27T02:00:01.123456789+01:00 `;
 
@@ -56,11 +58,11 @@ describe('collector prefixes', () => {
     // Pieces of prefixes and of what follows them, so that lines come near a prefix and miss it.
     const piece = fc.constantFrom(POD, COMPOSE, '[pod/', '] ', '2026-11-27T02:00:01.5Z ', '2026-11-27T02:00:01', '+01:00 ', '\x1b[36m', '\x1b[0m', '| ', ' ', 'chat-1', LINE, 'x', '\r');
     const line = fc.tuple(fc.array(piece, { maxLength: 6 }), fc.nat({ max: 40_000 })).map(([ps, pad]) => ps.join('') + 'y'.repeat(pad % 7 === 0 ? pad : pad % 300));
-    fc.assert(fc.property(fc.array(fc.oneof({ weight: 1, arbitrary: fc.constant('') }, { weight: 4, arbitrary: line }), { minLength: 1, maxLength: 40 }), (lines) => {
+    fc.assert(fc.property(fc.array(fc.oneof({ weight: 1, arbitrary: fc.constant('') }, { weight: 4, arbitrary: line }), { minLength: 1, maxLength: 40 }), fc.constantFrom(ANY_START, OPEN), (lines, first) => {
       const block = `${lines.join('\n')}\n`;
       const buf = Buffer.from(`ab${block}rest`, 'latin1');
-      const end = stripPrefixes(buf, 2, 2 + block.length);
-      expect(buf.toString('latin1', 2, end)).toBe(`${lines.map(withoutPrefix).join('\n')}\n`);
+      const end = stripPrefixes(buf, 2, 2 + block.length, undefined, first);
+      expect(buf.toString('latin1', 2, end)).toBe(`${lines.map((l) => trimmed(l, first)).join('\n')}\n`);
       expect(buf.toString('latin1', buf.length - 4)).toBe('rest');
     }), { numRuns: 200 });
   });
@@ -82,14 +84,33 @@ describe('collector prefixes', () => {
       .map((parts) => parts.join(''));
     const stream = fc.tuple(fc.constantFrom('stdout', 'stderr', 'stdo', 'stde', 'stdin', 'stdoux', 'stderx'), fc.constantFrom(' ', '', '\t'), fc.constantFrom('F', 'P', 'X', ''), fc.constantFrom(' ', '', 'x'))
       .map((parts) => parts.join(''));
-    const line = fc.tuple(fc.oneof(fc.constant(''), pod, compose), fc.oneof(fc.constant(''), time), fc.oneof(fc.constant(''), stream), fc.constantFrom(LINE, '', 'x', '] ', '| '))
+    const line = fc.tuple(fc.oneof(fc.constant(''), pod, compose), fc.oneof(fc.constant(''), time), fc.oneof(fc.constant(''), stream),
+      fc.constantFrom(LINE, '', 'x', '] ', '| ', ` \t${LINE}`, '    at f (a.js:1:2)', '\r'))
       .map((parts) => parts.join(''));
-    fc.assert(fc.property(fc.array(line, { minLength: 1, maxLength: 20 }), (lines) => {
+    fc.assert(fc.property(fc.array(line, { minLength: 1, maxLength: 20 }), fc.constantFrom(ANY_START, OPEN), (lines, first) => {
       const block = `${lines.join('\n')}\n`;
       const buf = Buffer.from(`ab${block}rest`, 'latin1');
-      const end = stripPrefixes(buf, 2, 2 + block.length);
-      expect(buf.toString('latin1', 2, end)).toBe(`${lines.map(withoutPrefix).join('\n')}\n`);
+      const end = stripPrefixes(buf, 2, 2 + block.length, undefined, first);
+      expect(buf.toString('latin1', 2, end)).toBe(`${lines.map((l) => trimmed(l, first)).join('\n')}\n`);
     }), { numRuns: 2000 });
+  });
+
+  it('leaves the prefix that names a source on a line that does not start as the records do, and names that source', () => {
+    const crash = ['TypeError: x', '    at f (a.js:1:2)', '', 'Node.js v20.20.2'];
+    for (const named of [POD, `${POD}2026-11-27T02:00:01.123456789Z `, COMPOSE, `\x1b[36m${COMPOSE}\x1b[0m`]) {
+      expect(trimmed(named + LINE, OPEN)).toBe(LINE);
+      expect(trimmed(`${named}  ${LINE}`, OPEN)).toBe(`  ${LINE}`);
+      for (const text of crash) {
+        expect(trimmed(named + text, OPEN)).toBe(named + text);
+        expect(trimmed(named + text, ANY_START)).toBe(text);
+      }
+    }
+    // A prefix that names no source (a time, a container runtime's) always comes off: the input is one source.
+    for (const unnamed of ['2026-11-27T02:00:01.5Z ', '2026-11-27T02:00:01.5Z stderr F ']) expect(trimmed(`${unnamed}TypeError: x`, OPEN)).toBe('TypeError: x');
+    expect(sourceOf(`${POD}TypeError: x`)).toBe('pod/chat-7d9f8c6b5-x2x9k/chat');
+    expect(sourceOf(`\x1b[36m${COMPOSE}\x1b[0mx`)).toBe('chat-1');
+    expect(sourceOf('2026-11-27T02:00:01.5Z x')).toBeUndefined();
+    expect(sourceOf(LINE)).toBeUndefined();
   });
 
   it('finds prefixed lines in a sample, blank lines aside, and none in an unprefixed one', () => {

@@ -56,10 +56,16 @@ async function hold(port, name) {
   return { name, connId, closed };
 }
 
-/** `fatal` names the connection whose message kills the server (a FATAL key). */
-export async function runCrash(logFile, { copies = 2, fatal = 'profile-crash' } = {}) {
+/**
+ * `fatal` names the connection whose message kills the server (a FATAL key). `hostname`: the
+ * server runs under that host name, as a Kubernetes pod runs under its own (in a UTS namespace
+ * of its own: `unshare`, as root).
+ */
+export async function runCrash(logFile, { copies = 2, fatal = 'profile-crash', hostname } = {}) {
   const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [SERVER], { stdio: ['ignore', fd, fd, 'ipc'] });
+  const [cmd, args] = hostname === undefined ? [process.execPath, [SERVER]]
+    : ['unshare', ['--uts', 'sh', '-c', 'hostname "$0" && exec "$1" "$2"', hostname, process.execPath, SERVER]];
+  const child = spawn(cmd, args, { stdio: ['ignore', fd, fd, 'ipc'] });
   closeSync(fd);
   const exited = once(child, 'exit');
   try {

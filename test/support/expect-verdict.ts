@@ -64,6 +64,18 @@ export function expectVerdicts(report: Report, want: ExpectedVerdict[], at: RegE
   expect(report.summary.incidents).toBe(want.filter((e) => e.incident).length);
 }
 
+/** The connections of each process (`pid@hostname`) judged as its own scenarios call for: the processes share connection ids. */
+export function expectVerdictsByProcess(report: Report, processes: { process: string; expected: ExpectedVerdict[] }[]): void {
+  for (const { process, expected } of processes) {
+    const own = new Map(report.incidents.filter((v) => v.process === process).map((v) => [v.connection, v]));
+    for (const e of expected) {
+      if (e.incident) expectVerdict(own.get(e.connection), e);
+      else expect(own.has(e.connection), `${e.scenario} (${e.connection}) is not an incident`).toBe(false);
+    }
+    expect(own.size).toBe(expected.filter((e) => e.incident).length);
+  }
+}
+
 /** Runs the built CLI on a sample log (with `args`): read by `parser`, every connection judged as its `*.expected.json` says. */
 export async function expectSampleVerdicts(log: string, expected: string, parser: string, args: string[] = [], at: RegExp = LOG_AT): Promise<Report> {
   const res = await runCli(['analyze', log, '-o', 'json', ...args]);
