@@ -58,7 +58,8 @@ interface Kernel {
   memory: WebAssembly.Memory;
   scan(from: number, start: number, end: number, room: number, first: number): number;
   count(from: number, end: number, tables: number, common: number, list: number): number;
-  strip(start: number, end: number, first: number): number;
+  strip(start: number, end: number, first: number, out: number): number;
+  noted: WebAssembly.Global;
   next: WebAssembly.Global;
   odds: WebAssembly.Global;
   breaks: WebAssembly.Global;
@@ -147,6 +148,20 @@ function lineStartOf(text: string | undefined): number {
 
 /** Bytes for the sample's counts (`BlockFilter.compile`): byte and triple counts, then the list of common triples. */
 const COUNTS = 4 * (256 + (1 << TRIPLE_BITS)) + 4 * (SAMPLE / 2 + 1);
+/** The source the last line stripped named: its length, then its bytes (prefilter.wat `strip`). */
+const SOURCE = 508;
+/** Bytes for what `strip` notes of `size` bytes of lines: the known hashes, then at most 3.2 a byte (a 5-byte line `[pod/x] ` in turn with another). */
+const notesFor = (size: number) => 4 * size + 4096;
+
+/** What `strip` notes of the sources the lines name (prefix.ts `LineSources`). */
+export interface SourceNotes {
+  /** The name of the source the line before named: where the kernel starts, and what it leaves. */
+  last: Buffer;
+  /** The hashes of the names the notes may leave out (u32[256], each at its low byte): those whose names the reader has. */
+  readonly known: Uint32Array;
+  /** The notes of one call, `memory[from, to)`, as prefilter.wat `strip` writes them. */
+  noted(memory: Buffer, from: number, to: number): void;
+}
 
 /**
  * An instance of the kernel and its memory, holding the tables of the filter that last scanned
@@ -188,7 +203,7 @@ export class Sweep {
     const stride = (size + PADDING + 15) & ~15;
     if (this.views === undefined || this.views[0].length < size) {
       this.counts = INPUT + 2 * stride;
-      this.reserve(this.counts + COUNTS);
+      this.reserve(this.counts + COUNTS + notesFor(size));
       const { buffer } = this.kernel.memory;
       this.views = [Buffer.from(buffer, INPUT, size), Buffer.from(buffer, INPUT + stride, size)];
     }
@@ -203,19 +218,32 @@ export class Sweep {
   /**
    * Takes the collectors' prefixes off the lines of `buf[start, end)` (whole lines) in place, in
    * the kernel (prefilter.wat `strip`); returns the new end. A prefix naming its source stays on
-   * a line that does not start with byte `first` (256: none). `buf` is one of the sweep's blocks,
-   * or the sweep has none and the lines are copied in and back.
+   * a line that does not start with byte `first` (256: none); each change of source is given to
+   * `notes`. `buf` is one of the sweep's blocks, or the sweep has none and the lines are copied
+   * in and back.
    */
-  strip(buf: Buffer, start: number, end: number, first: number): number {
+  strip(buf: Buffer, start: number, end: number, first: number, notes: SourceNotes): number {
     const at = this.addressOf(buf);
-    if (at >= 0) return this.kernel.strip(at + start, at + end, first) - at;
-    if (this.views !== undefined) throw new Error('strip: a block of another sweep');
-    this.reserve(INPUT + end - start + PADDING);
+    if (at < 0 && this.views !== undefined) throw new Error('strip: a block of another sweep');
+    const from = at >= 0 ? at + start : INPUT;
+    const to = from + end - start;
+    const out = (at >= 0 ? this.counts + COUNTS : to + PADDING + 15) & ~15;
+    // A sweep's blocks have their room (`blocks`): growing now would detach their views.
+    if (at < 0) this.reserve(out + notesFor(end - start));
     const memory = Buffer.from(this.kernel.memory.buffer);
-    buf.copy(memory, INPUT, start, end);
-    const n = this.kernel.strip(INPUT, INPUT + end - start, first) - INPUT;
-    memory.copy(buf, start, INPUT, INPUT + n);
-    return start + n;
+    if (at < 0) buf.copy(memory, INPUT, start, end);
+    memory.writeUInt32LE(notes.last.length, SOURCE);
+    notes.last.copy(memory, SOURCE + 4);
+    new Uint32Array(memory.buffer, out, 256).set(notes.known);
+    const stripped = this.kernel.strip(from, to, first, out);
+    notes.noted(memory, out + 1024, this.kernel.noted.value as number);
+    const length = memory.readUInt32LE(SOURCE);
+    if (length !== notes.last.length || memory.compare(notes.last, 0, length, SOURCE + 4, SOURCE + 4 + length) !== 0) {
+      notes.last = Buffer.from(memory.subarray(SOURCE + 4, SOURCE + 4 + length));
+    }
+    if (at >= 0) return stripped - at;
+    memory.copy(buf, start, INPUT, stripped);
+    return start + stripped - INPUT;
   }
 
   /** Grows the kernel's memory to at least `size` bytes. */

@@ -6,6 +6,8 @@
 ;;   0          buckets:  u8[3][2][16]  per byte of an anchor, by the byte's low then high half: the
 ;;                                      buckets (one bit each) that the byte may be in at that place
 ;;   96         constants: u8[2][16]   0x0f (a byte's half), a line break: the module's own data
+;;   508        source:   u32, u8[320]  the length and the bytes of the source the last line named
+;;                                      (`strip`, set and read by prefix.ts between calls)
 ;;   1024       exits:    u8[256][4][16] per state marked 0x8000 (pattern.ts SKIP): the bytes that
 ;;                                      leave it, each sixteen times
 ;;   65536      slots:    u32[65536]    per pair: first anchor (low 20 bits), anchor count (high 12)
@@ -32,8 +34,13 @@
   (global $breaks (export "breaks") (mut i32) (i32.const 0))
   ;; Odd lines written by the last call.
   (global $odds (export "odds") (mut i32) (i32.const 0))
-  ;; 1 when the prefix `prefix` read last names its source (kubectl's pod, compose's container).
+  ;; 1 when the prefix `prefix` read last names its source (kubectl's pod, compose's container),
+  ;; and where that name is.
   (global $named (mut i32) (i32.const 0))
+  (global $name_at (mut i32) (i32.const 0))
+  (global $name_len (mut i32) (i32.const 0))
+  ;; Where the last call of `strip` stopped writing the sources it noted.
+  (global $noted (export "noted") (mut i32) (i32.const 0))
   ;; The sweep's constants.
   (data (i32.const 96) "\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f" "\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a")
 
@@ -320,9 +327,17 @@
   ;; A prefix that names its source stays on a line whose first byte after blanks is not `first`
   ;; (how the format's lines start; 256 for none): the reader reads such a line, one of the text
   ;; between records (a crash report), with the others of its source (prefix.ts `trimmed`).
-  (func (export "strip") (param $start i32) (param $end i32) (param $first i32) (result i32)
+  ;; Each line that names another source than the line before it (`source`, at 508) is noted
+  ;; from `out` + 1024: its index among the lines from `start` (u32) and its name's hash (u32);
+  ;; then, when the hash is not among those known (`out`: u32[256], each at its low byte, as the
+  ;; caller knows them), the index's top bit is set and the name's length (u32) and bytes follow,
+  ;; padded to four, and the hash is known from then on. `noted` is where the notes end.
+  (func (export "strip") (param $start i32) (param $end i32) (param $first i32) (param $out i32) (result i32)
     (local $pos i32) (local $to i32) (local $p i32) (local $q i32) (local $k i32) (local $n i32)
+    (local $line i32) (local $known i32) (local $h i32)
     (local $breakv v128)
+    (local.set $known (local.get $out))
+    (local.set $out (i32.add (local.get $out) (i32.const 1024)))
     (local.set $breakv (v128.load offset=112 (i32.const 0)))
     (local.set $pos (local.get $start))
     (local.set $to (local.get $start))
@@ -332,6 +347,24 @@
         (local.set $p (call $prefix (local.get $pos)))
         (if (global.get $named)
           (then
+            (local.set $n (global.get $name_len))
+            (if (i32.eqz (call $same (global.get $name_at) (local.get $n)))
+              (then
+                (local.set $h (call $hash (global.get $name_at) (local.get $n)))
+                (local.set $k (i32.add (local.get $known) (i32.shl (i32.and (local.get $h) (i32.const 255)) (i32.const 2))))
+                (i32.store offset=4 (local.get $out) (local.get $h))
+                (if (i32.eq (i32.load (local.get $k)) (local.get $h))
+                  (then
+                    (i32.store (local.get $out) (local.get $line))
+                    (local.set $out (i32.add (local.get $out) (i32.const 8))))
+                  (else
+                    (i32.store (local.get $k) (local.get $h))
+                    (i32.store (local.get $out) (i32.or (local.get $line) (i32.const 0x80000000)))
+                    (i32.store offset=8 (local.get $out) (local.get $n))
+                    (memory.copy (i32.add (local.get $out) (i32.const 12)) (global.get $name_at) (local.get $n))
+                    (local.set $out (i32.add (local.get $out) (i32.and (i32.add (local.get $n) (i32.const 15)) (i32.const -4))))))
+                (i32.store (i32.const 508) (local.get $n))
+                (memory.copy (i32.const 512) (global.get $name_at) (local.get $n))))
             (local.set $q (local.get $p))
             (loop $blanks
               (local.set $k (i32.load8_u (local.get $q)))
@@ -352,8 +385,50 @@
           (then (memory.copy (local.get $to) (local.get $p) (local.get $n))))
         (local.set $to (i32.add (local.get $to) (local.get $n)))
         (local.set $pos (i32.add (local.get $p) (local.get $n)))
+        (local.set $line (i32.add (local.get $line) (i32.const 1)))
         (br $lines)))
+    (global.set $noted (local.get $out))
     (local.get $to))
+
+  ;; 1 when the `n` bytes at `p` are the name of the source noted last (at 508): sixteen bytes at
+  ;; a time, the last sixteen overlapping the ones before (a name of 16 bytes or more; it is read
+  ;; on every line of a prefixed log).
+  (func $same (param $p i32) (param $n i32) (result i32)
+    (local $k i32)
+    (if (i32.ne (i32.load (i32.const 508)) (local.get $n)) (then (return (i32.const 0))))
+    (if (i32.lt_u (local.get $n) (i32.const 16))
+      (then
+        (loop $bytes
+          (if (local.get $n)
+            (then
+              (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+              (if (i32.ne (i32.load8_u (i32.add (local.get $p) (local.get $n))) (i32.load8_u offset=512 (local.get $n)))
+                (then (return (i32.const 0))))
+              (br $bytes))))
+        (return (i32.const 1))))
+    (local.set $n (i32.sub (local.get $n) (i32.const 16)))
+    (loop $chunks
+      (if (i32.lt_u (local.get $k) (local.get $n))
+        (then
+          (if (v128.any_true (v128.xor (v128.load align=1 (i32.add (local.get $p) (local.get $k))) (v128.load offset=512 align=1 (local.get $k))))
+            (then (return (i32.const 0))))
+          (local.set $k (i32.add (local.get $k) (i32.const 16)))
+          (br $chunks))))
+    (i32.eqz (v128.any_true (v128.xor (v128.load align=1 (i32.add (local.get $p) (local.get $n))) (v128.load offset=512 align=1 (local.get $n))))))
+
+  ;; FNV-1a of the `n` bytes at `p`, never 0 (the known hashes' empty place): a source's name,
+  ;; once per change.
+  (func $hash (param $p i32) (param $n i32) (result i32)
+    (local $h i32)
+    (local.set $h (i32.const 0x811c9dc5))
+    (loop $bytes
+      (if (local.get $n)
+        (then
+          (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load8_u (local.get $p))) (i32.const 0x01000193)))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br $bytes))))
+    (i32.or (local.get $h) (i32.const 1)))
 
   ;; Where the line at `p` starts once its collector's prefix is taken off (`p` when it has
   ;; none): kubectl's `[pod/…] ` or compose's name, padding and `| ` (colored or not), then the
@@ -377,6 +452,9 @@
           (local.set $n (i32.sub (local.get $q) (i32.add (local.get $p) (i32.const 5))))
           (br_if $named (i32.or (i32.or (i32.eqz (local.get $n)) (i32.gt_u (local.get $n) (i32.const 316)))
             (i32.ne (i32.load16_u align=1 (local.get $q)) (i32.const 0x205d))))
+          ;; The name is `pod/<name>/<container>`.
+          (global.set $name_at (i32.add (local.get $p) (i32.const 1)))
+          (global.set $name_len (i32.sub (local.get $q) (i32.add (local.get $p) (i32.const 1))))
           (local.set $p (i32.add (local.get $q) (i32.const 2)))
           (br $named)))
       ;; Compose: an optional color (`ESC[`, 1 to 16 of [0-9;], `m`), a name of 1 to 255 of
@@ -405,6 +483,8 @@
             (br_if $word (i32.le_u (i32.sub (local.get $q) (local.get $n)) (i32.const 255))))))
       (local.set $n (i32.sub (local.get $q) (local.get $n)))
       (br_if $named (i32.or (i32.eqz (local.get $n)) (i32.gt_u (local.get $n) (i32.const 255))))
+      (global.set $name_at (i32.sub (local.get $q) (local.get $n)))
+      (global.set $name_len (local.get $n))
       (local.set $n (local.get $q))
       (loop $pad
         (if (i32.eq (i32.load8_u (local.get $q)) (i32.const 0x20))

@@ -5,11 +5,11 @@
  * its stats.
  */
 import { detectParser, parserByName, type ParserOptions } from '../parsers/index.js';
-import type { Parser, Prefilter } from '../parsers/parser.js';
+import type { LineParser, Parser, Prefilter } from '../parsers/parser.js';
 import { tsharkParser } from '../parsers/tshark.js';
 import type { WsEvent } from './model.js';
 import { Demux } from './demux.js';
-import { ANY_START, hasLinePrefix, stripPrefixes, trimmed, withoutPrefix } from './prefix.js';
+import { ANY_START, hasLinePrefix, LineSources, stripPrefixes, trimmed, withoutPrefix } from './prefix.js';
 import type { FileStats } from './report.js';
 import { ReadError, readLines, type LineHandler } from './source.js';
 import { unreadable } from './unreadable.js';
@@ -58,10 +58,16 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
   const skip = (reason: string) => {
     st.skipped[reason] = (st.skipped[reason] ?? 0) + 1;
   };
-  let demux: Demux | undefined;
+  /** In a stream whose prefixes name their sources, the sources, and the source of the line being read. */
+  let sources: LineSources | undefined;
+  let lineSource: string | undefined;
   const event = (e: WsEvent) => {
     st.events++;
-    demux?.seen(e);
+    if (lineSource !== undefined) {
+      // A record that names no process is of its source's (replicas whose records name none).
+      if (e.process === undefined) e.process = sources!.processOf(lineSource);
+      else sources!.ran(lineSource, e.process);
+    }
     if (e.conn === undefined && (e.kind === 'open' || e.kind === 'close')) st.keyless = true;
     push(e);
   };
@@ -95,19 +101,40 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
         const sink = { event, skip };
         const lp = parser.create(display, sink, capture ? { ...opts, capturePositions: true } : opts);
         const prefilter = prefilterOf(parser, opts, lines);
-        // The prefix comes off each block's lines before the prefilter sees them, which expects
-        // lines that start as the format does; a source's name stays on the others (demux.ts).
-        const first = prefixed ? (prefilter?.lineStart?.charCodeAt(0) ?? ANY_START) : ANY_START;
-        if (first !== ANY_START) demux = new Demux(lp, sink, (own) => parser!.create(display, own, opts), sample);
-        const main = demux ?? lp;
-        finishParser = () => main.end();
-        const handler: LineHandler = (text, lineNo) => main.line(text, lineNo);
-        if (prefixed) handler.trim = { block: (buf, start, end, sweep) => stripPrefixes(buf, start, end, sweep, first), line: (t) => trimmed(t, first) };
-        if (lp.bytes) {
-          handler.bytes = demux === undefined ? (buf, start, end, lineNo) => lp.bytes!(buf, start, end, lineNo)
-            // A line that kept its prefix is one of the few read as text.
-            : (buf, start, end, lineNo) => (buf[start] === first ? lp.bytes!(buf, start, end, lineNo) : main.line(buf.toString('utf8', start, end), lineNo));
+        let main: LineParser = lp;
+        let handler: LineHandler;
+        if (prefixed) {
+          // The prefix comes off each block's lines before the prefilter sees them, which expects
+          // lines that start as the format does; a source's name stays on the others (demux.ts).
+          // The source each line names is kept for the events read from it.
+          const first = prefilter?.lineStart?.charCodeAt(0) ?? ANY_START;
+          const own = (sources = new LineSources());
+          const demux = first === ANY_START ? undefined : new Demux(lp, sink, (each) => parser!.create(display, each, opts), (source) => own.processOf(source));
+          if (demux) main = demux;
+          handler = (text, lineNo) => {
+            lineSource = own.at(lineNo);
+            main.line(text, lineNo);
+          };
+          handler.trim = {
+            block: (buf, start, end, sweep, lineNo) => stripPrefixes(buf, start, end, sweep, first, own, lineNo),
+            line: (text) => {
+              own.sample(text);
+              return trimmed(text, first);
+            },
+          };
+          if (lp.bytes) {
+            handler.bytes = (buf, start, end, lineNo) => {
+              lineSource = own.at(lineNo);
+              // A line that kept its prefix is one of the few read as text.
+              if (demux === undefined || buf[start] === first) lp.bytes!(buf, start, end, lineNo);
+              else main.line(buf.toString('utf8', start, end), lineNo);
+            };
+          }
+        } else {
+          handler = (text, lineNo) => lp.line(text, lineNo);
+          if (lp.bytes) handler.bytes = (buf, start, end, lineNo) => lp.bytes!(buf, start, end, lineNo);
         }
+        finishParser = () => main.end();
         if (lp.ahead) handler.ahead = (buf, starts, ends, count) => lp.ahead!(buf, starts, ends, count);
         if (opts.prefilter !== false) handler.prefilter = prefilter;
         return handler;

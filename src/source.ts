@@ -31,9 +31,10 @@ export interface LineHandler {
    * What each line loses before it is read (a collector's prefix, prefix.ts): `block` takes it
    * off every line of a block in place and gives the block's new end, so that the prefilter
    * sees each line as it starts; `line` takes it off one line's text (the lines read before the
-   * handler was chosen). `sweep`: where the blocks are read, for `block` to run there.
+   * handler was chosen). `sweep`: where the blocks are read, for `block` to run there; `lineNo`:
+   * the line before the block's first, or the line's own.
    */
-  trim?: { block(buf: Buffer, start: number, end: number, sweep?: Sweep): number; line(text: string): string };
+  trim?: { block(buf: Buffer, start: number, end: number, sweep: Sweep | undefined, lineNo: number): number; line(text: string): string };
 }
 
 export interface ReadOptions {
@@ -197,7 +198,7 @@ class Lines {
     // The first lines are the sample the handler is chosen by, read as they are.
     let pos = this.oneByOne(buf, start, end, () => this.handler !== undefined);
     const trim = this.handler?.trim;
-    if (trim && pos < end) end = trim.block(buf, pos, end, this.sweep);
+    if (trim && pos < end) end = trim.block(buf, pos, end, this.sweep, this.lineNo);
     pos = this.oneByOne(buf, pos, end, () => this.handler!.prefilter !== undefined && this.plainBlocks === 0);
     if (pos < end) {
       const before = this.lineNo;

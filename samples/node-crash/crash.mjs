@@ -57,15 +57,13 @@ async function hold(port, name) {
 }
 
 /**
- * `fatal` names the connection whose message kills the server (a FATAL key). `hostname`: the
- * server runs under that host name, as a Kubernetes pod runs under its own (in a UTS namespace
- * of its own: `unshare`, as root).
+ * `fatal` names the connection whose message kills the server (a FATAL key). `anonymous`: its
+ * records name no process (pino's `base: null`: no `pid`, no `hostname`).
  */
-export async function runCrash(logFile, { copies = 2, fatal = 'profile-crash', hostname } = {}) {
+export async function runCrash(logFile, { copies = 2, fatal = 'profile-crash', anonymous = false } = {}) {
   const fd = openSync(logFile, 'w');
-  const [cmd, args] = hostname === undefined ? [process.execPath, [SERVER]]
-    : ['unshare', ['--uts', 'sh', '-c', 'hostname "$0" && exec "$1" "$2"', hostname, process.execPath, SERVER]];
-  const child = spawn(cmd, args, { stdio: ['ignore', fd, fd, 'ipc'] });
+  const env = anonymous ? { ...process.env, SAMPLE_PINO_BASE: 'null' } : process.env;
+  const child = spawn(process.execPath, [SERVER], { stdio: ['ignore', fd, fd, 'ipc'], env });
   closeSync(fd);
   const exited = once(child, 'exit');
   try {

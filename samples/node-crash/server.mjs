@@ -4,7 +4,7 @@
 // Run by crash.mjs as a child process; it sends its port over the IPC channel.
 import { startServer } from '../ws-pino/server.mjs';
 
-const server = await startServer({ logFile: 1 });
+const server = await startServer({ logFile: 1, base: process.env.SAMPLE_PINO_BASE === 'null' ? null : undefined });
 server.wss.on('connection', (ws, req) => {
   if (new URL(req.url, 'http://localhost').pathname !== '/profile') return;
   ws.on('message', (data) => {

@@ -45,9 +45,11 @@ const ROUTES = {
  * `instrument(wss)`, when given, traces the server (wsclose's instrumentWebSocketServer) and
  * returns `{ connectionId(ws) }`: the log then uses the spans' connection ids.
  */
-export async function startServer({ logFile, destination, now, instrument }) {
+export async function startServer({ logFile, destination, now, instrument, base }) {
   const timestamp = now ? { timestamp: () => `,"time":${now()}` } : {};
-  const logger = pino({ level: 'info', ...timestamp }, destination ?? pino.destination({ dest: logFile, sync: true }));
+  // `base: null` leaves out pino's pid and hostname.
+  const bases = base === undefined ? {} : { base };
+  const logger = pino({ level: 'info', ...timestamp, ...bases }, destination ?? pino.destination({ dest: logFile, sync: true }));
   const server = createServer((_req, res) => res.writeHead(426).end());
   const wss = new WebSocketServer({ server, maxPayload: 64 * 1024 });
   const traced = instrument?.(wss);
