@@ -9,6 +9,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { analyzeFiles, VERSION, type AnalyzeOptions } from './analyze.js';
+import { cacheFolder } from './cache.cjs';
+import { placementFiles } from './placements.js';
+import { keepPlacements } from './prefilter.js';
 import { explain, listCodes } from './explain.js';
 import { parseTime } from './filter.js';
 import { asReport, mergeReports } from './merge.js';
@@ -216,6 +219,8 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
   // ^C (or `timeout -s INT`) mid-run: stop reading and report what was read; a second one stops at once.
   const onInterrupt = () => (interrupt.signal.aborted ? process.exit(130) : interrupt.abort());
   process.on('SIGINT', onInterrupt);
+  const cache = cacheFolder();
+  if (cache !== undefined) keepPlacements(placementFiles(cache));
   const report = await analyzeFiles(files, opts);
   process.off('SIGINT', onInterrupt);
   progress.end();

@@ -68,6 +68,39 @@ export function hash(triple: number): number {
   return Math.imul(triple, 0x9e3779b1) >>> (32 - TRIPLE_BITS);
 }
 
+/**
+ * Whether `p` anchors each needle where it may be anchored and lets each anchor through (a
+ * bucket holds all its bytes): then the sweep stops at every occurrence of every needle. A
+ * placement kept from an earlier run is checked so before it is used.
+ */
+export function letsThrough(needles: Placeable[], p: Placement): boolean {
+  if (p.offsets.length !== needles.length || p.masks.length !== 32 * WIDTH) return false;
+  return needles.every((n, i) => {
+    const o = p.offsets[i];
+    const width = Math.min(WIDTH, n.bytes.length);
+    const next = n.next;
+    let sets: number[][];
+    // Its last two bytes and the byte after them (what its patterns let follow) where it may end so.
+    if (o === n.bytes.length - 2 && next !== undefined) sets = [cases(n, o), cases(n, o + 1), [...next.keys()].filter((b) => next[b])];
+    else if (Number.isInteger(o) && o >= 0 && o + width <= n.bytes.length) sets = Array.from({ length: width }, (_, k) => cases(n, o + k));
+    else return false;
+    const h = halves(sets);
+    for (let bit = 1; bit < 1 << BUCKETS; bit <<= 1) if (passes(h, p.masks, bit)) return true;
+    return false;
+  });
+}
+
+/** Whether the sweep's tables let the halves `h` through in bucket `bit` (`write`'s converse). */
+function passes(h: Halves, masks: Uint8Array, bit: number): boolean {
+  for (let k = 0; k < WIDTH; k++) {
+    for (let x = 0; x < 16; x++) {
+      if ((h[2 * k] & (1 << x)) !== 0 && (masks[32 * k + x] & bit) === 0) return false;
+      if ((h[2 * k + 1] & (1 << x)) !== 0 && (masks[32 * k + 16 + x] & bit) === 0) return false;
+    }
+  }
+  return true;
+}
+
 /** The halves of the bytes an anchor or a bucket lets through: per place k, the low halves (a bit each) at 2k, the high halves at 2k + 1. */
 type Halves = number[];
 

@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import type { Needle, Prefilter } from '../parsers/parser.js';
 import { ACCEPT, Automata, EXITS, parsePattern } from './pattern.js';
-import { pairsAt, place, type Placement, placeQuick, TRIPLE_BITS } from './placement.js';
+import { letsThrough, pairsAt, place, type Placeable, type Placement, placeQuick, TRIPLE_BITS } from './placement.js';
 
 /** Bytes of the first block whose byte, pair and triple counts choose the anchors. */
 export const SAMPLE = 256 * 1024;
@@ -30,6 +30,30 @@ export const SAMPLE = 256 * 1024;
  * reach it (an input of unknown size, stdin).
  */
 export const LONG = 48 * 1024 * 1024;
+
+/** A placement priced in an earlier run, with its sample's bytes: the share of each byte value. */
+export interface KeptPlacement extends Placement {
+  shares: number[];
+}
+
+/** Placements priced before, by the needles they place (placements.ts: in the command line's cache folder). */
+export interface PlacementStore {
+  get(key: string): KeptPlacement | undefined;
+  set(key: string, kept: KeptPlacement): void;
+}
+
+let placements: PlacementStore | undefined;
+
+/**
+ * Where the priced placements are kept between runs: pricing is tens of ms of a fresh process's
+ * cold code, and a service's logs are alike from one day to the next. Undefined: none kept.
+ */
+export function keepPlacements(store: PlacementStore | undefined): void {
+  placements = store;
+}
+
+/** Two samples are alike when the shares of their bytes differ by at most this much in all. */
+const ALIKE = 0.1;
 
 /** prefilter.wat's memory layout. */
 const MASKS = 0;
@@ -516,12 +540,20 @@ export class BlockFilter {
       if (!nexts.has(key)) nexts.set(key, nextBytes(needle.followedBy));
       return { ...needle, next: nexts.get(key) };
     });
-    return place(placeable, {
+    const bytes = new Uint32Array(memory, tables, 256);
+    // A placement kept from a run on a log alike: any lets every needle through, this one stops the sweep about as rarely.
+    const shares = Array.from(bytes, (c) => Math.round((c / length) * 1e5) / 1e5);
+    const key = placements === undefined ? '' : placementKey(placeable);
+    const kept = placements?.get(key);
+    if (kept !== undefined && alike(kept.shares, shares) && letsThrough(placeable, kept)) return kept;
+    const priced = place(placeable, {
       length,
-      bytes: new Uint32Array(memory, tables, 256),
+      bytes,
       triples: new Uint32Array(memory, tables + 1024, 1 << TRIPLE_BITS),
       common: new Int32Array(memory, list, n),
     });
+    placements?.set(key, { ...priced, shares });
+    return priced;
   }
 
   private add(pair: number, needle: Compiled, offset: number): void {
@@ -620,4 +652,16 @@ function compileNeedle(needle: Needle): Compiled {
     }
   }
   return { text: needle.text, bytes, mask, followedBy: needle.followedBy ?? [], check: needle.check };
+}
+
+/** What a placement places: each needle's bytes, the letters of any case, and what may follow it. */
+function placementKey(needles: Placeable[]): string {
+  return JSON.stringify(needles.map((n) => [Buffer.from(n.bytes).toString('latin1'), Buffer.from(n.mask).toString('latin1'), n.next === undefined ? null : Buffer.from(n.next).toString('base64')]));
+}
+
+function alike(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  let apart = 0;
+  for (let i = 0; i < a.length; i++) apart += Math.abs(a[i] - b[i]);
+  return apart <= ALIKE;
 }

@@ -15,9 +15,9 @@
  * Node, so that when one is, the caches of other builds not written for a month are removed.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { cacheFolder } from './cache.cjs';
 
 // glibc's malloc gives the memory of a free above 128 KB back to the system (munmap, trim), and
 // memory taken again is faulted in page by page: V8's compiler threads take and free theirs for
@@ -55,18 +55,8 @@ script.runInThisContext()(cjs.exports, require, cjs, filename, __dirname);
  */
 function cacheFile(bundle: string): string | undefined {
   const hash = /^\/\/ wsclose ([0-9a-f]+)\n/.exec(bundle)?.[1];
-  if (hash === undefined) return undefined;
-  try {
-    // A relative XDG_CACHE_HOME is to be ignored (the XDG base directory spec), not taken from the working directory.
-    const xdg = process.env.XDG_CACHE_HOME;
-    const dir = join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'wsclose');
-    const st = statSync(dir, { throwIfNoEntry: false });
-    // On Windows (no uid) the folder's access list decides.
-    if (st !== undefined && process.getuid !== undefined && (st.uid !== process.getuid() || (st.mode & 0o022) !== 0)) return undefined;
-    return join(dir, `${hash}-${process.version}-${process.arch}.bin`);
-  } catch {
-    return undefined; // no home directory, or a file where the folder would be
-  }
+  const dir = hash === undefined ? undefined : cacheFolder();
+  return dir === undefined ? undefined : join(dir, `${hash}-${process.version}-${process.arch}.bin`);
 }
 
 function save(file: string, compiled: Script): void {

@@ -1,7 +1,7 @@
 /** The anchors' placement: every occurrence of a needle gets through the sweep, and the sample's common near misses do not. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Counts, hash, place, type Placeable, placeQuick, TRIPLE_BITS } from '../src/placement.js';
+import { type Counts, hash, letsThrough, place, type Placeable, placeQuick, TRIPLE_BITS } from '../src/placement.js';
 
 /** The counts prefilter.wat's `count` makes of a sample: bytes, triples by hash, the triples seen `common` times. */
 function counted(text: string, common = 4): Counts {
@@ -64,6 +64,7 @@ describe('place', () => {
       (specs, sample) => {
         const needles = specs.map(([text, anyCase, next]) => needle(text, anyCase, next?.join('')));
         const { offsets, masks } = placed(needles, counted(sample.join('')));
+        expect(letsThrough(needles, { offsets, masks })).toBe(true);
         specs.forEach(([text, anyCase, next], i) => {
           const o = offsets[i];
           const after = next ?? ['\n', 'x', '"'];
@@ -77,6 +78,27 @@ describe('place', () => {
         });
       },
     ), { numRuns: 300 });
+  });
+
+  it('checks a placement kept from another run: each needle anchored where it may be, and let through there', () => {
+    const sample = '{"res":{"statusCode":200},"connId":"c1","msg":"ws closed","code":1006}\n'.repeat(500);
+    const needles = [needle('status', true, DIGITS_AND_BLANKS), needle('"connId"'), needle('clos', true), needle('\\u'), needle('ab', false, '"')];
+    const p = place(needles, counted(sample));
+    expect(letsThrough(needles, p)).toBe(true);
+    expect(letsThrough(needles, placeQuick(needles))).toBe(true);
+    expect(letsThrough(needles, { ...p, masks: new Uint8Array(96) })).toBe(false);
+    expect(letsThrough(needles, { ...p, masks: new Uint8Array(64) })).toBe(false);
+    expect(letsThrough(needles, { ...p, offsets: p.offsets.map((o, i) => (i === 1 ? 7 : o)) })).toBe(false);
+    expect(letsThrough(needles, { ...p, offsets: p.offsets.map((o, i) => (i === 1 ? 0.5 : o)) })).toBe(false);
+    expect(letsThrough(needles.slice(1), p)).toBe(false);
+    // Other needles in the same number: their bytes are in no bucket.
+    expect(letsThrough([needle('\x01\x02\x03'), ...needles.slice(1)], p)).toBe(false);
+    // The bit of the bucket that lets `"connId"` through, taken away at one place of its anchor: refused.
+    const bit = [1, 2, 4, 8, 16, 32, 64, 128].find((b) => letsThrough([needles[1]], { offsets: [p.offsets[1]], masks: p.masks.map((m) => m & b) }))!;
+    const c = needles[1].bytes[p.offsets[1]];
+    const masks = p.masks.slice();
+    masks[c & 15] &= ~bit;
+    expect(letsThrough([needles[1]], { offsets: [p.offsets[1]], masks })).toBe(false);
   });
 
   it('places quickly on the needles alone: each at its rarest bytes by a log\'s usual ones, buckets by the anchor\'s last byte', () => {
