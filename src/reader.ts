@@ -9,7 +9,8 @@ import type { LineParser, Parser, Prefilter } from '../parsers/parser.js';
 import { tsharkParser } from '../parsers/tshark.js';
 import type { WsEvent } from './model.js';
 import { Demux } from './demux.js';
-import { ANY_START, hasLinePrefix, LineSources, stripPrefixes, trimmed, withoutPrefix } from './prefix.js';
+import { LineSources } from './line-sources.js';
+import { ANY_START, hasLinePrefix, stripPrefixes, trimmed, withoutPrefix } from './prefix.js';
 import type { FileStats } from './report.js';
 import { ReadError, readLines, type LineHandler } from './source.js';
 import { unreadable } from './unreadable.js';
@@ -108,7 +109,8 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
           // lines that start as the format does; a source's name stays on the others (demux.ts).
           // The source each line names is kept for the events read from it.
           const first = prefilter?.lineStart?.charCodeAt(0) ?? ANY_START;
-          const own = (sources = new LineSources());
+          const own = new LineSources();
+          sources = own;
           const demux = first === ANY_START ? undefined : new Demux(lp, sink, (each) => parser!.create(display, each, opts), (source) => own.processOf(source));
           if (demux) main = demux;
           handler = (text, lineNo) => {

@@ -32,7 +32,7 @@ export interface LineHandler {
    * off every line of a block in place and gives the block's new end, so that the prefilter
    * sees each line as it starts; `line` takes it off one line's text (the lines read before the
    * handler was chosen). `sweep`: where the blocks are read, for `block` to run there; `lineNo`:
-   * the line before the block's first, or the line's own.
+   * the line before the block's first.
    */
   trim?: { block(buf: Buffer, start: number, end: number, sweep: Sweep | undefined, lineNo: number): number; line(text: string): string };
 }
