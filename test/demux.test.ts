@@ -72,6 +72,8 @@ describe.each([
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout) as Report;
+    // The prefilter drops nothing: every line parsed gives the same report.
+    expect((await runCli(['analyze', file, '-o', 'json', '--no-prefilter'])).stdout).toBe(res.stdout);
     expectVerdictsByProcess(report, pods);
     const crashed = pods.flatMap((p) => p.expected.filter((e) => e.crash));
     expect(crashed).toHaveLength(2 * (Object.keys(OPEN).length + 1));
