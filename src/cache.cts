@@ -3,9 +3,9 @@
  * next, the bin's code cache (wsclose.cts) and the prefilter's placements (placements.ts). Only
  * a folder of the user's own that no one else may write is used.
  */
-import { statSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 
 /** The folder (it may not exist yet), or undefined when there is none to trust. */
 export function cacheFolder(): string | undefined {
@@ -19,5 +19,27 @@ export function cacheFolder(): string | undefined {
     return dir;
   } catch {
     return undefined; // no home directory, or a file where the folder would be
+  }
+}
+
+/**
+ * Writes `file` (in the cache folder, made if need be) whole or not at all: under a temporary
+ * name, then renamed, so that runs at once never read half of one. False when it cannot (a
+ * read-only or full disk); it never throws.
+ */
+export function writeCached(file: string, data: string | Uint8Array): boolean {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(tmp, data, { mode: 0o600 });
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // no folder to have left it in
+    }
+    return false;
   }
 }

@@ -77,14 +77,10 @@ export function letsThrough(needles: Placeable[], p: Placement): boolean {
   if (p.offsets.length !== needles.length || p.masks.length !== 32 * WIDTH) return false;
   return needles.every((n, i) => {
     const o = p.offsets[i];
-    const width = Math.min(WIDTH, n.bytes.length);
-    const next = n.next;
-    let sets: number[][];
-    // Its last two bytes and the byte after them (what its patterns let follow) where it may end so.
-    if (o === n.bytes.length - 2 && next !== undefined) sets = [cases(n, o), cases(n, o + 1), [...next.keys()].filter((b) => next[b])];
-    else if (Number.isInteger(o) && o >= 0 && o + width <= n.bytes.length) sets = Array.from({ length: width }, (_, k) => cases(n, o + k));
-    else return false;
-    const h = halves(sets);
+    // Its last two bytes and the byte after them where it may end so (the weaker test), else three inside it.
+    const after = o === n.bytes.length - 2 && n.next !== undefined;
+    if (!after && !(Number.isInteger(o) && o >= 0 && o + Math.min(WIDTH, n.bytes.length) <= n.bytes.length)) return false;
+    const h = halves(windowBytes(n, o, after));
     for (let bit = 1; bit < 1 << BUCKETS; bit <<= 1) if (passes(h, p.masks, bit)) return true;
     return false;
   });
@@ -224,20 +220,29 @@ function windowsOf(n: Placeable, sample: Sample, counts: Counts): Window[] {
     out.push({ offset, halves: halves(sets), own, pairs: pairsAt(n, offset), after, costs: new Float64Array(BUCKETS), versions: new Int32Array(BUCKETS).fill(-1) });
   };
   for (let i = 0; i + width <= n.bytes.length; i++) {
-    const sets = Array.from({ length: width }, (_, k) => cases(n, i + k));
+    const sets = windowBytes(n, i, false);
     // Its bytes' count, in every case (of a pair: the common triples that start with it).
     let own = 0;
     if (width === 2) own = sample.passed(halves(sets), false);
     else for (const a of sets[0]) for (const b of sets[1]) for (const c of sets[2]) own += counts.triples[hash(a | (b << 8) | (c << 16))];
     add(i, sets, own);
   }
-  const next = n.next;
-  if (next !== undefined) {
+  if (n.next !== undefined) {
     const i = n.bytes.length - 2;
-    const sets = [cases(n, i), cases(n, i + 1), [...next.keys()].filter((b) => next[b])];
+    const sets = windowBytes(n, i, true);
     add(i, sets, sample.passed(halves(sets), false), true);
   }
   return out.sort((a, b) => a.own - b.own);
+}
+
+/**
+ * The bytes each place of a window lets through: the needle's from `offset` (in any case), or,
+ * `after`, its last two and those its patterns let follow it.
+ */
+function windowBytes(n: Placeable, offset: number, after: boolean): number[][] {
+  const next = n.next;
+  if (after && next !== undefined) return [cases(n, offset), cases(n, offset + 1), [...next.keys()].filter((b) => next[b])];
+  return Array.from({ length: Math.min(WIDTH, n.bytes.length) }, (_, k) => cases(n, offset + k));
 }
 
 function halves(sets: number[][]): Halves {

@@ -3,8 +3,9 @@
  * folder (cache.cts), one small file per set of needles (a parser's, with its options). A file
  * that cannot be read or written changes nothing but the time: the placement is priced again.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeCached } from './cache.cjs';
 import type { KeptPlacement, PlacementStore } from './prefilter.js';
 
 interface Stored {
@@ -28,21 +29,16 @@ export function placementFiles(dir: string): PlacementStore {
       }
     },
     set(key, kept: KeptPlacement) {
-      const file = fileOf(dir, key);
-      const tmp = `${file}.${process.pid}.tmp`;
-      try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const stored: Stored = { key, offsets: kept.offsets, masks: Array.from(kept.masks), shares: kept.shares };
-        writeFileSync(tmp, JSON.stringify(stored), { mode: 0o600 });
-        renameSync(tmp, file);
-      } catch {
-        rmSync(tmp, { force: true });
-      }
+      const stored: Stored = { key, offsets: kept.offsets, masks: Array.from(kept.masks), shares: kept.shares };
+      writeCached(fileOf(dir, key), JSON.stringify(stored));
     },
   };
 }
 
-/** The file of `key`'s placement: named by its hash (FNV-1a, two halves of the key). */
+/**
+ * The file of `key`'s placement, named by its hash (FNV-1a of each half of the key): two keys of
+ * one name only price again, each file holding its key.
+ */
 function fileOf(dir: string, key: string): string {
   const half = key.length >>> 1;
   return join(dir, `placement-${fnv(key, 0, half)}${fnv(key, half, key.length)}.json`);

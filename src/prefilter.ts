@@ -174,8 +174,10 @@ function lineStartOf(text: string | undefined): number {
 const COUNTS = 4 * (256 + (1 << TRIPLE_BITS)) + 4 * (SAMPLE / 2 + 1);
 /** The source the last line stripped named: its length, then its bytes (prefilter.wat `strip`). */
 const SOURCE = 508;
+/** Bytes of the known hashes that precede `strip`'s notes (u32[256]). */
+const KNOWN = 1024;
 /** Bytes for what `strip` notes of `size` bytes of lines: the known hashes, then at most 3.2 a byte (a 5-byte line `[pod/x] ` in turn with another). */
-const notesFor = (size: number) => 4 * size + 4096;
+const notesFor = (size: number) => KNOWN + 4 * size + 4096;
 
 /** What `strip` notes of the sources the lines name (prefix.ts `LineSources`). */
 export interface SourceNotes {
@@ -258,13 +260,10 @@ export class Sweep {
     if (at < 0) buf.copy(memory, INPUT, start, end);
     memory.writeUInt32LE(notes.last.length, SOURCE);
     notes.last.copy(memory, SOURCE + 4);
-    new Uint32Array(memory.buffer, out, 256).set(notes.known);
+    new Uint32Array(memory.buffer, out, KNOWN / 4).set(notes.known);
     const stripped = this.kernel.strip(from, to, first, out);
-    notes.noted(memory, out + 1024, this.kernel.noted.value as number);
-    const length = memory.readUInt32LE(SOURCE);
-    if (length !== notes.last.length || memory.compare(notes.last, 0, length, SOURCE + 4, SOURCE + 4 + length) !== 0) {
-      notes.last = Buffer.from(memory.subarray(SOURCE + 4, SOURCE + 4 + length));
-    }
+    notes.noted(memory, out + KNOWN, this.kernel.noted.value as number);
+    notes.last = Buffer.from(memory.subarray(SOURCE + 4, SOURCE + 4 + memory.readUInt32LE(SOURCE)));
     if (at >= 0) return stripped - at;
     memory.copy(buf, start, INPUT, stripped);
     return start + stripped - INPUT;

@@ -14,10 +14,10 @@
  * neither read nor written: a cache is code that runs. A cache is written once per build and
  * Node, so that when one is, the caches of other builds not written for a month are removed.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { cacheFolder } from './cache.cjs';
+import { cacheFolder, writeCached } from './cache.cjs';
 
 // glibc's malloc gives the memory of a free above 128 KB back to the system (munmap, trim), and
 // memory taken again is faulted in page by page: V8's compiler threads take and free theirs for
@@ -60,24 +60,17 @@ function cacheFile(bundle: string): string | undefined {
 }
 
 function save(file: string, compiled: Script): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const dir = dirname(file);
+  // A read-only or full disk, or no folder: the next run compiles, as this one did. Nothing may
+  // be thrown from here, at exit.
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(tmp, compiled.createCachedData(), { mode: 0o600 });
-    renameSync(tmp, file);
+    if (!writeCached(file, compiled.createCachedData())) return;
+    const dir = dirname(file);
     const now = Date.now();
     for (const name of readdirSync(dir)) {
       const other = join(dir, name);
       if (other !== file && now - statSync(other).mtimeMs > STALE_MS) rmSync(other, { force: true });
     }
   } catch {
-    // A read-only or full disk, or no folder: the next run compiles, as this one did. Nothing
-    // may be thrown from here, at exit.
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // no folder to have left it in
-    }
+    // another run removed a file as this one looked
   }
 }
