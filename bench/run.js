@@ -8,7 +8,7 @@
  *
  * Also: warm-up (the log analyzed again and again in one process: the first run against the
  * steady state), start-up (an empty input and 4 MB, against `node -e 0`), the log prefixed as
- * `kubectl logs --prefix --timestamps` writes it, a log where every line is a WebSocket event, the log gzipped (against Node's own
+ * `kubectl logs --prefix --timestamps` writes it, as Docker's json-file driver writes it, a log where every line is a WebSocket event, the log gzipped (against Node's own
  * streaming gunzip), peak RSS on 5 GB piped through stdin, and with 100,000 connections open.
  * Then every other bench/*.js file (other than baselines) runs in turn.
  *
@@ -21,6 +21,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDockerlog } from '../samples/docker-json-file/dockerlog.mjs';
 import { writeLog } from './pino-log.js';
 import { logfmtLines } from './pino-logfmt.js';
 
@@ -216,7 +217,30 @@ const rowsPrefixed = compare([
 table(`the 5% log prefixed as \`kubectl logs --prefix --timestamps\` writes it (${(kBytes / MB).toFixed(0)} MB)`, rowsPrefixed, kBytes, lines);
 results.prefixed = { bytes: kBytes, rows: rowsPrefixed };
 
-// 1d. logfmt: the first 50 MB of the log as pino-logfmt writes it, against the same lines as JSON.
+// 1d. The log as Docker's json-file driver writes a container's output (written by moby's own
+// driver, samples/docker-json-file, where Debian's Go and moby sources are installed): each
+// record unwrapped before the prefilter sees it.
+const docker = buildDockerlog();
+if (docker.missing) process.stdout.write(`\n### the 5% log as Docker's json-file\n\nskipped: ${docker.missing}\n`);
+else {
+  const jf = `${main}.json-file`;
+  if (!existsSync(jf)) {
+    process.stderr.write(`writing ${jf} with the json-file driver...\n`);
+    rmSync(`${jf}.tmp`, { force: true });
+    spawnSync(docker.bin, ['-out', `${jf}.tmp`, '--', 'cat', main], { stdio: 'inherit' });
+    renameSync(`${jf}.tmp`, jf);
+  }
+  const jBytes = statSync(jf).size;
+  const rowsJson = compare([
+    ['wsclose, Docker\'s json-file records', wsclose(q(jf))],
+    ['wsclose, the same lines as the container wrote them', wsclose(q(main))],
+    ['wsclose --no-prefilter, json-file', wsclose(q(jf), '--no-prefilter')],
+  ]);
+  table(`the 5% log as Docker's json-file driver writes it (${(jBytes / MB).toFixed(0)} MB)`, rowsJson, jBytes, lines);
+  results.jsonFile = { bytes: jBytes, rows: rowsJson };
+}
+
+// 1e. logfmt: the first 50 MB of the log as pino-logfmt writes it, against the same lines as JSON.
 const lf = logfmtOf(main, Math.min(SIZE, 50 * MB));
 const lfBytes = statSync(lf.logfmt).size;
 const rowsLogfmt = compare([

@@ -144,6 +144,7 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
     });
     st.lines = result.lines;
     st.bytes = result.bytes;
+    if (result.jsonFile) st.jsonFile = true;
     if (result.prefiltered) st.prefiltered = result.prefiltered;
     // Not one line of a known format, and binary (a compressed file, a program): an input error, so that a CI gate does not pass on it.
     if (st.parser === null && st.lines > 0) st.error = unreadable(display, result.head);
@@ -151,6 +152,7 @@ export async function readFile(name: string, opts: ReaderOptions, push: (e: WsEv
     if (err instanceof ReadError) {
       st.lines = err.read.lines;
       st.bytes = err.read.bytes;
+      if (err.read.jsonFile) st.jsonFile = true;
       if (err.read.prefiltered) st.prefiltered = err.read.prefiltered;
     }
     if (!opts.signal?.aborted) st.error = describe(err instanceof ReadError ? err.cause : err, display);

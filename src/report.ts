@@ -28,6 +28,8 @@ export interface FileStats {
   keyless?: boolean;
   /** Its lines carry a collector's prefix (kubectl, docker or docker compose: src/prefix.ts), read without it. */
   linePrefix?: boolean;
+  /** Its lines are Docker's json-file records (src/json-file.ts), read as the container wrote them. */
+  jsonFile?: boolean;
 }
 
 export interface InputStats {

@@ -14,6 +14,7 @@ import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import { addAbortSignal, Readable } from 'node:stream';
 import type { LineParser, Prefilter } from '../parsers/parser.js';
 import { isCapture, tsharkStream } from './capture.js';
+import { isJsonFile, JsonFileLines, PART } from './json-file.js';
 import { BlockFilter, SAMPLE, Sweep } from './prefilter.js';
 
 export interface LineHandler {
@@ -60,6 +61,8 @@ export interface ReadResult {
   bytes: number;
   gzip: boolean;
   capture: boolean;
+  /** The input was Docker's json-file records, read unwrapped (json-file.ts). */
+  jsonFile: boolean;
   /** Lines the handler's prefilter ruled out: counted, not read. */
   prefiltered: number;
   /** The first bytes read (gunzipped), to tell what an input no parser reads is (unreadable.ts). */
@@ -83,7 +86,7 @@ const HEAD_KEPT = 512;
 export async function readLines(name: string, opts: ReadOptions): Promise<ReadResult> {
   const max = opts.maxLineBytes ?? 1024 * 1024;
   const lines = new Lines(opts, max);
-  const input = await open(name, opts.onProgress, opts.signal);
+  const input = unwrapped(await open(name, opts.onProgress, opts.signal), max);
   lines.capture = input.capture;
   lines.size = input.size;
   let bytes = 0;
@@ -104,6 +107,7 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
       opts.signal?.throwIfAborted();
       const n = await pending;
       if (n === 0) break;
+      if (bytes === 0) lines.parts = input.jsonFile === true; // known from the first read on
       bytes += n;
       const buf = next;
       next = spare;
@@ -145,13 +149,13 @@ export async function readLines(name: string, opts: ReadOptions): Promise<ReadRe
     pending.catch(() => 0); // a read still under way when analysis failed: its outcome no longer matters
     // Lines read before a failure (a truncated .gz, SIGINT) are still analyzed and counted.
     lines.finish(input.capture);
-    throw new ReadError(err, { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, prefiltered: lines.prefiltered, head });
+    throw new ReadError(err, { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, jsonFile: input.jsonFile === true, prefiltered: lines.prefiltered, head });
   } finally {
     await input.close();
   }
   lines.finish(input.capture);
   sweep.release(); // no read is under way (after a failure one may be: the sweep is then left to the collector)
-  return { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, prefiltered: lines.prefiltered, head };
+  return { lines: lines.lineNo, bytes, gzip: input.gzip, capture: input.capture, jsonFile: input.jsonFile === true, prefiltered: lines.prefiltered, head };
 }
 
 /** The input failed midway; `read` is what was read before. */
@@ -179,6 +183,8 @@ class Lines {
 
   /** The lines are tshark's decoding of a packet capture. */
   capture = false;
+  /** The lines are unwrapped json-file records, some of them parts (json-file.ts). */
+  parts = false;
   /** Bytes of the input, when known before reading it: the prefilter places its anchors by it. */
   size: number | undefined;
   /** Where the blocks are read: a block there is swept in place. */
@@ -284,6 +290,10 @@ class Lines {
       this.tooLong();
       return;
     }
+    if (this.parts && buf[start] === PART && nl - start === 1) {
+      this.lineNo++; // a part of a longer line, read on its last part's line (json-file.ts)
+      return;
+    }
     const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
     const lineNo = ++this.lineNo;
     const handler = this.handler;
@@ -310,6 +320,8 @@ class Lines {
 interface Input {
   gzip: boolean;
   capture: boolean;
+  /** Read unwrapped from Docker's json-file records: known from the first read on. */
+  jsonFile?: boolean;
   /** Bytes it holds, when known before reading it (a file, not gzipped). */
   size?: number;
   /** Reads into `buf` from `at`: the number of bytes, 0 at the end. */
@@ -369,6 +381,89 @@ async function gunzipped(head: Buffer, input: Input): Promise<Input> {
   const { Gunzip } = await import('./inflate.js');
   const gunzip = new Gunzip(input);
   return { gzip: true, capture: false, read: (buf, at) => gunzip.read(buf, at), close: () => gunzip.close() };
+}
+
+/**
+ * `input` as the container wrote it when its first line is a record of Docker's json-file driver
+ * (json-file.ts), else as it is. Once known to be such records, its bytes are read into a buffer
+ * of their own (`max` bytes of room for a line cut by the read before) and unwrapped into the
+ * reader's block, whole lines only; the first read, already in the block, is copied there first.
+ */
+function unwrapped(input: Input, max: number): Input {
+  let plain = false;
+  let lines: JsonFileLines | undefined;
+  let raw = Buffer.alloc(0);
+  let start = 0;
+  let end = 0;
+  let eof = false;
+  /** Dropping the rest of a line too long for `raw`: it was given as a line over `max` bytes. */
+  let overlong = false;
+  const unwrap = async (buf: Buffer, at: number): Promise<number> => {
+    for (;;) {
+      const nl = end > start ? raw.lastIndexOf(NL, end - 1) : -1; // a negative offset would count from the end
+      if (nl >= start) {
+        start = lines!.unwrap(raw, start, nl + 1, buf, at, buf.length);
+        if (lines!.written > at) return lines!.written - at;
+      }
+      if (eof) {
+        if (start < end) raw[end++] = NL; // the last line has no line break: give it one
+        else {
+          lines!.finish(buf, at, buf.length);
+          return lines!.written - at;
+        }
+        continue;
+      }
+      raw.copy(raw, 0, start, end);
+      end -= start;
+      start = 0;
+      if (end === raw.length - 1) {
+        // No line break in all of it: given as one line too long, the rest of it dropped.
+        const n = Math.min(max + 1, buf.length - at - 1);
+        raw.copy(buf, at, 0, n);
+        buf[at + n] = NL;
+        end = 0;
+        overlong = true;
+        return n + 1;
+      }
+      const n = await input.read(raw.subarray(0, raw.length - 1), end); // a byte kept for the last line's break
+      if (n === 0) eof = true;
+      else if (overlong) {
+        const br = raw.indexOf(NL, end);
+        if (br < 0 || br >= end + n) continue;
+        overlong = false;
+        start = br + 1;
+      }
+      end += n;
+    }
+  };
+  return {
+    gzip: input.gzip,
+    capture: input.capture,
+    size: input.size,
+    get jsonFile() {
+      return lines !== undefined;
+    },
+    async read(buf, at) {
+      if (plain) return input.read(buf, at);
+      if (lines !== undefined) return unwrap(buf, at);
+      // Decided on the first whole line (a pipe may give less at first).
+      let n = 0;
+      for (let k; (k = await input.read(buf, at + n)) > 0;) {
+        n += k;
+        const br = buf.indexOf(NL, at);
+        if ((br >= at && br < at + n) || at + n === buf.length) break;
+      }
+      if (n === 0 || !isJsonFile(buf, at, at + n)) {
+        plain = true;
+        return n;
+      }
+      lines = new JsonFileLines(max);
+      raw = Buffer.allocUnsafe(BLOCK + max + 2);
+      end = buf.copy(raw, 0, at, at + n);
+      return unwrap(buf, at);
+    },
+    close: () => input.close(),
+  };
 }
 
 /**

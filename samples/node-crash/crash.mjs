@@ -58,13 +58,16 @@ async function hold(port, name) {
 
 /**
  * `fatal` names the connection whose message kills the server (a FATAL key). `anonymous`: its
- * records name no process (pino's `base: null`: no `pid`, no `hostname`).
+ * records name no process (pino's `base: null`: no `pid`, no `hostname`). `runner`, when given,
+ * is the command the server runs under, which writes `logFile` itself (a logging driver's,
+ * samples/docker-json-file); the server's IPC channel is passed through it as fd 3.
  */
-export async function runCrash(logFile, { copies = 2, fatal = 'profile-crash', anonymous = false } = {}) {
-  const fd = openSync(logFile, 'w');
+export async function runCrash(logFile, { copies = 2, fatal = 'profile-crash', anonymous = false, runner } = {}) {
+  const fd = runner ? 'inherit' : openSync(logFile, 'w');
   const env = anonymous ? { ...process.env, SAMPLE_PINO_BASE: 'null' } : process.env;
-  const child = spawn(process.execPath, [SERVER], { stdio: ['ignore', fd, fd, 'ipc'], env });
-  closeSync(fd);
+  const [cmd, ...args] = [...(runner ?? []), process.execPath, SERVER];
+  const child = spawn(cmd, args, { stdio: ['ignore', fd, fd, 'ipc'], env });
+  if (!runner) closeSync(fd);
   const exited = once(child, 'exit');
   try {
     const [{ port }] = await once(child, 'message');

@@ -119,7 +119,7 @@ export function outline(report: Report, opts: OutlineOptions = {}): Block[] {
   blocks.push({ kind: 'heading', text: 'Input', level: 2 });
   blocks.push({ kind: 'table', head: ['file', 'parser', 'lines', 'events', 'skipped'], align: ['l', 'l', 'r', 'r', 'l'],
     rows: report.input.files.map((f) => [
-      f.name, f.parser === null ? '-' : f.linePrefix ? `${f.parser} (prefixed lines)` : f.parser, String(f.lines), String(f.events),
+      f.name, f.parser === null ? '-' : f.linePrefix ? `${f.parser} (prefixed lines)` : f.jsonFile ? `${f.parser} (docker json-file)` : f.parser, String(f.lines), String(f.events),
       f.error ? `ERROR: ${f.error}` : skippedText(f.skipped),
     ]) });
   const c = report.input.connections;
