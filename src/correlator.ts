@@ -66,7 +66,11 @@ export interface CorrelatorStats {
   duplicateCloses: number;
   /** Connections ended by a process crash, with no close line. */
   crashed: number;
-  /** Exceptions and notes logged for a connection after its close: read, not judged. */
+  /**
+   * Exceptions and notes logged for a connection after its close, and messages after the crash
+   * that ended it (a process's stdout and stderr are copied apart: its last records may come after
+   * its crash report): read, not judged.
+   */
   afterClose: number;
 }
 
@@ -543,6 +547,8 @@ export class Correlator {
   private readonly orphans = new Map<string, ExceptionEvent[]>();
   /** The keys of the connections evicted last, oldest first (at most RECENT_CLOSED). */
   private readonly evictedKeys = new Set<string>();
+  /** The keys of connections a crash ended, until opened again (at most RECENT_CLOSED). */
+  private readonly crashedKeys = new Set<string>();
   /**
    * The last source, route and process named: each connection keeps its own, and most share one
    * text, so the lookups by them at each close (profiles, summary, orphans) find its hash kept.
@@ -667,11 +673,12 @@ export class Correlator {
         this.stats.duplicateCloses++;
         return undefined;
       }
-      if (kind === 'exception' || kind === 'note') {
+      if (kind === 'exception' || kind === 'note' || (kind !== 'open' && this.crashedKeys.size !== 0 && this.crashedKeys.has(key))) {
         this.stats.afterClose++;
         return undefined;
       }
       this.recentlyClosed.forget(found); // the key was reused by a new connection: its entry is overwritten below
+      if (this.crashedKeys.size !== 0) this.crashedKeys.delete(key);
     }
     conn = this.create(key, id, e, false);
     this.keyedSource = conn.source;
@@ -812,8 +819,10 @@ export class Correlator {
     // The connection whose message came last is the one the process was handling when it died.
     let trigger: Conn | undefined;
     for (const conn of victims) if (conn.inboundSeq > (trigger?.inboundSeq ?? 0)) trigger = conn;
+    if (this.crashedKeys.size + victims.length > RECENT_CLOSED) this.crashedKeys.clear();
     for (const conn of victims) {
       this.stats.crashed++;
+      if (!conn.keyless) this.crashedKeys.add(conn.key);
       this.conclude(conn, syntheticClose(conn, e), e, conn === trigger);
     }
     if (victims.length === 0) this.orphan(e);

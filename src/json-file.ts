@@ -10,8 +10,10 @@
  * The reader is given what the container wrote: each record's `log`, a line's parts joined on its
  * last part's line, so that a line's number is still the file's. The lines of the parts before it
  * are `PART`: counted, never read (a blank line would be read, and means something in a crash
- * report). A line that is no such record is given as it is.
+ * report). A line that is no such record is given as it is. The records are unescaped in a
+ * WebAssembly kernel (json-file.wat); the parts are seen to here.
  */
+import { readFileSync } from 'node:fs';
 
 /**
  * The byte of a line that stands for a part: no record's `log` holds it alone, as the driver
@@ -19,20 +21,13 @@
  */
 export const PART = 0xff;
 const NL = 10;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-/** `{"log":"` */
-const HEAD = [0x7b, 0x22, 0x6c, 0x6f, 0x67, 0x22, 0x3a, 0x22];
-/** `,"stream":"` */
-const STREAM = [0x2c, 0x22, 0x73, 0x74, 0x72, 0x65, 0x61, 0x6d, 0x22, 0x3a, 0x22];
 /** The first line of Docker's json-file records (attrs, when `--log-opt labels`, `env` or `tag` ask for them). */
 const RECORD = /^\{"log":"(?:[^"\\]|\\.)*","stream":"std(?:out|err)",(?:"attrs":\{.*\},)?"time":"\d{4}-\d\d-\d\dT[^"]+"\}\r?$/;
 
 /** True when the first whole line of `buf[start, end)` is a record of Docker's json-file driver. */
 export function isJsonFile(buf: Buffer, start: number, end: number): boolean {
   const nl = buf.indexOf(NL, start);
-  if (nl < 0 || nl >= end) return false;
-  for (let i = 0; i < HEAD.length; i++) if (buf[start + i] !== HEAD[i]) return false;
+  if (nl < 0 || nl >= end || buf[start] !== 0x7b) return false;
   return RECORD.test(buf.toString('utf8', start, nl));
 }
 
@@ -55,59 +50,100 @@ class Parts {
   }
 }
 
-/** Unwraps the records of one json-file log, block after block of its whole lines. */
+interface Kernel {
+  memory: WebAssembly.Memory;
+  unwrap(p: number, end: number, w: number, limit: number, open: number): number;
+  written: WebAssembly.Global;
+  why: WebAssembly.Global;
+  nl: WebAssembly.Global;
+  logEnd: WebAssembly.Global;
+  stream: WebAssembly.Global;
+}
+
+/** Why the kernel stopped (json-file.wat). */
+const END = 0;
+const ROOM = 1;
+const JOIN = 2;
+const PAGE = 65536;
+
+let wasm: WebAssembly.Module | undefined;
+
+/**
+ * Unwraps the records of one json-file log, block after block of its whole lines: the records
+ * are read into `raw`, the lines the container wrote come out in `out`. The kernel
+ * (json-file.wat) unescapes the records of whole lines; the parts, and the lines that are no
+ * record, are seen to here.
+ */
 export class JsonFileLines {
+  /** Where the records are read (followed by padding: the kernel's loads read past a line's end). */
+  readonly raw: Buffer;
+  /** Where the lines come out, from 0: `written` bytes of them after each call. */
+  readonly out: Buffer;
+  written = 0;
+  private readonly kernel: Kernel;
+  private readonly outAt: number;
   /** stdout's and stderr's parts. */
   private readonly parts = [new Parts(), new Parts()];
-  /** 0 for stdout, 1 for stderr: the stream of the last record read. */
-  private stream = 0;
-  /** Where `unwrap` or `finish` stopped writing. */
-  written = 0;
-
-  /** `max`: the reader's longest line; the parts of a line are kept up to one byte more, so that it counts as too long. */
-  constructor(private readonly max: number) {}
 
   /**
-   * Writes the lines of `src[start, end)` (`end - 1` a line break) unwrapped into `dst` from `at`,
-   * as many as fit before `limit`; returns where it stopped in `src` (`written`: in `dst`).
+   * `max`: the reader's longest line (the parts of a line are kept up to one byte more, so that it
+   * counts as too long); `size`: bytes of records read at once at most; `room`: bytes of lines
+   * given at once at most.
    */
-  unwrap(src: Buffer, start: number, end: number, dst: Buffer, at: number, limit: number): number {
-    const parts = this.parts;
+  constructor(private readonly max: number, size: number, room: number) {
+    wasm ??= new WebAssembly.Module(readFileSync(new URL('./json-file.wasm', import.meta.url)));
+    this.kernel = new WebAssembly.Instance(wasm).exports as unknown as Kernel;
+    this.outAt = (size + 16 + 15) & ~15;
+    // The output has room for one line more than `room` (the kernel checks a line's end once written).
+    const bytes = this.outAt + room + size + 32;
+    const { memory } = this.kernel;
+    memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+    this.raw = Buffer.from(memory.buffer, 0, size);
+    this.out = Buffer.from(memory.buffer, this.outAt, room + size + 16);
+  }
+
+  /**
+   * Writes the lines of `raw[start, end)` (`end - 1` a line break) unwrapped to `out`, as many as
+   * fit in `limit` bytes; returns where it stopped in `raw`.
+   */
+  unwrap(start: number, end: number, limit: number): number {
+    const { kernel, parts, out, outAt, raw } = this;
     let p = start;
-    let w = at;
+    let w = 0;
     while (p < end) {
-      const nl = src.indexOf(NL, p);
-      // At most the line itself (nothing grows unescaped) and a stream's parts before it.
-      if (w + (nl - p) + 1 + Math.max(parts[0].length, parts[1].length) > limit) {
-        if (w > at) break;
-        // Not even alone in an empty block (no line of the driver's is so long): given as it is,
-        // cut to one byte over the longest line read, so that it counts as too long.
-        const n = Math.min(nl - p, this.max + 1, limit - w - 1);
-        src.copy(dst, w, p, p + n);
-        w += n;
-        dst[w++] = NL;
-        p = nl + 1;
-        continue;
-      }
-      const lineEnd = this.record(src, p, nl, dst, w);
-      if (lineEnd < 0) {
-        // Not a record: the line as it is.
-        src.copy(dst, w, p, nl + 1);
-        w += nl + 1 - p;
-      } else {
-        const own = parts[this.stream];
-        if (dst[lineEnd - 1] !== NL) {
+      const open = (parts[0].length > 0 ? 1 : 0) | (parts[1].length > 0 ? 2 : 0);
+      p = kernel.unwrap(p, end, outAt + w, outAt + limit, open);
+      w = (kernel.written.value as number) - outAt;
+      const why = kernel.why.value as number;
+      if (why === END) break;
+      const nl = kernel.nl.value as number;
+      if (why === JOIN) {
+        const own = parts[kernel.stream.value as number];
+        const logEnd = (kernel.logEnd.value as number) - outAt;
+        if (logEnd === w || out[logEnd - 1] !== NL) {
           // A part: kept until its line's last part; its own line only counted.
-          own.add(dst, w, lineEnd, this.max + 1);
-          dst[w++] = PART;
-          dst[w++] = NL;
-        } else if (own.length > 0) {
+          if (w + 2 > limit) break;
+          own.add(out, w, logEnd, this.max + 1);
+          out[w++] = PART;
+          out[w++] = NL;
+        } else {
           // The last part: the line whole, on its line.
-          dst.copyWithin(w + own.length, w, lineEnd);
-          own.bytes.copy(dst, w, 0, own.length);
-          w = lineEnd + own.length;
+          if (logEnd + own.length > limit && w > 0) break;
+          const n = Math.min(own.length, limit - logEnd);
+          out.copyWithin(w + n, w, logEnd);
+          own.bytes.copy(out, w, 0, n);
+          w = logEnd + n;
           own.length = 0;
-        } else w = lineEnd;
+        }
+      } else {
+        // A line that is no record, as it is; or a record longer than all the room (none of the
+        // driver's is so long), cut to one byte over the longest line read, to count as too long.
+        const fits = why !== ROOM && w + (nl - p) + 1 <= limit;
+        if (!fits && w > 0) break;
+        const n = fits ? nl - p : Math.min(nl - p, this.max + 1, limit - 1);
+        raw.copy(out, w, p, p + n);
+        w += n;
+        out[w++] = NL;
       }
       p = nl + 1;
     }
@@ -117,102 +153,19 @@ export class JsonFileLines {
 
   /**
    * At the end of the input: each line whose last part never came (a process's last output with
-   * no line break), as one line more, as much of it as fits before `limit`.
+   * no line break), as one line more, as much of it as fits in `limit` bytes.
    */
-  finish(dst: Buffer, at: number, limit: number): void {
-    let w = at;
+  finish(limit: number): void {
+    let w = 0;
     for (const own of this.parts) {
       if (own.length === 0) continue;
       const n = Math.min(own.length, limit - w - 1);
       if (n < 0) break;
-      own.bytes.copy(dst, w, 0, n);
+      own.bytes.copy(this.out, w, 0, n);
       w += n;
-      dst[w++] = NL;
+      this.out[w++] = NL;
       own.length = 0;
     }
     this.written = w;
   }
-
-  /**
-   * Reads the record `src[p, nl)`: writes its `log` unescaped into `dst` from `w` and returns where
-   * it ends there, or -1 when the line is no record of the driver's.
-   */
-  private record(src: Buffer, p: number, nl: number, dst: Buffer, w: number): number {
-    for (let i = 0; i < HEAD.length; i++) if (src[p + i] !== HEAD[i]) return -1;
-    let r = p + HEAD.length;
-    for (;;) {
-      if (r >= nl) return -1;
-      const b = src[r++];
-      if (b === QUOTE) break;
-      if (b !== BACKSLASH) {
-        dst[w++] = b;
-        continue;
-      }
-      const e = src[r++];
-      if (e === 0x6e) {
-        // `\n` ends the line; anywhere else (not the driver's) it stays escaped, one line a record.
-        if (src[r] === QUOTE) dst[w++] = NL;
-        else {
-          dst[w++] = BACKSLASH;
-          dst[w++] = e;
-        }
-      } else if (e === QUOTE || e === BACKSLASH || e === 0x2f) dst[w++] = e;
-      else if (e === 0x72) dst[w++] = 13;
-      else if (e === 0x74) dst[w++] = 9;
-      else if (e === 0x62) dst[w++] = 8;
-      else if (e === 0x66) dst[w++] = 12;
-      else if (e === 0x75) {
-        let c = hex4(src, r);
-        if (c < 0 || r + 4 > nl) return -1;
-        r += 4;
-        if (c >= 0xd800 && c < 0xdc00 && src[r] === BACKSLASH && src[r + 1] === 0x75) {
-          const low = hex4(src, r + 2);
-          if (low >= 0xdc00 && low < 0xe000) {
-            c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
-            r += 6;
-          }
-        }
-        w = utf8(c, dst, w);
-      } else return -1;
-    }
-    const end = w;
-    for (let i = 0; i < STREAM.length; i++) if (src[r + i] !== STREAM[i]) return -1;
-    r += STREAM.length;
-    // `stdout"` or `stderr"`: told apart by their fourth byte.
-    this.stream = src[r + 3] === 0x65 ? 1 : 0;
-    const last = src[nl - 1] === 13 ? nl - 2 : nl - 1;
-    return src[last] === 0x7d ? end : -1;
-  }
-}
-
-/** The four hex digits at `src[r]`, -1 if they are not. */
-function hex4(src: Buffer, r: number): number {
-  let c = 0;
-  for (let i = r; i < r + 4; i++) {
-    const h = src[i];
-    const d = h >= 0x30 && h <= 0x39 ? h - 0x30 : (h | 0x20) >= 0x61 && (h | 0x20) <= 0x66 ? (h | 0x20) - 0x57 : -1;
-    if (d < 0) return -1;
-    c = (c << 4) | d;
-  }
-  return c;
-}
-
-/** Writes code point `c` as UTF-8 (a lone surrogate as U+FFFD); returns the end. */
-function utf8(c: number, dst: Buffer, w: number): number {
-  if (c < 0x80) dst[w++] = c;
-  else if (c < 0x800) {
-    dst[w++] = 0xc0 | (c >> 6);
-    dst[w++] = 0x80 | (c & 0x3f);
-  } else if (c >= 0x10000) {
-    dst[w++] = 0xf0 | (c >> 18);
-    dst[w++] = 0x80 | ((c >> 12) & 0x3f);
-    dst[w++] = 0x80 | ((c >> 6) & 0x3f);
-    dst[w++] = 0x80 | (c & 0x3f);
-  } else {
-    if (c >= 0xd800 && c < 0xe000) c = 0xfffd;
-    dst[w++] = 0xe0 | (c >> 12);
-    dst[w++] = 0x80 | ((c >> 6) & 0x3f);
-    dst[w++] = 0x80 | (c & 0x3f);
-  }
-  return w;
 }

@@ -385,31 +385,35 @@ async function gunzipped(head: Buffer, input: Input): Promise<Input> {
 
 /**
  * `input` as the container wrote it when its first line is a record of Docker's json-file driver
- * (json-file.ts), else as it is. Once known to be such records, its bytes are read into a buffer
- * of their own (`max` bytes of room for a line cut by the read before) and unwrapped into the
- * reader's block, whole lines only; the first read, already in the block, is copied there first.
+ * (json-file.ts), else as it is. Once known to be such records, its bytes are read into the
+ * unwrapper's memory (`max` bytes of room for a line cut by the read before), and its whole lines
+ * unwrapped are copied into the reader's block; the first read, already in the block, is copied
+ * there first.
  */
 function unwrapped(input: Input, max: number): Input {
   let plain = false;
   let lines: JsonFileLines | undefined;
-  let raw = Buffer.alloc(0);
   let start = 0;
   let end = 0;
   let eof = false;
   /** Dropping the rest of a line too long for `raw`: it was given as a line over `max` bytes. */
   let overlong = false;
+  /** `lines.out`'s `n` bytes into `buf` at `at`. */
+  const give = (buf: Buffer, at: number, n: number) => lines!.out.copy(buf, at, 0, n);
   const unwrap = async (buf: Buffer, at: number): Promise<number> => {
+    const { raw } = lines!;
+    const room = buf.length - at;
     for (;;) {
       const nl = end > start ? raw.lastIndexOf(NL, end - 1) : -1; // a negative offset would count from the end
       if (nl >= start) {
-        start = lines!.unwrap(raw, start, nl + 1, buf, at, buf.length);
-        if (lines!.written > at) return lines!.written - at;
+        start = lines!.unwrap(start, nl + 1, room);
+        if (lines!.written > 0) return give(buf, at, lines!.written);
       }
       if (eof) {
         if (start < end) raw[end++] = NL; // the last line has no line break: give it one
         else {
-          lines!.finish(buf, at, buf.length);
-          return lines!.written - at;
+          lines!.finish(room);
+          return give(buf, at, lines!.written);
         }
         continue;
       }
@@ -418,7 +422,7 @@ function unwrapped(input: Input, max: number): Input {
       start = 0;
       if (end === raw.length - 1) {
         // No line break in all of it: given as one line too long, the rest of it dropped.
-        const n = Math.min(max + 1, buf.length - at - 1);
+        const n = Math.min(max + 1, room - 1);
         raw.copy(buf, at, 0, n);
         buf[at + n] = NL;
         end = 0;
@@ -457,9 +461,8 @@ function unwrapped(input: Input, max: number): Input {
         plain = true;
         return n;
       }
-      lines = new JsonFileLines(max);
-      raw = Buffer.allocUnsafe(BLOCK + max + 2);
-      end = buf.copy(raw, 0, at, at + n);
+      lines = new JsonFileLines(max, BLOCK + max + 2, BLOCK);
+      end = buf.copy(lines.raw, 0, at, at + n);
       return unwrap(buf, at);
     },
     close: () => input.close(),

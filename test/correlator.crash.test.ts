@@ -40,6 +40,20 @@ describe('a keyless crash report', () => {
     expect(stats).toMatchObject({ crashed: 2, openAtEnd: 0 });
   });
 
+  it('reads a message logged after the crash report (stdout and stderr copied apart) as late, not as a connection opened again', () => {
+    const report = crash('pod.log');
+    const { incidents, stats } = correlate([
+      open('pod.log', 'c1', '7@pod'), open('pod.log', 'c2', '7@pod'), frame('pod.log', 'c1', '7@pod'), report,
+      frame('pod.log', 'c2', '7@pod'), // the message the process died of, its record copied after the crash
+      open('pod.log', 'c1', '7@pod'), close('pod.log', 'c1', '7@pod'), // the process restarted: c1 anew
+      frame('pod.log', 'c1', '7@pod'), // after that c1's close, as after any close: another connection
+    ]);
+    expect(incidents.map((i) => [i.connection, i.close.code, i.crash === report])).toEqual([
+      ['c2', 1006, true], ['c1', 1006, true], ['c1', 1000, false],
+    ]);
+    expect(stats).toMatchObject({ crashed: 2, afterClose: 1, openAtEnd: 1 });
+  });
+
   it('spares the connections of another process writing to the same stream', () => {
     const { incidents, stats } = correlate([
       open('pod.log', 'a1', '7@pod'), open('pod.log', 'b1', '8@pod'), frame('pod.log', 'a1', '7@pod'),
