@@ -24,11 +24,19 @@ const NL = 10;
 /** The first line of Docker's json-file records (attrs, when `--log-opt labels`, `env` or `tag` ask for them). */
 const RECORD = /^\{"log":"(?:[^"\\]|\\.)*","stream":"std(?:out|err)",(?:"attrs":\{.*\},)?"time":"\d{4}-\d\d-\d\dT[^"]+"\}\r?$/;
 
-/** True when the first whole line of `buf[start, end)` is a record of Docker's json-file driver. */
+/**
+ * True when the first whole line of `buf[start, end)` is a record of Docker's json-file driver, or
+ * the second is when the first is cut short (`tail -c` of a file).
+ */
 export function isJsonFile(buf: Buffer, start: number, end: number): boolean {
-  const nl = buf.indexOf(NL, start);
-  if (nl < 0 || nl >= end || buf[start] !== 0x7b) return false;
-  return RECORD.test(buf.toString('utf8', start, nl));
+  for (let line = 0; line < 2; line++) {
+    const nl = buf.indexOf(NL, start);
+    if (nl < 0 || nl >= end) return false;
+    if (buf[start] === 0x7b && RECORD.test(buf.toString('utf8', start, nl))) return true;
+    if (buf.subarray(start, nl).includes('{"log":"')) return false; // a record, but not the driver's
+    start = nl + 1;
+  }
+  return false;
 }
 
 /** A stream's parts of a line not yet ended. */

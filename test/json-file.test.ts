@@ -125,6 +125,18 @@ describe.skipIf(built.missing !== undefined)("texts through moby's json-file dri
     expect(got.lines.filter((l) => l !== undefined).sort()).toEqual([...lines].sort());
   });
 
+  it('reads a file cut in its first line (tail -c) from its second, the cut line counted as not JSON', async () => {
+    const file = 'samples/docker-json-file/crash-json.log';
+    const cut = join(dir, 'tail-c.log');
+    writeFileSync(cut, readFileSync(file).subarray(25));
+    const res = await runCli(['analyze', '-o', 'json', cut]);
+    const report = JSON.parse(res.stdout) as Report;
+    const want = expectedLines(file);
+    expect(report.input.files[0]).toMatchObject({ parser: 'json', jsonFile: true, lines: want.length, skipped: { 'not-json': 1 } });
+    expect(report.summary.closes).toBe(19);
+    expect((await readAll(cut)).lines.slice(1)).toEqual(want.slice(1));
+  });
+
   it('reads a gzipped rotation (compress=true) and a pipe as the file', async () => {
     const file = logged('rotated', text(30), 100);
     const want = expectedLines(file);
@@ -205,6 +217,8 @@ describe('what is not a json-file log', () => {
     ['another JSON log with a log field', '{"log":"x","level":"info"}\n'],
     ['a record with no time', '{"log":"x\\n","stream":"stdout"}\n'],
     ['no whole line', '{"log":"x\\n","stream":"stdout","time":"2026-11-28T10:00:00Z"}'],
+    ['a line, then a record of another shape', 'started\n{"log":"x\\n","stream":"stdout"}\n'],
+    ['a record of another shape, then one of the driver\'s', '{"log":"x","level":"info"}\n{"log":"x\\n","stream":"stdout","time":"2026-11-28T10:00:00Z"}\n'],
   ])('leaves %s as it is', (_name, text) => {
     const b = Buffer.from(text);
     expect(isJsonFile(b, 0, b.length)).toBe(false);
