@@ -73,6 +73,8 @@ const END = 0;
 const ROOM = 1;
 const JOIN = 2;
 const PAGE = 65536;
+/** Where the records are read in the kernel's memory: its own table is before them. */
+const RAW = 2048;
 
 let wasm: WebAssembly.Module | undefined;
 
@@ -101,12 +103,12 @@ export class JsonFileLines {
   constructor(private readonly max: number, size: number, room: number) {
     wasm ??= new WebAssembly.Module(readFileSync(new URL('./json-file.wasm', import.meta.url)));
     this.kernel = new WebAssembly.Instance(wasm).exports as unknown as Kernel;
-    this.outAt = (size + 16 + 15) & ~15;
+    this.outAt = (RAW + size + 16 + 15) & ~15;
     // The output has room for one line more than `room` (the kernel checks a line's end once written).
     const bytes = this.outAt + room + size + 32;
     const { memory } = this.kernel;
     memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
-    this.raw = Buffer.from(memory.buffer, 0, size);
+    this.raw = Buffer.from(memory.buffer, RAW, size);
     this.out = Buffer.from(memory.buffer, this.outAt, room + size + 16);
   }
 
@@ -120,11 +122,11 @@ export class JsonFileLines {
     let w = 0;
     while (p < end) {
       const open = (parts[0].length > 0 ? 1 : 0) | (parts[1].length > 0 ? 2 : 0);
-      p = kernel.unwrap(p, end, outAt + w, outAt + limit, open);
+      p = kernel.unwrap(RAW + p, RAW + end, outAt + w, outAt + limit, open) - RAW;
       w = (kernel.written.value as number) - outAt;
       const why = kernel.why.value as number;
       if (why === END) break;
-      const nl = kernel.nl.value as number;
+      const nl = (kernel.nl.value as number) - RAW;
       if (why === JOIN) {
         const own = parts[kernel.stream.value as number];
         const logEnd = (kernel.logEnd.value as number) - outAt;

@@ -1,13 +1,16 @@
 ;; Docker's json-file records unwrapped (src/json-file.ts): each line's record has its `log`
-;; unescaped, sixteen bytes at a time between escapes, into the output. In WebAssembly because it
-;; touches every byte of every line. The lines JavaScript must see to (a part of a longer line, a
+;; unescaped into the output sixteen bytes at a time, a JSON line's escaped quotes too (a shuffle
+;; takes their backslashes out); other escapes one by one. In WebAssembly because it touches every
+;; byte of every line. The lines JavaScript must see to (a part of a longer line, a
 ;; line whose stream has parts kept, a line that is no record) stop the call, with what was read
 ;; of the line in the globals; so does a line that does not fit.
 ;;
-;; Memory, laid out by json-file.ts: the raw records, then 16 bytes of padding (loads read past a
-;; line's end), then the output, with room past its limit for one line more.
+;; Memory, laid out by json-file.ts: at 0 the module's own table (see `$table`), from 2048 the raw
+;; records, then 16 bytes of padding (loads read past a line's end), then the output, with room
+;; past its limit for one line more.
 (module
   (memory (export "memory") 1)
+  (start $table)
   ;; Where the last call stopped, and why: END (all lines read), ROOM (the line at the stop does not
   ;; fit), PART (a line JavaScript joins: its log is at `written` .. `logEnd`, of stream `stream`)
   ;; or OTHER (no record). `nl`: the line break of the line at the stop.
@@ -29,6 +32,9 @@
     (local $c i32)
     (local $low i32)
     (local $s i32)
+    (local $bs i32)
+    (local $qt i32)
+    (local $sh v128)
     (block $stop
       (loop $line
         (if (i32.ge_u (local.get $p) (local.get $end))
@@ -41,16 +47,34 @@
           (block $closed
             (loop $bytes
               (local.set $v (v128.load (local.get $r)))
-              (v128.store (local.get $q) (local.get $v))
-              (local.set $m (i8x16.bitmask (v128.or (v128.or
-                (i8x16.eq (local.get $v) (v128.const i8x16 34 34 34 34 34 34 34 34 34 34 34 34 34 34 34 34))
-                (i8x16.eq (local.get $v) (v128.const i8x16 92 92 92 92 92 92 92 92 92 92 92 92 92 92 92 92)))
-                (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))))
+              (local.set $qt (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 34 34 34 34 34 34 34 34 34 34 34 34 34 34 34 34))))
+              (local.set $bs (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 92 92 92 92 92 92 92 92 92 92 92 92 92 92 92 92))))
+              (local.set $m (i32.or (i32.or (local.get $qt) (local.get $bs))
+                (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))))
               (if (i32.eqz (local.get $m))
                 (then
+                  (v128.store (local.get $q) (local.get $v))
                   (local.set $r (i32.add (local.get $r) (i32.const 16)))
                   (local.set $q (i32.add (local.get $q) (i32.const 16)))
                   (br $bytes)))
+              ;; Escaped quotes only, each whole in the step (a JSON line's keys and strings): its
+              ;; backslashes taken out, each half of the step by the table, sixteen bytes at once.
+              (if (i32.and
+                    (i32.eq (local.get $m) (i32.or (local.get $qt) (local.get $bs)))
+                    ;; (a backslash last in the step has its quote past it: bit 16, never equal)
+                    (i32.eq (local.get $qt) (i32.shl (local.get $bs) (i32.const 1))))
+                (then
+                  (local.set $sh (i64x2.replace_lane 1
+                    (i64x2.splat (i64.load (i32.shl (i32.and (local.get $bs) (i32.const 255)) (i32.const 3))))
+                    (i64.add (i64.load (i32.shl (i32.shr_u (local.get $bs) (i32.const 8)) (i32.const 3))) (i64.const 0x0808080808080808))))
+                  (local.set $v (i8x16.swizzle (local.get $v) (local.get $sh)))
+                  (i64.store (local.get $q) (i64x2.extract_lane 0 (local.get $v)))
+                  (i64.store (i32.sub (i32.add (local.get $q) (i32.const 8)) (i32.popcnt (i32.and (local.get $bs) (i32.const 255))))
+                    (i64x2.extract_lane 1 (local.get $v)))
+                  (local.set $q (i32.sub (i32.add (local.get $q) (i32.const 16)) (i32.popcnt (local.get $bs))))
+                  (local.set $r (i32.add (local.get $r) (i32.const 16)))
+                  (br $bytes)))
+              (v128.store (local.get $q) (local.get $v))
               (local.set $m (i32.ctz (local.get $m)))
               (local.set $r (i32.add (local.get $r) (local.get $m)))
               (local.set $q (i32.add (local.get $q) (local.get $m)))
@@ -133,6 +157,26 @@
         (br $stop)))
     (global.set $written (local.get $w))
     (local.get $p))
+
+  ;; For each byte of eight bits (a half step's backslashes), the places of the other bytes in
+  ;; order, at 8 * the byte: the shuffle that takes the backslashes out. The rest is 128 (none).
+  (func $table
+    (local $b i32)
+    (local $i i32)
+    (local $k i32)
+    (loop $each
+      (local.set $i (i32.const 0))
+      (local.set $k (i32.shl (local.get $b) (i32.const 3)))
+      (i64.store (local.get $k) (i64.const 0x8080808080808080))
+      (loop $place
+        (if (i32.eqz (i32.and (i32.shr_u (local.get $b) (local.get $i)) (i32.const 1)))
+          (then
+            (i32.store8 (local.get $k) (local.get $i))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $place (i32.lt_u (local.get $i) (i32.const 8))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br_if $each (i32.lt_u (local.get $b) (i32.const 256)))))
 
   ;; The line break at or after `r`, into `nl`.
   (func $lineEnd (param $r i32)
