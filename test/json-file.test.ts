@@ -212,6 +212,47 @@ describe("the records' strings, as other JSON writers escape them", () => {
   });
 });
 
+describe('hostile json-file input', () => {
+  const record = (log: string, stream: string) => JSON.stringify({ log, stream, time: '2026-11-28T10:00:00.1Z' });
+  const line = fc.oneof(
+    fc.tuple(fc.string({ unit: 'binary', maxLength: 60 }), fc.constantFrom('stdout', 'stderr'), fc.boolean())
+      .map(([t, stream, whole]) => record(t.replace(/\n/g, ' ') + (whole ? '\n' : ''), stream)),
+    fc.string({ unit: 'binary', maxLength: 80 }).map((t) => t.replace(/\n/g, ' ')),
+    fc.constantFrom('{"log":"\\u12', '{"log":"abc\\', '{"log":"x","stream":"std', '\xff', '', `{"log":"${'y'.repeat(3000)}"`,
+      '{"log":"a\\n","stream":"stdout","time":"t"}\r', '{"log":"\\ud800\\ud800","stream":"stderr","time":"t"}'),
+  );
+  /** A record of the driver's shape, JSON.parse's reading of it. */
+  const recordOf = (l: string): Record | undefined => {
+    if (!l.startsWith('{"log":"')) return undefined;
+    try {
+      const r = JSON.parse(l) as Record;
+      return Object.keys(r).join() === 'log,stream,time' ? r : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  it('reads every line, and each line never ended as one more, never throwing', async () => {
+    const file = join(dir, 'hostile.log');
+    await fc.assert(fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 40 }), fc.boolean(), async (lines, ended) => {
+      // The first line a whole record, as a json-file's is.
+      const all = [record('first\n', 'stdout'), ...lines];
+      const text = all.join('\n') + (ended ? '\n' : '');
+      writeFileSync(file, text);
+      const physical = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+      // The streams whose last record is a part with text before it: each, one line more.
+      const open = new Set<string>();
+      for (const r of all.map(recordOf)) {
+        if (r?.log.endsWith('\n')) open.delete(r.stream);
+        else if (r && r.log !== '') open.add(r.stream);
+      }
+      const r = await readLines(file, { maxLineBytes: 1000, skip: () => {}, choose: () => () => {} });
+      expect(r.jsonFile).toBe(true);
+      expect(r.lines).toBe(physical + open.size);
+    }), { numRuns: 300 });
+  });
+});
+
 describe('what is not a json-file log', () => {
   it.each([
     ['another JSON log with a log field', '{"log":"x","level":"info"}\n'],
