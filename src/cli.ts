@@ -123,6 +123,7 @@ Examples:
   wsclose analyze app.log --output json > report.json
   wsclose analyze app.log --fail-on data-type-mismatch,unhandled-error   # gate CI
   wsclose analyze app.log --conn-field request_id --message-field event
+  wsclose analyze /var/lib/docker/containers/<id>/<id>-json.log         # Docker's own log file
   wsclose analyze cap.pcapng                                            # needs tshark
   wsclose analyze session.har --expect /chat=text                       # a browser's HAR export`);
   analyze.action(runAnalyze);
