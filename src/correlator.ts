@@ -678,8 +678,9 @@ export class Correlator {
         return undefined;
       }
       this.recentlyClosed.forget(found); // the key was reused by a new connection: its entry is overwritten below
-      if (this.crashedKeys.size !== 0) this.crashedKeys.delete(key);
     }
+    // A new connection under the key: a message after its end is no late record of the crash's.
+    if (this.crashedKeys.size !== 0) this.crashedKeys.delete(key);
     conn = this.create(key, id, e, false);
     this.keyedSource = conn.source;
     // Not for an open: the key's new connection, not the evicted one again.

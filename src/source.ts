@@ -453,9 +453,9 @@ function unwrapped(input: Input, max: number): Input {
       // Decided on the first whole line (a pipe may give less at first).
       let n = 0;
       for (let k; (k = await input.read(buf, at + n)) > 0;) {
+        const br = buf.indexOf(NL, at + n); // in what this read gave
         n += k;
-        const br = buf.indexOf(NL, at);
-        if ((br >= at && br < at + n) || at + n === buf.length) break;
+        if ((br >= 0 && br < at + n) || at + n === buf.length) break;
       }
       if (n === 0 || !isJsonFile(buf, at, at + n)) {
         plain = true;

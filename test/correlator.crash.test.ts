@@ -54,6 +54,20 @@ describe('a keyless crash report', () => {
     expect(stats).toMatchObject({ crashed: 2, afterClose: 1, openAtEnd: 1 });
   });
 
+  it('forgets a crash\'s key once the key is another connection\'s, even one it had left the keys closed last for', () => {
+    const report = crash('pod.log');
+    const others: WsEvent[] = [];
+    for (let i = 0; i < 4100; i++) others.push(open('pod.log', `x${i}`, '7@pod'), close('pod.log', `x${i}`, '7@pod'));
+    const { incidents, stats } = correlate([
+      open('pod.log', 'c1', '7@pod'), frame('pod.log', 'c1', '7@pod'), report,
+      ...others, // c1 leaves the keys closed last
+      frame('pod.log', 'c1', '7@pod'), close('pod.log', 'c1', '7@pod'), // a connection under c1, its open not logged
+      frame('pod.log', 'c1', '7@pod'), // after that close, as after any close: another connection
+    ]);
+    expect(incidents.filter((i) => i.connection === 'c1').map((i) => [i.close.code, i.crash === report])).toEqual([[1006, true], [1000, false]]);
+    expect(stats).toMatchObject({ crashed: 1, afterClose: 0, openAtEnd: 1 });
+  });
+
   it('spares the connections of another process writing to the same stream', () => {
     const { incidents, stats } = correlate([
       open('pod.log', 'a1', '7@pod'), open('pod.log', 'b1', '8@pod'), frame('pod.log', 'a1', '7@pod'),
