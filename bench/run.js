@@ -8,7 +8,8 @@
  *
  * Also: warm-up (the log analyzed again and again in one process: the first run against the
  * steady state), start-up (an empty input and 4 MB, against `node -e 0`), the log prefixed as
- * `kubectl logs --prefix --timestamps` writes it, as Docker's json-file driver writes it, a log where every line is a WebSocket event, the log gzipped (against Node's own
+ * `kubectl logs --prefix --timestamps` writes it, as Docker's json-file driver writes it, as
+ * `journalctl -a` prints it, a log where every line is a WebSocket event, the log gzipped (against Node's own
  * streaming gunzip), peak RSS on 5 GB piped through stdin, and with 100,000 connections open.
  * Then every other bench/*.js file (other than baselines) runs in turn.
  *
@@ -22,6 +23,7 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDockerlog } from '../samples/docker-json-file/dockerlog.mjs';
+import { journalMissing, linesOf, printJournal, writeJournal } from '../samples/journald/journal.mjs';
 import { writeLog } from './pino-log.js';
 import { logfmtLines } from './pino-logfmt.js';
 
@@ -240,7 +242,31 @@ else {
   results.jsonFile = { bytes: jBytes, rows: rowsJson };
 }
 
-// 1e. logfmt: the first 50 MB of the log as pino-logfmt writes it, against the same lines as JSON.
+// 1e. The log as `journalctl -u <unit> -a` prints a service's output (written by systemd's own
+// systemd-journal-remote, printed by journalctl, samples/journald): the time, host, identifier
+// and pid come off each block before the prefilter's sweep, as kubectl's prefixes do.
+const journalGone = journalMissing();
+if (journalGone) process.stdout.write(`\n### the 5% log as journalctl prints it\n\nskipped: ${journalGone}\n`);
+else {
+  const jl = `${main}.journalctl`;
+  if (!existsSync(jl)) {
+    process.stderr.write(`writing ${jl} with systemd-journal-remote and journalctl...\n`);
+    const journal = writeJournal(`${main}.journal`, linesOf(readFileSync(main)).filter((l) => l.length > 0).map((message) => ({ message, pid: 4242, host: 'web-1' })));
+    printJournal(journal, ['-a'], `${jl}.tmp`);
+    rmSync(journal, { recursive: true });
+    renameSync(`${jl}.tmp`, jl);
+  }
+  const jlBytes = statSync(jl).size;
+  const rowsJournal = compare([
+    ['wsclose, as `journalctl -u chat -a` prints it', wsclose(q(jl))],
+    ['wsclose, the same lines as the service wrote them', wsclose(q(main))],
+    ['wsclose --no-prefilter, journalctl', wsclose(q(jl), '--no-prefilter')],
+  ]);
+  table(`the 5% log as journalctl prints it (${(jlBytes / MB).toFixed(0)} MB)`, rowsJournal, jlBytes, lines);
+  results.journal = { bytes: jlBytes, rows: rowsJournal };
+}
+
+// 1f. logfmt: the first 50 MB of the log as pino-logfmt writes it, against the same lines as JSON.
 const lf = logfmtOf(main, Math.min(SIZE, 50 * MB));
 const lfBytes = statSync(lf.logfmt).size;
 const rowsLogfmt = compare([

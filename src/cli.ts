@@ -116,7 +116,7 @@ function program(): Command {
 Examples:
   kubectl logs deploy/chat --since=1h | wsclose analyze
   docker logs chat 2>&1 | wsclose analyze --since 30m
-  journalctl -u chat -o cat --since "1 hour ago" | wsclose analyze
+  journalctl -u chat -a --since "1 hour ago" | wsclose analyze        # -a: lines with any byte
   wsclose analyze /var/log/chat/*.log.gz --expect /chat=text --expect /upload=binary
   wsclose analyze app.log --route '/api/*' --group-by client
   wsclose analyze app.log --output html --out report.html

@@ -39,6 +39,8 @@
   (global $named (mut i32) (i32.const 0))
   (global $name_at (mut i32) (i32.const 0))
   (global $name_len (mut i32) (i32.const 0))
+  ;; Where the journal's source that `$ident` read last ends (its `: ` is next).
+  (global $jname_end (mut i32) (i32.const 0))
   ;; Where the last call of `strip` stopped writing the sources it noted.
   (global $noted (export "noted") (mut i32) (i32.const 0))
   ;; The sweep's constants.
@@ -499,6 +501,10 @@
         (then (local.set $q (i32.add (local.get $q) (i32.const 4)))))
       (local.set $p (local.get $q)))
     (global.set $named (i32.ne (local.get $p) (local.get $at)))
+    ;; journalctl's time, source and `: `, tried before the kubelet's time (PREFIX's order); its
+    ;; ISO style after the date and clock they share, below.
+    (local.set $n (call $journal (call $jtime (local.get $p))))
+    (if (local.get $n) (then (return (local.get $n))))
     ;; `dddd-dd-ddTdd:dd:dd`, an optional `.` and 1 to 9 digits, `Z` or `+hh:mm` / `-hh:mm`, a space.
     (local.set $q (local.get $p))
     (block $timed
@@ -513,6 +519,8 @@
           (i32.and
             (i32.and (call $digits (i32.add (local.get $q) (i32.const 14)) (i32.const 2)) (i32.eq (i32.load8_u offset=16 (local.get $q)) (i32.const 0x3a)))
             (call $digits (i32.add (local.get $q) (i32.const 17)) (i32.const 2)))))))
+      (local.set $n (call $journal (call $jiso (i32.add (local.get $q) (i32.const 19)))))
+      (if (local.get $n) (then (return (local.get $n))))
       (local.set $q (i32.add (local.get $q) (i32.const 19)))
       (if (i32.eq (i32.load8_u (local.get $q)) (i32.const 0x2e))
         (then
@@ -547,6 +555,203 @@
           (i32.or (i32.eq (i32.load8_u offset=7 (local.get $p)) (i32.const 0x46)) (i32.eq (i32.load8_u offset=7 (local.get $p)) (i32.const 0x50)))))))
       (local.set $p (i32.add (local.get $p) (i32.const 9))))
     (local.get $p))
+
+  ;; Past the journal's source and `: ` when its time ended at `q` (0: none); 0 when it has none.
+  ;; Its source names the line's when nothing before it did.
+  (func $journal (param $q i32) (result i32)
+    (local $n i32)
+    (if (i32.eqz (local.get $q)) (then (return (i32.const 0))))
+    (local.set $n (call $jsource (local.get $q)))
+    (if (i32.and (i32.ne (local.get $n) (i32.const 0)) (i32.eqz (global.get $named)))
+      (then
+        (global.set $named (i32.const 1))
+        (global.set $name_at (local.get $q))
+        (global.set $name_len (i32.sub (global.get $jname_end) (local.get $q)))))
+    (local.get $n))
+
+  ;; Where journalctl's time at `p` ends, past its blank; 0 when there is none. One style per
+  ;; alternative of prefix.ts JOURNAL_TIME but the ISO one (`$jiso`, after the date and clock
+  ;; that the kubelet's time shares); no two start alike, so the first that starts is the only one
+  ;; that can match.
+  (func $jtime (param $p i32) (result i32)
+    (local $q i32) (local $n i32) (local $c i32)
+    ;; Each style is told by one byte first: most lines (a collector's time, or none) have none of them.
+    (if (i32.eq (i32.load8_u offset=3 (local.get $p)) (i32.const 0x20))
+      (then
+        (if (call $letters3 (local.get $p))
+          (then
+            ;; `Nov 26 17:20:28`, then `.` and 6 digits (-o short-precise)
+            (if (i32.and (i32.and (call $digits (i32.add (local.get $p) (i32.const 4)) (i32.const 2)) (i32.eq (i32.load8_u offset=6 (local.get $p)) (i32.const 0x20)))
+                  (call $clock (i32.add (local.get $p) (i32.const 7))))
+              (then (return (call $spaced (call $micros (i32.add (local.get $p) (i32.const 15)))))))
+            ;; `Thu 2026-11-26 17:20:28 UTC` (-o short-full): the zone 1 to 10 of [A-Za-z0-9+-]
+            (if (i32.and
+                  (i32.and (call $date (i32.add (local.get $p) (i32.const 4))) (i32.eq (i32.load8_u offset=14 (local.get $p)) (i32.const 0x20)))
+                  (i32.and (call $clock (i32.add (local.get $p) (i32.const 15))) (i32.eq (i32.load8_u offset=23 (local.get $p)) (i32.const 0x20))))
+              (then
+                (local.set $q (i32.add (local.get $p) (i32.const 24)))
+                (local.set $n (call $zone (local.get $q)))
+                (if (i32.and (i32.ne (local.get $n) (i32.const 0)) (i32.le_u (local.get $n) (i32.const 10)))
+                  (then (return (call $spaced (i32.add (local.get $q) (local.get $n))))))))
+            (return (i32.const 0))))))
+    ;; `1795713628.612000` (-o short-unix)
+    (if (i32.eq (i32.load8_u offset=10 (local.get $p)) (i32.const 0x2e))
+      (then
+        (if (i32.and (call $digits (local.get $p) (i32.const 10)) (call $digits (i32.add (local.get $p) (i32.const 11)) (i32.const 6)))
+          (then (return (call $spaced (i32.add (local.get $p) (i32.const 17))))))))
+    ;; `[    1.000000]` (-o short-monotonic): up to 4 blanks, 1 to 10 digits, `.`, 6 digits, `]`
+    (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 0x5b))
+      (then
+        (local.set $q (i32.add (local.get $p) (i32.const 1)))
+        (loop $blank
+          (if (i32.eq (i32.load8_u (local.get $q)) (i32.const 0x20))
+            (then
+              (local.set $q (i32.add (local.get $q) (i32.const 1)))
+              (br_if $blank (i32.le_u (i32.sub (local.get $q) (local.get $p)) (i32.const 5))))))
+        (if (i32.gt_u (i32.sub (local.get $q) (local.get $p)) (i32.const 5))
+          (then (return (i32.const 0))))
+        (local.set $n (call $digitRun (local.get $q) (i32.const 10)))
+        (local.set $q (i32.add (local.get $q) (local.get $n)))
+        (if (i32.and
+              (i32.and (i32.ne (local.get $n) (i32.const 0)) (i32.le_u (local.get $n) (i32.const 10)))
+              (i32.and (i32.and (i32.eq (i32.load8_u (local.get $q)) (i32.const 0x2e)) (call $digits (i32.add (local.get $q) (i32.const 1)) (i32.const 6)))
+                (i32.eq (i32.load8_u offset=7 (local.get $q)) (i32.const 0x5d))))
+          (then (return (call $spaced (i32.add (local.get $q) (i32.const 8))))))))
+    (i32.const 0))
+
+  ;; Past journalctl's ISO time after its date and clock at `q` (`.` and 6 digits with
+  ;; -o short-iso-precise, the offset `+0000`, or `+00:00` in later systemd) and its blank; 0 when
+  ;; it is not there.
+  (func $jiso (param $q i32) (result i32)
+    (local $c i32)
+    ;; The offset follows the clock or its six digits: the kubelet's nine digits, or `Z`, are told at once.
+    (local.set $c (i32.load8_u (local.get $q)))
+    (if (i32.eq (local.get $c) (i32.const 0x2e))
+      (then (local.set $c (i32.load8_u offset=7 (local.get $q)))))
+    (if (i32.eqz (i32.or (i32.eq (local.get $c) (i32.const 0x2b)) (i32.eq (local.get $c) (i32.const 0x2d))))
+      (then (return (i32.const 0))))
+    (local.set $q (call $micros (local.get $q)))
+    (local.set $c (i32.load8_u (local.get $q)))
+    (if (i32.eqz (i32.and (i32.or (i32.eq (local.get $c) (i32.const 0x2b)) (i32.eq (local.get $c) (i32.const 0x2d)))
+          (call $digits (i32.add (local.get $q) (i32.const 1)) (i32.const 2))))
+      (then (return (i32.const 0))))
+    (local.set $q (i32.add (local.get $q) (i32.const 3)))
+    (if (i32.eq (i32.load8_u (local.get $q)) (i32.const 0x3a))
+      (then (local.set $q (i32.add (local.get $q) (i32.const 1)))))
+    (if (i32.eqz (call $digits (local.get $q) (i32.const 2)))
+      (then (return (i32.const 0))))
+    (call $spaced (i32.add (local.get $q) (i32.const 2))))
+
+  ;; Where the journal's source at `p` (the host and a blank, unless --no-hostname, the
+  ;; identifier, the pid in brackets if any) and its `: ` end; 0 when there is none. The host is
+  ;; tried first, as PREFIX's optional group is; each name is a whole run (no `[`, `]`, `:`, blank).
+  (func $jsource (param $p i32) (result i32)
+    (local $n i32) (local $q i32)
+    (local.set $n (call $sourceRun (local.get $p) (i32.const 64)))
+    (if (i32.and (i32.and (i32.ne (local.get $n) (i32.const 0)) (i32.le_u (local.get $n) (i32.const 64)))
+          (i32.eq (i32.load8_u (i32.add (local.get $p) (local.get $n))) (i32.const 0x20)))
+      (then
+        (local.set $q (call $ident (i32.add (i32.add (local.get $p) (local.get $n)) (i32.const 1))))
+        (if (local.get $q) (then (return (local.get $q))))))
+    (call $ident (local.get $p)))
+
+  ;; Where the identifier at `q` (1 to 128 bytes), its optional `[pid]` (1 to 10 digits) and `: `
+  ;; end; 0 when they do not. The source's end goes to $jname_end.
+  (func $ident (param $q i32) (result i32)
+    (local $n i32)
+    (local.set $n (call $sourceRun (local.get $q) (i32.const 128)))
+    (if (i32.or (i32.eqz (local.get $n)) (i32.gt_u (local.get $n) (i32.const 128)))
+      (then (return (i32.const 0))))
+    (local.set $q (i32.add (local.get $q) (local.get $n)))
+    (if (i32.eq (i32.load8_u (local.get $q)) (i32.const 0x5b))
+      (then
+        (local.set $n (call $digitRun (i32.add (local.get $q) (i32.const 1)) (i32.const 10)))
+        (if (i32.or (i32.or (i32.eqz (local.get $n)) (i32.gt_u (local.get $n) (i32.const 10)))
+              (i32.ne (i32.load8_u (i32.add (i32.add (local.get $q) (local.get $n)) (i32.const 1))) (i32.const 0x5d)))
+          (then (return (i32.const 0))))
+        (local.set $q (i32.add (i32.add (local.get $q) (local.get $n)) (i32.const 2)))))
+    (if (i32.ne (i32.load16_u align=1 (local.get $q)) (i32.const 0x203a))
+      (then (return (i32.const 0))))
+    (global.set $jname_end (local.get $q))
+    (i32.add (local.get $q) (i32.const 2)))
+
+  ;; The length of the run at `p` of bytes a journal name may hold (all but blanks as JavaScript's
+  ;; \s takes them on Latin-1 text, `[`, `]` and `:`), counted to `max` + 1 at most.
+  (func $sourceRun (param $p i32) (param $max i32) (result i32)
+    (local $n i32) (local $c i32)
+    (block $end
+      (loop $each
+        (br_if $end (i32.gt_u (local.get $n) (local.get $max)))
+        (local.set $c (i32.load8_u (i32.add (local.get $p) (local.get $n))))
+        (br_if $end (i32.or
+          (i32.or (i32.lt_u (i32.sub (local.get $c) (i32.const 9)) (i32.const 5)) (i32.eq (local.get $c) (i32.const 0x20)))
+          (i32.or
+            (i32.or (i32.eq (local.get $c) (i32.const 0x5b)) (i32.eq (local.get $c) (i32.const 0x5d)))
+            (i32.or (i32.eq (local.get $c) (i32.const 0x3a)) (i32.eq (local.get $c) (i32.const 0xa0))))))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $each)))
+    (local.get $n))
+
+  ;; The length of the run of ASCII digits at `p`, counted to `max` + 1 at most.
+  (func $digitRun (param $p i32) (param $max i32) (result i32)
+    (local $n i32)
+    (block $end
+      (loop $each
+        (br_if $end (i32.gt_u (local.get $n) (local.get $max)))
+        (br_if $end (i32.ge_u (i32.sub (i32.load8_u (i32.add (local.get $p) (local.get $n))) (i32.const 0x30)) (i32.const 10)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $each)))
+    (local.get $n))
+
+  ;; The length of the run of [A-Za-z0-9+-] at `p` (a time zone's name or offset), to 11 at most.
+  (func $zone (param $p i32) (result i32)
+    (local $n i32) (local $c i32)
+    (block $end
+      (loop $each
+        (br_if $end (i32.gt_u (local.get $n) (i32.const 10)))
+        (local.set $c (i32.load8_u (i32.add (local.get $p) (local.get $n))))
+        (br_if $end (i32.eqz (i32.or
+          (i32.or (i32.lt_u (i32.sub (local.get $c) (i32.const 0x30)) (i32.const 10)) (call $letter (local.get $c)))
+          (i32.or (i32.eq (local.get $c) (i32.const 0x2b)) (i32.eq (local.get $c) (i32.const 0x2d))))))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $each)))
+    (local.get $n))
+
+  ;; 1 when `c` is an ASCII letter.
+  (func $letter (param $c i32) (result i32)
+    (i32.lt_u (i32.sub (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x61)) (i32.const 26)))
+
+  (func $letters3 (param $p i32) (result i32)
+    (i32.and (i32.and (call $letter (i32.load8_u (local.get $p))) (call $letter (i32.load8_u offset=1 (local.get $p))))
+      (call $letter (i32.load8_u offset=2 (local.get $p)))))
+
+  ;; 1 for `dddd-dd-dd` at `p`.
+  (func $date (param $p i32) (result i32)
+    (i32.and
+      (i32.and (call $digits (local.get $p) (i32.const 4)) (i32.eq (i32.load8_u offset=4 (local.get $p)) (i32.const 0x2d)))
+      (i32.and
+        (i32.and (call $digits (i32.add (local.get $p) (i32.const 5)) (i32.const 2)) (i32.eq (i32.load8_u offset=7 (local.get $p)) (i32.const 0x2d)))
+        (call $digits (i32.add (local.get $p) (i32.const 8)) (i32.const 2)))))
+
+  ;; 1 for `dd:dd:dd` at `p`.
+  (func $clock (param $p i32) (result i32)
+    (i32.and
+      (i32.and (call $digits (local.get $p) (i32.const 2)) (i32.eq (i32.load8_u offset=2 (local.get $p)) (i32.const 0x3a)))
+      (i32.and
+        (i32.and (call $digits (i32.add (local.get $p) (i32.const 3)) (i32.const 2)) (i32.eq (i32.load8_u offset=5 (local.get $p)) (i32.const 0x3a)))
+        (call $digits (i32.add (local.get $p) (i32.const 6)) (i32.const 2)))))
+
+  ;; Past `.` and 6 digits at `q`, if they are there; else `q`.
+  (func $micros (param $q i32) (result i32)
+    (if (result i32) (i32.and (i32.eq (i32.load8_u (local.get $q)) (i32.const 0x2e)) (call $digits (i32.add (local.get $q) (i32.const 1)) (i32.const 6)))
+      (then (i32.add (local.get $q) (i32.const 7)))
+      (else (local.get $q))))
+
+  ;; Past the blank at `q`; 0 when there is none.
+  (func $spaced (param $q i32) (result i32)
+    (if (result i32) (i32.eq (i32.load8_u (local.get $q)) (i32.const 0x20))
+      (then (i32.add (local.get $q) (i32.const 1)))
+      (else (i32.const 0))))
 
   ;; 1 when the `n` bytes at `p` are all ASCII digits.
   (func $digits (param $p i32) (param $n i32) (result i32)

@@ -13,6 +13,15 @@
  *   stream, the tag (`F` a full line, `P` part of one longer than the runtime's line size), and a
  *   space each: `2026-11-28T10:00:00.123456789Z stdout F <line>`. A partial line's parts are read
  *   as lines of their own (a JSON line longer than 16 KB, containerd's default, is not joined).
+ * - journalctl (systemd's journal; logs-show.c `output_short`) and syslog files: the time in
+ *   one of journalctl's `short` styles (`Nov 26 17:20:28` and, `-o short-precise`, its
+ *   microseconds; `-o short-iso[-precise]`, `2026-11-26T17:20:28[.123456]+0000`, in later
+ *   systemd `+00:00`; `-o short-full`, `Thu 2026-11-26 17:20:28 UTC`; `-o short-unix`,
+ *   `1795713628.612000`; `-o short-monotonic`, `[    1.000000]`), the host (unless
+ *   `--no-hostname`), the identifier, the pid in brackets when known, then `: `. The host,
+ *   identifier and pid name the line's source. A message of several lines (the native API's,
+ *   not a service's output, which the journal takes line by line) has its next lines indented
+ *   instead: they are read as they are.
  * kubectl writes its two as `[pod/…] <time> <line>`. The line's own fields (its time included)
  * are what the parser reads; the collector's time is not used. A prefix is taken off only when
  * the parser knows the lines better without it (reader.ts): Spring Boot's own lines begin with
@@ -28,9 +37,14 @@
 import type { LineSources } from './line-sources.js';
 import { Sweep, type SourceNotes } from './prefilter.js';
 
-const PREFIX = /(?:\[pod\/[^\]\s]{1,316}\] |(?:\x1b\[[\d;]{1,16}m)?[\w.-]{1,255} {1,256}\| (?:\x1b\[0m)?)?(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) (?:std(?:out|err) [FP] )?)?/y;
-/** The part of PREFIX that names the line's source: kubectl's `pod/<name>/<container>`, compose's container. */
-const NAMED = /\[(pod\/[^\]\s]{1,316})\] |(?:\x1b\[[\d;]{1,16}m)?([\w.-]{1,255}) {1,256}\| /y;
+/** journalctl's times, one per `short` style (see above), each followed by a blank. */
+const JOURNAL_TIME = '(?:[A-Za-z]{3} \\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d{6})?|\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d{6})?[+-]\\d\\d:?\\d\\d|[A-Za-z]{3} \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d [A-Za-z\\d+-]{1,10}|\\d{10}\\.\\d{6}|\\[ {0,4}\\d{1,10}\\.\\d{6}\\]) ';
+/** The journal's source: the host (at most HOST_NAME_MAX), the identifier, the pid; no blank, bracket or colon in either name. */
+const JOURNAL_SOURCE = '(?:[^\\s\\[\\]:]{1,64} )?[^\\s\\[\\]:]{1,128}(?:\\[\\d{1,10}\\])?';
+const PREFIX = new RegExp('(?:\\[pod\\/[^\\]\\s]{1,316}\\] |(?:\\x1b\\[[\\d;]{1,16}m)?[\\w.-]{1,255} {1,256}\\| (?:\\x1b\\[0m)?)?'
+  + '(?:' + JOURNAL_TIME + JOURNAL_SOURCE + ': |\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d{1,9})?(?:Z|[+-]\\d\\d:\\d\\d) (?:std(?:out|err) [FP] )?)?', 'y');
+/** The part of PREFIX that names the line's source: kubectl's `pod/<name>/<container>`, compose's container, the journal's `host identifier[pid]`. */
+const NAMED = new RegExp('\\[(pod\\/[^\\]\\s]{1,316})\\] |(?:\\x1b\\[[\\d;]{1,16}m)?([\\w.-]{1,255}) {1,256}\\| |' + JOURNAL_TIME + '(' + JOURNAL_SOURCE + '): ', 'y');
 /** What the sweep takes for blanks before a line's first byte. */
 const BLANKS = /[ \t]*/y;
 /** No byte: every prefix comes off. */
@@ -67,7 +81,7 @@ export function withoutPrefix(line: string): string {
 export function sourceOf(line: string): string | undefined {
   NAMED.lastIndex = 0;
   const m = NAMED.exec(line);
-  return m === null ? undefined : (m[1] ?? m[2]);
+  return m === null ? undefined : (m[1] ?? m[2] ?? m[3]);
 }
 
 /**

@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the sample's driver is plain JavaScript
-import { expectedVerdicts, OPEN, runCrash } from '../samples/node-crash/crash.mjs';
-import type { Report } from '../src/report.js';
-import { runCli } from './support/cli.js';
-import { expectVerdictsByProcess, type ExpectedVerdict } from './support/expect-verdict.js';
+import { expectedVerdicts, runCrash } from '../samples/node-crash/crash.mjs';
+import { expectOwnCrashes } from './support/crashes.js';
+import type { ExpectedVerdict } from './support/expect-verdict.js';
 
 interface Pod {
   lines: string[];
@@ -68,19 +67,6 @@ describe.each([
     expect(new Set(near).size).toBe(2);
     const file = join(dir, `pods-${anonymous}-${n}.log`);
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const res = await runCli(['analyze', file, '-o', 'json']);
-    expect(res.stderr).toBe('');
-    expect(res.code).toBe(0);
-    const report = JSON.parse(res.stdout) as Report;
-    // The prefilter drops nothing: every line parsed gives the same report.
-    expect((await runCli(['analyze', file, '-o', 'json', '--no-prefilter'])).stdout).toBe(res.stdout);
-    expectVerdictsByProcess(report, pods);
-    const crashed = pods.flatMap((p) => p.expected.filter((e) => e.crash));
-    expect(crashed).toHaveLength(2 * (Object.keys(OPEN).length + 1));
-    expect(report.input.connections).toMatchObject({ crashed: crashed.length, openAtEnd: 0, unended: 0, duplicateCloses: 0 });
-    expect(report.input.files[0]).toMatchObject({ parser: 'json', linePrefix: true, skipped: {} });
-    const all = pods.flatMap((p) => p.expected);
-    expect(report.summary.closes).toBe(all.length);
-    expect(report.summary.incidents).toBe(all.filter((e) => e.incident).length);
+    await expectOwnCrashes(file, pods);
   });
 });

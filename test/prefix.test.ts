@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectParser } from '../parsers/index.js';
+import { LineSources } from '../src/line-sources.js';
 import { ANY_START, hasLinePrefix, sourceOf, stripPrefixes, trimmed, withoutPrefix } from '../src/prefix.js';
 import type { Report } from '../src/report.js';
 import { runCli } from './support/cli.js';
@@ -31,13 +32,22 @@ describe('collector prefixes', () => {
     const times = ['2026-11-27T02:00:01.000001000Z ', '2026-11-27T02:00:01.5+01:00 ', '2026-11-27T02:00:01Z '];
     // containerd's and CRI-O's (local time, nanoseconds) CRI lines.
     const cri = ['2026-11-27T02:00:01.0000021Z stdout F ', '2026-11-27T02:00:01.123456789+01:00 stderr F ', '2026-11-27T02:00:01.5Z stdout P '];
-    for (const prefix of [POD, ...times, `${POD}2026-11-27T02:00:01.123456789Z `, COMPOSE, `${COMPOSE}${times[0]}`, `\x1b[36m${COMPOSE}\x1b[0m`, 'a | ', LONGEST, ...cri]) {
+    // journalctl's short styles (its host, identifier and pid after the time), as systemd 252 and later write them; syslog's files.
+    const journal = ['Nov 26 17:20:28 web-1 node[4242]: ', 'Nov 26 17:20:28.612000 web-1 node[4242]: ', '2026-11-26T17:20:28+0000 web-1 node[4242]: ',
+      '2026-11-26T17:20:28.612000+00:00 web-1 node[4242]: ', 'Thu 2026-11-26 17:20:28 UTC web-1 node[4242]: ', '1795713628.612000 web-1 node[4242]: ',
+      '[    1.000000] web-1 node[4242]: ', 'Nov 26 17:20:28 node[4242]: ', 'Nov 26 17:20:28 web-1 kernel: ', `Nov 26 17:20:28 ${'h'.repeat(64)} ${'n'.repeat(128)}[1234567890]: `,
+      'Thu 2026-11-26 17:20:28 America+05 web-1 node[4242]: '];
+    for (const prefix of [POD, ...times, `${POD}2026-11-27T02:00:01.123456789Z `, COMPOSE, `${COMPOSE}${times[0]}`, `\x1b[36m${COMPOSE}\x1b[0m`, 'a | ', LONGEST, ...cri, ...journal]) {
       expect(withoutPrefix(prefix + LINE)).toBe(LINE);
       const buf = Buffer.from(`xx${prefix}${LINE}\n`);
       expect(buf.toString('latin1', 0, stripPrefixes(buf, 2, buf.length))).toBe(`xx${LINE}\n`);
     }
-    for (const line of [LINE, '2026-11-27 02:00:01,123 chat INFO x', '[pod/] x', '2026-11-27T02:00:01.1234567891Z x', '2026-11-27 02:00:01.123 | INFO     | app:main:1 - x', 'chat-1 |x']) {
+    for (const line of [LINE, '2026-11-27 02:00:01,123 chat INFO x', '[pod/] x', '2026-11-27T02:00:01.1234567891Z x', '2026-11-27 02:00:01.123 | INFO     | app:main:1 - x', 'chat-1 |x',
+      'Nov 26 17:20:28.123 web-1 node: x', `Nov 26 17:20:28 ${'h'.repeat(65)} node: x`, 'Nov 26 17:20:28 web-1 node[]: x', 'Nov 26 17:20:28 web-1 node[12345678901]: x', 'Thu 2026-11-26 17:20:28 America+05x web-1 node: x',
+      '[     1.000000] web-1 node: x']) {
       expect(withoutPrefix(line)).toBe(line);
+      const buf = Buffer.from(`${line}\n`);
+      expect(buf.toString('latin1', 0, stripPrefixes(buf, 0, buf.length))).toBe(`${line}\n`);
     }
     // Only the time is a collector's when the stream or the tag is not the runtime's.
     for (const rest of ['stdin F x', 'stdout X x', 'stdout Fx', 'stdoutF x', 'stderr  F x']) expect(withoutPrefix(`2026-11-27T02:00:01Z ${rest}`)).toBe(rest);
@@ -84,7 +94,21 @@ describe('collector prefixes', () => {
       .map((parts) => parts.join(''));
     const stream = fc.tuple(fc.constantFrom('stdout', 'stderr', 'stdo', 'stde', 'stdin', 'stdoux', 'stderx'), fc.constantFrom(' ', '', '\t'), fc.constantFrom('F', 'P', 'X', ''), fc.constantFrom(' ', '', 'x'))
       .map((parts) => parts.join(''));
-    const line = fc.tuple(fc.oneof(fc.constant(''), pod, compose), fc.oneof(fc.constant(''), time), fc.oneof(fc.constant(''), stream),
+    // journalctl's times, one per style, at their bounds and beside them; then its source (host, identifier, pid) and `: `.
+    const fraction = fc.oneof(fc.constant(''), sized('1', 6).map((d) => `.${d}`));
+    const jtime = fc.oneof(
+      fc.tuple(fc.constantFrom('Nov', 'nov', 'No', 'N0v', 'No\xe9'), fc.constantFrom(' 26 ', ' 6 ', '  26 ', ' 26'), fc.constantFrom('17:20:28', '17:20:2', '7:20:28'), fraction),
+      fc.tuple(fc.constantFrom('2026-11-26T17:20:28', '2026-11-26 17:20:28', '2026-1-26T17:20:28'), fraction, fc.constantFrom('+0000', '-05:30', '+00:00', '+000', '+00:0', 'Z', '', '+0x:00')),
+      fc.tuple(fc.constantFrom('Thu ', 'Thu', 'Th '), fc.constantFrom('2026-11-26 17:20:28 ', '2026-11-26T17:20:28 ', '2026-11-26 17:20:28'), fc.oneof(sized('U', 10), run(['C', 'E', 'T', '+', '-', '0', ' ', '/', '_'], 4))),
+      fc.tuple(sized('1', 10), fc.constantFrom('.', ','), sized('6', 6)),
+      fc.tuple(fc.constantFrom('[', '(', ''), sized(' ', 4), sized('9', 10), fc.constantFrom('.', ''), sized('0', 6), fc.constantFrom(']', '')),
+    ).map((parts) => parts.join(''));
+    const name = (char: string, bound: number) => fc.oneof(sized(char, bound), run(['w', '-', '.', '1', '[', ']', ':', ' ', '\t', '\xa0', '\x85', '\xe9'], 6));
+    const jsource = fc.tuple(fc.constantFrom(' ', '', '  '), fc.option(fc.tuple(name('h', 64), fc.constantFrom(' ', '', '  '))), name('n', 128),
+      fc.option(fc.tuple(fc.constantFrom('[', '', '(', '[['), fc.oneof(sized('4', 10), run(['4', 'x', ']'], 3)), fc.constantFrom(']', '', ']]'))), fc.constantFrom(': ', ':', ' :', ':  ', ''))
+      .map(([blank, host, ident, pid, colon]) => `${blank}${host ? host.join('') : ''}${ident}${pid ? pid.join('') : ''}${colon}`);
+    const journal = fc.tuple(jtime, jsource).map(([t, source]) => t + source);
+    const line = fc.tuple(fc.oneof(fc.constant(''), pod, compose), fc.oneof(fc.constant(''), time, journal), fc.oneof(fc.constant(''), stream),
       fc.constantFrom(LINE, '', 'x', '] ', '| ', ` \t${LINE}`, '    at f (a.js:1:2)', '\r'))
       .map((parts) => parts.join(''));
     fc.assert(fc.property(fc.array(line, { minLength: 1, maxLength: 20 }), fc.constantFrom(ANY_START, OPEN), (lines, first) => {
@@ -97,7 +121,7 @@ describe('collector prefixes', () => {
 
   it('leaves the prefix that names a source on a line that does not start as the records do, and names that source', () => {
     const crash = ['TypeError: x', '    at f (a.js:1:2)', '', 'Node.js v20.20.2'];
-    for (const named of [POD, `${POD}2026-11-27T02:00:01.123456789Z `, COMPOSE, `\x1b[36m${COMPOSE}\x1b[0m`]) {
+    for (const named of [POD, `${POD}2026-11-27T02:00:01.123456789Z `, COMPOSE, `\x1b[36m${COMPOSE}\x1b[0m`, 'Nov 26 17:20:28 web-1 node[4242]: ']) {
       expect(trimmed(named + LINE, OPEN)).toBe(LINE);
       expect(trimmed(`${named}  ${LINE}`, OPEN)).toBe(`  ${LINE}`);
       for (const text of crash) {
@@ -109,6 +133,15 @@ describe('collector prefixes', () => {
     for (const unnamed of ['2026-11-27T02:00:01.5Z ', '2026-11-27T02:00:01.5Z stderr F ']) expect(trimmed(`${unnamed}TypeError: x`, OPEN)).toBe('TypeError: x');
     expect(sourceOf(`${POD}TypeError: x`)).toBe('pod/chat-7d9f8c6b5-x2x9k/chat');
     expect(sourceOf(`\x1b[36m${COMPOSE}\x1b[0mx`)).toBe('chat-1');
+    expect(sourceOf('Nov 26 17:20:28 web-1 node[4242]: x')).toBe('web-1 node[4242]');
+    expect(sourceOf('2026-11-26T17:20:28+0000 kernel: x')).toBe('kernel');
+    expect(sourceOf(`${POD}Nov 26 17:20:28 web-1 node[4242]: x`)).toBe('pod/chat-7d9f8c6b5-x2x9k/chat');
+    // The kernel notes the same sources, line by line: the first prefix's name, where two are.
+    const named = [`${POD}Nov 26 17:20:28 web-1 node[4242]: TypeError: x`, 'Nov 26 17:20:28 web-1 node[4242]: TypeError: x', `${COMPOSE}x`];
+    const block = Buffer.from(`${named.join('\n')}\n`);
+    const sources = new LineSources();
+    stripPrefixes(block, 0, block.length, undefined, OPEN, sources, 0);
+    expect(named.map((_, i) => sources.at(i + 1))).toEqual(named.map(sourceOf));
     expect(sourceOf('2026-11-27T02:00:01.5Z x')).toBeUndefined();
     expect(sourceOf(LINE)).toBeUndefined();
   });

@@ -15,6 +15,7 @@ const SAMPLES = [
   { log: 'samples/java-tomcat/server.log', expected: 'samples/java-tomcat/server.expected.json', parser: 'java' },
   { log: 'samples/node-crash/crash.log', expected: 'samples/node-crash/crash.expected.json', parser: 'json' },
   { log: 'samples/docker-json-file/crash-json.log', expected: 'samples/docker-json-file/crash-json.expected.json', parser: 'json' },
+  { log: 'samples/journald/crash-journal.log', expected: 'samples/journald/crash-journal.expected.json', parser: 'json' },
   { log: 'samples/logfmt/chat.log', expected: 'samples/logfmt/chat.expected.json', parser: 'logfmt' },
   { log: 'samples/tshark/cap.json.gz', expected: 'samples/tshark/cap.expected.json', parser: 'tshark' },
   { log: 'samples/tshark/cap.ek.gz', expected: 'samples/tshark/cap.expected.json', parser: 'tshark' },
