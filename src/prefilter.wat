@@ -580,8 +580,12 @@
       (then
         (if (call $letters3 (local.get $p))
           (then
-            ;; `Nov 26 17:20:28`, then `.` and 6 digits (-o short-precise)
-            (if (i32.and (i32.and (call $digits (i32.add (local.get $p) (i32.const 4)) (i32.const 2)) (i32.eq (i32.load8_u offset=6 (local.get $p)) (i32.const 0x20)))
+            ;; `Nov 26 17:20:28` (rsyslog's traditional files: `Nov  6`), then `.` and 6 digits (-o short-precise)
+            (if (i32.and
+                  (i32.and
+                    (i32.or (call $digits (i32.add (local.get $p) (i32.const 4)) (i32.const 2))
+                      (i32.and (i32.eq (i32.load8_u offset=4 (local.get $p)) (i32.const 0x20)) (call $digits (i32.add (local.get $p) (i32.const 5)) (i32.const 1))))
+                    (i32.eq (i32.load8_u offset=6 (local.get $p)) (i32.const 0x20)))
                   (call $clock (i32.add (local.get $p) (i32.const 7))))
               (then (return (call $spaced (call $micros (i32.add (local.get $p) (i32.const 15)))))))
             ;; `Thu 2026-11-26 17:20:28 UTC` (-o short-full): the zone 1 to 10 of [A-Za-z0-9+-]

@@ -13,7 +13,9 @@
  *   stream, the tag (`F` a full line, `P` part of one longer than the runtime's line size), and a
  *   space each: `2026-11-28T10:00:00.123456789Z stdout F <line>`. A partial line's parts are read
  *   as lines of their own (a JSON line longer than 16 KB, containerd's default, is not joined).
- * - journalctl (systemd's journal; logs-show.c `output_short`) and syslog files: the time in
+ * - journalctl (systemd's journal; logs-show.c `output_short`) and rsyslog's files (its
+ *   default `RSYSLOG_FileFormat`, an ISO time, and `RSYSLOG_TraditionalFileFormat`, whose day
+ *   is padded with a blank, not a zero): the time in
  *   one of journalctl's `short` styles (`Nov 26 17:20:28` and, `-o short-precise`, its
  *   microseconds; `-o short-iso[-precise]`, `2026-11-26T17:20:28[.123456]+0000`, in later
  *   systemd `+00:00`; `-o short-full`, `Thu 2026-11-26 17:20:28 UTC`; `-o short-unix`,
@@ -38,7 +40,7 @@ import type { LineSources } from './line-sources.js';
 import { Sweep, type SourceNotes } from './prefilter.js';
 
 /** journalctl's times, one per `short` style (see above), each followed by a blank. */
-const JOURNAL_TIME = '(?:[A-Za-z]{3} \\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d{6})?|\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d{6})?[+-]\\d\\d:?\\d\\d|[A-Za-z]{3} \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d [A-Za-z\\d+-]{1,10}|\\d{10}\\.\\d{6}|\\[ {0,4}\\d{1,10}\\.\\d{6}\\]) ';
+const JOURNAL_TIME = '(?:[A-Za-z]{3} (?:\\d\\d| \\d) \\d\\d:\\d\\d:\\d\\d(?:\\.\\d{6})?|\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d{6})?[+-]\\d\\d:?\\d\\d|[A-Za-z]{3} \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d [A-Za-z\\d+-]{1,10}|\\d{10}\\.\\d{6}|\\[ {0,4}\\d{1,10}\\.\\d{6}\\]) ';
 /** The journal's source: the host (at most HOST_NAME_MAX), the identifier, the pid; no blank, bracket or colon in either name. */
 const JOURNAL_SOURCE = '(?:[^\\s\\[\\]:]{1,64} )?[^\\s\\[\\]:]{1,128}(?:\\[\\d{1,10}\\])?';
 const PREFIX = new RegExp('(?:\\[pod\\/[^\\]\\s]{1,316}\\] |(?:\\x1b\\[[\\d;]{1,16}m)?[\\w.-]{1,255} {1,256}\\| (?:\\x1b\\[0m)?)?'

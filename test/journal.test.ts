@@ -16,7 +16,8 @@ import { journalMissing, linesOf, printJournal, writeJournal } from '../samples/
 import type { Report } from '../src/report.js';
 import { runCli } from './support/cli.js';
 import { expectOwnCrashes } from './support/crashes.js';
-import type { ExpectedVerdict } from './support/expect-verdict.js';
+import { expectSampleVerdicts, type ExpectedVerdict } from './support/expect-verdict.js';
+import { rsyslogMissing, throughRsyslog } from './support/rsyslog.js';
 
 const missing = journalMissing() as string | undefined;
 const SAMPLE = 'samples/ws-pino/chat.log';
@@ -119,3 +120,21 @@ describe.skipIf(missing !== undefined)(`journalctl (needs systemd-journal-remote
     });
   });
 });
+
+const noRsyslog = rsyslogMissing();
+describe.skipIf(noRsyslog !== undefined)(`rsyslog's files (needs rsyslog${noRsyslog ? `: ${noRsyslog}` : ''})`, () => {
+  it.each([
+    ['samples/ws-pino/chat.log', 'samples/ws-pino/chat.expected.json'],
+    ['samples/node-crash/crash.log', 'samples/node-crash/crash.expected.json'],
+  ])('reads %s as rsyslog writes it, in its default and its traditional format, to the sample\'s verdicts', async (log, expected) => {
+    const files = await throughRsyslog(mkdtempSync(join(dir, 'rsyslog-')), log, 4242);
+    const heads = { file: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d \S+ node\[4242\]: /, traditional: /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ node\[4242\]: / };
+    for (const [format, file] of Object.entries(files)) {
+      const text = readFileSync(file, 'utf8');
+      expect(text, format).toMatch(heads[format as keyof typeof heads]);
+      const report = await expectSampleVerdicts(file, expected, 'json');
+      expect(report.input.files[0], format).toMatchObject({ linePrefix: true, skipped: {} });
+    }
+  });
+});
+
