@@ -35,7 +35,7 @@ export async function throughRsyslog(dir: string, log: string, pid: number): Pro
   const daemon = spawn(RSYSLOGD, ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslogd.pid')], { stdio: 'ignore' });
   try {
     for (let i = 0; i < 100 && !existsSync(socket); i++) await sleep(50);
-    // --size: logger cuts a message at 1 KB by default, and some of the sample's lines are longer.
+    // --size: by default logger splits a line longer than 1 KB into two messages, and some of the sample's lines are longer.
     const sent = spawnSync('logger', ['-u', socket, '-t', 'node', `--id=${pid}`, '--size', '65536', '-f', log], { encoding: 'utf8' });
     if (sent.status !== 0) throw new Error(`logger failed: ${sent.stderr}`);
     const want = readFileSync(log, 'utf8').split('\n').filter((l) => l.length > 0).length;
