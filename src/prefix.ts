@@ -20,7 +20,8 @@
  *   microseconds; `-o short-iso[-precise]`, `2026-11-26T17:20:28[.123456]+0000`, in later
  *   systemd `+00:00`; `-o short-full`, `Thu 2026-11-26 17:20:28 UTC`; `-o short-unix`,
  *   `1795713628.612000`; `-o short-monotonic`, `[    1.000000]`), the host (unless
- *   `--no-hostname`), the identifier, the pid in brackets when known, then `: `. The host,
+ *   `--no-hostname`), the identifier (`-o with-unit`: the unit, after short-full's time), the
+ *   pid in brackets when known, then `: `. The host,
  *   identifier and pid name the line's source. A message of several lines (the native API's,
  *   not a service's output, which the journal takes line by line) has its next lines indented
  *   instead: they are read as they are.

@@ -51,6 +51,8 @@ describe.skipIf(missing !== undefined)(`journalctl (needs systemd-journal-remote
       'short-unix': [['-o', 'short-unix'], /^\d{10}\.\d{6} web-1 node\[4242\]: \{/],
       'short-monotonic': [['-o', 'short-monotonic'], /^\[ {0,4}\d+\.\d{6}\] web-1 node\[4242\]: \{/],
       'no-hostname': [['--no-hostname'], /^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d node\[4242\]: \{/],
+      // The unit in the identifier's place, after short-full's time.
+      'with-unit': [['-o', 'with-unit'], /^[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC web-1 chat\.service\[4242\]: \{/],
     };
     for (const [style, [args, head]] of Object.entries(first)) {
       const text = journalctl(file, args);
