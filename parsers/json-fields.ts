@@ -19,6 +19,7 @@
  * and one copy per line, each between two sweeps of the block that push its tables out of the cache.
  */
 import { readFileSync } from 'node:fs';
+import { growTo } from '../src/wasm-memory.js';
 import {
   FIELD, keySlots, type MessageText, messageText, type Picked, put, resetRanks, ROLE_COUNT, type Slot, toFrameType,
 } from './fields.js';
@@ -76,7 +77,6 @@ const FIELDS = 196608;
 const MAX_FIELDS = 16384;
 const INPUT = 1507328;
 const PADDING = 32;
-const PAGE = 65536;
 /** A field's cache slot was put there by this line: its string is made now. */
 const NEW = 0x40000000;
 const SLOTS = 8192;
@@ -442,7 +442,7 @@ export class FlatJsonReader {
     const { memory } = this.tokens;
     const size = INPUT + n + PADDING;
     if (memory.buffer.byteLength >= size) return;
-    memory.grow(Math.ceil((size - memory.buffer.byteLength) / PAGE));
+    growTo(memory, size);
     this.view();
   }
 

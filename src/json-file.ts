@@ -14,6 +14,7 @@
  * WebAssembly kernel (json-file.wat); the parts are seen to here.
  */
 import { readFileSync } from 'node:fs';
+import { growTo } from './wasm-memory.js';
 
 /**
  * The byte of a line that stands for a part: no record's `log` holds it alone, as the driver
@@ -72,7 +73,6 @@ interface Kernel {
 const END = 0;
 const ROOM = 1;
 const JOIN = 2;
-const PAGE = 65536;
 /** Where the records are read in the kernel's memory: its own table is before them. */
 const RAW = 2048;
 
@@ -107,7 +107,7 @@ export class JsonFileLines {
     // The output has room for one line more than `room` (the kernel checks a line's end once written).
     const bytes = this.outAt + room + size + 32;
     const { memory } = this.kernel;
-    memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+    growTo(memory, bytes);
     this.raw = Buffer.from(memory.buffer, RAW, size);
     this.out = Buffer.from(memory.buffer, this.outAt, room + size + 16);
   }

@@ -20,6 +20,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { Needle, Prefilter } from '../parsers/parser.js';
 import { ACCEPT, Automata, EXITS, parsePattern } from './pattern.js';
 import { letsThrough, pairsAt, place, type Placeable, type Placement, placeQuick, TRIPLE_BITS } from './placement.js';
+import { growTo } from './wasm-memory.js';
 
 /** Bytes of the first block whose byte, pair and triple counts choose the anchors. */
 export const SAMPLE = 256 * 1024;
@@ -76,7 +77,6 @@ const MAX_ANCHORS = 65536;
 const ODD = 1769472;
 const INPUT = 1900544;
 const PADDING = 32;
-const PAGE = 65536;
 
 interface Kernel {
   memory: WebAssembly.Memory;
@@ -271,8 +271,7 @@ export class Sweep {
 
   /** Grows the kernel's memory to at least `size` bytes. */
   reserve(size: number): void {
-    const { memory } = this.kernel;
-    if (memory.buffer.byteLength < size) memory.grow(Math.ceil((size - memory.buffer.byteLength) / PAGE));
+    growTo(this.kernel.memory, size);
   }
 }
 

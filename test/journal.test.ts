@@ -16,7 +16,7 @@ import { journalMissing, linesOf, printJournal, writeJournal } from '../samples/
 import type { Report } from '../src/report.js';
 import { runCli } from './support/cli.js';
 import { expectOwnCrashes } from './support/crashes.js';
-import { expectSampleVerdicts, type ExpectedVerdict } from './support/expect-verdict.js';
+import { expectSameVerdicts, expectSampleVerdicts, type ExpectedVerdict } from './support/expect-verdict.js';
 import { rsyslogMissing, throughRsyslog } from './support/rsyslog.js';
 
 const missing = journalMissing() as string | undefined;
@@ -65,12 +65,10 @@ describe.skipIf(missing !== undefined)(`journalctl (needs systemd-journal-remote
       const [f] = r.input.files;
       expect(f, style).toMatchObject({ parser: 'json', linePrefix: true, lines: plain.input.files[0].lines, events: plain.input.files[0].events, skipped: {} });
       // The same verdicts, field by field, evidence at the same line numbers of journalctl's print.
-      const renamed = <T>(x: T) => JSON.parse(JSON.stringify(x).split(`${SAMPLE}:`).join(`${log}:`)) as T;
-      expect(r.incidents, style).toEqual(renamed(plain.incidents));
-      expect(r.summary, style).toEqual(renamed(plain.summary));
+      expectSameVerdicts(r, plain, SAMPLE, log, style);
       // The same through a pipe, with every line parsed.
       const piped = await runCli(['analyze', '-o', 'json', '--no-prefilter'], { input: text });
-      expect((JSON.parse(piped.stdout) as Report).incidents).toEqual(JSON.parse(JSON.stringify(r.incidents).split(`${log}:`).join('stdin:')));
+      expectSameVerdicts(JSON.parse(piped.stdout) as Report, r, log, 'stdin', `${style}, piped`);
     }
   });
 

@@ -76,6 +76,16 @@ export function expectVerdictsByProcess(report: Report, processes: { process: st
   }
 }
 
+/**
+ * `report` has `base`'s verdicts and summary, field by field, its evidence at the same line numbers
+ * of `file` where `base`'s are of `baseFile` (the same lines read another way: prefixed, piped).
+ */
+export function expectSameVerdicts(report: Report, base: Report, baseFile: string, file: string, where?: string): void {
+  const renamed = <T>(x: T) => JSON.parse(JSON.stringify(x).split(`${baseFile}:`).join(`${file}:`)) as T;
+  expect(report.incidents, where).toEqual(renamed(base.incidents));
+  expect(report.summary, where).toEqual(renamed(base.summary));
+}
+
 /** Runs the built CLI on a sample log (with `args`): read by `parser`, every connection judged as its `*.expected.json` says. */
 export async function expectSampleVerdicts(log: string, expected: string, parser: string, args: string[] = [], at: RegExp = LOG_AT): Promise<Report> {
   const res = await runCli(['analyze', log, '-o', 'json', ...args]);
