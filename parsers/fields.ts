@@ -140,6 +140,13 @@ export function pickAll(rec: Rec, f: FieldMap): Picked {
   return picked;
 }
 
+/** The value of `name` in `rec`: the literal key, else, for a dotted name, the path into nested objects (as `pickAll` reads it). */
+export function valueAt(rec: Rec, name: string): unknown {
+  const v = rec[name];
+  const dot = name.indexOf('.');
+  return v !== undefined || dot < 0 ? v : follow(rec[name.slice(0, dot)], name.split('.'));
+}
+
 function follow(v: unknown, path: string[]): unknown {
   for (let i = 1; i < path.length; i++) {
     if (v === null || typeof v !== 'object') return undefined;

@@ -6,6 +6,18 @@
  * java.util.logging's two-line SimpleFormatter. Stack traces ("at ...", "Caused by:",
  * "... N more") are joined into the exception of the line before them.
  *
+ * The same records as JSON, one a line, as services in containers write them: logback's
+ * LogstashEncoder (logstash-logback-encoder; Spring Boot's `logstash` structured format has its
+ * keys): `message`, `@timestamp`, `level`, `thread_name`, `logger_name`, the trace's text in
+ * `stack_trace`; ECS (Spring Boot's `ecs`, log4j2's EcsLayout): `log.level`, `process.thread.name`,
+ * `log.logger`, `error.stack_trace`, the keys dotted (Spring Boot 3.4, log4j2) or nested (Spring
+ * Boot 3.5 on); GELF (Spring Boot's `gelf`): `short_message`, `_level_name`, `_process_thread_name`,
+ * `_log_logger`, `_error_stack_trace`; log4j2's LogstashJsonEventLayoutV1: `exception.stacktrace`.
+ * Their messages are read as the lines' are; the record's own fields (an MDC's session id, a
+ * code) are read as the JSON parser reads a record's. Keys checked in the source: spring-boot
+ * 3.4.0, 3.5.0 and main (`*StructuredLogFormatter`), log4j2 2.19 and 2.x (`EcsLayout.json`,
+ * `LogstashJsonEventLayoutV1.json`), logstash-logback-encoder 7.2 (run: Debian's, with logback 1.2).
+ *
  * Connection keys: Spring's `StandardWebSocketSession[id=.., uri=..]`, `session <id>` in the
  * message, Tomcat's `session [<id>]`; a keyless line (Tomcat's own error report) inherits the
  * session its thread logged last.
@@ -24,10 +36,11 @@
  * - Eclipse Jetty 12 websocket-core CloseStatus.toString "{1011=SERVER_ERROR,reason}".
  */
 import type { CloseEvent, ExceptionEvent, FrameType, WsEvent } from '../src/model.js';
-import { DEFAULT_FIELDS, toLevel, toRoute, toTime } from './fields.js';
+import { DEFAULT_FIELDS, FIELD, pickAll, type Picked, toLevel, toRoute, toTime, valueAt } from './fields.js';
 import { lineScore } from './detect.js';
+import { jsonObject } from './json-line.js';
 import type { Parser } from './parser.js';
-import { recordEvents } from './record.js';
+import { pickedEvents, recordEvents } from './record.js';
 import { isAtFrame, throwableLine, TraceJoiner, type TraceShape } from './stack.js';
 
 const MONTHS: Record<string, string> = {
@@ -66,7 +79,19 @@ interface LogLine {
   thread: string | undefined;
   msg: string;
   at: string;
+  /** A JSON record's own connection and route fields. */
+  conn?: string;
+  route?: string;
 }
+
+/** Where the JSON layouts write the thread and the trace's text (the keys dotted or nested, see above). */
+const THREAD_KEYS = ['thread_name', 'process.thread.name', '_process_thread_name'];
+const TRACE_KEYS = ['stack_trace', 'error.stack_trace', '_error_stack_trace', 'exception.stacktrace'];
+/** Lines of a trace kept, as TraceJoiner keeps of a trace read line by line. */
+const TRACE_LINES = 200;
+/** A JSON line of one of the layouts: a logger's and a thread's key, whichever way written. */
+const JSON_LOGGER = /"(?:logger_name|log\.logger|logger|_log_logger)"\s*:/;
+const JSON_THREAD = /"(?:thread_name|process\.thread\.name|_process_thread_name)"\s*:|"thread"\s*:\s*\{\s*"name"\s*:/;
 
 export const javaParser: Parser = {
   name: 'java',
@@ -75,8 +100,8 @@ export const javaParser: Parser = {
   detect(lines) {
     return lineScore(
       lines,
-      (line) => !!headerOf(line, '') || JUL_HEAD.test(line) || JUL_BODY.test(line) || isAtFrame(line) || line.trimStart().startsWith('Caused by: '),
-      /CloseStatus\[code=|CloseReason: code \[|\bat [\w$.]{1,200}\([\w$]{1,100}\.java:\d|WebSocketSession\[id=|\[(?:main|http-nio-[\w-]{1,40})\]/,
+      (line) => !!headerOf(line, '') || isJavaJson(line) || JUL_HEAD.test(line) || JUL_BODY.test(line) || isAtFrame(line) || line.trimStart().startsWith('Caused by: '),
+      /CloseStatus\[code=|CloseReason: code \[|\bat [\w$.]{1,200}\([\w$]{1,100}\.java:\d|WebSocketSession\[id=|\[(?:main|http-nio-[\w-]{1,40})\]|\\tat [\w$.]{1,200}\([\w$]{1,100}\.java:\d|"(?:thread_name|process\.thread\.name|_process_thread_name)"\s*:/,
     );
   },
 
@@ -86,28 +111,34 @@ export const javaParser: Parser = {
     let pending: LogLine | undefined;
     let julHead: { time: number | undefined } | undefined;
 
-    const resolve = (line: LogLine, trace: string | undefined) => {
+    /**
+     * The events of a record: `trace` is the first line of the trace that follows its line, or,
+     * for a JSON record, the whole trace its field holds.
+     */
+    const resolve = (line: LogLine, trace: string | undefined, json?: Picked) => {
       const spring = SPRING_SESSION.exec(line.msg);
-      let conn = spring?.[2] ?? SESSION_ID.exec(line.msg)?.[1];
-      const route = (spring?.[3] ? toRoute(spring[3]) : undefined) ?? ROUTE.exec(line.msg.slice(0, 300))?.[1];
+      let conn = line.conn ?? spring?.[2] ?? SESSION_ID.exec(line.msg)?.[1];
+      const route = line.route ?? (spring?.[3] ? toRoute(spring[3]) : undefined) ?? ROUTE.exec(line.msg.slice(0, 300))?.[1];
       if (line.thread) {
         if (conn) remember(threads, line.thread, conn);
         else conn = threads.get(line.thread);
       }
       const base = { time: line.time, conn, at: line.at, route };
       if (trace !== undefined) {
-        const first = throwableLine(trace)!;
-        joiner.start(trace, JAVA_TRACE, (lines): ExceptionEvent[] => [{
+        const first = throwableLine(firstLine(trace))!;
+        const thrown = (lines: string[]): ExceptionEvent[] => [{
           ...base, kind: 'exception', type: first.type, message: first.message, stack: lines.join('\n'), fatal: false,
           handled: line.level === 'warn' || line.level === 'info' || line.level === 'debug' || undefined,
-        }]);
+        }];
+        if (json) joiner.event(thrown(traceLines(trace))[0]);
+        else joiner.start(trace, JAVA_TRACE, thrown);
         if (conn && line.msg.startsWith(SPRING_HANDLER_ERROR)) {
           // ExceptionWebSocketHandlerDecorator closes the session with SERVER_ERROR right after.
           joiner.event({ ...base, kind: 'close', code: 1011, reason: '', initiator: 'server' });
         }
         return;
       }
-      for (const e of lineEvents(line.msg, base, line.level)) joiner.event(e);
+      for (const e of lineEvents(line.msg, base, line.level, json)) joiner.event(e);
     };
 
     return joiner.reader(file, (text, at) => {
@@ -118,6 +149,14 @@ export const javaParser: Parser = {
       }
       if (pending) resolve(pending, undefined);
       pending = undefined;
+      if (text.trimStart().charCodeAt(0) === 123 /* { */) {
+        const rec = jsonObject(text.trimStart());
+        if (typeof rec !== 'string') {
+          const json = pickAll(rec, DEFAULT_FIELDS);
+          resolve(jsonLine(rec, json, at), javaTrace(rec), json);
+          return;
+        }
+      }
       const head = headerOf(text, at);
       if (head) {
         pending = head;
@@ -143,6 +182,53 @@ export const javaParser: Parser = {
     });
   },
 };
+
+function isJavaJson(line: string): boolean {
+  return line.trimStart().startsWith('{"') && JSON_THREAD.test(line) && JSON_LOGGER.test(line);
+}
+
+/** A JSON record as the line it stands for: its fields picked as the JSON parser picks them, the thread read off its layout's key. */
+function jsonLine(rec: Record<string, unknown>, json: Picked, at: string): LogLine {
+  const v = json.values;
+  // GELF's message and level name (its `level` is syslog's number).
+  const msg = v[FIELD.message] ?? rec.short_message;
+  const conn = v[FIELD.conn];
+  return {
+    time: toTime(v[FIELD.time]),
+    level: toLevel(rec._level_name ?? v[FIELD.level]),
+    thread: text(rec, THREAD_KEYS),
+    msg: typeof msg === 'string' ? msg : '',
+    at,
+    conn: conn !== undefined && typeof conn !== 'object' ? String(conn) : undefined,
+    route: toRoute(v[FIELD.route]),
+  };
+}
+
+/** The trace a JSON record's layout wrote, when its first line names a throwable. */
+function javaTrace(rec: Record<string, unknown>): string | undefined {
+  const trace = text(rec, TRACE_KEYS);
+  return trace !== undefined && throwableLine(firstLine(trace)) ? trace : undefined;
+}
+
+function text(rec: Record<string, unknown>, keys: string[]): string | undefined {
+  for (const key of keys) {
+    const v = valueAt(rec, key);
+    if (typeof v === 'string' && v !== '') return v;
+  }
+  return undefined;
+}
+
+function firstLine(text: string): string {
+  const nl = text.indexOf('\n');
+  return nl < 0 ? text : text.slice(0, nl);
+}
+
+/** A trace's lines, as many as a trace read line by line keeps, without the line break that ends the last. */
+function traceLines(trace: string): string[] {
+  const lines = trace.split('\n', TRACE_LINES + 1);
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.slice(0, TRACE_LINES);
+}
 
 /** Time, level, thread and message of a one-line log record, or undefined when the line is not one. */
 function headerOf(text: string, at: string): LogLine | undefined {
@@ -192,8 +278,11 @@ function remember(threads: Map<string, string>, thread: string, conn: string): v
 
 type Base = Pick<WsEvent, 'time' | 'conn' | 'at' | 'route'>;
 
-/** What one message says: close texts of the libraries, Spring's message lines, then the shared vocabulary. */
-function lineEvents(msg: string, base: Base, level: string | undefined): WsEvent[] {
+/**
+ * What one message says: close texts of the libraries, Spring's message lines, then the shared
+ * vocabulary (for a JSON record, with its own fields, `json`, and the connection and route found here).
+ */
+function lineEvents(msg: string, base: Base, level: string | undefined, json?: Picked): WsEvent[] {
   let m = CLOSE_REASON.exec(msg);
   if (m) {
     const close: CloseEvent = { ...base, kind: 'close', code: Number(m[1]), reason: m[2], initiator: 'unknown' };
@@ -213,6 +302,15 @@ function lineEvents(msg: string, base: Base, level: string | undefined): WsEvent
   }
   if (msg.startsWith('New ') && SPRING_SESSION.test(msg)) return [{ ...base, kind: 'open' }];
   const out: WsEvent[] = [];
-  recordEvents({ msg, time: base.time, level, connId: base.conn, route: base.route }, base.at, DEFAULT_FIELDS, (e) => out.push(e));
+  const push = (e: WsEvent) => out.push(e);
+  if (json) {
+    json.values[FIELD.message] = msg;
+    json.values[FIELD.level] = level;
+    json.values[FIELD.conn] = base.conn;
+    json.values[FIELD.route] = base.route;
+    pickedEvents(json, base.at, push);
+  } else {
+    recordEvents({ msg, time: base.time, level, connId: base.conn, route: base.route }, base.at, DEFAULT_FIELDS, push);
+  }
   return out;
 }

@@ -1,9 +1,11 @@
 // A real Apache Tomcat 10.1 (Debian's libtomcat10-embed-java) serving Jakarta WebSocket
-// endpoints, logging with java.util.logging through Tomcat's OneLineFormatter (the catalina.out
-// line shape), driven by the JDK's own WebSocket client. Every scenario runs twice, at once, so
-// log lines of sessions interleave. Writes OUT/server.log and OUT/server.expected.json (the
-// verdict each session's scenario calls for).
-// Usage: java -cp <tomcat jars>:<classes> Main OUT
+// endpoints, logging with java.util.logging, driven by the JDK's own WebSocket client. Every
+// scenario runs twice, at once, so log lines of sessions interleave. The log is written either
+// through Tomcat's OneLineFormatter (the catalina.out line shape: OUT/server.log), or, with
+// `logstash`, bridged to SLF4J and written by logback's LogstashEncoder, a JSON record a line (the
+// usual shape of a Java service's log in a container: OUT/logstash.log). Beside it goes the
+// verdict each session's scenario calls for (OUT/server.expected.json, OUT/logstash.expected.json).
+// Usage: java -cp <tomcat, slf4j, logback, logstash jars>:<classes> Main OUT [oneline|logstash]
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -30,6 +32,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.FileHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.FileAppender;
+import net.logstash.logback.encoder.LogstashEncoder;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.apache.catalina.Context;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.juli.OneLineFormatter;
@@ -199,14 +207,10 @@ public class Main {
   static void generate(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : ".");
     Files.createDirectories(out);
+    boolean logstash = args.length > 1 && args[1].equals("logstash");
+    String name = logstash ? "logstash" : "server";
     Path base = Files.createTempDirectory("wsclose-tomcat");
-    // One log file, one line per record, as Tomcat's catalina.out has it.
-    Logger root = Logger.getLogger("");
-    for (var h : root.getHandlers()) root.removeHandler(h);
-    FileHandler file = new FileHandler(out.resolve("server.log").toString(), false);
-    file.setFormatter(new OneLineFormatter());
-    file.setEncoding("UTF-8");
-    root.addHandler(file);
+    Runnable closeLog = logstash ? logToLogstash(out.resolve(name + ".log")) : logToOneLine(out.resolve(name + ".log"));
 
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(base.toString());
@@ -233,8 +237,39 @@ public class Main {
     Thread.sleep(200); // let the server log the last closes
     tomcat.stop();
     tomcat.destroy();
-    file.close();
+    closeLog.run();
     results.sort(null);
-    Files.writeString(out.resolve("server.expected.json"), "[\n  " + String.join(",\n  ", results) + "\n]\n");
+    Files.writeString(out.resolve(name + ".expected.json"), "[\n  " + String.join(",\n  ", results) + "\n]\n");
+  }
+  /** One log file, one line per record (a trace's lines after it), as Tomcat's catalina.out has it. */
+  static Runnable logToOneLine(Path log) throws IOException {
+    Logger root = Logger.getLogger("");
+    for (var h : root.getHandlers()) root.removeHandler(h);
+    FileHandler file = new FileHandler(log.toString(), false);
+    file.setFormatter(new OneLineFormatter());
+    file.setEncoding("UTF-8");
+    root.addHandler(file);
+    return file::close;
+  }
+
+  /** java.util.logging (Tomcat's and the endpoints') through SLF4J to logback's LogstashEncoder, with its default fields. */
+  static Runnable logToLogstash(Path log) {
+    LoggerContext lc = (LoggerContext) LoggerFactory.getILoggerFactory();
+    lc.reset();
+    LogstashEncoder encoder = new LogstashEncoder();
+    encoder.setContext(lc);
+    encoder.start();
+    FileAppender<ILoggingEvent> file = new FileAppender<>();
+    file.setContext(lc);
+    file.setFile(log.toString());
+    file.setAppend(false);
+    file.setEncoder(encoder);
+    file.start();
+    ch.qos.logback.classic.Logger root = lc.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.setLevel(ch.qos.logback.classic.Level.INFO);
+    root.addAppender(file);
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    return lc::stop;
   }
 }

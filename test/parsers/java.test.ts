@@ -1,7 +1,8 @@
 /**
  * The Java parser on the exact texts of Spring WebSocket (CloseStatus, ExceptionWebSocketHandlerDecorator,
  * AbstractWebSocketMessage.toString), Tomcat 10.1.60 and Jetty 12, in the logback, log4j, Spring Boot,
- * Tomcat OneLineFormatter and java.util.logging line shapes; and live on a real Tomcat when the
+ * Tomcat OneLineFormatter and java.util.logging line shapes, and as the JSON layouts write them; and
+ * live on a real Tomcat, through Tomcat's OneLineFormatter and logback's LogstashEncoder, when the
  * Debian jars and a JDK are installed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -99,6 +100,122 @@ describe('Tomcat texts', () => {
   });
 });
 
+/** A log record, as each layout writes it below. */
+interface Rec { time: string; thread: string; level: 'INFO' | 'WARN' | 'ERROR'; logger?: string; message: string; trace?: string; more?: Record<string, unknown> }
+
+const SYSLOG = { ERROR: 3, WARN: 4, INFO: 6 };
+/** The JSON layouts, each writing its keys in its order, from its source (see parsers/java.ts). */
+const LAYOUTS: [string, (r: Rec) => unknown][] = [
+  ['logback\'s LogstashEncoder (and Spring Boot\'s logstash)', (r) => ({
+    '@timestamp': r.time, '@version': '1', message: r.message, logger_name: r.logger ?? 'chat', thread_name: r.thread, level: r.level,
+    level_value: { ERROR: 40000, WARN: 30000, INFO: 20000 }[r.level], ...r.more, ...(r.trace && { stack_trace: `${r.trace}\n` }),
+  })],
+  ['ECS, dotted (Spring Boot 3.4, log4j2\'s EcsLayout)', (r) => ({
+    '@timestamp': r.time, 'log.level': r.level, 'process.pid': 4242, 'process.thread.name': r.thread, 'service.name': 'chat', 'log.logger': r.logger ?? 'chat',
+    message: r.message, ...r.more, ...(r.trace && { 'error.type': r.trace.split(':')[0], 'error.message': 'x', 'error.stack_trace': r.trace }), 'ecs.version': '8.11',
+  })],
+  ['ECS, nested (Spring Boot 3.5 on)', (r) => ({
+    '@timestamp': r.time, log: { level: r.level, logger: r.logger ?? 'chat' }, process: { pid: 4242, thread: { name: r.thread } }, service: { name: 'chat' },
+    message: r.message, ...r.more, ...(r.trace && { error: { type: r.trace.split(':')[0], message: 'x', stack_trace: r.trace } }), ecs: { version: '8.11' },
+  })],
+  ['GELF (Spring Boot\'s gelf)', (r) => ({
+    version: '1.1', short_message: r.message, timestamp: Date.parse(r.time) / 1000, level: SYSLOG[r.level], _level_name: r.level, _process_pid: 4242,
+    _process_thread_name: r.thread, host: 'chat', _log_logger: r.logger ?? 'chat', ...r.more,
+    ...(r.trace && { full_message: `${r.message}\n\n${r.trace}`, _error_type: r.trace.split(':')[0], _error_stack_trace: r.trace, _error_message: 'x' }),
+  })],
+  ['log4j2\'s LogstashJsonEventLayoutV1', (r) => ({
+    mdc: {}, ...(r.trace && { exception: { exception_class: r.trace.split(':')[0], exception_message: 'x', stacktrace: r.trace } }), '@version': 1,
+    source_host: 'web-1', message: r.message, thread_name: r.thread, '@timestamp': r.time, level: r.level, logger_name: r.logger ?? 'chat', ...r.more,
+  })],
+];
+const [, logstashLayout] = LAYOUTS[0];
+const logstash = (time: string, thread: string, level: Rec['level'], message: string, more?: Record<string, unknown>) => JSON.stringify(logstashLayout({ time, thread, level, message, more }));
+
+const EXEC = 'http-nio-127.0.0.1-auto-1-exec-11';
+const TOMCAT_TRACE = [
+  'java.lang.IllegalStateException: bad payload: missing id',
+  '\tat Main$Buggy.text(Main.java:118)',
+  '\tat org.apache.tomcat.websocket.pojo.PojoMessageHandlerWholeBase.onMessage(PojoMessageHandlerWholeBase.java:127)',
+  'Caused by: java.lang.IllegalArgumentException: no field id in 15 bytes',
+  '\t... 24 common frames omitted',
+];
+/** Tomcat's error report, as the sample's real run logged it (see samples/java-tomcat). */
+const TOMCAT_ERROR: Rec[] = [
+  { time: '2026-11-28T17:28:56.300Z', thread: EXEC, level: 'INFO', message: 'session 4 /buggy: received text message (15 bytes)' },
+  {
+    time: '2026-11-28T17:28:56.341Z', thread: EXEC, level: 'ERROR', logger: 'org.apache.tomcat.websocket.pojo.PojoEndpointBase',
+    message: 'No error handling configured for [Main$Buggy] and the following error occurred', trace: TOMCAT_TRACE.join('\n'),
+  },
+  { time: '2026-11-28T17:28:56.342Z', thread: EXEC, level: 'INFO', message: 'session 4 /buggy: closed: CloseReason: code [1006], reason [An unrecoverable IOException occurred so the connection was closed]' },
+];
+
+describe('JSON layouts: Java\'s records a line', () => {
+  it.each(LAYOUTS)('reads Tomcat\'s error report with its trace in %s, keyed by the session its thread logged last, and the close as the 1002 the peer got', (_name, layout) => {
+    const lines = TOMCAT_ERROR.map((r) => JSON.stringify(layout(r)));
+    expect(detectParser(lines)?.name).toBe('java');
+    const { events, skipped } = parseLines(javaParser, 'app.log', lines);
+    expect(skipped).toEqual({});
+    expect(events).toEqual([
+      { kind: 'frame', type: 'text', direction: 'in', size: undefined, conn: '4', route: '/buggy', time: Date.parse('2026-11-28T17:28:56.300Z'), at: 'app.log:1', process: undefined },
+      {
+        kind: 'exception', conn: '4', route: undefined, time: Date.parse('2026-11-28T17:28:56.341Z'), at: 'app.log:2',
+        type: 'java.lang.IllegalStateException', message: 'bad payload: missing id', stack: TOMCAT_TRACE.join('\n'), fatal: false, handled: undefined,
+      },
+      { kind: 'frame', direction: 'out', type: 'close', code: 1002, reason: 'An unrecoverable IOException occurred so the connection was closed', conn: '4', route: '/buggy', time: Date.parse('2026-11-28T17:28:56.342Z'), at: 'app.log:3' },
+      { kind: 'close', code: 1006, reason: 'An unrecoverable IOException occurred so the connection was closed', initiator: 'server', clean: false, conn: '4', route: '/buggy', time: Date.parse('2026-11-28T17:28:56.342Z'), at: 'app.log:3' },
+    ]);
+  });
+
+  it.each(LAYOUTS)('reads the level %s writes: a warning\'s exception is handled, an error without a trace is a note at its level', (_name, layout) => {
+    const { events } = parseLines(javaParser, 'app.log', [
+      JSON.stringify(layout({ ...TOMCAT_ERROR[1], level: 'WARN', message: 'session 4: handler failed' })),
+      JSON.stringify(layout({ ...TOMCAT_ERROR[0], level: 'ERROR', message: 'session 4: queue full' })),
+    ]);
+    expect(events.map((e) => e.kind)).toEqual(['exception', 'note']);
+    expect(events[0]).toMatchObject({ conn: '4', handled: true });
+    expect(events[1]).toMatchObject({ conn: '4', text: 'session 4: queue full', level: 'error' });
+  });
+
+  it('reads Spring\'s handler error with its trace as the exception and the 1011 the decorator closes with', () => {
+    const trace = ['org.springframework.messaging.converter.MessageConversionException: Could not read JSON', '\tat com.example.chat.ChatHandler.handleTextMessage(ChatHandler.java:41)'];
+    const { events } = parseLines(javaParser, 'app.log', [JSON.stringify({
+      '@timestamp': '2026-11-24T17:54:17.001Z', '@version': '1', message: `Closing session due to exception for ${SESSION}`,
+      logger_name: 'org.springframework.web.socket.handler.ExceptionWebSocketHandlerDecorator', thread_name: 'nio-8080-exec-5', level: 'ERROR', level_value: 40000, stack_trace: trace.join('\n'),
+    })]);
+    const base = { conn: '1f', route: '/chat', time: Date.parse('2026-11-24T17:54:17.001Z'), at: 'app.log:1' };
+    expect(events).toEqual([
+      { ...base, kind: 'exception', type: 'org.springframework.messaging.converter.MessageConversionException', message: 'Could not read JSON', stack: trace.join('\n'), fatal: false, handled: undefined },
+      { ...base, kind: 'close', code: 1011, reason: '', initiator: 'server' },
+    ]);
+  });
+
+  it('takes the connection from the record\'s own field (an MDC\'s session id) before its thread\'s, and reads its other fields', () => {
+    const { events } = parseLines(javaParser, 'app.log', [
+      logstash('2026-11-28T17:00:00.000Z', 'exec-1', 'INFO', 'session 9 /chat: websocket opened'),
+      logstash('2026-11-28T17:00:01.000Z', 'exec-1', 'WARN', 'connection closed', { sessionId: 'a1', path: '/room', closeCode: 1008, reason: 'policy' }),
+    ]);
+    expect(events[1]).toEqual({ kind: 'close', code: 1008, reason: 'policy', initiator: 'unknown', conn: 'a1', route: '/room', time: Date.parse('2026-11-28T17:00:01.000Z'), at: 'app.log:2', process: undefined });
+  });
+
+  it('keeps as many lines of a trace as of a trace read line by line, and reads a trace that names no throwable as none', () => {
+    const frames = Array.from({ length: 300 }, (_, i) => `\tat a.B.c${i}(B.java:${i + 1})`);
+    const { events } = parseLines(javaParser, 'app.log', [
+      logstash('2026-11-28T17:00:00.000Z', 'exec-1', 'ERROR', 'session 2: handler failed', { stack_trace: ['java.lang.StackOverflowError', ...frames].join('\n') }),
+      logstash('2026-11-28T17:00:01.000Z', 'exec-1', 'ERROR', 'session 2: handler failed', { stack_trace: 'no trace here\n\tat nothing' }),
+    ]);
+    expect(events.map((e) => e.kind)).toEqual(['exception', 'note']);
+    expect((events[0] as ExceptionEvent).stack!.split('\n')).toEqual(['java.lang.StackOverflowError', ...frames.slice(0, 199)]);
+    expect(events[1]).toMatchObject({ conn: '2', text: 'session 2: handler failed', level: 'error' });
+  });
+
+  it('is picked for LogstashEncoder\'s lines, and not for JSON lines without a Java logger\'s thread', () => {
+    const lines = [logstash('2026-11-28T17:00:00.000Z', EXEC, 'INFO', 'session 1 /text: websocket opened'), logstash('2026-11-28T17:00:00.001Z', EXEC, 'INFO', 'session 1 /text: closed: CloseReason: code [1000], reason [done]')];
+    expect(detectParser(lines)?.name).toBe('java');
+    expect(detectParser(lines.map((l) => l.replace('"thread_name"', '"thread"')))?.name).toBe('json');
+    expect(detectParser(['{"level":30,"time":1,"pid":1,"hostname":"h","name":"chat","msg":"ws connection opened","connId":"c1"}'])?.name).toBe('json');
+  });
+});
+
 describe('Jetty texts and other line shapes', () => {
   it('reads Jetty\'s close status', () => {
     const { events } = parseLines(javaParser, 'app.log', ['17:54:16.123 [qtp1-21] DEBUG o.e.j.websocket.core.WebSocketCoreSession - session 2a: closing {1011=SERVER_ERROR,bad payload}']);
@@ -118,15 +235,22 @@ describe('Jetty texts and other line shapes', () => {
   });
 });
 
-const JARS = ['tomcat10-embed-core.jar', 'tomcat10-embed-websocket.jar', 'jakarta-annotation-api.jar'].map((j) => `/usr/share/java/${j}`);
+// Main.java is compiled against all of them, whichever format it writes.
+const JARS = ['tomcat10-embed-core', 'tomcat10-embed-websocket', 'jakarta-annotation-api', 'slf4j-api', 'jul-to-slf4j', 'logback-classic', 'logstash-logback-encoder', 'jackson-databind']
+  .map((j) => `/usr/share/java/${j}.jar`);
 const haveTomcat = spawnSync('javac', ['-version']).status === 0 && JARS.every((j) => existsSync(j));
 
 describe('live: a real Tomcat 10.1 with Jakarta WebSocket endpoints', () => {
-  it.skipIf(!haveTomcat)('regenerates the sample and reaches the verdict of every session', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wsclose-tomcat-'));
-    execFileSync('sh', ['samples/java-tomcat/generate.sh', dir], { stdio: 'ignore', timeout: 60_000 });
-    const report = await expectSampleVerdicts(join(dir, 'server.log'), join(dir, 'server.expected.json'), 'java');
-    expect(report.input.files[0].skipped).toEqual({});
-  });
-  if (!haveTomcat) it.skip('needs a JDK, libtomcat10-embed-java and libjakarta-annotation-api-java (apt-get install them; .ci/run does)', () => {});
+  // generate.sh's formats, and the files each writes.
+  for (const [format, name] of [['oneline', 'server'], ['logstash', 'logstash']]) {
+    it.skipIf(!haveTomcat)(`regenerates the ${format} sample and reaches the verdict of every session`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'wsclose-tomcat-'));
+      execFileSync('sh', ['samples/java-tomcat/generate.sh', dir, format], { stdio: 'ignore', timeout: 60_000 });
+      const report = await expectSampleVerdicts(join(dir, `${name}.log`), join(dir, `${name}.expected.json`), 'java');
+      expect(report.input.files[0].skipped).toEqual({});
+    });
+  }
+  if (!haveTomcat) {
+    it.skip('needs a JDK, libtomcat10-embed-java, libjakarta-annotation-api-java, libslf4j-java, liblogback-java and liblogstash-logback-encoder-java (apt-get install them; .ci/run does)', () => {});
+  }
 });
