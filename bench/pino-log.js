@@ -179,7 +179,11 @@ export function pinoLog({ seed, wsShare = 0.05, concurrency = 300, crashEvery = 
 
 /** At least `bytes` bytes of log (whole lines), handed to `write` in chunks of about 1 MB. */
 export function writeLog(opts, bytes, write) {
-  const log = pinoLog(opts);
+  return writeLines(pinoLog(opts), bytes, write);
+}
+
+/** At least `bytes` bytes of `log`'s lines, handed to `write` in chunks of about 1 MB. */
+export function writeLines(log, bytes, write) {
   let total = 0;
   let parts = [];
   let size = 0;

@@ -24,7 +24,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDockerlog } from '../samples/docker-json-file/dockerlog.mjs';
 import { journalMissing, linesOf, printJournal, writeJournal } from '../samples/journald/journal.mjs';
-import { writeLog } from './pino-log.js';
+import { JAVA_SAMPLE, javaLog } from './java-log.js';
+import { pinoLog, writeLines } from './pino-log.js';
 import { logfmtLines } from './pino-logfmt.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -40,14 +41,19 @@ const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 mkdirSync(CACHE, { recursive: true });
 
-/** A generated log, cached by the generator's source, its options and its size. */
-function log(name, opts, bytes) {
-  const key = createHash('sha1').update(readFileSync(join(here, 'pino-log.js'))).update(JSON.stringify([opts, bytes])).digest('hex').slice(0, 10);
+/**
+ * A generated log, cached by the generator's sources (`make`'s module and what it reads), its
+ * options and its size: the pino log by default.
+ */
+function log(name, opts, bytes, make = pinoLog, sources = [join(here, 'pino-log.js')]) {
+  const hash = createHash('sha1');
+  for (const source of sources) hash.update(readFileSync(source));
+  const key = hash.update(JSON.stringify([opts, bytes])).digest('hex').slice(0, 10);
   const file = join(CACHE, `${name}-${key}.log`);
   if (existsSync(file)) return file;
   process.stderr.write(`generating ${file} (${(bytes / MB).toFixed(0)} MB)...\n`);
   const fd = openSync(`${file}.tmp`, 'w');
-  writeLog(opts, bytes, (chunk) => writeSync(fd, chunk));
+  writeLines(make(opts), bytes, (chunk) => writeSync(fd, chunk));
   closeSync(fd);
   renameSync(`${file}.tmp`, file);
   return file;
@@ -277,6 +283,18 @@ const rowsLogfmt = compare([
 table(`the first ${Math.min(SIZE, 50 * MB) / MB} MB of the 5% log as logfmt, written by pino-logfmt (${(lfBytes / MB).toFixed(0)} MB)`, rowsLogfmt, lfBytes, countLines(lf.logfmt));
 results.logfmt = { bytes: lfBytes, rows: rowsLogfmt };
 
+// 1g. A Java service's JSON log (logback's LogstashEncoder): the WebSocket records of a real
+// Tomcat (samples/java-tomcat) among request logs on the same threads (bench/java-log.js).
+const javaFile = log('java-logstash', { seed: 6, wsShare: 0.05 }, Math.min(SIZE, 100 * MB), javaLog, [join(here, 'java-log.js'), JAVA_SAMPLE]);
+const javaBytes = statSync(javaFile).size;
+const rowsJava = compare([
+  ['wsclose analyze -o json', wsclose(q(javaFile))],
+  ['wsclose --no-prefilter', wsclose(q(javaFile), '--no-prefilter')],
+  ['split + JSON.parse (Node)', `${q(node)} ${q(join(here, 'baseline-parse.js'))} ${q(javaFile)}`],
+]);
+table(`a Java service's JSON log, ${(javaBytes / MB).toFixed(0)} MB: 5% a real Tomcat's WebSocket records (logback's LogstashEncoder), the rest request logs`, rowsJava, javaBytes, countLines(javaFile));
+results.java = { bytes: javaBytes, rows: rowsJava };
+
 // 2. Every line a WebSocket event.
 const allWs = log('pino-all-ws', { seed: 2, wsShare: 1, concurrency: 300 }, Math.min(SIZE, 200 * MB));
 const wsBytes = statSync(allWs).size;
@@ -365,7 +383,7 @@ rmSync(join(CACHE, 'time.txt'), { force: true });
 
 // 6. Other benchmarks in this folder.
 if (process.env.BENCH_OTHERS !== '0') {
-  const others = readdirSync(here).filter((f) => f.endsWith('.js') && !/^(run|warm|pino-log|pino-logfmt|baseline-.*)\.js$/.test(f)).sort();
+  const others = readdirSync(here).filter((f) => f.endsWith('.js') && !/^(run|warm|pino-log|pino-logfmt|java-log|baseline-.*)\.js$/.test(f)).sort();
   for (const f of others) {
     process.stdout.write(`\n## bench/${f}\n\n`);
     spawnSync(node, [join(here, f)], { stdio: 'inherit' });

@@ -19,8 +19,9 @@
  * `LogstashJsonEventLayoutV1.json`), logstash-logback-encoder 7.2 (run: Debian's, with logback 1.2).
  *
  * Connection keys: Spring's `StandardWebSocketSession[id=.., uri=..]`, `session <id>` in the
- * message, Tomcat's `session [<id>]`; a keyless line (Tomcat's own error report) inherits the
- * session its thread logged last.
+ * message, Tomcat's `session [<id>]`; a keyless line inherits the session its thread logged last
+ * for what the libraries' texts say of it (Tomcat's own error report, a close status), not for
+ * the shared vocabulary's words (see `lineEvents`).
  *
  * Texts checked in the source:
  * - Spring Framework spring-websocket (main, 2026-08; stable since 5.0): CloseStatus.toString
@@ -37,9 +38,10 @@
  */
 import type { CloseEvent, ExceptionEvent, FrameType, WsEvent } from '../src/model.js';
 import { DEFAULT_FIELDS, FIELD, pickAll, type Picked, toLevel, toRoute, toTime, valueAt } from './fields.js';
-import { lineScore } from './detect.js';
+import { lineScore, shareOf } from './detect.js';
 import { jsonObject } from './json-line.js';
-import type { Parser } from './parser.js';
+import type { Parser, Prefilter } from './parser.js';
+import { jsonPrefilter } from './record-prefilter.js';
 import { pickedEvents, recordEvents } from './record.js';
 import { isAtFrame, throwableLine, TraceJoiner, type TraceShape } from './stack.js';
 
@@ -119,9 +121,10 @@ export const javaParser: Parser = {
       const spring = SPRING_SESSION.exec(line.msg);
       let conn = line.conn ?? spring?.[2] ?? SESSION_ID.exec(line.msg)?.[1];
       const route = line.route ?? (spring?.[3] ? toRoute(spring[3]) : undefined) ?? ROUTE.exec(line.msg.slice(0, 300))?.[1];
+      let inherited = false;
       if (line.thread) {
         if (conn) remember(threads, line.thread, conn);
-        else conn = threads.get(line.thread);
+        else inherited = (conn = threads.get(line.thread)) !== undefined;
       }
       const base = { time: line.time, conn, at: line.at, route };
       if (trace !== undefined) {
@@ -138,7 +141,7 @@ export const javaParser: Parser = {
         }
         return;
       }
-      for (const e of lineEvents(line.msg, base, line.level, json)) joiner.event(e);
+      for (const e of lineEvents(line.msg, base, line.level, json, inherited)) joiner.event(e);
     };
 
     return joiner.reader(file, (text, at) => {
@@ -181,7 +184,38 @@ export const javaParser: Parser = {
       pending = undefined;
     });
   },
+
+  prefilter() {
+    return (jsonPrefilterOf ??= javaJsonPrefilter());
+  },
+
+  lineStart(sample) {
+    // The JSON layouts only: a text shape's lines start with a time, in many forms, and its traces' with anything.
+    return shareOf(sample, (_t, line) => isJavaJson(line)) >= 0.5 ? '{' : undefined;
+  },
 };
+
+let jsonPrefilterOf: Prefilter | undefined;
+
+/**
+ * The fast path of the JSON layouts. A record yields an event, or tells which session its
+ * thread serves, only when it names a session (`session` in any case: SPRING_SESSION,
+ * SESSION_ID) or holds what a JSON record's events need (record-prefilter.ts: a connection's
+ * keys, the close and frame words, an escaped line break before a trace's frame), a trace's
+ * key, a Spring message line (SPRING_MESSAGE) or a Jetty close status (JETTY_CLOSE). The lines
+ * a thread logs after its session's yield nothing of their own (see `resolve`), so they may
+ * be skipped.
+ */
+function javaJsonPrefilter(): Prefilter {
+  const jetty = Array.from({ length: 10 }, (_, d) => ({ text: `{${d}`, followedBy: ['[0-9]{3}=[A-Z_]{2}'] }));
+  return {
+    needles: [
+      ...jsonPrefilter(DEFAULT_FIELDS).needles, { text: 'session', anyCase: true }, { text: 'Message payload=' },
+      { text: 'stack_trace' }, { text: 'stacktrace' }, ...jetty,
+    ],
+    lineStart: '{',
+  };
+}
 
 function isJavaJson(line: string): boolean {
   return line.trimStart().startsWith('{"') && JSON_THREAD.test(line) && JSON_LOGGER.test(line);
@@ -280,9 +314,12 @@ type Base = Pick<WsEvent, 'time' | 'conn' | 'at' | 'route'>;
 
 /**
  * What one message says: close texts of the libraries, Spring's message lines, then the shared
- * vocabulary (for a JSON record, with its own fields, `json`, and the connection and route found here).
+ * vocabulary (for a JSON record, with its own fields, `json`, and the connection and route found
+ * here). A connection `inherited` from the line's thread is given to the libraries' texts only: a
+ * pooled thread serves other requests after a session's, and their lines ("pool connection
+ * closed") are no session's.
  */
-function lineEvents(msg: string, base: Base, level: string | undefined, json?: Picked): WsEvent[] {
+function lineEvents(msg: string, base: Base, level: string | undefined, json: Picked | undefined, inherited: boolean): WsEvent[] {
   let m = CLOSE_REASON.exec(msg);
   if (m) {
     const close: CloseEvent = { ...base, kind: 'close', code: Number(m[1]), reason: m[2], initiator: 'unknown' };
@@ -303,14 +340,15 @@ function lineEvents(msg: string, base: Base, level: string | undefined, json?: P
   if (msg.startsWith('New ') && SPRING_SESSION.test(msg)) return [{ ...base, kind: 'open' }];
   const out: WsEvent[] = [];
   const push = (e: WsEvent) => out.push(e);
+  const conn = inherited ? undefined : base.conn;
   if (json) {
     json.values[FIELD.message] = msg;
     json.values[FIELD.level] = level;
-    json.values[FIELD.conn] = base.conn;
+    json.values[FIELD.conn] = conn;
     json.values[FIELD.route] = base.route;
     pickedEvents(json, base.at, push);
   } else {
-    recordEvents({ msg, time: base.time, level, connId: base.conn, route: base.route }, base.at, DEFAULT_FIELDS, push);
+    recordEvents({ msg, time: base.time, level, connId: conn, route: base.route }, base.at, DEFAULT_FIELDS, push);
   }
   return out;
 }

@@ -7,9 +7,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { writeLog } from '../bench/pino-log.js';
+import { JAVA_SAMPLE, javaLog } from '../bench/java-log.js';
 import { analyzeFiles } from '../src/analyze.js';
 import type { Report } from '../src/report.js';
 import { logfmtLines } from '../bench/pino-logfmt.js';
@@ -130,6 +132,27 @@ describe('the prefilter drops nothing', () => {
       expect(fast.summary.closes).toBeGreaterThanOrEqual(15);
       expect(Object.keys(fast.summary.byRootCause).length).toBeGreaterThan(3);
     });
+  });
+
+  it('a Java service\'s JSON log (logstash-logback-encoder), its pool\'s threads serving requests between sessions: same report, the other lines skipped', async () => {
+    const log = javaLog({ seed: 5, wsShare: 0.2, wordy: 0.05 });
+    const rounds = 40;
+    const lines: string[] = [];
+    while (log.rounds() < rounds) lines.push(log.next());
+    const file = join(dir, 'java-logstash.log');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const { fast, full } = await bothWays([file]);
+    expect(comparable(fast)).toEqual(full);
+    const [read] = fast.input.files;
+    expect(read.parser).toBe('java');
+    expect(read.prefiltered).toBeGreaterThan(read.lines / 2);
+    // Each round's sessions judged as the sample's: the request lines on their threads change nothing.
+    const sample = await analyzeFiles([fileURLToPath(JAVA_SAMPLE)]);
+    expect(fast.summary.closes).toBe(rounds * sample.summary.closes);
+    expect(fast.summary.byRootCause).toEqual(Object.fromEntries(Object.entries(sample.summary.byRootCause).map(([cause, n]) => [cause, rounds * n])));
+    // Tomcat's own lines, the text shapes: read whole.
+    const text = await analyzeFiles([join('samples', 'java-tomcat', 'server.log')]);
+    expect(text.input.files[0].prefiltered ?? 0).toBe(0);
   });
 
   it.each([

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { detectParser } from '../../parsers/index.js';
 import { javaParser } from '../../parsers/java.js';
 import type { ExceptionEvent } from '../../src/model.js';
+import { BlockFilter } from '../../src/prefilter.js';
 import { expectSampleVerdicts } from '../support/expect-verdict.js';
 import { parseLines } from '../support/parse.js';
 
@@ -189,6 +190,17 @@ describe('JSON layouts: Java\'s records a line', () => {
     ]);
   });
 
+  it('gives a line that names no session its thread\'s last one only for what it says of a connection, not for other lines nor an open', () => {
+    const { events } = parseLines(javaParser, 'app.log', [
+      logstash('2026-11-28T17:00:00.000Z', EXEC, 'INFO', 'session 4 /buggy: received text message (15 bytes)'),
+      logstash('2026-11-28T17:00:00.100Z', EXEC, 'WARN', 'GET /upload 413: payload too large'),
+      logstash('2026-11-28T17:00:00.200Z', EXEC, 'INFO', 'websocket opened'),
+      logstash('2026-11-28T17:00:00.300Z', EXEC, 'INFO', 'closed: CloseReason: code [1009], reason [too big]'),
+      `26-Nov-2026 17:40:05.970 WARNING [${EXEC}] com.example.Http.log GET /upload 413: payload too large`,
+    ]);
+    expect(events.map((e) => [e.kind, e.conn, e.at])).toEqual([['frame', '4', 'app.log:1'], ['close', '4', 'app.log:4']]);
+  });
+
   it('takes the connection from the record\'s own field (an MDC\'s session id) before its thread\'s, and reads its other fields', () => {
     const { events } = parseLines(javaParser, 'app.log', [
       logstash('2026-11-28T17:00:00.000Z', 'exec-1', 'INFO', 'session 9 /chat: websocket opened'),
@@ -206,6 +218,36 @@ describe('JSON layouts: Java\'s records a line', () => {
     expect(events.map((e) => e.kind)).toEqual(['exception', 'note']);
     expect((events[0] as ExceptionEvent).stack!.split('\n')).toEqual(['java.lang.StackOverflowError', ...frames.slice(0, 199)]);
     expect(events[1]).toMatchObject({ conn: '2', text: 'session 2: handler failed', level: 'error' });
+  });
+
+  it('has the prefilter find every record that yields an event, or names the session its thread serves, in each layout; and no other', () => {
+    const filter = new BlockFilter(javaParser.prefilter!());
+    const noise = logstash('2026-11-28T17:00:00.000Z', EXEC, 'INFO', 'GET /api/items 200 12ms');
+    const hits = (line: string) => {
+      const before = `${noise}\n`.repeat(20);
+      const f = filter.scan(Buffer.from(`${before}${line}\n${noise}\n`), 0, Buffer.byteLength(`${before}${line}\n${noise}\n`));
+      return Array.from(f.at.subarray(0, f.hits)).some((h) => h >= before.length && h < before.length + Buffer.byteLength(line));
+    };
+    const records: Rec[] = [
+      ...TOMCAT_ERROR,
+      { time: '2026-11-28T17:00:00.000Z', thread: EXEC, level: 'INFO', message: 'session 4 /buggy: websocket opened' },
+      { time: '2026-11-28T17:00:00.000Z', thread: EXEC, level: 'INFO', message: `New ${SESSION}` },
+      { time: '2026-11-28T17:00:00.000Z', thread: EXEC, level: 'INFO', message: 'Handling PingMessage payload=[java.nio.HeapByteBuffer[pos=0 lim=0 cap=0]], byteCount=0, last=true]' },
+      { time: '2026-11-28T17:00:00.000Z', thread: EXEC, level: 'INFO', message: 'ended {1011=SERVER_ERROR,bad payload}' },
+      { time: '2026-11-28T17:00:00.000Z', thread: EXEC, level: 'ERROR', message: 'handler failed', trace: 'java.lang.OutOfMemoryError: Java heap space' },
+      { time: '2026-11-28T17:00:00.000Z', thread: EXEC, level: 'INFO', message: 'bye', more: { connId: 'c1' } },
+    ];
+    for (const [name, layout] of LAYOUTS) {
+      for (const r of records) {
+        const line = JSON.stringify(layout(r));
+        expect(parseLines(javaParser, 'app.log', [logstash('2026-11-28T17:00:00.000Z', EXEC, 'INFO', 'session 9: opened'), line]).events.length, `${name}: ${line}`).toBeGreaterThan(1);
+        expect(hits(line), `${name}: ${line}`).toBe(true);
+      }
+      expect(hits(JSON.stringify(layout({ ...TOMCAT_ERROR[0], message: 'GET /api/items 200 12ms' }))), name).toBe(false);
+    }
+    expect(javaParser.lineStart!([noise, noise])).toBe('{');
+    expect(javaParser.lineStart!([`${BOOT} New ${SESSION}`, noise])).toBe('{');
+    expect(javaParser.lineStart!([`${BOOT} New ${SESSION}`, `${BOOT} ${SESSION} closed with CloseStatus[code=1000, reason=null]`, noise])).toBeUndefined();
   });
 
   it('is picked for LogstashEncoder\'s lines, and not for JSON lines without a Java logger\'s thread', () => {
