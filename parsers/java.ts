@@ -12,11 +12,13 @@
  * `stack_trace`; ECS (Spring Boot's `ecs`, log4j2's EcsLayout): `log.level`, `process.thread.name`,
  * `log.logger`, `error.stack_trace`, the keys dotted (Spring Boot 3.4, log4j2) or nested (Spring
  * Boot 3.5 on); GELF (Spring Boot's `gelf`): `short_message`, `_level_name`, `_process_thread_name`,
- * `_log_logger`, `_error_stack_trace`; log4j2's LogstashJsonEventLayoutV1: `exception.stacktrace`.
+ * `_log_logger`, `_error_stack_trace`; log4j2's LogstashJsonEventLayoutV1: `exception.stacktrace`;
+ * log4j2's JsonLayout: `instant`, `thread`, `loggerName`, the trace as `thrown`'s frames.
  * Their messages are read as the lines' are; the record's own fields (an MDC's session id, a
  * code) are read as the JSON parser reads a record's. Keys checked in the source: spring-boot
  * 3.4.0, 3.5.0 and main (`*StructuredLogFormatter`), log4j2 2.19 and 2.x (`EcsLayout.json`,
- * `LogstashJsonEventLayoutV1.json`), logstash-logback-encoder 7.2 (run: Debian's, with logback 1.2).
+ * `LogstashJsonEventLayoutV1.json`), logstash-logback-encoder 7.2 and log4j2 2.19's JsonLayout (run:
+ * Debian's).
  *
  * Connection keys: Spring's `StandardWebSocketSession[id=.., uri=..]`, `session <id>` in the
  * message, Tomcat's `session [<id>]`; a keyless line inherits the session its thread logged last
@@ -87,13 +89,13 @@ interface LogLine {
 }
 
 /** Where the JSON layouts write the thread and the trace's text (the keys dotted or nested, see above). */
-const THREAD_KEYS = ['thread_name', 'process.thread.name', '_process_thread_name'];
-const TRACE_KEYS = ['stack_trace', 'error.stack_trace', '_error_stack_trace', 'exception.stacktrace'];
+const THREAD_KEYS = ['thread_name', 'process.thread.name', '_process_thread_name', 'thread'];
+const TRACE_KEYS = ['stack_trace', 'error.stack_trace', '_error_stack_trace', 'exception.stacktrace', 'thrown.extendedStackTrace'];
 /** Lines of a trace kept, as TraceJoiner keeps of a trace read line by line. */
 const TRACE_LINES = 200;
 /** A JSON line of one of the layouts: a logger's and a thread's key, whichever way written. */
-const JSON_LOGGER = /"(?:logger_name|log\.logger|logger|_log_logger)"\s*:/;
-const JSON_THREAD = /"(?:thread_name|process\.thread\.name|_process_thread_name)"\s*:|"thread"\s*:\s*\{\s*"name"\s*:/;
+const JSON_LOGGER = /"(?:logger_name|log\.logger|logger|_log_logger|loggerName)"\s*:/;
+const JSON_THREAD = /"(?:thread_name|process\.thread\.name|_process_thread_name)"\s*:|"thread"\s*:\s*(?:\{\s*"name"\s*:|")/;
 
 export const javaParser: Parser = {
   name: 'java',
@@ -211,7 +213,7 @@ function javaJsonPrefilter(): Prefilter {
   return {
     needles: [
       ...jsonPrefilter(DEFAULT_FIELDS).needles, { text: 'session', anyCase: true }, { text: 'Message payload=' },
-      { text: 'stack_trace' }, { text: 'stacktrace' }, ...jetty,
+      { text: 'stack_trace' }, { text: 'stacktrace' }, { text: '"thrown"' }, ...jetty,
     ],
     lineStart: '{',
   };
@@ -228,7 +230,8 @@ function jsonLine(rec: Record<string, unknown>, json: Picked, at: string): LogLi
   const msg = v[FIELD.message] ?? rec.short_message;
   const conn = v[FIELD.conn];
   return {
-    time: toTime(v[FIELD.time]),
+    // log4j2's JsonLayout: its `instant`, or before 2.11 `timeMillis`.
+    time: toTime(v[FIELD.time]) ?? instantTime(rec.instant) ?? toTime(rec.timeMillis),
     level: toLevel(rec._level_name ?? v[FIELD.level]),
     thread: text(rec, THREAD_KEYS),
     msg: typeof msg === 'string' ? msg : '',
@@ -240,8 +243,37 @@ function jsonLine(rec: Record<string, unknown>, json: Picked, at: string): LogLi
 
 /** The trace a JSON record's layout wrote, when its first line names a throwable. */
 function javaTrace(rec: Record<string, unknown>): string | undefined {
-  const trace = text(rec, TRACE_KEYS);
+  const trace = text(rec, TRACE_KEYS) ?? thrownTrace(rec.thrown);
   return trace !== undefined && throwableLine(firstLine(trace)) ? trace : undefined;
+}
+
+function instantTime(v: unknown): number | undefined {
+  if (v === null || typeof v !== 'object') return undefined;
+  const { epochSecond, nanoOfSecond } = v as Record<string, unknown>;
+  return typeof epochSecond === 'number' ? toTime(epochSecond * 1000 + (typeof nanoOfSecond === 'number' ? Math.floor(nanoOfSecond / 1e6) : 0)) : undefined;
+}
+
+/**
+ * log4j2 JsonLayout's `thrown` (`name`, `message`, `extendedStackTrace` of frames, `cause`) as
+ * `Throwable.printStackTrace` writes it, its causes under it, as many lines as a trace keeps.
+ */
+function thrownTrace(thrown: unknown): string | undefined {
+  const lines: string[] = [];
+  for (let t = thrown; t !== null && typeof t === 'object' && lines.length < TRACE_LINES; t = (t as Record<string, unknown>).cause) {
+    const { name, message, extendedStackTrace: frames, commonElementCount: common } = t as Record<string, unknown>;
+    if (typeof name !== 'string') break;
+    lines.push(`${lines.length > 0 ? 'Caused by: ' : ''}${name}${typeof message === 'string' ? `: ${message}` : ''}`);
+    if (Array.isArray(frames)) for (let i = 0; i < frames.length && lines.length < TRACE_LINES; i++) lines.push(`\tat ${frameText(frames[i])}`);
+    if (typeof common === 'number' && common > 0) lines.push(`\t... ${common} more`);
+  }
+  return lines.length > 0 ? lines.join('\n') : undefined;
+}
+
+/** A frame of `thrown` as StackTraceElement.toString writes it. */
+function frameText(frame: unknown): string {
+  const { class: cls, method, file, line } = (frame ?? {}) as Record<string, unknown>;
+  const where = line === -2 ? 'Native Method' : typeof file !== 'string' ? 'Unknown Source' : typeof line === 'number' && line >= 0 ? `${file}:${line}` : file;
+  return `${String(cls)}.${String(method)}(${where})`;
 }
 
 function text(rec: Record<string, unknown>, keys: string[]): string | undefined {
@@ -343,6 +375,7 @@ function lineEvents(msg: string, base: Base, level: string | undefined, json: Pi
   const conn = inherited ? undefined : base.conn;
   if (json) {
     json.values[FIELD.message] = msg;
+    json.values[FIELD.time] = base.time;
     json.values[FIELD.level] = level;
     json.values[FIELD.conn] = conn;
     json.values[FIELD.route] = base.route;

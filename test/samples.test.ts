@@ -14,6 +14,7 @@ const SAMPLES = [
   { log: 'samples/go-gorilla/server.log', expected: 'samples/go-gorilla/server.expected.json', parser: 'go' },
   { log: 'samples/java-tomcat/server.log', expected: 'samples/java-tomcat/server.expected.json', parser: 'java' },
   { log: 'samples/java-tomcat/logstash.log', expected: 'samples/java-tomcat/logstash.expected.json', parser: 'java' },
+  { log: 'samples/java-tomcat/log4j2.log', expected: 'samples/java-tomcat/log4j2.expected.json', parser: 'java' },
   { log: 'samples/node-crash/crash.log', expected: 'samples/node-crash/crash.expected.json', parser: 'json' },
   { log: 'samples/docker-json-file/crash-json.log', expected: 'samples/docker-json-file/crash-json.expected.json', parser: 'json' },
   { log: 'samples/journald/crash-journal.log', expected: 'samples/journald/crash-journal.expected.json', parser: 'json' },

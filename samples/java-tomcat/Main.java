@@ -1,11 +1,12 @@
 // A real Apache Tomcat 10.1 (Debian's libtomcat10-embed-java) serving Jakarta WebSocket
 // endpoints, logging with java.util.logging, driven by the JDK's own WebSocket client. Every
-// scenario runs twice, at once, so log lines of sessions interleave. The log is written either
-// through Tomcat's OneLineFormatter (the catalina.out line shape: OUT/server.log), or, with
-// `logstash`, bridged to SLF4J and written by logback's LogstashEncoder, a JSON record a line (the
-// usual shape of a Java service's log in a container: OUT/logstash.log). Beside it goes the
-// verdict each session's scenario calls for (OUT/server.expected.json, OUT/logstash.expected.json).
-// Usage: java -cp <tomcat, slf4j, logback, logstash jars>:<classes> Main OUT [oneline|logstash]
+// scenario runs twice, at once, so log lines of sessions interleave. The log is written through
+// Tomcat's OneLineFormatter (the catalina.out line shape: OUT/server.log); or, a JSON record a line
+// (the usual shape of a Java service's log in a container), with `logstash` bridged to SLF4J and
+// written by logback's LogstashEncoder (OUT/logstash.log), with `log4j2` by log4j2's JsonLayout
+// (OUT/log4j2.log; generate.sh gives java.util.logging to log4j2). Beside it goes the verdict each
+// session's scenario calls for (OUT/<name>.expected.json).
+// Usage: samples/java-tomcat/generate.sh OUT [oneline|logstash|log4j2]
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -207,10 +208,15 @@ public class Main {
   static void generate(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : ".");
     Files.createDirectories(out);
-    boolean logstash = args.length > 1 && args[1].equals("logstash");
-    String name = logstash ? "logstash" : "server";
+    String format = args.length > 1 ? args[1] : "oneline";
+    String name = format.equals("oneline") ? "server" : format;
     Path base = Files.createTempDirectory("wsclose-tomcat");
-    Runnable closeLog = logstash ? logToLogstash(out.resolve(name + ".log")) : logToOneLine(out.resolve(name + ".log"));
+    // log4j2: java.util.logging is log4j's (generate.sh starts the JVM with its LogManager and configuration).
+    Runnable closeLog = switch (format) {
+      case "logstash" -> logToLogstash(out.resolve(name + ".log"));
+      case "log4j2" -> () -> {};
+      default -> logToOneLine(out.resolve(name + ".log"));
+    };
 
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(base.toString());

@@ -2,7 +2,7 @@
  * The Java parser on the exact texts of Spring WebSocket (CloseStatus, ExceptionWebSocketHandlerDecorator,
  * AbstractWebSocketMessage.toString), Tomcat 10.1.60 and Jetty 12, in the logback, log4j, Spring Boot,
  * Tomcat OneLineFormatter and java.util.logging line shapes, and as the JSON layouts write them; and
- * live on a real Tomcat, through Tomcat's OneLineFormatter and logback's LogstashEncoder, when the
+ * live on a real Tomcat, through Tomcat's OneLineFormatter, logback's LogstashEncoder and log4j2's JsonLayout, when the
  * Debian jars and a JDK are installed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -124,6 +124,11 @@ const LAYOUTS: [string, (r: Rec) => unknown][] = [
     _process_thread_name: r.thread, host: 'chat', _log_logger: r.logger ?? 'chat', ...r.more,
     ...(r.trace && { full_message: `${r.message}\n\n${r.trace}`, _error_type: r.trace.split(':')[0], _error_stack_trace: r.trace, _error_message: 'x' }),
   })],
+  ['log4j2\'s JsonLayout, its trace as text (stacktraceAsString)', (r) => ({
+    instant: { epochSecond: Math.floor(Date.parse(r.time) / 1000), nanoOfSecond: (Date.parse(r.time) % 1000) * 1e6 + 734476 }, thread: r.thread, level: r.level,
+    loggerName: r.logger ?? 'chat', message: r.message, ...(r.trace && { thrown: { commonElementCount: 0, localizedMessage: 'x', message: 'x', name: r.trace.split(':')[0], extendedStackTrace: r.trace } }),
+    endOfBatch: false, loggerFqcn: 'org.apache.logging.log4j.jul.ApiLogger', threadId: 19, threadPriority: 5, ...r.more,
+  })],
   ['log4j2\'s LogstashJsonEventLayoutV1', (r) => ({
     mdc: {}, ...(r.trace && { exception: { exception_class: r.trace.split(':')[0], exception_message: 'x', stacktrace: r.trace } }), '@version': 1,
     source_host: 'web-1', message: r.message, thread_name: r.thread, '@timestamp': r.time, level: r.level, logger_name: r.logger ?? 'chat', ...r.more,
@@ -190,6 +195,48 @@ describe('JSON layouts: Java\'s records a line', () => {
     ]);
   });
 
+  it('reads log4j2 JsonLayout\'s trace of frames as Java prints it, and its time (the record of the real run, its frames cut)', () => {
+    const frame = (cls: string, method: string, file: string | null, line: number) => ({ class: cls, method, ...(file && { file }), line, exact: false, location: '?', version: '?' });
+    const rec = {
+      instant: { epochSecond: 1795888741, nanoOfSecond: 985977784 }, thread: EXEC, level: 'ERROR', loggerName: 'org.apache.tomcat.websocket.pojo.PojoEndpointBase',
+      message: 'No error handling configured for [Main$Buggy] and the following error occurred',
+      thrown: {
+        commonElementCount: 0, localizedMessage: 'bad payload: missing id', message: 'bad payload: missing id', name: 'java.lang.IllegalStateException',
+        cause: { commonElementCount: 24, localizedMessage: 'no field id in 15 bytes', message: 'no field id in 15 bytes', name: 'java.lang.IllegalArgumentException' },
+        extendedStackTrace: [
+          frame('Main$Buggy', 'text', 'Main.java', 118), frame('jdk.internal.reflect.NativeMethodAccessorImpl', 'invoke0', 'NativeMethodAccessorImpl.java', -2),
+          frame('a.B', 'c', 'B.java', -1), frame('a.B', 'd', null, -1),
+        ],
+      },
+      endOfBatch: false, loggerFqcn: 'org.apache.logging.log4j.jul.ApiLogger', threadId: 19, threadPriority: 5,
+    };
+    const { events } = parseLines(javaParser, 'app.log', [
+      JSON.stringify({ instant: { epochSecond: 1795888741, nanoOfSecond: 941108558 }, thread: EXEC, level: 'INFO', loggerName: 'chat', message: 'session 1 /buggy: websocket opened' }),
+      JSON.stringify(rec),
+      JSON.stringify({ timeMillis: 1795888742000, thread: EXEC, level: 'INFO', loggerName: 'chat', message: 'session 1 /buggy: closed: CloseReason: code [1000], reason [bye]' }),
+    ]);
+    expect(events.map((e) => [e.kind, e.conn, e.time])).toEqual([['open', '1', 1795888741941], ['exception', '1', 1795888741985], ['close', '1', 1795888742000]]);
+    expect(events[1]).toMatchObject({ type: 'java.lang.IllegalStateException', message: 'bad payload: missing id', handled: undefined, fatal: false });
+    expect((events[1] as ExceptionEvent).stack).toBe([
+      'java.lang.IllegalStateException: bad payload: missing id',
+      '\tat Main$Buggy.text(Main.java:118)',
+      '\tat jdk.internal.reflect.NativeMethodAccessorImpl.invoke0(Native Method)',
+      '\tat a.B.c(B.java)',
+      '\tat a.B.d(Unknown Source)',
+      'Caused by: java.lang.IllegalArgumentException: no field id in 15 bytes',
+      '\t... 24 more',
+    ].join('\n'));
+  });
+
+  it('keeps as many lines of log4j2\'s trace of frames as of any trace, however deep its causes', () => {
+    let thrown: Record<string, unknown> = { name: 'java.lang.Error', message: 'deepest' };
+    for (let i = 0; i < 1000; i++) thrown = { name: 'java.lang.RuntimeException', message: `level ${i}`, extendedStackTrace: [{ class: 'a.B', method: 'c', file: 'B.java', line: i }], cause: thrown };
+    const { events } = parseLines(javaParser, 'app.log', [JSON.stringify({ thread: EXEC, level: 'ERROR', loggerName: 'chat', message: 'session 3: failed', thrown })]);
+    const lines = (events[0] as ExceptionEvent).stack!.split('\n');
+    expect(lines).toHaveLength(200);
+    expect(lines.slice(0, 3)).toEqual(['java.lang.RuntimeException: level 999', '\tat a.B.c(B.java:999)', 'Caused by: java.lang.RuntimeException: level 998']);
+  });
+
   it('gives a line that names no session its thread\'s last one only for what it says of a connection, not for other lines nor an open', () => {
     const { events } = parseLines(javaParser, 'app.log', [
       logstash('2026-11-28T17:00:00.000Z', EXEC, 'INFO', 'session 4 /buggy: received text message (15 bytes)'),
@@ -253,7 +300,7 @@ describe('JSON layouts: Java\'s records a line', () => {
   it('is picked for LogstashEncoder\'s lines, and not for JSON lines without a Java logger\'s thread', () => {
     const lines = [logstash('2026-11-28T17:00:00.000Z', EXEC, 'INFO', 'session 1 /text: websocket opened'), logstash('2026-11-28T17:00:00.001Z', EXEC, 'INFO', 'session 1 /text: closed: CloseReason: code [1000], reason [done]')];
     expect(detectParser(lines)?.name).toBe('java');
-    expect(detectParser(lines.map((l) => l.replace('"thread_name"', '"thread"')))?.name).toBe('json');
+    expect(detectParser(lines.map((l) => l.replace('"thread_name"', '"thread_id"')))?.name).toBe('json');
     expect(detectParser(['{"level":30,"time":1,"pid":1,"hostname":"h","name":"chat","msg":"ws connection opened","connId":"c1"}'])?.name).toBe('json');
   });
 });
@@ -278,13 +325,13 @@ describe('Jetty texts and other line shapes', () => {
 });
 
 // Main.java is compiled against all of them, whichever format it writes.
-const JARS = ['tomcat10-embed-core', 'tomcat10-embed-websocket', 'jakarta-annotation-api', 'slf4j-api', 'jul-to-slf4j', 'logback-classic', 'logstash-logback-encoder', 'jackson-databind']
+const JARS = ['tomcat10-embed-core', 'tomcat10-embed-websocket', 'jakarta-annotation-api', 'slf4j-api', 'jul-to-slf4j', 'logback-classic', 'logstash-logback-encoder', 'jackson-databind', 'log4j-core', 'log4j-jul']
   .map((j) => `/usr/share/java/${j}.jar`);
 const haveTomcat = spawnSync('javac', ['-version']).status === 0 && JARS.every((j) => existsSync(j));
 
 describe('live: a real Tomcat 10.1 with Jakarta WebSocket endpoints', () => {
   // generate.sh's formats, and the files each writes.
-  for (const [format, name] of [['oneline', 'server'], ['logstash', 'logstash']]) {
+  for (const [format, name] of [['oneline', 'server'], ['logstash', 'logstash'], ['log4j2', 'log4j2']]) {
     it.skipIf(!haveTomcat)(`regenerates the ${format} sample and reaches the verdict of every session`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'wsclose-tomcat-'));
       execFileSync('sh', ['samples/java-tomcat/generate.sh', dir, format], { stdio: 'ignore', timeout: 60_000 });
@@ -293,6 +340,6 @@ describe('live: a real Tomcat 10.1 with Jakarta WebSocket endpoints', () => {
     });
   }
   if (!haveTomcat) {
-    it.skip('needs a JDK, libtomcat10-embed-java, libjakarta-annotation-api-java, libslf4j-java, liblogback-java and liblogstash-logback-encoder-java (apt-get install them; .ci/run does)', () => {});
+    it.skip('needs a JDK, libtomcat10-embed-java, libjakarta-annotation-api-java, libslf4j-java, liblogback-java, liblogstash-logback-encoder-java and liblog4j2-java (apt-get install them; .ci/run does)', () => {});
   }
 });

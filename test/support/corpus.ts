@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { PARSERS } from '../../parsers/index.js';
 import { ROOT } from './regexes.js';
 
-const NOT_LOGS = /\.(?:mjs|js|ts|py|go|java|cs|json|pcapng|pcap|md|sh)$/;
+const NOT_LOGS = /\.(?:mjs|js|ts|py|go|java|cs|json|pcapng|pcap|md|sh|xml)$/;
 
 /** Parser name → the lines of the samples it reads (a .har or .json sample is a log too). */
 export function sampleCorpus(): Map<string, string[]> {
