@@ -28,6 +28,16 @@ export interface PyException {
 
 type State = 'frames' | 'final' | 'chain';
 
+/**
+ * The traceback written whole in `text` from `start` (its `Traceback (most recent call last):`
+ * line); undefined when it has no final `Type: message` line.
+ */
+export function tracebackOf(text: string, start = 0): PyException | undefined {
+  const tb = new Traceback();
+  for (const line of text.slice(start + TRACEBACK_START.length + 1).split('\n')) if (!tb.add(line, true)) break;
+  return tb.complete ? tb.result() : undefined;
+}
+
 /** One traceback being assembled, possibly with lines of other records between its lines. */
 export class Traceback {
   private state: State = 'frames';

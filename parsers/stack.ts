@@ -9,7 +9,7 @@
  */
 import type { WsEvent } from '../src/model.js';
 import type { LineParser } from './parser.js';
-import { Traceback, TRACEBACK_START } from './python-traceback.js';
+import { tracebackOf, TRACEBACK_START } from './python-traceback.js';
 
 export interface TraceShape {
   /** The line continues the open record; `index` is the number of its lines taken so far. */
@@ -177,11 +177,8 @@ function thrownLine(line: string): { type: string; message: string } | undefined
 
 /** The Python traceback that starts at `start` in `text`; undefined when it has no final `Type: message` line. */
 function writtenTraceback(text: string, start: number): WrittenException | undefined {
-  const tb = new Traceback();
-  for (const line of text.slice(start + TRACEBACK_START.length + 1).split('\n')) if (!tb.add(line, true)) break;
-  if (!tb.complete) return undefined;
-  const { type, message, stack } = tb.result();
-  return { type, message, stack, before: text.slice(0, start) };
+  const tb = tracebackOf(text, start);
+  return tb && { type: tb.type, message: tb.message, stack: tb.stack, before: text.slice(0, start) };
 }
 
 /** A frame line of Java, .NET and JavaScript traces: `at ...` after indentation. */

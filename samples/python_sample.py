@@ -6,10 +6,22 @@ import json
 import logging
 import os
 
+COMMON = "%(asctime)s %(name)s %(levelname)s %(message)s"
+
+
+def json_formatter():
+    # python-json-logger (Debian's python3-pythonjsonlogger), its fields named as COMMON names them:
+    # a JSON object a line, the traceback in `exc_info`.
+    from pythonjsonlogger import jsonlogger
+
+    return jsonlogger.JsonFormatter(COMMON)
+
+
 FORMATS = {
-    # A common explicit format, and the bare basicConfig() default.
-    "common": "%(asctime)s %(name)s %(levelname)s %(message)s",
-    "default": logging.BASIC_FORMAT,
+    # A common explicit format, the bare basicConfig() default, and the common fields as JSON.
+    "common": lambda: logging.Formatter(COMMON),
+    "default": lambda: logging.Formatter(logging.BASIC_FORMAT),
+    "json": json_formatter,
 }
 
 
@@ -29,7 +41,7 @@ def arguments(script, default_name, *extra):
 def log_to(out_dir, fmt, loggers):
     """Sends these loggers, at DEBUG, to out_dir/server.log; returns the handler to close."""
     handler = logging.FileHandler(os.path.join(out_dir, "server.log"), mode="w")
-    handler.setFormatter(logging.Formatter(FORMATS[fmt]))
+    handler.setFormatter(FORMATS[fmt]())
     for name in loggers:
         logging.getLogger(name).setLevel(logging.DEBUG)
         logging.getLogger(name).addHandler(handler)

@@ -1,7 +1,7 @@
 # Regenerates server.log (a real Python `websockets` server logging with the standard `logging`
 # module at DEBUG, driven by real `websockets` clients) and server.expected.json (the verdict
 # each connection's scenario calls for).
-# Usage: /usr/bin/python3 samples/python-websockets/generate.py [outDir] [--name LOGNAME] [--format common|default] [--ids]
+# Usage: /usr/bin/python3 samples/python-websockets/generate.py [outDir] [--name LOGNAME] [--format common|default|json] [--ids]
 # v14.2/ and v17.0.1/ were written by the same script on those releases (the new asyncio server),
 # each run from a copy of the release's src/websockets (git tag) put on PYTHONPATH:
 #   PYTHONPATH=/tmp/wsrel-14.2/site-packages /usr/bin/python3 generate.py samples/python-websockets/v14.2 \

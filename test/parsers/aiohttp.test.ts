@@ -124,12 +124,24 @@ const HAVE = pythonCanImport('aiohttp');
 const WHY = HAVE ? '' : ' (skipped: /usr/bin/python3 cannot import aiohttp; apt-get install python3-aiohttp)';
 if (!HAVE) console.warn(`aiohttp live test${WHY}`);
 
+const HAVE_JSON = HAVE && pythonCanImport('pythonjsonlogger');
+const WHY_JSON = HAVE_JSON ? '' : `${WHY || ' (skipped'}; apt-get install python3-pythonjsonlogger)`;
+
 describe('aiohttp: a live run of the sample server on this machine', () => {
   it.skipIf(!HAVE)(`the bare basicConfig format: every scenario reaches its verdict, and the file is said to be read in order${WHY}`, async () => {
+    await liveRun('default', /^INFO:chat:websocket connection opened /);
+  });
+
+  it.skipIf(!HAVE_JSON)(`python-json-logger's JSON records: every scenario reaches its verdict, and the file is said to be read in order${WHY_JSON}`, async () => {
+    await liveRun('json', /^\{"asctime": "[-\d :,]{23}", "name": "chat", "levelname": "INFO", "message": "websocket connection opened /);
+  });
+
+  /** The sample server's log in `format` (its first line matching `first`), each connection judged as expected. */
+  async function liveRun(format: string, first: RegExp): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'wsclose-aiohttp-'));
     const log = join(dir, 'server.log');
-    await runPython(['samples/aiohttp/generate.py', dir, '--name', log, '--format', 'default']);
-    expect(readFileSync(log, 'utf8')).toMatch(/^INFO:chat:websocket connection opened /);
+    await runPython(['samples/aiohttp/generate.py', dir, '--name', log, '--format', format]);
+    expect(readFileSync(log, 'utf8')).toMatch(first);
     const res = await runCli(['analyze', log, '-o', 'json']);
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout) as Report;
@@ -137,5 +149,5 @@ describe('aiohttp: a live run of the sample server on this machine', () => {
     const expected = JSON.parse(readFileSync(join(dir, 'server.expected.json'), 'utf8')) as ExpectedVerdict[];
     expect(expected.length).toBe(7);
     expectVerdicts(report, expected);
-  });
+  }
 });

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { detectParser } from '../../parsers/index.js';
 import { parseHeader, type PyRecord, pythonLogReader } from '../../parsers/python-logging.js';
 
 function read(lines: string[]): { records: PyRecord[]; skipped: string[] } {
@@ -40,6 +41,45 @@ describe('parseHeader', () => {
     ['{"level":30,"msg":"hi"}'],
   ])('does not take %s for a record', (line) => {
     expect(parseHeader(line)).toBeUndefined();
+  });
+});
+
+describe('python-json-logger\'s records', () => {
+  const sample = readFileSync('samples/python-websockets/json/server.log', 'utf8').split('\n');
+  // websockets 10.4, max_size exceeded: the ERROR record with its chained traceback in exc_info.
+  const failed = sample.find((l) => l.includes('"message": "connection handler failed"') && l.includes('PayloadTooBig'))!;
+  const text = readFileSync('samples/python-websockets/server.log', 'utf8').split('\n');
+  const start = text.findIndex((l) => l.includes('ERROR connection handler failed') && text.slice(text.indexOf(l), text.indexOf(l) + 40).some((x) => x.includes('PayloadTooBig')));
+  const lines = text.slice(start, text.findIndex((l, i) => i > start + 1 && /^\d{4}-/.test(l)));
+
+  it('reads a record with its traceback, as the same record and traceback written as lines are read', () => {
+    const { records, skipped } = read([sample[1], failed]);
+    expect(skipped).toEqual([]);
+    const { asctime, name, levelname, message, exc_info: exc } = JSON.parse(failed) as Record<string, string>;
+    expect(records[1]).toEqual({
+      at: 'app.log:2', time: new Date(asctime.replace(' ', 'T').replace(',', '.')).getTime(), level: 'error', logger: name, message,
+      exception: read([`${asctime} ${name} ${levelname} ${message}`, ...exc.split('\n')]).records[0].exception,
+    });
+    // The same exception as the sample's lines hold (their paths aside): type, message, causes.
+    const fromLines = read(lines).records[0].exception!;
+    expect(records[1].exception).toMatchObject({ type: fromLines.type, message: fromLines.message, causes: fromLines.causes });
+    expect(records[1].exception!.causes).toEqual(['websockets.exceptions.PayloadTooBig']);
+  });
+
+  it('reads `created`, or else `timestamp`, when the format has no asctime; and no JSON record without levelname or message', () => {
+    expect(parseHeader('{"created": 1795713628.612, "levelname": "INFO", "name": "chat", "message": "x"}')?.time).toBe(1795713628612);
+    expect(parseHeader('{"levelname": "WARNING", "message": "x", "timestamp": "2026-11-26T17:20:28.612000+00:00"}')).toEqual({
+      time: Date.parse('2026-11-26T17:20:28.612Z'), level: 'warn', logger: '', message: 'x', traceback: undefined,
+    });
+    expect(parseHeader('{"message": "x", "name": "chat"}')).toBeUndefined();
+    expect(parseHeader('{"levelname": "INFO", "msg": "x"}')).toBeUndefined();
+    expect(parseHeader('{"levelname": "NOTICE", "message": "x"}')).toBeUndefined();
+  });
+
+  it('is read by the library\'s parser, not as generic JSON lines, and a pino log is not', () => {
+    expect(detectParser(sample.slice(0, 50))?.name).toBe('python-websockets');
+    expect(detectParser(readFileSync('samples/aiohttp/json/server.log', 'utf8').split('\n').slice(0, 50))?.name).toBe('aiohttp');
+    expect(detectParser(readFileSync('samples/ws-pino/chat.log', 'utf8').split('\n').slice(0, 50))?.name).toBe('json');
   });
 });
 

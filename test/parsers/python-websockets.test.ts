@@ -221,6 +221,8 @@ describe('python-websockets: detect', () => {
 const HAVE = pythonCanImport('websockets');
 const WHY = HAVE ? '' : ' (skipped: /usr/bin/python3 cannot import websockets; apt-get install python3-websockets)';
 if (!HAVE) console.warn(`python-websockets live tests${WHY}`);
+const HAVE_JSON = HAVE && pythonCanImport('pythonjsonlogger');
+const WHY_JSON = HAVE_JSON ? '' : `${WHY || ' (skipped'}; apt-get install python3-pythonjsonlogger)`;
 
 describe('python-websockets: a live run of the sample server on this machine', () => {
   async function generate(args: string[]): Promise<{ report: Report; text: string; expected: ExpectedVerdict[]; log: string }> {
@@ -245,6 +247,22 @@ describe('python-websockets: a live run of the sample server on this machine', (
     expect(report.input.files[0]).toMatchObject({ parser: 'python-websockets', keyless: true });
     // The text report wraps at 80 columns: compare its words.
     expect(text.replace(/\s+/g, ' ')).toContain(`${log} names no connection: read in order, one connection at a time`);
+    check(report, expected);
+  });
+
+  it.skipIf(!HAVE_JSON)(`python-json-logger's JSON records, one connection at a time: the same verdicts as the lines${WHY_JSON}`, async () => {
+    const { report, expected, log } = await generate(['--format', 'json']);
+    const [first, second] = readFileSync(log, 'utf8').split('\n');
+    expect(JSON.parse(first)).toMatchObject({ name: 'websockets.server', levelname: 'INFO', message: expect.stringMatching(/^server listening on /) });
+    expect(Object.keys(JSON.parse(second))).toEqual(['asctime', 'name', 'levelname', 'message', 'websocket']);
+    expect(report.input.files[0]).toMatchObject({ parser: 'python-websockets', keyless: true });
+    check(report, expected);
+  });
+
+  it.skipIf(!HAVE_JSON)(`python-json-logger's JSON records with the LoggerAdapter recipe's ids, all clients at once${WHY_JSON}`, async () => {
+    const { report, expected } = await generate(['--format', 'json', '--ids']);
+    expect(report.input.files[0].parser).toBe('python-websockets');
+    expect(report.input.files[0].keyless).toBeUndefined();
     check(report, expected);
   });
 
