@@ -25,6 +25,8 @@ export interface PyRecord {
   message: string;
   /** The traceback logged with it (`exc_info`), joined. */
   exception?: PyException;
+  /** A JSON record's fields, its `extra` among them. */
+  fields?: Record<string, unknown>;
 }
 
 const SEP = '(?: - |: | \\| |:| )';
@@ -82,6 +84,7 @@ function jsonRecord(text: string): Header | undefined {
     logger: typeof name === 'string' ? name : '',
     message,
     traceback: typeof exc === 'string' && exc.startsWith(TRACEBACK_START) ? exc : undefined,
+    fields: rec,
   };
 }
 
@@ -196,7 +199,7 @@ export function pythonLogReader(file: string, onRecord: (r: PyRecord) => void, s
       for (const h of held) h.age++;
       if (tb && ++tbIdle > (tb.complete ? CHAIN_WAIT : TRACEBACK_WAIT * 4)) finishTraceback();
       const level = header.level;
-      const rec: PyRecord = { at: `${file}:${lineNo}`, time: header.time, level, logger: header.logger, message: header.message };
+      const rec: PyRecord = { at: `${file}:${lineNo}`, time: header.time, level, logger: header.logger, message: header.message, fields: header.fields };
       // A JSON record holds its traceback: it waits for none.
       if (header.traceback !== undefined) rec.exception = tracebackOf(header.traceback);
       held.push({ rec, age: 0, waits: header.traceback === undefined && (level === 'error' || level === 'fatal') });

@@ -15,7 +15,10 @@
  * - ConnectionClosed texts (exceptions.py, ≥ 10): `sent 1009 (message too big); no close frame received`,
  *   `received 1011 (internal error); then sent 1011 (internal error)`, `no close frame received or sent`.
  * Lines name no connection unless the application follows the documented LoggerAdapter recipe
- * (`{websocket.id} {X-Forwarded-For} message`) or puts the remote address first; without a key
+ * (`{websocket.id} {X-Forwarded-For} message`) or puts the remote address first, or the records
+ * are python-json-logger's: it writes websockets' own `extra={"websocket": self}` as the
+ * connection object's repr, whose address names the connection while it lives (a new
+ * connection, CONNECTING or its request, starts anew on an address used before). Without a key
  * the log is read in order, one connection at a time (events carry no `conn`).
  */
 import type { FrameType, WsEvent } from '../src/model.js';
@@ -23,6 +26,8 @@ import type { Parser, ParserSink } from './parser.js';
 import { detectRecords, type PyRecord, pythonLogReader } from './python-logging.js';
 import type { PyException } from './python-traceback.js';
 
+/** The connection object's repr, `<websockets.legacy.server.WebSocketServerProtocol object at 0x7fe9287522d0>`. */
+const OBJECT_REPR = /^<[\w.]{1,200} object at (0x[0-9a-f]{1,16})>$/;
 const UUID_PREFIX = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) (?:(?:None|-|[0-9a-fA-F.:]{2,45}(?:, ?[0-9a-fA-F.:]{2,45}){0,4}) )?/;
 const ADDRESS_PREFIX = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})|\[([0-9a-fA-F:.]{2,45})\]:(\d{1,5})|\('([^']{1,64})', (\d{1,5})(?:, \d+, \d+)?\)) /;
 const FRAME = /^([<>]) (TEXT|BINARY|CONT|CLOSE|PING|PONG) (.*)$/;
@@ -134,6 +139,9 @@ class WebsocketsReader {
         const host = a[1] ?? a[3] ?? a[5];
         key = `${host.includes(':') ? `[${host}]` : host}:${a[2] ?? a[4] ?? a[6]}`;
         msg = msg.slice(a[0].length);
+      } else {
+        const ws = r.fields?.websocket;
+        if (typeof ws === 'string') key = OBJECT_REPR.exec(ws)?.[1];
       }
     }
     const c0 = msg.charCodeAt(0);

@@ -58,7 +58,7 @@ describe('python-json-logger\'s records', () => {
     const { asctime, name, levelname, message, exc_info: exc } = JSON.parse(failed) as Record<string, string>;
     expect(records[1]).toEqual({
       at: 'app.log:2', time: new Date(asctime.replace(' ', 'T').replace(',', '.')).getTime(), level: 'error', logger: name, message,
-      exception: read([`${asctime} ${name} ${levelname} ${message}`, ...exc.split('\n')]).records[0].exception,
+      exception: read([`${asctime} ${name} ${levelname} ${message}`, ...exc.split('\n')]).records[0].exception, fields: JSON.parse(failed),
     });
     // The same exception as the sample's lines hold (their paths aside): type, message, causes.
     const fromLines = read(lines).records[0].exception!;
@@ -68,8 +68,9 @@ describe('python-json-logger\'s records', () => {
 
   it('reads `created`, or else `timestamp`, when the format has no asctime; and no JSON record without levelname or message', () => {
     expect(parseHeader('{"created": 1795713628.612, "levelname": "INFO", "name": "chat", "message": "x"}')?.time).toBe(1795713628612);
-    expect(parseHeader('{"levelname": "WARNING", "message": "x", "timestamp": "2026-11-26T17:20:28.612000+00:00"}')).toEqual({
-      time: Date.parse('2026-11-26T17:20:28.612Z'), level: 'warn', logger: '', message: 'x', traceback: undefined,
+    const record = { levelname: 'WARNING', message: 'x', timestamp: '2026-11-26T17:20:28.612000+00:00' };
+    expect(parseHeader(JSON.stringify(record))).toEqual({
+      time: Date.parse('2026-11-26T17:20:28.612Z'), level: 'warn', logger: '', message: 'x', traceback: undefined, fields: record,
     });
     expect(parseHeader('{"message": "x", "name": "chat"}')).toBeUndefined();
     expect(parseHeader('{"levelname": "INFO", "msg": "x"}')).toBeUndefined();

@@ -250,12 +250,17 @@ describe('python-websockets: a live run of the sample server on this machine', (
     check(report, expected);
   });
 
-  it.skipIf(!HAVE_JSON)(`python-json-logger's JSON records, one connection at a time: the same verdicts as the lines${WHY_JSON}`, async () => {
+  it.skipIf(!HAVE_JSON)(`python-json-logger's JSON records, all clients at once: each connection named by its object's address${WHY_JSON}`, async () => {
     const { report, expected, log } = await generate(['--format', 'json']);
-    const [first, second] = readFileSync(log, 'utf8').split('\n');
-    expect(JSON.parse(first)).toMatchObject({ name: 'websockets.server', levelname: 'INFO', message: expect.stringMatching(/^server listening on /) });
-    expect(Object.keys(JSON.parse(second))).toEqual(['asctime', 'name', 'levelname', 'message', 'websocket']);
-    expect(report.input.files[0]).toMatchObject({ parser: 'python-websockets', keyless: true });
+    const lines = readFileSync(log, 'utf8').split('\n');
+    expect(JSON.parse(lines[0])).toMatchObject({ name: 'websockets.server', levelname: 'INFO', message: expect.stringMatching(/^server listening on /) });
+    expect(Object.keys(JSON.parse(lines[1]))).toEqual(['asctime', 'name', 'levelname', 'message', 'websocket']);
+    const objects = lines.map((l) => /object at (0x[0-9a-f]+)/.exec(l)?.[1]).filter(Boolean);
+    let switches = 0;
+    for (let i = 1; i < objects.length; i++) if (objects[i] !== objects[i - 1]) switches++;
+    expect(switches).toBeGreaterThan(8);
+    expect(report.input.files[0].parser).toBe('python-websockets');
+    expect(report.input.files[0].keyless).toBeUndefined();
     check(report, expected);
   });
 
