@@ -154,11 +154,12 @@ export const javaParser: Parser = {
       }
       if (pending) resolve(pending, undefined);
       pending = undefined;
-      if (text.trimStart().charCodeAt(0) === 123 /* { */) {
+      // A JSON line of one of the layouts; not any JSON, such as a payload a text log dumped.
+      if (isJavaJson(text)) {
         const rec = jsonObject(text.trimStart());
         if (typeof rec !== 'string') {
-          const json = pickAll(rec, DEFAULT_FIELDS);
-          resolve(jsonLine(rec, json, at), javaTrace(rec), json);
+          const picked = pickAll(rec, DEFAULT_FIELDS);
+          resolve(jsonLine(rec, picked, at), javaTrace(rec), picked);
           return;
         }
       }

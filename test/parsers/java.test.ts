@@ -297,6 +297,16 @@ describe('JSON layouts: Java\'s records a line', () => {
     expect(javaParser.lineStart!([`${BOOT} New ${SESSION}`, `${BOOT} ${SESSION} closed with CloseStatus[code=1000, reason=null]`, noise])).toBeUndefined();
   });
 
+  it('reads no JSON line but the layouts\' records: a payload a text log dumped on a line of its own is no event', () => {
+    const { events, skipped } = parseLines(javaParser, 'app.log', [
+      `${BOOT} ${SESSION} closed with CloseStatus[code=1000, reason=null]`,
+      '{"code": 1011, "type": "binary", "connId": "c1", "msg": "closed"}',
+      `  ${logstash('2026-11-28T17:00:00.000Z', EXEC, 'INFO', 'session 2 /text: closed: CloseReason: code [1001], reason [bye]')}`,
+    ]);
+    expect(events.map((e) => [e.kind, e.conn, (e as { code?: number }).code])).toEqual([['close', '1f', 1000], ['close', '2', 1001]]);
+    expect(skipped).toEqual({ 'not-java-log': 1 });
+  });
+
   it('is picked for LogstashEncoder\'s lines, and not for JSON lines without a Java logger\'s thread', () => {
     const lines = [logstash('2026-11-28T17:00:00.000Z', EXEC, 'INFO', 'session 1 /text: websocket opened'), logstash('2026-11-28T17:00:00.001Z', EXEC, 'INFO', 'session 1 /text: closed: CloseReason: code [1000], reason [done]')];
     expect(detectParser(lines)?.name).toBe('java');
