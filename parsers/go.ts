@@ -1,6 +1,9 @@
 /**
  * Go services: lines of the std `log` package ("2026/11/24 17:48:34 msg", optionally with
  * microseconds, a `file.go:N: ` prefix and a slog level), keyed by the remote address a line names.
+ * Also zap's JSON records (zap 1.23's production encoder, run: Debian's golang-go.uber-zap-dev;
+ * `level`, `ts`, `caller`, `msg`, the fields, the error's text in `error`), each read as the std
+ * log line `msg: error` would be, with net/http's and the runtime's text lines among them.
  *
  * Texts checked in the source:
  * - gorilla/websocket 1.5.0 (Debian golang-github-gorilla-websocket-dev; unchanged at e064f32,
@@ -18,8 +21,9 @@
  *   "unexpected end of JSON input" (*SyntaxError), "json: cannot unmarshal ..." (*UnmarshalTypeError).
  */
 import type { CloseEvent, ExceptionEvent, WsEvent } from '../src/model.js';
-import { DEFAULT_FIELDS, toLevel } from './fields.js';
+import { DEFAULT_FIELDS, FIELD, pickAll, toLevel, toRoute, toTime } from './fields.js';
 import { lineScore } from './detect.js';
+import { jsonObject } from './json-line.js';
 import type { Parser } from './parser.js';
 import { recordEvents } from './record.js';
 import { TraceJoiner, type TraceShape } from './stack.js';
@@ -31,6 +35,8 @@ const NGINX = /^\[\w{1,10}\] \d{1,10}#\d{1,10}: /;
 const SLOG_LEVEL = /^(DEBUG|INFO|WARN|ERROR)(?:[+-]\d{1,2})? /;
 const ADDRESS = /(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.%\w]{2,64}\]):\d{1,5}\b/;
 const ROUTE = /(?:^|\s)(\/[^\s:]{0,200})(?=[:\s]|$)/;
+/** zap's record: its production encoder's first keys, or a caller in a .go file. */
+const ZAP = /^\{"level":"[A-Za-z]{1,8}","ts":|"caller":"[^"]{1,300}\.go:\d{1,7}"/;
 
 // Library texts.
 const GORILLA_CLOSE = /websocket: close (\d{4})(?: \([A-Za-z ]{2,40}\))?(?:: (.{0,1000}))?$/;
@@ -71,13 +77,21 @@ export const goParser: Parser = {
     return lineScore(lines, (line) => {
       const m = LOG_PREFIX.exec(line);
       // Untimed lines count when they are a goroutine dump's own: a tab-indented line must name a .go file.
-      return m ? !NGINX.test(line.slice(m[0].length)) : line.startsWith('panic: ') || (GO_TRACE.continues(line, 1) && (line.charCodeAt(0) !== 9 || line.includes('.go:')));
-    }, /websocket: close \d|http: panic serving|^goroutine \d+ \[|^panic: |status = Status\w+ and reason = /);
+      if (m) return !NGINX.test(line.slice(m[0].length));
+      return isZap(line) || line.startsWith('panic: ') || (GO_TRACE.continues(line, 1) && (line.charCodeAt(0) !== 9 || line.includes('.go:')));
+    }, /websocket: close \d|http: panic serving|^goroutine \d+ \[|^panic: |status = Status\w+ and reason = |"caller":"[^"]{1,300}\.go:\d/);
   },
 
   create(file, sink, _opts) {
     const joiner = new TraceJoiner((e) => sink.event(e));
     return joiner.reader(file, (text, at) => {
+      if (isZap(text)) {
+        const rec = jsonObject(text);
+        if (typeof rec !== 'string') {
+          for (const e of zapEvents(rec, text, at)) joiner.event(e);
+          return;
+        }
+      }
       const m = LOG_PREFIX.exec(text);
       if (!m) {
         if (text.startsWith('panic: ') || text.startsWith('fatal error: ')) {
@@ -112,6 +126,23 @@ export const goParser: Parser = {
 };
 
 type Base = Pick<WsEvent, 'time' | 'conn' | 'at' | 'route'>;
+
+function isZap(line: string): boolean {
+  return line.charCodeAt(0) === 123 /* { */ && ZAP.test(line);
+}
+
+/**
+ * A zap record's events: its message and error as the std log line `msg: error` says them (the
+ * usual `log.Printf("%s: %v", msg, err)`), keyed by the remote address it names, routed by its
+ * path field.
+ */
+function zapEvents(rec: Record<string, unknown>, text: string, at: string): WsEvent[] {
+  const { msg, error } = rec;
+  const said = `${typeof msg === 'string' ? msg : ''}${typeof error === 'string' ? `: ${error}` : ''}`;
+  const route = toRoute(pickAll(rec, DEFAULT_FIELDS).values[FIELD.route]) ?? ROUTE.exec(said.slice(0, 300))?.[1];
+  const base = { time: toTime(rec.ts), conn: ADDRESS.exec(text)?.[0], at, route };
+  return lineEvents(said, base, toLevel(rec.level));
+}
 
 /** What one log message says, library texts first, then the shared message vocabulary. */
 function lineEvents(msg: string, base: Base, level: string | undefined): WsEvent[] {

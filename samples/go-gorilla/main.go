@@ -1,8 +1,10 @@
 // A real gorilla/websocket server (Debian's golang-github-gorilla-websocket-dev 1.5.0; its /n/
-// routes use nhooyr.io/websocket 1.8.7, see nhooyr.go) logging with Go's std `log`, and the
+// routes use nhooyr.io/websocket 1.8.7, see nhooyr.go) logging with Go's std `log`, or with
+// `-json` through zap's production logger (Debian's golang-go.uber-zap-dev 1.23: a JSON record a
+// line, the error in `error`; net/http's own panic lines and the runtime's stay text), and the
 // gorilla clients that drive every scenario against it.
 //
-// `gows -out DIR` starts itself as the server (`gows -serve`) with its stderr written to
+// `gows -out DIR [-json]` starts itself as the server (`gows -serve`) with its stderr written to
 // DIR/server.log, runs the scenarios (twice over, at once, so lines interleave), then opens
 // idle connections and makes the server panic in a goroutine: the process dies, as Go does.
 // It writes DIR/server.expected.json: the verdict each connection's scenario calls for.
@@ -24,19 +26,27 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"go.uber.org/zap"
 )
 
 var upgrader = websocket.Upgrader{}
 
+// zapLog is the server's logger with -json; nil: the std log.
+var zapLog *zap.Logger
+
 func main() {
 	serve := flag.Bool("serve", false, "run the server (prints its address on stdout)")
 	out := flag.String("out", ".", "directory for server.log and server.expected.json")
+	asJSON := flag.Bool("json", false, "log through zap's production logger, a JSON record a line")
 	flag.Parse()
 	if *serve {
+		if *asJSON {
+			zapLog, _ = zap.NewProduction(zap.AddCallerSkip(1))
+		}
 		server()
 		return
 	}
-	if err := drive(*out); err != nil {
+	if err := drive(*out, *asJSON); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -68,7 +78,7 @@ type onMessage func(c *websocket.Conn, mt int, data []byte) error
 
 // closeWith sends a close frame and logs it; the read loop ends when the peer echoes it.
 func closeWith(c *websocket.Conn, prefix string, code int, reason string) {
-	log.Printf("%s: sending close: %v", prefix, &websocket.CloseError{Code: code, Text: reason})
+	say(prefix, "sending close", &websocket.CloseError{Code: code, Text: reason})
 	c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
 }
 
@@ -80,7 +90,7 @@ func handler(on onMessage) http.HandlerFunc {
 		}
 		defer c.Close()
 		prefix := c.RemoteAddr().String() + " " + r.URL.Path
-		log.Printf("%s: websocket connected", prefix)
+		say(prefix, "websocket connected", nil)
 		if r.URL.Path == "/binary" {
 			c.SetReadLimit(1024)
 		}
@@ -90,7 +100,7 @@ func handler(on onMessage) http.HandlerFunc {
 				return
 			}
 			if err := on(c, mt, data); err != nil {
-				log.Printf("%s: message handler failed: %v", prefix, err)
+				say(prefix, "message handler failed", err)
 				closeWith(c, prefix, websocket.CloseInternalServerErr, "internal error")
 			}
 		}
@@ -100,15 +110,39 @@ func handler(on onMessage) http.HandlerFunc {
 // logRead logs what a read returned, in the same words for both libraries; false when the read failed.
 func logRead(prefix string, binary bool, data []byte, err error) bool {
 	if err != nil {
-		log.Printf("%s: read error: %v", prefix, err)
+		say(prefix, "read error", err)
 		return false
 	}
 	kind := "text"
 	if binary {
 		kind = "binary"
 	}
-	log.Printf("%s: received %s message (%d bytes)", prefix, kind, len(data))
+	say(prefix, fmt.Sprintf("received %s message (%d bytes)", kind, len(data)), nil)
 	return true
+}
+
+// say logs what happened on the connection `prefix` ("ADDR PATH") names, and the error if any:
+// "ADDR PATH: msg: err" with the std log; with zap, msg, the address and path as fields, and the
+// error in `error` (at ERROR level, but for the close the server sends).
+func say(prefix, msg string, err error) {
+	if zapLog == nil {
+		if err != nil {
+			log.Printf("%s: %s: %v", prefix, msg, err)
+		} else {
+			log.Printf("%s: %s", prefix, msg)
+		}
+		return
+	}
+	remote, path, _ := strings.Cut(prefix, " ")
+	fields := []zap.Field{zap.String("remote", remote), zap.String("path", path)}
+	switch {
+	case err == nil:
+		zapLog.Info(msg, fields...)
+	case msg == "sending close":
+		zapLog.Info(msg, append(fields, zap.Error(err))...)
+	default:
+		zapLog.Error(msg, append(fields, zap.Error(err))...)
+	}
 }
 
 func prefixOf(c *websocket.Conn, path string) string { return c.RemoteAddr().String() + " " + path }
@@ -275,7 +309,7 @@ func readUntilClose(c *websocket.Conn) int {
 	}
 }
 
-func drive(out string) error {
+func drive(out string, asJSON bool) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -285,7 +319,11 @@ func drive(out string) error {
 	}
 	defer logFile.Close()
 	self, _ := os.Executable()
-	srv := exec.Command(self, "-serve")
+	args := []string{"-serve"}
+	if asJSON {
+		args = append(args, "-json")
+	}
+	srv := exec.Command(self, args...)
 	srv.Stderr = logFile
 	stdout, _ := srv.StdoutPipe()
 	if err := srv.Start(); err != nil {

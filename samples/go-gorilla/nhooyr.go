@@ -1,11 +1,10 @@
 // The same service's /n/ routes, served with nhooyr.io/websocket 1.8.7 (Debian's
 // golang-nhooyr-websocket-dev; the library is now github.com/coder/websocket): its error texts
-// ("failed to get reader: ...", "status = StatusX and reason = ...") go to the same std log.
+// ("failed to get reader: ...", "status = StatusX and reason = ...") go to the same log (`say`).
 package main
 
 import (
 	"encoding/json"
-	"log"
 	"net/http"
 
 	nws "nhooyr.io/websocket"
@@ -20,7 +19,7 @@ func nhooyrHandler(on func(typ nws.MessageType, data []byte) (nws.StatusCode, st
 		}
 		defer c.Close(nws.StatusInternalError, "handler returned")
 		prefix := r.RemoteAddr + " " + r.URL.Path
-		log.Printf("%s: websocket connected", prefix)
+		say(prefix, "websocket connected", nil)
 		c.SetReadLimit(1024)
 		for {
 			typ, data, err := c.Read(r.Context())
@@ -29,10 +28,10 @@ func nhooyrHandler(on func(typ nws.MessageType, data []byte) (nws.StatusCode, st
 			}
 			code, reason, err := on(typ, data)
 			if err != nil {
-				log.Printf("%s: message handler failed: %v", prefix, err)
+				say(prefix, "message handler failed", err)
 			}
 			if code != 0 {
-				log.Printf("%s: sending close: %v", prefix, nws.CloseError{Code: code, Reason: reason})
+				say(prefix, "sending close", nws.CloseError{Code: code, Reason: reason})
 				c.Close(code, reason)
 				return
 			}

@@ -4,10 +4,10 @@
  * server built with Debian's Go when `go` is installed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { goParser } from '../../parsers/go.js';
 import { detectParser } from '../../parsers/index.js';
 import { topFrame } from '../../src/exception.js';
@@ -209,6 +209,38 @@ describe('Go panics', () => {
   });
 });
 
+describe('zap\'s JSON records', () => {
+  /** A record as zap 1.23's production encoder writes it (the sample's keys, in its order). */
+  const zap = (level: string, msg: string, more: Record<string, unknown> = {}) => JSON.stringify({
+    level, ts: 1795891437.3082485, caller: 'go-gorilla/main.go:113', msg, remote: '127.0.0.1:46008', path: '/text', ...more,
+  });
+
+  it('reads a record as the std log line `msg: error` says it: the close gorilla read, keyed by the remote address, routed by the path', () => {
+    const { events, skipped } = parseLines(goParser, 'app.log', [
+      zap('info', 'websocket connected'),
+      zap('error', 'read error', { error: 'websocket: close 1003 (unsupported data): text frames only', stacktrace: 'main.logRead\n\t/srv/main.go:113' }),
+    ]);
+    expect(skipped).toEqual({});
+    expect(events[1]).toEqual({ kind: 'close', code: 1003, reason: 'text frames only', initiator: 'unknown', clean: undefined, time: 1795891437308.2485, conn: '127.0.0.1:46008', at: 'app.log:2', route: '/text' });
+  });
+
+  it('reads the library\'s own errors in `error` as its text lines are read: a read limit is the 1009 it sent', () => {
+    const { events } = parseLines(goParser, 'app.log', [zap('error', 'read error', { error: 'websocket: read limit exceeded' })]);
+    expect(events.map((e) => [e.kind, e.conn, (e as { code?: number }).code ?? (e as { wireCode?: number }).wireCode])).toEqual([['exception', '127.0.0.1:46008', 1009], ['close', '127.0.0.1:46008', 1009]]);
+  });
+
+  it('reads the record\'s level: an error logged at info is no exception, at error it is', () => {
+    const kinds = (level: string) => parseLines(goParser, 'app.log', [zap(level, 'upstream', { error: 'dial failed: connection refused' })]).events.map((e) => e.kind);
+    expect(kinds('info')).not.toContain('exception');
+    expect(kinds('error')).toEqual(['exception']);
+  });
+
+  it('is picked for zap\'s records with net/http\'s panic text among them, and not for pino\'s', () => {
+    expect(detectParser([zap('info', 'websocket connected'), zap('error', 'read error', { error: 'websocket: close 1000 (normal)' }), ...PANIC])?.name).toBe('go');
+    expect(goParser.detect(['{"level":30,"time":1,"msg":"ws connection opened","connId":"c1"}'])).toBe(0);
+  });
+});
+
 describe('detect', () => {
   it('picks the Go parser for Go log lines and leaves JSON and nginx alone', () => {
     expect(detectParser([`${T} 127.0.0.1:1 /x: websocket connected`, `${T} 127.0.0.1:1 /x: read error: websocket: close 1000 (normal)`])?.name).toBe('go');
@@ -220,24 +252,41 @@ describe('detect', () => {
 
 /** Debian's Go and gorilla/websocket, without network: GOPATH mode. */
 const GOPATH = '/usr/share/gocode';
-const haveGo = spawnSync('go', ['version']).status === 0 && existsSync(join(GOPATH, 'src/github.com/gorilla/websocket/conn.go'))
-  && existsSync(join(GOPATH, 'src/nhooyr.io/websocket/conn.go'));
+const haveGo = spawnSync('go', ['version']).status === 0 && ['github.com/gorilla/websocket/conn.go', 'nhooyr.io/websocket/conn.go', 'go.uber.org/zap/logger.go']
+  .every((f) => existsSync(join(GOPATH, 'src', f)));
 
 describe('live: a real gorilla/websocket and nhooyr.io/websocket server built with Debian\'s Go', () => {
-  it.skipIf(!haveGo)('regenerates the sample and reaches the verdict of every connection', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wsclose-go-'));
-    // A build cache kept between runs makes the rebuild take about a second.
-    const cache = join(tmpdir(), 'wsclose-go-cache');
+  // A build cache kept between runs makes the rebuild take about a second.
+  const cache = join(tmpdir(), 'wsclose-go-cache');
+  let bin = '';
+  beforeAll(() => {
+    if (!haveGo) return;
     mkdirSync(cache, { recursive: true });
-    const bin = join(dir, 'gows');
+    bin = join(mkdtempSync(join(tmpdir(), 'wsclose-gobin-')), 'gows');
     execFileSync('go', ['build', '-o', bin, '.'], {
       cwd: 'samples/go-gorilla',
       env: { ...process.env, GO111MODULE: 'off', GOPATH, GOFLAGS: '', GOCACHE: cache },
     });
-    execFileSync(bin, ['-out', dir], { timeout: 30_000 });
+  });
+
+  it.skipIf(!haveGo)('the std log: regenerates the sample and reaches the verdict of every connection', async () => {
+    await liveRun([]);
+  });
+
+  it.skipIf(!haveGo)('zap\'s JSON records, net/http\'s and the runtime\'s text among them: the same', async () => {
+    const log = await liveRun(['-json']);
+    expect(log).toMatch(/^\{"level":"info","ts":[\d.]+,"caller":"go-gorilla\/\w+\.go:\d+","msg":"websocket connected","remote":"127\.0\.0\.1:\d+","path":"\//);
+    expect(log).toContain('http: panic serving');
+  });
+
+  /** Runs the built server (with `args`) and checks every connection's verdict; the log's text. */
+  async function liveRun(args: string[]): Promise<string> {
+    const dir = mkdtempSync(join(tmpdir(), 'wsclose-go-'));
+    execFileSync(bin, ['-out', dir, ...args], { timeout: 30_000 });
     const report = await expectSampleVerdicts(join(dir, 'server.log'), join(dir, 'server.expected.json'), 'go');
     expect(report.input.files[0].skipped).toEqual({});
     expect(report.input.connections).toMatchObject({ openAtEnd: 0, crashed: 3 });
-  });
-  if (!haveGo) it.skip('needs golang-go, golang-github-gorilla-websocket-dev and golang-nhooyr-websocket-dev (apt-get install them; .ci/run does)', () => {});
+    return readFileSync(join(dir, 'server.log'), 'utf8');
+  }
+  if (!haveGo) it.skip('needs golang-go, golang-github-gorilla-websocket-dev, golang-nhooyr-websocket-dev and golang-go.uber-zap-dev (apt-get install them; .ci/run does)', () => {});
 });
