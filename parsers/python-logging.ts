@@ -8,7 +8,9 @@
  * records as python-json-logger's JsonFormatter writes them, a JSON object a line, its fields
  * named as the formats above name them (`asctime`, `name`, `levelname`, `message`; or `created`,
  * or its `timestamp`), the traceback's text in `exc_info` (pythonjsonlogger 2.0, checked on
- * Debian's). Shared by every parser of a Python library's logs.
+ * Debian's); and as structlog's stdlib recipe renders them (structlog 22.3, Debian's:
+ * `event`, `level`, `logger`, `timestamp`, `exception`). Shared by every parser of a Python
+ * library's logs.
  */
 import { toLevel, toTime } from './fields.js';
 import { jsonObject } from './json-line.js';
@@ -72,15 +74,24 @@ export function parseHeader(text: string): Header | undefined {
   };
 }
 
-/** python-json-logger's record: `levelname` and `message` at least, or undefined. */
+/**
+ * A JSON record: python-json-logger's (`levelname`, `message`, `name`, the traceback in
+ * `exc_info`) or structlog's, rendering the standard library's records with its
+ * ProcessorFormatter (`level` in lower case, `event`, `logger`, `exception`); its level and
+ * message at least, or undefined.
+ */
 function jsonRecord(text: string): Header | undefined {
   const rec = jsonObject(text);
   if (typeof rec === 'string') return undefined;
-  const { levelname, message, name, asctime, created, timestamp, exc_info: exc } = rec;
-  if (typeof levelname !== 'string' || !LEVEL.test(levelname) || typeof message !== 'string') return undefined;
+  const { asctime, created, timestamp } = rec;
+  const levelName = rec.levelname ?? rec.level;
+  const message = rec.message ?? rec.event;
+  const name = rec.name ?? rec.logger;
+  const exc = rec.exc_info ?? rec.exception;
+  if (typeof levelName !== 'string' || !LEVEL.test(levelName.toUpperCase()) || typeof message !== 'string') return undefined;
   return {
     time: toTime(asctime ?? created ?? timestamp),
-    level: toLevel(levelname) ?? 'info',
+    level: toLevel(levelName) ?? 'info',
     logger: typeof name === 'string' ? name : '',
     message,
     traceback: typeof exc === 'string' && exc.startsWith(TRACEBACK_START) ? exc : undefined,

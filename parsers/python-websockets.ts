@@ -16,8 +16,8 @@
  *   `received 1011 (internal error); then sent 1011 (internal error)`, `no close frame received or sent`.
  * Lines name no connection unless the application follows the documented LoggerAdapter recipe
  * (`{websocket.id} {X-Forwarded-For} message`) or puts the remote address first, or the records
- * are python-json-logger's: it writes websockets' own `extra={"websocket": self}` as the
- * connection object's repr, whose address names the connection while it lives (a new
+ * are JSON (python-json-logger's, structlog's): they write websockets' own
+ * `extra={"websocket": self}` as the connection object's repr, whose address names the connection while it lives (a new
  * connection, CONNECTING or its request, starts anew on an address used before). Without a key
  * the log is read in order, one connection at a time (events carry no `conn`).
  */

@@ -17,11 +17,33 @@ def json_formatter():
     return jsonlogger.JsonFormatter(COMMON)
 
 
+def structlog_formatter():
+    # structlog's stdlib recipe (Debian's python3-structlog): every library's records rendered as
+    # JSON by its ProcessorFormatter, with their level, logger name, extras, an ISO time and the
+    # traceback's text in `exception`.
+    import structlog
+
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[
+            structlog.stdlib.add_log_level,
+            structlog.stdlib.add_logger_name,
+            structlog.stdlib.ExtraAdder(),
+            structlog.processors.TimeStamper(fmt="iso"),
+        ],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(),
+        ],
+    )
+
+
 FORMATS = {
-    # A common explicit format, the bare basicConfig() default, and the common fields as JSON.
+    # A common explicit format, the bare basicConfig() default, the common fields as JSON, and structlog's JSON.
     "common": lambda: logging.Formatter(COMMON),
     "default": lambda: logging.Formatter(logging.BASIC_FORMAT),
     "json": json_formatter,
+    "structlog": structlog_formatter,
 }
 
 

@@ -1,7 +1,7 @@
 # Regenerates server.log (a real aiohttp WebSocketResponse server logging with the standard
 # `logging` module, driven by real aiohttp clients) and server.expected.json (the verdict each
 # connection's scenario calls for).
-# Usage: /usr/bin/python3 samples/aiohttp/generate.py [outDir] [--name LOGNAME] [--format common|default|json]
+# Usage: /usr/bin/python3 samples/aiohttp/generate.py [outDir] [--name LOGNAME] [--format common|default|json|structlog]
 # Clients run one after another: aiohttp's lines name no connection, so the log can only be
 # read in order, one connection at a time.
 import asyncio

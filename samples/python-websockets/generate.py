@@ -1,14 +1,15 @@
 # Regenerates server.log (a real Python `websockets` server logging with the standard `logging`
 # module at DEBUG, driven by real `websockets` clients) and server.expected.json (the verdict
 # each connection's scenario calls for).
-# Usage: /usr/bin/python3 samples/python-websockets/generate.py [outDir] [--name LOGNAME] [--format common|default|json] [--ids]
+# Usage: /usr/bin/python3 samples/python-websockets/generate.py [outDir] [--name LOGNAME] [--format common|default|json|structlog] [--ids]
 # v14.2/ and v17.0.1/ were written by the same script on those releases (the new asyncio server),
 # each run from a copy of the release's src/websockets (git tag) put on PYTHONPATH:
 #   PYTHONPATH=/tmp/wsrel-14.2/site-packages /usr/bin/python3 generate.py samples/python-websockets/v14.2 \
 #     --name samples/python-websockets/v14.2/server.log
 # Without --ids, clients run one after another: the default logging format names no connection,
-# so the log can only be read in order, one connection at a time. With --format json they run at
-# once: python-json-logger writes each record's `websocket` extra, the connection object's repr.
+# so the log can only be read in order, one connection at a time. With --format json or structlog
+# they run at once: python-json-logger and structlog write each record's `websocket` extra, the
+# connection object's repr.
 import asyncio
 import logging
 import os
@@ -30,7 +31,7 @@ async def main(a):
     # --ids: websockets' documented LoggerAdapter recipe names each connection, so the clients
     # can run all at once and their lines interleave.
     logger = ConnectionIdAdapter(logging.getLogger("websockets.server")) if a.ids else None
-    keyed = a.ids or a.format == "json"
+    keyed = a.ids or a.format in ("json", "structlog")
     async with websockets.serve(handler, "127.0.0.1", 0, max_size=1024, logger=logger) as server:
         port = server.sockets[0].getsockname()[1]
         order = list(SCENARIOS) + ["text-normal"]

@@ -126,6 +126,8 @@ if (!HAVE) console.warn(`aiohttp live test${WHY}`);
 
 const HAVE_JSON = HAVE && pythonCanImport('pythonjsonlogger');
 const WHY_JSON = HAVE_JSON ? '' : `${WHY || ' (skipped'}; apt-get install python3-pythonjsonlogger)`;
+const HAVE_STRUCTLOG = HAVE && pythonCanImport('structlog');
+const WHY_STRUCTLOG = HAVE_STRUCTLOG ? '' : `${WHY || ' (skipped'}; apt-get install python3-structlog)`;
 
 describe('aiohttp: a live run of the sample server on this machine', () => {
   it.skipIf(!HAVE)(`the bare basicConfig format: every scenario reaches its verdict, and the file is said to be read in order${WHY}`, async () => {
@@ -134,6 +136,10 @@ describe('aiohttp: a live run of the sample server on this machine', () => {
 
   it.skipIf(!HAVE_JSON)(`python-json-logger's JSON records: every scenario reaches its verdict, and the file is said to be read in order${WHY_JSON}`, async () => {
     await liveRun('json', /^\{"asctime": "[-\d :,]{23}", "name": "chat", "levelname": "INFO", "message": "websocket connection opened /);
+  });
+
+  it.skipIf(!HAVE_STRUCTLOG)(`structlog's JSON records: every scenario reaches its verdict, and the file is said to be read in order${WHY_STRUCTLOG}`, async () => {
+    await liveRun('structlog', /^\{"event": "websocket connection opened \/text\?scenario=[\w-]+ from 127\.0\.0\.1", "level": "info", "logger": "chat", "timestamp": "/);
   });
 
   /** The sample server's log in `format` (its first line matching `first`), each connection judged as expected. */

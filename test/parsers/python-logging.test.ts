@@ -77,6 +77,15 @@ describe('python-json-logger\'s records', () => {
     expect(parseHeader('{"levelname": "NOTICE", "message": "x"}')).toBeUndefined();
   });
 
+  it('reads structlog\'s rendering of a record (its stdlib recipe): event, level in lower case, logger, timestamp, exception', () => {
+    const [first, second] = read([failed]).records;
+    expect(second).toBeUndefined();
+    const { asctime: _a, name, levelname: _l, message, exc_info: exception, ...extra } = JSON.parse(failed) as Record<string, string>;
+    const structlog = { event: message, level: 'error', logger: name, ...extra, timestamp: '2026-11-28T18:54:05.005141Z', exception };
+    const { records } = read([JSON.stringify(structlog)]);
+    expect(records).toEqual([{ ...first, time: Date.parse('2026-11-28T18:54:05.005Z'), fields: structlog }]);
+  });
+
   it('is read by the library\'s parser, not as generic JSON lines, and a pino log is not', () => {
     expect(detectParser(sample.slice(0, 50))?.name).toBe('python-websockets');
     expect(detectParser(readFileSync('samples/aiohttp/json/server.log', 'utf8').split('\n').slice(0, 50))?.name).toBe('aiohttp');

@@ -223,6 +223,8 @@ const WHY = HAVE ? '' : ' (skipped: /usr/bin/python3 cannot import websockets; a
 if (!HAVE) console.warn(`python-websockets live tests${WHY}`);
 const HAVE_JSON = HAVE && pythonCanImport('pythonjsonlogger');
 const WHY_JSON = HAVE_JSON ? '' : `${WHY || ' (skipped'}; apt-get install python3-pythonjsonlogger)`;
+const HAVE_STRUCTLOG = HAVE && pythonCanImport('structlog');
+const WHY_STRUCTLOG = HAVE_STRUCTLOG ? '' : `${WHY || ' (skipped'}; apt-get install python3-structlog)`;
 
 describe('python-websockets: a live run of the sample server on this machine', () => {
   async function generate(args: string[]): Promise<{ report: Report; text: string; expected: ExpectedVerdict[]; log: string }> {
@@ -255,6 +257,19 @@ describe('python-websockets: a live run of the sample server on this machine', (
     const lines = readFileSync(log, 'utf8').split('\n');
     expect(JSON.parse(lines[0])).toMatchObject({ name: 'websockets.server', levelname: 'INFO', message: expect.stringMatching(/^server listening on /) });
     expect(Object.keys(JSON.parse(lines[1]))).toEqual(['asctime', 'name', 'levelname', 'message', 'websocket']);
+    expectKeyedAtOnce(report, expected, lines);
+  });
+
+  it.skipIf(!HAVE_STRUCTLOG)(`structlog's JSON records (its stdlib recipe), all clients at once: the same${WHY_STRUCTLOG}`, async () => {
+    const { report, expected, log } = await generate(['--format', 'structlog']);
+    const lines = readFileSync(log, 'utf8').split('\n');
+    expect(JSON.parse(lines[0])).toMatchObject({ logger: 'websockets.server', level: 'info', event: expect.stringMatching(/^server listening on /) });
+    expect(Object.keys(JSON.parse(lines[1]))).toEqual(['event', 'level', 'logger', 'websocket', 'timestamp']);
+    expectKeyedAtOnce(report, expected, lines);
+  });
+
+  /** Connections served at once (their lines interleave), each named by its object's address and judged as expected. */
+  function expectKeyedAtOnce(report: Report, expected: ExpectedVerdict[], lines: string[]): void {
     const objects = lines.map((l) => /object at (0x[0-9a-f]+)/.exec(l)?.[1]).filter(Boolean);
     let switches = 0;
     for (let i = 1; i < objects.length; i++) if (objects[i] !== objects[i - 1]) switches++;
@@ -262,7 +277,7 @@ describe('python-websockets: a live run of the sample server on this machine', (
     expect(report.input.files[0].parser).toBe('python-websockets');
     expect(report.input.files[0].keyless).toBeUndefined();
     check(report, expected);
-  });
+  }
 
   it.skipIf(!HAVE_JSON)(`python-json-logger's JSON records with the LoggerAdapter recipe's ids, all clients at once${WHY_JSON}`, async () => {
     const { report, expected } = await generate(['--format', 'json', '--ids']);
