@@ -213,17 +213,26 @@ process.stdout.write('\n### Start-up\n\n| run | wall s | CPU s | peak RSS MB |\n
 for (const r of rowsStart) process.stdout.write(`| ${r.name} | ${fmt(r.wall, 3)} | ${fmt(r.cpu, 3)} | ${fmt(r.rss)} |\n`);
 results.startup = rowsStart;
 
+/**
+ * The 5% log as a collector wrote it (`file`): wsclose on it, on the lines as the service wrote
+ * them, and without the prefilter (the three names: how each row calls its input); MB/s of `file`'s bytes.
+ */
+function asWritten(key, file, title, [written, asService, short]) {
+  const bytes = statSync(file).size;
+  const rows = compare([
+    [`wsclose, ${written}`, wsclose(q(file))],
+    [`wsclose, ${asService}`, wsclose(q(main))],
+    [`wsclose --no-prefilter, ${short}`, wsclose(q(file), '--no-prefilter')],
+  ]);
+  table(`${title} (${(bytes / MB).toFixed(0)} MB)`, rows, bytes, lines);
+  results[key] = { bytes, rows };
+}
+
 // 1c. The same log as kubectl writes it with --prefix --timestamps: the prefixes come off each
 // block before the prefilter's sweep. MB/s of the prefixed bytes.
 const kubectl = prefixed(main);
-const kBytes = statSync(kubectl).size;
-const rowsPrefixed = compare([
-  ['wsclose, prefixed as kubectl --prefix --timestamps writes it', wsclose(q(kubectl))],
-  ['wsclose, the same lines unprefixed', wsclose(q(main))],
-  ['wsclose --no-prefilter, prefixed', wsclose(q(kubectl), '--no-prefilter')],
-]);
-table(`the 5% log prefixed as \`kubectl logs --prefix --timestamps\` writes it (${(kBytes / MB).toFixed(0)} MB)`, rowsPrefixed, kBytes, lines);
-results.prefixed = { bytes: kBytes, rows: rowsPrefixed };
+asWritten('prefixed', kubectl, 'the 5% log prefixed as `kubectl logs --prefix --timestamps` writes it',
+  ['prefixed as kubectl --prefix --timestamps writes it', 'the same lines unprefixed', 'prefixed']);
 
 // 1d. The log as Docker's json-file driver writes a container's output (written by moby's own
 // driver, samples/docker-json-file, where Debian's Go and moby sources are installed): each
@@ -238,14 +247,8 @@ else {
     spawnSync(docker.bin, ['-out', `${jf}.tmp`, '--', 'cat', main], { stdio: 'inherit' });
     renameSync(`${jf}.tmp`, jf);
   }
-  const jBytes = statSync(jf).size;
-  const rowsJson = compare([
-    ['wsclose, Docker\'s json-file records', wsclose(q(jf))],
-    ['wsclose, the same lines as the container wrote them', wsclose(q(main))],
-    ['wsclose --no-prefilter, json-file', wsclose(q(jf), '--no-prefilter')],
-  ]);
-  table(`the 5% log as Docker's json-file driver writes it (${(jBytes / MB).toFixed(0)} MB)`, rowsJson, jBytes, lines);
-  results.jsonFile = { bytes: jBytes, rows: rowsJson };
+  asWritten('jsonFile', jf, 'the 5% log as Docker\'s json-file driver writes it',
+    ['Docker\'s json-file records', 'the same lines as the container wrote them', 'json-file']);
 }
 
 // 1e. The log as `journalctl -u <unit> -a` prints a service's output (written by systemd's own
@@ -262,14 +265,8 @@ else {
     rmSync(journal, { recursive: true });
     renameSync(`${jl}.tmp`, jl);
   }
-  const jlBytes = statSync(jl).size;
-  const rowsJournal = compare([
-    ['wsclose, as `journalctl -u chat -a` prints it', wsclose(q(jl))],
-    ['wsclose, the same lines as the service wrote them', wsclose(q(main))],
-    ['wsclose --no-prefilter, journalctl', wsclose(q(jl), '--no-prefilter')],
-  ]);
-  table(`the 5% log as journalctl prints it (${(jlBytes / MB).toFixed(0)} MB)`, rowsJournal, jlBytes, lines);
-  results.journal = { bytes: jlBytes, rows: rowsJournal };
+  asWritten('journal', jl, 'the 5% log as journalctl prints it',
+    ['as `journalctl -u chat -a` prints it', 'the same lines as the service wrote them', 'journalctl']);
 }
 
 // 1f. logfmt: the first 50 MB of the log as pino-logfmt writes it, against the same lines as JSON.

@@ -45,7 +45,7 @@ import { jsonObject } from './json-line.js';
 import type { Parser, Prefilter } from './parser.js';
 import { jsonPrefilter } from './record-prefilter.js';
 import { pickedEvents, recordEvents } from './record.js';
-import { isAtFrame, throwableLine, TraceJoiner, type TraceShape } from './stack.js';
+import { isAtFrame, MAX_TRACE_LINES, throwableLine, TraceJoiner, type TraceShape } from './stack.js';
 
 const MONTHS: Record<string, string> = {
   Jan: '01', Feb: '02', Mar: '03', Apr: '04', May: '05', Jun: '06', Jul: '07', Aug: '08', Sep: '09', Oct: '10', Nov: '11', Dec: '12',
@@ -91,8 +91,6 @@ interface LogLine {
 /** Where the JSON layouts write the thread and the trace's text (the keys dotted or nested, see above). */
 const THREAD_KEYS = ['thread_name', 'process.thread.name', '_process_thread_name', 'thread'];
 const TRACE_KEYS = ['stack_trace', 'error.stack_trace', '_error_stack_trace', 'exception.stacktrace', 'thrown.extendedStackTrace'];
-/** Lines of a trace kept, as TraceJoiner keeps of a trace read line by line. */
-const TRACE_LINES = 200;
 /** A JSON line of one of the layouts: a logger's and a thread's key, whichever way written. */
 const JSON_LOGGER = /"(?:logger_name|log\.logger|logger|_log_logger|loggerName)"\s*:/;
 const JSON_THREAD = /"(?:thread_name|process\.thread\.name|_process_thread_name)"\s*:|"thread"\s*:\s*(?:\{\s*"name"\s*:|")/;
@@ -260,11 +258,11 @@ function instantTime(v: unknown): number | undefined {
  */
 function thrownTrace(thrown: unknown): string | undefined {
   const lines: string[] = [];
-  for (let t = thrown; t !== null && typeof t === 'object' && lines.length < TRACE_LINES; t = (t as Record<string, unknown>).cause) {
+  for (let t = thrown; t !== null && typeof t === 'object' && lines.length < MAX_TRACE_LINES; t = (t as Record<string, unknown>).cause) {
     const { name, message, extendedStackTrace: frames, commonElementCount: common } = t as Record<string, unknown>;
     if (typeof name !== 'string') break;
     lines.push(`${lines.length > 0 ? 'Caused by: ' : ''}${name}${typeof message === 'string' ? `: ${message}` : ''}`);
-    if (Array.isArray(frames)) for (let i = 0; i < frames.length && lines.length < TRACE_LINES; i++) lines.push(`\tat ${frameText(frames[i])}`);
+    if (Array.isArray(frames)) for (let i = 0; i < frames.length && lines.length < MAX_TRACE_LINES; i++) lines.push(`\tat ${frameText(frames[i])}`);
     if (typeof common === 'number' && common > 0) lines.push(`\t... ${common} more`);
   }
   return lines.length > 0 ? lines.join('\n') : undefined;
@@ -292,9 +290,9 @@ function firstLine(text: string): string {
 
 /** A trace's lines, as many as a trace read line by line keeps, without the line break that ends the last. */
 function traceLines(trace: string): string[] {
-  const lines = trace.split('\n', TRACE_LINES + 1);
+  const lines = trace.split('\n', MAX_TRACE_LINES + 1);
   if (lines[lines.length - 1] === '') lines.pop();
-  return lines.slice(0, TRACE_LINES);
+  return lines.slice(0, MAX_TRACE_LINES);
 }
 
 /** Time, level, thread and message of a one-line log record, or undefined when the line is not one. */

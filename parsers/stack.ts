@@ -23,6 +23,9 @@ export interface TraceJoinerOptions {
   maxLines?: number;
 }
 
+/** Lines of one record kept by default; more are read and dropped. */
+export const MAX_TRACE_LINES = 200;
+
 /** Builds the events of a complete record from its lines (the first line given to `start`, then those taken). */
 export type RecordDone = (lines: string[]) => readonly WsEvent[];
 
@@ -38,7 +41,7 @@ export class TraceJoiner {
 
   constructor(private readonly emit: (e: WsEvent) => void, opts: TraceJoinerOptions = {}) {
     this.maxGap = opts.maxGap ?? 8;
-    this.maxLines = opts.maxLines ?? 200;
+    this.maxLines = opts.maxLines ?? MAX_TRACE_LINES;
   }
 
   /** Starts a record at `first`; `done` turns its lines into events when it ends. */
