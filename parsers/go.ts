@@ -1,9 +1,16 @@
 /**
  * Go services: lines of the std `log` package ("2026/11/24 17:48:34 msg", optionally with
  * microseconds, a `file.go:N: ` prefix and a slog level), keyed by the remote address a line names.
- * Also zap's JSON records (zap 1.23's production encoder, run: Debian's golang-go.uber-zap-dev;
- * `level`, `ts`, `caller`, `msg`, the fields, the error's text in `error`), each read as the std
- * log line `msg: error` would be, with net/http's and the runtime's text lines among them.
+ * Also the records of Go's structured loggers, each read as the std log line `msg: error` would
+ * be, with net/http's and the runtime's text lines among them. Run (samples/go-gorilla/say.go):
+ * - zap 1.23's production encoder (Debian's golang-go.uber-zap-dev): `level`, `ts` (seconds),
+ *   `caller`, `msg`, the fields, the error's text in `error`;
+ * - logrus 1.9 (golang-github-sirupsen-logrus-dev): its text formatter as written to a file,
+ *   `time="…" level=error msg="…" error="…"` then the fields sorted, or JSON, keys sorted;
+ * - zerolog 1.26 (golang-github-rs-zerolog-dev): `level`, the fields, `error`, `time`, `message`;
+ * - slog (golang.org/x/exp/slog, Go 1.21's log/slog): its text handler, `time=…
+ *   level=ERROR msg=…` and the attributes (logfmt), or JSON in the same order; the error under
+ *   whatever key the caller gives it (`err` in slog's docs).
  *
  * Texts checked in the source:
  * - gorilla/websocket 1.5.0 (Debian golang-github-gorilla-websocket-dev; unchanged at e064f32,
@@ -24,6 +31,7 @@ import type { CloseEvent, ExceptionEvent, WsEvent } from '../src/model.js';
 import { DEFAULT_FIELDS, FIELD, pickAll, toLevel, toRoute, toTime } from './fields.js';
 import { lineScore } from './detect.js';
 import { jsonObject } from './json-line.js';
+import { parseLogfmt } from './logfmt.js';
 import type { Parser } from './parser.js';
 import { recordEvents } from './record.js';
 import { TraceJoiner, type TraceShape } from './stack.js';
@@ -35,8 +43,19 @@ const NGINX = /^\[\w{1,10}\] \d{1,10}#\d{1,10}: /;
 const SLOG_LEVEL = /^(DEBUG|INFO|WARN|ERROR)(?:[+-]\d{1,2})? /;
 const ADDRESS = /(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.%\w]{2,64}\]):\d{1,5}\b/;
 const ROUTE = /(?:^|\s)(\/[^\s:]{0,200})(?=[:\s]|$)/;
-/** zap's record: its production encoder's first keys, or a caller in a .go file. */
-const ZAP = /^\{"level":"[A-Za-z]{1,8}","ts":|"caller":"[^"]{1,300}\.go:\d{1,7}"/;
+/** A structured logger's record: JSON with a level's name, or logfmt starting as Go's loggers start theirs. */
+const JSON_LEVEL = /"level":"[A-Za-z]{1,10}"/;
+const LOGFMT_START = /^(?:time|ts|level|caller)=/;
+/** A record's caller in a .go file: zap's `caller`, logrus's `file`, slog's `source` (text, or Go 1.21's JSON object). */
+const GO_CALLER = /\b(?:"?(?:caller|file|source)"?[=:]"?[^"\s]{1,300}\.go:\d|"file":"[^"]{1,300}\.go","line":\d)/;
+/**
+ * The shapes only Go's loggers give a record: slog's level names before its message, logrus's
+ * text start (its quoted time, its level names), and a time to the second as Go's RFC 3339 writes
+ * it (logrus's and zerolog's default; JavaScript's ISO times always have milliseconds).
+ */
+const GO_RECORD = /level=(?:DEBUG|INFO|WARN|ERROR)(?:[+-]\d{1,2})? msg=|"level":"(?:DEBUG|INFO|WARN|ERROR)(?:[+-]\d{1,2})?","msg":|^time="[^"]{1,40}" level=(?:trace|debug|info|warning|error|fatal|panic) |"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)"/;
+/** What only a Go service writes: the libraries' texts, net/http's and the runtime's, a Go logger's record. */
+const MARKER = new RegExp(`websocket: close \\d|http: panic serving|^goroutine \\d+ \\[|^panic: |status = Status\\w+ and reason = |${GO_CALLER.source}|${GO_RECORD.source}`);
 
 // Library texts.
 const GORILLA_CLOSE = /websocket: close (\d{4})(?: \([A-Za-z ]{2,40}\))?(?:: (.{0,1000}))?$/;
@@ -71,26 +90,24 @@ const GO_TRACE: TraceShape = {
 
 export const goParser: Parser = {
   name: 'go',
-  description: 'Go std log lines, gorilla/websocket and coder/websocket errors, panic traces',
+  description: 'Go std log lines and zap, logrus, zerolog and slog records, gorilla/websocket and coder/websocket errors, panic traces',
 
   detect(lines) {
     return lineScore(lines, (line) => {
       const m = LOG_PREFIX.exec(line);
       // Untimed lines count when they are a goroutine dump's own: a tab-indented line must name a .go file.
       if (m) return !NGINX.test(line.slice(m[0].length));
-      return isZap(line) || line.startsWith('panic: ') || (GO_TRACE.continues(line, 1) && (line.charCodeAt(0) !== 9 || line.includes('.go:')));
-    }, /websocket: close \d|http: panic serving|^goroutine \d+ \[|^panic: |status = Status\w+ and reason = |"caller":"[^"]{1,300}\.go:\d/);
+      return isRecordLine(line) || line.startsWith('panic: ') || (GO_TRACE.continues(line, 1) && (line.charCodeAt(0) !== 9 || line.includes('.go:')));
+    }, MARKER);
   },
 
   create(file, sink, _opts) {
     const joiner = new TraceJoiner((e) => sink.event(e));
     return joiner.reader(file, (text, at) => {
-      if (isZap(text)) {
-        const rec = jsonObject(text);
-        if (typeof rec !== 'string') {
-          for (const e of zapEvents(rec, text, at)) joiner.event(e);
-          return;
-        }
+      const rec = isRecordLine(text) ? recordOf(text) : undefined;
+      if (rec !== undefined) {
+        for (const e of recordLineEvents(rec, text, at)) joiner.event(e);
+        return;
       }
       const m = LOG_PREFIX.exec(text);
       if (!m) {
@@ -127,25 +144,39 @@ export const goParser: Parser = {
 
 type Base = Pick<WsEvent, 'time' | 'conn' | 'at' | 'route'>;
 
-function isZap(line: string): boolean {
-  return line.charCodeAt(0) === 123 /* { */ && ZAP.test(line);
+type Rec = Record<string, unknown>;
+
+/** Whether a line may be a structured logger's record (recordOf decides). */
+function isRecordLine(line: string): boolean {
+  return line.charCodeAt(0) === 123 /* { */ ? JSON_LEVEL.test(line) : LOGFMT_START.test(line);
+}
+
+/** The record a JSON or logfmt line holds, if it has a message. */
+function recordOf(text: string): Rec | undefined {
+  const rec = text.charCodeAt(0) === 123 ? jsonObject(text) : parseLogfmt(text, DEFAULT_FIELDS);
+  if (rec === undefined || typeof rec === 'string') return undefined;
+  return typeof (rec.msg ?? rec.message) === 'string' ? rec : undefined;
 }
 
 /**
- * A zap record's events: its message and error as the std log line `msg: error` says them (the
- * usual `log.Printf("%s: %v", msg, err)`), keyed by the remote address it names, routed by its
- * path field.
+ * A record's events: its message and error as the std log line `msg: error` says them (the
+ * usual `log.Printf("%s: %v", msg, err)`), keyed by its connection id or else the remote address
+ * it names, routed by its path field; its other fields as the json parser reads them.
  */
-function zapEvents(rec: Record<string, unknown>, text: string, at: string): WsEvent[] {
-  const { msg, error } = rec;
+function recordLineEvents(rec: Rec, text: string, at: string): WsEvent[] {
+  const values = pickAll(rec, DEFAULT_FIELDS).values;
+  const msg = values[FIELD.message];
+  const error = values[FIELD.error];
   const said = `${typeof msg === 'string' ? msg : ''}${typeof error === 'string' ? `: ${error}` : ''}`;
-  const route = toRoute(pickAll(rec, DEFAULT_FIELDS).values[FIELD.route]) ?? ROUTE.exec(said.slice(0, 300))?.[1];
-  const base = { time: toTime(rec.ts), conn: ADDRESS.exec(text)?.[0], at, route };
-  return lineEvents(said, base, toLevel(rec.level));
+  const remote = values[FIELD.remote];
+  const conn = values[FIELD.conn] ?? (typeof remote === 'string' && ADDRESS.test(remote) ? remote : ADDRESS.exec(text)?.[0]);
+  const route = toRoute(values[FIELD.route]) ?? ROUTE.exec(said.slice(0, 300))?.[1];
+  const base = { time: toTime(values[FIELD.time]), conn: conn === undefined ? undefined : String(conn), at, route };
+  return lineEvents(said, base, toLevel(values[FIELD.level]), rec);
 }
 
-/** What one log message says, library texts first, then the shared message vocabulary. */
-function lineEvents(msg: string, base: Base, level: string | undefined): WsEvent[] {
+/** What one log message says, library texts first, then the shared message vocabulary (with a record's own fields). */
+function lineEvents(msg: string, base: Base, level: string | undefined, fields?: Rec): WsEvent[] {
   // Cheap substring tests first: most lines are the application's own and name no library text.
   const gorilla = msg.includes('websocket: ');
   let m = gorilla ? GORILLA_CLOSE.exec(msg) : null;
@@ -176,7 +207,7 @@ function lineEvents(msg: string, base: Base, level: string | undefined): WsEvent
   if (m && level !== 'info' && level !== 'debug') return [exception(base, 'error', m[1], level)];
 
   const out: WsEvent[] = [];
-  const rec: Record<string, unknown> = { msg, time: base.time, level, connId: base.conn, route: base.route };
+  const rec: Rec = { ...fields, msg, time: base.time, level, connId: base.conn, route: base.route };
   recordEvents(rec, base.at, DEFAULT_FIELDS, (e) => out.push(e));
   return out;
 }

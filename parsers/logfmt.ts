@@ -24,7 +24,7 @@ const ESCAPED_TRACE = /\\n\s{1,8}at /;
 
 export const logfmtParser: Parser = {
   name: 'logfmt',
-  description: 'logfmt key=value lines (go-logfmt, heroku logfmt, pino-logfmt, logrus text), with Node crash reports between them',
+  description: 'logfmt key=value lines (go-logfmt, heroku logfmt, pino-logfmt), with Node crash reports between them',
 
   detect(lines) {
     // A record starts with a pair: lines a collector prefixed (`[pod/x/c] 2026-… level=info …`)

@@ -14,7 +14,7 @@ const SAMPLES = [
   { log: 'samples/aiohttp/server.log', expected: 'samples/aiohttp/server.expected.json', parser: 'aiohttp' },
   { log: 'samples/aiohttp/json/server.log', expected: 'samples/aiohttp/json/server.expected.json', parser: 'aiohttp' },
   { log: 'samples/go-gorilla/server.log', expected: 'samples/go-gorilla/server.expected.json', parser: 'go' },
-  { log: 'samples/go-gorilla/json/server.log', expected: 'samples/go-gorilla/json/server.expected.json', parser: 'go' },
+  ...['zap', 'logrus', 'zerolog', 'slog'].map((logger) => ({ log: `samples/go-gorilla/${logger}/server.log`, expected: `samples/go-gorilla/${logger}/server.expected.json`, parser: 'go' })),
   { log: 'samples/java-tomcat/server.log', expected: 'samples/java-tomcat/server.expected.json', parser: 'java' },
   { log: 'samples/java-tomcat/logstash.log', expected: 'samples/java-tomcat/logstash.expected.json', parser: 'java' },
   { log: 'samples/java-tomcat/log4j2.log', expected: 'samples/java-tomcat/log4j2.expected.json', parser: 'java' },

@@ -1,10 +1,9 @@
 // A real gorilla/websocket server (Debian's golang-github-gorilla-websocket-dev 1.5.0; its /n/
 // routes use nhooyr.io/websocket 1.8.7, see nhooyr.go) logging with Go's std `log`, or with
-// `-json` through zap's production logger (Debian's golang-go.uber-zap-dev 1.23: a JSON record a
-// line, the error in `error`; net/http's own panic lines and the runtime's stay text), and the
-// gorilla clients that drive every scenario against it.
+// `-log NAME` through a structured logger (say.go: zap, logrus, zerolog, slog), and the gorilla
+// clients that drive every scenario against it.
 //
-// `gows -out DIR [-json]` starts itself as the server (`gows -serve`) with its stderr written to
+// `gows -out DIR [-log NAME]` starts itself as the server (`gows -serve`) with its stderr written to
 // DIR/server.log, runs the scenarios (twice over, at once, so lines interleave), then opens
 // idle connections and makes the server panic in a goroutine: the process dies, as Go does.
 // It writes DIR/server.expected.json: the verdict each connection's scenario calls for.
@@ -26,27 +25,24 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"go.uber.org/zap"
 )
 
 var upgrader = websocket.Upgrader{}
 
-// zapLog is the server's logger with -json; nil: the std log.
-var zapLog *zap.Logger
-
 func main() {
 	serve := flag.Bool("serve", false, "run the server (prints its address on stdout)")
 	out := flag.String("out", ".", "directory for server.log and server.expected.json")
-	asJSON := flag.Bool("json", false, "log through zap's production logger, a JSON record a line")
+	logger := flag.String("log", "std", "the server's logger: std, zap, logrus, logrus-json, zerolog, slog, slog-json")
 	flag.Parse()
+	if err := useLogger(*logger); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	if *serve {
-		if *asJSON {
-			zapLog, _ = zap.NewProduction(zap.AddCallerSkip(1))
-		}
 		server()
 		return
 	}
-	if err := drive(*out, *asJSON); err != nil {
+	if err := drive(*out, *logger); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -119,30 +115,6 @@ func logRead(prefix string, binary bool, data []byte, err error) bool {
 	}
 	say(prefix, fmt.Sprintf("received %s message (%d bytes)", kind, len(data)), nil)
 	return true
-}
-
-// say logs what happened on the connection `prefix` ("ADDR PATH") names, and the error if any:
-// "ADDR PATH: msg: err" with the std log; with zap, msg, the address and path as fields, and the
-// error in `error` (at ERROR level, but for the close the server sends).
-func say(prefix, msg string, err error) {
-	if zapLog == nil {
-		if err != nil {
-			log.Printf("%s: %s: %v", prefix, msg, err)
-		} else {
-			log.Printf("%s: %s", prefix, msg)
-		}
-		return
-	}
-	remote, path, _ := strings.Cut(prefix, " ")
-	fields := []zap.Field{zap.String("remote", remote), zap.String("path", path)}
-	switch {
-	case err == nil:
-		zapLog.Info(msg, fields...)
-	case msg == "sending close":
-		zapLog.Info(msg, append(fields, zap.Error(err))...)
-	default:
-		zapLog.Error(msg, append(fields, zap.Error(err))...)
-	}
 }
 
 func prefixOf(c *websocket.Conn, path string) string { return c.RemoteAddr().String() + " " + path }
@@ -309,7 +281,7 @@ func readUntilClose(c *websocket.Conn) int {
 	}
 }
 
-func drive(out string, asJSON bool) error {
+func drive(out string, logger string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -319,11 +291,7 @@ func drive(out string, asJSON bool) error {
 	}
 	defer logFile.Close()
 	self, _ := os.Executable()
-	args := []string{"-serve"}
-	if asJSON {
-		args = append(args, "-json")
-	}
-	srv := exec.Command(self, args...)
+	srv := exec.Command(self, "-serve", "-log", logger)
 	srv.Stderr = logFile
 	stdout, _ := srv.StdoutPipe()
 	if err := srv.Start(); err != nil {

@@ -1,6 +1,7 @@
 /**
  * The Go parser on the exact texts of gorilla/websocket 1.5.0 (conn.go), coder/websocket v1.8.15
- * (close.go, read.go, stringer.go) and Go 1.19 net/http and runtime, and live on a real gorilla
+ * (close.go, read.go, stringer.go) and Go 1.19 net/http and runtime, the records of zap, logrus,
+ * zerolog and slog as the sample server wrote them, and live on a real gorilla
  * server built with Debian's Go when `go` is installed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -241,6 +242,91 @@ describe('zap\'s JSON records', () => {
   });
 });
 
+describe('logrus\', zerolog\'s and slog\'s records', () => {
+  const CLOSE = 'websocket: close 1003 (unsupported data): text frames only';
+  /**
+   * The close a server logs sending, as each logger wrote it in the sample's runs (say.go), and
+   * its first record of a connection.
+   */
+  const SHAPES = [
+    {
+      logger: 'logrus, text',
+      close: `time="2026-11-28T19:33:31Z" level=info msg="sending close" error="${CLOSE}" path=/text remote="127.0.0.1:53334"`,
+      open: 'time="2026-11-28T19:33:31Z" level=info msg="websocket connected" path=/text remote="127.0.0.1:53334"',
+      time: Date.parse('2026-11-28T19:33:31Z'),
+    },
+    {
+      logger: 'logrus, JSON',
+      close: `{"error":"${CLOSE}","level":"info","msg":"sending close","path":"/text","remote":"127.0.0.1:53334","time":"2026-11-28T19:33:31Z"}`,
+      open: '{"level":"info","msg":"websocket connected","path":"/text","remote":"127.0.0.1:53334","time":"2026-11-28T19:33:31Z"}',
+      time: Date.parse('2026-11-28T19:33:31Z'),
+    },
+    {
+      logger: 'zerolog',
+      close: `{"level":"info","remote":"127.0.0.1:53334","path":"/text","error":"${CLOSE}","time":"2026-11-28T19:33:31Z","message":"sending close"}`,
+      open: '{"level":"info","remote":"127.0.0.1:53334","path":"/text","time":"2026-11-28T19:33:31Z","message":"websocket connected"}',
+      time: Date.parse('2026-11-28T19:33:31Z'),
+    },
+    {
+      logger: 'slog, text',
+      close: `time=2026-11-28T19:33:31.412Z level=INFO msg="sending close" remote=127.0.0.1:53334 path=/text err="${CLOSE}"`,
+      open: 'time=2026-11-28T19:33:31.412Z level=INFO msg="websocket connected" remote=127.0.0.1:53334 path=/text',
+      time: Date.parse('2026-11-28T19:33:31.412Z'),
+    },
+    {
+      logger: 'slog, JSON',
+      close: `{"time":"2026-11-28T19:33:31.412345897Z","level":"INFO","msg":"sending close","remote":"127.0.0.1:53334","path":"/text","err":"${CLOSE}"}`,
+      open: '{"time":"2026-11-28T19:33:31.412345897Z","level":"INFO","msg":"websocket connected","remote":"127.0.0.1:53334","path":"/text"}',
+      time: Date.parse('2026-11-28T19:33:31.412Z'),
+    },
+  ];
+
+  it.each(SHAPES)('$logger: reads the close the server sent as the std log line says it, keyed by the remote address, routed by the path', ({ close, open, time }) => {
+    const { events, skipped } = parseLines(goParser, 'app.log', [open, close]);
+    expect(skipped).toEqual({});
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatchObject({ kind: 'open', conn: '127.0.0.1:53334', route: '/text', time, at: 'app.log:1' });
+    expect(events[1]).toEqual({ kind: 'close', code: 1003, reason: 'text frames only', initiator: 'server', clean: undefined, time, conn: '127.0.0.1:53334', at: 'app.log:2', route: '/text' });
+  });
+
+  it.each(SHAPES)('$logger: picked by its records\' shape alone, before any library text', ({ open }) => {
+    expect(detectParser(Array.from({ length: 50 }, () => open))?.name).toBe('go');
+  });
+
+  it('leaves JavaScript\'s records to the json and logfmt parsers: their times have milliseconds, their levels are not slog\'s', () => {
+    const winston = '{"level":"info","message":"ws connected","timestamp":"2026-11-28T19:33:31.412Z","connId":"c1"}';
+    const bunyan = '{"name":"chat","hostname":"vm","pid":1,"level":30,"msg":"ws connected","time":"2026-11-28T19:33:31.412Z","v":0}';
+    const pinoLogfmt = 'level=30 time=1795714181883 pid=21452 hostname=vm connId=c1 route=/text msg="ws connection opened"';
+    const heroku = 'time=2026-11-28T19:33:31.412Z level=info msg="ws connection opened" connId=c1';
+    expect(detectParser([winston, winston])?.name).toBe('json');
+    expect(detectParser([bunyan, bunyan])?.name).toBe('json');
+    expect(detectParser([pinoLogfmt, pinoLogfmt])?.name).toBe('logfmt');
+    expect(detectParser([heroku, heroku])?.name).toBe('logfmt');
+  });
+
+  it('keys a record by its remote field, not by an address in its error (logrus writes `error` before `remote`)', () => {
+    const { events } = parseLines(goParser, 'app.log', [
+      'time="2026-11-28T19:33:31Z" level=error msg="read error" error="read tcp 10.0.0.1:8080->10.0.0.2:5555: read: connection reset by peer" path=/text remote="10.0.0.2:5555"',
+    ]);
+    expect(events).toEqual([{ kind: 'close', code: 1006, reason: '', initiator: 'unknown', clean: false, time: Date.parse('2026-11-28T19:33:31Z'), conn: '10.0.0.2:5555', at: 'app.log:1', route: '/text' }]);
+  });
+
+  it('reads an error-level record\'s error as its exception, whatever words it has; at info level, no exception', () => {
+    const line = (level: string) => `{"level":"${level}","remote":"127.0.0.1:53334","path":"/text","error":"connection refused","time":"2026-11-28T19:33:31Z","message":"upstream"}`;
+    const { events } = parseLines(goParser, 'app.log', [line('error')]);
+    expect(events).toEqual([{ kind: 'exception', type: 'Error', message: 'connection refused', stack: undefined, fatal: false, handled: false, code: undefined, wireCode: undefined, connectionClosed: undefined, time: Date.parse('2026-11-28T19:33:31Z'), conn: '127.0.0.1:53334', at: 'app.log:1', route: '/text', process: undefined }]);
+    expect(parseLines(goParser, 'app.log', [line('info')]).events.map((e) => e.kind)).toEqual(['note']);
+  });
+
+  it('reads a record\'s own fields as the json parser does: a connection id, a frame\'s type', () => {
+    const { events } = parseLines(goParser, 'app.log', [
+      'time=2026-11-28T19:33:31.412Z level=INFO msg="message received" connId=c7 type=binary bytes=3 remote=127.0.0.1:53334 path=/text',
+    ]);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ kind: 'frame', conn: 'c7', route: '/text', direction: 'in', type: 'binary', size: 3, at: 'app.log:1' });
+  });
+});
+
 describe('detect', () => {
   it('picks the Go parser for Go log lines and leaves JSON and nginx alone', () => {
     expect(detectParser([`${T} 127.0.0.1:1 /x: websocket connected`, `${T} 127.0.0.1:1 /x: read error: websocket: close 1000 (normal)`])?.name).toBe('go');
@@ -252,7 +338,8 @@ describe('detect', () => {
 
 /** Debian's Go and gorilla/websocket, without network: GOPATH mode. */
 const GOPATH = '/usr/share/gocode';
-const haveGo = spawnSync('go', ['version']).status === 0 && ['github.com/gorilla/websocket/conn.go', 'nhooyr.io/websocket/conn.go', 'go.uber.org/zap/logger.go']
+const haveGo = spawnSync('go', ['version']).status === 0 && ['github.com/gorilla/websocket/conn.go', 'nhooyr.io/websocket/conn.go', 'go.uber.org/zap/logger.go',
+  'github.com/sirupsen/logrus/logger.go', 'github.com/rs/zerolog/log.go', 'golang.org/x/exp/slog/logger.go']
   .every((f) => existsSync(join(GOPATH, 'src', f)));
 
 describe('live: a real gorilla/websocket and nhooyr.io/websocket server built with Debian\'s Go', () => {
@@ -273,9 +360,19 @@ describe('live: a real gorilla/websocket and nhooyr.io/websocket server built wi
     await liveRun([]);
   });
 
-  it.skipIf(!haveGo)('zap\'s JSON records, net/http\'s and the runtime\'s text among them: the same', async () => {
-    const log = await liveRun(['-json']);
-    expect(log).toMatch(/^\{"level":"info","ts":[\d.]+,"caller":"go-gorilla\/\w+\.go:\d+","msg":"websocket connected","remote":"127\.0\.0\.1:\d+","path":"\//);
+  /** Each structured logger of say.go, and how its first record starts. */
+  const LOGGERS = [
+    { logger: 'zap', first: /^\{"level":"info","ts":[\d.]+,"caller":"go-gorilla\/\w+\.go:\d+","msg":"websocket connected","remote":"127\.0\.0\.1:\d+","path":"\// },
+    { logger: 'logrus', first: /^time="[\d-]+T[\d:]+Z" level=info msg="websocket connected" path=\/[\w/]+ remote="127\.0\.0\.1:\d+"\n/ },
+    { logger: 'logrus-json', first: /^\{"level":"info","msg":"websocket connected","path":"\/[\w/]+","remote":"127\.0\.0\.1:\d+","time":"[\d-]+T[\d:]+Z"\}\n/ },
+    { logger: 'zerolog', first: /^\{"level":"info","remote":"127\.0\.0\.1:\d+","path":"\/[\w/]+","time":"[\d-]+T[\d:]+Z","message":"websocket connected"\}\n/ },
+    { logger: 'slog', first: /^time=[\d-]+T[\d:]+\.\d{3}Z level=INFO msg="websocket connected" remote=127\.0\.0\.1:\d+ path=\/[\w/]+\n/ },
+    { logger: 'slog-json', first: /^\{"time":"[\d-]+T[\d:.]+Z","level":"INFO","msg":"websocket connected","remote":"127\.0\.0\.1:\d+","path":"\/[\w/]+"\}\n/ },
+  ];
+
+  it.skipIf(!haveGo).each(LOGGERS)('$logger\'s records, net/http\'s and the runtime\'s text among them: the same', async ({ logger, first }) => {
+    const log = await liveRun(['-log', logger]);
+    expect(log).toMatch(first);
     expect(log).toContain('http: panic serving');
   });
 
@@ -288,5 +385,5 @@ describe('live: a real gorilla/websocket and nhooyr.io/websocket server built wi
     expect(report.input.connections).toMatchObject({ openAtEnd: 0, crashed: 3 });
     return readFileSync(join(dir, 'server.log'), 'utf8');
   }
-  if (!haveGo) it.skip('needs golang-go, golang-github-gorilla-websocket-dev, golang-nhooyr-websocket-dev and golang-go.uber-zap-dev (apt-get install them; .ci/run does)', () => {});
+  if (!haveGo) it.skip('needs golang-go, golang-github-gorilla-websocket-dev, golang-nhooyr-websocket-dev, golang-go.uber-zap-dev, golang-github-sirupsen-logrus-dev, golang-github-rs-zerolog-dev and golang-golang-x-exp-dev (apt-get install them; .ci/run does)', () => {});
 });

@@ -56,6 +56,14 @@ function fold(n: ts.Expression, consts: Map<string, ts.Expression>, seen = new S
     return out;
   }
   if (ts.isIdentifier(n) && consts.has(n.text) && !seen.has(n.text)) return fold(consts.get(n.text)!, consts, new Set([...seen, n.text]));
+  // `LITERAL.source`: a constant pattern's text, joined into another.
+  if (ts.isPropertyAccessExpression(n) && n.name.text === 'source' && ts.isIdentifier(n.expression)) {
+    const re = consts.get(n.expression.text);
+    if (re?.kind === ts.SyntaxKind.RegularExpressionLiteral) {
+      const text = (re as ts.RegularExpressionLiteral).text;
+      return text.slice(1, text.lastIndexOf('/'));
+    }
+  }
   return undefined;
 }
 
