@@ -24,6 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDockerlog } from '../samples/docker-json-file/dockerlog.mjs';
 import { journalMissing, linesOf, printJournal, writeJournal } from '../samples/journald/journal.mjs';
+import { goLog, goSample } from './go-log.js';
 import { JAVA_SAMPLE, javaLog } from './java-log.js';
 import { pinoLog, writeLines } from './pino-log.js';
 import { logfmtLines } from './pino-logfmt.js';
@@ -292,6 +293,18 @@ const rowsJava = compare([
 table(`a Java service's JSON log, ${(javaBytes / MB).toFixed(0)} MB: 5% a real Tomcat's WebSocket records (logback's LogstashEncoder), the rest request logs`, rowsJava, javaBytes, countLines(javaFile));
 results.java = { bytes: javaBytes, rows: rowsJava };
 
+// 1h. A Go service's log of zap's records: the WebSocket records of a real gorilla server
+// (samples/go-gorilla/zap), net/http's panic traces between them, among its request logs (bench/go-log.js).
+const goFile = log('go-zap', { seed: 6, wsShare: 0.05 }, Math.min(SIZE, 100 * MB), goLog, [join(here, 'go-log.js'), goSample('zap')]);
+const goBytes = statSync(goFile).size;
+const rowsGo = compare([
+  ['wsclose analyze -o json', wsclose(q(goFile))],
+  ['wsclose --no-prefilter', wsclose(q(goFile), '--no-prefilter')],
+  ['split + JSON.parse (Node)', `${q(node)} ${q(join(here, 'baseline-parse.js'))} ${q(goFile)}`],
+]);
+table(`a Go service's log of zap's records, ${(goBytes / MB).toFixed(0)} MB: 5% a real gorilla server's WebSocket records and panics, the rest request logs`, rowsGo, goBytes, countLines(goFile));
+results.go = { bytes: goBytes, rows: rowsGo };
+
 // 2. Every line a WebSocket event.
 const allWs = log('pino-all-ws', { seed: 2, wsShare: 1, concurrency: 300 }, Math.min(SIZE, 200 * MB));
 const wsBytes = statSync(allWs).size;
@@ -380,7 +393,7 @@ rmSync(join(CACHE, 'time.txt'), { force: true });
 
 // 6. Other benchmarks in this folder.
 if (process.env.BENCH_OTHERS !== '0') {
-  const others = readdirSync(here).filter((f) => f.endsWith('.js') && !/^(run|warm|pino-log|pino-logfmt|java-log|baseline-.*)\.js$/.test(f)).sort();
+  const others = readdirSync(here).filter((f) => f.endsWith('.js') && !/^(run|warm|pino-log|pino-logfmt|java-log|go-log|baseline-.*)\.js$/.test(f)).sort();
   for (const f of others) {
     process.stdout.write(`\n## bench/${f}\n\n`);
     spawnSync(node, [join(here, f)], { stdio: 'inherit' });

@@ -29,10 +29,11 @@
  */
 import type { CloseEvent, ExceptionEvent, WsEvent } from '../src/model.js';
 import { DEFAULT_FIELDS, FIELD, pickAll, toLevel, toRoute, toTime } from './fields.js';
-import { lineScore } from './detect.js';
+import { lineScore, shareOf } from './detect.js';
 import { jsonObject } from './json-line.js';
-import { parseLogfmt } from './logfmt.js';
-import type { Parser } from './parser.js';
+import { logfmtParser, parseLogfmt } from './logfmt.js';
+import type { Needle, Parser, Prefilter } from './parser.js';
+import { jsonPrefilter, logfmtPrefilter } from './record-prefilter.js';
 import { recordEvents } from './record.js';
 import { TraceJoiner, type TraceShape } from './stack.js';
 
@@ -104,7 +105,7 @@ export const goParser: Parser = {
   create(file, sink, _opts) {
     const joiner = new TraceJoiner((e) => sink.event(e));
     return joiner.reader(file, (text, at) => {
-      const rec = isRecordLine(text) ? recordOf(text) : undefined;
+      const rec = recordOf(text);
       if (rec !== undefined) {
         for (const e of recordLineEvents(rec, text, at)) joiner.event(e);
         return;
@@ -140,22 +141,69 @@ export const goParser: Parser = {
       for (const e of lineEvents(msg, base, level)) joiner.event(e);
     });
   },
+
+  prefilter(_opts, lineStart) {
+    return lineStart === '{' ? (jsonRecords ??= recordPrefilter(jsonPrefilter)) : (logfmtRecords ??= recordPrefilter(logfmtPrefilter));
+  },
+
+  lineStart(sample) {
+    // Structured records only: the std log's lines start with a time, and a goroutine dump's with anything.
+    const json = shareOf(sample, (_t, line) => line.charCodeAt(0) === 123 && isRecordLine(line));
+    if (json >= 0.5) return '{';
+    const logfmt = shareOf(sample, (_t, line) => line.charCodeAt(0) !== 123 && isRecordLine(line));
+    return logfmt >= 0.5 ? logfmtParser.lineStart!(sample) : undefined;
+  },
 };
+
+let jsonRecords: Prefilter | undefined;
+let logfmtRecords: Prefilter | undefined;
+
+/**
+ * The fast path of structured records, JSON or logfmt: what a record must hold for its events
+ * (record-prefilter.ts: a connection's keys, the close and frame words, ...), plus what
+ * `lineEvents` reads beyond them (keep in step with its patterns): the libraries' texts, the
+ * network's drops (beside the words' `connection reset` and `clos`), encoding/json's errors,
+ * ERROR_TEXT's words at a word's start, and an address with its port, which keys a record
+ * wherever it is written. The text between the records (net/http's panic lines, goroutine dumps,
+ * the std log's lines) does not start as they do, so it is always read.
+ */
+function recordPrefilter(of: typeof jsonPrefilter): Prefilter {
+  const atWordStart = (b: Uint8Array, start: number) => start === 0 || !isWordByte(b[start - 1]);
+  const needles: Needle[] = [
+    ...of(DEFAULT_FIELDS).needles,
+    { text: 'websocket: ' }, { text: 'status = ' }, { text: 'read limited' }, { text: 'received ' },
+    { text: 'broken pipe' }, { text: 'i/o timeout' }, { text: 'EOF' },
+    { text: 'invalid character' }, { text: 'JSON input' }, { text: 'json: cannot' },
+    { text: 'err', anyCase: true, check: atWordStart }, { text: 'fail', anyCase: true, check: atWordStart },
+    // An IPv4 address's last byte and its port (a needle has two bytes or more), an IPv6 address's end.
+    ...Array.from({ length: 10 }, (_, d) => ({ text: `.${d}`, followedBy: ['[0-9]{0,2}:[0-9]'] })), { text: ']:', followedBy: ['[0-9]'] },
+  ];
+  return { needles };
+}
+
+function isWordByte(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
 
 type Base = Pick<WsEvent, 'time' | 'conn' | 'at' | 'route'>;
 
 type Rec = Record<string, unknown>;
 
-/** Whether a line may be a structured logger's record (recordOf decides). */
+/** Whether a line looks like a structured logger's record, for `detect` and `lineStart`. */
 function isRecordLine(line: string): boolean {
   return line.charCodeAt(0) === 123 /* { */ ? JSON_LEVEL.test(line) : LOGFMT_START.test(line);
 }
 
-/** The record a JSON or logfmt line holds, if it has a message. */
+/**
+ * The record a JSON or logfmt line holds: any JSON object, each of its lines read alike whether
+ * the prefilter lets it through or not (one without a message is read as the json parser would).
+ */
 function recordOf(text: string): Rec | undefined {
-  const rec = text.charCodeAt(0) === 123 ? jsonObject(text) : parseLogfmt(text, DEFAULT_FIELDS);
-  if (rec === undefined || typeof rec === 'string') return undefined;
-  return typeof (rec.msg ?? rec.message) === 'string' ? rec : undefined;
+  if (text.charCodeAt(0) === 123) {
+    const rec = jsonObject(text);
+    return typeof rec === 'string' ? undefined : rec;
+  }
+  return LOGFMT_START.test(text) ? parseLogfmt(text, DEFAULT_FIELDS) : undefined;
 }
 
 /**

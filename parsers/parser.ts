@@ -68,9 +68,10 @@ export interface Parser {
   /**
    * Optional fast path: what a line that can yield an event or a skip must contain. Lines
    * without any needle (and of the usual shape) are counted but never decoded nor given to
-   * `line()`. A parser without it gets every line.
+   * `line()`. A parser without it gets every line. Given the input's `lineStart` when the parser
+   * has one, for a parser whose records may be written more ways than one (JSON or logfmt).
    */
-  prefilter?(opts?: ParserOptions): Prefilter;
+  prefilter?(opts?: ParserOptions, lineStart?: string): Prefilter;
   /**
    * Optional, beside `prefilter`, for a format whose lines start one way per logger (logfmt: its
    * first key): the prefilter's `lineStart` for one input, read off its first lines. Undefined

@@ -45,7 +45,7 @@ function prefilterOf(parser: Parser, opts: ReaderOptions, sample: string[]): Pre
   if (byStart === undefined) byParser.set(parser, (byStart = new Map()));
   let pf = byStart.get(lineStart);
   if (pf === undefined) {
-    pf = parser.prefilter(opts);
+    pf = parser.prefilter(opts, lineStart);
     if (lineStart !== undefined) pf = { ...pf, lineStart };
     byStart.set(lineStart, pf);
   }

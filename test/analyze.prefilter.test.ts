@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { writeLog } from '../bench/pino-log.js';
 import { JAVA_SAMPLE, javaLog } from '../bench/java-log.js';
+import { goLog, goSample } from '../bench/go-log.js';
 import { analyzeFiles } from '../src/analyze.js';
 import type { Report } from '../src/report.js';
 import { logfmtLines } from '../bench/pino-logfmt.js';
@@ -153,6 +154,26 @@ describe('the prefilter drops nothing', () => {
     // Tomcat's own lines, the text shapes: read whole.
     const text = await analyzeFiles([join('samples', 'java-tomcat', 'server.log')]);
     expect(text.input.files[0].prefiltered ?? 0).toBe(0);
+  });
+
+  it.each(['zap', 'zerolog', 'slog', 'logrus'])('a Go service\'s log of %s\'s records, panics and a crash between them, among its request logs: same report, the other lines skipped', async (logger) => {
+    const log = goLog({ seed: 8, logger, wsShare: 0.2, wordy: 0.05 });
+    const rounds = 12;
+    const lines: string[] = [];
+    while (log.rounds() < rounds) lines.push(log.next());
+    const file = join(dir, `go-${logger}.log`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const { fast, full } = await bothWays([file]);
+    expect(comparable(fast)).toEqual(full);
+    const [read] = fast.input.files;
+    expect(read.parser).toBe('go');
+    expect(read.skipped).toEqual({});
+    expect(read.prefiltered).toBeGreaterThan(read.lines / 2);
+    // Each round's connections judged as the sample's: the request lines change nothing.
+    const sample = await analyzeFiles([fileURLToPath(goSample(logger))]);
+    expect(fast.summary.closes).toBe(rounds * sample.summary.closes);
+    expect(fast.summary.byRootCause).toEqual(Object.fromEntries(Object.entries(sample.summary.byRootCause).map(([cause, n]) => [cause, rounds * n])));
+    expect(fast.input.connections.crashed).toBe(rounds * sample.input.connections.crashed);
   });
 
   it.each([

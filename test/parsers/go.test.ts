@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { goParser } from '../../parsers/go.js';
+import { BlockFilter } from '../../src/prefilter.js';
 import { detectParser } from '../../parsers/index.js';
 import { topFrame } from '../../src/exception.js';
 import type { CloseEvent, ExceptionEvent } from '../../src/model.js';
@@ -324,6 +325,54 @@ describe('logrus\', zerolog\'s and slog\'s records', () => {
     ]);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ kind: 'frame', conn: 'c7', route: '/text', direction: 'in', type: 'binary', size: 3, at: 'app.log:1' });
+  });
+});
+
+describe('the prefilter of structured records', () => {
+  /** What lineEvents reads from a record beyond the json parser's fields and words, alone in a message at warn level. */
+  const TEXTS = [
+    'websocket: read limit exceeded', 'websocket: RSV1 set, bad opcode 7', 'status = StatusPolicyViolation and reason = ""',
+    'read limited at 1025 bytes', 'received unmasked frame from client', 'write: broken pipe', 'i/o timeout', 'unexpected EOF',
+    'invalid character \'x\' looking for beginning of value', 'unexpected end of JSON input',
+    'json: cannot unmarshal number into Go value of type string', 'dial failed: refused', 'Error: nope: x',
+  ];
+  const NOISE = '{"level":"info","ts":1795891437.3,"msg":"request","path":"/api/items/3","status":200,"duration":0.0012,"client_ip":"10.9.1.2","referrer":"https://a.example/"}';
+  const SHAPES = [
+    {
+      syntax: 'JSON', start: '{', noise: NOISE,
+      line: (msg: string, field?: [string, string]) => `{"level":"warn","ts":1795891437.3,"msg":${JSON.stringify(msg)}${field ? `,"${field[0]}":"${field[1]}"` : ''}}`,
+    },
+    {
+      syntax: 'logfmt', start: 'time=', noise: 'time=2026-11-28T19:33:31.412Z level=INFO msg=request path=/api/items/3 status=200 duration=0.0012 client_ip=10.9.1.2 referrer=https://a.example/',
+      line: (msg: string, field?: [string, string]) => `time=2026-11-28T19:33:31.412Z level=WARN msg=${JSON.stringify(msg)}${field ? ` ${field[0]}=${field[1]}` : ''}`,
+    },
+  ];
+
+  /** Whether the go parser's prefilter, for an input whose lines start with `start`, lets `line` through among noise lines. */
+  function kept(start: string, line: string, noise: string): boolean {
+    const filter = new BlockFilter({ ...goParser.prefilter!(undefined, start), lineStart: start });
+    const before = `${noise}\n`.repeat(3);
+    const buf = Buffer.from(`${before}${line}\n${noise}\n`);
+    const f = filter.scan(buf, 0, buf.length);
+    const at = Buffer.byteLength(before);
+    return Array.from(f.at.subarray(0, f.hits)).some((h) => h >= at && h < at + Buffer.byteLength(line));
+  }
+
+  describe.each(SHAPES)('$syntax', ({ start, line, noise }) => {
+    it.each(TEXTS)('lets a record through whose message says only %j, an event with no connection', (text) => {
+      expect(parseLines(goParser, 'app.log', [line(text)]).events.length).toBeGreaterThan(0);
+      expect(kept(start, line(text), noise)).toBe(true);
+    });
+
+    it('lets a record through whose address, in a field no parser knows, keys it; not the request logs around it', () => {
+      for (const addr of ['10.1.2.3:5555', '[fe80::1%eth0]:5555']) {
+        const rec = line('hello', ['addr', addr]);
+        expect(parseLines(goParser, 'app.log', [rec]).events[0]).toMatchObject({ kind: 'note', conn: addr });
+        expect(kept(start, rec, noise)).toBe(true);
+      }
+      expect(parseLines(goParser, 'app.log', [noise]).events).toEqual([]);
+      expect(kept(start, noise, noise)).toBe(false);
+    });
   });
 });
 
