@@ -26,9 +26,10 @@ const STD_TIME = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d/gm;
  * @param {string} [o.logger] the sample's logger: zap, zerolog, slog (JSON) or logrus (text)
  * @param {number} [o.wsShare] the share of lines that are the sample's records (0 to 1)
  * @param {number} [o.wordy] the share of request lines with the vocabulary's words
+ * @param {boolean} [o.clientPort] request lines name their client's address with its port (`r.RemoteAddr`, as zerolog's hlog writes it)
  * @returns {{ next(): string, rounds(): number }} next() gives one line, or a trace's lines (no line break at the end); rounds() how many times the sample was all given
  */
-export function goLog({ seed, logger = 'zap', wsShare = 0.05, wordy = 0.01 }) {
+export function goLog({ seed, logger = 'zap', wsShare = 0.05, wordy = 0.01, clientPort = false }) {
   const rand = rng(seed);
   const int = (n) => Math.floor(rand() * n);
   const record = (line) => line.startsWith('{') || line.startsWith('time=');
@@ -67,7 +68,7 @@ export function goLog({ seed, logger = 'zap', wsShare = 0.05, wordy = 0.01 }) {
       // At info level: an error logged with no connection would be taken for the next close's cause (correlator.ts's orphans).
       level: logger === 'slog' ? 'INFO' : 'info', msg: wordyLine ? WORDY[int(WORDY.length)] : 'request',
       method: 'GET', path: `${PATHS[int(PATHS.length)]}/${int(100000)}`, status: rand() < 0.97 ? 200 : 503,
-      bytes: int(20000), duration: Number((rand() / 20).toFixed(6)), client_ip: `10.9.${int(256)}.${int(256)}`,
+      bytes: int(20000), duration: Number((rand() / 20).toFixed(6)), client_ip: `10.9.${int(256)}.${int(256)}${clientPort ? `:${1024 + int(60000)}` : ''}`,
       request_id: int(2 ** 40).toString(36),
     };
     if (json) return `{${stamp()},${JSON.stringify(fields).slice(1)}`;

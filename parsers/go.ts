@@ -212,6 +212,7 @@ function recordOf(text: string): Rec | undefined {
  * it names, routed by its path field; its other fields as the json parser reads them.
  */
 function recordLineEvents(rec: Rec, text: string, at: string): WsEvent[] {
+  if (isRequestLog(rec)) return [];
   const values = pickAll(rec, DEFAULT_FIELDS).values;
   const msg = values[FIELD.message];
   const error = values[FIELD.error];
@@ -221,6 +222,19 @@ function recordLineEvents(rec: Rec, text: string, at: string): WsEvent[] {
   const route = toRoute(values[FIELD.route]) ?? ROUTE.exec(said.slice(0, 300))?.[1];
   const base = { time: toTime(values[FIELD.time]), conn: conn === undefined ? undefined : String(conn), at, route };
   return lineEvents(said, base, toLevel(values[FIELD.level]), rec);
+}
+
+const HTTP_METHOD = /^(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE)$/;
+
+/**
+ * An HTTP request's own log, its method and its response's status (not an upgrade's 101), as
+ * zerolog's hlog, echo and the like write one a request: no WebSocket's, as the json parser
+ * takes pino-http's (record.ts), and the address it names (`r.RemoteAddr`, port and all) its
+ * HTTP client's, which would otherwise key a connection of its own for every request.
+ */
+function isRequestLog(rec: Rec): boolean {
+  const status = rec.status ?? rec.status_code ?? rec.statusCode;
+  return typeof rec.method === 'string' && HTTP_METHOD.test(rec.method) && typeof status === 'number' && status >= 100 && status < 600 && status !== 101;
 }
 
 /** What one log message says, library texts first, then the shared message vocabulary (with a record's own fields). */

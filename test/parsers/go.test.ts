@@ -319,6 +319,13 @@ describe('logrus\', zerolog\'s and slog\'s records', () => {
     expect(parseLines(goParser, 'app.log', [line('info')]).events.map((e) => e.kind)).toEqual(['note']);
   });
 
+  it('takes an HTTP request\'s own log for no connection\'s, its client\'s address keying nothing; an upgrade\'s 101 for its connection\'s', () => {
+    // zerolog's hlog: AccessHandler's status, MethodHandler's method, RemoteAddrHandler's `ip` (r.RemoteAddr).
+    const request = (status: number) => `{"level":"info","ip":"10.1.2.3:54321","method":"GET","url":"/chat","status":${status},"size":0,"duration":0.2,"time":"2026-11-28T19:33:31Z","message":"request"}`;
+    expect(parseLines(goParser, 'app.log', [request(200), request(503)]).events).toEqual([]);
+    expect(parseLines(goParser, 'app.log', [request(101)]).events).toMatchObject([{ kind: 'note', conn: '10.1.2.3:54321', route: '/chat' }]);
+  });
+
   it('reads a record\'s own fields as the json parser does: a connection id, a frame\'s type', () => {
     const { events } = parseLines(goParser, 'app.log', [
       'time=2026-11-28T19:33:31.412Z level=INFO msg="message received" connId=c7 type=binary bytes=3 remote=127.0.0.1:53334 path=/text',
