@@ -9,8 +9,8 @@
  * named as the formats above name them (`asctime`, `name`, `levelname`, `message`; or `created`,
  * or its `timestamp`), the traceback's text in `exc_info` (pythonjsonlogger 2.0, checked on
  * Debian's); and as structlog's stdlib recipe renders them (structlog 22.3, Debian's:
- * `event`, `level`, `logger`, `timestamp`, `exception`). Shared by every parser of a Python
- * library's logs.
+ * `event`, `level`, `logger`, `timestamp`, `exception`); and uvicorn's default format
+ * (`INFO:     message`). Shared by every parser of a Python library's logs.
  */
 import { toLevel, toTime } from './fields.js';
 import { jsonObject } from './json-line.js';
@@ -36,6 +36,13 @@ const SEP = '(?: - |: | \\| |:| )';
 const TOKEN = '\\[?([A-Za-z_][\\w.-]{0,120})\\]?';
 const HEADER = new RegExp(`^(?:(\\d{4}-\\d\\d-\\d\\d[ T]\\d\\d:\\d\\d:\\d\\d(?:[,.]\\d{1,6})?)${SEP}?)?${TOKEN}${SEP}${TOKEN}${SEP}(.*)$`);
 const LEVEL = /^(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)$/;
+/**
+ * uvicorn's default log config, `%(levelprefix)s %(message)s`: the level and its colon padded to
+ * nine characters, then a space (uvicorn/logging.py `ColourizedFormatter`, uncoloured when not
+ * a terminal; unchanged from 0.17 to 0.35). It names no logger: its records are `UVICORN`'s.
+ */
+const UVICORN_PREFIX = /^(TRACE|DEBUG|INFO|WARNING|ERROR|CRITICAL):( {1,5})(?! )(.*)$/;
+export const UVICORN = 'uvicorn';
 
 // Records of one second share their date and time: parse it once (asctime has no zone: local time).
 let lastSecond = '';
@@ -61,6 +68,8 @@ export function parseHeader(text: string): Header | undefined {
   if (c === 123 /* { */) return jsonRecord(text);
   // A record starts with a digit (asctime) or a capital (the level, or a logger name).
   if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 91 || c === 95)) return undefined;
+  const u = UVICORN_PREFIX.exec(text);
+  if (u && u[1].length + u[2].length === 9) return { time: undefined, level: toLevel(u[1] === 'TRACE' ? 'debug' : u[1]) ?? 'info', logger: UVICORN, message: u[3] };
   const m = HEADER.exec(text);
   if (!m) return undefined;
   const [, time, a, b, message] = m;

@@ -20,10 +20,26 @@
  * `extra={"websocket": self}` as the connection object's repr, whose address names the connection while it lives (a new
  * connection, CONNECTING or its request, starts anew on an address used before). Without a key
  * the log is read in order, one connection at a time (events carry no `conn`).
+ *
+ * Also uvicorn serving an ASGI app (FastAPI, Starlette) on websockets, in its default format
+ * (python-logging.ts): it hands its `uvicorn.error` logger to websockets, whose `connection open`
+ * and `connection closed` come through it. Checked against uvicorn 0.17.6 (Debian's, run:
+ * samples/uvicorn) and main (2025-09; its websockets, websockets-sansio and wsproto protocols):
+ * - `ADDR - "WebSocket /path" [accepted]` opens a connection (ADDR `127.0.0.1:5555`, or 0.17's
+ *   `('127.0.0.1', 5555)`); `… 403` is a handshake the app refused.
+ * - ERROR `Exception in ASGI application` + traceback: the app raised; uvicorn closes the
+ *   transport without a close frame, so the client sees 1006. A `WebSocketDisconnect` there is
+ *   the client's own close reaching an app that did not catch it (its code in the message up to
+ *   Starlette 0.2x).
+ * - Starlette's `receive_text()` (and `receive_json()`) read `message["text"]`: a binary frame
+ *   makes it raise `KeyError: 'text'`, `receive_bytes()` a text frame `KeyError: 'bytes'`, and
+ *   `receive_json()`'s own `json.loads` fails only on a text frame. At INFO that traceback is the
+ *   only trace of the frame, so it is read as the frame's evidence too.
  */
 import type { FrameType, WsEvent } from '../src/model.js';
+import { messageText, SAYS } from './fields.js';
 import type { Parser, ParserSink } from './parser.js';
-import { detectRecords, type PyRecord, pythonLogReader } from './python-logging.js';
+import { detectRecords, type PyRecord, pythonLogReader, UVICORN } from './python-logging.js';
 import type { PyException } from './python-traceback.js';
 
 /** The connection object's repr, `<websockets.legacy.server.WebSocketServerProtocol object at 0x7fe9287522d0>`. */
@@ -38,7 +54,13 @@ const STATE = /^= connection is (CONNECTING|OPEN|CLOSING|CLOSED)$/;
 const FAILING = /^! failing connection with code (\d{4})$/;
 const CLOSED_TEXT = /^(sent|received) (\d{4}) \([^)]{0,60}\)(?: (.{0,256}?))?; (?:no close frame (?:received|sent)|then (?:sent|received) (\d{4}) \([^)]{0,60}\)(?: (.{0,256}))?)$/;
 const ERRORS_WITH_TRACEBACK = /^(?:connection handler failed|Error in connection handler|opening handshake failed|closing handshake failed|data transfer failed|Error in data transfer|keepalive ping failed|unexpected internal error|parser failed|process_request failed|process_response failed)$/;
-const SHAPES = /^(?:[<>] (?:TEXT|BINARY|CLOSE|PING|PONG|GET) |= connection is |connection (?:open|closed|handler failed)$|! failing connection)/;
+const SHAPES = /^(?:[<>] (?:TEXT|BINARY|CLOSE|PING|PONG|GET) |= connection is |connection (?:open|closed|handler failed)$|! failing connection|Exception in ASGI application$)|"WebSocket \/\S{0,4096}" \[accepted\]$/;
+/** uvicorn's handshake line: the client's address, the path, and `[accepted]` or a refusal's status. */
+const UVICORN_HANDSHAKE = /^(.{1,100}) - "WebSocket (\/\S{0,4096})" (\[accepted\]|\d{3})$/;
+/** Starlette's receive of one type given a frame of the other (KeyError on the message's key): the key it lacked. */
+const STARLETTE_RECEIVE = /File "[^"\n]{0,400}starlette\/websockets\.py", line \d{1,6}, in receive_(?:text|bytes|json)\n(?:[^\n]{0,400}\n){0,3}KeyError: '(text|bytes)'$/;
+/** Starlette's receive_json() failing in its json.loads: the text frame it took did not parse. */
+const STARLETTE_JSON = /starlette\/websockets\.py", line \d{1,6}, in receive_json\n {4}return json\.loads\(text\)\n/;
 /** Codes websockets sends itself when it rejects a frame (max_size, invalid UTF-8, protocol). */
 const LIBRARY_CODES = new Set([1002, 1007, 1009]);
 /** A connection's close waits this many records for its other closing line. */
@@ -83,7 +105,7 @@ export function closedText(text: string): Close | undefined {
 
 export const pythonWebsocketsParser: Parser = {
   name: 'python-websockets',
-  description: 'Python websockets server logs (standard logging; 10.x legacy and 14.x-17.x formats)',
+  description: 'Python websockets server logs (standard logging; 10.x legacy and 14.x-17.x formats), and uvicorn serving FastAPI or Starlette on websockets',
 
   detect(lines) {
     return detectRecords(lines, (h) => h.logger.startsWith('websockets.') || SHAPES.test(h.message)).score;
@@ -122,7 +144,8 @@ class WebsocketsReader {
       if (this.records - c.closedAtRecord <= CLOSE_WAIT) break;
       this.emitClose(c);
     }
-    if (!r.logger.startsWith('websockets')) {
+    if (r.logger === UVICORN && this.uvicorn(r)) return;
+    if (!r.logger.startsWith('websockets') && r.logger !== UVICORN) {
       this.application(r);
       return;
     }
@@ -157,6 +180,42 @@ class WebsocketsReader {
       const m = FAILING.exec(msg);
       if (m) this.conn(key).failCode = Number(m[1]);
     } else if (r.exception && ERRORS_WITH_TRACEBACK.test(msg)) this.failure(r, key, r.exception);
+    else if (r.logger === UVICORN) this.application(r);
+  }
+
+  /** uvicorn's own lines (the rest of its logger's are websockets' or the app's); false when the line is none of them. */
+  private uvicorn(r: PyRecord): boolean {
+    const hs = UVICORN_HANDSHAKE.exec(r.message);
+    if (hs) {
+      const conn = this.conn(undefined, (c) => c.opened || c.rejected || this.isClosing(c));
+      const q = hs[2].indexOf('?');
+      conn.route = q < 0 ? hs[2] : hs[2].slice(0, q);
+      if (hs[3] === '[accepted]') this.open(r, conn);
+      else conn.rejected = true;
+      return true;
+    }
+    if (r.message !== 'Exception in ASGI application' || !r.exception) return false;
+    const ex = r.exception;
+    const conn = this.current;
+    // At INFO no frame is logged: Starlette's receive, failing, shows which type the frame was (at DEBUG, websockets logs it).
+    if (!this.debug && conn?.opened) {
+      const lacked = STARLETTE_RECEIVE.exec(ex.stack)?.[1];
+      const type = lacked === 'text' ? 'binary' : lacked === 'bytes' || STARLETTE_JSON.test(ex.stack) ? 'text' : undefined;
+      if (type) this.emit({ kind: 'frame', time: r.time, conn: undefined, at: r.at, route: conn.route, direction: 'in', type });
+    }
+    // The client's close, reaching an app that did not catch it: its code, when Starlette printed one.
+    const disconnect = /(?:^|\.)WebSocketDisconnect$/.test(ex.type);
+    this.emit({
+      kind: 'exception', time: r.time, conn: undefined, at: r.at, route: conn?.route,
+      type: ex.type, message: ex.message, stack: ex.stack, fatal: false, connectionClosed: disconnect || undefined,
+    });
+    if (conn) {
+      const code = disconnect && /^\d{4}$/.test(ex.message) ? Number(ex.message) : null;
+      conn.handler = disconnect
+        ? { code, reason: '', initiator: 'client', clean: true }
+        : { code: 1006, reason: '', initiator: 'server', clean: false };
+    }
+    return true;
   }
 
   /** Frames, the request line and the response status line. */
@@ -271,6 +330,11 @@ class WebsocketsReader {
       });
     } else if (conn?.opened && !this.isClosing(conn)) {
       this.emit({ kind: 'note', time: r.time, conn: undefined, at: r.at, route: conn.route, text: r.message, level: r.level });
+      // The app saying it closes with a code: the one record of it at INFO, where no close frame is logged.
+      const said = messageText(r.message);
+      if (!this.debug && said.code !== undefined && said.says(SAYS.close)) {
+        conn.first ??= { code: said.code, reason: said.reason?.reason ?? '', initiator: said.says(SAYS.closedByClient) ? 'client' : 'server', clean: true };
+      }
     }
   }
 

@@ -282,7 +282,7 @@ function typeMismatch(
       proof: error ? [last!, error, profileEvidence(profile, how)] : [last!, profileEvidence(profile, how)],
       exception: error, usedProfile: true,
       explanation: `a ${data} frame reached ${route}, which accepts ${profile.accepts}${error ? ` (${followed(error)})` : ''}`,
-      fix: fixFor(data, profile.accepts === 'binary' ? 'binary' : 'text', error),
+      fix: fixFor(data, profile.accepts === 'binary' ? 'binary' : 'text', error, inc.close.code),
     };
   }
   const saying = texts.find((t) => TYPE_MISMATCH_TEXT.test(t));
@@ -297,7 +297,7 @@ function typeMismatch(
       explanation: saying !== undefined
         ? `the server said it cannot take this data type${last ? ` (the last frame was ${last.type})` : ''}`
         : `a binary frame reached a handler that parses text: ${followed(error!)}`,
-      fix: fixFor(last?.type ?? 'binary', expected ?? 'text', error),
+      fix: fixFor(last?.type ?? 'binary', expected ?? 'text', error, inc.close.code),
     };
   }
   return undefined;
@@ -354,9 +354,11 @@ function fromCode(
   return { cause: info.cause, confidence: 0.65, proof: [], explanation: `${info.name}${reason}; only the close code supports this` };
 }
 
-function fixFor(sent: string, wanted: string, error: ExceptionEvent | undefined): string {
+function fixFor(sent: string, wanted: string, error: ExceptionEvent | undefined, code: number | null): string {
+  // What the error became: a crash, a connection dropped without a close frame (uvicorn after an app's exception), or a 1011.
+  const became = error?.fatal ? 'crash the process' : code === 1006 ? 'drop the connection (1006)' : 'become a 1011';
   const guard = error && isParseError(error)
-    ? `check the frame type before parsing (ws: isBinary; Python: isinstance(message, bytes); Go: the messageType) and close with 1003 instead of letting ${error.type} ${error.fatal ? 'crash the process' : 'become a 1011'}`
+    ? `check the frame type before parsing (ws: isBinary; Python: isinstance(message, bytes); Go: the messageType) and close with 1003 instead of letting ${error.type} ${became}`
     : 'have the server check the frame type before it parses and answer 1003';
   return `Send ${wanted} frames to this endpoint, not ${sent}; ${guard}.`;
 }

@@ -140,7 +140,9 @@ const saying = memo((message: string) => {
 export function isParseError(e: ExceptionEvent): boolean {
   const text = `${e.type}: ${e.message}`;
   return /JSON|Unexpected token|Unexpected end of|Expecting value|invalid character|codec can't decode|not valid UTF-?8|Unexpected (?:non-whitespace )?character|Malformed|SyntaxError|Unmarshal|parse error|cannot parse|failed to parse/i.test(text)
-    || /JSON\.parse|json\.loads|json\.decoder|encoding\/json/.test(e.stack ?? '');
+    || /JSON\.parse|json\.loads|json\.decoder|encoding\/json/.test(e.stack ?? '')
+    // Starlette's receive_text()/receive_json() given a binary frame: `message["text"]` has no such key.
+    || (e.type === 'KeyError' && e.message === "'text'" && /starlette\/websockets\.py", line \d{1,6}, in receive_(?:text|json)\n(?:[^\n]{0,400}\n){0,3}KeyError: 'text'$/.test(e.stack ?? ''));
 }
 
 /** Text that says the endpoint got a data type it does not take. */

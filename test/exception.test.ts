@@ -1,10 +1,11 @@
 /**
  * An exception's first application frame and signature, from stacks as Node, Go and Python
- * print them; the frame's numbers dropped as the patterns they replaced would.
+ * print them; the frame's numbers dropped as the patterns they replaced would; and which
+ * exceptions are a parser rejecting its input.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dropNumber, exceptionInfo, topFrame } from '../src/exception.js';
+import { dropNumber, exceptionInfo, isParseError, topFrame } from '../src/exception.js';
 import type { ExceptionEvent } from '../src/model.js';
 
 const NODE = `TypeError: Cannot read properties of undefined (reading 'roomId')
@@ -60,5 +61,30 @@ describe('topFrame', () => {
       signature: "TypeError: Cannot read properties of undefined (reading 'roomId') in room N @ onChatMessage (file:///srv/chat/src/handlers/onChatMessage.js)",
     });
     expect(exceptionInfo({ ...e, at: 'a.log:9', stack: undefined }).signature).toBe("TypeError: Cannot read properties of undefined (reading 'roomId') in room N");
+  });
+});
+
+describe('isParseError', () => {
+  const exception = (type: string, message: string, stack?: string): ExceptionEvent => ({ kind: 'exception', at: 'a:1', time: undefined, conn: undefined, type, message, stack, fatal: false });
+  /** The end of the traceback of Starlette 0.26's receive_text() given a binary frame (samples/uvicorn). */
+  const starlette = (file: string) => `Traceback (most recent call last):
+  File "/srv/app.py", line 19, in text
+    await ws.send_text("echo:" + await ws.receive_text())
+                                 ^^^^^^^^^^^^^^^^^^^^^^^
+  File "${file}", line 114, in receive_text
+    return message["text"]
+           ~~~~~~~^^^^^^^^
+KeyError: 'text'`;
+
+  it('takes decoders\' and JSON parsers\' errors, and Starlette\'s receive_text() finding no text in the message', () => {
+    expect(isParseError(exception('json.decoder.JSONDecodeError', 'Expecting value: line 1 column 1 (char 0)', PYTHON))).toBe(true);
+    expect(isParseError(exception('SyntaxError', 'Unexpected token \u0000 in JSON at position 0'))).toBe(true);
+    expect(isParseError(exception('KeyError', "'text'", starlette('/usr/lib/python3/dist-packages/starlette/websockets.py')))).toBe(true);
+  });
+
+  it('leaves other errors alone: a KeyError of the app\'s own, a TypeError', () => {
+    expect(isParseError(exception('KeyError', "'text'", starlette('/srv/app/ws.py')))).toBe(false);
+    expect(isParseError(exception('KeyError', "'op'", starlette('/usr/lib/python3/dist-packages/starlette/websockets.py').replace("KeyError: 'text'", "KeyError: 'op'")))).toBe(false);
+    expect(isParseError(exception('TypeError', "Cannot read properties of undefined (reading 'roomId')", NODE))).toBe(false);
   });
 });

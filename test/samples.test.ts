@@ -11,6 +11,8 @@ const SAMPLES = [
   { log: 'samples/python-websockets/v14.2/server.log', expected: 'samples/python-websockets/v14.2/server.expected.json', parser: 'python-websockets' },
   { log: 'samples/python-websockets/v17.0.1/server.log', expected: 'samples/python-websockets/v17.0.1/server.expected.json', parser: 'python-websockets' },
   { log: 'samples/python-websockets/json/server.log', expected: 'samples/python-websockets/json/server.expected.json', parser: 'python-websockets' },
+  { log: 'samples/uvicorn/server.log', expected: 'samples/uvicorn/server.expected.json', parser: 'python-websockets' },
+  { log: 'samples/uvicorn/debug/server.log', expected: 'samples/uvicorn/debug/server.expected.json', parser: 'python-websockets' },
   { log: 'samples/aiohttp/server.log', expected: 'samples/aiohttp/server.expected.json', parser: 'aiohttp' },
   { log: 'samples/aiohttp/json/server.log', expected: 'samples/aiohttp/json/server.expected.json', parser: 'aiohttp' },
   { log: 'samples/go-gorilla/server.log', expected: 'samples/go-gorilla/server.expected.json', parser: 'go' },

@@ -1,7 +1,8 @@
 /**
  * The Python websockets parser on real lines: Debian's 10.4 (legacy server) and releases 14.2
  * and 17.0.1 (new asyncio server), each from the committed samples that the real library
- * wrote; and, where /usr/bin/python3 imports websockets, a live run of the sample's server.
+ * wrote; uvicorn 0.17.6 serving a FastAPI app on it (Debian's, samples/uvicorn); and, where
+ * /usr/bin/python3 imports them, live runs of the samples' servers.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,13 +14,14 @@ import { closedText, pythonWebsocketsParser } from '../../parsers/python-websock
 import type { CloseEvent, FrameEvent, WsEvent } from '../../src/model.js';
 import type { Report } from '../../src/report.js';
 import { runCli } from '../support/cli.js';
-import { type ExpectedVerdict, expectVerdicts } from '../support/expect-verdict.js';
-import { ofKind, parseAll } from '../support/parse.js';
+import { type ExpectedVerdict, expectSampleVerdicts, expectVerdicts } from '../support/expect-verdict.js';
+import { ofKind, parseAll, parseLines } from '../support/parse.js';
 import { pythonCanImport, runPython } from '../support/python.js';
 
 const v10 = readFileSync('samples/python-websockets/server.log', 'utf8').split('\n');
 const v14 = readFileSync('samples/python-websockets/v14.2/server.log', 'utf8').split('\n');
 const v17 = readFileSync('samples/python-websockets/v17.0.1/server.log', 'utf8').split('\n');
+const uvicorn = readFileSync('samples/uvicorn/server.log', 'utf8').split('\n');
 
 /** The lines of the connection whose request names this scenario, up to the next connection. */
 function connection(log: string[], scenario: string): string[] {
@@ -146,6 +148,67 @@ describe('python-websockets: connections, read in order without keys', () => {
   it('splits two connections at the second `connection open` when nothing else tells them apart', () => {
     const events = parse(['INFO:websockets.server:connection open', 'INFO:websockets.server:connection open', 'INFO:websockets.server:connection closed']);
     expect(events.map((e) => [e.kind, e.at])).toEqual([['open', 'ws.log:1'], ['open', 'ws.log:2'], ['close', 'ws.log:3']]);
+  });
+});
+
+describe('uvicorn serving FastAPI/Starlette on websockets, in uvicorn\'s default format', () => {
+  /** The sample's lines from the handshake of the connection on `route` whose `n`th it is, to the next handshake. */
+  function connection(route: string, n = 0): string[] {
+    const starts = uvicorn.flatMap((l, i) => (l.endsWith(`"WebSocket ${route}" [accepted]`) ? [i] : []));
+    const next = uvicorn.findIndex((l, i) => i > starts[n] && l.endsWith('[accepted]'));
+    return uvicorn.slice(starts[n], next < 0 ? undefined : next);
+  }
+
+  it('opens at the handshake uvicorn accepted (0.17\'s address as a tuple, or as later versions write it) and reads websockets\' INFO lines through its logger', () => {
+    for (const accepted of [`INFO:     ('127.0.0.1', 48732) - "WebSocket /text?room=1" [accepted]`, 'INFO:     127.0.0.1:48732 - "WebSocket /text?room=1" [accepted]']) {
+      const events = parse([accepted, 'INFO:     connection open', 'INFO:     connection closed']);
+      expect(events.map((e) => [e.kind, e.at, e.route, e.conn])).toEqual([['open', 'ws.log:1', '/text', undefined], ['close', 'ws.log:3', '/text', undefined]]);
+      // At INFO nothing says the close's code.
+      expect(ofKind(events, 'close')[0]).toMatchObject({ code: null, initiator: 'unknown' });
+    }
+  });
+
+  it('reads `Exception in ASGI application` as the app\'s exception, and the connection uvicorn then dropped as a 1006 the server caused', () => {
+    const events = parse(connection('/json', 3)); // json-bug: KeyError('op') in the app
+    expect(events.map((e) => e.kind)).toEqual(['open', 'exception', 'close']);
+    expect(ofKind(events, 'exception')[0]).toMatchObject({ type: 'KeyError', message: "'op'", fatal: false, conn: undefined, route: '/json' });
+    expect(ofKind(events, 'exception')[0].stack).toMatch(/samples\/uvicorn\/app\.py", line \d+, in json_route\n/);
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1006, initiator: 'server', clean: false, route: '/json' });
+  });
+
+  it('reads Starlette\'s KeyError(\'text\') in receive_text() and receive_json() as the binary frame it was given, and its json.loads failing as a text frame', () => {
+    const binary = parse(connection('/text', 1));
+    expect(binary.map((e) => e.kind)).toEqual(['open', 'frame', 'exception', 'close']);
+    expect(binary[1]).toMatchObject({ direction: 'in', type: 'binary', at: binary[2].at });
+    expect(parse(connection('/json', 2))[1]).toMatchObject({ kind: 'frame', type: 'binary' }); // receive_json
+    const bad = parse(connection('/json', 1));
+    expect(bad.map((e) => [e.kind, (e as { type?: string }).type])).toEqual([['open', undefined], ['frame', 'text'], ['exception', 'json.decoder.JSONDecodeError'], ['close', undefined]]);
+    // A KeyError('text') of the app's own making is no frame's.
+    const own = connection('/text', 1).map((l) => l.replace(/starlette\/websockets\.py/, 'app/ws.py'));
+    expect(parse(own).map((e) => e.kind)).toEqual(['open', 'exception', 'close']);
+  });
+
+  it('reads an uncaught WebSocketDisconnect as the client\'s close with its code, a consequence of it', () => {
+    const events = parse(connection('/nocatch'));
+    expect(ofKind(events, 'exception')[0]).toMatchObject({ type: 'starlette.websockets.WebSocketDisconnect', message: '1000', connectionClosed: true });
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1000, initiator: 'client', clean: true });
+  });
+
+  it('takes the code the app says it closes with, where no close frame is logged', () => {
+    const events = parse(connection('/strict'));
+    expect(ofKind(events, 'note')[0]).toMatchObject({ text: 'binary frames are not accepted on /strict, closing with 1003', level: 'warn' });
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1003, initiator: 'server', clean: true });
+  });
+
+  it('is picked for uvicorn\'s log, whose prefix is not the basicConfig default\'s', () => {
+    expect(pythonWebsocketsParser.detect(uvicorn.slice(0, 50))).toBeGreaterThan(0.6);
+    expect(pythonWebsocketsParser.detect(uvicorn.slice(0, 50))).toBeGreaterThan(aiohttpParser.detect(uvicorn.slice(0, 50)));
+    // `INFO:root:…` is basicConfig's; `INFO: msg` with one space is neither.
+    for (const line of ['INFO: 127.0.0.1:1 - "WebSocket /x" [accepted]', 'INFO:      127.0.0.1:1 - "WebSocket /x" [accepted]']) {
+      expect(parseLines(pythonWebsocketsParser, 'ws.log', [line]), line).toEqual({ events: [], skipped: { 'not-python-log': 1 } });
+    }
+    expect(parse(['INFO:root:127.0.0.1:1 - "WebSocket /x" [accepted]'])).toEqual([]);
+    expect(parse(['INFO:     127.0.0.1:1 - "WebSocket /x" [accepted]']).map((e) => e.kind)).toEqual(['open']);
   });
 });
 
@@ -297,3 +360,24 @@ describe('python-websockets: a live run of the sample server on this machine', (
   });
 });
 
+
+const HAVE_UVICORN = pythonCanImport('uvicorn') && pythonCanImport('fastapi') && pythonCanImport('websockets');
+const WHY_UVICORN = HAVE_UVICORN ? '' : ' (skipped: /usr/bin/python3 cannot import uvicorn, fastapi and websockets; apt-get install python3-uvicorn python3-fastapi python3-websockets)';
+if (!HAVE_UVICORN) console.warn(`uvicorn live tests${WHY_UVICORN}`);
+
+describe('uvicorn: a live run of the sample FastAPI app on this machine', () => {
+  it.skipIf(!HAVE_UVICORN).each([
+    ['INFO, uvicorn\'s default', []],
+    ['DEBUG (--log-level debug: websockets\' frames and close codes)', ['--debug']],
+  ])(`at %s: every connection judged as its scenario calls for${WHY_UVICORN}`, async (_, args) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsclose-uvicorn-'));
+    const log = join(dir, 'server.log');
+    await runPython(['samples/uvicorn/generate.py', dir, '--name', log, ...args]);
+    const report = await expectSampleVerdicts(log, join(dir, 'server.expected.json'), 'python-websockets');
+    expect(report.input.files[0]).toMatchObject({ skipped: {}, keyless: true });
+    expect(readFileSync(log, 'utf8')).toMatch(/^INFO:     Started server process \[\d+\]\n/);
+    // What the clients saw: uvicorn sent no close frame after the app raised.
+    const expected = JSON.parse(readFileSync(join(dir, 'server.expected.json'), 'utf8')) as (ExpectedVerdict & { peerSaw: number })[];
+    expect(expected.filter((e) => e.peerSaw === 1006).map((e) => e.scenario)).toEqual(['binary-to-text', 'bad-json', 'binary-to-json', 'json-bug']);
+  });
+});
