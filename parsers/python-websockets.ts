@@ -22,8 +22,9 @@
  * the log is read in order, one connection at a time (events carry no `conn`).
  *
  * Also uvicorn serving an ASGI app (FastAPI, Starlette) on websockets, in its default format
- * (python-logging.ts): it hands its `uvicorn.error` logger to websockets, whose `connection open`
- * and `connection closed` come through it. Checked against uvicorn 0.17.6 (Debian's, run:
+ * (python-logging.ts) or any other a `--log-config` gives its loggers (the formats above, JSON
+ * among them): it hands its `uvicorn.error` logger to websockets, whose `connection open` and
+ * `connection closed` come through it. Checked against uvicorn 0.17.6 (Debian's, run:
  * samples/uvicorn) and main (2025-09; its websockets, websockets-sansio and wsproto protocols):
  * - `ADDR - "WebSocket /path" [accepted]` opens a connection (ADDR `127.0.0.1:5555`, or 0.17's
  *   `('127.0.0.1', 5555)`); `… 403` is a handshake the app refused.
@@ -144,16 +145,18 @@ class WebsocketsReader {
       if (this.records - c.closedAtRecord <= CLOSE_WAIT) break;
       this.emitClose(c);
     }
-    if (r.logger === UVICORN && this.uvicorn(r)) return;
-    if (!r.logger.startsWith('websockets') && r.logger !== UVICORN) {
+    const uvicorn = isUvicorn(r.logger);
+    if (!uvicorn && !r.logger.startsWith('websockets')) {
       this.application(r);
       return;
     }
     if (r.level === 'debug') this.debug = true;
     let msg = r.message;
     let key: string | undefined;
-    const id = UUID_PREFIX.exec(msg);
-    if (id) {
+    const id = uvicorn ? null : UUID_PREFIX.exec(msg);
+    // uvicorn's lines begin with no key of the recipe's: its handshake's address is its client's, not a prefix.
+    if (uvicorn) key = objectKey(r);
+    else if (id) {
       key = id[1];
       msg = msg.slice(id[0].length);
     } else {
@@ -162,11 +165,9 @@ class WebsocketsReader {
         const host = a[1] ?? a[3] ?? a[5];
         key = `${host.includes(':') ? `[${host}]` : host}:${a[2] ?? a[4] ?? a[6]}`;
         msg = msg.slice(a[0].length);
-      } else {
-        const ws = r.fields?.websocket;
-        if (typeof ws === 'string') key = OBJECT_REPR.exec(ws)?.[1];
-      }
+      } else key = objectKey(r);
     }
+    if (uvicorn && this.uvicorn(r, key)) return;
     const c0 = msg.charCodeAt(0);
     if (c0 === 60 /* < */ || c0 === 62 /* > */) this.arrow(r, key, msg);
     else if (c0 === 61 /* = */) this.state(r, key, msg);
@@ -180,33 +181,34 @@ class WebsocketsReader {
       const m = FAILING.exec(msg);
       if (m) this.conn(key).failCode = Number(m[1]);
     } else if (r.exception && ERRORS_WITH_TRACEBACK.test(msg)) this.failure(r, key, r.exception);
-    else if (r.logger === UVICORN) this.application(r);
+    else if (uvicorn) this.application(r);
   }
 
   /** uvicorn's own lines (the rest of its logger's are websockets' or the app's); false when the line is none of them. */
-  private uvicorn(r: PyRecord): boolean {
+  private uvicorn(r: PyRecord, key: string | undefined): boolean {
     const hs = UVICORN_HANDSHAKE.exec(r.message);
     if (hs) {
-      const conn = this.conn(undefined, (c) => c.opened || c.rejected || this.isClosing(c));
+      const conn = this.conn(key, (c) => c.opened || c.rejected || this.isClosing(c));
       const q = hs[2].indexOf('?');
       conn.route = q < 0 ? hs[2] : hs[2].slice(0, q);
       if (hs[3] === '[accepted]') this.open(r, conn);
       else conn.rejected = true;
       return true;
     }
-    if (r.message !== 'Exception in ASGI application' || !r.exception) return false;
+    // Its message ends with a line break (`"Exception in ASGI application\n"`), which a JSON record keeps.
+    if (r.message.trimEnd() !== 'Exception in ASGI application' || !r.exception) return false;
     const ex = r.exception;
-    const conn = this.current;
+    const conn = key === undefined ? this.current : this.keyed.get(key);
     // At INFO no frame is logged: Starlette's receive, failing, shows which type the frame was (at DEBUG, websockets logs it).
     if (!this.debug && conn?.opened) {
       const lacked = STARLETTE_RECEIVE.exec(ex.stack)?.[1];
       const type = lacked === 'text' ? 'binary' : lacked === 'bytes' || STARLETTE_JSON.test(ex.stack) ? 'text' : undefined;
-      if (type) this.emit({ kind: 'frame', time: r.time, conn: undefined, at: r.at, route: conn.route, direction: 'in', type });
+      if (type) this.emit({ kind: 'frame', time: r.time, conn: key, at: r.at, route: conn.route, direction: 'in', type });
     }
     // The client's close, reaching an app that did not catch it: its code, when Starlette printed one.
     const disconnect = /(?:^|\.)WebSocketDisconnect$/.test(ex.type);
     this.emit({
-      kind: 'exception', time: r.time, conn: undefined, at: r.at, route: conn?.route,
+      kind: 'exception', time: r.time, conn: key, at: r.at, route: conn?.route,
       type: ex.type, message: ex.message, stack: ex.stack, fatal: false, connectionClosed: disconnect || undefined,
     });
     if (conn) {
@@ -377,6 +379,17 @@ class WebsocketsReader {
   private emit(e: WsEvent): void {
     this.sink.event(e);
   }
+}
+
+/** The connection object's address, where a JSON record carries it (websockets' `extra={"websocket": self}`). */
+function objectKey(r: PyRecord): string | undefined {
+  const ws = r.fields?.websocket;
+  return typeof ws === 'string' ? OBJECT_REPR.exec(ws)?.[1] : undefined;
+}
+
+/** uvicorn's records: its default format's (no logger named), or its loggers' (`uvicorn.error`, `uvicorn.access`) in any other. */
+function isUvicorn(logger: string): boolean {
+  return logger === UVICORN || logger.startsWith('uvicorn.');
 }
 
 /** `! failing connection with code N`: the server fails it, except 1006, which says the TCP connection was lost. */

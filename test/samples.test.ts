@@ -13,6 +13,7 @@ const SAMPLES = [
   { log: 'samples/python-websockets/json/server.log', expected: 'samples/python-websockets/json/server.expected.json', parser: 'python-websockets' },
   { log: 'samples/uvicorn/server.log', expected: 'samples/uvicorn/server.expected.json', parser: 'python-websockets' },
   { log: 'samples/uvicorn/debug/server.log', expected: 'samples/uvicorn/debug/server.expected.json', parser: 'python-websockets' },
+  { log: 'samples/uvicorn/json/server.log', expected: 'samples/uvicorn/json/server.expected.json', parser: 'python-websockets' },
   { log: 'samples/aiohttp/server.log', expected: 'samples/aiohttp/server.expected.json', parser: 'aiohttp' },
   { log: 'samples/aiohttp/json/server.log', expected: 'samples/aiohttp/json/server.expected.json', parser: 'aiohttp' },
   { log: 'samples/go-gorilla/server.log', expected: 'samples/go-gorilla/server.expected.json', parser: 'go' },

@@ -200,6 +200,18 @@ describe('uvicorn serving FastAPI/Starlette on websockets, in uvicorn\'s default
     expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1003, initiator: 'server', clean: true });
   });
 
+  it('in a JSON log, names each line by the connection object its record carries, uvicorn\'s exception (its message ending in a line break) among them', () => {
+    const json = readFileSync('samples/uvicorn/json/server.log', 'utf8').split('\n');
+    const events = parse(json);
+    const failed = json.findIndex((l) => l.includes('"message": "Exception in ASGI application\\n"')) + 1;
+    const [exception] = ofKind(events, 'exception');
+    expect(exception).toMatchObject({ at: `ws.log:${failed}`, type: 'KeyError', message: "'text'" });
+    const key = /object at (0x[0-9a-f]+)>/.exec(json[failed - 1])![1];
+    expect(json[failed - 2]).toContain(key); // `connection open` just before it
+    expect(exception.conn).toBe(key);
+    expect(ofKind(events, 'close').find((c) => c.conn === key)).toMatchObject({ code: 1006, initiator: 'server', clean: false, route: '/text' });
+  });
+
   it('is picked for uvicorn\'s log, whose prefix is not the basicConfig default\'s', () => {
     expect(pythonWebsocketsParser.detect(uvicorn.slice(0, 50))).toBeGreaterThan(0.6);
     expect(pythonWebsocketsParser.detect(uvicorn.slice(0, 50))).toBeGreaterThan(aiohttpParser.detect(uvicorn.slice(0, 50)));
@@ -367,17 +379,30 @@ if (!HAVE_UVICORN) console.warn(`uvicorn live tests${WHY_UVICORN}`);
 
 describe('uvicorn: a live run of the sample FastAPI app on this machine', () => {
   it.skipIf(!HAVE_UVICORN).each([
-    ['INFO, uvicorn\'s default', []],
+    ['INFO, uvicorn\'s default format', []],
     ['DEBUG (--log-level debug: websockets\' frames and close codes)', ['--debug']],
+    ['INFO, a --log-config giving its loggers the common format', ['--format', 'common']],
   ])(`at %s: every connection judged as its scenario calls for${WHY_UVICORN}`, async (_, args) => {
     const dir = mkdtempSync(join(tmpdir(), 'wsclose-uvicorn-'));
     const log = join(dir, 'server.log');
     await runPython(['samples/uvicorn/generate.py', dir, '--name', log, ...args]);
     const report = await expectSampleVerdicts(log, join(dir, 'server.expected.json'), 'python-websockets');
     expect(report.input.files[0]).toMatchObject({ skipped: {}, keyless: true });
-    expect(readFileSync(log, 'utf8')).toMatch(/^INFO:     Started server process \[\d+\]\n/);
+    expect(readFileSync(log, 'utf8')).toMatch(args[0] === '--format' ? /^[\d-]+ [\d:,]+ uvicorn\.error INFO Started server process \[\d+\]\n/ : /^INFO:     Started server process \[\d+\]\n/);
     // What the clients saw: uvicorn sent no close frame after the app raised.
     const expected = JSON.parse(readFileSync(join(dir, 'server.expected.json'), 'utf8')) as (ExpectedVerdict & { peerSaw: number })[];
     expect(expected.filter((e) => e.peerSaw === 1006).map((e) => e.scenario)).toEqual(['binary-to-text', 'bad-json', 'binary-to-json', 'json-bug']);
+  });
+});
+
+describe('uvicorn: a live run with python-json-logger\'s JSON through a --log-config', () => {
+  it.skipIf(!HAVE_UVICORN || !HAVE_JSON)(`names each connection by websockets' connection object, which uvicorn's own records carry too${WHY_UVICORN || WHY_JSON}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsclose-uvicorn-json-'));
+    const log = join(dir, 'server.log');
+    await runPython(['samples/uvicorn/generate.py', dir, '--name', log, '--format', 'json']);
+    const report = await expectSampleVerdicts(log, join(dir, 'server.expected.json'), 'python-websockets');
+    expect(report.input.files[0].skipped).toEqual({});
+    expect(report.input.files[0].keyless).toBeUndefined();
+    expect(JSON.parse(readFileSync(log, 'utf8').split('\n')[0])).toMatchObject({ name: 'uvicorn.error', levelname: 'INFO', message: expect.stringMatching(/^Started server process/) });
   });
 });
