@@ -9,8 +9,9 @@
  * named as the formats above name them (`asctime`, `name`, `levelname`, `message`; or `created`,
  * or its `timestamp`), the traceback's text in `exc_info` (pythonjsonlogger 2.0, checked on
  * Debian's); and as structlog's stdlib recipe renders them (structlog 22.3, Debian's:
- * `event`, `level`, `logger`, `timestamp`, `exception`); and uvicorn's default format
- * (`INFO:     message`). Shared by every parser of a Python library's logs.
+ * `event`, `level`, `logger`, `timestamp`, `exception`); uvicorn's default format
+ * (`INFO:     message`); and daphne's, its level padded and no logger named, with its access log
+ * between. Shared by every parser of a Python library's logs.
  */
 import { toLevel, toTime } from './fields.js';
 import { jsonObject } from './json-line.js';
@@ -43,6 +44,17 @@ const LEVEL = /^(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)$/;
  */
 const UVICORN_PREFIX = /^(TRACE|DEBUG|INFO|WARNING|ERROR|CRITICAL):( {1,5})(?! )(.*)$/;
 export const UVICORN = 'uvicorn';
+/** daphne's default `--log-fmt`, `%(asctime)-15s %(levelname)-8s %(message)s` (daphne/cli.py): no logger named. */
+const PADDED_LEVEL = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (DEBUG|INFO|WARNING|ERROR|CRITICAL)( {1,5})(?! )(.*)$/;
+/**
+ * daphne's access log (access.py `AccessLogGenerator`, NCSA-like; unchanged from 4.0 to main):
+ * `HOST:PORT - - [28/Nov/2026:20:33:23] "WSCONNECT /path" - -` for a WebSocket's WSCONNECTING,
+ * WSCONNECT, WSREJECT and WSDISCONNECT, in local time. Read as `DAPHNE_ACCESS`'s record, its
+ * message the action and path, its client in `fields.client`.
+ */
+const DAPHNE_ACCESS_LINE = /^(\S{1,100}) - - \[(\d\d)\/([A-Z][a-z]{2})\/(\d{4}):(\d\d:\d\d:\d\d)\] "(WS[A-Z]{3,12} \S{1,4096})" - -$/;
+export const DAPHNE_ACCESS = 'daphne.access';
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 // Records of one second share their date and time: parse it once (asctime has no zone: local time).
 let lastSecond = '';
@@ -71,7 +83,7 @@ export function parseHeader(text: string): Header | undefined {
   const u = UVICORN_PREFIX.exec(text);
   if (u && u[1].length + u[2].length === 9) return { time: undefined, level: toLevel(u[1] === 'TRACE' ? 'debug' : u[1]) ?? 'info', logger: UVICORN, message: u[3] };
   const m = HEADER.exec(text);
-  if (!m) return undefined;
+  if (!m) return paddedLevel(text) ?? daphneAccess(text);
   const [, time, a, b, message] = m;
   const levelFirst = LEVEL.test(a);
   if (!levelFirst && !LEVEL.test(b)) return undefined;
@@ -80,6 +92,21 @@ export function parseHeader(text: string): Header | undefined {
     level: toLevel(levelFirst ? a : b) ?? 'info',
     logger: levelFirst ? b : a,
     message,
+  };
+}
+
+function paddedLevel(text: string): Header | undefined {
+  const m = PADDED_LEVEL.exec(text);
+  if (!m || m[2].length + m[3].length !== 9) return undefined;
+  return { time: asctime(m[1]), level: toLevel(m[2]) ?? 'info', logger: '', message: m[4] };
+}
+
+function daphneAccess(text: string): Header | undefined {
+  const m = DAPHNE_ACCESS_LINE.exec(text);
+  const month = m ? MONTHS.indexOf(m[3]) + 1 : 0;
+  if (!m || month === 0) return undefined;
+  return {
+    time: toTime(`${m[4]}-${String(month).padStart(2, '0')}-${m[2]}T${m[5]}`), level: 'info', logger: DAPHNE_ACCESS, message: m[6], fields: { client: m[1] },
   };
 }
 

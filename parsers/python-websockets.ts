@@ -25,7 +25,7 @@
  * (python-logging.ts) or any other a `--log-config` gives its loggers (the formats above, JSON
  * among them): it hands its `uvicorn.error` logger to websockets, whose `connection open` and
  * `connection closed` come through it. Checked against uvicorn 0.17.6 (Debian's, run:
- * samples/uvicorn) and main (2025-09; its websockets, websockets-sansio and wsproto protocols):
+ * samples/asgi) and main (2025-09; its websockets, websockets-sansio and wsproto protocols):
  * - `ADDR - "WebSocket /path" [accepted]` opens a connection (ADDR `127.0.0.1:5555`, or 0.17's
  *   `('127.0.0.1', 5555)`); `… 403` is a handshake the app refused.
  * - ERROR `Exception in ASGI application` + traceback: the app raised; uvicorn closes the
@@ -36,11 +36,18 @@
  *   makes it raise `KeyError: 'text'`, `receive_bytes()` a text frame `KeyError: 'bytes'`, and
  *   `receive_json()`'s own `json.loads` fails only on a text frame. At INFO that traceback is the
  *   only trace of the frame, so it is read as the frame's evidence too.
+ *
+ * And daphne (Django Channels' server; Debian's 4.0.0, run: samples/asgi, and main, 2026-06):
+ * its access log's `HOST:PORT - - [date] "WSCONNECTING|WSCONNECT|WSREJECT|WSDISCONNECT /path" - -`
+ * (python-logging.ts) keys each connection by its client; `Exception inside application: …` with
+ * its traceback, logged by server.py's application_checker once a second and naming no
+ * connection, is followed by the 1011 daphne sends (ws_protocol.py `handle_exception`), so the
+ * connection that ends next is its own.
  */
 import type { FrameType, WsEvent } from '../src/model.js';
 import { messageText, SAYS } from './fields.js';
 import type { Parser, ParserSink } from './parser.js';
-import { detectRecords, type PyRecord, pythonLogReader, UVICORN } from './python-logging.js';
+import { DAPHNE_ACCESS, detectRecords, type PyRecord, pythonLogReader, UVICORN } from './python-logging.js';
 import type { PyException } from './python-traceback.js';
 
 /** The connection object's repr, `<websockets.legacy.server.WebSocketServerProtocol object at 0x7fe9287522d0>`. */
@@ -106,10 +113,10 @@ export function closedText(text: string): Close | undefined {
 
 export const pythonWebsocketsParser: Parser = {
   name: 'python-websockets',
-  description: 'Python websockets server logs (standard logging; 10.x legacy and 14.x-17.x formats), and uvicorn serving FastAPI or Starlette on websockets',
+  description: 'Python websockets server logs (standard logging; 10.x legacy and 14.x-17.x formats), and uvicorn or daphne serving FastAPI, Starlette or Channels apps',
 
   detect(lines) {
-    return detectRecords(lines, (h) => h.logger.startsWith('websockets.') || SHAPES.test(h.message)).score;
+    return detectRecords(lines, (h) => h.logger.startsWith('websockets.') || h.logger === DAPHNE_ACCESS || SHAPES.test(h.message)).score;
   },
 
   create(file, sink) {
@@ -127,6 +134,9 @@ class WebsocketsReader {
   private records = 0;
   /** DEBUG lines were seen: a connection without a close frame logged had none. */
   private debug = false;
+  /** daphne's app exception waiting for the connection that ends next, and when it was read. */
+  private pending: PyRecord | undefined;
+  private pendingAt = 0;
 
   constructor(file: string, private readonly sink: ParserSink) {
     const lines = pythonLogReader(file, (r) => this.record(r), (reason) => sink.skip(reason));
@@ -134,6 +144,7 @@ class WebsocketsReader {
       line: lines.line,
       end: () => {
         lines.end();
+        this.flushPending();
         for (const c of this.closing) this.emitClose(c);
       },
     };
@@ -145,9 +156,14 @@ class WebsocketsReader {
       if (this.records - c.closedAtRecord <= CLOSE_WAIT) break;
       this.emitClose(c);
     }
+    if (this.pending && this.records - this.pendingAt > CLOSE_WAIT) this.flushPending();
+    if (r.logger === DAPHNE_ACCESS) {
+      this.daphneAccess(r);
+      return;
+    }
     const uvicorn = isUvicorn(r.logger);
     if (!uvicorn && !r.logger.startsWith('websockets')) {
-      this.application(r);
+      if (!this.daphneFailure(r)) this.application(r);
       return;
     }
     if (r.level === 'debug') this.debug = true;
@@ -197,7 +213,60 @@ class WebsocketsReader {
     }
     // Its message ends with a line break (`"Exception in ASGI application\n"`), which a JSON record keeps.
     if (r.message.trimEnd() !== 'Exception in ASGI application' || !r.exception) return false;
-    const ex = r.exception;
+    this.appFailure(r, key, DROPPED);
+    return true;
+  }
+
+  /** daphne's access log: a connection's handshake, acceptance, refusal and end, named by its client's address. */
+  private daphneAccess(r: PyRecord): void {
+    const key = String(r.fields!.client);
+    const space = r.message.indexOf(' ');
+    const action = r.message.slice(0, space);
+    if (action === 'WSCONNECTING') {
+      const conn = this.conn(key, (c) => c.opened || c.rejected || this.isClosing(c));
+      const path = r.message.slice(space + 1);
+      const q = path.indexOf('?');
+      conn.route = q < 0 ? path : path.slice(0, q);
+      conn.request = r;
+    } else if (action === 'WSCONNECT') this.open(r, this.conn(key));
+    else if (action === 'WSREJECT') this.conn(key).rejected = true;
+    else if (action === 'WSDISCONNECT') {
+      // The app's exception daphne logged before sending 1011 is this connection's: its client closed after it.
+      if (this.pending) this.appFailure(this.pending, key, SERVER_ERROR);
+      this.pending = undefined;
+      this.closed(r, this.conn(key), 'info');
+    }
+  }
+
+  /**
+   * daphne's `Exception inside application: …` (server.py's application_checker, once a second):
+   * it names no connection; after it daphne sends 1011, so the next connection to end is its own.
+   * A WebSocketDisconnect is logged after its connection ended: a consequence, named by none.
+   */
+  private daphneFailure(r: PyRecord): boolean {
+    if (!r.exception || !r.message.startsWith('Exception inside application: ')) return false;
+    this.flushPending();
+    if (isDisconnect(r.exception.type)) this.appFailure(r, undefined, SERVER_ERROR);
+    else {
+      this.pending = r;
+      this.pendingAt = this.records;
+    }
+    return true;
+  }
+
+  /** An exception that found no connection ending after it goes as it is, naming none. */
+  private flushPending(): void {
+    if (this.pending) this.appFailure(this.pending, undefined, SERVER_ERROR);
+    this.pending = undefined;
+  }
+
+  /**
+   * The app's exception an ASGI server logged, on its connection: the frame Starlette's receive
+   * shows, the exception, and the close the server then makes (`close`), or, for a
+   * WebSocketDisconnect, the client's own.
+   */
+  private appFailure(r: PyRecord, key: string | undefined, close: Close): void {
+    const ex = r.exception!;
     const conn = key === undefined ? this.current : this.keyed.get(key);
     // At INFO no frame is logged: Starlette's receive, failing, shows which type the frame was (at DEBUG, websockets logs it).
     if (!this.debug && conn?.opened) {
@@ -206,18 +275,15 @@ class WebsocketsReader {
       if (type) this.emit({ kind: 'frame', time: r.time, conn: key, at: r.at, route: conn.route, direction: 'in', type });
     }
     // The client's close, reaching an app that did not catch it: its code, when Starlette printed one.
-    const disconnect = /(?:^|\.)WebSocketDisconnect$/.test(ex.type);
+    const disconnect = isDisconnect(ex.type);
     this.emit({
       kind: 'exception', time: r.time, conn: key, at: r.at, route: conn?.route,
       type: ex.type, message: ex.message, stack: ex.stack, fatal: false, connectionClosed: disconnect || undefined,
     });
     if (conn) {
       const code = disconnect && /^\d{4}$/.test(ex.message) ? Number(ex.message) : null;
-      conn.handler = disconnect
-        ? { code, reason: '', initiator: 'client', clean: true }
-        : { code: 1006, reason: '', initiator: 'server', clean: false };
+      conn.handler = disconnect ? { code, reason: '', initiator: 'client', clean: true } : close;
     }
-    return true;
   }
 
   /** Frames, the request line and the response status line. */
@@ -379,6 +445,15 @@ class WebsocketsReader {
   private emit(e: WsEvent): void {
     this.sink.event(e);
   }
+}
+
+/** What uvicorn does after the app raised: it closes the transport, no close frame (its client sees 1006). */
+const DROPPED: Close = { code: 1006, reason: '', initiator: 'server', clean: false };
+/** What daphne does: it sends 1011 (ws_protocol.py `handle_exception`). */
+const SERVER_ERROR: Close = { code: 1011, reason: '', initiator: 'server', clean: true };
+
+function isDisconnect(type: string): boolean {
+  return /(?:^|\.)WebSocketDisconnect$/.test(type);
 }
 
 /** The connection object's address, where a JSON record carries it (websockets' `extra={"websocket": self}`). */

@@ -43,6 +43,7 @@ function generated(name: string, opts: Parameters<typeof writeLog>[0], bytes: nu
 describe('the prefilter drops nothing', () => {
   it('finds the committed samples', () => {
     expect(SAMPLE_INPUTS).toContain(join('samples', 'ws-pino', 'chat.log'));
+    expect(SAMPLE_INPUTS).toContain(join('samples', 'go-gorilla', 'zap', 'server.log')); // in a sample's subfolder
   });
 
   it.each(SAMPLE_INPUTS)('%s: same report with and without it', async (file) => {

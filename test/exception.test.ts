@@ -66,7 +66,7 @@ describe('topFrame', () => {
 
 describe('isParseError', () => {
   const exception = (type: string, message: string, stack?: string): ExceptionEvent => ({ kind: 'exception', at: 'a:1', time: undefined, conn: undefined, type, message, stack, fatal: false });
-  /** The end of the traceback of Starlette 0.26's receive_text() given a binary frame (samples/uvicorn). */
+  /** The end of the traceback of Starlette 0.26's receive_text() given a binary frame (samples/asgi). */
   const starlette = (file: string) => `Traceback (most recent call last):
   File "/srv/app.py", line 19, in text
     await ws.send_text("echo:" + await ws.receive_text())

@@ -1,7 +1,7 @@
 /**
  * The Python websockets parser on real lines: Debian's 10.4 (legacy server) and releases 14.2
  * and 17.0.1 (new asyncio server), each from the committed samples that the real library
- * wrote; uvicorn 0.17.6 serving a FastAPI app on it (Debian's, samples/uvicorn); and, where
+ * wrote; uvicorn 0.17.6 and daphne 4.0 serving a FastAPI app (Debian's, samples/asgi); and, where
  * /usr/bin/python3 imports them, live runs of the samples' servers.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -21,7 +21,8 @@ import { pythonCanImport, runPython } from '../support/python.js';
 const v10 = readFileSync('samples/python-websockets/server.log', 'utf8').split('\n');
 const v14 = readFileSync('samples/python-websockets/v14.2/server.log', 'utf8').split('\n');
 const v17 = readFileSync('samples/python-websockets/v17.0.1/server.log', 'utf8').split('\n');
-const uvicorn = readFileSync('samples/uvicorn/server.log', 'utf8').split('\n');
+const uvicorn = readFileSync('samples/asgi/uvicorn/server.log', 'utf8').split('\n');
+const daphne = readFileSync('samples/asgi/daphne/server.log', 'utf8').split('\n');
 
 /** The lines of the connection whose request names this scenario, up to the next connection. */
 function connection(log: string[], scenario: string): string[] {
@@ -172,7 +173,7 @@ describe('uvicorn serving FastAPI/Starlette on websockets, in uvicorn\'s default
     const events = parse(connection('/json', 3)); // json-bug: KeyError('op') in the app
     expect(events.map((e) => e.kind)).toEqual(['open', 'exception', 'close']);
     expect(ofKind(events, 'exception')[0]).toMatchObject({ type: 'KeyError', message: "'op'", fatal: false, conn: undefined, route: '/json' });
-    expect(ofKind(events, 'exception')[0].stack).toMatch(/samples\/uvicorn\/app\.py", line \d+, in json_route\n/);
+    expect(ofKind(events, 'exception')[0].stack).toMatch(/samples\/asgi\/app\.py", line \d+, in json_route\n/);
     expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1006, initiator: 'server', clean: false, route: '/json' });
   });
 
@@ -201,7 +202,7 @@ describe('uvicorn serving FastAPI/Starlette on websockets, in uvicorn\'s default
   });
 
   it('in a JSON log, names each line by the connection object its record carries, uvicorn\'s exception (its message ending in a line break) among them', () => {
-    const json = readFileSync('samples/uvicorn/json/server.log', 'utf8').split('\n');
+    const json = readFileSync('samples/asgi/uvicorn-json/server.log', 'utf8').split('\n');
     const events = parse(json);
     const failed = json.findIndex((l) => l.includes('"message": "Exception in ASGI application\\n"')) + 1;
     const [exception] = ofKind(events, 'exception');
@@ -221,6 +222,43 @@ describe('uvicorn serving FastAPI/Starlette on websockets, in uvicorn\'s default
     }
     expect(parse(['INFO:root:127.0.0.1:1 - "WebSocket /x" [accepted]'])).toEqual([]);
     expect(parse(['INFO:     127.0.0.1:1 - "WebSocket /x" [accepted]']).map((e) => e.kind)).toEqual(['open']);
+  });
+});
+
+describe('daphne serving the same app: its access log and its exceptions', () => {
+  /** The sample's lines of the connection on `route` whose `n`th it is: from its WSCONNECTING to the next one. */
+  function connection(route: string, n = 0): string[] {
+    const starts = daphne.flatMap((l, i) => (l.endsWith(`"WSCONNECTING ${route}" - -`) ? [i] : []));
+    const next = daphne.findIndex((l, i) => i > starts[n] && l.includes('"WSCONNECTING '));
+    return daphne.slice(starts[n], next < 0 ? undefined : next);
+  }
+
+  it('keys a connection by the client\'s address its access lines name, from WSCONNECTING to WSDISCONNECT', () => {
+    const lines = connection('/text');
+    const events = parse(lines);
+    const client = lines[0].split(' ')[0];
+    expect(client).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(events.map((e) => [e.kind, e.conn, e.at])).toEqual([['open', client, 'ws.log:1'], ['close', client, 'ws.log:3']]);
+    expect(events[0]).toMatchObject({ route: '/text', time: expect.any(Number) });
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: null, initiator: 'unknown' }); // nothing logs its code
+  });
+
+  it('joins `Exception inside application`, which names no connection, to the connection that ends next, closed with the 1011 daphne sent', () => {
+    const lines = connection('/text', 1);
+    const events = parse(lines);
+    const client = lines[0].split(' ')[0];
+    expect(events.map((e) => [e.kind, e.conn])).toEqual([['open', client], ['frame', client], ['exception', client], ['close', client]]);
+    const failed = lines.findIndex((l) => / ERROR {4}Exception inside application: 'text'$/.test(l)) + 1;
+    expect(ofKind(events, 'exception')[0]).toMatchObject({ type: 'KeyError', message: "'text'", at: `ws.log:${failed}`, route: '/text' });
+    expect(events[1]).toMatchObject({ type: 'binary', direction: 'in', at: `ws.log:${failed}` });
+    expect(ofKind(events, 'close')[0]).toMatchObject({ code: 1011, initiator: 'server', clean: true });
+  });
+
+  it('takes a WebSocketDisconnect logged after its connection ended for a consequence, named by none; an exception no connection ends after names none', () => {
+    const events = parse(connection('/nocatch'));
+    expect(ofKind(events, 'exception')[0]).toMatchObject({ type: 'starlette.websockets.WebSocketDisconnect', conn: undefined, connectionClosed: true });
+    const alone = parse(['2026-11-28 20:33:28,325 ERROR    Exception inside application: boom', 'Traceback (most recent call last):', '  File "/srv/app.py", line 1, in f', 'ValueError: boom']);
+    expect(alone).toMatchObject([{ kind: 'exception', type: 'ValueError', conn: undefined }]);
   });
 });
 
@@ -385,7 +423,7 @@ describe('uvicorn: a live run of the sample FastAPI app on this machine', () => 
   ])(`at %s: every connection judged as its scenario calls for${WHY_UVICORN}`, async (_, args) => {
     const dir = mkdtempSync(join(tmpdir(), 'wsclose-uvicorn-'));
     const log = join(dir, 'server.log');
-    await runPython(['samples/uvicorn/generate.py', dir, '--name', log, ...args]);
+    await runPython(['samples/asgi/generate.py', dir, '--name', log, ...args]);
     const report = await expectSampleVerdicts(log, join(dir, 'server.expected.json'), 'python-websockets');
     expect(report.input.files[0]).toMatchObject({ skipped: {}, keyless: true });
     expect(readFileSync(log, 'utf8')).toMatch(args[0] === '--format' ? /^[\d-]+ [\d:,]+ uvicorn\.error INFO Started server process \[\d+\]\n/ : /^INFO:     Started server process \[\d+\]\n/);
@@ -399,10 +437,26 @@ describe('uvicorn: a live run with python-json-logger\'s JSON through a --log-co
   it.skipIf(!HAVE_UVICORN || !HAVE_JSON)(`names each connection by websockets' connection object, which uvicorn's own records carry too${WHY_UVICORN || WHY_JSON}`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wsclose-uvicorn-json-'));
     const log = join(dir, 'server.log');
-    await runPython(['samples/uvicorn/generate.py', dir, '--name', log, '--format', 'json']);
+    await runPython(['samples/asgi/generate.py', dir, '--name', log, '--format', 'json']);
     const report = await expectSampleVerdicts(log, join(dir, 'server.expected.json'), 'python-websockets');
     expect(report.input.files[0].skipped).toEqual({});
     expect(report.input.files[0].keyless).toBeUndefined();
     expect(JSON.parse(readFileSync(log, 'utf8').split('\n')[0])).toMatchObject({ name: 'uvicorn.error', levelname: 'INFO', message: expect.stringMatching(/^Started server process/) });
   });
+});
+
+const HAVE_DAPHNE = pythonCanImport('daphne') && pythonCanImport('fastapi') && pythonCanImport('websockets');
+const WHY_DAPHNE = HAVE_DAPHNE ? '' : ' (skipped: /usr/bin/python3 cannot import daphne, fastapi and websockets; apt-get install python3-daphne python3-fastapi python3-websockets)';
+
+describe('daphne: a live run of the sample FastAPI app on this machine', () => {
+  it.skipIf(!HAVE_DAPHNE)(`names each connection by its client's address, and gives the app's exceptions the 1011 its clients saw${WHY_DAPHNE}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsclose-daphne-'));
+    const log = join(dir, 'server.log');
+    await runPython(['samples/asgi/generate.py', dir, '--name', log, '--server', 'daphne']);
+    const report = await expectSampleVerdicts(log, join(dir, 'server.expected.json'), 'python-websockets');
+    expect(report.input.files[0].skipped).toEqual({});
+    expect(readFileSync(log, 'utf8')).toMatch(/^[\d-]+ [\d:,]+ INFO {5}Starting server at tcp:port=\d+:interface=127\.0\.0\.1\n/);
+    const expected = JSON.parse(readFileSync(join(dir, 'server.expected.json'), 'utf8')) as (ExpectedVerdict & { peerSaw: number })[];
+    expect(expected.filter((e) => e.peerSaw === 1011).map((e) => e.scenario)).toEqual(['binary-to-text', 'bad-json', 'binary-to-json', 'json-bug', 'binary-to-strict']);
+  }, 60_000);
 });
