@@ -7,7 +7,7 @@
 import { closeCodeInfo, codeAgrees } from './codes.js';
 import { keptEvents, mayHoldExceptions, type Incident, type RecentEvent } from './correlator.js';
 import {
-  exceptionInfo, isParseError, POLICY_TEXT, RESTART_TEXT, SERVER_LEAVING_TEXT, TYPE_MISMATCH_TEXT,
+  exceptionInfo, isParseError, KEEPALIVE_TIMEOUT_TEXT, POLICY_TEXT, RESTART_TEXT, SERVER_LEAVING_TEXT, TYPE_MISMATCH_TEXT,
 } from './exception.js';
 import type {
   CloseEvent, Evidence, ExceptionEvent, ExceptionInfo, FrameEvent, Initiator, RootCause, Verdict, WsEvent,
@@ -233,6 +233,16 @@ function find(
     };
   }
 
+  // The library gave up on a peer that stopped answering its pings: the connection was lost, whatever
+  // code it then sent (websockets' 1011), and no exception logged on the way caused it.
+  if (texts.some((t) => KEEPALIVE_TIMEOUT_TEXT.test(t))) {
+    return {
+      cause: 'abnormal-closure', confidence: 0.85, proof: last ? [last] : [],
+      explanation: `the peer stopped answering keepalive pings and the server gave up on it${code !== null && code !== 1006 ? ` (it reported ${code})` : ''}`,
+      fix: 'A pong did not come in time: the client went away without closing (network lost, device asleep), or an event loop was blocked (the client\'s, or this server\'s by synchronous work in a handler). Check the client side and any blocking call; raise the ping timeout only for slow links.',
+    };
+  }
+
   const canBeError = code === null || code === 1011 || code === 1006 || code === 1005 || code === 1002;
   const error = lastOf(causal, () => true);
   if (error && canBeError) {
@@ -368,6 +378,8 @@ function disagreement(cause: RootCause, code: number | null, name: string): stri
   if (cause === 'data-type-mismatch' && code === 1011) return `${label} reported as 1011: check the opcode before parsing`;
   // 1006 is never sent: it is what clients saw when no close frame came (a crash, a drop).
   if ((cause === 'unhandled-error' || cause === 'data-type-mismatch') && code === 1006) return `${label} seen by clients as 1006: no close frame was sent`;
+  // Only the keepalive rule gives a lost connection a code the server sent.
+  if (cause === 'abnormal-closure' && code === 1011) return `${label} reported as 1011: the peer stopped answering keepalive pings`;
   return `${label} reported as ${code ?? 'no code'} (${name})`;
 }
 

@@ -148,6 +148,13 @@ export function isParseError(e: ExceptionEvent): boolean {
 /** Text that says the endpoint got a data type it does not take. */
 export const TYPE_MISMATCH_TEXT = /unsupported (?:data|type|frame|message)|invalid ?message ?type|(?:binary|text|bytes)(?: frames?| messages?| data)? (?:only|(?:are |is )?not (?:supported|accepted|allowed|expected))|only (?:accepts? )?(?:text|binary|bytes|string)|expected (?:a )?(?:text|binary|bytes|str|string)\b|but got (?:bytes|text|binary|str)|cannot accept (?:binary|text)|wrong (?:frame|message|data) type/i;
 
+/**
+ * Text that says the library closed because its keepalive pings went unanswered: websockets
+ * fails the connection with 1011 "keepalive ping timeout" (10.x legacy and the new asyncio
+ * implementation; run: 10.4), uvicorn's websockets protocol with it.
+ */
+export const KEEPALIVE_TIMEOUT_TEXT = /keepalive ping timeout/i;
+
 export const POLICY_TEXT = /auth|token|forbidden|unauthori[sz]ed|permission|denied|origin|rate[ -]?limit|too many (?:requests|connections|messages)|quota|banned|policy|expired/i;
 
 /** Text that says the server is going down: said of a close, it names the server as its initiator. */

@@ -10,6 +10,7 @@ const SAMPLES = [
   { log: 'samples/python-websockets/server.log', expected: 'samples/python-websockets/server.expected.json', parser: 'python-websockets' },
   { log: 'samples/python-websockets/v14.2/server.log', expected: 'samples/python-websockets/v14.2/server.expected.json', parser: 'python-websockets' },
   { log: 'samples/python-websockets/v17.0.1/server.log', expected: 'samples/python-websockets/v17.0.1/server.expected.json', parser: 'python-websockets' },
+  { log: 'samples/python-websockets/keepalive/server.log', expected: 'samples/python-websockets/keepalive/server.expected.json', parser: 'python-websockets' },
   { log: 'samples/python-websockets/json/server.log', expected: 'samples/python-websockets/json/server.expected.json', parser: 'python-websockets' },
   ...['uvicorn', 'uvicorn-debug', 'uvicorn-json', 'daphne'].map((server) => ({ log: `samples/asgi/${server}/server.log`, expected: `samples/asgi/${server}/server.expected.json`, parser: 'python-websockets' })),
   { log: 'samples/aiohttp/server.log', expected: 'samples/aiohttp/server.expected.json', parser: 'aiohttp' },

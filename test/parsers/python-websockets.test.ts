@@ -411,6 +411,17 @@ describe('python-websockets: a live run of the sample server on this machine', (
 });
 
 
+describe('python-websockets: a live run of the keepalive sample on this machine', () => {
+  it.skipIf(!HAVE)(`a client that stops answering pings: websockets' 1011 "keepalive ping timeout" judged a lost connection; one that answers, a normal close${WHY}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsclose-keepalive-'));
+    const log = join(dir, 'server.log');
+    await runPython(['samples/python-websockets/keepalive.py', dir, '--name', log]);
+    expect(readFileSync(log, 'utf8')).toMatch(/ DEBUG > CLOSE 1011 \(\w+ error\) keepalive ping timeout \[\d+ bytes\]\n/);
+    const report = await expectSampleVerdicts(log, join(dir, 'server.expected.json'), 'python-websockets');
+    expect(report.incidents.map((v) => [v.rootCause, v.closeCode, v.closeReason])).toEqual([['abnormal-closure', 1011, 'keepalive ping timeout']]);
+  });
+});
+
 const HAVE_UVICORN = pythonCanImport('uvicorn') && pythonCanImport('fastapi') && pythonCanImport('websockets');
 const WHY_UVICORN = HAVE_UVICORN ? '' : ' (skipped: /usr/bin/python3 cannot import uvicorn, fastapi and websockets; apt-get install python3-uvicorn python3-fastapi python3-websockets)';
 if (!HAVE_UVICORN) console.warn(`uvicorn live tests${WHY_UVICORN}`);
