@@ -28,13 +28,13 @@
  *   "unexpected end of JSON input" (*SyntaxError), "json: cannot unmarshal ..." (*UnmarshalTypeError).
  */
 import type { CloseEvent, ExceptionEvent, WsEvent } from '../src/model.js';
-import { DEFAULT_FIELDS, FIELD, pickAll, toLevel, toRoute, toTime } from './fields.js';
+import { DEFAULT_FIELDS, FIELD, pickAll, type Picked, toLevel, toRoute, toTime } from './fields.js';
 import { lineScore, shareOf } from './detect.js';
 import { jsonObject } from './json-line.js';
 import { logfmtParser, parseLogfmt } from './logfmt.js';
 import type { Needle, Parser, Prefilter } from './parser.js';
 import { jsonPrefilter, logfmtPrefilter } from './record-prefilter.js';
-import { recordEvents } from './record.js';
+import { pickedEvents } from './record.js';
 import { TraceJoiner, type TraceShape } from './stack.js';
 
 /** Std log prefix: date, time, optional microseconds, optional `file.go:N: `. */
@@ -213,7 +213,8 @@ function recordOf(text: string): Rec | undefined {
  */
 function recordLineEvents(rec: Rec, text: string, at: string): WsEvent[] {
   if (isRequestLog(rec)) return [];
-  const values = pickAll(rec, DEFAULT_FIELDS).values;
+  const picked = pickAll(rec, DEFAULT_FIELDS);
+  const values = picked.values;
   const msg = values[FIELD.message];
   const error = values[FIELD.error];
   const said = `${typeof msg === 'string' ? msg : ''}${typeof error === 'string' ? `: ${error}` : ''}`;
@@ -221,7 +222,7 @@ function recordLineEvents(rec: Rec, text: string, at: string): WsEvent[] {
   const conn = values[FIELD.conn] ?? (typeof remote === 'string' && ADDRESS.test(remote) ? remote : ADDRESS.exec(text)?.[0]);
   const route = toRoute(values[FIELD.route]) ?? ROUTE.exec(said.slice(0, 300))?.[1];
   const base = { time: toTime(values[FIELD.time]), conn: conn === undefined ? undefined : String(conn), at, route };
-  return lineEvents(said, base, toLevel(values[FIELD.level]), rec);
+  return lineEvents(said, base, toLevel(values[FIELD.level]), picked);
 }
 
 const HTTP_METHOD = /^(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE)$/;
@@ -237,8 +238,8 @@ function isRequestLog(rec: Rec): boolean {
   return typeof rec.method === 'string' && HTTP_METHOD.test(rec.method) && typeof status === 'number' && status >= 100 && status < 600 && status !== 101;
 }
 
-/** What one log message says, library texts first, then the shared message vocabulary (with a record's own fields). */
-function lineEvents(msg: string, base: Base, level: string | undefined, fields?: Rec): WsEvent[] {
+/** What one log message says, library texts first, then the shared message vocabulary (with a record's own fields, picked). */
+function lineEvents(msg: string, base: Base, level: string | undefined, picked?: Picked): WsEvent[] {
   // Cheap substring tests first: most lines are the application's own and name no library text.
   const gorilla = msg.includes('websocket: ');
   let m = gorilla ? GORILLA_CLOSE.exec(msg) : null;
@@ -268,11 +269,20 @@ function lineEvents(msg: string, base: Base, level: string | undefined, fields?:
   m = ERROR_TEXT.exec(msg);
   if (m && level !== 'info' && level !== 'debug') return [exception(base, 'error', m[1], level)];
 
+  // The record's own fields as picked, or none for a text line, with the line's message, time, level, key and route.
+  const p = picked ?? pickAll(NO_FIELDS, DEFAULT_FIELDS);
+  const v = p.values;
+  v[FIELD.message] = msg;
+  v[FIELD.time] = base.time;
+  v[FIELD.level] = level;
+  v[FIELD.conn] = base.conn;
+  v[FIELD.route] = base.route;
   const out: WsEvent[] = [];
-  const rec: Rec = { ...fields, msg, time: base.time, level, connId: base.conn, route: base.route };
-  recordEvents(rec, base.at, DEFAULT_FIELDS, (e) => out.push(e));
+  pickedEvents(p, base.at, (e) => out.push(e));
   return out;
 }
+
+const NO_FIELDS: Rec = {};
 
 /** A close the line says the server sent ("sending close: ...", coder's "sent close frame"); else the code read. */
 function initiatorOf(msg: string): CloseEvent['initiator'] {

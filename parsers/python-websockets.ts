@@ -44,8 +44,9 @@
  * connection, is followed by the 1011 daphne sends (ws_protocol.py `handle_exception`), so the
  * connection that ends next is its own.
  */
+import { starletteLacked } from '../src/exception.js';
 import type { FrameType, WsEvent } from '../src/model.js';
-import { messageText, SAYS } from './fields.js';
+import { messageText, SAYS, toRoute } from './fields.js';
 import type { Parser, ParserSink } from './parser.js';
 import { DAPHNE_ACCESS, detectRecords, type PyRecord, pythonLogReader, UVICORN } from './python-logging.js';
 import type { PyException } from './python-traceback.js';
@@ -65,8 +66,6 @@ const ERRORS_WITH_TRACEBACK = /^(?:connection handler failed|Error in connection
 const SHAPES = /^(?:[<>] (?:TEXT|BINARY|CLOSE|PING|PONG|GET) |= connection is |connection (?:open|closed|handler failed)$|! failing connection|Exception in ASGI application$)|"WebSocket \/\S{0,4096}" \[accepted\]$/;
 /** uvicorn's handshake line: the client's address, the path, and `[accepted]` or a refusal's status. */
 const UVICORN_HANDSHAKE = /^(.{1,100}) - "WebSocket (\/\S{0,4096})" (\[accepted\]|\d{3})$/;
-/** Starlette's receive of one type given a frame of the other (KeyError on the message's key): the key it lacked. */
-const STARLETTE_RECEIVE = /File "[^"\n]{0,400}starlette\/websockets\.py", line \d{1,6}, in receive_(?:text|bytes|json)\n(?:[^\n]{0,400}\n){0,3}KeyError: '(text|bytes)'$/;
 /** Starlette's receive_json() failing in its json.loads: the text frame it took did not parse. */
 const STARLETTE_JSON = /starlette\/websockets\.py", line \d{1,6}, in receive_json\n {4}return json\.loads\(text\)\n/;
 /** Codes websockets sends itself when it rejects a frame (max_size, invalid UTF-8, protocol). */
@@ -169,20 +168,17 @@ class WebsocketsReader {
     if (r.level === 'debug') this.debug = true;
     let msg = r.message;
     let key: string | undefined;
-    const id = uvicorn ? null : UUID_PREFIX.exec(msg);
     // uvicorn's lines begin with no key of the recipe's: its handshake's address is its client's, not a prefix.
-    if (uvicorn) key = objectKey(r);
-    else if (id) {
+    const id = uvicorn ? null : UUID_PREFIX.exec(msg);
+    const a = uvicorn || id ? null : ADDRESS_PREFIX.exec(msg);
+    if (id) {
       key = id[1];
       msg = msg.slice(id[0].length);
-    } else {
-      const a = ADDRESS_PREFIX.exec(msg);
-      if (a) {
-        const host = a[1] ?? a[3] ?? a[5];
-        key = `${host.includes(':') ? `[${host}]` : host}:${a[2] ?? a[4] ?? a[6]}`;
-        msg = msg.slice(a[0].length);
-      } else key = objectKey(r);
-    }
+    } else if (a) {
+      const host = a[1] ?? a[3] ?? a[5];
+      key = `${host.includes(':') ? `[${host}]` : host}:${a[2] ?? a[4] ?? a[6]}`;
+      msg = msg.slice(a[0].length);
+    } else key = objectKey(r);
     if (uvicorn && this.uvicorn(r, key)) return;
     const c0 = msg.charCodeAt(0);
     if (c0 === 60 /* < */ || c0 === 62 /* > */) this.arrow(r, key, msg);
@@ -204,9 +200,7 @@ class WebsocketsReader {
   private uvicorn(r: PyRecord, key: string | undefined): boolean {
     const hs = UVICORN_HANDSHAKE.exec(r.message);
     if (hs) {
-      const conn = this.conn(key, (c) => c.opened || c.rejected || this.isClosing(c));
-      const q = hs[2].indexOf('?');
-      conn.route = q < 0 ? hs[2] : hs[2].slice(0, q);
+      const conn = this.handshake(key, hs[2]);
       if (hs[3] === '[accepted]') this.open(r, conn);
       else conn.rejected = true;
       return true;
@@ -217,18 +211,20 @@ class WebsocketsReader {
     return true;
   }
 
+  /** An ASGI server's handshake line: the next connection under `key`, on the path's route. */
+  private handshake(key: string | undefined, path: string): Conn {
+    const conn = this.conn(key, (c) => c.opened || c.rejected || this.isClosing(c));
+    conn.route = toRoute(path);
+    return conn;
+  }
+
   /** daphne's access log: a connection's handshake, acceptance, refusal and end, named by its client's address. */
   private daphneAccess(r: PyRecord): void {
     const key = String(r.fields!.client);
     const space = r.message.indexOf(' ');
     const action = r.message.slice(0, space);
-    if (action === 'WSCONNECTING') {
-      const conn = this.conn(key, (c) => c.opened || c.rejected || this.isClosing(c));
-      const path = r.message.slice(space + 1);
-      const q = path.indexOf('?');
-      conn.route = q < 0 ? path : path.slice(0, q);
-      conn.request = r;
-    } else if (action === 'WSCONNECT') this.open(r, this.conn(key));
+    if (action === 'WSCONNECTING') this.handshake(key, r.message.slice(space + 1)).request = r;
+    else if (action === 'WSCONNECT') this.open(r, this.conn(key));
     else if (action === 'WSREJECT') this.conn(key).rejected = true;
     else if (action === 'WSDISCONNECT') {
       // The app's exception daphne logged before sending 1011 is this connection's: its client closed after it.
@@ -270,7 +266,7 @@ class WebsocketsReader {
     const conn = key === undefined ? this.current : this.keyed.get(key);
     // At INFO no frame is logged: Starlette's receive, failing, shows which type the frame was (at DEBUG, websockets logs it).
     if (!this.debug && conn?.opened) {
-      const lacked = STARLETTE_RECEIVE.exec(ex.stack)?.[1];
+      const lacked = starletteLacked(ex.stack);
       const type = lacked === 'text' ? 'binary' : lacked === 'bytes' || STARLETTE_JSON.test(ex.stack) ? 'text' : undefined;
       if (type) this.emit({ kind: 'frame', time: r.time, conn: key, at: r.at, route: conn.route, direction: 'in', type });
     }
@@ -297,8 +293,7 @@ class WebsocketsReader {
     if (req) {
       const conn = this.conn(key, (c) => c.opened || c.request !== undefined || this.isClosing(c));
       conn.request = r;
-      const q = req[1].indexOf('?');
-      conn.route = q < 0 ? req[1] : req[1].slice(0, q);
+      conn.route = toRoute(req[1]);
       return;
     }
     const res = RESPONSE.exec(msg);

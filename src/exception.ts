@@ -142,7 +142,18 @@ export function isParseError(e: ExceptionEvent): boolean {
   return /JSON|Unexpected token|Unexpected end of|Expecting value|invalid character|codec can't decode|not valid UTF-?8|Unexpected (?:non-whitespace )?character|Malformed|SyntaxError|Unmarshal|parse error|cannot parse|failed to parse/i.test(text)
     || /JSON\.parse|json\.loads|json\.decoder|encoding\/json/.test(e.stack ?? '')
     // Starlette's receive_text()/receive_json() given a binary frame: `message["text"]` has no such key.
-    || (e.type === 'KeyError' && e.message === "'text'" && /starlette\/websockets\.py", line \d{1,6}, in receive_(?:text|json)\n(?:[^\n]{0,400}\n){0,3}KeyError: 'text'$/.test(e.stack ?? ''));
+    || (e.type === 'KeyError' && starletteLacked(e.stack) === 'text');
+}
+
+const STARLETTE_RECEIVE = /File "[^"\n]{0,400}starlette\/websockets\.py", line \d{1,6}, in receive_(?:text|bytes|json)\n(?:[^\n]{0,400}\n){0,3}KeyError: '(text|bytes)'$/;
+
+/**
+ * The message key Starlette's receive_text(), receive_bytes() or receive_json() found missing, if
+ * the traceback ends there: `message["text"]` raising KeyError('text') was given a binary frame,
+ * KeyError('bytes') a text frame.
+ */
+export function starletteLacked(stack: string | undefined): 'text' | 'bytes' | undefined {
+  return stack === undefined ? undefined : STARLETTE_RECEIVE.exec(stack)?.[1] as 'text' | 'bytes' | undefined;
 }
 
 /** Text that says the endpoint got a data type it does not take. */
